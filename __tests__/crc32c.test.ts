@@ -1,0 +1,126 @@
+import CRC32C from 'crc-32/crc32c.js'
+import { Crc32c, crc32cBase64, crc32cCombine } from '../src/crc32c.js'
+
+/** Deterministic PRNG (mulberry32): the same cases on every run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function randomBytes(random: () => number, length: number): Buffer {
+  const bytes = Buffer.alloc(length)
+  for (let i = 0; i < length; i++) bytes[i] = Math.floor(random() * 256)
+  return bytes
+}
+
+/** The independent pure-JS implementation, as an unsigned number. */
+function reference(bytes: Uint8Array): number {
+  return CRC32C.buf(bytes) >>> 0
+}
+
+async function crcOf(...chunks: Uint8Array[]): Promise<number> {
+  const crc = await Crc32c.create()
+  for (const chunk of chunks) crc.update(chunk)
+  return crc.digest()
+}
+
+describe('Crc32c', () => {
+  it('matches the check vectors', async () => {
+    expect(await crcOf(Buffer.from('123456789'))).toBe(0xe3069283)
+    expect(await crcOf()).toBe(0)
+    expect(await crcOf(new Uint8Array(0))).toBe(0)
+  })
+
+  it('matches an independent implementation on random data', async () => {
+    const random = prng(1)
+    for (const length of [1, 3, 4, 7, 8, 15, 16, 17, 255, 1000, 65537]) {
+      const bytes = randomBytes(random, length)
+      expect(await crcOf(bytes)).toBe(reference(bytes))
+    }
+  })
+
+  it('gives the same digest for any chunking of the input', async () => {
+    const random = prng(2)
+    const data = randomBytes(random, 20_000)
+    const expected = reference(data)
+    for (let round = 0; round < 60; round++) {
+      const crc = await Crc32c.create()
+      const maxChunk = [1, 7, 100, 5000, 30_000][round % 5]
+      let at = 0
+      while (at < data.length) {
+        const next = Math.min(data.length, at + 1 + Math.floor(random() * maxChunk))
+        crc.update(data.subarray(at, next))
+        at = next
+      }
+      expect(crc.digest()).toBe(expected)
+    }
+  })
+
+  it('starts afresh after digest()', async () => {
+    const crc = await Crc32c.create()
+    crc.update(Buffer.from('abc'))
+    crc.digest()
+    crc.update(Buffer.from('123456789'))
+    expect(crc.digest()).toBe(0xe3069283)
+  })
+})
+
+describe('crc32cBase64', () => {
+  it('encodes the 4 big-endian bytes', () => {
+    expect(crc32cBase64(0xe3069283)).toBe('4waSgw==')
+    expect(crc32cBase64(0)).toBe('AAAAAA==')
+    expect(crc32cBase64(0xffffffff)).toBe('/////w==')
+    expect(crc32cBase64(0x01020304)).toBe(Buffer.from([1, 2, 3, 4]).toString('base64'))
+  })
+
+  it('accepts the signed form of the same 32 bits', () => {
+    expect(crc32cBase64(0xe3069283 | 0)).toBe('4waSgw==')
+  })
+})
+
+describe('crc32cCombine', () => {
+  it('gives the CRC of the concatenation for random splits', () => {
+    const random = prng(3)
+    for (let round = 0; round < 200; round++) {
+      const data = randomBytes(random, Math.floor(random() * 3000))
+      const split = Math.floor(random() * (data.length + 1))
+      const a = data.subarray(0, split)
+      const b = data.subarray(split)
+      expect(crc32cCombine(reference(a), reference(b), b.length)).toBe(reference(data))
+    }
+  })
+
+  it('handles empty parts', () => {
+    const data = Buffer.from('123456789')
+    expect(crc32cCombine(reference(data), 0, 0)).toBe(0xe3069283)
+    expect(crc32cCombine(0, reference(data), data.length)).toBe(0xe3069283)
+    expect(crc32cCombine(0, 0, 0)).toBe(0)
+  })
+
+  it('handles a second part longer than 4 GiB (lengths beyond 32 bits)', () => {
+    // CRC of 2^32 + 5 zero bytes, built by doubling with combine itself: len(A+A) = 2 len(A).
+    let crc = reference(new Uint8Array(1))
+    let length = 1
+    for (let k = 0; k < 32; k++) {
+      crc = crc32cCombine(crc, crc, length)
+      length *= 2
+    }
+    const five = new Uint8Array(5)
+    const total = crc32cCombine(crc, reference(five), 5)
+    // Cross-check by another grouping: 5 zero bytes first, then 2^32 of them.
+    expect(crc32cCombine(reference(five), crc, length)).toBe(total)
+    expect(length).toBe(2 ** 32)
+    expect(total).not.toBe(crc32cCombine(reference(five), crc, length - 1))
+  })
+
+  it('refuses a negative or fractional length', () => {
+    expect(() => crc32cCombine(0, 0, -1)).toThrow(RangeError)
+    expect(() => crc32cCombine(0, 0, 1.5)).toThrow(RangeError)
+  })
+})

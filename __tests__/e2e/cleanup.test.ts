@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { Emulator } from '../support/emulator.js'
+import { expectSuccess, runAction } from '../support/run-action.js'
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+
+let emu: Emulator
+beforeEach(async () => {
+  emu = await Emulator.start()
+})
+afterEach(async () => {
+  await emu.close()
+})
+
+function creds(): Record<string, string> {
+  return { operation: 'cleanup', 'secret-key': emu.secretKey, 'project-id': emu.projectId, 'api-url': emu.apiUrl }
+}
+
+function expired(name: string, daysAgo = 1) {
+  const now = Date.now()
+  return emu.addDataset({ name, createDate: now - (10 + daysAgo) * DAY, expiryTime: now - daysAgo * DAY })
+}
+
+function live(name: string, createdHoursAgo = 1) {
+  const now = Date.now()
+  return emu.addDataset({ name, createDate: now - createdHoursAgo * HOUR, expiryTime: now + 5 * DAY })
+}
+
+function deletes() {
+  return emu.requests.filter(r => r.method === 'DELETE')
+}
+
+describe('cleanup', () => {
+  test('deletes expired datasets only, and reports them', async () => {
+    const old = [expired('old-a'), expired('old-b', 3)]
+    const keep = [live('fresh-a'), live('fresh-b')]
+    const run = await runAction(creds())
+    expectSuccess(run)
+    expect(run.outputs.count).toBe('2')
+    expect(JSON.parse(run.outputs.datasets).map((d: { id: string }) => d.id).sort()).toEqual(old.map(d => d.id).sort())
+    expect(emu.datasets().map(d => d.id).sort()).toEqual(keep.map(d => d.id).sort())
+    expect(run.summary).toContain('old-a')
+    expect(run.summary).toMatch(/Kept: 2\. Deleted: 2\. Failed: 0\./)
+    const lists = emu.requests.filter(r => r.method === 'GET')
+    expect(lists.every(r => r.query.limit === '1000')).toBe(true)
+  })
+
+  test('older-than plus name-pattern', async () => {
+    expired('nightly-expired')
+    expired('keep-me-expired')
+    const oldNightly = live('nightly-2026-11-01', 50)
+    live('nightly-2026-11-24', 10)
+    live('weekly-old', 50)
+    const run = await runAction({ ...creds(), 'older-than': '36h', 'name-pattern': 'nightly-*' })
+    expectSuccess(run)
+    const names = JSON.parse(run.outputs.datasets).map((d: { name: string }) => d.name).sort()
+    expect(names).toEqual(['nightly-2026-11-01', 'nightly-expired'])
+    expect(emu.dataset(oldNightly.id)).toBeUndefined()
+    expect(emu.datasets().map(d => d.name).sort()).toEqual(['keep-me-expired', 'nightly-2026-11-24', 'weekly-old'])
+  })
+
+  test('? matches one character and the pattern must match the whole name', async () => {
+    expired('run-1')
+    expired('run-12')
+    expired('xrun-1')
+    const run = await runAction({ ...creds(), 'name-pattern': 'run-?' })
+    expect(JSON.parse(run.outputs.datasets).map((d: { name: string }) => d.name)).toEqual(['run-1'])
+  })
+
+  test('dry run deletes nothing and says so', async () => {
+    expired('old-a')
+    expired('old-b')
+    live('fresh')
+    const run = await runAction({ ...creds(), 'dry-run': 'true' })
+    expectSuccess(run)
+    expect(run.outputs.count).toBe('2')
+    expect(deletes()).toHaveLength(0)
+    expect(emu.datasets()).toHaveLength(3)
+    expect(run.summary).toMatch(/dry run/i)
+    expect(run.summary.indexOf('Dry run')).toBeLessThan(run.summary.indexOf('<table>'))
+  })
+
+  test('a dataset already gone (404, another job raced us) counts as deleted', async () => {
+    const a = expired('old-a')
+    expired('old-b')
+    emu.fault({ server: 'api', method: 'DELETE', path: new RegExp(`${a.id}$`), respond: { status: 404, body: '{"message":"Dataset not found"}' } })
+    const run = await runAction(creds())
+    expectSuccess(run)
+    expect(run.outputs.count).toBe('2')
+  })
+
+  test('one failing delete does not stop the others; the step fails naming it', async () => {
+    const bad = expired('old-bad')
+    for (let i = 0; i < 6; i++) expired(`old-${i}`)
+    emu.fault({ server: 'api', method: 'DELETE', path: new RegExp(`${bad.id}$`), respond: { status: 400, body: '{"message":"dataset is in use by a batch job"}' } })
+    const run = await runAction(creds())
+    expect(run.code).toBe(1)
+    expect(run.failure).toContain(bad.id)
+    expect(run.failure).toContain('dataset is in use by a batch job')
+    expect(run.failure).toMatch(/could not delete 1 of 7 datasets \(6 deleted\)/)
+    expect(run.outputs.count).toBe('6')
+    expect(emu.datasets().map(d => d.id)).toEqual([bad.id])
+    expect(run.summary).toMatch(/Deleted: 6\. Failed: 1\./)
+  })
+
+  test('many datasets across pages are all read before any delete', async () => {
+    for (let i = 0; i < 1205; i++) expired(`bulk-${i}`)
+    for (let i = 0; i < 5; i++) live(`live-${i}`)
+    const run = await runAction({ ...creds(), concurrency: '16' }, { timeoutMs: 60_000 })
+    expectSuccess(run)
+    expect(run.outputs.count).toBe('1205')
+    expect(emu.datasets()).toHaveLength(5)
+    const firstDelete = emu.requests.findIndex(r => r.method === 'DELETE')
+    const lastList = emu.requests.map(r => r.method).lastIndexOf('GET')
+    expect(lastList).toBeLessThan(firstDelete)
+    expect(emu.requests.filter(r => r.method === 'GET')).toHaveLength(2)
+    expect(run.summary).toContain('and 1155 more')
+  }, 60_000)
+})

@@ -1,0 +1,290 @@
+import { afterEach, describe, expect, test } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { Emulator, type EmulatorOptions } from '../support/emulator.js'
+import { expectSuccess, runAction, type ActionRun } from '../support/run-action.js'
+
+let emu: Emulator | undefined
+afterEach(async () => {
+  await emu?.close()
+  emu = undefined
+})
+
+async function start(options: EmulatorOptions = {}): Promise<Emulator> {
+  emu = await Emulator.start(options)
+  return emu
+}
+
+function lines(n: number, offset = 0): string {
+  let text = ''
+  for (let i = 0; i < n; i++) {
+    text += `{"kind": "Image", "url": "https://storage.example.com/images/${String(i + offset).padStart(6, '0')}.jpg"}\n`
+  }
+  return text
+}
+
+function workspaceWith(files: Record<string, string | Buffer>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'nexus-ws-'))
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true })
+    writeFileSync(path.join(dir, name), content)
+  }
+  return dir
+}
+
+async function create(
+  e: Emulator,
+  files: Record<string, string | Buffer>,
+  inputs: Record<string, string> = {}
+): Promise<ActionRun> {
+  const workspace = workspaceWith(files)
+  return runAction(
+    {
+      operation: 'create',
+      path: Object.keys(files)[0],
+      'poll-interval': '0.05',
+      'secret-key': e.secretKey,
+      'project-id': e.projectId,
+      'api-url': e.apiUrl,
+      ...inputs
+    },
+    { workspace }
+  )
+}
+
+function uploads(e: Emulator) {
+  return e.requests.filter(r => r.server === 'upload')
+}
+
+function posts(e: Emulator) {
+  return e.requests.filter(r => r.server === 'api' && r.method === 'POST')
+}
+
+describe('create: happy paths', () => {
+  test('checks, creates, uploads the exact bytes and waits until Uploaded', async () => {
+    const e = await start({ processingMs: 200 })
+    const content = lines(25)
+    const run = await create(e, { 'data/items.ndjson': content })
+    expectSuccess(run)
+    const id = run.outputs['dataset-id']
+    expect(run.outputs.status).toBe('Uploaded')
+    expect(run.outputs['item-count']).toBe('25')
+    expect(run.outputs.name).toBe('vision-a1b2c3d-42')
+    expect(e.uploadedBytes(id)?.toString()).toBe(content)
+    const [post] = posts(e)
+    expect(post.json).toEqual({
+      name: 'vision-a1b2c3d-42',
+      spec: {
+        source: {
+          kind: 'UploadedNewlineDelimitedJsonFile',
+          sizeBytes: Buffer.byteLength(content),
+          crc32c: expect.stringMatching(/^[A-Za-z0-9+/]{6}==$/)
+        }
+      }
+    })
+    const [upload] = uploads(e)
+    expect(upload.headers['secret-key']).toBeUndefined()
+    expect(upload.headers['transfer-encoding']).toBeUndefined()
+    expect(upload.answered).toBe(200)
+    expect(run.summary).toContain('data/items.ndjson')
+    expect(run.summary).toContain('CRC-32C')
+    expect(run.summary).toContain('Throughput')
+  })
+
+  test('the signed URL and its signature are masked and appear in no output, summary or log line', async () => {
+    const e = await start()
+    const run = await create(e, { 'a.ndjson': lines(3) }, { name: 'masked' })
+    expectSuccess(run)
+    const upload = uploads(e)[0]
+    const signature = upload.query['X-Goog-Signature']
+    expect(signature).toMatch(/^[0-9a-f]{64}$/)
+    const masks = run.stdout.split('\n').filter(l => l.startsWith('::add-mask::'))
+    expect(masks.some(l => l.includes(signature))).toBe(true)
+    const rest = run.stdout.split('\n').filter(l => !l.startsWith('::add-mask::')).join('\n')
+    for (const haystack of [rest, run.stderr, run.summary, JSON.stringify(run.outputs)]) {
+      expect(haystack).not.toContain(signature)
+      expect(haystack).not.toContain(e.secretKey)
+      expect(haystack).not.toContain('X-Goog-Signature')
+      expect(haystack).not.toContain(`${upload.rawPath}?`)
+    }
+  })
+
+  test('wait: false reads the dataset once after the upload', async () => {
+    const e = await start({ processingMs: 60_000 })
+    const run = await create(e, { 'a.ndjson': lines(4) }, { wait: 'false', name: 'nowait' })
+    expectSuccess(run)
+    expect(run.outputs.status).toBe('Processing')
+    const gets = e.requests.filter(r => r.server === 'api' && r.method === 'GET')
+    expect(gets).toHaveLength(1)
+  })
+
+  test('CRLF, blank lines and a final line without newline are fine; .txt gets a warning', async () => {
+    const e = await start()
+    const content = '{"url": "https://x/1.jpg"}\r\n\r\n  \n{"kind": "Image", "url": "https://x/2.jpg"}'
+    const run = await create(e, { 'items.txt': content }, { name: 'crlf' })
+    expectSuccess(run)
+    expect(run.outputs['item-count']).toBe('2')
+    expect(run.commands.some(c => c.command === 'warning' && c.message.includes('does not end in .ndjson'))).toBe(true)
+  })
+
+  test('a symbolic link is followed and said so', async () => {
+    const e = await start()
+    const workspace = workspaceWith({ 'real.ndjson': lines(2) })
+    symlinkSync(path.join(workspace, 'real.ndjson'), path.join(workspace, 'link.ndjson'))
+    const run = await runAction(
+      { operation: 'create', path: 'link.ndjson', 'secret-key': e.secretKey, 'project-id': e.projectId, 'api-url': e.apiUrl, 'poll-interval': '0.05' },
+      { workspace }
+    )
+    expectSuccess(run)
+    expect(run.stdout).toContain('is a symbolic link to')
+  })
+
+  test('a differing server item count is warned about', async () => {
+    const e = await start({ itemCountOverride: 7 })
+    const run = await create(e, { 'a.ndjson': lines(5) }, { name: 'count' })
+    expectSuccess(run)
+    expect(run.commands.some(c => c.command === 'warning' && /counted 7 items.*has 5/.test(c.message))).toBe(true)
+  })
+})
+
+describe('create: faults', () => {
+  test('a connection dropped mid-body is retried with a fresh stream', async () => {
+    const e = await start()
+    e.fault({ server: 'upload', drop: 'mid-body' })
+    const content = lines(2000)
+    const run = await create(e, { 'a.ndjson': content }, { name: 'drop' })
+    expectSuccess(run)
+    expect(uploads(e)).toHaveLength(2)
+    expect(e.uploadedBytes(run.outputs['dataset-id'])?.equals(Buffer.from(content))).toBe(true)
+  })
+
+  test('503s on upload are retried until success', async () => {
+    const e = await start()
+    e.fault({ server: 'upload', respond: { status: 503, body: '<Error><Code>ServiceUnavailable</Code><Message>try later</Message></Error>' }, times: 2 })
+    const run = await create(e, { 'a.ndjson': lines(10) }, { name: 'busy' })
+    expectSuccess(run)
+    expect(uploads(e).map(u => u.answered)).toEqual([503, 503, 200])
+  })
+
+  test('an attempt that landed but whose answer was lost: 412 on the retry is success', async () => {
+    const e = await start()
+    e.fault({ server: 'upload', drop: 'after' })
+    const run = await create(e, { 'a.ndjson': lines(10) }, { name: 'lost' })
+    expectSuccess(run)
+    expect(uploads(e).map(u => u.answered)).toEqual(['dropped', 412])
+    expect(run.outputs.status).toBe('Uploaded')
+    expect(run.stdout).toContain('an earlier attempt landed')
+  })
+
+  test('403 on upload: no retry, the dataset is deleted, clear failure', async () => {
+    const e = await start()
+    e.fault({
+      server: 'upload',
+      respond: { status: 403, body: '<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message></Error>' }
+    })
+    const run = await create(e, { 'a.ndjson': lines(10) }, { name: 'refused' })
+    expect(run.code).toBe(1)
+    expect(uploads(e)).toHaveLength(1)
+    expect(run.failure).toContain('HTTP 403 SignatureDoesNotMatch')
+    const id = run.outputs['dataset-id']
+    expect(id).toMatch(/^dataset_/)
+    expect(e.dataset(id)).toBeUndefined()
+    expect(e.requests.filter(r => r.method === 'DELETE')).toHaveLength(1)
+    expect(run.outputs.deleted).toBe('true')
+  })
+
+  test('server-side FailedProcessing: exit 1 with dataset-id and status set', async () => {
+    const e = await start({ finalStatus: 'FailedProcessing' })
+    const run = await create(e, { 'a.ndjson': lines(3) }, { name: 'bad' })
+    expect(run.code).toBe(1)
+    expect(run.failure).toContain('FailedProcessing')
+    expect(run.outputs.status).toBe('FailedProcessing')
+    expect(run.outputs['dataset-id']).toMatch(/^dataset_/)
+    expect(e.dataset(run.outputs['dataset-id'])).toBeDefined()
+  })
+
+  test('wait timeout names the time and the last status', async () => {
+    const e = await start({ finalStatus: 'Processing' })
+    const run = await create(e, { 'a.ndjson': lines(3) }, { name: 'slow', timeout: '0.5' })
+    expect(run.code).toBe(1)
+    expect(run.failure).toMatch(/Timed out after 0\.5 s .*last status was Processing/)
+    expect(run.outputs.status).toBe('Processing')
+  })
+
+  test('a create whose answer was lost is adopted, not made twice', async () => {
+    const e = await start()
+    e.fault({ server: 'api', method: 'POST', drop: 'after' })
+    const run = await create(e, { 'a.ndjson': lines(3) }, { name: 'once' })
+    expectSuccess(run)
+    expect(posts(e)).toHaveLength(1)
+    expect(e.datasets()).toHaveLength(1)
+    expect(run.outputs['dataset-id']).toBe(e.datasets()[0].id)
+  })
+
+  test('a 503 on create is retried and still makes one dataset', async () => {
+    const e = await start()
+    e.fault({ server: 'api', method: 'POST', respond: { status: 503, body: '{"message":"busy"}' } })
+    const run = await create(e, { 'a.ndjson': lines(3) }, { name: 'retry' })
+    expectSuccess(run)
+    expect(posts(e)).toHaveLength(2)
+    expect(e.datasets()).toHaveLength(1)
+  })
+})
+
+describe('create: bad files send no request', () => {
+  const badFiles: Array<[string, string | Buffer, RegExp, number?]> = [
+    ['empty file', '', /is empty/],
+    ['only blank lines', '\n  \n\r\n', /has no items/],
+    ['bad JSON', lines(2) + '{"url": "https://x/1.jpg"\n', /line 3: not valid JSON/, 3],
+    ['missing url', lines(1) + '{"kind": "Image"}\n', /line 2: "url" is missing/, 2],
+    ['empty url', '{"url": ""}\n', /line 1: "url" must be a non-empty string/, 1],
+    ['array line', '[1, 2]\n', /line 1: expected a JSON object/, 1],
+    ['kind not a string', '{"url": "u", "kind": 3}\n', /line 1: "kind" must be a string/, 1],
+    ['byte-order mark', '\ufeff' + lines(2), /line 1: .*byte-order mark/, 1],
+    ['invalid UTF-8', Buffer.concat([Buffer.from('{"url": "x'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]), /line 1: invalid UTF-8/, 1]
+  ]
+
+  test.each(badFiles)('%s', async (_label, content, expected, line) => {
+    const e = await start()
+    const run = await create(e, { 'data/bad.ndjson': content })
+    expect(run.code).toBe(1)
+    expect(run.failure).toMatch(expected)
+    expect(run.failure).toContain('data/bad.ndjson')
+    expect(e.requests).toHaveLength(0)
+    if (line !== undefined) {
+      const annotation = run.commands.find(c => c.command === 'error' && c.props.file)
+      expect(annotation?.props).toMatchObject({ file: 'data/bad.ndjson', line: String(line) })
+    }
+  })
+
+  test('at most 10 bad lines are annotated; the failure counts them all', async () => {
+    const e = await start()
+    const run = await create(e, { 'bad.ndjson': '{"kind": "Image"}\n'.repeat(25) })
+    expect(run.code).toBe(1)
+    expect(run.commands.filter(c => c.command === 'error' && c.props.file)).toHaveLength(10)
+    expect(run.failure).toContain('25 bad lines')
+    expect(e.requests).toHaveLength(0)
+  })
+
+  test('a missing path, a directory and a FIFO fail clearly without hanging', async () => {
+    const e = await start()
+    const workspace = workspaceWith({ 'dir/x.txt': 'x' })
+    execFileSync('mkfifo', [path.join(workspace, 'pipe.ndjson')])
+    for (const [p, expected] of [
+      ['missing.ndjson', /does not exist/],
+      ['dir', /directory/],
+      ['pipe.ndjson', /not a regular file|FIFO/]
+    ] as const) {
+      const run = await runAction(
+        { operation: 'create', path: p, 'secret-key': e.secretKey, 'project-id': e.projectId, 'api-url': e.apiUrl },
+        { workspace, timeoutMs: 10_000 }
+      )
+      expect([p, run.code]).toEqual([p, 1])
+      expect(run.failure).toMatch(expected)
+    }
+    expect(e.requests).toHaveLength(0)
+    expect(readFileSync(path.join(workspace, 'dir/x.txt'), 'utf8')).toBe('x')
+  })
+})

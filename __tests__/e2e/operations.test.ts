@@ -1,0 +1,257 @@
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { Emulator } from '../support/emulator.js'
+import { expectSuccess, runAction } from '../support/run-action.js'
+
+let emu: Emulator
+beforeEach(async () => {
+  emu = await Emulator.start()
+})
+afterEach(async () => {
+  await emu.close()
+})
+
+const DAY = 86_400_000
+
+function creds(): Record<string, string> {
+  return { 'secret-key': emu.secretKey, 'project-id': emu.projectId, 'api-url': emu.apiUrl }
+}
+
+function apiRequests(method?: string) {
+  return emu.requests.filter(r => r.server === 'api' && (!method || r.method === method))
+}
+
+describe('get', () => {
+  test('outputs the dataset and writes a summary table', async () => {
+    const seeded = emu.addDataset({ name: 'vision-a1b2c3d-42', status: 'Uploaded', itemCount: 50 })
+    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds() })
+    expectSuccess(run)
+    expect(run.outputs['dataset-id']).toBe(seeded.id)
+    expect(run.outputs.status).toBe('Uploaded')
+    expect(run.outputs['item-count']).toBe('50')
+    expect(run.outputs.name).toBe('vision-a1b2c3d-42')
+    expect(run.outputs['expiry-time']).toBe(new Date(seeded.expiryTime as number).toISOString())
+    const dataset = JSON.parse(run.outputs.dataset)
+    expect(dataset.id).toBe(seeded.id)
+    expect(dataset.status.source?.uploadUrl).toBeUndefined()
+    expect(run.summary).toContain(seeded.id)
+    expect(run.summary).toContain('<table>')
+    const [request] = apiRequests()
+    expect(request.headers['secret-key']).toBe(emu.secretKey)
+    expect(request.headers['user-agent']).toMatch(/^nexus-dataset-action\/\d+\.\d+\.\d+/)
+    expect(request.path).toBe(`/projects/${emu.projectId}/batch/datasets/${seeded.id}`)
+  })
+
+  test('a Waiting dataset never leaks its signed upload URL', async () => {
+    const seeded = emu.addDataset({ name: 'pending', status: 'Waiting' })
+    const url = emu.dataset(seeded.id)?.status.source?.uploadUrl?.url
+    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds() })
+    expectSuccess(run)
+    expect(JSON.parse(run.outputs.dataset).status.source?.uploadUrl).toBeUndefined()
+    if (url) {
+      expect(JSON.stringify(run.outputs)).not.toContain(url)
+      expect(run.summary).not.toContain(url)
+    }
+  })
+
+  test('project id without the proj_ prefix gets it added', async () => {
+    const seeded = emu.addDataset({ name: 'n', status: 'Uploaded' })
+    const run = await runAction({
+      operation: 'get',
+      'dataset-id': seeded.id,
+      ...creds(),
+      'project-id': emu.projectId.slice('proj_'.length)
+    })
+    expectSuccess(run)
+    expect(apiRequests()[0].path).toContain(`/projects/${emu.projectId}/`)
+  })
+
+  test('credentials and API URL fall back to the DATATURE_* environment variables', async () => {
+    const seeded = emu.addDataset({ name: 'n', status: 'Uploaded' })
+    const run = await runAction(
+      { operation: 'get', 'dataset-id': seeded.id },
+      {
+        env: {
+          DATATURE_SECRET_KEY: emu.secretKey,
+          DATATURE_PROJECT_ID: emu.projectId,
+          DATATURE_API_BASE_URL: emu.apiUrl
+        }
+      }
+    )
+    expectSuccess(run)
+    expect(run.outputs['dataset-id']).toBe(seeded.id)
+  })
+
+  test('an unknown dataset fails naming the id and the project', async () => {
+    const id = 'dataset_00000000-0000-4000-8000-000000000000'
+    const run = await runAction({ operation: 'get', 'dataset-id': id, ...creds() })
+    expect(run.code).toBe(1)
+    expect(run.failure).toContain(`Dataset ${id} not found in project ${emu.projectId}`)
+    expect(run.failure).toContain('HTTP 404')
+    expect(apiRequests()).toHaveLength(1)
+  })
+
+  test('a wrong secret key fails once with the server message, no retry', async () => {
+    const seeded = emu.addDataset({ name: 'n', status: 'Uploaded' })
+    const run = await runAction({
+      operation: 'get',
+      'dataset-id': seeded.id,
+      ...creds(),
+      'secret-key': 'sk_wrong_key_value_1234'
+    })
+    expect(run.code).toBe(1)
+    expect(run.failure).toContain(`refused the secret key for project ${emu.projectId}`)
+    expect(run.failure).toContain('HTTP 403')
+    expect(run.stdout).not.toContain('sk_wrong_key_value_1234'.slice(0, 0) + 'at Object')
+    expect(apiRequests()).toHaveLength(1)
+  })
+
+  test('503s and a dropped connection are retried until success', async () => {
+    const seeded = emu.addDataset({ name: 'n', status: 'Uploaded' })
+    emu.fault({ server: 'api', method: 'GET', respond: { status: 503, body: '{"message":"busy"}' }, times: 2 })
+    emu.fault({ server: 'api', method: 'GET', drop: 'before' })
+    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds() })
+    expectSuccess(run)
+    expect(apiRequests('GET')).toHaveLength(4)
+    expect(run.stdout).toContain('retrying')
+  })
+
+  test('429 with Retry-After is honoured', async () => {
+    const seeded = emu.addDataset({ name: 'n', status: 'Uploaded' })
+    emu.fault({ server: 'api', respond: { status: 429, headers: { 'retry-after': '1' }, body: '{"message":"slow down"}' } })
+    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds() })
+    expectSuccess(run)
+    const [first, second] = apiRequests()
+    expect(second.time - first.time).toBeGreaterThanOrEqual(950)
+  })
+
+  test('persistent 500s fail after a bounded number of attempts', async () => {
+    const seeded = emu.addDataset({ name: 'n', status: 'Uploaded' })
+    emu.fault({ server: 'api', respond: { status: 500, body: '<html><title>Oops</title><body>' + 'x'.repeat(5000) }, times: Infinity })
+    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds() })
+    expect(run.code).toBe(1)
+    expect(apiRequests()).toHaveLength(5)
+    expect(run.failure).toContain('HTTP 500')
+    expect(run.failure).toContain('an HTML page titled "Oops"')
+    expect((run.failure ?? '').length).toBeLessThan(600)
+  })
+})
+
+describe('list', () => {
+  test('walks every page and hides expired datasets', async () => {
+    const now = Date.now()
+    for (let i = 0; i < 7; i++) emu.addDataset({ name: `live-${i}`, status: 'Uploaded' })
+    for (let i = 0; i < 3; i++) {
+      emu.addDataset({ name: `old-${i}`, status: 'Uploaded', createDate: now - 20 * DAY, expiryTime: now - DAY })
+    }
+    const run = await runAction({ operation: 'list', limit: '3', ...creds() })
+    expectSuccess(run)
+    expect(run.outputs.count).toBe('7')
+    const names = JSON.parse(run.outputs.datasets).map((d: { name: string }) => d.name)
+    expect(names.sort()).toEqual([0, 1, 2, 3, 4, 5, 6].map(i => `live-${i}`))
+    expect(run.outputs['next-page']).toBe('')
+    const gets = apiRequests('GET')
+    expect(gets).toHaveLength(4)
+    expect(gets.every(r => r.query.limit === '3')).toBe(true)
+    expect(gets[0].query.page).toBeUndefined()
+    expect(gets[1].query.page).toBeTruthy()
+    expect(run.summary).toContain('live-0')
+  })
+
+  test('show-expired includes them', async () => {
+    const now = Date.now()
+    emu.addDataset({ name: 'live', status: 'Uploaded' })
+    emu.addDataset({ name: 'old', status: 'Uploaded', createDate: now - 20 * DAY, expiryTime: now - DAY })
+    const run = await runAction({ operation: 'list', 'show-expired': 'true', ...creds() })
+    expectSuccess(run)
+    expect(run.outputs.count).toBe('2')
+  })
+
+  test('page fetches that page only and outputs its cursors', async () => {
+    for (let i = 0; i < 5; i++) emu.addDataset({ name: `d-${i}`, status: 'Uploaded' })
+    const first = await runAction({ operation: 'list', limit: '2', ...creds() })
+    expectSuccess(first)
+    const cursor = apiRequests('GET')[1].query.page
+    emu.requests.length = 0
+    const run = await runAction({ operation: 'list', limit: '2', page: cursor, ...creds() })
+    expectSuccess(run)
+    expect(apiRequests('GET')).toHaveLength(1)
+    expect(run.outputs.count).toBe('2')
+    expect(run.outputs['next-page']).toBeTruthy()
+    expect(run.outputs['prev-page']).toBeTruthy()
+  })
+
+  test('the summary caps its rows', async () => {
+    for (let i = 0; i < 60; i++) emu.addDataset({ name: `many-${i}`, status: 'Uploaded' })
+    const run = await runAction({ operation: 'list', ...creds() })
+    expect(run.outputs.count).toBe('60')
+    expect(run.summary).toContain('and 10 more')
+  })
+})
+
+describe('delete', () => {
+  test('deletes the dataset and outputs deleted', async () => {
+    const seeded = emu.addDataset({ name: 'doomed', status: 'Uploaded' })
+    const run = await runAction({ operation: 'delete', 'dataset-id': seeded.id, ...creds() })
+    expectSuccess(run)
+    expect(run.outputs.deleted).toBe('true')
+    expect(run.outputs['dataset-id']).toBe(seeded.id)
+    expect(emu.dataset(seeded.id)).toBeUndefined()
+    expect(apiRequests('DELETE')).toHaveLength(1)
+  })
+
+  test('a missing dataset is an error naming id and project', async () => {
+    const id = 'dataset_11111111-1111-4111-8111-111111111111'
+    const run = await runAction({ operation: 'delete', 'dataset-id': id, ...creds() })
+    expect(run.code).toBe(1)
+    expect(run.failure).toContain(`Dataset ${id} not found in project ${emu.projectId}`)
+    expect(apiRequests('DELETE')).toHaveLength(0)
+  })
+
+  test('a DELETE whose answer was lost counts as done when the retry finds it gone', async () => {
+    const seeded = emu.addDataset({ name: 'doomed', status: 'Uploaded' })
+    emu.fault({ server: 'api', method: 'DELETE', drop: 'after' })
+    const run = await runAction({ operation: 'delete', 'dataset-id': seeded.id, ...creds() })
+    expectSuccess(run)
+    expect(run.outputs.deleted).toBe('true')
+    expect(apiRequests('DELETE')).toHaveLength(2)
+  })
+})
+
+describe('wait', () => {
+  test('polls until Uploaded, logging each status change once', async () => {
+    const seeded = emu.addDataset({ name: 'w', status: 'Processing' })
+    setTimeout(() => emu.setStatus(seeded.id, 'Validating'), 300)
+    setTimeout(() => emu.setStatus(seeded.id, 'Uploaded', 12), 700)
+    const run = await runAction({ operation: 'wait', 'dataset-id': seeded.id, 'poll-interval': '0.1', ...creds() })
+    expectSuccess(run)
+    expect(run.outputs.status).toBe('Uploaded')
+    expect(run.outputs['item-count']).toBe('12')
+    const statusLines = run.stdout.split('\n').filter(l => l.startsWith(`Dataset ${seeded.id}:`))
+    expect(statusLines.map(l => l.split(': ')[1].split(' ')[0])).toEqual(['Processing', 'Validating', 'Uploaded'])
+    expect(apiRequests('GET').length).toBeGreaterThan(3)
+  })
+
+  test('FailedProcessing fails the step with the outputs set', async () => {
+    const seeded = emu.addDataset({ name: 'w', status: 'FailedProcessing' })
+    const run = await runAction({ operation: 'wait', 'dataset-id': seeded.id, ...creds() })
+    expect(run.code).toBe(1)
+    expect(run.failure).toContain('FailedProcessing')
+    expect(run.outputs.status).toBe('FailedProcessing')
+    expect(run.outputs['dataset-id']).toBe(seeded.id)
+  })
+
+  test('times out naming the time and the last status', async () => {
+    const seeded = emu.addDataset({ name: 'w', status: 'Processing' })
+    const run = await runAction({
+      operation: 'wait',
+      'dataset-id': seeded.id,
+      timeout: '0.6',
+      'poll-interval': '0.1',
+      ...creds()
+    })
+    expect(run.code).toBe(1)
+    expect(run.failure).toMatch(/Timed out after 0\.6 s .* last status was Processing/)
+    expect(run.outputs.status).toBe('Processing')
+    expect(run.durationMs).toBeLessThan(5000)
+  })
+})

@@ -1,0 +1,170 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+
+/** The repository root: found upwards, so this also works compiled into .build/. */
+function findRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(path.join(dir, 'action.yml'))) {
+    const parent = path.dirname(dir)
+    if (parent === dir) throw new Error('action.yml not found above the test support code')
+    dir = parent
+  }
+  return dir
+}
+export const ROOT = findRoot()
+export const ACTION_ENTRY = path.join(ROOT, 'dist', 'index.js')
+
+/** The node that runs the action: ACTION_NODE (the Node 24 pass), else this one. */
+export const ACTION_NODE = process.env.ACTION_NODE || process.execPath
+
+interface ActionYml {
+  inputs: Record<string, { default?: string }>
+  outputs: Record<string, unknown>
+}
+export const actionYml = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as ActionYml
+
+export interface ActionRun {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+  /** The workflow commands written to stdout, e.g. { command: 'error', props, message }. */
+  commands: Array<{ command: string; props: Record<string, string>; message: string }>
+  /** The one `::error::` line from core.setFailed, when the step failed. */
+  failure?: string
+  workspace: string
+  durationMs: number
+}
+
+export interface RunOptions {
+  /** Extra environment (e.g. DATATURE_SECRET_KEY); INPUT_* come from `inputs`. */
+  env?: Record<string, string>
+  workspace?: string
+  /** Kill the child after this long (the test then fails on the exit code). */
+  timeoutMs?: number
+  /** Sees the child as soon as it starts, e.g. to send it a signal. */
+  onSpawn?: (child: ChildProcess) => void
+}
+
+/**
+ * Runs dist/index.js as a runner does: every input as INPUT_<NAME> (upper
+ * case, hyphens kept) with action.yml's defaults filled in, and GITHUB_OUTPUT,
+ * GITHUB_STEP_SUMMARY and GITHUB_STATE files. The environment is built from
+ * scratch so nothing from the developer's shell leaks in.
+ */
+export function runAction(inputs: Record<string, string>, options: RunOptions = {}): Promise<ActionRun> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'nexus-action-run-'))
+  const workspace = options.workspace ?? dir
+  const files = {
+    GITHUB_OUTPUT: path.join(dir, 'output.txt'),
+    GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md'),
+    GITHUB_STATE: path.join(dir, 'state.txt')
+  }
+  for (const file of Object.values(files)) writeFileSync(file, '')
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_REPOSITORY: 'acme/vision',
+    GITHUB_SHA: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+    GITHUB_RUN_NUMBER: '42',
+    RUNNER_TEMP: dir,
+    NEXUS_ACTION_RETRY_BASE_MS: '20',
+    ...files
+  }
+  for (const [name, spec] of Object.entries(actionYml.inputs)) {
+    if (spec.default !== undefined) env[inputVar(name)] = String(spec.default)
+  }
+  for (const [name, value] of Object.entries(inputs)) env[inputVar(name)] = value
+  Object.assign(env, options.env)
+
+  const started = Date.now()
+  return new Promise((resolve, reject) => {
+    const child = spawn(ACTION_NODE, [ACTION_ENTRY], { env, cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const commands = parseCommands(stdout)
+      resolve({
+        code,
+        signal,
+        stdout,
+        stderr,
+        outputs: parseOutputs(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+        summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+        commands,
+        failure: commands.filter(c => c.command === 'error' && Object.keys(c.props).length === 0).pop()
+          ?.message,
+        workspace,
+        durationMs: Date.now() - started
+      })
+    })
+    options.onSpawn?.(child)
+  })
+}
+
+export function inputVar(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
+}
+
+/** GITHUB_OUTPUT's `name<<DELIMITER` blocks; a later value for a name wins, as on a runner. */
+export function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[i])
+    if (!match) continue
+    const [, name, delimiter] = match
+    const value: string[] = []
+    for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i])
+    outputs[name] = value.join('\n')
+  }
+  return outputs
+}
+
+function parseCommands(stdout: string): ActionRun['commands'] {
+  const commands: ActionRun['commands'] = []
+  for (const line of stdout.split('\n')) {
+    const match = /^::([a-z-]+)( [^:]*)?::(.*)$/.exec(line)
+    if (!match) continue
+    const props: Record<string, string> = {}
+    for (const pair of (match[2] ?? '').trim().split(',').filter(Boolean)) {
+      const eq = pair.indexOf('=')
+      props[pair.slice(0, eq)] = unescape(pair.slice(eq + 1))
+    }
+    commands.push({ command: match[1], props, message: unescape(match[3]) })
+  }
+  return commands
+}
+
+/** Undoes @actions/core's escaping of command data and properties. */
+function unescape(text: string): string {
+  return text
+    .replace(/%0D/g, '\r')
+    .replace(/%0A/g, '\n')
+    .replace(/%3A/g, ':')
+    .replace(/%2C/g, ',')
+    .replace(/%25/g, '%')
+}
+
+/** Fails the test with what the action said when it did not exit 0. */
+export function expectSuccess(run: ActionRun): ActionRun {
+  if (run.code !== 0) {
+    throw new Error(
+      `the action exited ${run.code ?? run.signal}: ${run.failure ?? '(no failure line)'}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`
+    )
+  }
+  return run
+}

@@ -1,0 +1,67 @@
+/**
+ * Errors the action expects and explains. Each carries a message a person can
+ * act on; `main` prints it through `core.setFailed` and keeps the stack for the
+ * debug log. Anything that is not an ActionError is a bug and says so.
+ */
+export class ActionError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = new.target.name
+  }
+}
+
+/** A bad input value: raised before any network call. */
+export class InputError extends ActionError {}
+
+/** The NDJSON file is missing, not a file, empty, or has bad lines. */
+export class FileCheckError extends ActionError {
+  constructor(
+    message: string,
+    readonly path: string
+  ) {
+    super(message)
+  }
+}
+
+/** The Nexus API answered with a non-2xx status. */
+export class NexusApiError extends ActionError {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly serverMessage: string,
+    /** The server's Retry-After, in ms, when it sent one. */
+    readonly retryAfterMs?: number
+  ) {
+    super(message)
+  }
+}
+
+/** The API answered 2xx with something that is not what it promises. */
+export class BadAnswerError extends ActionError {}
+
+/** The request never got an answer (connection error, timeout, stall). */
+export class TransportError extends ActionError {
+  constructor(
+    message: string,
+    readonly code: string
+  ) {
+    super(message)
+  }
+}
+
+/** The signed-URL upload was refused or kept failing. */
+export class UploadError extends ActionError {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly storageCode: string
+  ) {
+    super(message)
+  }
+}
+
+/** The dataset reached FailedUpload or FailedProcessing, or did not get ready in time. */
+export class DatasetNotReadyError extends ActionError {}
+
+/** The run was cancelled (SIGINT or SIGTERM from the runner). */
+export class CancelledError extends ActionError {}

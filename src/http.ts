@@ -1,0 +1,213 @@
+import * as http from 'node:http'
+import * as https from 'node:https'
+import type { Readable } from 'node:stream'
+import { HttpClient } from '@actions/http-client'
+import { TransportError } from './errors.js'
+
+/**
+ * One HTTP exchange over node:http with the proxy-aware agent of
+ * @actions/http-client. We drive node:http ourselves because the uploads need
+ * byte-exact signed headers, a stall watchdog and cancellation, none of which
+ * HttpClient's request methods offer; its agents still give us https_proxy and
+ * no_proxy handling exactly as every other action has it.
+ */
+export interface HttpRequest {
+  method: string
+  url: URL
+  headers: Record<string, string>
+  /** A buffer, or a factory for a fresh stream (one per attempt). */
+  body?: Buffer | (() => Readable)
+  /**
+   * Milliseconds the exchange may go without progress (bytes sent or received)
+   * before it is abandoned. For small API calls this bounds the whole call.
+   */
+  idleTimeoutMs: number
+  /** Cap on the whole exchange; defaults to no cap beyond the idle timeout. */
+  totalTimeoutMs?: number
+  /** Answers longer than this are cut and flagged, never buffered whole. */
+  maxResponseBytes: number
+  signal?: AbortSignal
+  /** Called as request body bytes are handed to the socket. */
+  onBodyProgress?(sentBytes: number): void
+}
+
+export interface HttpResponse {
+  status: number
+  headers: http.IncomingHttpHeaders
+  body: Buffer
+  /** The answer was longer than maxResponseBytes; body holds its start. */
+  truncated: boolean
+}
+
+/** Gives each origin a reusable, proxy-aware agent. */
+export class AgentPool {
+  private readonly client: HttpClient
+
+  constructor(keepAlive: boolean) {
+    this.client = new HttpClient(undefined, undefined, { keepAlive })
+  }
+
+  agentFor(url: URL): http.Agent {
+    return this.client.getAgent(url.href)
+  }
+
+  dispose(): void {
+    this.client.dispose()
+  }
+}
+
+export function send(pool: AgentPool, req: HttpRequest): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const { url } = req
+    const module = url.protocol === 'https:' ? https : http
+    let settled = false
+    let idleTimer: NodeJS.Timeout | undefined
+    let totalTimer: NodeJS.Timeout | undefined
+    let source: Readable | undefined
+
+    const finish = (error: Error | undefined, response?: HttpResponse): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(idleTimer)
+      clearTimeout(totalTimer)
+      req.signal?.removeEventListener('abort', onAbort)
+      if (error) {
+        source?.destroy()
+        outgoing.destroy()
+        reject(error)
+      } else if (response) {
+        resolve(response)
+      }
+    }
+    const armIdle = (): void => {
+      clearTimeout(idleTimer)
+      idleTimer = setTimeout(() => {
+        finish(
+          new TransportError(
+            `no progress for ${formatSeconds(req.idleTimeoutMs)} on ${req.method} ${url.host}`,
+            'ETIMEDOUT'
+          )
+        )
+      }, req.idleTimeoutMs)
+    }
+    const onAbort = (): void => {
+      const reason = req.signal?.reason
+      finish(reason instanceof Error ? reason : new TransportError('request aborted', 'EABORTED'))
+    }
+
+    const outgoing = module.request(url, {
+      method: req.method,
+      headers: req.headers,
+      agent: pool.agentFor(url)
+    })
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      finish(new TransportError(describeNetworkError(error, url), error.code ?? 'ECONNRESET'))
+    })
+    outgoing.on('response', incoming => {
+      armIdle()
+      const chunks: Buffer[] = []
+      let length = 0
+      let truncated = false
+      const done = (): void => {
+        // An early answer (say a 403 before the body was read) leaves the body
+        // stream half-sent: stop it, the exchange is over.
+        if (source && !source.readableEnded) {
+          source.destroy()
+          outgoing.destroy()
+        }
+        finish(undefined, {
+          status: incoming.statusCode ?? 0,
+          headers: incoming.headers,
+          body: Buffer.concat(chunks),
+          truncated
+        })
+      }
+      incoming.on('data', (chunk: Buffer) => {
+        armIdle()
+        const room = req.maxResponseBytes - length
+        if (chunk.length > room) {
+          // Past the cap the rest is noise: stop reading rather than drain megabytes.
+          chunks.push(chunk.subarray(0, room))
+          truncated = true
+          incoming.destroy()
+          done()
+          return
+        }
+        chunks.push(chunk)
+        length += chunk.length
+      })
+      incoming.on('end', done)
+      incoming.on('error', (error: NodeJS.ErrnoException) => {
+        finish(
+          new TransportError(
+            `connection to ${url.host} closed while reading the answer (${error.code ?? error.message})`,
+            error.code ?? 'ECONNRESET'
+          )
+        )
+      })
+      incoming.on('aborted', () => {
+        finish(
+          new TransportError(
+            `connection to ${url.host} closed while reading the answer`,
+            'ECONNRESET'
+          )
+        )
+      })
+    })
+
+    if (req.signal?.aborted) {
+      onAbort()
+      return
+    }
+    req.signal?.addEventListener('abort', onAbort, { once: true })
+    armIdle()
+    if (req.totalTimeoutMs !== undefined) {
+      totalTimer = setTimeout(() => {
+        finish(
+          new TransportError(
+            `no answer within ${formatSeconds(req.totalTimeoutMs ?? 0)} from ${req.method} ${url.host}`,
+            'ETIMEDOUT'
+          )
+        )
+      }, req.totalTimeoutMs)
+    }
+
+    if (req.body === undefined) {
+      outgoing.end()
+    } else if (Buffer.isBuffer(req.body)) {
+      outgoing.end(req.body)
+    } else {
+      source = req.body()
+      let sent = 0
+      source.on('data', (chunk: Buffer) => {
+        sent += chunk.length
+        armIdle()
+        req.onBodyProgress?.(sent)
+      })
+      source.on('error', error => {
+        finish(new TransportError(`could not read the upload body: ${error.message}`, 'EREAD'))
+      })
+      source.pipe(outgoing)
+    }
+  })
+}
+
+function describeNetworkError(error: NodeJS.ErrnoException, url: URL): string {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return `connection to ${url.host} refused`
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `could not resolve ${url.hostname}`
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return `connection to ${url.host} was reset`
+    default:
+      return `connection to ${url.host} failed (${error.code ?? error.message})`
+  }
+}
+
+export function formatSeconds(ms: number): string {
+  const seconds = ms / 1000
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`
+}

@@ -1,0 +1,253 @@
+import * as core from '@actions/core'
+import { InputError } from './errors.js'
+
+export const OPERATIONS = ['create', 'get', 'list', 'delete', 'wait', 'cleanup'] as const
+export type Operation = (typeof OPERATIONS)[number]
+
+export const DEFAULT_API_URL = 'https://api.datature.io'
+
+/** Defaults for inputs that have one; action.yml declares the same (a test checks). */
+export const INPUT_DEFAULTS = {
+  operation: 'create',
+  wait: 'true',
+  timeout: '1800',
+  'poll-interval': '5',
+  'request-timeout': '60',
+  'show-expired': 'false',
+  limit: '100',
+  'dry-run': 'false',
+  concurrency: '8'
+} as const
+
+/** Every input the action reads, validated and typed. */
+export interface ActionInputs {
+  operation: Operation
+  secretKey: string
+  projectId: string
+  apiUrl: URL
+  datasetId?: string
+  name?: string
+  path?: string
+  wait: boolean
+  timeoutMs: number
+  pollIntervalMs: number
+  requestTimeoutMs: number
+  showExpired: boolean
+  limit: number
+  page?: string
+  olderThanMs?: number
+  namePattern?: string
+  dryRun: boolean
+  concurrency: number
+}
+
+/** Inputs with no default that only some operations read (warned about elsewhere). */
+const USED_BY: Record<string, readonly Operation[]> = {
+  'dataset-id': ['get', 'delete', 'wait'],
+  name: ['create'],
+  path: ['create'],
+  page: ['list'],
+  'older-than': ['cleanup'],
+  'name-pattern': ['list', 'cleanup']
+}
+
+const MAX_NAME_LENGTH = 256
+const DATASET_ID = /^dataset_[A-Za-z0-9-]{1,128}$/
+const PROJECT_ID = /^proj_[A-Za-z0-9]{1,128}$/
+const DURATION_UNITS: Record<string, number> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000
+}
+
+type Env = Record<string, string | undefined>
+
+/**
+ * Reads and checks every input before anything touches the network, so a bad
+ * value fails the step at once with one message naming the input, the value
+ * and what would be accepted. The secret key is masked before anything else.
+ */
+export function readInputs(env: Env = process.env): ActionInputs {
+  const raw = (name: string): string => (env[`INPUT_${name.toUpperCase()}`] ?? '').trim()
+  const withDefault = (name: keyof typeof INPUT_DEFAULTS): string =>
+    raw(name) || INPUT_DEFAULTS[name]
+
+  const secretKey = raw('secret-key') || (env.DATATURE_SECRET_KEY ?? '').trim()
+  if (secretKey) core.setSecret(secretKey)
+
+  const operation = withDefault('operation').toLowerCase()
+  if (!(OPERATIONS as readonly string[]).includes(operation)) {
+    throw new InputError(
+      `Input "operation" must be one of ${OPERATIONS.join(', ')}; got ${quote(operation)}.`
+    )
+  }
+  const op = operation as Operation
+
+  if (!secretKey) {
+    throw new InputError(
+      'Input "secret-key" is required: set it (for example secret-key: ${{ secrets.DATATURE_SECRET_KEY }}) or the DATATURE_SECRET_KEY environment variable.'
+    )
+  }
+  const projectId = readProjectId(raw('project-id') || (env.DATATURE_PROJECT_ID ?? '').trim())
+  const apiUrl = readApiUrl(raw('api-url') || (env.DATATURE_API_BASE_URL ?? '').trim())
+
+  const inputs: ActionInputs = {
+    operation: op,
+    secretKey,
+    projectId,
+    apiUrl,
+    wait: readBoolean('wait', withDefault('wait')),
+    timeoutMs: readSeconds('timeout', withDefault('timeout')),
+    pollIntervalMs: readSeconds('poll-interval', withDefault('poll-interval')),
+    requestTimeoutMs: readSeconds('request-timeout', withDefault('request-timeout')),
+    showExpired: readBoolean('show-expired', withDefault('show-expired')),
+    limit: readInteger('limit', withDefault('limit'), 1, 1000),
+    dryRun: readBoolean('dry-run', withDefault('dry-run')),
+    concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32)
+  }
+
+  if (['get', 'delete', 'wait'].includes(op)) {
+    inputs.datasetId = readDatasetId(raw('dataset-id'))
+  }
+  if (op === 'create') {
+    inputs.path = raw('path')
+    if (!inputs.path) {
+      throw new InputError('Input "path" is required for operation create: the NDJSON file to upload.')
+    }
+    if (raw('name')) inputs.name = readName(raw('name'))
+  }
+  if (op === 'list' && raw('page')) inputs.page = raw('page')
+  if (op === 'cleanup' && raw('older-than')) {
+    inputs.olderThanMs = readDuration('older-than', raw('older-than'))
+  }
+  if (op === 'list' || op === 'cleanup') {
+    const pattern = env['INPUT_NAME-PATTERN']
+    // An explicitly empty pattern would silently match nothing (or, read as
+    // "no filter", everything): neither is what someone who typed it meant.
+    if (pattern !== undefined && pattern !== '' && pattern.trim() === '') {
+      throw new InputError('Input "name-pattern" is empty; remove it to match every name.')
+    }
+    if (pattern?.trim()) inputs.namePattern = pattern.trim()
+  }
+  return inputs
+}
+
+/** Inputs that were given but that this operation does not read. */
+export function unusedInputs(operation: Operation, env: Env = process.env): string[] {
+  return Object.entries(USED_BY)
+    .filter(([name, ops]) => !ops.includes(operation) && (env[`INPUT_${name.toUpperCase()}`] ?? '').trim())
+    .map(([name]) => name)
+}
+
+function readProjectId(value: string): string {
+  if (!value) {
+    throw new InputError(
+      'Input "project-id" is required: set it (for example project-id: ${{ secrets.DATATURE_PROJECT_ID }}) or the DATATURE_PROJECT_ID environment variable.'
+    )
+  }
+  const id = value.startsWith('proj_') ? value : `proj_${value}`
+  if (!PROJECT_ID.test(id)) {
+    throw new InputError(
+      `Input "project-id" must look like proj_ followed by letters and digits (for example proj_0123456789abcdef0123456789abcdef), with or without the proj_ prefix; got ${quote(value)}.`
+    )
+  }
+  return id
+}
+
+function readApiUrl(value: string): URL {
+  const text = value || DEFAULT_API_URL
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new InputError(`Input "api-url" must be an absolute URL such as ${DEFAULT_API_URL}; got ${quote(text)}.`)
+  }
+  if (url.username || url.password) {
+    throw new InputError('Input "api-url" must not contain a user name or password; the secret key is sent in a header.')
+  }
+  if (url.search || url.hash || text.includes('?') || text.includes('#')) {
+    throw new InputError(`Input "api-url" must not have a query or fragment; got ${quote(url.origin + url.pathname)}…`)
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new InputError(
+      `Input "api-url" must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and ::1, where tests run); got ${quote(url.origin)}.`
+    )
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputError(`Input "api-url" must use https://; got ${quote(url.protocol)}.`)
+  }
+  return url
+}
+
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  return (
+    host === 'localhost' ||
+    host === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  )
+}
+
+function readDatasetId(value: string): string {
+  if (!value) {
+    throw new InputError('Input "dataset-id" is required for this operation: the id of the dataset, like dataset_<uuid>.')
+  }
+  if (!DATASET_ID.test(value)) {
+    throw new InputError(
+      `Input "dataset-id" must look like dataset_ followed by a UUID (for example dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60); got ${quote(value)}.`
+    )
+  }
+  return value
+}
+
+function readName(value: string): string {
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) {
+    throw new InputError('Input "name" must not contain control characters (line breaks, tabs, escapes).')
+  }
+  if ([...value].length > MAX_NAME_LENGTH) {
+    throw new InputError(`Input "name" must be at most ${MAX_NAME_LENGTH} characters; got ${[...value].length}.`)
+  }
+  return value
+}
+
+function readBoolean(name: string, value: string): boolean {
+  const lower = value.toLowerCase()
+  if (lower === 'true') return true
+  if (lower === 'false') return false
+  throw new InputError(`Input "${name}" must be true or false; got ${quote(value)}.`)
+}
+
+function readSeconds(name: string, value: string): number {
+  const seconds = /^\d+(\.\d+)?$|^\.\d+$/.test(value) ? Number(value) : NaN
+  if (!(seconds > 0) || !Number.isFinite(seconds) || seconds > 365 * 86_400) {
+    throw new InputError(`Input "${name}" must be a positive number of seconds (fractions allowed, e.g. 0.5); got ${quote(value)}.`)
+  }
+  return Math.round(seconds * 1000)
+}
+
+function readInteger(name: string, value: string, min: number, max: number): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new InputError(`Input "${name}" must be a whole number from ${min} to ${max}; got ${quote(value)}.`)
+  }
+  return n
+}
+
+function readDuration(name: string, value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(value)
+  const amount = match ? Number(match[1]) : NaN
+  if (!match || !(amount > 0)) {
+    throw new InputError(
+      `Input "${name}" must be a number and a unit s, m, h, d or w (for example 36h or 7d); got ${quote(value)}.`
+    )
+  }
+  return Math.round(amount * (DURATION_UNITS[match[2].toLowerCase()] ?? 0))
+}
+
+/** A value shown back in a message: quoted, short, and unable to forge log commands. */
+function quote(value: string): string {
+  const safe = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)
+  return safe.replace(/::/g, ':\u200b:')
+}

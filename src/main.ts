@@ -1,0 +1,100 @@
+import * as core from '@actions/core'
+import { systemClock, type Clock } from './clock.js'
+import type { RunContext } from './context.js'
+import { ActionError, CancelledError } from './errors.js'
+import { readInputs, unusedInputs, type Operation } from './inputs.js'
+import { NexusClient } from './nexus-client.js'
+import { cleanupOperation } from './operations/cleanup.js'
+import { createOperation } from './operations/create.js'
+import { deleteOperation } from './operations/delete.js'
+import { getOperation } from './operations/get.js'
+import { listOperation } from './operations/list.js'
+import { waitOperation } from './operations/wait.js'
+import { API_RETRY_POLICY, type RetryPolicy } from './retry.js'
+
+const OPERATIONS: Record<Operation, (ctx: RunContext) => Promise<void>> = {
+  create: createOperation,
+  get: getOperation,
+  list: listOperation,
+  delete: deleteOperation,
+  wait: waitOperation,
+  cleanup: cleanupOperation
+}
+
+/** After a cancel signal the runner kills the process within seconds; finish first. */
+const CANCEL_GRACE_MS = 4500
+
+export interface RunOptions {
+  clock?: Clock
+  random?: () => number
+  retry?: RetryPolicy
+}
+
+/** Runs the action once: inputs, the operation, outputs; failures through setFailed. */
+export async function run(options: RunOptions = {}): Promise<void> {
+  const controller = new AbortController()
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) return
+    core.warning(`Received ${signal}: cancelling, cleaning up what this run started.`)
+    controller.abort(new CancelledError(`The run was cancelled (${signal}) before the operation finished.`))
+    // Whatever happens, be gone before the runner's hard kill.
+    setTimeout(() => {
+      core.setFailed(`The run was cancelled (${signal}); clean-up did not finish in time.`)
+      process.exit(1)
+    }, CANCEL_GRACE_MS).unref()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+
+  let client: NexusClient | undefined
+  try {
+    const inputs = readInputs()
+    for (const name of unusedInputs(inputs.operation)) {
+      core.warning(`Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`)
+    }
+    const clock = options.clock ?? systemClock
+    const random = options.random ?? Math.random
+    client = new NexusClient({
+      apiUrl: inputs.apiUrl,
+      secretKey: inputs.secretKey,
+      projectId: inputs.projectId,
+      requestTimeoutMs: inputs.requestTimeoutMs,
+      retry: options.retry ?? retryPolicyFromEnv(),
+      clock,
+      random,
+      signal: controller.signal,
+      log: { debug: core.debug, info: core.info }
+    })
+    await OPERATIONS[inputs.operation]({ inputs, client, clock, random, signal: controller.signal })
+  } catch (error) {
+    report(controller.signal.aborted ? controller.signal.reason : error)
+  } finally {
+    client?.dispose()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+/**
+ * NEXUS_ACTION_RETRY_BASE_MS shrinks the backoff for the project's own
+ * end-to-end tests, which inject outages and should not sleep for real.
+ */
+function retryPolicyFromEnv(): RetryPolicy {
+  const text = process.env.NEXUS_ACTION_RETRY_BASE_MS ?? ''
+  const base = Number(text)
+  if (text === '' || !(base >= 0)) return API_RETRY_POLICY
+  return { ...API_RETRY_POLICY, baseDelayMs: base, maxDelayMs: base * 16 }
+}
+
+function report(error: unknown): void {
+  if (error instanceof ActionError) {
+    core.setFailed(error.message)
+    core.debug(error.stack ?? String(error))
+    return
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  core.setFailed(
+    `Unexpected error: ${message}. This is a bug in nexus-dataset-action; please report it with the step's debug log.`
+  )
+  core.debug(error instanceof Error ? (error.stack ?? message) : message)
+}

@@ -1,0 +1,325 @@
+import type { Clock } from './clock.js'
+import { BadAnswerError, NexusApiError, TransportError } from './errors.js'
+import { AgentPool, formatSeconds, send, type HttpResponse } from './http.js'
+import {
+  parseDataset,
+  parseDatasetPage,
+  parseDeleteAnswer,
+  type CreateDatasetBody,
+  type Dataset,
+  type DatasetPage
+} from './nexus-types.js'
+import { parseRetryAfter, withRetries, type RetryPolicy, type RetryVerdict } from './retry.js'
+import { ACTION_NAME, ACTION_VERSION } from './version.js'
+
+export interface NexusClientOptions {
+  apiUrl: URL
+  secretKey: string
+  projectId: string
+  requestTimeoutMs: number
+  retry: RetryPolicy
+  clock: Clock
+  random: () => number
+  signal?: AbortSignal
+  log: { debug(message: string): void; info(message: string): void }
+}
+
+/** API answers are small JSON documents; anything past this is not one. */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024
+/** Statuses worth another try: the request did not take effect, or may not have. */
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504])
+
+export class NexusClient {
+  readonly projectId: string
+  readonly retryPolicy: RetryPolicy
+  private readonly pool = new AgentPool(true)
+
+  constructor(private readonly options: NexusClientOptions) {
+    this.projectId = options.projectId
+    this.retryPolicy = options.retry
+  }
+
+  async getDataset(datasetId: string): Promise<Dataset> {
+    const answer = await this.call('GET', this.datasetPath(datasetId), {
+      what: `reading dataset ${datasetId}`,
+      notFound: datasetId
+    })
+    return parseDataset(answer.json, `GET dataset ${datasetId}`)
+  }
+
+  async listPage(limit: number, page?: string): Promise<DatasetPage> {
+    const query = new URLSearchParams({ limit: String(limit) })
+    if (page) query.set('page', page)
+    const answer = await this.call('GET', `${this.datasetsPath()}?${query}`, {
+      what: 'listing datasets'
+    })
+    return parseDatasetPage(answer.json, 'GET datasets')
+  }
+
+  /** Every dataset of the project, walking the pages from the first. */
+  async listAll(limit: number): Promise<Dataset[]> {
+    const all: Dataset[] = []
+    const seen = new Set<string>()
+    let page: string | undefined
+    for (;;) {
+      const answer = await this.listPage(limit, page)
+      all.push(...answer.data)
+      if (!answer.nextPage) return all
+      // A server that hands back a cursor it already gave would loop forever.
+      if (seen.has(answer.nextPage)) {
+        throw new BadAnswerError(
+          `The Nexus API's answer to listing datasets is not what it promises: page cursor ${answer.nextPage} repeats.`
+        )
+      }
+      seen.add(answer.nextPage)
+      page = answer.nextPage
+    }
+  }
+
+  /**
+   * Deletes a dataset. When an earlier try may have taken effect (its answer
+   * was lost) a 404 on the retry means that try succeeded, and is reported so.
+   */
+  async deleteDataset(
+    datasetId: string,
+    signal?: AbortSignal
+  ): Promise<{ alreadyGone: boolean }> {
+    let ambiguous = false
+    try {
+      const answer = await this.call('DELETE', this.datasetPath(datasetId), {
+        what: `deleting dataset ${datasetId}`,
+        notFound: datasetId,
+        signal,
+        onRetry: () => {
+          ambiguous = true
+        }
+      })
+      const result = parseDeleteAnswer(answer.json, `DELETE dataset ${datasetId}`)
+      if (!result.deleted) {
+        throw new BadAnswerError(
+          `Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`
+        )
+      }
+      return { alreadyGone: false }
+    } catch (error) {
+      if (ambiguous && error instanceof NexusApiError && error.status === 404) {
+        return { alreadyGone: true }
+      }
+      throw error
+    }
+  }
+
+  /**
+   * One POST, never retried here: a create whose answer was lost may still
+   * have made the dataset, so the caller decides how to retry.
+   */
+  async postDataset(body: CreateDatasetBody): Promise<Dataset> {
+    const answer = await this.call('POST', this.datasetsPath(), {
+      what: `creating dataset "${body.name}"`,
+      body,
+      attempts: 1
+    })
+    return parseDataset(answer.json, 'POST datasets')
+  }
+
+  /** Whether an error from postDataset leaves it unknown if the dataset was made. */
+  static isAmbiguous(error: unknown): boolean {
+    if (error instanceof TransportError) return error.code !== 'ECONNREFUSED'
+    if (error instanceof BadAnswerError) return true
+    return error instanceof NexusApiError && error.status >= 500
+  }
+
+  dispose(): void {
+    this.pool.dispose()
+  }
+
+  private datasetsPath(): string {
+    return `/projects/${encodeURIComponent(this.projectId)}/batch/datasets`
+  }
+
+  private datasetPath(datasetId: string): string {
+    return `${this.datasetsPath()}/${encodeURIComponent(datasetId)}`
+  }
+
+  private async call(
+    method: string,
+    path: string,
+    spec: {
+      what: string
+      body?: unknown
+      notFound?: string
+      attempts?: number
+      onRetry?: () => void
+      /** Replaces the run's signal: clean-up after a cancel must still go out. */
+      signal?: AbortSignal
+    }
+  ): Promise<{ json: unknown }> {
+    const { options } = this
+    const signal = spec.signal ?? options.signal
+    const url = new URL(options.apiUrl.href.replace(/\/$/, '') + path)
+    const headers: Record<string, string> = {
+      'Secret-Key': options.secretKey,
+      'User-Agent': `${ACTION_NAME}/${ACTION_VERSION}`,
+      Accept: 'application/json'
+    }
+    let payload: Buffer | undefined
+    if (spec.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(spec.body))
+      headers['Content-Type'] = 'application/json'
+      headers['Content-Length'] = String(payload.length)
+    }
+    const policy = { ...options.retry, maxAttempts: spec.attempts ?? options.retry.maxAttempts }
+    let tries = 0
+    try {
+      return await withRetries(
+        async () => {
+          tries++
+          const started = options.clock.now()
+          const response = await send(this.pool, {
+            method,
+            url,
+            headers,
+            body: payload,
+            idleTimeoutMs: options.requestTimeoutMs,
+            totalTimeoutMs: options.requestTimeoutMs,
+            maxResponseBytes: MAX_ANSWER_BYTES,
+            signal
+          })
+          options.log.debug(
+            `${method} ${url.pathname}${url.search} -> ${response.status} in ${options.clock.now() - started} ms`
+          )
+          return this.interpret(method, url, response, spec)
+        },
+        {
+          policy,
+          clock: options.clock,
+          random: options.random,
+          signal,
+          classify: apiRetryVerdict,
+          onRetry: ({ attempt, delayMs, reason }) => {
+            spec.onRetry?.()
+            options.log.info(
+              `${spec.what}: ${reason}; retrying in ${formatSeconds(delayMs)} (attempt ${attempt + 1} of ${policy.maxAttempts})`
+            )
+          }
+        }
+      )
+    } catch (error) {
+      throw this.explain(error, spec, tries)
+    }
+  }
+
+  private interpret(
+    method: string,
+    url: URL,
+    response: HttpResponse,
+    spec: { what: string }
+  ): { json: unknown } {
+    const { status } = response
+    if (status >= 200 && status < 300) {
+      if (response.truncated) {
+        throw new BadAnswerError(
+          `The Nexus API's answer to ${spec.what} is larger than ${MAX_ANSWER_BYTES / 1048576} MiB; it is not a Nexus answer (a proxy in the way?).`
+        )
+      }
+      try {
+        return { json: JSON.parse(response.body.toString('utf8')) }
+      } catch {
+        throw new BadAnswerError(
+          `The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${describeBody(response)}. Check api-url points at the Nexus API, not a web page or proxy.`
+        )
+      }
+    }
+    throw new NexusApiError(
+      `${method} ${url.pathname} answered HTTP ${status}`,
+      status,
+      serverMessage(response),
+      parseRetryAfter(headerValue(response.headers['retry-after']), this.options.clock.now())
+    )
+  }
+
+  /** Turns the last error into one message a person can act on. */
+  private explain(
+    error: unknown,
+    spec: { what: string; notFound?: string },
+    tries: number
+  ): unknown {
+    const project = this.projectId
+    const after = tries > 1 ? ` after ${tries} attempts` : ''
+    if (error instanceof NexusApiError) {
+      const server = error.serverMessage ? `: ${error.serverMessage}` : ''
+      const status = `HTTP ${error.status}${server}`
+      let message: string
+      if (error.status === 401 || error.status === 403) {
+        message = `Nexus refused the secret key for project ${project} (${status}). Check that secret-key is a secret key of this project and project-id is right.`
+      } else if (error.status === 404 && spec.notFound) {
+        message = `Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id; expired datasets are removed by Nexus.`
+      } else if (error.status === 429) {
+        message = `Nexus kept answering "too many requests" while ${spec.what}${after} (${status}). Try again later, or space out the workflows using this project.`
+      } else if (error.status >= 500) {
+        message = `The Nexus API failed while ${spec.what}${after} (${status}). It may be a passing outage: re-run the job.`
+      } else {
+        message = `Nexus rejected ${spec.what} (${status}).`
+      }
+      return new NexusApiError(message, error.status, error.serverMessage)
+    }
+    if (error instanceof TransportError) {
+      return new TransportError(
+        `Could not reach the Nexus API at ${this.options.apiUrl.origin} while ${spec.what}${after}: ${error.message}. Check api-url and the runner's network or proxy settings.`,
+        error.code
+      )
+    }
+    return error
+  }
+}
+
+/** Whether a failed API call is worth another try, and after how long. */
+export function apiRetryVerdict(error: unknown): RetryVerdict {
+  if (error instanceof TransportError) {
+    return error.code === 'EABORTED' ? { retry: false } : { retry: true, reason: error.message }
+  }
+  if (error instanceof NexusApiError && RETRYABLE_STATUSES.has(error.status)) {
+    return {
+      retry: true,
+      retryAfterMs: error.retryAfterMs,
+      reason: `HTTP ${error.status}${error.serverMessage ? ` (${error.serverMessage})` : ''}`
+    }
+  }
+  return { retry: false }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** The server's own words: its JSON `message`, else a short cut of the text. */
+export function serverMessage(response: HttpResponse): string {
+  const text = response.body.toString('utf8')
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (typeof parsed === 'object' && parsed !== null && 'message' in parsed) {
+      const message = (parsed as { message: unknown }).message
+      if (typeof message === 'string') return shorten(message)
+    }
+  } catch {
+    // Not JSON: fall through to the text itself.
+  }
+  return describeBody(response)
+}
+
+/** A body as a few hundred characters of plain text: never a whole HTML page. */
+export function describeBody(response: HttpResponse): string {
+  const text = response.body.toString('utf8')
+  if (text.trim() === '') return 'an empty body'
+  if (/^\s*<(!doctype html|html)/i.test(text)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim()
+    return title ? `an HTML page titled "${shorten(title)}"` : 'an HTML page'
+  }
+  return `"${shorten(text)}"`
+}
+
+function shorten(text: string, max = 300): string {
+  // Control characters could forge workflow commands or garble the log.
+  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim()
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat
+}

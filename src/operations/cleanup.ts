@@ -1,0 +1,109 @@
+import * as core from '@actions/core'
+import type { RunContext } from '../context.js'
+import { forEachLimited } from '../concurrency.js'
+import { globToRegExp, isExpired } from '../dataset-filter.js'
+import { ActionError, NexusApiError } from '../errors.js'
+import type { Dataset } from '../nexus-types.js'
+import { setListOutputs } from '../outputs.js'
+import { writeDatasetTable } from '../summary.js'
+
+/** The largest page the API serves: fewest round trips before deleting. */
+const PAGE_SIZE = 1000
+/** Failures listed in the step's error; the rest are counted. */
+const FAILURES_SHOWN = 10
+
+/**
+ * Deletes expired datasets (and, with older-than, old ones), optionally only
+ * those whose name matches name-pattern. Reads every page first, so deleting
+ * cannot shift the pages being walked; then deletes with bounded concurrency.
+ */
+export async function cleanupOperation(ctx: RunContext): Promise<void> {
+  const { inputs, client, clock } = ctx
+  const all = await client.listAll(PAGE_SIZE)
+  const now = clock.now()
+  const pattern = inputs.namePattern ? globToRegExp(inputs.namePattern) : undefined
+  const cutoff = inputs.olderThanMs === undefined ? undefined : now - inputs.olderThanMs
+  const selected = all.filter(
+    d =>
+      (isExpired(d, now) ||
+        (cutoff !== undefined && typeof d.createDate === 'number' && d.createDate < cutoff)) &&
+      (!pattern || pattern.test(d.name))
+  )
+  const criteria = describeCriteria(inputs.olderThanMs, inputs.namePattern)
+  core.info(`${selected.length} of ${all.length} datasets selected for deletion (${criteria}).`)
+
+  if (inputs.dryRun) {
+    setListOutputs(selected)
+    for (const d of selected) core.info(`Would delete ${d.id} "${d.name}".`)
+    await writeDatasetTable(`Cleanup of ${client.projectId} (dry run)`, selected, {
+      note: `Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
+      footer: `Kept: ${all.length - selected.length}. Would delete: ${selected.length}.`,
+      column: 'expired'
+    })
+    return
+  }
+
+  const deleted: Dataset[] = []
+  const failed: Array<{ dataset: Dataset; reason: string }> = []
+  try {
+    await forEachLimited(selected, inputs.concurrency, ctx.signal, async dataset => {
+      try {
+        await client.deleteDataset(dataset.id)
+        deleted.push(dataset)
+        core.info(`Deleted ${dataset.id} "${dataset.name}".`)
+      } catch (error) {
+        // Another cleanup job may have deleted it first: gone is what we wanted.
+        if (error instanceof NexusApiError && error.status === 404) {
+          deleted.push(dataset)
+          core.info(`${dataset.id} "${dataset.name}" was already deleted.`)
+        } else if (!ctx.signal.aborted) {
+          failed.push({ dataset, reason: error instanceof Error ? error.message : String(error) })
+        }
+      }
+    })
+  } finally {
+    // Also after a cancel: report exactly what is gone so far.
+    const order = new Map(selected.map((d, i) => [d.id, i]))
+    deleted.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))
+    setListOutputs(deleted)
+    const notReached = selected.length - deleted.length - failed.length
+    await writeDatasetTable(`Cleanup of ${client.projectId}`, deleted, {
+      note: ctx.signal.aborted
+        ? `Cancelled: ${deleted.length} of ${selected.length} selected datasets were deleted before the run stopped.`
+        : `Deleted ${deleted.length} datasets (${criteria}).`,
+      footer: `Kept: ${all.length - selected.length}. Deleted: ${deleted.length}. Failed: ${failed.length}.${notReached > 0 && ctx.signal.aborted ? ` Not reached: ${notReached}.` : ''}`,
+      column: 'expired'
+    })
+  }
+  if (failed.length > 0) {
+    const shown = failed
+      .slice(0, FAILURES_SHOWN)
+      .map(f => `${f.dataset.id}: ${f.reason}`)
+      .join('; ')
+    const more = failed.length > FAILURES_SHOWN ? `; and ${failed.length - FAILURES_SHOWN} more` : ''
+    throw new ActionError(
+      `Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}. Re-run the job to try them again.`
+    )
+  }
+}
+
+function describeCriteria(olderThanMs: number | undefined, namePattern: string | undefined): string {
+  const parts = ['expired']
+  if (olderThanMs !== undefined) parts.push(`or created more than ${formatDuration(olderThanMs)} ago`)
+  if (namePattern) parts.push(`with a name matching ${namePattern}`)
+  return parts.join(' ')
+}
+
+function formatDuration(ms: number): string {
+  const units: Array<[string, number]> = [
+    ['w', 604_800_000],
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000]
+  ]
+  for (const [unit, size] of units) {
+    if (ms % size === 0) return `${ms / size}${unit}`
+  }
+  return `${ms / 1000}s`
+}

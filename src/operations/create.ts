@@ -1,0 +1,186 @@
+import * as core from '@actions/core'
+import { lstat, realpath } from 'node:fs/promises'
+import * as path from 'node:path'
+import type { RunContext } from '../context.js'
+import { createDataset } from '../create-dataset.js'
+import { defaultDatasetName } from '../dataset-name.js'
+import { ActionError, FileCheckError } from '../errors.js'
+import { scanFile, type FileScan } from '../file-scan.js'
+import { WAITING_STATUS, uploadUrlOf, type Dataset } from '../nexus-types.js'
+import { setDatasetOutputs } from '../outputs.js'
+import { writeDatasetSummary, type Row } from '../summary.js'
+import { UPLOAD_RETRY_POLICY, maskUploadUrl, uploadFile, type UploadResult } from '../upload.js'
+import { waitUntilReady } from '../wait-until-ready.js'
+
+/** Clean-up after a failure or a cancel gets this long, whatever the run's own state. */
+const CLEANUP_TIMEOUT_MS = 3000
+
+export async function createOperation(ctx: RunContext): Promise<void> {
+  const { inputs, client, clock } = ctx
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
+  const filePath = path.resolve(workspace, inputs.path as string)
+  const shownPath = displayPath(workspace, filePath)
+  if (!filePath.toLowerCase().endsWith('.ndjson')) {
+    core.warning(`${shownPath} does not end in .ndjson; uploading it as NDJSON anyway.`)
+  }
+  await noteSymlink(filePath, shownPath)
+
+  const checkStarted = clock.now()
+  const scan = await scanFile(filePath, { signal: ctx.signal })
+  reportBadLines(scan, shownPath)
+  core.info(
+    `Checked ${shownPath}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - checkStarted} ms).`
+  )
+
+  const name = inputs.name ?? defaultDatasetName()
+  const { dataset: created, adopted } = await createDataset(ctx, {
+    name,
+    sizeBytes: scan.sizeBytes,
+    crc32c: scan.crc32c
+  })
+  const uploadUrl = uploadUrlOf(created)
+  if (uploadUrl) maskUploadUrl(uploadUrl)
+  let last: Dataset = created
+  setDatasetOutputs(last)
+  core.info(`${adopted ? 'Using' : 'Created'} dataset ${created.id} "${created.name}".`)
+
+  let upload: UploadResult | undefined
+  let failure: unknown
+  try {
+    if (!uploadUrl) {
+      throw new ActionError(
+        `Nexus created dataset ${created.id} without an upload URL; it cannot receive the file. Report this to Datature support.`
+      )
+    }
+    upload = await uploadFile({
+      uploadUrl,
+      filePath,
+      sizeBytes: scan.sizeBytes,
+      stallTimeoutMs: Math.max(inputs.requestTimeoutMs, 1000),
+      policy: UPLOAD_RETRY_POLICY,
+      clock,
+      random: ctx.random,
+      signal: ctx.signal,
+      earlierAttemptLanded: async () =>
+        (await client.getDataset(created.id)).status.overview !== WAITING_STATUS
+    })
+    core.info(
+      `Uploaded ${formatBytes(scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`
+    )
+  } catch (error) {
+    failure = await abandon(ctx, created.id, error)
+  }
+  if (failure) {
+    core.setOutput('deleted', 'true')
+    await summarize(last, scan, shownPath, upload)
+    throw failure
+  }
+
+  try {
+    last = await client.getDataset(created.id)
+    if (inputs.wait) {
+      last = await waitUntilReady(ctx, last, dataset => {
+        last = dataset
+      })
+    } else {
+      core.info(`Dataset ${last.id} is ${last.status.overview} (wait: false, not waiting).`)
+    }
+    const counted = last.status.itemCount
+    if (typeof counted === 'number' && last.status.overview !== WAITING_STATUS && counted !== scan.items) {
+      core.warning(
+        `Nexus counted ${counted} items in dataset ${last.id}, but ${shownPath} has ${scan.items} non-blank lines.`
+      )
+    }
+  } finally {
+    setDatasetOutputs(last)
+    await summarize(last, scan, shownPath, upload)
+  }
+}
+
+/**
+ * The upload failed or the run was cancelled: delete the dataset this run
+ * created, so no empty dataset is left waiting for bytes that never come.
+ * Returns the error to fail with.
+ */
+async function abandon(ctx: RunContext, datasetId: string, error: unknown): Promise<unknown> {
+  try {
+    await ctx.client.deleteDataset(datasetId, AbortSignal.timeout(CLEANUP_TIMEOUT_MS))
+    core.info(`Deleted dataset ${datasetId}: its file never arrived.`)
+    return error
+  } catch (deleteError) {
+    const why = deleteError instanceof Error ? deleteError.message : String(deleteError)
+    const message = error instanceof Error ? error.message : String(error)
+    return new ActionError(
+      `${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`
+    )
+  }
+}
+
+function reportBadLines(scan: FileScan, shownPath: string): void {
+  if (scan.badLines === 0) {
+    if (scan.items === 0) {
+      throw new FileCheckError(`${shownPath} has no items: every line is blank.`, shownPath)
+    }
+    return
+  }
+  for (const problem of scan.problems) {
+    core.error(problem.message, {
+      title: 'Bad NDJSON line',
+      file: shownPath,
+      startLine: problem.line,
+      ...(problem.column ? { startColumn: problem.column } : {})
+    })
+  }
+  const first = scan.problems[0]
+  const more = scan.badLines > 1 ? ` (${scan.badLines} bad lines in all)` : ''
+  throw new FileCheckError(
+    `${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}. Nothing was created; fix the file and run again.`,
+    shownPath
+  )
+}
+
+async function noteSymlink(filePath: string, shownPath: string): Promise<void> {
+  try {
+    if ((await lstat(filePath)).isSymbolicLink()) {
+      core.info(`${shownPath} is a symbolic link to ${await realpath(filePath)}; following it.`)
+    }
+  } catch {
+    // A missing file is reported by the scan, with its own clear message.
+  }
+}
+
+async function summarize(
+  dataset: Dataset,
+  scan: FileScan,
+  shownPath: string,
+  upload: UploadResult | undefined
+): Promise<void> {
+  const rows: Row[] = [
+    ['File', shownPath],
+    ['Size', formatBytes(scan.sizeBytes)],
+    ['CRC-32C', scan.crc32c],
+    ['Items counted', String(scan.items)]
+  ]
+  if (upload) {
+    rows.push(['Upload time', `${(upload.durationMs / 1000).toFixed(2)} s`])
+    if (upload.bytesPerSecond > 0) {
+      rows.push(['Throughput', `${(upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`])
+    }
+  }
+  await writeDatasetSummary(`Nexus dataset ${dataset.id} created`, dataset, rows)
+}
+
+/** Annotations and messages use the path relative to the workspace when it is inside. */
+function displayPath(workspace: string, filePath: string): string {
+  const relative = path.relative(workspace, filePath)
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative)
+    ? relative.split(path.sep).join('/')
+    : filePath
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1048576) return `${(bytes / 1024).toFixed(1)} KiB`
+  if (bytes < 1073741824) return `${(bytes / 1048576).toFixed(1)} MiB`
+  return `${(bytes / 1073741824).toFixed(2)} GiB`
+}

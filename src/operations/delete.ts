@@ -1,0 +1,20 @@
+import * as core from '@actions/core'
+import type { RunContext } from '../context.js'
+import { setDatasetOutputs } from '../outputs.js'
+import { writeDatasetSummary } from '../summary.js'
+
+export async function deleteOperation({ inputs, client }: RunContext): Promise<void> {
+  const id = inputs.datasetId as string
+  // Read it first: a missing dataset fails here with a clear "not found", and
+  // the summary can say what was deleted, not just an id.
+  const dataset = await client.getDataset(id)
+  setDatasetOutputs(dataset)
+  const { alreadyGone } = await client.deleteDataset(id)
+  core.setOutput('deleted', 'true')
+  core.info(
+    alreadyGone
+      ? `Dataset ${id} "${dataset.name}" is deleted (an earlier try whose answer was lost deleted it).`
+      : `Deleted dataset ${id} "${dataset.name}".`
+  )
+  await writeDatasetSummary(`Deleted Nexus dataset ${id}`, dataset)
+}

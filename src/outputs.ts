@@ -1,0 +1,35 @@
+import * as core from '@actions/core'
+import { withoutUploadUrl, type Dataset } from './nexus-types.js'
+
+/**
+ * Step outputs. Every dataset that leaves the action goes through
+ * withoutUploadUrl: the signed URL is a credential.
+ */
+export function setDatasetOutputs(dataset: Dataset): void {
+  core.setOutput('dataset-id', dataset.id)
+  core.setOutput('status', dataset.status.overview)
+  core.setOutput('name', dataset.name)
+  if (typeof dataset.status.itemCount === 'number') {
+    core.setOutput('item-count', String(dataset.status.itemCount))
+  }
+  const expiry = isoTime(dataset.expiryTime)
+  if (expiry) core.setOutput('expiry-time', expiry)
+  core.setOutput('dataset', JSON.stringify(withoutUploadUrl(dataset)))
+}
+
+export function setListOutputs(
+  datasets: Dataset[],
+  cursors: { nextPage: string | null; prevPage: string | null } = { nextPage: null, prevPage: null }
+): void {
+  core.setOutput('datasets', JSON.stringify(datasets.map(withoutUploadUrl)))
+  core.setOutput('count', String(datasets.length))
+  core.setOutput('next-page', cursors.nextPage ?? '')
+  core.setOutput('prev-page', cursors.prevPage ?? '')
+}
+
+/** Epoch milliseconds as ISO 8601 UTC, or '' when absent or not a time. */
+export function isoTime(epochMs: number | undefined): string {
+  if (typeof epochMs !== 'number' || !Number.isFinite(epochMs)) return ''
+  const date = new Date(epochMs)
+  return Number.isNaN(date.getTime()) ? '' : date.toISOString()
+}
