@@ -1,5 +1,5 @@
 import CRC32C from 'crc-32/crc32c.js'
-import { Crc32c, crc32cBase64, crc32cCombine } from '../src/crc32c.js'
+import { Crc32c, crc32cBase64 } from '../src/crc32c.js'
 
 /** Deterministic PRNG (mulberry32): the same cases on every run. */
 function prng(seed: number): () => number {
@@ -81,46 +81,5 @@ describe('crc32cBase64', () => {
 
   it('accepts the signed form of the same 32 bits', () => {
     expect(crc32cBase64(0xe3069283 | 0)).toBe('4waSgw==')
-  })
-})
-
-describe('crc32cCombine', () => {
-  it('gives the CRC of the concatenation for random splits', () => {
-    const random = prng(3)
-    for (let round = 0; round < 200; round++) {
-      const data = randomBytes(random, Math.floor(random() * 3000))
-      const split = Math.floor(random() * (data.length + 1))
-      const a = data.subarray(0, split)
-      const b = data.subarray(split)
-      expect(crc32cCombine(reference(a), reference(b), b.length)).toBe(reference(data))
-    }
-  })
-
-  it('handles empty parts', () => {
-    const data = Buffer.from('123456789')
-    expect(crc32cCombine(reference(data), 0, 0)).toBe(0xe3069283)
-    expect(crc32cCombine(0, reference(data), data.length)).toBe(0xe3069283)
-    expect(crc32cCombine(0, 0, 0)).toBe(0)
-  })
-
-  it('handles a second part longer than 4 GiB (lengths beyond 32 bits)', () => {
-    // CRC of 2^32 + 5 zero bytes, built by doubling with combine itself: len(A+A) = 2 len(A).
-    let crc = reference(new Uint8Array(1))
-    let length = 1
-    for (let k = 0; k < 32; k++) {
-      crc = crc32cCombine(crc, crc, length)
-      length *= 2
-    }
-    const five = new Uint8Array(5)
-    const total = crc32cCombine(crc, reference(five), 5)
-    // Cross-check by another grouping: 5 zero bytes first, then 2^32 of them.
-    expect(crc32cCombine(reference(five), crc, length)).toBe(total)
-    expect(length).toBe(2 ** 32)
-    expect(total).not.toBe(crc32cCombine(reference(five), crc, length - 1))
-  })
-
-  it('refuses a negative or fractional length', () => {
-    expect(() => crc32cCombine(0, 0, -1)).toThrow(RangeError)
-    expect(() => crc32cCombine(0, 0, 1.5)).toThrow(RangeError)
   })
 })

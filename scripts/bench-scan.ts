@@ -1,56 +1,43 @@
 /**
- * Throughput of the pre-upload file pass: CRC-32C alone, the line check alone, and scanFile()
- * on one thread and with workers, over a ~256 MiB file of typical lines. Not a test.
+ * Throughput of the pre-upload file pass over a ~256 MiB file of typical lines: CRC-32C alone,
+ * the line check alone, and the whole scanFile(). Not a test: timings vary with the machine.
  *
- *   npx tsc ... && node .build/scripts/bench-scan.js [sizeMiB]
+ *   node .build/scripts/bench-scan.js [file.ndjson]
  *
- * The script is also its own scan worker, the way the action's bundle is.
+ * Without a file it writes one of typical lines under the OS temp directory (kept for reuse).
  */
-import { open, stat, writeFile, appendFile } from 'node:fs/promises'
+import { appendFile, open, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Crc32c } from '../src/crc32c.js'
-import { isScanWorker, runScanWorker, scanFile } from '../src/file-scan.js'
+import { scanFile } from '../src/file-scan.js'
 import { NdjsonChecker } from '../src/ndjson-check.js'
 
-export interface ScanBenchFigure {
-  name: string
-  /** MiB/s of the first run (what the action sees: one cold pass) and of the best run. */
-  firstMiBps: number
-  bestMiBps: number
-}
-
-export interface ScanBenchResult {
-  path: string
-  sizeBytes: number
-  lines: number
-  figures: ScanBenchFigure[]
-}
-
 const MiB = 1 << 20
+const BENCH_FILE_BYTES = 256 * MiB
 
-/** Writes (once; reused while its size matches) a file of typical dataset lines. */
-export async function benchFile(sizeMiB: number): Promise<{ path: string; lines: number }> {
-  const path = join(tmpdir(), `nexus-bench-scan-${sizeMiB}mib.ndjson`)
-  const size = sizeMiB * MiB
-  const line = (n: number): string =>
-    `{"kind": "Image", "url": "https://storage.example.com/datasets/vision/images/${String(n).padStart(9, '0')}.jpg"}\n`
-  const lines = Math.floor(size / Buffer.byteLength(line(0)))
-  const expected = lines * Buffer.byteLength(line(0))
-  const existing = await stat(path).catch(() => undefined)
-  if (existing?.size !== expected) {
-    await writeFile(path, '')
-    const batch = 50_000
-    for (let first = 0; first < lines; first += batch) {
-      const parts: string[] = []
-      for (let n = first; n < Math.min(lines, first + batch); n++) parts.push(line(n))
-      await appendFile(path, parts.join(''))
-    }
-  }
-  return { path, lines }
+function typicalLine(n: number): string {
+  const id = String(n).padStart(9, '0')
+  return `{"kind": "Image", "url": "https://storage.example.com/datasets/vision/images/${id}.jpg"}\n`
 }
 
+/** ~256 MiB (~2.9M lines) of typical lines; written once, reused while its size is right. */
+export async function benchFile(): Promise<string> {
+  const path = join(tmpdir(), 'nexus-bench-scan-256mib.ndjson')
+  const lineBytes = Buffer.byteLength(typicalLine(0))
+  const lines = Math.floor(BENCH_FILE_BYTES / lineBytes)
+  if ((await stat(path).catch(() => undefined))?.size === lines * lineBytes) return path
+  await writeFile(path, '')
+  for (let first = 0; first < lines; first += 100_000) {
+    const batch: string[] = []
+    for (let n = first; n < Math.min(lines, first + 100_000); n++) batch.push(typicalLine(n))
+    await appendFile(path, batch.join(''))
+  }
+  return path
+}
+
+/** One pass over the file in 1 MiB reads, as scanFile reads it, handing each chunk to `use`. */
 async function eachChunk(path: string, use: (chunk: Buffer) => void): Promise<void> {
   const handle = await open(path, 'r')
   const buffer = Buffer.allocUnsafe(MiB)
@@ -66,65 +53,53 @@ async function eachChunk(path: string, use: (chunk: Buffer) => void): Promise<vo
   }
 }
 
-async function measure(
-  name: string,
-  sizeBytes: number,
-  runs: number,
-  pass: () => Promise<unknown>
-): Promise<ScanBenchFigure> {
-  const rates: number[] = []
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now()
-    await pass()
-    rates.push(sizeBytes / MiB / ((performance.now() - started) / 1000))
+function passes(path: string): Record<string, () => Promise<unknown>> {
+  return {
+    'read only': () => eachChunk(path, () => undefined),
+    'CRC-32C alone': async () => {
+      const crc = await Crc32c.create()
+      await eachChunk(path, chunk => crc.update(chunk))
+      return crc.digest()
+    },
+    'line check alone': async () => {
+      const checker = new NdjsonChecker()
+      await eachChunk(path, chunk => checker.push(chunk))
+      return checker.finish()
+    },
+    'scanFile (CRC + check)': () => scanFile(path)
   }
-  return { name, firstMiBps: Math.round(rates[0]), bestMiBps: Math.round(Math.max(...rates)) }
 }
 
+/**
+ * MiB/s of each pass (median of `runs`), on `path` or on the bench file. The first figures of a
+ * run include JIT warm-up, which the action, scanning once per process, pays too.
+ */
 export async function benchScan(
-  options: { sizeMiB?: number; runs?: number; log?: (line: string) => void } = {}
-): Promise<ScanBenchResult> {
-  const { sizeMiB = 256, runs = 3, log = () => undefined } = options
-  const { path, lines } = await benchFile(sizeMiB)
-  const sizeBytes = (await stat(path)).size
-  log(`${path}: ${(sizeBytes / MiB).toFixed(0)} MiB, ${lines} lines`)
-  const passes: Array<[string, () => Promise<unknown>]> = [
-    ['read only', () => eachChunk(path, () => undefined)],
-    [
-      'CRC-32C alone',
-      async () => {
-        const crc = await Crc32c.create()
-        await eachChunk(path, chunk => crc.update(chunk))
-        return crc.digest()
-      }
-    ],
-    [
-      'line check alone',
-      async () => {
-        const checker = new NdjsonChecker()
-        await eachChunk(path, chunk => checker.push(chunk))
-        return checker.finish()
-      }
-    ],
-    ['scanFile, 1 thread', () => scanFile(path)],
-    ['scanFile, workers', () => scanFile(path, { workerScript: new URL(import.meta.url) })]
-  ]
-  const figures: ScanBenchFigure[] = []
-  for (const [name, pass] of passes) {
-    const figure = await measure(name, sizeBytes, runs, pass)
-    log(`${name.padEnd(20)} first ${figure.firstMiBps} MiB/s, best ${figure.bestMiBps} MiB/s`)
-    figures.push(figure)
+  path?: string,
+  options: { runs?: number; log?: (line: string) => void } = {}
+): Promise<Record<string, number>> {
+  const { runs = 3, log = () => undefined } = options
+  const file = path ?? (await benchFile())
+  const { size } = await stat(file)
+  log(`${file}: ${(size / MiB).toFixed(0)} MiB`)
+  const figures: Record<string, number> = {}
+  for (const [name, pass] of Object.entries(passes(file))) {
+    const rates: number[] = []
+    for (let run = 0; run < runs; run++) {
+      const started = performance.now()
+      await pass()
+      rates.push(size / MiB / ((performance.now() - started) / 1000))
+    }
+    const sorted = [...rates].sort((a, b) => a - b)
+    figures[name] = sorted[Math.floor(sorted.length / 2)]
+    const shown = rates.map(rate => rate.toFixed(0)).join(', ')
+    log(`${name.padEnd(24)} ${figures[name].toFixed(0).padStart(5)} MiB/s median (runs: ${shown})`)
   }
-  const scan = await scanFile(path, { workerScript: new URL(import.meta.url) })
-  if (scan.items !== lines || scan.badLines !== 0) {
-    throw new Error(`bench file misread: ${scan.items} items, ${scan.badLines} bad lines`)
-  }
-  return { path, sizeBytes, lines, figures }
+  const scan = await scanFile(file)
+  if (scan.badLines !== 0) throw new Error(`the bench file has ${scan.badLines} bad lines`)
+  return figures
 }
 
-if (isScanWorker()) {
-  await runScanWorker()
-} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const sizeMiB = Number(process.argv[2] ?? 256)
-  await benchScan({ sizeMiB, log: line => console.log(line) })
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await benchScan(process.argv[2], { runs: 5, log: line => console.log(line) })
 }

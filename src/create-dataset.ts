@@ -53,7 +53,12 @@ export async function createDataset(
       clock,
       random: ctx.random,
       signal: ctx.signal,
-      classify: apiRetryVerdict,
+      // A garbled 2xx or a lost answer may mean the dataset exists: retrying is
+      // safe only because each retry first looks for it.
+      classify: error =>
+        NexusClient.isAmbiguous(error) && !apiRetryVerdict(error).retry
+          ? { retry: true, reason: (error as Error).message }
+          : apiRetryVerdict(error),
       onRetry: ({ attempt, delayMs }) =>
         core.info(`Creating the dataset failed (attempt ${attempt}); trying again in ${delayMs} ms.`)
     }

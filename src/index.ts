@@ -1,3 +1,12 @@
-import { run } from './main.js'
+import { report, run } from './main.js'
+
+// A stray rejection or exception must still end as one failure line and exit
+// code 1, never a Node crash dump with another code.
+const crash = (error: unknown): void => {
+  report(error)
+  process.exit(1)
+}
+process.on('unhandledRejection', crash)
+process.on('uncaughtException', crash)
 
 await run()

@@ -67,7 +67,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
     })
     await OPERATIONS[inputs.operation]({ inputs, client, clock, random, signal: controller.signal })
   } catch (error) {
-    report(controller.signal.aborted ? controller.signal.reason : error)
+    // After a cancel, a low-level abort error says less than "the run was cancelled".
+    report(controller.signal.aborted && !(error instanceof ActionError) ? controller.signal.reason : error)
   } finally {
     client?.dispose()
     process.off('SIGINT', onSignal)
@@ -86,7 +87,8 @@ function retryPolicyFromEnv(): RetryPolicy {
   return { ...API_RETRY_POLICY, baseDelayMs: base, maxDelayMs: base * 16 }
 }
 
-function report(error: unknown): void {
+/** One failure line a person can act on; the stack only in the debug log. */
+export function report(error: unknown): void {
   if (error instanceof ActionError) {
     core.setFailed(error.message)
     core.debug(error.stack ?? String(error))

@@ -261,7 +261,7 @@ export class NexusClient {
       } else {
         message = `Nexus rejected ${spec.what} (${status}).`
       }
-      return new NexusApiError(message, error.status, error.serverMessage)
+      return new NexusApiError(message, error.status, error.serverMessage, error.retryAfterMs)
     }
     if (error instanceof TransportError) {
       return new TransportError(

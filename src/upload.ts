@@ -8,13 +8,6 @@ import { isLoopback } from './inputs.js'
 import type { UploadUrl } from './nexus-types.js'
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js'
 
-export const UPLOAD_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 5,
-  baseDelayMs: 1000,
-  maxDelayMs: 16_000,
-  maxRetryAfterMs: 60_000
-}
-
 /** Progress lines at most this often: enough to see it move, not a line per chunk. */
 const PROGRESS_EVERY_MS = 10_000
 const READ_CHUNK_BYTES = 1024 * 1024

@@ -34,6 +34,8 @@ export interface ActionRun {
   stderr: string
   outputs: Record<string, string>
   summary: string
+  /** What the action saved with core.saveState (GITHUB_STATE). */
+  state: string
   /** The workflow commands written to stdout, e.g. { command: 'error', props, message }. */
   commands: Array<{ command: string; props: Record<string, string>; message: string }>
   /** The one `::error::` line from core.setFailed, when the step failed. */
@@ -104,6 +106,7 @@ export function runAction(inputs: Record<string, string>, options: RunOptions = 
         stderr,
         outputs: parseOutputs(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
         summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+        state: readFileSync(files.GITHUB_STATE, 'utf8'),
         commands,
         failure: commands.filter(c => c.command === 'error' && Object.keys(c.props).length === 0).pop()
           ?.message,

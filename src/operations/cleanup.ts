@@ -75,6 +75,7 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
       column: 'expired'
     })
   }
+  if (ctx.signal.aborted) throw ctx.signal.reason
   if (failed.length > 0) {
     const shown = failed
       .slice(0, FAILURES_SHOWN)

@@ -9,7 +9,7 @@ import { scanFile, type FileScan } from '../file-scan.js'
 import { WAITING_STATUS, uploadUrlOf, type Dataset } from '../nexus-types.js'
 import { setDatasetOutputs } from '../outputs.js'
 import { writeDatasetSummary, type Row } from '../summary.js'
-import { UPLOAD_RETRY_POLICY, maskUploadUrl, uploadFile, type UploadResult } from '../upload.js'
+import { maskUploadUrl, uploadFile, type UploadResult } from '../upload.js'
 import { waitUntilReady } from '../wait-until-ready.js'
 
 /** Clean-up after a failure or a cancel gets this long, whatever the run's own state. */
@@ -57,7 +57,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
       filePath,
       sizeBytes: scan.sizeBytes,
       stallTimeoutMs: Math.max(inputs.requestTimeoutMs, 1000),
-      policy: UPLOAD_RETRY_POLICY,
+      policy: client.retryPolicy,
       clock,
       random: ctx.random,
       signal: ctx.signal,

@@ -1,0 +1,133 @@
+import { afterEach, describe, expect, test } from '@jest/globals'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { Emulator, type FaultRule } from '../support/emulator.js'
+import { runAction, type ActionRun } from '../support/run-action.js'
+
+/**
+ * Every step (list, get, create, upload, wait, delete) crossed with every
+ * fault. For each: what the user sees (exit code, failure line) and that
+ * nothing is left behind (no orphan dataset, no half-deleted state reported
+ * as success).
+ */
+type Step = 'list' | 'get' | 'create' | 'upload' | 'wait' | 'delete'
+type Fault = '429 Retry-After' | '5xx burst' | 'dropped connection' | 'slow response' | 'never answers' | 'non-JSON 2xx'
+
+const REQUEST_TIMEOUT = '0.5'
+
+/** Where each step's fault goes. */
+function target(step: Step, e: Emulator): Pick<FaultRule, 'server' | 'method' | 'path' | 'skip'> {
+  const datasets = `/projects/${e.projectId}/batch/datasets`
+  switch (step) {
+    case 'list':
+      return { server: 'api', method: 'GET', path: datasets }
+    case 'get':
+      return { server: 'api', method: 'GET', path: /\/datasets\/dataset_/ }
+    case 'create':
+      return { server: 'api', method: 'POST', path: datasets }
+    case 'upload':
+      return { server: 'upload', method: 'PUT' }
+    case 'wait':
+      return { server: 'api', method: 'GET', path: /\/datasets\/dataset_/, skip: 1 }
+    case 'delete':
+      return { server: 'api', method: 'DELETE' }
+  }
+}
+
+function effect(fault: Fault, step: Step): Omit<FaultRule, 'server' | 'method' | 'path' | 'skip'> {
+  const json = step !== 'upload'
+  switch (fault) {
+    case '429 Retry-After':
+      return { respond: { status: 429, headers: { 'retry-after': '1' }, body: json ? '{"message":"Too Many Requests"}' : '<Error><Code>SlowDown</Code><Message>slow down</Message></Error>' } }
+    case '5xx burst':
+      return { times: 3, respond: { status: 503, body: json ? '{"message":"Service Unavailable"}' : '<Error><Code>ServiceUnavailable</Code><Message>busy</Message></Error>' } }
+    case 'dropped connection':
+      return { drop: step === 'upload' ? 'mid-body' : 'before' }
+    case 'slow response':
+      return { delayMs: 1500 }
+    case 'never answers':
+      return { hang: true }
+    case 'non-JSON 2xx':
+      return { respond: { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><head><title>Welcome to the proxy</title></head><body>' + 'x'.repeat(100_000) + '</body></html>' } }
+  }
+}
+
+const FAULTS: Fault[] = ['429 Retry-After', '5xx burst', 'dropped connection', 'slow response', 'never answers', 'non-JSON 2xx']
+const STEPS: Step[] = ['list', 'get', 'create', 'upload', 'wait', 'delete']
+
+/** The steps where a non-JSON 2xx is a clear failure rather than something retried. */
+const FAILS_ON_GARBAGE: Step[] = ['list', 'get', 'wait', 'delete']
+
+let emu: Emulator | undefined
+afterEach(async () => {
+  await emu?.close()
+  emu = undefined
+})
+
+async function runStep(step: Step, e: Emulator): Promise<{ run: ActionRun; seededId?: string }> {
+  const creds = { 'secret-key': e.secretKey, 'project-id': e.projectId, 'api-url': e.apiUrl, 'request-timeout': REQUEST_TIMEOUT }
+  if (step === 'create' || step === 'upload') {
+    const workspace = mkdtempSync(path.join(tmpdir(), 'nexus-fault-'))
+    writeFileSync(path.join(workspace, 'a.ndjson'), '{"url": "https://x/1.jpg"}\n{"url": "https://x/2.jpg"}\n'.repeat(2000))
+    return { run: await runAction({ ...creds, operation: 'create', path: 'a.ndjson', name: 'faulty', 'poll-interval': '0.05' }, { workspace }) }
+  }
+  if (step === 'list') return { run: await runAction({ ...creds, operation: 'list' }) }
+  const seeded = e.addDataset({ name: 'seeded', status: 'Uploaded', itemCount: 3 })
+  if (step === 'wait') {
+    // Ready only once the faulted re-read has been tried, so the fault is met.
+    e.setStatus(seeded.id, 'Processing')
+    const timer = setInterval(() => {
+      if (e.requests.filter(r => r.method === 'GET').length >= 2) {
+        clearInterval(timer)
+        e.setStatus(seeded.id, 'Uploaded', 3)
+      }
+    }, 5)
+    timer.unref()
+  }
+  const operation = step === 'wait' ? 'wait' : step === 'delete' ? 'delete' : 'get'
+  return { run: await runAction({ ...creds, operation, 'dataset-id': seeded.id, 'poll-interval': '0.05' }), seededId: seeded.id }
+}
+
+describe.each(STEPS)('%s', step => {
+  test.each(FAULTS)('%s', async fault => {
+    const e = (emu = await Emulator.start())
+    e.addDataset({ name: 'bystander', status: 'Uploaded' })
+    e.fault({ ...target(step, e), ...effect(fault, step) })
+    const { run, seededId } = await runStep(step, e)
+    const faulted = e.requests.filter(r => r.server === (step === 'upload' ? 'upload' : 'api'))
+    const expectFailure = fault === 'non-JSON 2xx' && FAILS_ON_GARBAGE.includes(step)
+
+    // What the user sees.
+    if (expectFailure) {
+      expect(run.code).toBe(1)
+      expect(run.failure).toMatch(/is not JSON: an HTML page titled "Welcome to the proxy"/)
+      expect(run.failure).toMatch(/Check api-url/)
+      expect((run.failure ?? '').length).toBeLessThan(500)
+    } else {
+      if (run.code !== 0) throw new Error(`${step} × ${fault}: exit ${run.code}: ${run.failure}\n${run.stdout}`)
+      expect(faulted.length).toBeGreaterThan(1)
+    }
+    expect(run.stdout + run.stderr).not.toMatch(/TypeError|\n\s+at /)
+    expect(run.stdout.length).toBeLessThan(50_000)
+
+    // Nothing left behind.
+    const others = e.datasets().filter(d => d.name !== 'bystander')
+    if (step === 'create' || step === 'upload') {
+      expect(others).toHaveLength(1)
+      expect(others[0].status.overview).toBe('Uploaded')
+      expect(run.outputs['dataset-id']).toBe(others[0].id)
+    } else if (step === 'delete') {
+      if (expectFailure) {
+        expect(e.dataset(seededId as string)).toBeDefined()
+        expect(run.outputs.deleted).toBeUndefined()
+      } else {
+        expect(e.dataset(seededId as string)).toBeUndefined()
+        expect(run.outputs.deleted).toBe('true')
+      }
+    } else if (step === 'wait' && !expectFailure) {
+      expect(run.outputs.status).toBe('Uploaded')
+    }
+    expect(e.datasets().some(d => d.name === 'bystander')).toBe(true)
+  })
+})
