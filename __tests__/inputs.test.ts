@@ -4,7 +4,8 @@ import { parse } from 'yaml'
 
 const setSecret = jest.fn<(value: string) => void>()
 jest.unstable_mockModule('@actions/core', () => ({ setSecret }))
-const { readInputs, unusedInputs, isLoopback, INPUT_DEFAULTS, OPERATIONS } = await import('../src/inputs.js')
+const { readInputs, unusedInputs, isLoopback, INPUT_DEFAULTS, OPERATIONS } =
+  await import('../src/inputs.js')
 const { InputError } = await import('../src/errors.js')
 
 const KEY = 'sk_test_abcdef'
@@ -62,7 +63,10 @@ describe('readInputs', () => {
 
   test('inputs win over the environment', () => {
     const inputs = readInputs(
-      env({ operation: 'list', 'secret-key': 'from-input' }, { DATATURE_SECRET_KEY: 'from-env', DATATURE_PROJECT_ID: PROJECT })
+      env(
+        { operation: 'list', 'secret-key': 'from-input' },
+        { DATATURE_SECRET_KEY: 'from-env', DATATURE_PROJECT_ID: PROJECT }
+      )
     )
     expect(inputs.secretKey).toBe('from-input')
   })
@@ -83,13 +87,18 @@ describe('readInputs', () => {
     expect(readInputs(base({ operation: 'cleanup', 'older-than': value })).olderThanMs).toBe(ms)
   })
 
-  test.each(['1e3', 'Infinity', 'NaN', '0x10', '1,5', '', ' '])('timeout %j is refused or defaulted', value => {
-    if (value.trim() === '') {
-      expect(readInputs(base({ operation: 'list', timeout: value })).timeoutMs).toBe(1_800_000)
-    } else {
-      expect(() => readInputs(base({ operation: 'list', timeout: value }))).toThrow(/"timeout" must be a positive number/)
+  test.each(['1e3', 'Infinity', 'NaN', '0x10', '1,5', '', ' '])(
+    'timeout %j is refused or defaulted',
+    value => {
+      if (value.trim() === '') {
+        expect(readInputs(base({ operation: 'list', timeout: value })).timeoutMs).toBe(1_800_000)
+      } else {
+        expect(() => readInputs(base({ operation: 'list', timeout: value }))).toThrow(
+          /"timeout" must be a positive number/
+        )
+      }
     }
-  })
+  )
 
   test.each([
     'dataset_a/b',
@@ -101,11 +110,15 @@ describe('readInputs', () => {
     '../dataset_x',
     'x'
   ])('dataset-id %j is refused', id => {
-    expect(() => readInputs(base({ operation: 'get', 'dataset-id': id }))).toThrow(/"dataset-id" must look like/)
+    expect(() => readInputs(base({ operation: 'get', 'dataset-id': id }))).toThrow(
+      /"dataset-id" must look like/
+    )
   })
 
   test('project ids with path characters are refused', () => {
-    expect(() => readInputs(base({ operation: 'list', 'project-id': 'proj_a/../b' }))).toThrow(/"project-id" must look like/)
+    expect(() => readInputs(base({ operation: 'list', 'project-id': 'proj_a/../b' }))).toThrow(
+      /"project-id" must look like/
+    )
   })
 
   test('a value shown back cannot forge a workflow command', () => {
@@ -115,7 +128,9 @@ describe('readInputs', () => {
   })
 
   test('unusedInputs names inputs the operation ignores', () => {
-    expect(unusedInputs('list', env({ 'dataset-id': 'dataset_x', path: 'a.ndjson', page: 'p' }))).toEqual(['dataset-id', 'path'])
+    expect(
+      unusedInputs('list', env({ 'dataset-id': 'dataset_x', path: 'a.ndjson', page: 'p' }))
+    ).toEqual(['dataset-id', 'path'])
   })
 })
 
@@ -146,7 +161,9 @@ describe('action.yml', () => {
     for (const [name, value] of Object.entries(INPUT_DEFAULTS)) {
       expect([name, yml.inputs[name]?.default]).toEqual([name, value])
     }
-    const declared = Object.entries(yml.inputs).filter(([, spec]) => spec.default !== undefined).map(([n]) => n)
+    const declared = Object.entries(yml.inputs)
+      .filter(([, spec]) => spec.default !== undefined)
+      .map(([n]) => n)
     expect(declared.sort()).toEqual(Object.keys(INPUT_DEFAULTS).sort())
   })
 
@@ -160,7 +177,9 @@ describe('action.yml', () => {
 
   test('package.json and the User-Agent agree on the version', async () => {
     const { ACTION_VERSION } = await import('../src/version.js')
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string
+    }
     expect(ACTION_VERSION).toBe(pkg.version)
   })
 })

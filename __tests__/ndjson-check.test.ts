@@ -221,7 +221,13 @@ describe('NdjsonChecker: other members of typical lines', () => {
     'null',
     '"a\\/b\\\\c\\"d\\u00e9\\uD83D\\ude00\\b\\f\\n\\r\\t"',
     '""',
-    '"\u007f"'
+    '"\u007f"',
+    '{}',
+    '[]',
+    '[[[]], {}]',
+    '{"a": [1, {"b": null, "url": 5}], "c": "x", "k\\u0069nd": []}',
+    ' [ 1 , "two" , { "three" : 3 } ] ',
+    `${'['.repeat(600)}${']'.repeat(600)}`
   ])('accepts %s', value => {
     const line = `{"kind": "Image", "url": "https://example.com/a.jpg", "other": ${value}}\n`
     expect(check(line.repeat(3))).toEqual({ items: 3, lines: 3, badLines: 0, problems: [] })
@@ -241,11 +247,32 @@ describe('NdjsonChecker: other members of typical lines', () => {
     ['nulL', 'unexpected "L" at column 22'],
     ['falsey', 'unexpected "y" at column 24'],
     ['truex', 'unexpected "x" at column 23'],
-    ['"\\u12"', 'invalid \\u escape: \'"\' is not a hex digit at column 24'],
+    ['"\\u12"', "invalid \\u escape: '\"' is not a hex digit at column 24"],
     ['"\\x"', 'invalid escape "\\x" at column 21'],
     ['"a\u0001"', 'unescaped control character U+0001 in a string at column 21'],
     ['"a\\"', 'unterminated string at column 24'],
-    ['1 2', 'unexpected "2" at column 21']
+    ['1 2', 'unexpected "2" at column 21'],
+    ['{"a": 1,}', 'unexpected "}" at column 27'],
+    ['[1,]', 'unexpected "]" at column 22'],
+    ['[1 2]', 'unexpected "2" at column 22'],
+    ['{"a" 1}', 'unexpected "1" at column 24'],
+    ['{"a": 1]', 'unexpected "]" at column 26'],
+    ['[1}', 'unexpected "}" at column 21'],
+    ['{1: 2}', 'unexpected "1" at column 20'],
+    ['{"a":}', 'unexpected "}" at column 24'],
+    ['{,}', 'unexpected "," at column 20'],
+    ['[', 'unexpected "}" at column 20'],
+    ['[[]', 'unexpected "}" at column 22'],
+    ['{]', 'unexpected "]" at column 20'],
+    ['[}', 'unexpected "}" at column 20'],
+    ['{"a"; 1}', 'unexpected ";" at column 23'],
+    ['{"a" 1 2}', 'unexpected "1" at column 24'],
+    ['{"a": 1, 2}', 'unexpected "2" at column 28'],
+    ['{a": 1}', 'unexpected "a" at column 20'],
+    [
+      `${'['.repeat(MAX_DEPTH)}${']'.repeat(MAX_DEPTH)}`,
+      `nested more than ${MAX_DEPTH} levels deep at column ${19 + MAX_DEPTH - 1}`
+    ]
   ])('refuses %s', (value, message) => {
     const good = '{"url": "x"}\n'
     const result = check(`${good}{"url": "x", "n": ${value}}\n${good}`)
@@ -375,9 +402,7 @@ describe('NdjsonChecker: chunks', () => {
   it('matches keys and escapes cut anywhere', () => {
     const text = '{"\\u0075rl": "x", "k\\u0069nd": "a\\"b", "n": [1.5e-3, true]}\n{"url": ""}\n'
     const whole = check(text)
-    expect(messages(whole)).toEqual([
-      '2: "url" must be a non-empty string, found an empty string'
-    ])
+    expect(messages(whole)).toEqual(['2: "url" must be a non-empty string, found an empty string'])
     const data = Buffer.from(text)
     for (let a = 1; a < data.length; a++) {
       for (const b of [a + 1, a + 3, a + 7]) {
@@ -430,7 +455,7 @@ function reference(file: Buffer): { items: number; lines: number; bad: number[] 
 }
 
 // Lists are written as split strings to keep them short.
-const RAW_CHARS = [...'aZ0 /:.-_éß€中😀\u00a0\'']
+const RAW_CHARS = [..."aZ0 /:.-_éß€中😀\u00a0'"]
 const ESCAPES = '\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\u20AC \\ud83d\\ude00 \\u0000'.split(' ')
 const NUMBERS = '0 -0 7 -12 3.25 1e5 -2.5E-3 1E+2 0.0 123456789012345678901234567890'.split(' ')
 const KEYS = [
@@ -556,6 +581,61 @@ function randomCuts(random: Random, length: number, maxChunk: number): number[] 
   }
   return cuts
 }
+
+describe('NdjsonChecker: mutated lines with nested values', () => {
+  const STRUCTURE = [...'{}[],:" 0a-'].map(c => c.charCodeAt(0)).concat(0x7f)
+
+  function nestedValue(random: Random, depth: number): string {
+    const r = random()
+    if (depth > 4 || r < 0.35) return pick(random, [...NUMBERS, 'true', 'null', '"s"', '"\\n"'])
+    const items: string[] = []
+    for (let n = int(random, 4); n > 0; n--) {
+      const item = nestedValue(random, depth + 1)
+      items.push(r < 0.65 ? item : member(random, pick(random, ['"a"', '"url"', '"k"']), item))
+    }
+    return r < 0.65 ? joined(random, '[', items, ']') : joined(random, '{', items, '}')
+  }
+
+  function mutateStructure(random: Random, line: Buffer): Buffer {
+    const at = int(random, line.length)
+    const bytes = [...line]
+    switch (int(random, 4)) {
+      case 0:
+        bytes[at] = pick(random, STRUCTURE)
+        break
+      case 1:
+        bytes.splice(at, 1)
+        break
+      case 2:
+        bytes.splice(at, 0, pick(random, STRUCTURE))
+        break
+      default:
+        bytes.splice(at, 2, bytes[at + 1] ?? 0x20, bytes[at])
+    }
+    return Buffer.from(bytes)
+  }
+
+  it('judges each line as JSON.parse and the rules do', () => {
+    const random = prng(99)
+    let bad = 0
+    for (let n = 0; n < 12000; n++) {
+      const meta = nestedValue(random, 0)
+      let line: Buffer = Buffer.from(`{"kind": "Image", "url": "https://x/${n}", "meta": ${meta}}`)
+      for (let k = int(random, 3); k > 0; k--) line = mutateStructure(random, line)
+      if (line.includes(0x0a)) continue
+      const expected = reference(line).bad.length
+      // With its newline: the fast path only takes whole lines.
+      const result = check(Buffer.concat([line, Buffer.from('\n')]))
+      expect({ line: line.toString('latin1'), bad: result.badLines }).toEqual({
+        line: line.toString('latin1'),
+        bad: expected
+      })
+      bad += expected
+    }
+    expect(bad).toBeGreaterThan(4000)
+    expect(bad).toBeLessThan(10000)
+  })
+})
 
 describe('NdjsonChecker: random files', () => {
   it('agrees with JSON.parse and the rules, line by line, for any chunking', () => {

@@ -2,7 +2,12 @@ import { describe, expect, test } from '@jest/globals'
 import { backoffDelay, parseRetryAfter, withRetries, type RetryPolicy } from '../src/retry.js'
 import { FakeClock } from './support/fake-clock.js'
 
-const policy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 16_000, maxRetryAfterMs: 60_000 }
+const policy: RetryPolicy = {
+  maxAttempts: 5,
+  baseDelayMs: 1000,
+  maxDelayMs: 16_000,
+  maxRetryAfterMs: 60_000
+}
 
 describe('backoffDelay', () => {
   test('doubles each retry with equal jitter, up to the cap', () => {

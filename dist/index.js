@@ -31953,7 +31953,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5760);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(810);
 
 // A stray rejection or exception must still end as one failure line and exit
 // code 1, never a Node crash dump with another code.
@@ -31970,7 +31970,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5760:
+/***/ 810:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35012,7 +35012,26 @@ class DatasetNotReadyError extends ActionError {
 class CancelledError extends ActionError {
 }
 
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * Text from outside (inputs, server answers) on its way into a log line or a
+ * message: control characters could forge workflow commands or garble the
+ * log, and a server's page could run to megabytes.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
+function hasControlCharacters(text) {
+    CONTROL.lastIndex = 0;
+    return CONTROL.test(text);
+}
+/** One line, whitespace folded, at most `max` characters. */
+function shorten(text, max = 300) {
+    const flat = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 
 const OPERATIONS = ['create', 'get', 'list', 'delete', 'wait', 'cleanup'];
@@ -35152,9 +35171,7 @@ function readApiUrl(value) {
 }
 function isLoopback(hostname) {
     const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return (host === 'localhost' ||
-        host === '::1' ||
-        /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host));
+    return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 function readDatasetId(value) {
     if (!value) {
@@ -35166,7 +35183,7 @@ function readDatasetId(value) {
     return value;
 }
 function readName(value) {
-    if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) {
+    if (hasControlCharacters(value)) {
         throw new InputError('Input "name" must not contain control characters (line breaks, tabs, escapes).');
     }
     if ([...value].length > MAX_NAME_LENGTH) {
@@ -35525,6 +35542,7 @@ const ACTION_VERSION = '0.1.0';
 
 
 
+
 /** API answers are small JSON documents; anything past this is not one. */
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 /** Statuses worth another try: the request did not take effect, or may not have. */
@@ -35706,7 +35724,10 @@ class NexusClient {
                 message = `Nexus refused the secret key for project ${project} (${status}). Check that secret-key is a secret key of this project and project-id is right.`;
             }
             else if (error.status === 404 && spec.notFound) {
-                message = `Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id; expired datasets are removed by Nexus.`;
+                message = `Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id and project-id; it may have been deleted.`;
+            }
+            else if (error.status === 404) {
+                message = `Nexus answered "not found" while ${spec.what} in project ${project} (${status}). Check project-id, and that api-url is the Nexus API.`;
             }
             else if (error.status === 429) {
                 message = `Nexus kept answering "too many requests" while ${spec.what}${after} (${status}). Try again later, or space out the workflows using this project.`;
@@ -35768,11 +35789,6 @@ function describeBody(response) {
         return title ? `an HTML page titled "${shorten(title)}"` : 'an HTML page';
     }
     return `"${shorten(text)}"`;
-}
-function shorten(text, max = 300) {
-    // Control characters could forge workflow commands or garble the log.
-    const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
 ;// CONCATENATED MODULE: ./src/concurrency.ts
@@ -35917,7 +35933,12 @@ async function writeDatasetTable(heading, datasets, options = {}) {
                         isoTime(d.createDate) || '–',
                         isoTime(d.expiryTime) || '–'
                     ]
-                    : [code(d.id), escapeHtml(d.name), isoTime(d.createDate) || '–', isoTime(d.expiryTime) || '–'])
+                    : [
+                        code(d.id),
+                        escapeHtml(d.name),
+                        isoTime(d.createDate) || '–',
+                        isoTime(d.expiryTime) || '–'
+                    ])
             ]);
             if (datasets.length > shown.length) {
                 summary.addRaw(`<p>… and ${datasets.length - shown.length} more.</p>`, true);
@@ -36058,6 +36079,7 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 
+
 /** Server and runner clocks differ; a dataset this much "older" than the run may still be ours. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 const LIST_PAGE_SIZE = 1000;
@@ -36102,7 +36124,7 @@ async function createDataset(ctx, source) {
         classify: error => NexusClient.isAmbiguous(error) && !apiRetryVerdict(error).retry
             ? { retry: true, reason: error.message }
             : apiRetryVerdict(error),
-        onRetry: ({ attempt, delayMs }) => info(`Creating the dataset failed (attempt ${attempt}); trying again in ${delayMs} ms.`)
+        onRetry: ({ attempt, delayMs, reason }) => info(`Creating the dataset failed (attempt ${attempt}): ${reason}; retrying in ${formatSeconds(delayMs)}.`)
     });
 }
 async function findOurs(client, body, notBefore) {
@@ -36116,7 +36138,8 @@ async function findOurs(client, body, notBefore) {
         const dataset = uploadUrlOf(candidate) ? candidate : await client.getDataset(candidate.id);
         const headers = uploadUrlOf(dataset)?.headers ?? {};
         const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-        if (lower['content-length'] === String(sizeBytes) && lower['x-goog-hash']?.includes(`crc32c=${crc32c}`)) {
+        if (lower['content-length'] === String(sizeBytes) &&
+            lower['x-goog-hash']?.includes(`crc32c=${crc32c}`)) {
             return dataset;
         }
     }
@@ -41162,7 +41185,7 @@ class Crc32c {
     update(chunk) {
         this.hasher.update(chunk);
     }
-    /** The CRC of everything passed to update() since create() or the last digest(); starts afresh. */
+    /** The CRC of all update()s since create() or the last digest(), which starts afresh. */
     digest() {
         const bytes = this.hasher.digest('binary');
         this.hasher.init();
@@ -41409,7 +41432,7 @@ class NdjsonChecker {
     nextBad = Infinity;
     push(chunk) {
         // The fast path can only read WebAssembly memory: chunks are copied there, piece by piece
-        // (a copy costs about 3% of the check; the check does not care where chunks are cut).
+        // (the copy costs a few percent of a file scan; the check does not care where pieces end).
         const fast = fastPath();
         for (let at = 0; at < chunk.length; at += SCRATCH_BYTES) {
             const piece = chunk.subarray(at, at + SCRATCH_BYTES);
@@ -41455,7 +41478,8 @@ class NdjsonChecker {
             this.startTail(b, cut, end);
         if (this.lineStart < this.base + end && this.wantColumns()) {
             const start = this.lineStart - this.base;
-            this.lineChars = start >= 0 ? countChars(b, start, end) : this.lineChars + countChars(b, 0, end);
+            this.lineChars =
+                start >= 0 ? countChars(b, start, end) : this.lineChars + countChars(b, 0, end);
         }
         this.base += end;
     }
@@ -41494,7 +41518,7 @@ class NdjsonChecker {
         if (this.bomMatched === BOM.length)
             this.bom = true;
     }
-    /** Checks the bytes that complete the sequence cut by the previous chunk; returns where it ends. */
+    /** Checks the bytes completing a sequence cut by the previous chunk; returns where they end. */
     continueTail(b, i, end) {
         while (this.tailHave < this.tailNeed && i < end) {
             const c = b[i];
@@ -41867,8 +41891,8 @@ class NdjsonChecker {
             if (role === R_TOP_KEY) {
                 const mask = this.keyMask;
                 const n = this.keyLength;
-                this.member =
-                    (mask & M_URL) !== 0 && n === 3 ? M_URL : (mask & M_KIND) !== 0 && n === 4 ? M_KIND : M_NONE;
+                const url = (mask & M_URL) !== 0 && n === 3;
+                this.member = url ? M_URL : (mask & M_KIND) !== 0 && n === 4 ? M_KIND : M_NONE;
             }
             else if (role === R_URL) {
                 this.url = this.base + i > this.stringStart + 1 ? T_STRING : T_EMPTY_STRING;
@@ -41983,14 +42007,16 @@ class NdjsonChecker {
     }
 }
 // ---------------------------------------------------------------------------------------------
-// The fast path, in WebAssembly. It accepts a run of typical lines, a flat object whose values
-// are strings (escapes allowed), numbers, true, false or null, whose "url" is a non-empty string
-// and whose "kind", if any, is a string; at the first other line it stops, and the general
+// The fast path, in WebAssembly. It accepts a run of typical lines: an object whose keys have no
+// escapes, whose "url" is a non-empty string and whose "kind", if any, is a string, its other
+// members any JSON nested up to NEST_LIMIT deep; at the first other line it stops, and the general
 // machine reads that line and explains what is wrong with it, if anything. 16-byte SIMD compares
 // over string content make it about three times as fast as the same loop in JavaScript, with no
 // JIT warm-up. There is no WebAssembly toolchain in the build, so the function is assembled here
 // from an instruction tree, by an encoder that covers only what the function uses.
-/** Offset of the area chunks are copied to; below it, the table of one-character escapes. */
+// Memory: the table of one-character escapes, the stack of open brackets, the scratch area.
+const STACK_AT = 256;
+const NEST_LIMIT = 512;
 const SCRATCH_AT = 1024;
 const SCRATCH_BYTES = 1 << 20;
 /** The SIMD loads may read up to 15 bytes past the data: this keeps them inside the memory. */
@@ -42080,11 +42106,14 @@ const tee = (local) => [0x22, local];
 const i32 = (n) => [0x41, ...sleb(n)];
 const load8 = (offset = 0) => [0x2d, 0, ...uleb(offset)]; // i32.load8_u
 const load32 = (offset = 0) => [0x28, 0, ...uleb(offset)]; // i32.load, unaligned
+const store8 = (offset) => [0x3a, 0, ...uleb(offset)]; // i32.store8
+const SET_ACCEPTED = [0x24, 0]; // global.set of the one global
 const RETURN = 0x0f;
 const EQZ = 0x45;
 const ndjson_check_EQ = 0x46;
 const NE = 0x47;
 const LT_U = 0x49;
+const GT_U = 0x4b;
 const GE_U = 0x4f;
 const CTZ = 0x68;
 const ADD = 0x6a;
@@ -42107,17 +42136,18 @@ const HAS_URL = 5;
 const KEY = 6; // M_NONE, M_URL or M_KIND
 const START = 7;
 const BITS = 8;
-const V = 9;
-const QUOTES = 10;
-const BACKSLASHES = 11;
-const SPACES = 12;
-const I32_LOCALS = 7;
+const DEPTH = 9; // of the open brackets in a member's value
+const V = 10;
+const QUOTES = 11;
+const BACKSLASHES = 12;
+const SPACES = 13;
+const I32_LOCALS = 8;
 const V128_LOCALS = 4;
 /** Little-endian words to compare 4 bytes at once. */
 const word = (text) => Buffer.from(text, 'latin1').readInt32LE(0);
 function fastPathModule() {
     const advance = (n) => [get(P), i32(n), ADD, set(P)];
-    const fail = [get(COUNT), 0x24, 0, get(LINE), RETURN]; // accepted = count; return line
+    const fail = [get(COUNT), SET_ACCEPTED, get(LINE), RETURN];
     const failIf = (...condition) => [condition, when([fail])];
     const failUnless = (...condition) => [condition, EQZ, when([fail])];
     const skipSpace = loop('space', [get(P), load8(), tee(CH), i32(0x20), ndjson_check_EQ], [get(CH), i32(0x09), ndjson_check_EQ, OR, get(CH), i32(0x0d), ndjson_check_EQ, OR], when([advance(1), br('space')]));
@@ -42144,6 +42174,24 @@ function fastPathModule() {
         failUnless(digitAt(0)),
         skipDigits
     ]));
+    const isOpening = [get(CH), i32(0x7b), ndjson_check_EQ, get(CH), i32(0x5b), ndjson_check_EQ, OR];
+    const innermost = [get(DEPTH), load8(STACK_AT)]; // '{' or '['; +2 makes its closing one
+    // In a nested object: from the key's opening quote to the first byte of its value.
+    const nestedKey = [
+        failIf(get(CH), i32(0x22), NE),
+        [advance(1), stringContent, advance(1)],
+        [skipSpace, failIf(get(CH), i32(0x3a), NE), advance(1), skipSpace]
+    ];
+    // Any JSON value starting with '{' or '[', without recursion: DEPTH and a stack of brackets.
+    const nested = block('nested', [i32(0), set(DEPTH)], loop('value', block('complete', isOpening, when([
+        [get(DEPTH), i32(1), ADD, tee(DEPTH), i32(NEST_LIMIT), GT_U, when([fail])],
+        [get(DEPTH), get(CH), store8(STACK_AT)],
+        [advance(1), skipSpace],
+        [get(CH), innermost, i32(2), ADD, ndjson_check_EQ], // empty
+        when([[get(DEPTH), i32(1), SUB, set(DEPTH)], advance(1), br('complete')]),
+        [innermost, i32(0x7b), ndjson_check_EQ, when([nestedKey])],
+        br('value')
+    ]), [get(CH), i32(0x22), ndjson_check_EQ], when([advance(1), stringContent, advance(1), br('complete')]), scalar), loop('after', [get(DEPTH), EQZ, brIf('nested')], skipSpace, [get(CH), i32(0x2c), ndjson_check_EQ], when([advance(1), skipSpace, [innermost, i32(0x7b), ndjson_check_EQ, when([nestedKey])], br('value')]), failIf(get(CH), innermost, i32(2), ADD, NE), [get(DEPTH), i32(1), SUB, set(DEPTH)], advance(1), br('after'))));
     const value = [
         get(CH),
         i32(0x22),
@@ -42157,7 +42205,7 @@ function fastPathModule() {
             advance(1)
         ], 
         // "url" and "kind" must be strings; the general machine says so.
-        [failIf(get(KEY)), scalar])
+        [failIf(get(KEY)), isOpening, when([nested], [scalar])])
     ];
     const key = [
         [get(P), load32(), i32(word('url"')), ndjson_check_EQ],
@@ -42189,7 +42237,7 @@ function fastPathModule() {
         [i32(0x20), I8X16_SPLAT, set(SPACES)],
         [i32(0), set(COUNT)],
         block('lines', loop('line', [get(P), get(LIM), GE_U, brIf('lines')], line, br('line'))),
-        [get(COUNT), 0x24, 0, get(P)]
+        [get(COUNT), SET_ACCEPTED, get(P)]
     ];
     const I32 = 0x7f;
     const V128 = 0x7b;
@@ -42379,6 +42427,7 @@ function readError(path, error) {
 
 
 
+
 /** Progress lines at most this often: enough to see it move, not a line per chunk. */
 const PROGRESS_EVERY_MS = 10_000;
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -42439,7 +42488,6 @@ async function uploadFile(options) {
         for (let attempt = 1;; attempt++) {
             await assertUnchanged(options.filePath, options.sizeBytes);
             const attemptStarted = clock.now();
-            let failure;
             try {
                 const response = await send(pool, {
                     method: uploadUrl.method || 'PUT',
@@ -42460,8 +42508,7 @@ async function uploadFile(options) {
                     return {
                         attempts: attempt,
                         durationMs: clock.now() - started,
-                        bytesPerSecond: (options.sizeBytes * 1000) / elapsed,
-                        confirmedByStatus: false
+                        bytesPerSecond: (options.sizeBytes * 1000) / elapsed
                     };
                 }
                 const storage = storageError(response);
@@ -42470,16 +42517,19 @@ async function uploadFile(options) {
                     return {
                         attempts: attempt,
                         durationMs: clock.now() - started,
-                        bytesPerSecond: 0,
-                        confirmedByStatus: true
+                        bytesPerSecond: 0
                     };
                 }
-                failure = new UploadError(`The upload was refused (HTTP ${response.status} ${storage.code}: ${storage.message})${advice(storage.code)}`, response.status, storage.code);
-                if (!TRANSIENT_STATUSES.has(response.status) || attempt >= policy.maxAttempts) {
-                    throw failure;
+                const what = describeStorage(response.status, storage);
+                const transient = TRANSIENT_STATUSES.has(response.status);
+                if (!transient) {
+                    throw new UploadError(`The upload was refused (${what})${advice(storage.code)}`, response.status, storage.code);
+                }
+                if (attempt >= policy.maxAttempts) {
+                    throw new UploadError(`The upload kept failing (${what}) after ${attempt} attempts. It may be a passing storage outage: re-run the job.`, response.status, storage.code);
                 }
                 const retryAfter = parseRetryAfter(upload_headerValue(response.headers['retry-after']), clock.now());
-                await pause(options, attempt, failure.message, retryAfter);
+                await pause(options, attempt, what, retryAfter);
             }
             catch (error) {
                 if (signal.aborted)
@@ -42506,7 +42556,13 @@ async function pause(options, attempt, reason, retryAfterMs) {
 }
 /** A file that changed since it was hashed would be refused as BadDigest; say why first. */
 async function assertUnchanged(path, sizeBytes) {
-    const info = await (0,promises_namespaceObject.stat)(path);
+    let info;
+    try {
+        info = await (0,promises_namespaceObject.stat)(path);
+    }
+    catch (error) {
+        throw new UploadError(`${path} can no longer be read (${error.code ?? 'error'}); make sure nothing moves or deletes the file during the step.`, 0, 'FileChanged');
+    }
     if (info.size !== sizeBytes) {
         throw new UploadError(`${path} changed while the action ran (it had ${sizeBytes} bytes when checked, ${info.size} now). Make sure nothing writes the file during the step.`, 0, 'FileChanged');
     }
@@ -42523,22 +42579,21 @@ function progressLogger(total, clock, started) {
         info(`Uploading: ${Math.floor((sent / total) * 100)}% (${mib.toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB) at ${rate.toFixed(1)} MiB/s`);
     };
 }
-/** Google Cloud Storage's XML error, or the status alone when it sent none. */
+/** Google Cloud Storage's XML error code and message; empty when it sent none. */
 function storageError(response) {
     const text = response.body.toString('utf8');
-    const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1]?.trim();
-    const message = /<Message>([^<]{1,400})<\/Message>/.exec(text)?.[1]?.trim();
-    return {
-        code: code ?? `HTTP${response.status}`,
-        message: message ? scrub(message) : 'no error details'
-    };
+    const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1]?.trim() ?? '';
+    const message = /<Message>([^<]{1,400})<\/Message>/.exec(text)?.[1]?.trim() ?? '';
+    return { code: shorten(code, 100), message: scrub(message) };
+}
+function describeStorage(status, storage) {
+    if (!storage.code)
+        return `HTTP ${status}, no error details`;
+    return `HTTP ${status} ${storage.code}${storage.message ? `: ${storage.message}` : ''}`;
 }
 /** Storage messages sometimes echo the request (URL, signature): keep neither. */
 function scrub(message) {
-    return message
-        .replace(/https?:\/\/\S+/g, '<url>')
-        .replace(/[A-Fa-f0-9]{64,}/g, '<signature>')
-        .replace(/[\u0000-\u001f\u007f]+/g, ' ');
+    return shorten(message.replace(/https?:\/\/\S+/g, '<url>').replace(/[A-Fa-f0-9]{64,}/g, '<signature>'));
 }
 function advice(code) {
     switch (code) {
@@ -42549,6 +42604,8 @@ function advice(code) {
             return '. The signed upload URL expired; run the step again to get a new one.';
         case 'SignatureDoesNotMatch':
             return '. The storage refused the signed request; run the step again, and report it if it persists.';
+        case 'PreconditionFailed':
+            return '. The storage already holds a file for this dataset, yet Nexus still shows it Waiting; create the dataset again.';
         default:
             return '.';
     }
@@ -42639,7 +42696,7 @@ async function createOperation(ctx) {
     }
     await noteSymlink(filePath, shownPath);
     const checkStarted = clock.now();
-    const scan = await scanFile(filePath, { signal: ctx.signal });
+    const scan = await checkFile(filePath, shownPath, ctx.signal);
     reportBadLines(scan, shownPath);
     info(`Checked ${shownPath}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - checkStarted} ms).`);
     const name = inputs.name ?? defaultDatasetName();
@@ -42677,9 +42734,12 @@ async function createOperation(ctx) {
         failure = await abandon(ctx, created.id, error);
     }
     if (failure) {
-        setOutput('deleted', 'true');
-        await summarize(last, scan, shownPath, upload);
-        throw failure;
+        if (failure.deleted)
+            setOutput('deleted', 'true');
+        await summarize(last, scan, shownPath, upload, failure.deleted
+            ? `Upload failed: dataset ${last.id} was deleted`
+            : `Upload failed: dataset ${last.id} is left Waiting`);
+        throw failure.error;
     }
     try {
         last = await client.getDataset(created.id);
@@ -42692,7 +42752,9 @@ async function createOperation(ctx) {
             info(`Dataset ${last.id} is ${last.status.overview} (wait: false, not waiting).`);
         }
         const counted = last.status.itemCount;
-        if (typeof counted === 'number' && last.status.overview !== WAITING_STATUS && counted !== scan.items) {
+        if (typeof counted === 'number' &&
+            last.status.overview !== WAITING_STATUS &&
+            counted !== scan.items) {
             warning(`Nexus counted ${counted} items in dataset ${last.id}, but ${shownPath} has ${scan.items} non-blank lines.`);
         }
     }
@@ -42710,21 +42772,35 @@ async function abandon(ctx, datasetId, error) {
     try {
         await ctx.client.deleteDataset(datasetId, AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
         info(`Deleted dataset ${datasetId}: its file never arrived.`);
-        return error;
+        return { error, deleted: true };
     }
     catch (deleteError) {
         const why = deleteError instanceof Error ? deleteError.message : String(deleteError);
         const message = error instanceof Error ? error.message : String(error);
-        return new ActionError(`${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`);
+        return {
+            error: new ActionError(`${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`),
+            deleted: false
+        };
+    }
+}
+/** Scans the file; its errors name the path as the user wrote it, with what to do. */
+async function checkFile(filePath, shownPath, signal) {
+    try {
+        return await scanFile(filePath, { signal });
+    }
+    catch (error) {
+        if (!(error instanceof FileCheckError))
+            throw error;
+        const quoted = `"${filePath}"`;
+        const problem = error.message.startsWith(quoted)
+            ? `${shownPath}${error.message.slice(quoted.length)}`
+            : error.message;
+        throw new FileCheckError(`${problem}. Nothing was created; check the path input (relative to the workspace) and the file.`, shownPath);
     }
 }
 function reportBadLines(scan, shownPath) {
-    if (scan.badLines === 0) {
-        if (scan.items === 0) {
-            throw new FileCheckError(`${shownPath} has no items: every line is blank.`, shownPath);
-        }
+    if (scan.badLines === 0)
         return;
-    }
     for (const problem of scan.problems) {
         error(problem.message, {
             title: 'Bad NDJSON line',
@@ -42747,7 +42823,7 @@ async function noteSymlink(filePath, shownPath) {
         // A missing file is reported by the scan, with its own clear message.
     }
 }
-async function summarize(dataset, scan, shownPath, upload) {
+async function summarize(dataset, scan, shownPath, upload, heading = `Nexus dataset ${dataset.id} created`) {
     const rows = [
         ['File', shownPath],
         ['Size', formatBytes(scan.sizeBytes)],
@@ -42760,7 +42836,7 @@ async function summarize(dataset, scan, shownPath, upload) {
             rows.push(['Throughput', `${(upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`]);
         }
     }
-    await writeDatasetSummary(`Nexus dataset ${dataset.id} created`, dataset, rows);
+    await writeDatasetSummary(heading, dataset, rows);
 }
 /** Annotations and messages use the path relative to the workspace when it is inside. */
 function displayPath(workspace, filePath) {
@@ -42931,7 +43007,9 @@ async function run(options = {}) {
     }
     catch (error) {
         // After a cancel, a low-level abort error says less than "the run was cancelled".
-        report(controller.signal.aborted && !(error instanceof ActionError) ? controller.signal.reason : error);
+        report(controller.signal.aborted && !(error instanceof ActionError)
+            ? controller.signal.reason
+            : error);
     }
     finally {
         client?.dispose();

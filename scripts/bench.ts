@@ -11,7 +11,16 @@
  *     concurrency 8 vs 1.
  */
 import { spawn } from 'node:child_process'
-import { mkdirSync, writeFileSync, readFileSync, existsSync, statSync, openSync, writeSync, closeSync } from 'node:fs'
+import {
+  mkdirSync,
+  writeFileSync,
+  readFileSync,
+  existsSync,
+  statSync,
+  openSync,
+  writeSync,
+  closeSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { Emulator, type WireDataset } from '../__tests__/support/emulator.js'
@@ -55,11 +64,21 @@ async function main(): Promise<void> {
     }
     const curl = median(curlTimes)
     const create = median(createTimes)
-    record('create / curl -T wall time', `${(create / curl).toFixed(2)} (${create} ms / ${curl} ms)`, '≤ 2.0', create / curl <= 2.0)
+    record(
+      'create / curl -T wall time',
+      `${(create / curl).toFixed(2)} (${create} ms / ${curl} ms)`,
+      '≤ 2.0',
+      create / curl <= 2.0
+    )
     const rssBig = Math.max(...bigRss)
     const rssSmall = Math.max(...smallRss)
     record('peak RSS, 256 MiB file', `${rssBig.toFixed(0)} MiB`, '≤ 120 MiB', rssBig <= 120)
-    record('peak RSS 256 MiB / 32 MiB file', `${(rssBig / rssSmall).toFixed(2)} (${rssBig.toFixed(0)} / ${rssSmall.toFixed(0)} MiB)`, '≤ 1.3', rssBig / rssSmall <= 1.3)
+    record(
+      'peak RSS 256 MiB / 32 MiB file',
+      `${(rssBig / rssSmall).toFixed(2)} (${rssBig.toFixed(0)} / ${rssSmall.toFixed(0)} MiB)`,
+      '≤ 1.3',
+      rssBig / rssSmall <= 1.3
+    )
   } finally {
     await emu.close()
   }
@@ -68,11 +87,18 @@ async function main(): Promise<void> {
   const serial = await cleanupRun(1)
   const parallel = await cleanupRun(8)
   console.log(`concurrency 1: ${serial} ms, concurrency 8: ${parallel} ms`)
-  record('cleanup concurrency 8 / 1', `${(parallel / serial).toFixed(3)} (${parallel} ms / ${serial} ms)`, '≤ 0.2', parallel / serial <= 0.2)
+  record(
+    'cleanup concurrency 8 / 1',
+    `${(parallel / serial).toFixed(3)} (${parallel} ms / ${serial} ms)`,
+    '≤ 0.2',
+    parallel / serial <= 0.2
+  )
 
   console.log('\n# Figures')
   for (const r of results) {
-    console.log(`${r.ok ? 'PASS' : 'FAIL'}  ${r.figure.padEnd(34)} ${r.value.padEnd(34)} bound ${r.bound}`)
+    console.log(
+      `${r.ok ? 'PASS' : 'FAIL'}  ${r.figure.padEnd(34)} ${r.value.padEnd(34)} bound ${r.bound}`
+    )
   }
   if (results.some(r => !r.ok)) process.exitCode = 1
 }
@@ -100,7 +126,12 @@ function makeNdjson(file: string, bytes: number): string {
 }
 
 /** One PUT by curl of the same bytes to a fresh signed URL of the same emulator. */
-async function curlPut(emu: Emulator, file: string, sizeBytes: number, crc32c: string): Promise<number> {
+async function curlPut(
+  emu: Emulator,
+  file: string,
+  sizeBytes: number,
+  crc32c: string
+): Promise<number> {
   const answer = await fetch(`${emu.apiUrl}/projects/${emu.projectId}/batch/datasets`, {
     method: 'POST',
     headers: { 'Secret-Key': emu.secretKey, 'Content-Type': 'application/json' },
@@ -159,14 +190,25 @@ async function cleanupRun(concurrency: number): Promise<number> {
   try {
     const now = Date.now()
     for (let i = 0; i < 1000; i++) {
-      emu.addDataset({ name: `expired-${i}`, createDate: now - 11 * 86_400_000 + i, expiryTime: now - 86_400_000 })
+      emu.addDataset({
+        name: `expired-${i}`,
+        createDate: now - 11 * 86_400_000 + i,
+        expiryTime: now - 86_400_000
+      })
     }
     emu.fault({ server: 'api', method: 'DELETE', delayMs: 20, times: Infinity })
     const run = await runAction(
-      { operation: 'cleanup', concurrency: String(concurrency), 'secret-key': emu.secretKey, 'project-id': emu.projectId, 'api-url': emu.apiUrl },
+      {
+        operation: 'cleanup',
+        concurrency: String(concurrency),
+        'secret-key': emu.secretKey,
+        'project-id': emu.projectId,
+        'api-url': emu.apiUrl
+      },
       { timeoutMs: 300_000 }
     )
-    if (run.code !== 0 || run.outputs.count !== '1000') throw new Error(`cleanup failed: ${run.failure ?? run.stderr}`)
+    if (run.code !== 0 || run.outputs.count !== '1000')
+      throw new Error(`cleanup failed: ${run.failure ?? run.stderr}`)
     return run.durationMs
   } finally {
     await emu.close()

@@ -21,7 +21,7 @@ export class Crc32c {
     this.hasher.update(chunk)
   }
 
-  /** The CRC of everything passed to update() since create() or the last digest(); starts afresh. */
+  /** The CRC of all update()s since create() or the last digest(), which starts afresh. */
   digest(): number {
     const bytes = this.hasher.digest('binary')
     this.hasher.init()

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import type { RunContext } from './context.js'
+import { formatSeconds } from './http.js'
 import { apiRetryVerdict, NexusClient } from './nexus-client.js'
 import {
   SOURCE_KIND,
@@ -37,7 +38,9 @@ export async function createDataset(
       if (ambiguous) {
         const found = await findOurs(client, body, startedAt - CLOCK_SKEW_MS)
         if (found) {
-          core.info(`Dataset ${found.id} was created by an attempt whose answer was lost; using it.`)
+          core.info(
+            `Dataset ${found.id} was created by an attempt whose answer was lost; using it.`
+          )
           return { dataset: found, adopted: true }
         }
       }
@@ -59,8 +62,10 @@ export async function createDataset(
         NexusClient.isAmbiguous(error) && !apiRetryVerdict(error).retry
           ? { retry: true, reason: (error as Error).message }
           : apiRetryVerdict(error),
-      onRetry: ({ attempt, delayMs }) =>
-        core.info(`Creating the dataset failed (attempt ${attempt}); trying again in ${delayMs} ms.`)
+      onRetry: ({ attempt, delayMs, reason }) =>
+        core.info(
+          `Creating the dataset failed (attempt ${attempt}): ${reason}; retrying in ${formatSeconds(delayMs)}.`
+        )
     }
   )
 }
@@ -83,7 +88,10 @@ async function findOurs(
     const dataset = uploadUrlOf(candidate) ? candidate : await client.getDataset(candidate.id)
     const headers = uploadUrlOf(dataset)?.headers ?? {}
     const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]))
-    if (lower['content-length'] === String(sizeBytes) && lower['x-goog-hash']?.includes(`crc32c=${crc32c}`)) {
+    if (
+      lower['content-length'] === String(sizeBytes) &&
+      lower['x-goog-hash']?.includes(`crc32c=${crc32c}`)
+    ) {
       return dataset
     }
   }

@@ -8,7 +8,8 @@ import { context } from '@actions/github'
 export function defaultDatasetName(): string {
   const repository = process.env.GITHUB_REPOSITORY ? context.repo.repo : ''
   const sha = (context.sha ?? '').slice(0, 7)
-  const run = Number.isFinite(context.runNumber) && context.runNumber > 0 ? String(context.runNumber) : ''
+  const run =
+    Number.isFinite(context.runNumber) && context.runNumber > 0 ? String(context.runNumber) : ''
   const parts = [repository, sha, run].filter(Boolean)
   return parts.length > 0 ? parts.join('-') : 'dataset'
 }

@@ -173,7 +173,10 @@ function readError(path: string, error: unknown): unknown {
     case 'ENOENT':
       return new FileCheckError(`"${path}" does not exist`, path)
     case 'ENOTDIR':
-      return new FileCheckError(`"${path}" does not exist: part of the path is not a directory`, path)
+      return new FileCheckError(
+        `"${path}" does not exist: part of the path is not a directory`,
+        path
+      )
     case 'EACCES':
     case 'EPERM':
       return new FileCheckError(`"${path}" cannot be read: permission denied`, path)

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { InputError } from './errors.js'
+import { hasControlCharacters } from './text.js'
 
 export const OPERATIONS = ['create', 'get', 'list', 'delete', 'wait', 'cleanup'] as const
 export type Operation = (typeof OPERATIONS)[number]
@@ -114,7 +115,9 @@ export function readInputs(env: Env = process.env): ActionInputs {
   if (op === 'create') {
     inputs.path = raw('path')
     if (!inputs.path) {
-      throw new InputError('Input "path" is required for operation create: the NDJSON file to upload.')
+      throw new InputError(
+        'Input "path" is required for operation create: the NDJSON file to upload.'
+      )
     }
     if (raw('name')) inputs.name = readName(raw('name'))
   }
@@ -137,7 +140,9 @@ export function readInputs(env: Env = process.env): ActionInputs {
 /** Inputs that were given but that this operation does not read. */
 export function unusedInputs(operation: Operation, env: Env = process.env): string[] {
   return Object.entries(USED_BY)
-    .filter(([name, ops]) => !ops.includes(operation) && (env[`INPUT_${name.toUpperCase()}`] ?? '').trim())
+    .filter(
+      ([name, ops]) => !ops.includes(operation) && (env[`INPUT_${name.toUpperCase()}`] ?? '').trim()
+    )
     .map(([name]) => name)
 }
 
@@ -162,13 +167,19 @@ function readApiUrl(value: string): URL {
   try {
     url = new URL(text)
   } catch {
-    throw new InputError(`Input "api-url" must be an absolute URL such as ${DEFAULT_API_URL}; got ${quote(text)}.`)
+    throw new InputError(
+      `Input "api-url" must be an absolute URL such as ${DEFAULT_API_URL}; got ${quote(text)}.`
+    )
   }
   if (url.username || url.password) {
-    throw new InputError('Input "api-url" must not contain a user name or password; the secret key is sent in a header.')
+    throw new InputError(
+      'Input "api-url" must not contain a user name or password; the secret key is sent in a header.'
+    )
   }
   if (url.search || url.hash || text.includes('?') || text.includes('#')) {
-    throw new InputError(`Input "api-url" must not have a query or fragment; got ${quote(url.origin + url.pathname)}…`)
+    throw new InputError(
+      `Input "api-url" must not have a query or fragment; got ${quote(url.origin + url.pathname)}…`
+    )
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     throw new InputError(
@@ -183,16 +194,14 @@ function readApiUrl(value: string): URL {
 
 export function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  return (
-    host === 'localhost' ||
-    host === '::1' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-  )
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
 }
 
 function readDatasetId(value: string): string {
   if (!value) {
-    throw new InputError('Input "dataset-id" is required for this operation: the id of the dataset, like dataset_<uuid>.')
+    throw new InputError(
+      'Input "dataset-id" is required for this operation: the id of the dataset, like dataset_<uuid>.'
+    )
   }
   if (!DATASET_ID.test(value)) {
     throw new InputError(
@@ -203,11 +212,15 @@ function readDatasetId(value: string): string {
 }
 
 function readName(value: string): string {
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) {
-    throw new InputError('Input "name" must not contain control characters (line breaks, tabs, escapes).')
+  if (hasControlCharacters(value)) {
+    throw new InputError(
+      'Input "name" must not contain control characters (line breaks, tabs, escapes).'
+    )
   }
   if ([...value].length > MAX_NAME_LENGTH) {
-    throw new InputError(`Input "name" must be at most ${MAX_NAME_LENGTH} characters; got ${[...value].length}.`)
+    throw new InputError(
+      `Input "name" must be at most ${MAX_NAME_LENGTH} characters; got ${[...value].length}.`
+    )
   }
   return value
 }
@@ -222,7 +235,9 @@ function readBoolean(name: string, value: string): boolean {
 function readSeconds(name: string, value: string): number {
   const seconds = /^\d+(\.\d+)?$|^\.\d+$/.test(value) ? Number(value) : NaN
   if (!(seconds > 0) || !Number.isFinite(seconds) || seconds > 365 * 86_400) {
-    throw new InputError(`Input "${name}" must be a positive number of seconds (fractions allowed, e.g. 0.5); got ${quote(value)}.`)
+    throw new InputError(
+      `Input "${name}" must be a positive number of seconds (fractions allowed, e.g. 0.5); got ${quote(value)}.`
+    )
   }
   return Math.round(seconds * 1000)
 }
@@ -230,7 +245,9 @@ function readSeconds(name: string, value: string): number {
 function readInteger(name: string, value: string, min: number, max: number): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new InputError(`Input "${name}" must be a whole number from ${min} to ${max}; got ${quote(value)}.`)
+    throw new InputError(
+      `Input "${name}" must be a whole number from ${min} to ${max}; got ${quote(value)}.`
+    )
   }
   return n
 }

@@ -36,7 +36,9 @@ export async function run(options: RunOptions = {}): Promise<void> {
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return
     core.warning(`Received ${signal}: cancelling, cleaning up what this run started.`)
-    controller.abort(new CancelledError(`The run was cancelled (${signal}) before the operation finished.`))
+    controller.abort(
+      new CancelledError(`The run was cancelled (${signal}) before the operation finished.`)
+    )
     // Whatever happens, be gone before the runner's hard kill.
     setTimeout(() => {
       core.setFailed(`The run was cancelled (${signal}); clean-up did not finish in time.`)
@@ -68,7 +70,11 @@ export async function run(options: RunOptions = {}): Promise<void> {
     await OPERATIONS[inputs.operation]({ inputs, client, clock, random, signal: controller.signal })
   } catch (error) {
     // After a cancel, a low-level abort error says less than "the run was cancelled".
-    report(controller.signal.aborted && !(error instanceof ActionError) ? controller.signal.reason : error)
+    report(
+      controller.signal.aborted && !(error instanceof ActionError)
+        ? controller.signal.reason
+        : error
+    )
   } finally {
     client?.dispose()
     process.off('SIGINT', onSignal)

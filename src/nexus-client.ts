@@ -10,6 +10,7 @@ import {
   type DatasetPage
 } from './nexus-types.js'
 import { parseRetryAfter, withRetries, type RetryPolicy, type RetryVerdict } from './retry.js'
+import { shorten } from './text.js'
 import { ACTION_NAME, ACTION_VERSION } from './version.js'
 
 export interface NexusClientOptions {
@@ -80,10 +81,7 @@ export class NexusClient {
    * Deletes a dataset. When an earlier try may have taken effect (its answer
    * was lost) a 404 on the retry means that try succeeded, and is reported so.
    */
-  async deleteDataset(
-    datasetId: string,
-    signal?: AbortSignal
-  ): Promise<{ alreadyGone: boolean }> {
+  async deleteDataset(datasetId: string, signal?: AbortSignal): Promise<{ alreadyGone: boolean }> {
     let ambiguous = false
     try {
       const answer = await this.call('DELETE', this.datasetPath(datasetId), {
@@ -253,7 +251,9 @@ export class NexusClient {
       if (error.status === 401 || error.status === 403) {
         message = `Nexus refused the secret key for project ${project} (${status}). Check that secret-key is a secret key of this project and project-id is right.`
       } else if (error.status === 404 && spec.notFound) {
-        message = `Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id; expired datasets are removed by Nexus.`
+        message = `Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id and project-id; it may have been deleted.`
+      } else if (error.status === 404) {
+        message = `Nexus answered "not found" while ${spec.what} in project ${project} (${status}). Check project-id, and that api-url is the Nexus API.`
       } else if (error.status === 429) {
         message = `Nexus kept answering "too many requests" while ${spec.what}${after} (${status}). Try again later, or space out the workflows using this project.`
       } else if (error.status >= 500) {
@@ -316,10 +316,4 @@ export function describeBody(response: HttpResponse): string {
     return title ? `an HTML page titled "${shorten(title)}"` : 'an HTML page'
   }
   return `"${shorten(text)}"`
-}
-
-function shorten(text: string, max = 300): string {
-  // Control characters could forge workflow commands or garble the log.
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim()
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat
 }

@@ -44,9 +44,7 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 }
 
 /** What the caller decided about one failed try. */
-export type RetryVerdict =
-  | { retry: false }
-  | { retry: true; retryAfterMs?: number; reason: string }
+export type RetryVerdict = { retry: false } | { retry: true; retryAfterMs?: number; reason: string }
 
 export interface RetryOptions {
   policy: RetryPolicy

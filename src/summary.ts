@@ -80,7 +80,12 @@ export async function writeDatasetTable(
                 isoTime(d.createDate) || '–',
                 isoTime(d.expiryTime) || '–'
               ]
-            : [code(d.id), escapeHtml(d.name), isoTime(d.createDate) || '–', isoTime(d.expiryTime) || '–']
+            : [
+                code(d.id),
+                escapeHtml(d.name),
+                isoTime(d.createDate) || '–',
+                isoTime(d.expiryTime) || '–'
+              ]
         )
       ])
       if (datasets.length > shown.length) {

@@ -6,6 +6,7 @@ import { TransportError, UploadError } from './errors.js'
 import { AgentPool, formatSeconds, send, type HttpResponse } from './http.js'
 import { isLoopback } from './inputs.js'
 import type { UploadUrl } from './nexus-types.js'
+import { shorten } from './text.js'
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js'
 
 /** Progress lines at most this often: enough to see it move, not a line per chunk. */
@@ -34,10 +35,8 @@ export interface UploadOptions {
 export interface UploadResult {
   attempts: number
   durationMs: number
-  /** Bytes per second of the attempt that succeeded. */
+  /** Bytes per second of the attempt that succeeded; 0 when an earlier attempt's landing was confirmed. */
   bytesPerSecond: number
-  /** The object was already there: an earlier attempt landed, its answer lost. */
-  confirmedByStatus: boolean
 }
 
 /**
@@ -102,7 +101,6 @@ export async function uploadFile(options: UploadOptions): Promise<UploadResult> 
     for (let attempt = 1; ; attempt++) {
       await assertUnchanged(options.filePath, options.sizeBytes)
       const attemptStarted = clock.now()
-      let failure: UploadError | TransportError
       try {
         const response = await send(pool, {
           method: uploadUrl.method || 'PUT',
@@ -124,30 +122,41 @@ export async function uploadFile(options: UploadOptions): Promise<UploadResult> 
           return {
             attempts: attempt,
             durationMs: clock.now() - started,
-            bytesPerSecond: (options.sizeBytes * 1000) / elapsed,
-            confirmedByStatus: false
+            bytesPerSecond: (options.sizeBytes * 1000) / elapsed
           }
         }
         const storage = storageError(response)
         if (response.status === 412 && (await options.earlierAttemptLanded())) {
-          core.info('The storage already holds the file: an earlier attempt landed and its answer was lost.')
+          core.info(
+            'The storage already holds the file: an earlier attempt landed and its answer was lost.'
+          )
           return {
             attempts: attempt,
             durationMs: clock.now() - started,
-            bytesPerSecond: 0,
-            confirmedByStatus: true
+            bytesPerSecond: 0
           }
         }
-        failure = new UploadError(
-          `The upload was refused (HTTP ${response.status} ${storage.code}: ${storage.message})${advice(storage.code)}`,
-          response.status,
-          storage.code
-        )
-        if (!TRANSIENT_STATUSES.has(response.status) || attempt >= policy.maxAttempts) {
-          throw failure
+        const what = describeStorage(response.status, storage)
+        const transient = TRANSIENT_STATUSES.has(response.status)
+        if (!transient) {
+          throw new UploadError(
+            `The upload was refused (${what})${advice(storage.code)}`,
+            response.status,
+            storage.code
+          )
         }
-        const retryAfter = parseRetryAfter(headerValue(response.headers['retry-after']), clock.now())
-        await pause(options, attempt, failure.message, retryAfter)
+        if (attempt >= policy.maxAttempts) {
+          throw new UploadError(
+            `The upload kept failing (${what}) after ${attempt} attempts. It may be a passing storage outage: re-run the job.`,
+            response.status,
+            storage.code
+          )
+        }
+        const retryAfter = parseRetryAfter(
+          headerValue(response.headers['retry-after']),
+          clock.now()
+        )
+        await pause(options, attempt, what, retryAfter)
       } catch (error) {
         if (signal.aborted) throw signal.reason
         if (!(error instanceof TransportError) || attempt >= policy.maxAttempts) {
@@ -185,7 +194,16 @@ async function pause(
 
 /** A file that changed since it was hashed would be refused as BadDigest; say why first. */
 async function assertUnchanged(path: string, sizeBytes: number): Promise<void> {
-  const info = await stat(path)
+  let info: { size: number }
+  try {
+    info = await stat(path)
+  } catch (error) {
+    throw new UploadError(
+      `${path} can no longer be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); make sure nothing moves or deletes the file during the step.`,
+      0,
+      'FileChanged'
+    )
+  }
   if (info.size !== sizeBytes) {
     throw new UploadError(
       `${path} changed while the action ran (it had ${sizeBytes} bytes when checked, ${info.size} now). Make sure nothing writes the file during the step.`,
@@ -195,11 +213,7 @@ async function assertUnchanged(path: string, sizeBytes: number): Promise<void> {
   }
 }
 
-function progressLogger(
-  total: number,
-  clock: Clock,
-  started: number
-): (sent: number) => void {
+function progressLogger(total: number, clock: Clock, started: number): (sent: number) => void {
   let lastLog = started
   return sent => {
     const now = clock.now()
@@ -213,23 +227,24 @@ function progressLogger(
   }
 }
 
-/** Google Cloud Storage's XML error, or the status alone when it sent none. */
+/** Google Cloud Storage's XML error code and message; empty when it sent none. */
 export function storageError(response: HttpResponse): { code: string; message: string } {
   const text = response.body.toString('utf8')
-  const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1]?.trim()
-  const message = /<Message>([^<]{1,400})<\/Message>/.exec(text)?.[1]?.trim()
-  return {
-    code: code ?? `HTTP${response.status}`,
-    message: message ? scrub(message) : 'no error details'
-  }
+  const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1]?.trim() ?? ''
+  const message = /<Message>([^<]{1,400})<\/Message>/.exec(text)?.[1]?.trim() ?? ''
+  return { code: shorten(code, 100), message: scrub(message) }
+}
+
+function describeStorage(status: number, storage: { code: string; message: string }): string {
+  if (!storage.code) return `HTTP ${status}, no error details`
+  return `HTTP ${status} ${storage.code}${storage.message ? `: ${storage.message}` : ''}`
 }
 
 /** Storage messages sometimes echo the request (URL, signature): keep neither. */
 function scrub(message: string): string {
-  return message
-    .replace(/https?:\/\/\S+/g, '<url>')
-    .replace(/[A-Fa-f0-9]{64,}/g, '<signature>')
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+  return shorten(
+    message.replace(/https?:\/\/\S+/g, '<url>').replace(/[A-Fa-f0-9]{64,}/g, '<signature>')
+  )
 }
 
 function advice(code: string): string {
@@ -241,6 +256,8 @@ function advice(code: string): string {
       return '. The signed upload URL expired; run the step again to get a new one.'
     case 'SignatureDoesNotMatch':
       return '. The storage refused the signed request; run the step again, and report it if it persists.'
+    case 'PreconditionFailed':
+      return '. The storage already holds a file for this dataset, yet Nexus still shows it Waiting; create the dataset again.'
     default:
       return '.'
   }

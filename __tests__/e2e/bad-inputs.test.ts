@@ -18,47 +18,112 @@ function creds(): Record<string, string> {
 
 /** Each case: the inputs, and what the one failure line must say. */
 const cases: Array<[string, () => Record<string, string>, RegExp]> = [
-  ['unknown operation', () => ({ ...creds(), operation: 'upload' }),
-    /"operation" must be one of create, get, list, delete, wait, cleanup; got "upload"/],
-  ['missing secret key', () => ({ ...creds(), 'secret-key': '', operation: 'list' }),
-    /"secret-key" is required.*DATATURE_SECRET_KEY/],
-  ['missing project id', () => ({ ...creds(), 'project-id': '', operation: 'list' }),
-    /"project-id" is required.*DATATURE_PROJECT_ID/],
+  [
+    'unknown operation',
+    () => ({ ...creds(), operation: 'upload' }),
+    /"operation" must be one of create, get, list, delete, wait, cleanup; got "upload"/
+  ],
+  [
+    'missing secret key',
+    () => ({ ...creds(), 'secret-key': '', operation: 'list' }),
+    /"secret-key" is required.*DATATURE_SECRET_KEY/
+  ],
+  [
+    'missing project id',
+    () => ({ ...creds(), 'project-id': '', operation: 'list' }),
+    /"project-id" is required.*DATATURE_PROJECT_ID/
+  ],
   ['missing dataset id', () => ({ ...creds(), operation: 'get' }), /"dataset-id" is required/],
-  ['dataset id with a slash', () => ({ ...creds(), operation: 'get', 'dataset-id': 'dataset_x/../../x' }),
-    /"dataset-id" must look like dataset_ followed by a UUID .*got "dataset_x\/..\/..\/x"/],
-  ['dataset id with a query', () => ({ ...creds(), operation: 'delete', 'dataset-id': `${ID}?x=1` }),
-    /"dataset-id" must look like/],
-  ['timeout not a number', () => ({ ...creds(), operation: 'wait', 'dataset-id': ID, timeout: 'soon' }),
-    /"timeout" must be a positive number of seconds.*got "soon"/],
-  ['timeout zero', () => ({ ...creds(), operation: 'wait', 'dataset-id': ID, timeout: '0' }),
-    /"timeout" must be a positive number.*got "0"/],
-  ['negative poll interval', () => ({ ...creds(), operation: 'wait', 'dataset-id': ID, 'poll-interval': '-1' }),
-    /"poll-interval" must be a positive number.*got "-1"/],
-  ['limit too large', () => ({ ...creds(), operation: 'list', limit: '1001' }),
-    /"limit" must be a whole number from 1 to 1000; got "1001"/],
-  ['limit fractional', () => ({ ...creds(), operation: 'list', limit: '2.5' }), /"limit" must be a whole number/],
-  ['show-expired not boolean', () => ({ ...creds(), operation: 'list', 'show-expired': 'yes please' }),
-    /"show-expired" must be true or false; got "yes please"/],
-  ['plain http to a remote host', () => ({ ...creds(), operation: 'list', 'api-url': 'http://api.datature.io' }),
-    /"api-url" must use https:\/\//],
-  ['api url with credentials', () => ({ ...creds(), operation: 'list', 'api-url': 'https://u:p@api.datature.io' }),
-    /"api-url" must not contain a user name or password/],
-  ['api url with a query', () => ({ ...creds(), operation: 'list', 'api-url': 'https://api.datature.io/?x=1' }),
-    /"api-url" must not have a query or fragment/],
-  ['api url not a url', () => ({ ...creds(), operation: 'list', 'api-url': 'api.datature.io' }),
-    /"api-url" must be an absolute URL/],
-  ['create without path', () => ({ ...creds(), operation: 'create' }), /"path" is required for operation create/],
-  ['name with a newline', () => ({ ...creds(), operation: 'create', path: 'x.ndjson', name: 'a\nb' }),
-    /"name" must not contain control characters/],
-  ['name too long', () => ({ ...creds(), operation: 'create', path: 'x.ndjson', name: 'n'.repeat(300) }),
-    /"name" must be at most 256 characters; got 300/],
-  ['older-than unparseable', () => ({ ...creds(), operation: 'cleanup', 'older-than': '7 days' }),
-    /"older-than" must be a number and a unit s, m, h, d or w .*got "7 days"/],
-  ['concurrency out of range', () => ({ ...creds(), operation: 'cleanup', concurrency: '33' }),
-    /"concurrency" must be a whole number from 1 to 32; got "33"/],
-  ['empty name-pattern given explicitly', () => ({ ...creds(), operation: 'cleanup', 'name-pattern': '  ' }),
-    /"name-pattern" is empty/]
+  [
+    'dataset id with a slash',
+    () => ({ ...creds(), operation: 'get', 'dataset-id': 'dataset_x/../../x' }),
+    /"dataset-id" must look like dataset_ followed by a UUID .*got "dataset_x\/..\/..\/x"/
+  ],
+  [
+    'dataset id with a query',
+    () => ({ ...creds(), operation: 'delete', 'dataset-id': `${ID}?x=1` }),
+    /"dataset-id" must look like/
+  ],
+  [
+    'timeout not a number',
+    () => ({ ...creds(), operation: 'wait', 'dataset-id': ID, timeout: 'soon' }),
+    /"timeout" must be a positive number of seconds.*got "soon"/
+  ],
+  [
+    'timeout zero',
+    () => ({ ...creds(), operation: 'wait', 'dataset-id': ID, timeout: '0' }),
+    /"timeout" must be a positive number.*got "0"/
+  ],
+  [
+    'negative poll interval',
+    () => ({ ...creds(), operation: 'wait', 'dataset-id': ID, 'poll-interval': '-1' }),
+    /"poll-interval" must be a positive number.*got "-1"/
+  ],
+  [
+    'limit too large',
+    () => ({ ...creds(), operation: 'list', limit: '1001' }),
+    /"limit" must be a whole number from 1 to 1000; got "1001"/
+  ],
+  [
+    'limit fractional',
+    () => ({ ...creds(), operation: 'list', limit: '2.5' }),
+    /"limit" must be a whole number/
+  ],
+  [
+    'show-expired not boolean',
+    () => ({ ...creds(), operation: 'list', 'show-expired': 'yes please' }),
+    /"show-expired" must be true or false; got "yes please"/
+  ],
+  [
+    'plain http to a remote host',
+    () => ({ ...creds(), operation: 'list', 'api-url': 'http://api.datature.io' }),
+    /"api-url" must use https:\/\//
+  ],
+  [
+    'api url with credentials',
+    () => ({ ...creds(), operation: 'list', 'api-url': 'https://u:p@api.datature.io' }),
+    /"api-url" must not contain a user name or password/
+  ],
+  [
+    'api url with a query',
+    () => ({ ...creds(), operation: 'list', 'api-url': 'https://api.datature.io/?x=1' }),
+    /"api-url" must not have a query or fragment/
+  ],
+  [
+    'api url not a url',
+    () => ({ ...creds(), operation: 'list', 'api-url': 'api.datature.io' }),
+    /"api-url" must be an absolute URL/
+  ],
+  [
+    'create without path',
+    () => ({ ...creds(), operation: 'create' }),
+    /"path" is required for operation create/
+  ],
+  [
+    'name with a newline',
+    () => ({ ...creds(), operation: 'create', path: 'x.ndjson', name: 'a\nb' }),
+    /"name" must not contain control characters/
+  ],
+  [
+    'name too long',
+    () => ({ ...creds(), operation: 'create', path: 'x.ndjson', name: 'n'.repeat(300) }),
+    /"name" must be at most 256 characters; got 300/
+  ],
+  [
+    'older-than unparseable',
+    () => ({ ...creds(), operation: 'cleanup', 'older-than': '7 days' }),
+    /"older-than" must be a number and a unit s, m, h, d or w .*got "7 days"/
+  ],
+  [
+    'concurrency out of range',
+    () => ({ ...creds(), operation: 'cleanup', concurrency: '33' }),
+    /"concurrency" must be a whole number from 1 to 32; got "33"/
+  ],
+  [
+    'empty name-pattern given explicitly',
+    () => ({ ...creds(), operation: 'cleanup', 'name-pattern': '  ' }),
+    /"name-pattern" is empty/
+  ]
 ]
 
 describe('bad input fails with one clear error and no request', () => {
@@ -80,7 +145,11 @@ describe('bad input fails with one clear error and no request', () => {
   })
 
   test('loopback http is allowed (127.0.0.0/8, localhost, ::1)', async () => {
-    const run = await runAction({ ...creds(), operation: 'list', 'api-url': emu.apiUrl.replace('127.0.0.1', 'localhost') })
+    const run = await runAction({
+      ...creds(),
+      operation: 'list',
+      'api-url': emu.apiUrl.replace('127.0.0.1', 'localhost')
+    })
     expect(run.failure ?? '').not.toMatch(/api-url/)
   })
 })

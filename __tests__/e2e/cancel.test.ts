@@ -35,7 +35,14 @@ describe('cancellation', () => {
       writeFileSync(path.join(workspace, 'a.ndjson'), '{"url": "https://x/1.jpg"}\n')
       let signalledAt = 0
       const run = await runAction(
-        { operation: 'create', path: 'a.ndjson', name: 'cancelled', 'secret-key': e.secretKey, 'project-id': e.projectId, 'api-url': e.apiUrl },
+        {
+          operation: 'create',
+          path: 'a.ndjson',
+          name: 'cancelled',
+          'secret-key': e.secretKey,
+          'project-id': e.projectId,
+          'api-url': e.apiUrl
+        },
         {
           workspace,
           onSpawn: signalWhen(() => {
@@ -62,7 +69,14 @@ describe('cancellation', () => {
     const e = (emu = await Emulator.start({ finalStatus: 'Processing' }))
     const seeded = e.addDataset({ name: 'w', status: 'Processing' })
     const run = await runAction(
-      { operation: 'wait', 'dataset-id': seeded.id, 'poll-interval': '0.1', 'secret-key': e.secretKey, 'project-id': e.projectId, 'api-url': e.apiUrl },
+      {
+        operation: 'wait',
+        'dataset-id': seeded.id,
+        'poll-interval': '0.1',
+        'secret-key': e.secretKey,
+        'project-id': e.projectId,
+        'api-url': e.apiUrl
+      },
       { onSpawn: signalWhen(() => e.requests.length >= 2, 'SIGINT') }
     )
     expect(run.code).toBe(1)
@@ -75,12 +89,27 @@ describe('cancellation', () => {
     const e = (emu = await Emulator.start())
     const now = Date.now()
     for (let i = 0; i < 40; i++) {
-      e.addDataset({ name: `old-${i}`, createDate: now - 20 * 86_400_000, expiryTime: now - 86_400_000 })
+      e.addDataset({
+        name: `old-${i}`,
+        createDate: now - 20 * 86_400_000,
+        expiryTime: now - 86_400_000
+      })
     }
     e.fault({ server: 'api', method: 'DELETE', delayMs: 100, times: Infinity })
     const run = await runAction(
-      { operation: 'cleanup', concurrency: '2', 'secret-key': e.secretKey, 'project-id': e.projectId, 'api-url': e.apiUrl },
-      { onSpawn: signalWhen(() => e.requests.filter(r => r.method === 'DELETE' && r.answered === 200).length >= 6, 'SIGTERM') }
+      {
+        operation: 'cleanup',
+        concurrency: '2',
+        'secret-key': e.secretKey,
+        'project-id': e.projectId,
+        'api-url': e.apiUrl
+      },
+      {
+        onSpawn: signalWhen(
+          () => e.requests.filter(r => r.method === 'DELETE' && r.answered === 200).length >= 6,
+          'SIGTERM'
+        )
+      }
     )
     expect(run.code).toBe(1)
     expect(run.failure).toContain('cancelled (SIGTERM)')

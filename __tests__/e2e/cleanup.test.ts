@@ -14,17 +14,30 @@ afterEach(async () => {
 })
 
 function creds(): Record<string, string> {
-  return { operation: 'cleanup', 'secret-key': emu.secretKey, 'project-id': emu.projectId, 'api-url': emu.apiUrl }
+  return {
+    operation: 'cleanup',
+    'secret-key': emu.secretKey,
+    'project-id': emu.projectId,
+    'api-url': emu.apiUrl
+  }
 }
 
 function expired(name: string, daysAgo = 1) {
   const now = Date.now()
-  return emu.addDataset({ name, createDate: now - (10 + daysAgo) * DAY, expiryTime: now - daysAgo * DAY })
+  return emu.addDataset({
+    name,
+    createDate: now - (10 + daysAgo) * DAY,
+    expiryTime: now - daysAgo * DAY
+  })
 }
 
 function live(name: string, createdHoursAgo = 1) {
   const now = Date.now()
-  return emu.addDataset({ name, createDate: now - createdHoursAgo * HOUR, expiryTime: now + 5 * DAY })
+  return emu.addDataset({
+    name,
+    createDate: now - createdHoursAgo * HOUR,
+    expiryTime: now + 5 * DAY
+  })
 }
 
 function deletes() {
@@ -38,8 +51,17 @@ describe('cleanup', () => {
     const run = await runAction(creds())
     expectSuccess(run)
     expect(run.outputs.count).toBe('2')
-    expect(JSON.parse(run.outputs.datasets).map((d: { id: string }) => d.id).sort()).toEqual(old.map(d => d.id).sort())
-    expect(emu.datasets().map(d => d.id).sort()).toEqual(keep.map(d => d.id).sort())
+    expect(
+      JSON.parse(run.outputs.datasets)
+        .map((d: { id: string }) => d.id)
+        .sort()
+    ).toEqual(old.map(d => d.id).sort())
+    expect(
+      emu
+        .datasets()
+        .map(d => d.id)
+        .sort()
+    ).toEqual(keep.map(d => d.id).sort())
     expect(run.summary).toContain('old-a')
     expect(run.summary).toMatch(/Kept: 2\. Deleted: 2\. Failed: 0\./)
     const lists = emu.requests.filter(r => r.method === 'GET')
@@ -54,10 +76,17 @@ describe('cleanup', () => {
     live('weekly-old', 50)
     const run = await runAction({ ...creds(), 'older-than': '36h', 'name-pattern': 'nightly-*' })
     expectSuccess(run)
-    const names = JSON.parse(run.outputs.datasets).map((d: { name: string }) => d.name).sort()
+    const names = JSON.parse(run.outputs.datasets)
+      .map((d: { name: string }) => d.name)
+      .sort()
     expect(names).toEqual(['nightly-2026-11-01', 'nightly-expired'])
     expect(emu.dataset(oldNightly.id)).toBeUndefined()
-    expect(emu.datasets().map(d => d.name).sort()).toEqual(['keep-me-expired', 'nightly-2026-11-24', 'weekly-old'])
+    expect(
+      emu
+        .datasets()
+        .map(d => d.name)
+        .sort()
+    ).toEqual(['keep-me-expired', 'nightly-2026-11-24', 'weekly-old'])
   })
 
   test('? matches one character and the pattern must match the whole name', async () => {
@@ -84,7 +113,12 @@ describe('cleanup', () => {
   test('a dataset already gone (404, another job raced us) counts as deleted', async () => {
     const a = expired('old-a')
     expired('old-b')
-    emu.fault({ server: 'api', method: 'DELETE', path: new RegExp(`${a.id}$`), respond: { status: 404, body: '{"message":"Dataset not found"}' } })
+    emu.fault({
+      server: 'api',
+      method: 'DELETE',
+      path: new RegExp(`${a.id}$`),
+      respond: { status: 404, body: '{"message":"Dataset not found"}' }
+    })
     const run = await runAction(creds())
     expectSuccess(run)
     expect(run.outputs.count).toBe('2')
@@ -93,7 +127,12 @@ describe('cleanup', () => {
   test('one failing delete does not stop the others; the step fails naming it', async () => {
     const bad = expired('old-bad')
     for (let i = 0; i < 6; i++) expired(`old-${i}`)
-    emu.fault({ server: 'api', method: 'DELETE', path: new RegExp(`${bad.id}$`), respond: { status: 400, body: '{"message":"dataset is in use by a batch job"}' } })
+    emu.fault({
+      server: 'api',
+      method: 'DELETE',
+      path: new RegExp(`${bad.id}$`),
+      respond: { status: 400, body: '{"message":"dataset is in use by a batch job"}' }
+    })
     const run = await runAction(creds())
     expect(run.code).toBe(1)
     expect(run.failure).toContain(bad.id)

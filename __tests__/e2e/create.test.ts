@@ -102,7 +102,10 @@ describe('create: happy paths', () => {
     expect(signature).toMatch(/^[0-9a-f]{64}$/)
     const masks = run.stdout.split('\n').filter(l => l.startsWith('::add-mask::'))
     expect(masks.some(l => l.includes(signature))).toBe(true)
-    const rest = run.stdout.split('\n').filter(l => !l.startsWith('::add-mask::')).join('\n')
+    const rest = run.stdout
+      .split('\n')
+      .filter(l => !l.startsWith('::add-mask::'))
+      .join('\n')
     for (const haystack of [rest, run.stderr, run.summary, JSON.stringify(run.outputs)]) {
       expect(haystack).not.toContain(signature)
       expect(haystack).not.toContain(e.secretKey)
@@ -122,11 +125,16 @@ describe('create: happy paths', () => {
 
   test('CRLF, blank lines and a final line without newline are fine; .txt gets a warning', async () => {
     const e = await start()
-    const content = '{"url": "https://x/1.jpg"}\r\n\r\n  \n{"kind": "Image", "url": "https://x/2.jpg"}'
+    const content =
+      '{"url": "https://x/1.jpg"}\r\n\r\n  \n{"kind": "Image", "url": "https://x/2.jpg"}'
     const run = await create(e, { 'items.txt': content }, { name: 'crlf' })
     expectSuccess(run)
     expect(run.outputs['item-count']).toBe('2')
-    expect(run.commands.some(c => c.command === 'warning' && c.message.includes('does not end in .ndjson'))).toBe(true)
+    expect(
+      run.commands.some(
+        c => c.command === 'warning' && c.message.includes('does not end in .ndjson')
+      )
+    ).toBe(true)
   })
 
   test('a symbolic link is followed and said so', async () => {
@@ -134,7 +142,14 @@ describe('create: happy paths', () => {
     const workspace = workspaceWith({ 'real.ndjson': lines(2) })
     symlinkSync(path.join(workspace, 'real.ndjson'), path.join(workspace, 'link.ndjson'))
     const run = await runAction(
-      { operation: 'create', path: 'link.ndjson', 'secret-key': e.secretKey, 'project-id': e.projectId, 'api-url': e.apiUrl, 'poll-interval': '0.05' },
+      {
+        operation: 'create',
+        path: 'link.ndjson',
+        'secret-key': e.secretKey,
+        'project-id': e.projectId,
+        'api-url': e.apiUrl,
+        'poll-interval': '0.05'
+      },
       { workspace }
     )
     expectSuccess(run)
@@ -145,7 +160,9 @@ describe('create: happy paths', () => {
     const e = await start({ itemCountOverride: 7 })
     const run = await create(e, { 'a.ndjson': lines(5) }, { name: 'count' })
     expectSuccess(run)
-    expect(run.commands.some(c => c.command === 'warning' && /counted 7 items.*has 5/.test(c.message))).toBe(true)
+    expect(
+      run.commands.some(c => c.command === 'warning' && /counted 7 items.*has 5/.test(c.message))
+    ).toBe(true)
   })
 })
 
@@ -162,7 +179,14 @@ describe('create: faults', () => {
 
   test('503s on upload are retried until success', async () => {
     const e = await start()
-    e.fault({ server: 'upload', respond: { status: 503, body: '<Error><Code>ServiceUnavailable</Code><Message>try later</Message></Error>' }, times: 2 })
+    e.fault({
+      server: 'upload',
+      respond: {
+        status: 503,
+        body: '<Error><Code>ServiceUnavailable</Code><Message>try later</Message></Error>'
+      },
+      times: 2
+    })
     const run = await create(e, { 'a.ndjson': lines(10) }, { name: 'busy' })
     expectSuccess(run)
     expect(uploads(e).map(u => u.answered)).toEqual([503, 503, 200])
@@ -182,7 +206,10 @@ describe('create: faults', () => {
     const e = await start()
     e.fault({
       server: 'upload',
-      respond: { status: 403, body: '<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message></Error>' }
+      respond: {
+        status: 403,
+        body: '<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message></Error>'
+      }
     })
     const run = await create(e, { 'a.ndjson': lines(10) }, { name: 'refused' })
     expect(run.code).toBe(1)
@@ -234,16 +261,22 @@ describe('create: faults', () => {
 })
 
 describe('create: bad files send no request', () => {
-  const badFiles: Array<[string, string | Buffer, RegExp, number?]> = [
-    ['empty file', '', /is empty/],
-    ['only blank lines', '\n  \n\r\n', /has no items/],
+  // Every row has four entries: jest reads a missing last argument as a done callback.
+  const badFiles: Array<[string, string | Buffer, RegExp, number | undefined]> = [
+    ['empty file', '', /is empty/, undefined],
+    ['only blank lines', '\n  \n\r\n', /has no items/, undefined],
     ['bad JSON', lines(2) + '{"url": "https://x/1.jpg"\n', /line 3: not valid JSON/, 3],
     ['missing url', lines(1) + '{"kind": "Image"}\n', /line 2: "url" is missing/, 2],
     ['empty url', '{"url": ""}\n', /line 1: "url" must be a non-empty string/, 1],
     ['array line', '[1, 2]\n', /line 1: expected a JSON object/, 1],
     ['kind not a string', '{"url": "u", "kind": 3}\n', /line 1: "kind" must be a string/, 1],
     ['byte-order mark', '\ufeff' + lines(2), /line 1: .*byte-order mark/, 1],
-    ['invalid UTF-8', Buffer.concat([Buffer.from('{"url": "x'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]), /line 1: invalid UTF-8/, 1]
+    [
+      'invalid UTF-8',
+      Buffer.concat([Buffer.from('{"url": "x'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]),
+      /line 1: invalid UTF-8/,
+      1
+    ]
   ]
 
   test.each(badFiles)('%s', async (_label, content, expected, line) => {
@@ -278,7 +311,13 @@ describe('create: bad files send no request', () => {
       ['pipe.ndjson', /not a regular file|FIFO/]
     ] as const) {
       const run = await runAction(
-        { operation: 'create', path: p, 'secret-key': e.secretKey, 'project-id': e.projectId, 'api-url': e.apiUrl },
+        {
+          operation: 'create',
+          path: p,
+          'secret-key': e.secretKey,
+          'project-id': e.projectId,
+          'api-url': e.apiUrl
+        },
         { workspace, timeoutMs: 10_000 }
       )
       expect([p, run.code]).toEqual([p, 1])

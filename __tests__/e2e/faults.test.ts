@@ -12,7 +12,13 @@ import { runAction, type ActionRun } from '../support/run-action.js'
  * as success).
  */
 type Step = 'list' | 'get' | 'create' | 'upload' | 'wait' | 'delete'
-type Fault = '429 Retry-After' | '5xx burst' | 'dropped connection' | 'slow response' | 'never answers' | 'non-JSON 2xx'
+type Fault =
+  | '429 Retry-After'
+  | '5xx burst'
+  | 'dropped connection'
+  | 'slow response'
+  | 'never answers'
+  | 'non-JSON 2xx'
 
 const REQUEST_TIMEOUT = '0.5'
 
@@ -39,9 +45,25 @@ function effect(fault: Fault, step: Step): Omit<FaultRule, 'server' | 'method' |
   const json = step !== 'upload'
   switch (fault) {
     case '429 Retry-After':
-      return { respond: { status: 429, headers: { 'retry-after': '1' }, body: json ? '{"message":"Too Many Requests"}' : '<Error><Code>SlowDown</Code><Message>slow down</Message></Error>' } }
+      return {
+        respond: {
+          status: 429,
+          headers: { 'retry-after': '1' },
+          body: json
+            ? '{"message":"Too Many Requests"}'
+            : '<Error><Code>SlowDown</Code><Message>slow down</Message></Error>'
+        }
+      }
     case '5xx burst':
-      return { times: 3, respond: { status: 503, body: json ? '{"message":"Service Unavailable"}' : '<Error><Code>ServiceUnavailable</Code><Message>busy</Message></Error>' } }
+      return {
+        times: 3,
+        respond: {
+          status: 503,
+          body: json
+            ? '{"message":"Service Unavailable"}'
+            : '<Error><Code>ServiceUnavailable</Code><Message>busy</Message></Error>'
+        }
+      }
     case 'dropped connection':
       return { drop: step === 'upload' ? 'mid-body' : 'before' }
     case 'slow response':
@@ -49,11 +71,27 @@ function effect(fault: Fault, step: Step): Omit<FaultRule, 'server' | 'method' |
     case 'never answers':
       return { hang: true }
     case 'non-JSON 2xx':
-      return { respond: { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><head><title>Welcome to the proxy</title></head><body>' + 'x'.repeat(100_000) + '</body></html>' } }
+      return {
+        respond: {
+          status: 200,
+          headers: { 'content-type': 'text/html' },
+          body:
+            '<html><head><title>Welcome to the proxy</title></head><body>' +
+            'x'.repeat(100_000) +
+            '</body></html>'
+        }
+      }
   }
 }
 
-const FAULTS: Fault[] = ['429 Retry-After', '5xx burst', 'dropped connection', 'slow response', 'never answers', 'non-JSON 2xx']
+const FAULTS: Fault[] = [
+  '429 Retry-After',
+  '5xx burst',
+  'dropped connection',
+  'slow response',
+  'never answers',
+  'non-JSON 2xx'
+]
 const STEPS: Step[] = ['list', 'get', 'create', 'upload', 'wait', 'delete']
 
 /** The steps where a non-JSON 2xx is a clear failure rather than something retried. */
@@ -66,11 +104,30 @@ afterEach(async () => {
 })
 
 async function runStep(step: Step, e: Emulator): Promise<{ run: ActionRun; seededId?: string }> {
-  const creds = { 'secret-key': e.secretKey, 'project-id': e.projectId, 'api-url': e.apiUrl, 'request-timeout': REQUEST_TIMEOUT }
+  const creds = {
+    'secret-key': e.secretKey,
+    'project-id': e.projectId,
+    'api-url': e.apiUrl,
+    'request-timeout': REQUEST_TIMEOUT
+  }
   if (step === 'create' || step === 'upload') {
     const workspace = mkdtempSync(path.join(tmpdir(), 'nexus-fault-'))
-    writeFileSync(path.join(workspace, 'a.ndjson'), '{"url": "https://x/1.jpg"}\n{"url": "https://x/2.jpg"}\n'.repeat(2000))
-    return { run: await runAction({ ...creds, operation: 'create', path: 'a.ndjson', name: 'faulty', 'poll-interval': '0.05' }, { workspace }) }
+    writeFileSync(
+      path.join(workspace, 'a.ndjson'),
+      '{"url": "https://x/1.jpg"}\n{"url": "https://x/2.jpg"}\n'.repeat(2000)
+    )
+    return {
+      run: await runAction(
+        {
+          ...creds,
+          operation: 'create',
+          path: 'a.ndjson',
+          name: 'faulty',
+          'poll-interval': '0.05'
+        },
+        { workspace }
+      )
+    }
   }
   if (step === 'list') return { run: await runAction({ ...creds, operation: 'list' }) }
   const seeded = e.addDataset({ name: 'seeded', status: 'Uploaded', itemCount: 3 })
@@ -86,7 +143,10 @@ async function runStep(step: Step, e: Emulator): Promise<{ run: ActionRun; seede
     timer.unref()
   }
   const operation = step === 'wait' ? 'wait' : step === 'delete' ? 'delete' : 'get'
-  return { run: await runAction({ ...creds, operation, 'dataset-id': seeded.id, 'poll-interval': '0.05' }), seededId: seeded.id }
+  return {
+    run: await runAction({ ...creds, operation, 'dataset-id': seeded.id, 'poll-interval': '0.05' }),
+    seededId: seeded.id
+  }
 }
 
 describe.each(STEPS)('%s', step => {
@@ -105,7 +165,8 @@ describe.each(STEPS)('%s', step => {
       expect(run.failure).toMatch(/Check api-url/)
       expect((run.failure ?? '').length).toBeLessThan(500)
     } else {
-      if (run.code !== 0) throw new Error(`${step} × ${fault}: exit ${run.code}: ${run.failure}\n${run.stdout}`)
+      if (run.code !== 0)
+        throw new Error(`${step} × ${fault}: exit ${run.code}: ${run.failure}\n${run.stdout}`)
       expect(faulted.length).toBeGreaterThan(1)
     }
     expect(run.stdout + run.stderr).not.toMatch(/TypeError|\n\s+at /)

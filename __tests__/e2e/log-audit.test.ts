@@ -19,24 +19,56 @@ beforeAll(async () => {
   const creds = { 'secret-key': emu.secretKey, 'project-id': emu.projectId, 'api-url': emu.apiUrl }
   const env = { RUNNER_DEBUG: '1' }
   const workspace = mkdtempSync(path.join(tmpdir(), 'nexus-audit-'))
-  writeFileSync(path.join(workspace, 'a.ndjson'), '{"url": "https://x/1.jpg"}\n{"url": "https://x/2.jpg"}\n')
+  writeFileSync(
+    path.join(workspace, 'a.ndjson'),
+    '{"url": "https://x/1.jpg"}\n{"url": "https://x/2.jpg"}\n'
+  )
   const now = Date.now()
   emu.addDataset({ name: 'expired', createDate: now - 20 * 86_400_000, expiryTime: now - 1000 })
   const waiting = emu.addDataset({ name: 'waiting', status: 'Waiting' })
   uploadSecrets.push(waiting.status.source.uploadUrl?.url ?? '')
 
   // Create twice: once clean, once through a refused upload (the error path).
-  const created = expectSuccess(await runAction({ ...creds, operation: 'create', path: 'a.ndjson', 'poll-interval': '0.05' }, { workspace, env }))
+  const created = expectSuccess(
+    await runAction(
+      { ...creds, operation: 'create', path: 'a.ndjson', 'poll-interval': '0.05' },
+      { workspace, env }
+    )
+  )
   runs.push(['create', created])
-  emu.fault({ server: 'upload', respond: { status: 403, body: '<Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error>' } })
-  runs.push(['create (refused upload)', await runAction({ ...creds, operation: 'create', path: 'a.ndjson', name: 'refused' }, { workspace, env })])
+  emu.fault({
+    server: 'upload',
+    respond: {
+      status: 403,
+      body: '<Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error>'
+    }
+  })
+  runs.push([
+    'create (refused upload)',
+    await runAction(
+      { ...creds, operation: 'create', path: 'a.ndjson', name: 'refused' },
+      { workspace, env }
+    )
+  ])
   const id = created.outputs['dataset-id']
-  runs.push(['get', await runAction({ ...creds, operation: 'get', 'dataset-id': waiting.id }, { env })])
+  runs.push([
+    'get',
+    await runAction({ ...creds, operation: 'get', 'dataset-id': waiting.id }, { env })
+  ])
   runs.push(['wait', await runAction({ ...creds, operation: 'wait', 'dataset-id': id }, { env })])
-  runs.push(['list', await runAction({ ...creds, operation: 'list', 'show-expired': 'true' }, { env })])
-  runs.push(['cleanup dry run', await runAction({ ...creds, operation: 'cleanup', 'dry-run': 'true' }, { env })])
+  runs.push([
+    'list',
+    await runAction({ ...creds, operation: 'list', 'show-expired': 'true' }, { env })
+  ])
+  runs.push([
+    'cleanup dry run',
+    await runAction({ ...creds, operation: 'cleanup', 'dry-run': 'true' }, { env })
+  ])
   runs.push(['cleanup', await runAction({ ...creds, operation: 'cleanup' }, { env })])
-  runs.push(['delete', await runAction({ ...creds, operation: 'delete', 'dataset-id': id }, { env })])
+  runs.push([
+    'delete',
+    await runAction({ ...creds, operation: 'delete', 'dataset-id': id }, { env })
+  ])
   runs.push(['bad input', await runAction({ ...creds, operation: 'list', limit: 'lots' }, { env })])
   for (const r of emu.requests.filter(r => r.server === 'upload')) {
     uploadSecrets.push(r.query['X-Goog-Signature'], r.query['X-Goog-Credential'], r.rawPath + '?')
@@ -70,7 +102,8 @@ describe('log audit (RUNNER_DEBUG=1)', () => {
       }
       for (const [where, text] of Object.entries(places)) {
         for (const secret of secrets) {
-          if (text.includes(secret)) throw new Error(`${label}: ${where} contains a secret (${secret.slice(0, 6)}…)`)
+          if (text.includes(secret))
+            throw new Error(`${label}: ${where} contains a secret (${secret.slice(0, 6)}…)`)
         }
       }
     }

@@ -107,7 +107,12 @@ describe('get', () => {
 
   test('503s and a dropped connection are retried until success', async () => {
     const seeded = emu.addDataset({ name: 'n', status: 'Uploaded' })
-    emu.fault({ server: 'api', method: 'GET', respond: { status: 503, body: '{"message":"busy"}' }, times: 2 })
+    emu.fault({
+      server: 'api',
+      method: 'GET',
+      respond: { status: 503, body: '{"message":"busy"}' },
+      times: 2
+    })
     emu.fault({ server: 'api', method: 'GET', drop: 'before' })
     const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds() })
     expectSuccess(run)
@@ -117,7 +122,10 @@ describe('get', () => {
 
   test('429 with Retry-After is honoured', async () => {
     const seeded = emu.addDataset({ name: 'n', status: 'Uploaded' })
-    emu.fault({ server: 'api', respond: { status: 429, headers: { 'retry-after': '1' }, body: '{"message":"slow down"}' } })
+    emu.fault({
+      server: 'api',
+      respond: { status: 429, headers: { 'retry-after': '1' }, body: '{"message":"slow down"}' }
+    })
     const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds() })
     expectSuccess(run)
     const [first, second] = apiRequests()
@@ -126,7 +134,11 @@ describe('get', () => {
 
   test('persistent 500s fail after a bounded number of attempts', async () => {
     const seeded = emu.addDataset({ name: 'n', status: 'Uploaded' })
-    emu.fault({ server: 'api', respond: { status: 500, body: '<html><title>Oops</title><body>' + 'x'.repeat(5000) }, times: Infinity })
+    emu.fault({
+      server: 'api',
+      respond: { status: 500, body: '<html><title>Oops</title><body>' + 'x'.repeat(5000) },
+      times: Infinity
+    })
     const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds() })
     expect(run.code).toBe(1)
     expect(apiRequests()).toHaveLength(5)
@@ -141,7 +153,12 @@ describe('list', () => {
     const now = Date.now()
     for (let i = 0; i < 7; i++) emu.addDataset({ name: `live-${i}`, status: 'Uploaded' })
     for (let i = 0; i < 3; i++) {
-      emu.addDataset({ name: `old-${i}`, status: 'Uploaded', createDate: now - 20 * DAY, expiryTime: now - DAY })
+      emu.addDataset({
+        name: `old-${i}`,
+        status: 'Uploaded',
+        createDate: now - 20 * DAY,
+        expiryTime: now - DAY
+      })
     }
     const run = await runAction({ operation: 'list', limit: '3', ...creds() })
     expectSuccess(run)
@@ -160,7 +177,12 @@ describe('list', () => {
   test('show-expired includes them', async () => {
     const now = Date.now()
     emu.addDataset({ name: 'live', status: 'Uploaded' })
-    emu.addDataset({ name: 'old', status: 'Uploaded', createDate: now - 20 * DAY, expiryTime: now - DAY })
+    emu.addDataset({
+      name: 'old',
+      status: 'Uploaded',
+      createDate: now - 20 * DAY,
+      expiryTime: now - DAY
+    })
     const run = await runAction({ operation: 'list', 'show-expired': 'true', ...creds() })
     expectSuccess(run)
     expect(run.outputs.count).toBe('2')
@@ -222,12 +244,21 @@ describe('wait', () => {
     const seeded = emu.addDataset({ name: 'w', status: 'Processing' })
     setTimeout(() => emu.setStatus(seeded.id, 'Validating'), 300)
     setTimeout(() => emu.setStatus(seeded.id, 'Uploaded', 12), 700)
-    const run = await runAction({ operation: 'wait', 'dataset-id': seeded.id, 'poll-interval': '0.1', ...creds() })
+    const run = await runAction({
+      operation: 'wait',
+      'dataset-id': seeded.id,
+      'poll-interval': '0.1',
+      ...creds()
+    })
     expectSuccess(run)
     expect(run.outputs.status).toBe('Uploaded')
     expect(run.outputs['item-count']).toBe('12')
     const statusLines = run.stdout.split('\n').filter(l => l.startsWith(`Dataset ${seeded.id}:`))
-    expect(statusLines.map(l => l.split(': ')[1].split(' ')[0])).toEqual(['Processing', 'Validating', 'Uploaded'])
+    expect(statusLines.map(l => l.split(': ')[1].split(' ')[0])).toEqual([
+      'Processing',
+      'Validating',
+      'Uploaded'
+    ])
     expect(apiRequests('GET').length).toBeGreaterThan(3)
   })
 

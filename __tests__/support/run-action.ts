@@ -60,7 +60,10 @@ export interface RunOptions {
  * GITHUB_STEP_SUMMARY and GITHUB_STATE files. The environment is built from
  * scratch so nothing from the developer's shell leaks in.
  */
-export function runAction(inputs: Record<string, string>, options: RunOptions = {}): Promise<ActionRun> {
+export function runAction(
+  inputs: Record<string, string>,
+  options: RunOptions = {}
+): Promise<ActionRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nexus-action-run-'))
   const workspace = options.workspace ?? dir
   const files = {
@@ -89,7 +92,11 @@ export function runAction(inputs: Record<string, string>, options: RunOptions = 
 
   const started = Date.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(ACTION_NODE, [ACTION_ENTRY], { env, cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(ACTION_NODE, [ACTION_ENTRY], {
+      env,
+      cwd: workspace,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
@@ -108,8 +115,9 @@ export function runAction(inputs: Record<string, string>, options: RunOptions = 
         summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
         state: readFileSync(files.GITHUB_STATE, 'utf8'),
         commands,
-        failure: commands.filter(c => c.command === 'error' && Object.keys(c.props).length === 0).pop()
-          ?.message,
+        failure: commands
+          .filter(c => c.command === 'error' && Object.keys(c.props).length === 0)
+          .pop()?.message,
         workspace,
         durationMs: Date.now() - started
       })

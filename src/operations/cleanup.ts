@@ -81,16 +81,21 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
       .slice(0, FAILURES_SHOWN)
       .map(f => `${f.dataset.id}: ${f.reason}`)
       .join('; ')
-    const more = failed.length > FAILURES_SHOWN ? `; and ${failed.length - FAILURES_SHOWN} more` : ''
+    const more =
+      failed.length > FAILURES_SHOWN ? `; and ${failed.length - FAILURES_SHOWN} more` : ''
     throw new ActionError(
       `Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}. Re-run the job to try them again.`
     )
   }
 }
 
-function describeCriteria(olderThanMs: number | undefined, namePattern: string | undefined): string {
+function describeCriteria(
+  olderThanMs: number | undefined,
+  namePattern: string | undefined
+): string {
   const parts = ['expired']
-  if (olderThanMs !== undefined) parts.push(`or created more than ${formatDuration(olderThanMs)} ago`)
+  if (olderThanMs !== undefined)
+    parts.push(`or created more than ${formatDuration(olderThanMs)} ago`)
   if (namePattern) parts.push(`with a name matching ${namePattern}`)
   return parts.join(' ')
 }

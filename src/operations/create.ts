@@ -26,7 +26,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
   await noteSymlink(filePath, shownPath)
 
   const checkStarted = clock.now()
-  const scan = await scanFile(filePath, { signal: ctx.signal })
+  const scan = await checkFile(filePath, shownPath, ctx.signal)
   reportBadLines(scan, shownPath)
   core.info(
     `Checked ${shownPath}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - checkStarted} ms).`
@@ -45,7 +45,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
   core.info(`${adopted ? 'Using' : 'Created'} dataset ${created.id} "${created.name}".`)
 
   let upload: UploadResult | undefined
-  let failure: unknown
+  let failure: { error: unknown; deleted: boolean } | undefined
   try {
     if (!uploadUrl) {
       throw new ActionError(
@@ -71,9 +71,17 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     failure = await abandon(ctx, created.id, error)
   }
   if (failure) {
-    core.setOutput('deleted', 'true')
-    await summarize(last, scan, shownPath, upload)
-    throw failure
+    if (failure.deleted) core.setOutput('deleted', 'true')
+    await summarize(
+      last,
+      scan,
+      shownPath,
+      upload,
+      failure.deleted
+        ? `Upload failed: dataset ${last.id} was deleted`
+        : `Upload failed: dataset ${last.id} is left Waiting`
+    )
+    throw failure.error
   }
 
   try {
@@ -86,7 +94,11 @@ export async function createOperation(ctx: RunContext): Promise<void> {
       core.info(`Dataset ${last.id} is ${last.status.overview} (wait: false, not waiting).`)
     }
     const counted = last.status.itemCount
-    if (typeof counted === 'number' && last.status.overview !== WAITING_STATUS && counted !== scan.items) {
+    if (
+      typeof counted === 'number' &&
+      last.status.overview !== WAITING_STATUS &&
+      counted !== scan.items
+    ) {
       core.warning(
         `Nexus counted ${counted} items in dataset ${last.id}, but ${shownPath} has ${scan.items} non-blank lines.`
       )
@@ -102,27 +114,50 @@ export async function createOperation(ctx: RunContext): Promise<void> {
  * created, so no empty dataset is left waiting for bytes that never come.
  * Returns the error to fail with.
  */
-async function abandon(ctx: RunContext, datasetId: string, error: unknown): Promise<unknown> {
+async function abandon(
+  ctx: RunContext,
+  datasetId: string,
+  error: unknown
+): Promise<{ error: unknown; deleted: boolean }> {
   try {
     await ctx.client.deleteDataset(datasetId, AbortSignal.timeout(CLEANUP_TIMEOUT_MS))
     core.info(`Deleted dataset ${datasetId}: its file never arrived.`)
-    return error
+    return { error, deleted: true }
   } catch (deleteError) {
     const why = deleteError instanceof Error ? deleteError.message : String(deleteError)
     const message = error instanceof Error ? error.message : String(error)
-    return new ActionError(
-      `${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`
+    return {
+      error: new ActionError(
+        `${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`
+      ),
+      deleted: false
+    }
+  }
+}
+
+/** Scans the file; its errors name the path as the user wrote it, with what to do. */
+async function checkFile(
+  filePath: string,
+  shownPath: string,
+  signal: AbortSignal
+): Promise<FileScan> {
+  try {
+    return await scanFile(filePath, { signal })
+  } catch (error) {
+    if (!(error instanceof FileCheckError)) throw error
+    const quoted = `"${filePath}"`
+    const problem = error.message.startsWith(quoted)
+      ? `${shownPath}${error.message.slice(quoted.length)}`
+      : error.message
+    throw new FileCheckError(
+      `${problem}. Nothing was created; check the path input (relative to the workspace) and the file.`,
+      shownPath
     )
   }
 }
 
 function reportBadLines(scan: FileScan, shownPath: string): void {
-  if (scan.badLines === 0) {
-    if (scan.items === 0) {
-      throw new FileCheckError(`${shownPath} has no items: every line is blank.`, shownPath)
-    }
-    return
-  }
+  if (scan.badLines === 0) return
   for (const problem of scan.problems) {
     core.error(problem.message, {
       title: 'Bad NDJSON line',
@@ -153,7 +188,8 @@ async function summarize(
   dataset: Dataset,
   scan: FileScan,
   shownPath: string,
-  upload: UploadResult | undefined
+  upload: UploadResult | undefined,
+  heading = `Nexus dataset ${dataset.id} created`
 ): Promise<void> {
   const rows: Row[] = [
     ['File', shownPath],
@@ -167,7 +203,7 @@ async function summarize(
       rows.push(['Throughput', `${(upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`])
     }
   }
-  await writeDatasetSummary(`Nexus dataset ${dataset.id} created`, dataset, rows)
+  await writeDatasetSummary(heading, dataset, rows)
 }
 
 /** Annotations and messages use the path relative to the workspace when it is inside. */

@@ -21,13 +21,15 @@ export async function listOperation({ inputs, client, clock }: RunContext): Prom
   if (!inputs.showExpired) {
     const before = datasets.length
     datasets = datasets.filter(d => !isExpired(d, now))
-    if (before > datasets.length) hidden.push(`${before - datasets.length} expired (show-expired: true shows them)`)
+    if (before > datasets.length)
+      hidden.push(`${before - datasets.length} expired (show-expired: true shows them)`)
   }
   if (inputs.namePattern) {
     const pattern = globToRegExp(inputs.namePattern)
     const before = datasets.length
     datasets = datasets.filter(d => pattern.test(d.name))
-    if (before > datasets.length) hidden.push(`${before - datasets.length} not matching name-pattern ${inputs.namePattern}`)
+    if (before > datasets.length)
+      hidden.push(`${before - datasets.length} not matching name-pattern ${inputs.namePattern}`)
   }
   setListOutputs(datasets, cursors)
   const scope = inputs.page ? 'on this page' : 'in the project'

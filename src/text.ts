@@ -1,0 +1,18 @@
+/**
+ * Text from outside (inputs, server answers) on its way into a log line or a
+ * message: control characters could forge workflow commands or garble the
+ * log, and a server's page could run to megabytes.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g
+
+export function hasControlCharacters(text: string): boolean {
+  CONTROL.lastIndex = 0
+  return CONTROL.test(text)
+}
+
+/** One line, whitespace folded, at most `max` characters. */
+export function shorten(text: string, max = 300): string {
+  const flat = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim()
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat
+}
