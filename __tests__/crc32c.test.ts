@@ -1,17 +1,6 @@
 import CRC32C from 'crc-32/crc32c.js'
 import { Crc32c, crc32cBase64 } from '../src/crc32c.js'
-
-/** Deterministic PRNG (mulberry32): the same cases on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from './support/prng.js'
 
 function randomBytes(random: () => number, length: number): Buffer {
   const bytes = Buffer.alloc(length)

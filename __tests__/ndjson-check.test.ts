@@ -1,16 +1,5 @@
 import { MAX_DEPTH, MAX_PROBLEMS, NdjsonChecker, type NdjsonCheck } from '../src/ndjson-check.js'
-
-/** Deterministic PRNG (mulberry32): the same cases on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from './support/prng.js'
 
 type Random = () => number
 
