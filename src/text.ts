@@ -16,3 +16,18 @@ export function shorten(text: string, max = 300): string {
   const flat = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim()
   return flat.length > max ? `${flat.slice(0, max)}…` : flat
 }
+
+/** An answer's body as a few hundred characters of plain text: never a whole HTML page. */
+export function describeBody(body: Buffer): string {
+  const text = body.toString('utf8')
+  if (text.trim() === '') return 'an empty body'
+  if (looksLikeHtml(text)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim()
+    return title ? `an HTML page titled "${shorten(title)}"` : 'an HTML page'
+  }
+  return `"${shorten(text)}"`
+}
+
+export function looksLikeHtml(text: string): boolean {
+  return /^\s*<(!doctype html|html)/i.test(text)
+}

@@ -6,7 +6,7 @@ import { TransportError, UploadError } from './errors.js'
 import { AgentPool, formatSeconds, send, type HttpResponse } from './http.js'
 import { isLoopback } from './inputs.js'
 import type { UploadUrl } from './nexus-types.js'
-import { shorten } from './text.js'
+import { describeBody, looksLikeHtml, shorten } from './text.js'
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js'
 
 /** Progress lines at most this often: enough to see it move, not a line per chunk. */
@@ -118,6 +118,15 @@ export async function uploadFile(options: UploadOptions): Promise<UploadResult> 
           onBodyProgress: progressLogger(options.sizeBytes, clock, attemptStarted)
         })
         if (response.status >= 200 && response.status < 300) {
+          if (looksLikeWebPage(response)) {
+            // Storage answers a PUT with an empty body: a page means something else
+            // (a captive portal or proxy) answered, and nothing was stored.
+            throw new UploadError(
+              `The upload host answered HTTP ${response.status} with ${describeBody(response.body)}, not a storage answer; nothing was stored. Check the runner's proxy settings (https_proxy, no_proxy).`,
+              response.status,
+              'NotStorage'
+            )
+          }
           const elapsed = Math.max(1, clock.now() - attemptStarted)
           return {
             attempts: attempt,
@@ -261,6 +270,11 @@ function advice(code: string): string {
     default:
       return '.'
   }
+}
+
+function looksLikeWebPage(response: HttpResponse): boolean {
+  const type = headerValue(response.headers['content-type']) ?? ''
+  return /html/i.test(type) || looksLikeHtml(response.body.toString('utf8', 0, 64))
 }
 
 function headerOf(headers: Record<string, string>, name: string): string | undefined {
