@@ -34927,6 +34927,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: ./src/clock.ts
 const systemClock = {
     now: () => Date.now(),
@@ -34994,6 +34996,10 @@ class TransportError extends ActionError {
         super(message);
         this.code = code;
     }
+    /** Aborted by us, or a request that could not even be made: another try cannot help. */
+    get final() {
+        return this.code === 'EABORTED' || this.code === 'EINVALID';
+    }
 }
 /** The signed-URL upload was refused or kept failing. */
 class UploadError extends ActionError {
@@ -35038,7 +35044,8 @@ function describeBody(body) {
         const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
         return title ? `an HTML page titled "${shorten(title)}"` : 'an HTML page';
     }
-    return `"${shorten(text)}"`;
+    // A garbled answer could carry a signed upload URL: quote the text, not the URL.
+    return `"${shorten(text.replace(/https?:\/\/[^\s"'<>]+/g, '<url>'))}"`;
 }
 function looksLikeHtml(text) {
     return /^\s*<(!doctype html|html)/i.test(text);
@@ -35072,6 +35079,10 @@ const USED_BY = {
     'name-pattern': ['list', 'cleanup']
 };
 const MAX_NAME_LENGTH = 256;
+const MIN_SECONDS = 0.01;
+const MAX_SECONDS = 2_000_000;
+/** What an HTTP header can carry: the key goes in one. */
+const SECRET_KEY = /^[\x21-\x7e]+$/;
 const DATASET_ID = /^dataset_[A-Za-z0-9-]{1,128}$/;
 const PROJECT_ID = /^proj_[A-Za-z0-9]{1,128}$/;
 const DURATION_UNITS = {
@@ -35099,6 +35110,9 @@ function readInputs(env = process.env) {
     const op = operation;
     if (!secretKey) {
         throw new InputError('Input "secret-key" is required: set it (for example secret-key: ${{ secrets.DATATURE_SECRET_KEY }}) or the DATATURE_SECRET_KEY environment variable.');
+    }
+    if (!SECRET_KEY.test(secretKey)) {
+        throw new InputError('Input "secret-key" has characters a secret key cannot have (spaces, line breaks or non-ASCII, often from copy and paste); copy the key again.');
     }
     const projectId = readProjectId(raw('project-id') || (env.DATATURE_PROJECT_ID ?? '').trim());
     const apiUrl = readApiUrl(raw('api-url') || (env.DATATURE_API_BASE_URL ?? '').trim());
@@ -35215,8 +35229,9 @@ function readBoolean(name, value) {
 }
 function readSeconds(name, value) {
     const seconds = /^\d+(\.\d+)?$|^\.\d+$/.test(value) ? Number(value) : NaN;
-    if (!(seconds > 0) || !Number.isFinite(seconds) || seconds > 365 * 86_400) {
-        throw new InputError(`Input "${name}" must be a positive number of seconds (fractions allowed, e.g. 0.5); got ${quote(value)}.`);
+    // Below 10 ms a wait is a busy loop; past ~24 days Node's timers overflow.
+    if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS)) {
+        throw new InputError(`Input "${name}" must be a positive number of seconds from ${MIN_SECONDS} to ${MAX_SECONDS} (fractions allowed, e.g. 0.5); got ${quote(value)}.`);
     }
     return Math.round(seconds * 1000);
 }
@@ -35280,7 +35295,7 @@ function send(pool, req) {
             req.signal?.removeEventListener('abort', onAbort);
             if (error) {
                 source?.destroy();
-                outgoing.destroy();
+                outgoing?.destroy();
                 reject(error);
             }
             else if (response) {
@@ -35297,15 +35312,30 @@ function send(pool, req) {
             const reason = req.signal?.reason;
             finish(reason instanceof Error ? reason : new TransportError('request aborted', 'EABORTED'));
         };
-        const outgoing = module.request(url, {
-            method: req.method,
-            headers: req.headers,
-            agent: pool.agentFor(url)
-        });
+        let outgoing;
+        try {
+            outgoing = module.request(url, {
+                method: req.method,
+                headers: req.headers,
+                agent: pool.agentFor(url)
+            });
+        }
+        catch (error) {
+            // node:http throws at once on a header it cannot send (say a pasted
+            // non-ASCII character): no retry can fix that.
+            reject(new TransportError(`the request could not be made: ${error.message}`, 'EINVALID'));
+            return;
+        }
+        let answered = false;
         outgoing.on('error', (error) => {
+            // A server that refuses early (403 before the body is read) closes the
+            // socket under our body stream; its answer, already in hand, is the news.
+            if (answered)
+                return;
             finish(new TransportError(describeNetworkError(error, url), error.code ?? 'ECONNRESET'));
         });
         outgoing.on('response', incoming => {
+            answered = true;
             armIdle();
             const chunks = [];
             let length = 0;
@@ -35340,12 +35370,17 @@ function send(pool, req) {
                 length += chunk.length;
             });
             incoming.on('end', done);
-            incoming.on('error', (error) => {
-                finish(new TransportError(`connection to ${url.host} closed while reading the answer (${error.code ?? error.message})`, error.code ?? 'ECONNRESET'));
-            });
-            incoming.on('aborted', () => {
-                finish(new TransportError(`connection to ${url.host} closed while reading the answer`, 'ECONNRESET'));
-            });
+            // Cut off mid-answer: a refusal's status still stands (its text may be
+            // partial); a success that cannot be read in full is a transport failure.
+            const cut = (code) => {
+                if ((incoming.statusCode ?? 0) >= 400) {
+                    done();
+                    return;
+                }
+                finish(new TransportError(`connection to ${url.host} closed while reading the answer`, code));
+            };
+            incoming.on('error', (error) => cut(error.code ?? 'ECONNRESET'));
+            incoming.on('aborted', () => cut('ECONNRESET'));
         });
         if (req.signal?.aborted) {
             onAbort();
@@ -35596,7 +35631,8 @@ class NexusClient {
         for (;;) {
             const answer = await this.listPage(limit, page);
             all.push(...answer.data);
-            if (!answer.nextPage)
+            // An empty page that still points on would have us walk forever.
+            if (!answer.nextPage || answer.data.length === 0)
                 return all;
             // A server that hands back a cursor it already gave would loop forever.
             if (seen.has(answer.nextPage)) {
@@ -35638,18 +35674,19 @@ class NexusClient {
      * One POST, never retried here: a create whose answer was lost may still
      * have made the dataset, so the caller decides how to retry.
      */
-    async postDataset(body) {
+    async postDataset(body, signal) {
         const answer = await this.call('POST', this.datasetsPath(), {
-            what: `creating dataset "${body.name}"`,
+            what: `creating dataset ${JSON.stringify(body.name)}`,
             body,
-            attempts: 1
+            attempts: 1,
+            signal
         });
         return parseDataset(answer.json, 'POST datasets');
     }
     /** Whether an error from postDataset leaves it unknown if the dataset was made. */
     static isAmbiguous(error) {
         if (error instanceof TransportError)
-            return error.code !== 'ECONNREFUSED';
+            return !error.final && error.code !== 'ECONNREFUSED';
         if (error instanceof BadAnswerError)
             return true;
         return error instanceof NexusApiError && error.status >= 500;
@@ -35764,7 +35801,7 @@ class NexusClient {
 /** Whether a failed API call is worth another try, and after how long. */
 function apiRetryVerdict(error) {
     if (error instanceof TransportError) {
-        return error.code === 'EABORTED' ? { retry: false } : { retry: true, reason: error.message };
+        return error.final ? { retry: false } : { retry: true, reason: error.message };
     }
     if (error instanceof NexusApiError && RETRYABLE_STATUSES.has(error.status)) {
         return {
@@ -36000,7 +36037,7 @@ async function cleanupOperation(ctx) {
     if (inputs.dryRun) {
         setListOutputs(selected);
         for (const d of selected)
-            info(`Would delete ${d.id} "${d.name}".`);
+            info(`Would delete ${d.id} ${JSON.stringify(d.name)}.`);
         await writeDatasetTable(`Cleanup of ${client.projectId} (dry run)`, selected, {
             note: `Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
             footer: `Kept: ${all.length - selected.length}. Would delete: ${selected.length}.`,
@@ -36015,13 +36052,13 @@ async function cleanupOperation(ctx) {
             try {
                 await client.deleteDataset(dataset.id);
                 deleted.push(dataset);
-                info(`Deleted ${dataset.id} "${dataset.name}".`);
+                info(`Deleted ${dataset.id} ${JSON.stringify(dataset.name)}.`);
             }
             catch (error) {
                 // Another cleanup job may have deleted it first: gone is what we wanted.
                 if (error instanceof NexusApiError && error.status === 404) {
                     deleted.push(dataset);
-                    info(`${dataset.id} "${dataset.name}" was already deleted.`);
+                    info(`${dataset.id} ${JSON.stringify(dataset.name)} was already deleted.`);
                 }
                 else if (!ctx.signal.aborted) {
                     failed.push({ dataset, reason: error instanceof Error ? error.message : String(error) });
@@ -36087,6 +36124,9 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 
+
+/** How long a POST already sent may still run after a cancel (the runner kills at ~5 s). */
+const POST_GRACE_MS = 2500;
 /** Server and runner clocks differ; a dataset this much "older" than the run may still be ours. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 const LIST_PAGE_SIZE = 1000;
@@ -36105,6 +36145,7 @@ async function createDataset(ctx, source) {
     };
     const startedAt = clock.now();
     let ambiguous = false;
+    let lastFailure = '';
     return withRetries(async () => {
         if (ambiguous) {
             const found = await findOurs(client, body, startedAt - CLOCK_SKEW_MS);
@@ -36114,11 +36155,15 @@ async function createDataset(ctx, source) {
             }
         }
         try {
-            return { dataset: await client.postDataset(body), adopted: false };
+            // A cancel does not cut a POST already sent: its answer names the
+            // dataset, so the caller can delete it rather than leave an orphan.
+            const signal = afterGrace(ctx.signal, POST_GRACE_MS);
+            return { dataset: await client.postDataset(body, signal), adopted: false };
         }
         catch (error) {
             if (NexusClient.isAmbiguous(error))
                 ambiguous = true;
+            lastFailure = shortReason(error);
             throw error;
         }
     }, {
@@ -36131,7 +36176,7 @@ async function createDataset(ctx, source) {
         classify: error => NexusClient.isAmbiguous(error) && !apiRetryVerdict(error).retry
             ? { retry: true, reason: error.message }
             : apiRetryVerdict(error),
-        onRetry: ({ attempt, delayMs, reason }) => info(`Creating the dataset failed (attempt ${attempt}): ${reason}; retrying in ${formatSeconds(delayMs)}.`)
+        onRetry: ({ attempt, delayMs }) => info(`Creating the dataset failed (attempt ${attempt} of ${client.retryPolicy.maxAttempts}: ${lastFailure}); ${ambiguous ? 'looking for it, then ' : ''}retrying in ${formatSeconds(delayMs)}.`)
     });
 }
 async function findOurs(client, body, notBefore) {
@@ -36141,16 +36186,41 @@ async function findOurs(client, body, notBefore) {
         d.status.overview === WAITING_STATUS &&
         typeof d.createDate === 'number' &&
         d.createDate >= notBefore);
+    const ours = [];
     for (const candidate of candidates) {
         const dataset = uploadUrlOf(candidate) ? candidate : await client.getDataset(candidate.id);
         const headers = uploadUrlOf(dataset)?.headers ?? {};
         const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
         if (lower['content-length'] === String(sizeBytes) &&
             lower['x-goog-hash']?.includes(`crc32c=${crc32c}`)) {
-            return dataset;
+            ours.push(dataset);
         }
     }
-    return undefined;
+    // Two matches mean another job (a matrix leg, a re-run) made a twin: which
+    // one is ours cannot be told, so adopt neither and create a fresh one.
+    return ours.length === 1 ? ours[0] : undefined;
+}
+/** A signal that aborts `ms` after `signal` does. */
+function afterGrace(signal, ms) {
+    const controller = new AbortController();
+    const later = () => {
+        setTimeout(() => controller.abort(signal.reason), ms).unref();
+    };
+    if (signal.aborted)
+        later();
+    else
+        signal.addEventListener('abort', later, { once: true });
+    return controller.signal;
+}
+/** The gist of a failed try for the retry line; the full advice comes if it is the last. */
+function shortReason(error) {
+    if (error instanceof NexusApiError)
+        return `HTTP ${error.status}`;
+    if (error instanceof TransportError)
+        return error.code;
+    if (error instanceof BadAnswerError)
+        return 'an answer that is not a dataset';
+    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -42569,7 +42639,7 @@ async function uploadFile(options) {
             catch (error) {
                 if (signal.aborted)
                     throw signal.reason;
-                if (!(error instanceof TransportError) || attempt >= policy.maxAttempts) {
+                if (!(error instanceof TransportError) || error.final || attempt >= policy.maxAttempts) {
                     throw error instanceof TransportError
                         ? new UploadError(`The upload kept failing: ${error.message} (after ${attempt} attempts). Check the runner's network; re-run the job.`, 0, error.code)
                         : error;
@@ -42640,7 +42710,7 @@ function advice(code) {
         case 'SignatureDoesNotMatch':
             return '. The storage refused the signed request; run the step again, and report it if it persists.';
         case 'PreconditionFailed':
-            return '. The storage already holds a file for this dataset, yet Nexus still shows it Waiting; create the dataset again.';
+            return '. The storage already holds this file, yet a minute later Nexus still shows the dataset Waiting; it is kept: check it later with operation: wait.';
         default:
             return '.';
     }
@@ -42658,6 +42728,7 @@ function upload_headerValue(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/wait-until-ready.ts
+
 
 
 
@@ -42703,11 +42774,13 @@ async function waitUntilReady(ctx, first, onRead) {
 }
 function describeStatus(dataset) {
     const { overview, message } = dataset.status;
-    return message && message !== overview ? `${overview} (${message})` : overview;
+    return message && message !== overview
+        ? `${shorten(overview)} (${shorten(message)})`
+        : shorten(overview);
 }
 function reason(dataset) {
     const message = dataset.status.message;
-    return message && message !== dataset.status.overview ? ` (${message})` : '';
+    return message && message !== dataset.status.overview ? ` (${shorten(message)})` : '';
 }
 
 ;// CONCATENATED MODULE: ./src/operations/create.ts
@@ -42723,8 +42796,10 @@ function reason(dataset) {
 
 
 
-/** Clean-up after a failure or a cancel gets this long, whatever the run's own state. */
-const CLEANUP_TIMEOUT_MS = 3000;
+/** Deleting the dataset of a failed upload gets this long, with retries... */
+const CLEANUP_MS = 60_000;
+/** ...or this long after a cancel, whatever the run's own state. */
+const CANCEL_CLEANUP_MS = 3000;
 async function createOperation(ctx) {
     const { inputs, client, clock } = ctx;
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
@@ -42749,10 +42824,12 @@ async function createOperation(ctx) {
         maskUploadUrl(uploadUrl);
     let last = created;
     setDatasetOutputs(last);
-    info(`${adopted ? 'Using' : 'Created'} dataset ${created.id} "${created.name}".`);
+    info(`${adopted ? 'Using' : 'Created'} dataset ${created.id} ${JSON.stringify(created.name)}.`);
     let upload;
     let failure;
     try {
+        // Cancelled while the POST was under way: its answer named the dataset.
+        ctx.signal.throwIfAborted();
         if (!uploadUrl) {
             throw new ActionError(`Nexus created dataset ${created.id} without an upload URL; it cannot receive the file. Report this to Datature support.`);
         }
@@ -42765,12 +42842,17 @@ async function createOperation(ctx) {
             clock,
             random: ctx.random,
             signal: ctx.signal,
-            earlierAttemptLanded: async () => (await client.getDataset(created.id)).status.overview !== WAITING_STATUS
+            earlierAttemptLanded: () => nexusSeesUpload(ctx, created.id)
         });
         info(`Uploaded ${formatBytes(scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`);
     }
     catch (error) {
-        failure = await abandon(ctx, created.id, error);
+        // 412: the storage holds this exact file (the URL is signed for its CRC),
+        // Nexus has just not said so yet. Deleting would throw good bytes away.
+        failure =
+            error instanceof UploadError && error.storageCode === 'PreconditionFailed'
+                ? { error, deleted: false }
+                : await abandon(ctx, created.id, error);
     }
     if (failure) {
         if (failure.deleted)
@@ -42789,6 +42871,9 @@ async function createOperation(ctx) {
         }
         else {
             info(`Dataset ${last.id} is ${last.status.overview} (wait: false, not waiting).`);
+            if (FAILED_STATUSES.includes(last.status.overview)) {
+                throw new DatasetNotReadyError(`Dataset ${last.id} ended in ${last.status.overview} right after the upload. Check the NDJSON file's items, then create the dataset again.`);
+            }
         }
         const counted = last.status.itemCount;
         if (typeof counted === 'number' &&
@@ -42799,7 +42884,21 @@ async function createOperation(ctx) {
     }
     finally {
         setDatasetOutputs(last);
-        await summarize(last, scan, shownPath, upload);
+        await summarize(last, scan, shownPath, upload, `Nexus dataset ${last.id}: ${last.status.overview}`);
+    }
+}
+/** Nexus notices a landed upload asynchronously: re-read for up to a minute. */
+const LANDED_CONFIRM_MS = 60_000;
+async function nexusSeesUpload(ctx, datasetId) {
+    const { client, clock } = ctx;
+    const deadline = clock.now() + Math.min(LANDED_CONFIRM_MS, ctx.inputs.timeoutMs);
+    for (let interval = 500;; interval = Math.min(interval * 2, 8000)) {
+        if ((await client.getDataset(datasetId)).status.overview !== WAITING_STATUS)
+            return true;
+        const remaining = deadline - clock.now();
+        if (remaining <= 0)
+            return false;
+        await clock.sleep(Math.min(interval, remaining), ctx.signal);
     }
 }
 /**
@@ -42809,7 +42908,9 @@ async function createOperation(ctx) {
  */
 async function abandon(ctx, datasetId, error) {
     try {
-        await ctx.client.deleteDataset(datasetId, AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
+        // After a cancel the runner's kill is seconds away; otherwise retry as usual.
+        const budget = ctx.signal.aborted ? CANCEL_CLEANUP_MS : CLEANUP_MS;
+        await ctx.client.deleteDataset(datasetId, AbortSignal.timeout(budget));
         info(`Deleted dataset ${datasetId}: its file never arrived.`);
         return { error, deleted: true };
     }
@@ -42907,8 +43008,8 @@ async function deleteOperation({ inputs, client }) {
     const { alreadyGone } = await client.deleteDataset(id);
     setOutput('deleted', 'true');
     info(alreadyGone
-        ? `Dataset ${id} "${dataset.name}" is deleted (an earlier try whose answer was lost deleted it).`
-        : `Deleted dataset ${id} "${dataset.name}".`);
+        ? `Dataset ${id} ${JSON.stringify(dataset.name)} is deleted (an earlier try whose answer was lost deleted it).`
+        : `Deleted dataset ${id} ${JSON.stringify(dataset.name)}.`);
     await writeDatasetSummary(`Deleted Nexus dataset ${id}`, dataset);
 }
 
@@ -42916,11 +43017,12 @@ async function deleteOperation({ inputs, client }) {
 
 
 
+
 async function getOperation({ inputs, client }) {
     const id = inputs.datasetId;
     const dataset = await client.getDataset(id);
     setDatasetOutputs(dataset);
-    info(`Dataset ${dataset.id} "${dataset.name}" is ${dataset.status.overview}.`);
+    info(`Dataset ${dataset.id} ${JSON.stringify(dataset.name)} is ${shorten(dataset.status.overview)}.`);
     await writeDatasetSummary(`Nexus dataset ${dataset.id}`, dataset);
 }
 
@@ -42997,6 +43099,7 @@ async function waitOperation(ctx) {
 
 
 
+
 const main_OPERATIONS = {
     create: createOperation,
     get: getOperation,
@@ -43010,6 +43113,8 @@ const CANCEL_GRACE_MS = 4500;
 /** Runs the action once: inputs, the operation, outputs; failures through setFailed. */
 async function run(options = {}) {
     const controller = new AbortController();
+    // Every request and wait listens on it: a cleanup with concurrency 32 is not a leak.
+    (0,external_node_events_.setMaxListeners)(256, controller.signal);
     const onSignal = (signal) => {
         if (controller.signal.aborted)
             return;

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import type { RunContext } from './context.js'
+import { BadAnswerError, NexusApiError, TransportError } from './errors.js'
 import { formatSeconds } from './http.js'
 import { apiRetryVerdict, NexusClient } from './nexus-client.js'
 import {
@@ -11,6 +12,8 @@ import {
 } from './nexus-types.js'
 import { withRetries } from './retry.js'
 
+/** How long a POST already sent may still run after a cancel (the runner kills at ~5 s). */
+const POST_GRACE_MS = 2500
 /** Server and runner clocks differ; a dataset this much "older" than the run may still be ours. */
 const CLOCK_SKEW_MS = 5 * 60_000
 const LIST_PAGE_SIZE = 1000
@@ -33,6 +36,7 @@ export async function createDataset(
   }
   const startedAt = clock.now()
   let ambiguous = false
+  let lastFailure = ''
   return withRetries(
     async () => {
       if (ambiguous) {
@@ -45,9 +49,13 @@ export async function createDataset(
         }
       }
       try {
-        return { dataset: await client.postDataset(body), adopted: false }
+        // A cancel does not cut a POST already sent: its answer names the
+        // dataset, so the caller can delete it rather than leave an orphan.
+        const signal = afterGrace(ctx.signal, POST_GRACE_MS)
+        return { dataset: await client.postDataset(body, signal), adopted: false }
       } catch (error) {
         if (NexusClient.isAmbiguous(error)) ambiguous = true
+        lastFailure = shortReason(error)
         throw error
       }
     },
@@ -62,9 +70,9 @@ export async function createDataset(
         NexusClient.isAmbiguous(error) && !apiRetryVerdict(error).retry
           ? { retry: true, reason: (error as Error).message }
           : apiRetryVerdict(error),
-      onRetry: ({ attempt, delayMs, reason }) =>
+      onRetry: ({ attempt, delayMs }) =>
         core.info(
-          `Creating the dataset failed (attempt ${attempt}): ${reason}; retrying in ${formatSeconds(delayMs)}.`
+          `Creating the dataset failed (attempt ${attempt} of ${client.retryPolicy.maxAttempts}: ${lastFailure}); ${ambiguous ? 'looking for it, then ' : ''}retrying in ${formatSeconds(delayMs)}.`
         )
     }
   )
@@ -84,6 +92,7 @@ async function findOurs(
       typeof d.createDate === 'number' &&
       d.createDate >= notBefore
   )
+  const ours: Dataset[] = []
   for (const candidate of candidates) {
     const dataset = uploadUrlOf(candidate) ? candidate : await client.getDataset(candidate.id)
     const headers = uploadUrlOf(dataset)?.headers ?? {}
@@ -92,8 +101,29 @@ async function findOurs(
       lower['content-length'] === String(sizeBytes) &&
       lower['x-goog-hash']?.includes(`crc32c=${crc32c}`)
     ) {
-      return dataset
+      ours.push(dataset)
     }
   }
-  return undefined
+  // Two matches mean another job (a matrix leg, a re-run) made a twin: which
+  // one is ours cannot be told, so adopt neither and create a fresh one.
+  return ours.length === 1 ? ours[0] : undefined
+}
+
+/** A signal that aborts `ms` after `signal` does. */
+function afterGrace(signal: AbortSignal, ms: number): AbortSignal {
+  const controller = new AbortController()
+  const later = (): void => {
+    setTimeout(() => controller.abort(signal.reason), ms).unref()
+  }
+  if (signal.aborted) later()
+  else signal.addEventListener('abort', later, { once: true })
+  return controller.signal
+}
+
+/** The gist of a failed try for the retry line; the full advice comes if it is the last. */
+function shortReason(error: unknown): string {
+  if (error instanceof NexusApiError) return `HTTP ${error.status}`
+  if (error instanceof TransportError) return error.code
+  if (error instanceof BadAnswerError) return 'an answer that is not a dataset'
+  return error instanceof Error ? error.message : String(error)
 }

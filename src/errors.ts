@@ -47,6 +47,11 @@ export class TransportError extends ActionError {
   ) {
     super(message)
   }
+
+  /** Aborted by us, or a request that could not even be made: another try cannot help. */
+  get final(): boolean {
+    return this.code === 'EABORTED' || this.code === 'EINVALID'
+  }
 }
 
 /** The signed-URL upload was refused or kept failing. */

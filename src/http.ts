@@ -73,7 +73,7 @@ export function send(pool: AgentPool, req: HttpRequest): Promise<HttpResponse> {
       req.signal?.removeEventListener('abort', onAbort)
       if (error) {
         source?.destroy()
-        outgoing.destroy()
+        outgoing?.destroy()
         reject(error)
       } else if (response) {
         resolve(response)
@@ -95,15 +95,30 @@ export function send(pool: AgentPool, req: HttpRequest): Promise<HttpResponse> {
       finish(reason instanceof Error ? reason : new TransportError('request aborted', 'EABORTED'))
     }
 
-    const outgoing = module.request(url, {
-      method: req.method,
-      headers: req.headers,
-      agent: pool.agentFor(url)
-    })
+    let outgoing: http.ClientRequest
+    try {
+      outgoing = module.request(url, {
+        method: req.method,
+        headers: req.headers,
+        agent: pool.agentFor(url)
+      })
+    } catch (error) {
+      // node:http throws at once on a header it cannot send (say a pasted
+      // non-ASCII character): no retry can fix that.
+      reject(
+        new TransportError(`the request could not be made: ${(error as Error).message}`, 'EINVALID')
+      )
+      return
+    }
+    let answered = false
     outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      // A server that refuses early (403 before the body is read) closes the
+      // socket under our body stream; its answer, already in hand, is the news.
+      if (answered) return
       finish(new TransportError(describeNetworkError(error, url), error.code ?? 'ECONNRESET'))
     })
     outgoing.on('response', incoming => {
+      answered = true
       armIdle()
       const chunks: Buffer[] = []
       let length = 0
@@ -138,22 +153,19 @@ export function send(pool: AgentPool, req: HttpRequest): Promise<HttpResponse> {
         length += chunk.length
       })
       incoming.on('end', done)
-      incoming.on('error', (error: NodeJS.ErrnoException) => {
+      // Cut off mid-answer: a refusal's status still stands (its text may be
+      // partial); a success that cannot be read in full is a transport failure.
+      const cut = (code: string): void => {
+        if ((incoming.statusCode ?? 0) >= 400) {
+          done()
+          return
+        }
         finish(
-          new TransportError(
-            `connection to ${url.host} closed while reading the answer (${error.code ?? error.message})`,
-            error.code ?? 'ECONNRESET'
-          )
+          new TransportError(`connection to ${url.host} closed while reading the answer`, code)
         )
-      })
-      incoming.on('aborted', () => {
-        finish(
-          new TransportError(
-            `connection to ${url.host} closed while reading the answer`,
-            'ECONNRESET'
-          )
-        )
-      })
+      }
+      incoming.on('error', (error: NodeJS.ErrnoException) => cut(error.code ?? 'ECONNRESET'))
+      incoming.on('aborted', () => cut('ECONNRESET'))
     })
 
     if (req.signal?.aborted) {

@@ -53,6 +53,10 @@ const USED_BY: Record<string, readonly Operation[]> = {
 }
 
 const MAX_NAME_LENGTH = 256
+const MIN_SECONDS = 0.01
+const MAX_SECONDS = 2_000_000
+/** What an HTTP header can carry: the key goes in one. */
+const SECRET_KEY = /^[\x21-\x7e]+$/
 const DATASET_ID = /^dataset_[A-Za-z0-9-]{1,128}$/
 const PROJECT_ID = /^proj_[A-Za-z0-9]{1,128}$/
 const DURATION_UNITS: Record<string, number> = {
@@ -89,6 +93,11 @@ export function readInputs(env: Env = process.env): ActionInputs {
   if (!secretKey) {
     throw new InputError(
       'Input "secret-key" is required: set it (for example secret-key: ${{ secrets.DATATURE_SECRET_KEY }}) or the DATATURE_SECRET_KEY environment variable.'
+    )
+  }
+  if (!SECRET_KEY.test(secretKey)) {
+    throw new InputError(
+      'Input "secret-key" has characters a secret key cannot have (spaces, line breaks or non-ASCII, often from copy and paste); copy the key again.'
     )
   }
   const projectId = readProjectId(raw('project-id') || (env.DATATURE_PROJECT_ID ?? '').trim())
@@ -234,9 +243,10 @@ function readBoolean(name: string, value: string): boolean {
 
 function readSeconds(name: string, value: string): number {
   const seconds = /^\d+(\.\d+)?$|^\.\d+$/.test(value) ? Number(value) : NaN
-  if (!(seconds > 0) || !Number.isFinite(seconds) || seconds > 365 * 86_400) {
+  // Below 10 ms a wait is a busy loop; past ~24 days Node's timers overflow.
+  if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS)) {
     throw new InputError(
-      `Input "${name}" must be a positive number of seconds (fractions allowed, e.g. 0.5); got ${quote(value)}.`
+      `Input "${name}" must be a positive number of seconds from ${MIN_SECONDS} to ${MAX_SECONDS} (fractions allowed, e.g. 0.5); got ${quote(value)}.`
     )
   }
   return Math.round(seconds * 1000)

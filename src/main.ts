@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { setMaxListeners } from 'node:events'
 import { systemClock, type Clock } from './clock.js'
 import type { RunContext } from './context.js'
 import { ActionError, CancelledError } from './errors.js'
@@ -33,6 +34,8 @@ export interface RunOptions {
 /** Runs the action once: inputs, the operation, outputs; failures through setFailed. */
 export async function run(options: RunOptions = {}): Promise<void> {
   const controller = new AbortController()
+  // Every request and wait listens on it: a cleanup with concurrency 32 is not a leak.
+  setMaxListeners(256, controller.signal)
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return
     core.warning(`Received ${signal}: cancelling, cleaning up what this run started.`)

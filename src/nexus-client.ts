@@ -65,7 +65,8 @@ export class NexusClient {
     for (;;) {
       const answer = await this.listPage(limit, page)
       all.push(...answer.data)
-      if (!answer.nextPage) return all
+      // An empty page that still points on would have us walk forever.
+      if (!answer.nextPage || answer.data.length === 0) return all
       // A server that hands back a cursor it already gave would loop forever.
       if (seen.has(answer.nextPage)) {
         throw new BadAnswerError(
@@ -111,18 +112,19 @@ export class NexusClient {
    * One POST, never retried here: a create whose answer was lost may still
    * have made the dataset, so the caller decides how to retry.
    */
-  async postDataset(body: CreateDatasetBody): Promise<Dataset> {
+  async postDataset(body: CreateDatasetBody, signal?: AbortSignal): Promise<Dataset> {
     const answer = await this.call('POST', this.datasetsPath(), {
-      what: `creating dataset "${body.name}"`,
+      what: `creating dataset ${JSON.stringify(body.name)}`,
       body,
-      attempts: 1
+      attempts: 1,
+      signal
     })
     return parseDataset(answer.json, 'POST datasets')
   }
 
   /** Whether an error from postDataset leaves it unknown if the dataset was made. */
   static isAmbiguous(error: unknown): boolean {
-    if (error instanceof TransportError) return error.code !== 'ECONNREFUSED'
+    if (error instanceof TransportError) return !error.final && error.code !== 'ECONNREFUSED'
     if (error instanceof BadAnswerError) return true
     return error instanceof NexusApiError && error.status >= 500
   }
@@ -276,7 +278,7 @@ export class NexusClient {
 /** Whether a failed API call is worth another try, and after how long. */
 export function apiRetryVerdict(error: unknown): RetryVerdict {
   if (error instanceof TransportError) {
-    return error.code === 'EABORTED' ? { retry: false } : { retry: true, reason: error.message }
+    return error.final ? { retry: false } : { retry: true, reason: error.message }
   }
   if (error instanceof NexusApiError && RETRYABLE_STATUSES.has(error.status)) {
     return {

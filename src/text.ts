@@ -25,7 +25,8 @@ export function describeBody(body: Buffer): string {
     const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim()
     return title ? `an HTML page titled "${shorten(title)}"` : 'an HTML page'
   }
-  return `"${shorten(text)}"`
+  // A garbled answer could carry a signed upload URL: quote the text, not the URL.
+  return `"${shorten(text.replace(/https?:\/\/[^\s"'<>]+/g, '<url>'))}"`
 }
 
 export function looksLikeHtml(text: string): boolean {

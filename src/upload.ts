@@ -168,7 +168,7 @@ export async function uploadFile(options: UploadOptions): Promise<UploadResult> 
         await pause(options, attempt, what, retryAfter)
       } catch (error) {
         if (signal.aborted) throw signal.reason
-        if (!(error instanceof TransportError) || attempt >= policy.maxAttempts) {
+        if (!(error instanceof TransportError) || error.final || attempt >= policy.maxAttempts) {
           throw error instanceof TransportError
             ? new UploadError(
                 `The upload kept failing: ${error.message} (after ${attempt} attempts). Check the runner's network; re-run the job.`,
@@ -266,7 +266,7 @@ function advice(code: string): string {
     case 'SignatureDoesNotMatch':
       return '. The storage refused the signed request; run the step again, and report it if it persists.'
     case 'PreconditionFailed':
-      return '. The storage already holds a file for this dataset, yet Nexus still shows it Waiting; create the dataset again.'
+      return '. The storage already holds this file, yet a minute later Nexus still shows the dataset Waiting; it is kept: check it later with operation: wait.'
     default:
       return '.'
   }

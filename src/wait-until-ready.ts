@@ -3,6 +3,7 @@ import type { RunContext } from './context.js'
 import { DatasetNotReadyError } from './errors.js'
 import { formatSeconds } from './http.js'
 import { FAILED_STATUSES, READY_STATUS, type Dataset } from './nexus-types.js'
+import { shorten } from './text.js'
 
 /** The poll interval grows by this factor after each read... */
 const GROWTH = 1.5
@@ -54,10 +55,12 @@ export async function waitUntilReady(
 
 function describeStatus(dataset: Dataset): string {
   const { overview, message } = dataset.status
-  return message && message !== overview ? `${overview} (${message})` : overview
+  return message && message !== overview
+    ? `${shorten(overview)} (${shorten(message)})`
+    : shorten(overview)
 }
 
 function reason(dataset: Dataset): string {
   const message = dataset.status.message
-  return message && message !== dataset.status.overview ? ` (${message})` : ''
+  return message && message !== dataset.status.overview ? ` (${shorten(message)})` : ''
 }

@@ -29,6 +29,16 @@ const cases: Array<[string, () => Record<string, string>, RegExp]> = [
     /"secret-key" is required.*DATATURE_SECRET_KEY/
   ],
   [
+    'secret key with a space pasted in',
+    () => ({ ...creds(), 'secret-key': 'sk_abc def', operation: 'list' }),
+    /"secret-key" has characters a secret key cannot have/
+  ],
+  [
+    'poll interval below 10 ms',
+    () => ({ ...creds(), operation: 'wait', 'dataset-id': ID, 'poll-interval': '0.001' }),
+    /"poll-interval" must be a positive number of seconds from 0.01/
+  ],
+  [
     'missing project id',
     () => ({ ...creds(), 'project-id': '', operation: 'list' }),
     /"project-id" is required.*DATATURE_PROJECT_ID/

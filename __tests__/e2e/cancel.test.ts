@@ -65,6 +65,30 @@ describe('cancellation', () => {
     }
   )
 
+  test('SIGINT while the create request is under way deletes the dataset it made', async () => {
+    const e = (emu = await Emulator.start())
+    // The dataset is made at once; its answer comes a second later.
+    e.fault({ server: 'api', method: 'POST', answerDelayMs: 1000 })
+    const workspace = mkdtempSync(path.join(tmpdir(), 'nexus-cancel-'))
+    writeFileSync(path.join(workspace, 'a.ndjson'), '{"url": "https://x/1.jpg"}\n')
+    const run = await runAction(
+      {
+        operation: 'create',
+        path: 'a.ndjson',
+        name: 'mid-post',
+        'secret-key': e.secretKey,
+        'project-id': e.projectId,
+        'api-url': e.apiUrl
+      },
+      { workspace, onSpawn: signalWhen(() => e.datasets().length > 0, 'SIGINT') }
+    )
+    expect(run.code).toBe(1)
+    expect(run.failure).toContain('cancelled (SIGINT)')
+    expect(e.datasets()).toHaveLength(0)
+    expect(e.requests.filter(r => r.server === 'upload')).toHaveLength(0)
+    expect(run.outputs.deleted).toBe('true')
+  })
+
   test('SIGINT during wait leaves the uploaded dataset and reports its status', async () => {
     const e = (emu = await Emulator.start({ finalStatus: 'Processing' }))
     const seeded = e.addDataset({ name: 'w', status: 'Processing' })

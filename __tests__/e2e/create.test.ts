@@ -232,6 +232,30 @@ describe('create: faults', () => {
     expect(e.dataset(run.outputs['dataset-id'])).toBeDefined()
   })
 
+  test('wait: false still fails on a dataset that failed at once', async () => {
+    const e = await start({ finalStatus: 'FailedProcessing' })
+    const run = await create(e, { 'a.ndjson': lines(3) }, { name: 'bad-nowait', wait: 'false' })
+    expect(run.code).toBe(1)
+    expect(run.failure).toContain('ended in FailedProcessing right after the upload')
+    expect(run.outputs.status).toBe('FailedProcessing')
+  })
+
+  test('a refusal sent before the body is read (expired URL) is reported, not retried', async () => {
+    // The emulator's clock jumps 13 h as soon as the dataset exists: its 12 h URL is stale.
+    let skew = 0
+    const e = await start({ now: () => Date.now() + skew })
+    const timer = setInterval(() => {
+      if (e.datasets().length > 0) skew = 13 * 3_600_000
+    }, 1)
+    const run = await create(e, { 'big.ndjson': lines(120_000) }, { name: 'expired' })
+    clearInterval(timer)
+    expect(run.code).toBe(1)
+    expect(run.failure).toContain('HTTP 400 ExpiredToken')
+    expect(run.failure).toContain('run the step again to get a new one')
+    expect(uploads(e)).toHaveLength(1)
+    expect(e.datasets()).toHaveLength(0)
+  })
+
   test('wait timeout names the time and the last status', async () => {
     const e = await start({ finalStatus: 'Processing' })
     const run = await create(e, { 'a.ndjson': lines(3) }, { name: 'slow', timeout: '0.5' })

@@ -84,7 +84,11 @@ describe('answers that are not what the API promises', () => {
       method: 'GET',
       respond: {
         status: 200,
-        body: JSON.stringify({ nextPage: 'same', prevPage: null, data: [] })
+        body: JSON.stringify({
+          nextPage: 'same',
+          prevPage: null,
+          data: [{ id: ID, name: 'x', status: { overview: 'Uploaded' } }]
+        })
       },
       times: Infinity
     })

@@ -32,8 +32,8 @@ export class FaultBook {
     }
     const effects = [rule.respond, rule.drop, rule.hang || undefined].filter(e => e !== undefined)
     if (effects.length > 1) throw new Error('a fault rule takes only one of respond, drop, hang')
-    if (effects.length === 0 && rule.delayMs === undefined) {
-      throw new Error('a fault rule needs delayMs, respond, drop or hang')
+    if (effects.length === 0 && rule.delayMs === undefined && rule.answerDelayMs === undefined) {
+      throw new Error('a fault rule needs delayMs, answerDelayMs, respond, drop or hang')
     }
     if (rule.drop !== undefined && !['before', 'after', 'mid-body'].includes(rule.drop)) {
       throw new Error(`unknown drop kind: ${String(rule.drop)}`)

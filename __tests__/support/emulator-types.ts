@@ -63,6 +63,8 @@ export interface FaultRule {
   times?: number
   /** Wait before handling (then handle normally, or apply respond/drop/hang). */
   delayMs?: number
+  /** Handle the request at once (side effects happen), then wait this long before answering. */
+  answerDelayMs?: number
   /** Answer this instead of handling (no side effects). */
   respond?: { status: number; headers?: Record<string, string>; body?: string }
   /**

@@ -220,6 +220,8 @@ export class Emulator {
         ctx.cutAt = Number.isFinite(length) && length > 1 ? Math.floor(length / 2) : 1
       }
       const reply = await this.handlers[server].handle(ctx)
+      if (rule?.answerDelayMs !== undefined && rule.answerDelayMs > 0)
+        await this.sleep(rule.answerDelayMs)
       if (reply === undefined || ctx.cut || rule?.drop === 'after') return dropped()
       if (rule?.drop === 'mid-body') {
         // The handler answered without reading the body; still cut it halfway.

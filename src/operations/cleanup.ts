@@ -34,7 +34,7 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
 
   if (inputs.dryRun) {
     setListOutputs(selected)
-    for (const d of selected) core.info(`Would delete ${d.id} "${d.name}".`)
+    for (const d of selected) core.info(`Would delete ${d.id} ${JSON.stringify(d.name)}.`)
     await writeDatasetTable(`Cleanup of ${client.projectId} (dry run)`, selected, {
       note: `Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
       footer: `Kept: ${all.length - selected.length}. Would delete: ${selected.length}.`,
@@ -50,12 +50,12 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
       try {
         await client.deleteDataset(dataset.id)
         deleted.push(dataset)
-        core.info(`Deleted ${dataset.id} "${dataset.name}".`)
+        core.info(`Deleted ${dataset.id} ${JSON.stringify(dataset.name)}.`)
       } catch (error) {
         // Another cleanup job may have deleted it first: gone is what we wanted.
         if (error instanceof NexusApiError && error.status === 404) {
           deleted.push(dataset)
-          core.info(`${dataset.id} "${dataset.name}" was already deleted.`)
+          core.info(`${dataset.id} ${JSON.stringify(dataset.name)} was already deleted.`)
         } else if (!ctx.signal.aborted) {
           failed.push({ dataset, reason: error instanceof Error ? error.message : String(error) })
         }

@@ -4,16 +4,18 @@ import * as path from 'node:path'
 import type { RunContext } from '../context.js'
 import { createDataset } from '../create-dataset.js'
 import { defaultDatasetName } from '../dataset-name.js'
-import { ActionError, FileCheckError } from '../errors.js'
+import { ActionError, DatasetNotReadyError, FileCheckError, UploadError } from '../errors.js'
 import { scanFile, type FileScan } from '../file-scan.js'
-import { WAITING_STATUS, uploadUrlOf, type Dataset } from '../nexus-types.js'
+import { FAILED_STATUSES, WAITING_STATUS, uploadUrlOf, type Dataset } from '../nexus-types.js'
 import { setDatasetOutputs } from '../outputs.js'
 import { writeDatasetSummary, type Row } from '../summary.js'
 import { maskUploadUrl, uploadFile, type UploadResult } from '../upload.js'
 import { waitUntilReady } from '../wait-until-ready.js'
 
-/** Clean-up after a failure or a cancel gets this long, whatever the run's own state. */
-const CLEANUP_TIMEOUT_MS = 3000
+/** Deleting the dataset of a failed upload gets this long, with retries... */
+const CLEANUP_MS = 60_000
+/** ...or this long after a cancel, whatever the run's own state. */
+const CANCEL_CLEANUP_MS = 3000
 
 export async function createOperation(ctx: RunContext): Promise<void> {
   const { inputs, client, clock } = ctx
@@ -42,11 +44,15 @@ export async function createOperation(ctx: RunContext): Promise<void> {
   if (uploadUrl) maskUploadUrl(uploadUrl)
   let last: Dataset = created
   setDatasetOutputs(last)
-  core.info(`${adopted ? 'Using' : 'Created'} dataset ${created.id} "${created.name}".`)
+  core.info(
+    `${adopted ? 'Using' : 'Created'} dataset ${created.id} ${JSON.stringify(created.name)}.`
+  )
 
   let upload: UploadResult | undefined
   let failure: { error: unknown; deleted: boolean } | undefined
   try {
+    // Cancelled while the POST was under way: its answer named the dataset.
+    ctx.signal.throwIfAborted()
     if (!uploadUrl) {
       throw new ActionError(
         `Nexus created dataset ${created.id} without an upload URL; it cannot receive the file. Report this to Datature support.`
@@ -61,14 +67,18 @@ export async function createOperation(ctx: RunContext): Promise<void> {
       clock,
       random: ctx.random,
       signal: ctx.signal,
-      earlierAttemptLanded: async () =>
-        (await client.getDataset(created.id)).status.overview !== WAITING_STATUS
+      earlierAttemptLanded: () => nexusSeesUpload(ctx, created.id)
     })
     core.info(
       `Uploaded ${formatBytes(scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`
     )
   } catch (error) {
-    failure = await abandon(ctx, created.id, error)
+    // 412: the storage holds this exact file (the URL is signed for its CRC),
+    // Nexus has just not said so yet. Deleting would throw good bytes away.
+    failure =
+      error instanceof UploadError && error.storageCode === 'PreconditionFailed'
+        ? { error, deleted: false }
+        : await abandon(ctx, created.id, error)
   }
   if (failure) {
     if (failure.deleted) core.setOutput('deleted', 'true')
@@ -92,6 +102,11 @@ export async function createOperation(ctx: RunContext): Promise<void> {
       })
     } else {
       core.info(`Dataset ${last.id} is ${last.status.overview} (wait: false, not waiting).`)
+      if (FAILED_STATUSES.includes(last.status.overview)) {
+        throw new DatasetNotReadyError(
+          `Dataset ${last.id} ended in ${last.status.overview} right after the upload. Check the NDJSON file's items, then create the dataset again.`
+        )
+      }
     }
     const counted = last.status.itemCount
     if (
@@ -105,7 +120,27 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     }
   } finally {
     setDatasetOutputs(last)
-    await summarize(last, scan, shownPath, upload)
+    await summarize(
+      last,
+      scan,
+      shownPath,
+      upload,
+      `Nexus dataset ${last.id}: ${last.status.overview}`
+    )
+  }
+}
+
+/** Nexus notices a landed upload asynchronously: re-read for up to a minute. */
+const LANDED_CONFIRM_MS = 60_000
+
+async function nexusSeesUpload(ctx: RunContext, datasetId: string): Promise<boolean> {
+  const { client, clock } = ctx
+  const deadline = clock.now() + Math.min(LANDED_CONFIRM_MS, ctx.inputs.timeoutMs)
+  for (let interval = 500; ; interval = Math.min(interval * 2, 8000)) {
+    if ((await client.getDataset(datasetId)).status.overview !== WAITING_STATUS) return true
+    const remaining = deadline - clock.now()
+    if (remaining <= 0) return false
+    await clock.sleep(Math.min(interval, remaining), ctx.signal)
   }
 }
 
@@ -120,7 +155,9 @@ async function abandon(
   error: unknown
 ): Promise<{ error: unknown; deleted: boolean }> {
   try {
-    await ctx.client.deleteDataset(datasetId, AbortSignal.timeout(CLEANUP_TIMEOUT_MS))
+    // After a cancel the runner's kill is seconds away; otherwise retry as usual.
+    const budget = ctx.signal.aborted ? CANCEL_CLEANUP_MS : CLEANUP_MS
+    await ctx.client.deleteDataset(datasetId, AbortSignal.timeout(budget))
     core.info(`Deleted dataset ${datasetId}: its file never arrived.`)
     return { error, deleted: true }
   } catch (deleteError) {

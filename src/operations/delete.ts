@@ -13,8 +13,8 @@ export async function deleteOperation({ inputs, client }: RunContext): Promise<v
   core.setOutput('deleted', 'true')
   core.info(
     alreadyGone
-      ? `Dataset ${id} "${dataset.name}" is deleted (an earlier try whose answer was lost deleted it).`
-      : `Deleted dataset ${id} "${dataset.name}".`
+      ? `Dataset ${id} ${JSON.stringify(dataset.name)} is deleted (an earlier try whose answer was lost deleted it).`
+      : `Deleted dataset ${id} ${JSON.stringify(dataset.name)}.`
   )
   await writeDatasetSummary(`Deleted Nexus dataset ${id}`, dataset)
 }
