@@ -1,4 +1,5 @@
 import { MAX_DEPTH, MAX_PROBLEMS, NdjsonChecker, type NdjsonCheck } from '../src/ndjson-check.js'
+import { scalarPath } from '../src/ndjson-fast-path.js'
 import { prng } from './support/prng.js'
 
 type Random = () => number
@@ -658,5 +659,15 @@ describe('NdjsonChecker: random files', () => {
     // The generator must produce plenty of both, or the test proves little.
     expect(badSeen).toBeGreaterThan(1500)
     expect(goodSeen).toBeGreaterThan(3000)
+  })
+
+  it('gives the same answers on the JavaScript path alone (no WebAssembly)', () => {
+    const random = prng(20261125)
+    for (let round = 0; round < 200; round++) {
+      const file = randomFile(random)
+      const scalar = new NdjsonChecker(scalarPath())
+      scalar.push(file)
+      expect({ round, result: scalar.finish() }).toEqual({ round, result: check(file) })
+    }
   })
 })

@@ -41395,23 +41395,45 @@ const SLACK_BYTES = 64;
 const PAGE_BYTES = 1 << 16;
 const PAGES = Math.ceil((SCRATCH_AT + SCRATCH_BYTES + SLACK_BYTES) / PAGE_BYTES);
 let fastPathInstance;
-/** The module is compiled once per thread, on first use (about a millisecond). */
+/**
+ * The module is compiled once per thread, on first use (about a millisecond). Where
+ * WebAssembly SIMD is missing (a locked-down or old runtime) the checker still works, on its
+ * JavaScript path alone: slower, never wrong.
+ */
 function fastPath() {
     if (fastPathInstance === undefined) {
-        const api = globalThis.WebAssembly;
-        const memory = new api.Memory({ initial: PAGES, maximum: PAGES });
-        const bytes = new Uint8Array(memory.buffer);
-        for (const c of '"\\/bfnrt')
-            bytes[c.charCodeAt(0)] = 1;
-        const instance = new api.Instance(new api.Module(fastPathModule()), { env: { memory } });
-        fastPathInstance = {
-            scratch: Buffer.from(memory.buffer, SCRATCH_AT, SCRATCH_BYTES),
-            words: new Int32Array(memory.buffer, SCRATCH_AT, SCRATCH_BYTES / 4),
-            run: instance.exports.fastLines,
-            accepted: instance.exports.accepted
-        };
+        try {
+            fastPathInstance = simdPath();
+        }
+        catch {
+            fastPathInstance = scalarPath();
+        }
     }
     return fastPathInstance;
+}
+function simdPath() {
+    const api = globalThis.WebAssembly;
+    const memory = new api.Memory({ initial: PAGES, maximum: PAGES });
+    const bytes = new Uint8Array(memory.buffer);
+    for (const c of '"\\/bfnrt')
+        bytes[c.charCodeAt(0)] = 1;
+    const instance = new api.Instance(new api.Module(fastPathModule()), { env: { memory } });
+    return {
+        scratch: Buffer.from(memory.buffer, SCRATCH_AT, SCRATCH_BYTES),
+        words: new Int32Array(memory.buffer, SCRATCH_AT, SCRATCH_BYTES / 4),
+        run: instance.exports.fastLines,
+        accepted: instance.exports.accepted
+    };
+}
+/** Accepts no line, so every line takes the JavaScript path. */
+function scalarPath() {
+    const memory = new ArrayBuffer(SCRATCH_BYTES + SLACK_BYTES);
+    return {
+        scratch: Buffer.from(memory, 0, SCRATCH_BYTES),
+        words: new Int32Array(memory, 0, SCRATCH_BYTES / 4),
+        run: from => from,
+        accepted: { value: 0 }
+    };
 }
 const SET_ACCEPTED = [0x24, 0]; // global.set of the one global
 // Locals: the two parameters, then i32s, then v128s.
@@ -41738,6 +41760,11 @@ function quoteChar(cp) {
     return `"${String.fromCodePoint(cp)}" (${hex})`;
 }
 class NdjsonChecker {
+    fast;
+    /** `fast`: the SIMD path by default; tests pass the scalar one to check the JS path alone. */
+    constructor(fast = fastPath()) {
+        this.fast = fast;
+    }
     items = 0;
     lines = 0;
     badLines = 0;
@@ -41789,7 +41816,7 @@ class NdjsonChecker {
     push(chunk) {
         // The fast path can only read WebAssembly memory: chunks are copied there, piece by piece
         // (the copy costs a few percent of a file scan; the check does not care where pieces end).
-        const fast = fastPath();
+        const fast = this.fast;
         for (let at = 0; at < chunk.length; at += SCRATCH_BYTES) {
             const piece = chunk.subarray(at, at + SCRATCH_BYTES);
             fast.scratch.set(piece);

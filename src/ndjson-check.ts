@@ -205,6 +205,9 @@ function quoteChar(cp: number): string {
 }
 
 export class NdjsonChecker {
+  /** `fast`: the SIMD path by default; tests pass the scalar one to check the JS path alone. */
+  constructor(private readonly fast: FastPath = fastPath()) {}
+
   private items = 0
   private lines = 0
   private badLines = 0
@@ -261,7 +264,7 @@ export class NdjsonChecker {
   push(chunk: Uint8Array): void {
     // The fast path can only read WebAssembly memory: chunks are copied there, piece by piece
     // (the copy costs a few percent of a file scan; the check does not care where pieces end).
-    const fast = fastPath()
+    const fast = this.fast
     for (let at = 0; at < chunk.length; at += SCRATCH_BYTES) {
       const piece = chunk.subarray(at, at + SCRATCH_BYTES)
       fast.scratch.set(piece)

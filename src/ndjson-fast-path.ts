@@ -78,22 +78,45 @@ export interface FastPath {
 
 let fastPathInstance: FastPath | undefined
 
-/** The module is compiled once per thread, on first use (about a millisecond). */
+/**
+ * The module is compiled once per thread, on first use (about a millisecond). Where
+ * WebAssembly SIMD is missing (a locked-down or old runtime) the checker still works, on its
+ * JavaScript path alone: slower, never wrong.
+ */
 export function fastPath(): FastPath {
   if (fastPathInstance === undefined) {
-    const api = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly
-    const memory = new api.Memory({ initial: PAGES, maximum: PAGES })
-    const bytes = new Uint8Array(memory.buffer)
-    for (const c of '"\\/bfnrt') bytes[c.charCodeAt(0)] = 1
-    const instance = new api.Instance(new api.Module(fastPathModule()), { env: { memory } })
-    fastPathInstance = {
-      scratch: Buffer.from(memory.buffer, SCRATCH_AT, SCRATCH_BYTES),
-      words: new Int32Array(memory.buffer, SCRATCH_AT, SCRATCH_BYTES / 4),
-      run: instance.exports.fastLines as FastPath['run'],
-      accepted: instance.exports.accepted as FastPath['accepted']
+    try {
+      fastPathInstance = simdPath()
+    } catch {
+      fastPathInstance = scalarPath()
     }
   }
   return fastPathInstance
+}
+
+function simdPath(): FastPath {
+  const api = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly
+  const memory = new api.Memory({ initial: PAGES, maximum: PAGES })
+  const bytes = new Uint8Array(memory.buffer)
+  for (const c of '"\\/bfnrt') bytes[c.charCodeAt(0)] = 1
+  const instance = new api.Instance(new api.Module(fastPathModule()), { env: { memory } })
+  return {
+    scratch: Buffer.from(memory.buffer, SCRATCH_AT, SCRATCH_BYTES),
+    words: new Int32Array(memory.buffer, SCRATCH_AT, SCRATCH_BYTES / 4),
+    run: instance.exports.fastLines as FastPath['run'],
+    accepted: instance.exports.accepted as FastPath['accepted']
+  }
+}
+
+/** Accepts no line, so every line takes the JavaScript path. */
+export function scalarPath(): FastPath {
+  const memory = new ArrayBuffer(SCRATCH_BYTES + SLACK_BYTES)
+  return {
+    scratch: Buffer.from(memory, 0, SCRATCH_BYTES),
+    words: new Int32Array(memory, 0, SCRATCH_BYTES / 4),
+    run: from => from,
+    accepted: { value: 0 }
+  }
 }
 
 const SET_ACCEPTED: Code = [0x24, 0] // global.set of the one global
