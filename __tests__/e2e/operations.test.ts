@@ -202,6 +202,17 @@ describe('list', () => {
     expect(run.outputs['prev-page']).toBeTruthy()
   })
 
+  test('name-pattern keeps only whole-name glob matches', async () => {
+    for (const name of ['nightly-1', 'nightly-22', 'weekly-1', 'xnightly-1']) {
+      emu.addDataset({ name, status: 'Uploaded' })
+    }
+    const run = await runAction({ operation: 'list', 'name-pattern': 'nightly-*', ...creds() })
+    expectSuccess(run)
+    const names = JSON.parse(run.outputs.datasets).map((d: { name: string }) => d.name)
+    expect(names.sort()).toEqual(['nightly-1', 'nightly-22'])
+    expect(run.outputs.count).toBe('2')
+  })
+
   test('the summary caps its rows', async () => {
     for (let i = 0; i < 60; i++) emu.addDataset({ name: `many-${i}`, status: 'Uploaded' })
     const run = await runAction({ operation: 'list', ...creds() })
