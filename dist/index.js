@@ -43138,7 +43138,7 @@ const main_OPERATIONS = {
 /** After a cancel signal the runner kills the process within seconds; finish first. */
 const CANCEL_GRACE_MS = 4500;
 /** Runs the action once: inputs, the operation, outputs; failures through setFailed. */
-async function run(options = {}) {
+async function run() {
     const controller = new AbortController();
     // Every request and wait listens on it: a cleanup with concurrency 32 is not a leak.
     (0,external_node_events_.setMaxListeners)(256, controller.signal);
@@ -43161,14 +43161,14 @@ async function run(options = {}) {
         for (const name of unusedInputs(inputs.operation)) {
             warning(`Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`);
         }
-        const clock = options.clock ?? systemClock;
-        const random = options.random ?? Math.random;
+        const clock = systemClock;
+        const random = Math.random;
         client = new NexusClient({
             apiUrl: inputs.apiUrl,
             secretKey: inputs.secretKey,
             projectId: inputs.projectId,
             requestTimeoutMs: inputs.requestTimeoutMs,
-            retry: options.retry ?? retryPolicyFromEnv(),
+            retry: retryPolicyFromEnv(),
             clock,
             random,
             signal: controller.signal,

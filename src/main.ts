@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { setMaxListeners } from 'node:events'
-import { systemClock, type Clock } from './clock.js'
+import { systemClock } from './clock.js'
 import type { RunContext } from './context.js'
 import { ActionError, CancelledError } from './errors.js'
 import { readInputs, unusedInputs, type Operation } from './inputs.js'
@@ -25,14 +25,8 @@ const OPERATIONS: Record<Operation, (ctx: RunContext) => Promise<void>> = {
 /** After a cancel signal the runner kills the process within seconds; finish first. */
 const CANCEL_GRACE_MS = 4500
 
-export interface RunOptions {
-  clock?: Clock
-  random?: () => number
-  retry?: RetryPolicy
-}
-
 /** Runs the action once: inputs, the operation, outputs; failures through setFailed. */
-export async function run(options: RunOptions = {}): Promise<void> {
+export async function run(): Promise<void> {
   const controller = new AbortController()
   // Every request and wait listens on it: a cleanup with concurrency 32 is not a leak.
   setMaxListeners(256, controller.signal)
@@ -57,14 +51,14 @@ export async function run(options: RunOptions = {}): Promise<void> {
     for (const name of unusedInputs(inputs.operation)) {
       core.warning(`Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`)
     }
-    const clock = options.clock ?? systemClock
-    const random = options.random ?? Math.random
+    const clock = systemClock
+    const random = Math.random
     client = new NexusClient({
       apiUrl: inputs.apiUrl,
       secretKey: inputs.secretKey,
       projectId: inputs.projectId,
       requestTimeoutMs: inputs.requestTimeoutMs,
-      retry: options.retry ?? retryPolicyFromEnv(),
+      retry: retryPolicyFromEnv(),
       clock,
       random,
       signal: controller.signal,
