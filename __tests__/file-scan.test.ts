@@ -118,6 +118,7 @@ describe('scanFile reads a file', () => {
     expect(await scanFile(path)).toEqual({
       path,
       sizeBytes: Buffer.byteLength(content),
+      identity: expect.objectContaining({ size: Buffer.byteLength(content) }),
       crc32c: crc32cBase64(Buffer.from(content)),
       items: 2,
       lines: 3,
@@ -171,6 +172,7 @@ describe('scanFile reads a file', () => {
     expect(await scanFile(path)).toEqual({
       path,
       sizeBytes: content.length,
+      identity: expect.objectContaining({ size: content.length }),
       crc32c: crc32cBase64(content),
       ...expected
     })

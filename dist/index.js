@@ -31953,7 +31953,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9649);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9566);
 
 // A stray rejection or exception must still end as one failure line and exit
 // code 1, never a Node crash dump with another code.
@@ -31970,7 +31970,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9649:
+/***/ 9566:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35005,10 +35005,14 @@ class TransportError extends ActionError {
 class UploadError extends ActionError {
     status;
     storageCode;
-    constructor(message, status, storageCode) {
+    retryAfterMs;
+    constructor(message, status, storageCode, 
+    /** The storage's Retry-After, in ms, when it sent one. */
+    retryAfterMs) {
         super(message);
         this.status = status;
         this.storageCode = storageCode;
+        this.retryAfterMs = retryAfterMs;
     }
 }
 /** The dataset reached FailedUpload or FailedProcessing, or did not get ready in time. */
@@ -35256,11 +35260,42 @@ function quote(value) {
     return safe.replace(/::/g, ':\u200b:');
 }
 
+;// CONCATENATED MODULE: ./src/format.ts
+/** Sizes, durations and times as people read them in logs, messages and summaries. */
+function formatSeconds(ms) {
+    const seconds = ms / 1000;
+    return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1048576)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    if (bytes < 1073741824)
+        return `${(bytes / 1048576).toFixed(1)} MiB`;
+    return `${(bytes / 1073741824).toFixed(2)} GiB`;
+}
+/** Epoch milliseconds as ISO 8601 UTC, or '' when absent or not a time. */
+function isoTime(epochMs) {
+    if (typeof epochMs !== 'number' || !Number.isFinite(epochMs))
+        return '';
+    const date = new Date(epochMs);
+    return Number.isNaN(date.getTime()) ? '' : date.toISOString();
+}
+
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 ;// CONCATENATED MODULE: ./src/http.ts
+/**
+ * One HTTP exchange over node:http with the proxy-aware agent of
+ * @actions/http-client. We drive node:http ourselves because the uploads need
+ * byte-exact signed headers, a stall watchdog and cancellation, none of which
+ * HttpClient's request methods offer; its agents still give us https_proxy and
+ * no_proxy handling exactly as every other action has it.
+ */
+
 
 
 
@@ -35428,9 +35463,10 @@ function describeNetworkError(error, url) {
             return `connection to ${url.host} failed (${error.code ?? error.message})`;
     }
 }
-function formatSeconds(ms) {
-    const seconds = ms / 1000;
-    return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+/** A response header's (first) value. */
+function headerValue(response, name) {
+    const value = response.headers[name];
+    return Array.isArray(value) ? value[0] : value;
 }
 
 ;// CONCATENATED MODULE: ./src/nexus-types.ts
@@ -35509,6 +35545,11 @@ function parseDeleteAnswer(value, what) {
     }
     return { id: String(value.id ?? ''), deleted: value.deleted };
 }
+/** A signed header of the upload URL, whatever the case of its name. */
+function uploadHeader(uploadUrl, name) {
+    const key = Object.keys(uploadUrl.headers).find(k => k.toLowerCase() === name);
+    return key === undefined ? undefined : uploadUrl.headers[key];
+}
 /** The upload URL, when the dataset still carries one. */
 function uploadUrlOf(dataset) {
     return dataset.status.source?.uploadUrl ?? undefined;
@@ -35526,6 +35567,8 @@ function withoutUploadUrl(dataset) {
 }
 
 ;// CONCATENATED MODULE: ./src/retry.ts
+/** Statuses worth another try: the request did not take effect, or may not have. */
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 const API_RETRY_POLICY = {
     maxAttempts: 5,
     baseDelayMs: 1000,
@@ -35593,10 +35636,9 @@ const ACTION_VERSION = '0.1.0';
 
 
 
+
 /** API answers are small JSON documents; anything past this is not one. */
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
-/** Statuses worth another try: the request did not take effect, or may not have. */
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 class NexusClient {
     options;
     projectId;
@@ -35643,32 +35685,26 @@ class NexusClient {
         }
     }
     /**
-     * Deletes a dataset. When an earlier try may have taken effect (its answer
-     * was lost) a 404 on the retry means that try succeeded, and is reported so.
+     * Deletes a dataset. Gone is what was asked for, so a 404 is success too:
+     * an earlier try whose answer was lost, or another job, deleted it first.
      */
     async deleteDataset(datasetId, signal) {
-        let ambiguous = false;
+        let answer;
         try {
-            const answer = await this.call('DELETE', this.datasetPath(datasetId), {
+            answer = await this.call('DELETE', this.datasetPath(datasetId), {
                 what: `deleting dataset ${datasetId}`,
-                notFound: datasetId,
-                signal,
-                onRetry: () => {
-                    ambiguous = true;
-                }
+                signal
             });
-            const result = parseDeleteAnswer(answer.json, `DELETE dataset ${datasetId}`);
-            if (!result.deleted) {
-                throw new BadAnswerError(`Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`);
-            }
-            return { alreadyGone: false };
         }
         catch (error) {
-            if (ambiguous && error instanceof NexusApiError && error.status === 404) {
+            if (error instanceof NexusApiError && error.status === 404)
                 return { alreadyGone: true };
-            }
             throw error;
         }
+        if (!parseDeleteAnswer(answer.json, `DELETE dataset ${datasetId}`).deleted) {
+            throw new BadAnswerError(`Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`);
+        }
+        return { alreadyGone: false };
     }
     /**
      * One POST, never retried here: a create whose answer was lost may still
@@ -35718,8 +35754,8 @@ class NexusClient {
         const policy = { ...options.retry, maxAttempts: spec.attempts ?? options.retry.maxAttempts };
         let tries = 0;
         try {
-            return await withRetries(async () => {
-                tries++;
+            return await withRetries(async (attempt) => {
+                tries = attempt;
                 const started = options.clock.now();
                 const response = await send(this.pool, {
                     method,
@@ -35740,7 +35776,6 @@ class NexusClient {
                 signal,
                 classify: apiRetryVerdict,
                 onRetry: ({ attempt, delayMs, reason }) => {
-                    spec.onRetry?.();
                     options.log.info(`${spec.what}: ${reason}; retrying in ${formatSeconds(delayMs)} (attempt ${attempt + 1} of ${policy.maxAttempts})`);
                 }
             });
@@ -35762,7 +35797,7 @@ class NexusClient {
                 throw new BadAnswerError(`The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${describeBody(response.body)}. Check api-url points at the Nexus API, not a web page or proxy.`);
             }
         }
-        throw new NexusApiError(`${method} ${url.pathname} answered HTTP ${status}`, status, serverMessage(response), parseRetryAfter(headerValue(response.headers['retry-after']), this.options.clock.now()));
+        throw new NexusApiError(`${method} ${url.pathname} answered HTTP ${status}`, status, serverMessage(response), parseRetryAfter(headerValue(response, 'retry-after'), this.options.clock.now()));
     }
     /** Turns the last error into one message a person can act on. */
     explain(error, spec, tries) {
@@ -35811,9 +35846,6 @@ function apiRetryVerdict(error) {
         };
     }
     return { retry: false };
-}
-function headerValue(value) {
-    return Array.isArray(value) ? value[0] : value;
 }
 /** The server's own words: its JSON `message`, else a short cut of the text. */
 function serverMessage(response) {
@@ -35874,6 +35906,7 @@ function globToRegExp(pattern) {
 ;// CONCATENATED MODULE: ./src/outputs.ts
 
 
+
 /**
  * Step outputs. Every dataset that leaves the action goes through
  * withoutUploadUrl: the signed URL is a credential.
@@ -35899,13 +35932,6 @@ function setListOutputs(datasets, cursors) {
         setOutput('prev-page', cursors.prevPage ?? '');
     }
 }
-/** Epoch milliseconds as ISO 8601 UTC, or '' when absent or not a time. */
-function isoTime(epochMs) {
-    if (typeof epochMs !== 'number' || !Number.isFinite(epochMs))
-        return '';
-    const date = new Date(epochMs);
-    return Number.isNaN(date.getTime()) ? '' : date.toISOString();
-}
 
 ;// CONCATENATED MODULE: ./src/summary.ts
 
@@ -35927,34 +35953,32 @@ async function write(build) {
         warning(`Could not write the job summary: ${error.message}`);
     }
 }
-/** One dataset as a two-column table, plus extra rows the operation adds. */
-async function writeDatasetSummary(heading, dataset, extra = [], note) {
-    const rows = dataset
-        ? [
-            ['Dataset', code(dataset.id)],
-            ['Name', escapeHtml(dataset.name)],
-            ['Status', escapeHtml(dataset.status.overview)],
-            ['Items', dataset.status.itemCount === undefined ? '–' : String(dataset.status.itemCount)],
-            ['Created', isoTime(dataset.createDate) || '–'],
-            ['Expires', isoTime(dataset.expiryTime) || '–']
-        ]
-        : [];
+/** How each dataset field reads in a summary; all text is escaped, the id set as code. */
+const FIELDS = {
+    Dataset: (d) => code(d.id),
+    Name: (d) => escapeHtml(d.name),
+    Status: (d) => escapeHtml(d.status.overview),
+    Items: (d) => (d.status.itemCount === undefined ? '–' : String(d.status.itemCount)),
+    Created: (d) => isoTime(d.createDate) || '–',
+    Expires: (d) => isoTime(d.expiryTime) || '–',
+    Expired: (d) => isoTime(d.expiryTime) || '–'
+};
+const LIST_COLUMNS = ['Dataset', 'Name', 'Status', 'Items', 'Created', 'Expires'];
+const CLEANUP_COLUMNS = ['Dataset', 'Name', 'Created', 'Expired'];
+/** One dataset as a two-column table, plus plain-text rows the operation adds. */
+async function writeDatasetSummary(heading, dataset, extra = []) {
     await write(summary => {
         summary.addHeading(escapeHtml(heading), 3);
-        if (note)
-            summary.addRaw(`<p>${escapeHtml(note)}</p>`, true);
-        const all = [...rows, ...extra];
-        if (all.length > 0) {
-            summary.addTable([
-                [header('Field'), header('Value')],
-                ...all.map(([field, value]) => [field, value])
-            ]);
-        }
+        summary.addTable([
+            [header('Field'), header('Value')],
+            ...LIST_COLUMNS.map((field) => [field, FIELDS[field](dataset)]),
+            ...extra.map(([field, value]) => [escapeHtml(field), escapeHtml(value)])
+        ]);
     });
 }
 /** Datasets as a table, capped at SUMMARY_ROW_CAP rows. */
 async function writeDatasetTable(heading, datasets, options = {}) {
-    const column = options.column ?? 'status';
+    const columns = options.forCleanup ? CLEANUP_COLUMNS : LIST_COLUMNS;
     await write(summary => {
         summary.addHeading(escapeHtml(heading), 3);
         if (options.note)
@@ -35965,24 +35989,8 @@ async function writeDatasetTable(heading, datasets, options = {}) {
         else {
             const shown = datasets.slice(0, SUMMARY_ROW_CAP);
             summary.addTable([
-                column === 'status'
-                    ? ['Dataset', 'Name', 'Status', 'Items', 'Created', 'Expires'].map(header)
-                    : ['Dataset', 'Name', 'Created', 'Expired'].map(header),
-                ...shown.map((d) => column === 'status'
-                    ? [
-                        code(d.id),
-                        escapeHtml(d.name),
-                        escapeHtml(d.status.overview),
-                        d.status.itemCount === undefined ? '–' : String(d.status.itemCount),
-                        isoTime(d.createDate) || '–',
-                        isoTime(d.expiryTime) || '–'
-                    ]
-                    : [
-                        code(d.id),
-                        escapeHtml(d.name),
-                        isoTime(d.createDate) || '–',
-                        isoTime(d.expiryTime) || '–'
-                    ])
+                columns.map(header),
+                ...shown.map((d) => columns.map(field => FIELDS[field](d)))
             ]);
             if (datasets.length > shown.length) {
                 summary.addRaw(`<p>… and ${datasets.length - shown.length} more.</p>`, true);
@@ -36041,7 +36049,7 @@ async function cleanupOperation(ctx) {
         await writeDatasetTable(`Cleanup of ${client.projectId} (dry run)`, selected, {
             note: `Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
             footer: `Kept: ${all.length - selected.length}. Would delete: ${selected.length}.`,
-            column: 'expired'
+            forCleanup: true
         });
         return;
     }
@@ -36050,17 +36058,13 @@ async function cleanupOperation(ctx) {
     try {
         await forEachLimited(selected, inputs.concurrency, ctx.signal, async (dataset) => {
             try {
-                await client.deleteDataset(dataset.id);
+                // Another cleanup job may race us: already gone counts as deleted.
+                const { alreadyGone } = await client.deleteDataset(dataset.id);
                 deleted.push(dataset);
-                info(`Deleted ${dataset.id} ${JSON.stringify(dataset.name)}.`);
+                info(`${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${JSON.stringify(dataset.name)}.`);
             }
             catch (error) {
-                // Another cleanup job may have deleted it first: gone is what we wanted.
-                if (error instanceof NexusApiError && error.status === 404) {
-                    deleted.push(dataset);
-                    info(`${dataset.id} ${JSON.stringify(dataset.name)} was already deleted.`);
-                }
-                else if (!ctx.signal.aborted) {
+                if (!ctx.signal.aborted) {
                     failed.push({ dataset, reason: error instanceof Error ? error.message : String(error) });
                 }
             }
@@ -36077,7 +36081,7 @@ async function cleanupOperation(ctx) {
                 ? `Cancelled: ${deleted.length} of ${selected.length} selected datasets were deleted before the run stopped.`
                 : `Deleted ${deleted.length} datasets (${criteria}).`,
             footer: `Kept: ${all.length - selected.length}. Deleted: ${deleted.length}. Failed: ${failed.length}.${notReached > 0 && ctx.signal.aborted ? ` Not reached: ${notReached}.` : ''}`,
-            column: 'expired'
+            forCleanup: true
         });
     }
     if (ctx.signal.aborted)
@@ -36145,7 +36149,6 @@ async function createDataset(ctx, source) {
     };
     const startedAt = clock.now();
     let ambiguous = false;
-    let lastFailure = '';
     return withRetries(async () => {
         if (ambiguous) {
             const found = await findOurs(client, body, startedAt - CLOCK_SKEW_MS);
@@ -36163,7 +36166,6 @@ async function createDataset(ctx, source) {
         catch (error) {
             if (NexusClient.isAmbiguous(error))
                 ambiguous = true;
-            lastFailure = shortReason(error);
             throw error;
         }
     }, {
@@ -36173,10 +36175,13 @@ async function createDataset(ctx, source) {
         signal: ctx.signal,
         // A garbled 2xx or a lost answer may mean the dataset exists: retrying is
         // safe only because each retry first looks for it.
-        classify: error => NexusClient.isAmbiguous(error) && !apiRetryVerdict(error).retry
-            ? { retry: true, reason: error.message }
-            : apiRetryVerdict(error),
-        onRetry: ({ attempt, delayMs }) => info(`Creating the dataset failed (attempt ${attempt} of ${client.retryPolicy.maxAttempts}: ${lastFailure}); ${ambiguous ? 'looking for it, then ' : ''}retrying in ${formatSeconds(delayMs)}.`)
+        classify: error => {
+            const verdict = apiRetryVerdict(error);
+            return verdict.retry || NexusClient.isAmbiguous(error)
+                ? { ...verdict, retry: true, reason: shortReason(error) }
+                : verdict;
+        },
+        onRetry: ({ attempt, delayMs, reason }) => info(`Creating the dataset failed (attempt ${attempt} of ${client.retryPolicy.maxAttempts}: ${reason}); ${ambiguous ? 'looking for it, then ' : ''}retrying in ${formatSeconds(delayMs)}.`)
     });
 }
 async function findOurs(client, body, notBefore) {
@@ -36189,10 +36194,10 @@ async function findOurs(client, body, notBefore) {
     const ours = [];
     for (const candidate of candidates) {
         const dataset = uploadUrlOf(candidate) ? candidate : await client.getDataset(candidate.id);
-        const headers = uploadUrlOf(dataset)?.headers ?? {};
-        const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-        if (lower['content-length'] === String(sizeBytes) &&
-            lower['x-goog-hash']?.includes(`crc32c=${crc32c}`)) {
+        const uploadUrl = uploadUrlOf(dataset);
+        if (uploadUrl &&
+            uploadHeader(uploadUrl, 'content-length') === String(sizeBytes) &&
+            uploadHeader(uploadUrl, 'x-goog-hash')?.includes(`crc32c=${crc32c}`)) {
             ours.push(dataset);
         }
     }
@@ -42396,31 +42401,42 @@ class NdjsonChecker {
 
 
 
-/** Bytes per read: big enough that per-read costs vanish, small enough to stay in cache. */
-const READ_BYTES = 1 << 20;
+
+/**
+ * Bytes per read: big enough that per-read costs vanish, small enough to stay in cache, and
+ * exactly what the checker's fast path takes in one piece.
+ */
+const READ_BYTES = SCRATCH_BYTES;
 /**
  * Refuses (FileCheckError) a path that is missing, not a regular file, empty, changes while it
  * is read, or has no items. Bad lines are not thrown: they are in `problems` and `badLines`.
  */
 async function scanFile(path, options = {}) {
     const { signal } = options;
+    const at = { path, name: options.label ?? `"${path}"` };
     signal?.throwIfAborted();
-    const identity = identify(await statFile(path));
-    const handle = await openFile(path, identity);
+    const identity = identify(await statFile(at));
+    const handle = await openUnchanged(at, identity);
     try {
         const crc = await Crc32c.create();
         const checker = new NdjsonChecker();
-        for await (const chunk of readChunks(handle, path, identity.size, signal)) {
+        for await (const chunk of readChunks(handle, at, identity.size, signal)) {
             crc.update(chunk);
             checker.push(chunk);
         }
         if (!sameFile(identify(await handle.stat()), identity))
-            throw changedError(path);
+            throw changedError(at);
         const check = checker.finish();
         if (check.items === 0) {
-            throw new FileCheckError(`"${path}" has no items: every line is blank`, path);
+            throw new FileCheckError(`${at.name} has no items: every line is blank`, path);
         }
-        return { path, sizeBytes: identity.size, crc32c: crc32cBase64(crc.digest()), ...check };
+        return {
+            path,
+            identity,
+            sizeBytes: identity.size,
+            crc32c: crc32cBase64(crc.digest()),
+            ...check
+        };
     }
     finally {
         await handle.close();
@@ -42430,9 +42446,9 @@ async function scanFile(path, options = {}) {
  * The file's `size` bytes in chunks, reading the next chunk into the other of two buffers while
  * the caller works on this one. A chunk is only valid until the next one is asked for.
  */
-async function* readChunks(handle, path, size, signal) {
+async function* readChunks(handle, file, size, signal) {
     const buffers = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)];
-    const read = (buffer, at) => handle.read(buffer, 0, Math.min(buffer.length, size - at), at).then(result => result.bytesRead, (error) => Promise.reject(readError(path, error)));
+    const read = (buffer, at) => handle.read(buffer, 0, Math.min(buffer.length, size - at), at).then(result => result.bytesRead, (error) => Promise.reject(readError(file, error)));
     let at = 0;
     let current = 0;
     let pending = read(buffers[current], at);
@@ -42441,7 +42457,7 @@ async function* readChunks(handle, path, size, signal) {
             const length = await pending;
             signal?.throwIfAborted();
             if (length === 0)
-                throw changedError(path); // it got shorter
+                throw changedError(file); // it got shorter
             const chunk = buffers[current].subarray(0, length);
             at += length;
             current = 1 - current;
@@ -42461,22 +42477,22 @@ function sameFile(a, b) {
     return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 /** stat() follows symbolic links, so a link to a good file is fine. Opens nothing. */
-async function statFile(path) {
+async function statFile({ path, name }) {
     let info;
     try {
         info = await (0,promises_namespaceObject.stat)(path);
     }
     catch (error) {
         if (error.code === 'ENOENT' && (await isLink(path))) {
-            throw new FileCheckError(`"${path}" is a symbolic link to a file that does not exist`, path);
+            throw new FileCheckError(`${name} is a symbolic link to a file that does not exist`, path);
         }
-        throw readError(path, error);
+        throw readError({ path, name }, error);
     }
     const problem = notARegularFile(info);
     if (problem !== undefined)
-        throw new FileCheckError(`"${path}" ${problem}`, path);
+        throw new FileCheckError(`${name} ${problem}`, path);
     if (info.size === 0)
-        throw new FileCheckError(`"${path}" is empty (0 bytes)`, path);
+        throw new FileCheckError(`${name} is empty (0 bytes)`, path);
     return info;
 }
 function notARegularFile(info) {
@@ -42501,21 +42517,21 @@ async function isLink(path) {
     }
 }
 /**
- * Opens the file statFile() checked. O_NONBLOCK makes open() return at once should the path have
+ * Opens the file statFile() checked (and, for each upload attempt, the file that was scanned). O_NONBLOCK makes open() return at once should the path have
  * been swapped for a FIFO since (a blocking open would wait for a writer forever); on a regular
  * file it changes nothing. Windows has neither the flag nor such FIFOs.
  */
-async function openFile(path, identity) {
+async function openUnchanged(at, identity) {
     let handle;
     try {
-        handle = await (0,promises_namespaceObject.open)(path, external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0));
+        handle = await (0,promises_namespaceObject.open)(at.path, external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0));
     }
     catch (error) {
-        throw readError(path, error);
+        throw readError(at, error);
     }
     try {
         if (!sameFile(identify(await handle.stat()), identity))
-            throw changedError(path);
+            throw changedError(at);
         return handle;
     }
     catch (error) {
@@ -42523,26 +42539,26 @@ async function openFile(path, identity) {
         throw error;
     }
 }
-function changedError(path) {
-    return new FileCheckError(`"${path}" changed while it was being read; try again once nothing writes to it`, path);
+function changedError({ path, name }) {
+    return new FileCheckError(`${name} changed while it was being read; try again once nothing writes to it`, path);
 }
 /** A FileCheckError for a system error on the path; anything else as it is. */
-function readError(path, error) {
+function readError({ path, name }, error) {
     const code = error?.code;
     switch (code) {
         case undefined:
             return error;
         case 'ENOENT':
-            return new FileCheckError(`"${path}" does not exist`, path);
+            return new FileCheckError(`${name} does not exist`, path);
         case 'ENOTDIR':
-            return new FileCheckError(`"${path}" does not exist: part of the path is not a directory`, path);
+            return new FileCheckError(`${name} does not exist: part of the path is not a directory`, path);
         case 'EACCES':
         case 'EPERM':
-            return new FileCheckError(`"${path}" cannot be read: permission denied`, path);
+            return new FileCheckError(`${name} cannot be read: permission denied`, path);
         case 'ELOOP':
-            return new FileCheckError(`"${path}" cannot be read: too many symbolic links (a loop?)`, path);
+            return new FileCheckError(`${name} cannot be read: too many symbolic links (a loop?)`, path);
         default:
-            return new FileCheckError(`"${path}" cannot be read: ${error.message}`, path);
+            return new FileCheckError(`${name} cannot be read: ${error.message}`, path);
     }
 }
 
@@ -42559,7 +42575,6 @@ function readError(path, error) {
 const PROGRESS_EVERY_MS = 10_000;
 const READ_CHUNK_BYTES = 1024 * 1024;
 const MAX_ERROR_BYTES = 64 * 1024;
-const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 /**
  * Masks the signed URL, and its signature on its own, before anything can log
  * them: whoever holds the URL can write the object until it expires.
@@ -42590,7 +42605,7 @@ function checkUploadUrl(uploadUrl, sizeBytes) {
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
         throw new UploadError(`The upload URL Nexus returned uses ${url.protocol}//; only https:// is accepted.`, 0, 'BadUploadUrl');
     }
-    const length = headerOf(uploadUrl.headers, 'content-length');
+    const length = uploadHeader(uploadUrl, 'content-length');
     if (length !== undefined && length !== String(sizeBytes)) {
         throw new UploadError(`The upload URL Nexus returned is signed for ${length} bytes, but the file has ${sizeBytes}.`, 0, 'SizeMismatch');
     }
@@ -42606,98 +42621,97 @@ async function uploadFile(options) {
     const { uploadUrl, clock, policy, signal } = options;
     const url = checkUploadUrl(uploadUrl, options.sizeBytes);
     const headers = { ...uploadUrl.headers };
-    if (headerOf(headers, 'content-length') === undefined) {
+    if (uploadHeader(uploadUrl, 'content-length') === undefined) {
         headers['content-length'] = String(options.sizeBytes);
     }
     const pool = new AgentPool(false);
     const started = clock.now();
+    let attempts = 0;
     try {
-        for (let attempt = 1;; attempt++) {
-            await assertUnchanged(options.filePath, options.sizeBytes);
+        return await withRetries(async (attempt) => {
+            attempts = attempt;
             const attemptStarted = clock.now();
+            // A file rewritten since it was hashed would only come back as BadDigest.
+            const file = await options.openFile();
+            let response;
             try {
-                const response = await send(pool, {
+                response = await send(pool, {
                     method: uploadUrl.method || 'PUT',
                     url,
                     headers,
-                    body: () => (0,external_node_fs_namespaceObject.createReadStream)(options.filePath, {
+                    body: () => file.createReadStream({
                         highWaterMark: READ_CHUNK_BYTES,
                         start: 0,
-                        end: Math.max(0, options.sizeBytes - 1)
+                        end: Math.max(0, options.sizeBytes - 1),
+                        autoClose: false
                     }),
                     idleTimeoutMs: options.stallTimeoutMs,
                     maxResponseBytes: MAX_ERROR_BYTES,
                     signal,
                     onBodyProgress: progressLogger(options.sizeBytes, clock, attemptStarted)
                 });
-                if (response.status >= 200 && response.status < 300) {
-                    if (looksLikeWebPage(response)) {
-                        // Storage answers a PUT with an empty body: a page means something else
-                        // (a captive portal or proxy) answered, and nothing was stored.
-                        throw new UploadError(`The upload host answered HTTP ${response.status} with ${describeBody(response.body)}, not a storage answer; nothing was stored. Check the runner's proxy settings (https_proxy, no_proxy).`, response.status, 'NotStorage');
-                    }
-                    const elapsed = Math.max(1, clock.now() - attemptStarted);
-                    return {
-                        attempts: attempt,
-                        durationMs: clock.now() - started,
-                        bytesPerSecond: (options.sizeBytes * 1000) / elapsed
-                    };
-                }
-                const storage = storageError(response);
-                if (response.status === 412 && (await options.earlierAttemptLanded())) {
-                    info('The storage already holds the file: an earlier attempt landed and its answer was lost.');
-                    return {
-                        attempts: attempt,
-                        durationMs: clock.now() - started,
-                        bytesPerSecond: 0
-                    };
-                }
-                const what = describeStorage(response.status, storage);
-                const transient = TRANSIENT_STATUSES.has(response.status);
-                if (!transient) {
-                    throw new UploadError(`The upload was refused (${what})${advice(storage.code)}`, response.status, storage.code);
-                }
-                if (attempt >= policy.maxAttempts) {
-                    throw new UploadError(`The upload kept failing (${what}) after ${attempt} attempts. It may be a passing storage outage: re-run the job.`, response.status, storage.code);
-                }
-                const retryAfter = parseRetryAfter(upload_headerValue(response.headers['retry-after']), clock.now());
-                await pause(options, attempt, what, retryAfter);
             }
-            catch (error) {
-                if (signal.aborted)
-                    throw signal.reason;
-                if (!(error instanceof TransportError) || error.final || attempt >= policy.maxAttempts) {
-                    throw error instanceof TransportError
-                        ? new UploadError(`The upload kept failing: ${error.message} (after ${attempt} attempts). Check the runner's network; re-run the job.`, 0, error.code)
-                        : error;
-                }
-                await pause(options, attempt, error.message);
+            finally {
+                await file.close();
             }
-        }
+            if (response.status >= 200 && response.status < 300) {
+                if (looksLikeWebPage(response)) {
+                    // Storage answers a PUT with an empty body: a page means something else
+                    // (a captive portal or proxy) answered, and nothing was stored.
+                    throw new UploadError(`The upload host answered HTTP ${response.status} with ${describeBody(response.body)}, not a storage answer; nothing was stored. Check the runner's proxy settings (https_proxy, no_proxy).`, response.status, 'NotStorage');
+                }
+                const elapsed = Math.max(1, clock.now() - attemptStarted);
+                return {
+                    attempts: attempt,
+                    durationMs: clock.now() - started,
+                    bytesPerSecond: (options.sizeBytes * 1000) / elapsed
+                };
+            }
+            if (response.status === 412 && (await options.earlierAttemptLanded())) {
+                info('The storage already holds the file: an earlier attempt landed and its answer was lost.');
+                return { attempts: attempt, durationMs: clock.now() - started, bytesPerSecond: 0 };
+            }
+            const storage = storageError(response);
+            throw new UploadError(describeStorage(response.status, storage), response.status, storage.code, parseRetryAfter(headerValue(response, 'retry-after'), clock.now()));
+        }, {
+            policy,
+            clock,
+            random: options.random,
+            signal,
+            classify: uploadRetryVerdict,
+            onRetry: ({ attempt, delayMs, reason }) => info(`Upload attempt ${attempt} of ${policy.maxAttempts} failed: ${reason}; retrying in ${formatSeconds(delayMs)}.`)
+        });
+    }
+    catch (error) {
+        throw explain(error, attempts);
     }
     finally {
         pool.dispose();
     }
 }
-async function pause(options, attempt, reason, retryAfterMs) {
-    const delay = retryAfterMs !== undefined
-        ? Math.min(retryAfterMs, options.policy.maxRetryAfterMs)
-        : backoffDelay(attempt, options.policy, options.random);
-    info(`Upload attempt ${attempt} of ${options.policy.maxAttempts} failed: ${reason}; retrying in ${formatSeconds(delay)}.`);
-    await options.clock.sleep(delay, options.signal);
+/** Storage outages and lost connections are worth another try; refusals are not. */
+function uploadRetryVerdict(error) {
+    if (error instanceof UploadError && RETRYABLE_STATUSES.has(error.status)) {
+        return { retry: true, reason: error.message, retryAfterMs: error.retryAfterMs };
+    }
+    if (error instanceof TransportError && !error.final)
+        return { retry: true, reason: error.message };
+    return { retry: false };
 }
-/** A file that changed since it was hashed would be refused as BadDigest; say why first. */
-async function assertUnchanged(path, sizeBytes) {
-    let info;
-    try {
-        info = await (0,promises_namespaceObject.stat)(path);
+/** Turns the last failed attempt into one message a person can act on. */
+function explain(error, attempts) {
+    if (error instanceof TransportError && !error.final) {
+        return new UploadError(`The upload kept failing: ${error.message} (after ${attempts} attempts). Check the runner's network; re-run the job.`, 0, error.code);
     }
-    catch (error) {
-        throw new UploadError(`${path} can no longer be read (${error.code ?? 'error'}); make sure nothing moves or deletes the file during the step.`, 0, 'FileChanged');
-    }
-    if (info.size !== sizeBytes) {
-        throw new UploadError(`${path} changed while the action ran (it had ${sizeBytes} bytes when checked, ${info.size} now). Make sure nothing writes the file during the step.`, 0, 'FileChanged');
-    }
+    // Refusals are raised with the bare storage answer; failures of our own
+    // (file changed, not storage) already carry their whole message.
+    if (!(error instanceof UploadError) || error.status < 400)
+        return error;
+    const { status, storageCode } = error;
+    const message = RETRYABLE_STATUSES.has(status)
+        ? `The upload kept failing (${error.message}) after ${attempts} attempts. It may be a passing storage outage: re-run the job.`
+        : `The upload was refused (${error.message})${advice(storageCode)}`;
+    return new UploadError(message, status, storageCode);
 }
 function progressLogger(total, clock, started) {
     let lastLog = started;
@@ -42743,15 +42757,8 @@ function advice(code) {
     }
 }
 function looksLikeWebPage(response) {
-    const type = upload_headerValue(response.headers['content-type']) ?? '';
+    const type = headerValue(response, 'content-type') ?? '';
     return /html/i.test(type) || looksLikeHtml(response.body.toString('utf8', 0, 64));
-}
-function headerOf(headers, name) {
-    const key = Object.keys(headers).find(k => k.toLowerCase() === name);
-    return key === undefined ? undefined : headers[key];
-}
-function upload_headerValue(value) {
-    return Array.isArray(value) ? value[0] : value;
 }
 
 ;// CONCATENATED MODULE: ./src/wait-until-ready.ts
@@ -42787,9 +42794,7 @@ async function waitUntilReady(ctx, first, onRead) {
         }
         if (status === READY_STATUS)
             return dataset;
-        if (FAILED_STATUSES.includes(status)) {
-            throw new DatasetNotReadyError(`Dataset ${dataset.id} ended in ${status}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`);
-        }
+        throwIfFailed(dataset);
         const remaining = deadline - clock.now();
         if (remaining <= 0) {
             throw new DatasetNotReadyError(`Timed out after ${formatSeconds(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${status}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`);
@@ -42797,6 +42802,12 @@ async function waitUntilReady(ctx, first, onRead) {
         await clock.sleep(Math.min(interval, remaining), signal);
         interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs));
         dataset = await client.getDataset(dataset.id);
+    }
+}
+/** FailedUpload and FailedProcessing are final: no wait makes them ready. */
+function throwIfFailed(dataset) {
+    if (FAILED_STATUSES.includes(dataset.status.overview)) {
+        throw new DatasetNotReadyError(`Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`);
     }
 }
 function describeStatus(dataset) {
@@ -42811,6 +42822,7 @@ function reason(dataset) {
 }
 
 ;// CONCATENATED MODULE: ./src/operations/create.ts
+
 
 
 
@@ -42853,7 +42865,6 @@ async function createOperation(ctx) {
     setDatasetOutputs(last);
     info(`${adopted ? 'Using' : 'Created'} dataset ${created.id} ${JSON.stringify(created.name)}.`);
     let upload;
-    let failure;
     try {
         // Cancelled while the POST was under way: its answer named the dataset.
         ctx.signal.throwIfAborted();
@@ -42862,7 +42873,7 @@ async function createOperation(ctx) {
         }
         upload = await uploadFile({
             uploadUrl,
-            filePath,
+            openFile: () => openUnchanged({ path: filePath, name: shownPath }, scan.identity),
             sizeBytes: scan.sizeBytes,
             stallTimeoutMs: Math.max(inputs.requestTimeoutMs, 1000),
             policy: client.retryPolicy,
@@ -42876,17 +42887,12 @@ async function createOperation(ctx) {
     catch (error) {
         // 412: the storage holds this exact file (the URL is signed for its CRC),
         // Nexus has just not said so yet. Deleting would throw good bytes away.
-        failure =
-            error instanceof UploadError && error.storageCode === 'PreconditionFailed'
-                ? { error, deleted: false }
-                : await abandon(ctx, created.id, error);
-    }
-    if (failure) {
+        const failure = error instanceof UploadError && error.storageCode === 'PreconditionFailed'
+            ? { error, deleted: false }
+            : await abandon(ctx, created.id, error);
         if (failure.deleted)
             setOutput('deleted', 'true');
-        await summarize(last, scan, shownPath, upload, failure.deleted
-            ? `Upload failed: dataset ${last.id} was deleted`
-            : `Upload failed: dataset ${last.id} is left Waiting`);
+        await summarize(last, scan, shownPath, undefined, `Upload failed: dataset ${last.id} ${failure.deleted ? 'was deleted' : 'is left Waiting'}`);
         throw failure.error;
     }
     try {
@@ -42898,14 +42904,11 @@ async function createOperation(ctx) {
         }
         else {
             info(`Dataset ${last.id} is ${last.status.overview} (wait: false, not waiting).`);
-            if (FAILED_STATUSES.includes(last.status.overview)) {
-                throw new DatasetNotReadyError(`Dataset ${last.id} ended in ${last.status.overview} right after the upload. Check the NDJSON file's items, then create the dataset again.`);
-            }
+            throwIfFailed(last);
         }
+        // Only a ready dataset's count is final; before that Nexus may say 0.
         const counted = last.status.itemCount;
-        if (typeof counted === 'number' &&
-            last.status.overview !== WAITING_STATUS &&
-            counted !== scan.items) {
+        if (last.status.overview === READY_STATUS && counted !== undefined && counted !== scan.items) {
             warning(`Nexus counted ${counted} items in dataset ${last.id}, but ${shownPath} has ${scan.items} non-blank lines.`);
         }
     }
@@ -42953,16 +42956,12 @@ async function abandon(ctx, datasetId, error) {
 /** Scans the file; its errors name the path as the user wrote it, with what to do. */
 async function checkFile(filePath, shownPath, signal) {
     try {
-        return await scanFile(filePath, { signal });
+        return await scanFile(filePath, { signal, label: shownPath });
     }
     catch (error) {
         if (!(error instanceof FileCheckError))
             throw error;
-        const quoted = `"${filePath}"`;
-        const problem = error.message.startsWith(quoted)
-            ? `${shownPath}${error.message.slice(quoted.length)}`
-            : error.message;
-        throw new FileCheckError(`${problem}. Nothing was created; check the path input (relative to the workspace) and the file.`, shownPath);
+        throw new FileCheckError(`${error.message}. Nothing was created; check the path input (relative to the workspace) and the file.`, error.path);
     }
 }
 function reportBadLines(scan, shownPath) {
@@ -42990,7 +42989,7 @@ async function noteSymlink(filePath, shownPath) {
         // A missing file is reported by the scan, with its own clear message.
     }
 }
-async function summarize(dataset, scan, shownPath, upload, heading = `Nexus dataset ${dataset.id} created`) {
+async function summarize(dataset, scan, shownPath, upload, heading) {
     const rows = [
         ['File', shownPath],
         ['Size', formatBytes(scan.sizeBytes)],
@@ -43012,15 +43011,6 @@ function displayPath(workspace, filePath) {
         ? relative.split(external_node_path_namespaceObject.sep).join('/')
         : filePath;
 }
-function formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    if (bytes < 1048576)
-        return `${(bytes / 1024).toFixed(1)} KiB`;
-    if (bytes < 1073741824)
-        return `${(bytes / 1048576).toFixed(1)} MiB`;
-    return `${(bytes / 1073741824).toFixed(2)} GiB`;
-}
 
 ;// CONCATENATED MODULE: ./src/operations/delete.ts
 
@@ -43035,7 +43025,7 @@ async function deleteOperation({ inputs, client }) {
     const { alreadyGone } = await client.deleteDataset(id);
     setOutput('deleted', 'true');
     info(alreadyGone
-        ? `Dataset ${id} ${JSON.stringify(dataset.name)} is deleted (an earlier try whose answer was lost deleted it).`
+        ? `Dataset ${id} ${JSON.stringify(dataset.name)} is deleted (by an earlier try whose answer was lost, or by someone else).`
         : `Deleted dataset ${id} ${JSON.stringify(dataset.name)}.`);
     await writeDatasetSummary(`Deleted Nexus dataset ${id}`, dataset);
 }

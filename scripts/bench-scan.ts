@@ -11,22 +11,21 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Crc32c } from '../src/crc32c.js'
-import { scanFile } from '../src/file-scan.js'
+import { readChunks, scanFile, type FileScan } from '../src/file-scan.js'
 import { NdjsonChecker } from '../src/ndjson-check.js'
 
-const MiB = 1 << 20
-const BENCH_FILE_BYTES = 256 * MiB
+export const MiB = 1 << 20
 
 function typicalLine(n: number): string {
   const url = `https://storage.example.com/datasets/vision/images/${String(n).padStart(9, '0')}.jpg`
   return `{"kind": "Image", "url": "${url}"}\n`
 }
 
-/** ~256 MiB (~2.9M lines) of typical lines; written once, reused while its size is right. */
-export async function benchFile(): Promise<string> {
-  const path = join(tmpdir(), 'nexus-bench-scan-256mib.ndjson')
+/** About `bytes` of typical lines (256 MiB: ~2.9M lines); written once, reused while intact. */
+export async function benchFile(bytes = 256 * MiB): Promise<string> {
+  const path = join(tmpdir(), `nexus-bench-${Math.round(bytes / MiB)}mib.ndjson`)
   const lineBytes = Buffer.byteLength(typicalLine(0))
-  const lines = Math.floor(BENCH_FILE_BYTES / lineBytes)
+  const lines = Math.floor(bytes / lineBytes)
   if ((await stat(path).catch(() => undefined))?.size === lines * lineBytes) return path
   await writeFile(path, '')
   for (let first = 0; first < lines; first += 100_000) {
@@ -37,30 +36,26 @@ export async function benchFile(): Promise<string> {
   return path
 }
 
-/**
- * One pass over the file as scanFile reads it: 1 MiB reads, the next one under way while `use`
- * works on the current chunk, so that the figures are comparable.
- */
+/** One pass over the file exactly as scanFile reads it, so that the figures compare. */
 async function eachChunk(path: string, use: (chunk: Buffer) => void): Promise<void> {
   const handle = await open(path, 'r')
-  const buffers = [Buffer.allocUnsafe(MiB), Buffer.allocUnsafe(MiB)]
-  const read = async (k: number, at: number): Promise<Buffer> =>
-    buffers[k].subarray(0, (await handle.read(buffers[k], 0, MiB, at)).bytesRead)
   try {
-    let next = read(0, 0)
-    for (let at = 0, k = 0; ; k = 1 - k) {
-      const chunk = await next
-      if (chunk.length === 0) return
-      at += chunk.length
-      next = read(1 - k, at)
-      use(chunk)
-    }
+    const { size } = await handle.stat()
+    for await (const chunk of readChunks(handle, { path, name: path }, size)) use(chunk)
   } finally {
     await handle.close()
   }
 }
 
-function passes(path: string): Record<string, () => Promise<unknown>> {
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+function passes(
+  path: string,
+  keep: (scan: FileScan) => void
+): Record<string, () => Promise<unknown>> {
   return {
     'read only': () => eachChunk(path, () => undefined),
     'CRC-32C alone': async () => {
@@ -73,7 +68,7 @@ function passes(path: string): Record<string, () => Promise<unknown>> {
       await eachChunk(path, chunk => checker.push(chunk))
       return checker.finish()
     },
-    'scanFile (CRC + check)': () => scanFile(path)
+    'scanFile (CRC + check)': async () => keep(await scanFile(path))
   }
 }
 
@@ -84,27 +79,26 @@ function passes(path: string): Record<string, () => Promise<unknown>> {
 export async function benchScan(
   path?: string,
   options: { runs?: number; log?: (line: string) => void } = {}
-): Promise<Record<string, number>> {
+): Promise<{ figures: Record<string, number>; scan: FileScan }> {
   const { runs = 3, log = () => undefined } = options
   const file = path ?? (await benchFile())
   const { size } = await stat(file)
   log(`${file}: ${(size / MiB).toFixed(0)} MiB`)
   const figures: Record<string, number> = {}
-  for (const [name, pass] of Object.entries(passes(file))) {
+  let scan: FileScan | undefined
+  for (const [name, pass] of Object.entries(passes(file, kept => (scan = kept)))) {
     const rates: number[] = []
     for (let run = 0; run < runs; run++) {
       const started = performance.now()
       await pass()
       rates.push(size / MiB / ((performance.now() - started) / 1000))
     }
-    const sorted = [...rates].sort((a, b) => a - b)
-    figures[name] = sorted[Math.floor(sorted.length / 2)]
+    figures[name] = median(rates)
     const shown = rates.map(rate => rate.toFixed(0)).join(', ')
     log(`${name.padEnd(24)} ${figures[name].toFixed(0).padStart(5)} MiB/s median (runs: ${shown})`)
   }
-  const scan = await scanFile(file)
-  if (scan.badLines !== 0) throw new Error(`the bench file has ${scan.badLines} bad lines`)
-  return figures
+  if (!scan || scan.badLines !== 0) throw new Error(`the bench file has bad lines: ${file}`)
+  return { figures, scan }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -1,11 +1,12 @@
 import * as core from '@actions/core'
 import type { RunContext } from './context.js'
 import { BadAnswerError, NexusApiError, TransportError } from './errors.js'
-import { formatSeconds } from './http.js'
+import { formatSeconds } from './format.js'
 import { apiRetryVerdict, NexusClient } from './nexus-client.js'
 import {
   SOURCE_KIND,
   WAITING_STATUS,
+  uploadHeader,
   uploadUrlOf,
   type CreateDatasetBody,
   type Dataset
@@ -36,7 +37,6 @@ export async function createDataset(
   }
   const startedAt = clock.now()
   let ambiguous = false
-  let lastFailure = ''
   return withRetries(
     async () => {
       if (ambiguous) {
@@ -55,7 +55,6 @@ export async function createDataset(
         return { dataset: await client.postDataset(body, signal), adopted: false }
       } catch (error) {
         if (NexusClient.isAmbiguous(error)) ambiguous = true
-        lastFailure = shortReason(error)
         throw error
       }
     },
@@ -66,13 +65,15 @@ export async function createDataset(
       signal: ctx.signal,
       // A garbled 2xx or a lost answer may mean the dataset exists: retrying is
       // safe only because each retry first looks for it.
-      classify: error =>
-        NexusClient.isAmbiguous(error) && !apiRetryVerdict(error).retry
-          ? { retry: true, reason: (error as Error).message }
-          : apiRetryVerdict(error),
-      onRetry: ({ attempt, delayMs }) =>
+      classify: error => {
+        const verdict = apiRetryVerdict(error)
+        return verdict.retry || NexusClient.isAmbiguous(error)
+          ? { ...verdict, retry: true, reason: shortReason(error) }
+          : verdict
+      },
+      onRetry: ({ attempt, delayMs, reason }) =>
         core.info(
-          `Creating the dataset failed (attempt ${attempt} of ${client.retryPolicy.maxAttempts}: ${lastFailure}); ${ambiguous ? 'looking for it, then ' : ''}retrying in ${formatSeconds(delayMs)}.`
+          `Creating the dataset failed (attempt ${attempt} of ${client.retryPolicy.maxAttempts}: ${reason}); ${ambiguous ? 'looking for it, then ' : ''}retrying in ${formatSeconds(delayMs)}.`
         )
     }
   )
@@ -95,11 +96,11 @@ async function findOurs(
   const ours: Dataset[] = []
   for (const candidate of candidates) {
     const dataset = uploadUrlOf(candidate) ? candidate : await client.getDataset(candidate.id)
-    const headers = uploadUrlOf(dataset)?.headers ?? {}
-    const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]))
+    const uploadUrl = uploadUrlOf(dataset)
     if (
-      lower['content-length'] === String(sizeBytes) &&
-      lower['x-goog-hash']?.includes(`crc32c=${crc32c}`)
+      uploadUrl &&
+      uploadHeader(uploadUrl, 'content-length') === String(sizeBytes) &&
+      uploadHeader(uploadUrl, 'x-goog-hash')?.includes(`crc32c=${crc32c}`)
     ) {
       ours.push(dataset)
     }

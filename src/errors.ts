@@ -59,7 +59,9 @@ export class UploadError extends ActionError {
   constructor(
     message: string,
     readonly status: number,
-    readonly storageCode: string
+    readonly storageCode: string,
+    /** The storage's Retry-After, in ms, when it sent one. */
+    readonly retryAfterMs?: number
   ) {
     super(message)
   }

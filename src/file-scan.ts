@@ -3,6 +3,7 @@ import { lstat, open, stat, type FileHandle } from 'node:fs/promises'
 import { Crc32c, crc32cBase64 } from './crc32c.js'
 import { FileCheckError } from './errors.js'
 import { NdjsonChecker, type NdjsonCheck } from './ndjson-check.js'
+import { SCRATCH_BYTES } from './ndjson-fast-path.js'
 
 /**
  * The one pass over the dataset file before it is uploaded: its CRC-32C (for the create request
@@ -11,6 +12,8 @@ import { NdjsonChecker, type NdjsonCheck } from './ndjson-check.js'
 
 export interface FileScan extends NdjsonCheck {
   path: string
+  /** What the file was when scanned: the upload reopens only this very file. */
+  identity: FileIdentity
   sizeBytes: number
   /** Base64 of the 4 big-endian bytes, as the API wants it. */
   crc32c: string
@@ -19,12 +22,23 @@ export interface FileScan extends NdjsonCheck {
 export interface ScanOptions {
   /** Aborting rejects the scan, with the signal's reason, within one read. */
   signal?: AbortSignal
+  /** How errors name the file (the path as the user gave it); the quoted path by default. */
+  label?: string
 }
 
-/** Bytes per read: big enough that per-read costs vanish, small enough to stay in cache. */
-const READ_BYTES = 1 << 20
+/**
+ * Bytes per read: big enough that per-read costs vanish, small enough to stay in cache, and
+ * exactly what the checker's fast path takes in one piece.
+ */
+const READ_BYTES = SCRATCH_BYTES
 
-interface FileIdentity {
+/** The file: its path for the system, its name for messages. */
+export interface Where {
+  path: string
+  name: string
+}
+
+export interface FileIdentity {
   dev: number
   ino: number
   size: number
@@ -37,22 +51,29 @@ interface FileIdentity {
  */
 export async function scanFile(path: string, options: ScanOptions = {}): Promise<FileScan> {
   const { signal } = options
+  const at: Where = { path, name: options.label ?? `"${path}"` }
   signal?.throwIfAborted()
-  const identity = identify(await statFile(path))
-  const handle = await openFile(path, identity)
+  const identity = identify(await statFile(at))
+  const handle = await openUnchanged(at, identity)
   try {
     const crc = await Crc32c.create()
     const checker = new NdjsonChecker()
-    for await (const chunk of readChunks(handle, path, identity.size, signal)) {
+    for await (const chunk of readChunks(handle, at, identity.size, signal)) {
       crc.update(chunk)
       checker.push(chunk)
     }
-    if (!sameFile(identify(await handle.stat()), identity)) throw changedError(path)
+    if (!sameFile(identify(await handle.stat()), identity)) throw changedError(at)
     const check = checker.finish()
     if (check.items === 0) {
-      throw new FileCheckError(`"${path}" has no items: every line is blank`, path)
+      throw new FileCheckError(`${at.name} has no items: every line is blank`, path)
     }
-    return { path, sizeBytes: identity.size, crc32c: crc32cBase64(crc.digest()), ...check }
+    return {
+      path,
+      identity,
+      sizeBytes: identity.size,
+      crc32c: crc32cBase64(crc.digest()),
+      ...check
+    }
   } finally {
     await handle.close()
   }
@@ -62,9 +83,9 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
  * The file's `size` bytes in chunks, reading the next chunk into the other of two buffers while
  * the caller works on this one. A chunk is only valid until the next one is asked for.
  */
-async function* readChunks(
+export async function* readChunks(
   handle: FileHandle,
-  path: string,
+  file: Where,
   size: number,
   signal?: AbortSignal
 ): AsyncGenerator<Buffer> {
@@ -72,7 +93,7 @@ async function* readChunks(
   const read = (buffer: Buffer, at: number): Promise<number> =>
     handle.read(buffer, 0, Math.min(buffer.length, size - at), at).then(
       result => result.bytesRead,
-      (error: unknown) => Promise.reject(readError(path, error))
+      (error: unknown) => Promise.reject(readError(file, error))
     )
   let at = 0
   let current = 0
@@ -81,7 +102,7 @@ async function* readChunks(
     while (at < size) {
       const length = await pending
       signal?.throwIfAborted()
-      if (length === 0) throw changedError(path) // it got shorter
+      if (length === 0) throw changedError(file) // it got shorter
       const chunk = buffers[current].subarray(0, length)
       at += length
       current = 1 - current
@@ -103,19 +124,19 @@ function sameFile(a: FileIdentity, b: FileIdentity): boolean {
 }
 
 /** stat() follows symbolic links, so a link to a good file is fine. Opens nothing. */
-async function statFile(path: string): Promise<Stats> {
+async function statFile({ path, name }: Where): Promise<Stats> {
   let info: Stats
   try {
     info = await stat(path)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (await isLink(path))) {
-      throw new FileCheckError(`"${path}" is a symbolic link to a file that does not exist`, path)
+      throw new FileCheckError(`${name} is a symbolic link to a file that does not exist`, path)
     }
-    throw readError(path, error)
+    throw readError({ path, name }, error)
   }
   const problem = notARegularFile(info)
-  if (problem !== undefined) throw new FileCheckError(`"${path}" ${problem}`, path)
-  if (info.size === 0) throw new FileCheckError(`"${path}" is empty (0 bytes)`, path)
+  if (problem !== undefined) throw new FileCheckError(`${name} ${problem}`, path)
+  if (info.size === 0) throw new FileCheckError(`${name} is empty (0 bytes)`, path)
   return info
 }
 
@@ -137,19 +158,19 @@ async function isLink(path: string): Promise<boolean> {
 }
 
 /**
- * Opens the file statFile() checked. O_NONBLOCK makes open() return at once should the path have
+ * Opens the file statFile() checked (and, for each upload attempt, the file that was scanned). O_NONBLOCK makes open() return at once should the path have
  * been swapped for a FIFO since (a blocking open would wait for a writer forever); on a regular
  * file it changes nothing. Windows has neither the flag nor such FIFOs.
  */
-async function openFile(path: string, identity: FileIdentity): Promise<FileHandle> {
+export async function openUnchanged(at: Where, identity: FileIdentity): Promise<FileHandle> {
   let handle: FileHandle
   try {
-    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+    handle = await open(at.path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
   } catch (error) {
-    throw readError(path, error)
+    throw readError(at, error)
   }
   try {
-    if (!sameFile(identify(await handle.stat()), identity)) throw changedError(path)
+    if (!sameFile(identify(await handle.stat()), identity)) throw changedError(at)
     return handle
   } catch (error) {
     await handle.close()
@@ -157,32 +178,29 @@ async function openFile(path: string, identity: FileIdentity): Promise<FileHandl
   }
 }
 
-function changedError(path: string): FileCheckError {
+function changedError({ path, name }: Where): FileCheckError {
   return new FileCheckError(
-    `"${path}" changed while it was being read; try again once nothing writes to it`,
+    `${name} changed while it was being read; try again once nothing writes to it`,
     path
   )
 }
 
 /** A FileCheckError for a system error on the path; anything else as it is. */
-function readError(path: string, error: unknown): unknown {
+function readError({ path, name }: Where, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code
   switch (code) {
     case undefined:
       return error
     case 'ENOENT':
-      return new FileCheckError(`"${path}" does not exist`, path)
+      return new FileCheckError(`${name} does not exist`, path)
     case 'ENOTDIR':
-      return new FileCheckError(
-        `"${path}" does not exist: part of the path is not a directory`,
-        path
-      )
+      return new FileCheckError(`${name} does not exist: part of the path is not a directory`, path)
     case 'EACCES':
     case 'EPERM':
-      return new FileCheckError(`"${path}" cannot be read: permission denied`, path)
+      return new FileCheckError(`${name} cannot be read: permission denied`, path)
     case 'ELOOP':
-      return new FileCheckError(`"${path}" cannot be read: too many symbolic links (a loop?)`, path)
+      return new FileCheckError(`${name} cannot be read: too many symbolic links (a loop?)`, path)
     default:
-      return new FileCheckError(`"${path}" cannot be read: ${(error as Error).message}`, path)
+      return new FileCheckError(`${name} cannot be read: ${(error as Error).message}`, path)
   }
 }

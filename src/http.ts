@@ -1,9 +1,3 @@
-import * as http from 'node:http'
-import * as https from 'node:https'
-import type { Readable } from 'node:stream'
-import { HttpClient } from '@actions/http-client'
-import { TransportError } from './errors.js'
-
 /**
  * One HTTP exchange over node:http with the proxy-aware agent of
  * @actions/http-client. We drive node:http ourselves because the uploads need
@@ -11,6 +5,13 @@ import { TransportError } from './errors.js'
  * HttpClient's request methods offer; its agents still give us https_proxy and
  * no_proxy handling exactly as every other action has it.
  */
+import * as http from 'node:http'
+import * as https from 'node:https'
+import type { Readable } from 'node:stream'
+import { HttpClient } from '@actions/http-client'
+import { TransportError } from './errors.js'
+import { formatSeconds } from './format.js'
+
 export interface HttpRequest {
   method: string
   url: URL
@@ -220,7 +221,11 @@ function describeNetworkError(error: NodeJS.ErrnoException, url: URL): string {
   }
 }
 
-export function formatSeconds(ms: number): string {
-  const seconds = ms / 1000
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`
+/** A response header's (first) value. */
+export function headerValue(
+  response: HttpResponse,
+  name: 'retry-after' | 'content-type'
+): string | undefined {
+  const value = response.headers[name]
+  return Array.isArray(value) ? value[0] : value
 }

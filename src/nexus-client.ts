@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js'
 import { BadAnswerError, NexusApiError, TransportError } from './errors.js'
-import { AgentPool, formatSeconds, send, type HttpResponse } from './http.js'
+import { formatSeconds } from './format.js'
+import { AgentPool, headerValue, send, type HttpResponse } from './http.js'
 import {
   parseDataset,
   parseDatasetPage,
@@ -9,7 +10,13 @@ import {
   type Dataset,
   type DatasetPage
 } from './nexus-types.js'
-import { parseRetryAfter, withRetries, type RetryPolicy, type RetryVerdict } from './retry.js'
+import {
+  RETRYABLE_STATUSES,
+  parseRetryAfter,
+  withRetries,
+  type RetryPolicy,
+  type RetryVerdict
+} from './retry.js'
 import { describeBody, shorten } from './text.js'
 import { ACTION_NAME, ACTION_VERSION } from './version.js'
 
@@ -27,8 +34,6 @@ export interface NexusClientOptions {
 
 /** API answers are small JSON documents; anything past this is not one. */
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024
-/** Statuses worth another try: the request did not take effect, or may not have. */
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504])
 
 export class NexusClient {
   readonly projectId: string
@@ -79,33 +84,26 @@ export class NexusClient {
   }
 
   /**
-   * Deletes a dataset. When an earlier try may have taken effect (its answer
-   * was lost) a 404 on the retry means that try succeeded, and is reported so.
+   * Deletes a dataset. Gone is what was asked for, so a 404 is success too:
+   * an earlier try whose answer was lost, or another job, deleted it first.
    */
   async deleteDataset(datasetId: string, signal?: AbortSignal): Promise<{ alreadyGone: boolean }> {
-    let ambiguous = false
+    let answer: { json: unknown }
     try {
-      const answer = await this.call('DELETE', this.datasetPath(datasetId), {
+      answer = await this.call('DELETE', this.datasetPath(datasetId), {
         what: `deleting dataset ${datasetId}`,
-        notFound: datasetId,
-        signal,
-        onRetry: () => {
-          ambiguous = true
-        }
+        signal
       })
-      const result = parseDeleteAnswer(answer.json, `DELETE dataset ${datasetId}`)
-      if (!result.deleted) {
-        throw new BadAnswerError(
-          `Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`
-        )
-      }
-      return { alreadyGone: false }
     } catch (error) {
-      if (ambiguous && error instanceof NexusApiError && error.status === 404) {
-        return { alreadyGone: true }
-      }
+      if (error instanceof NexusApiError && error.status === 404) return { alreadyGone: true }
       throw error
     }
+    if (!parseDeleteAnswer(answer.json, `DELETE dataset ${datasetId}`).deleted) {
+      throw new BadAnswerError(
+        `Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`
+      )
+    }
+    return { alreadyGone: false }
   }
 
   /**
@@ -149,7 +147,6 @@ export class NexusClient {
       body?: unknown
       notFound?: string
       attempts?: number
-      onRetry?: () => void
       /** Replaces the run's signal: clean-up after a cancel must still go out. */
       signal?: AbortSignal
     }
@@ -172,8 +169,8 @@ export class NexusClient {
     let tries = 0
     try {
       return await withRetries(
-        async () => {
-          tries++
+        async attempt => {
+          tries = attempt
           const started = options.clock.now()
           const response = await send(this.pool, {
             method,
@@ -197,7 +194,6 @@ export class NexusClient {
           signal,
           classify: apiRetryVerdict,
           onRetry: ({ attempt, delayMs, reason }) => {
-            spec.onRetry?.()
             options.log.info(
               `${spec.what}: ${reason}; retrying in ${formatSeconds(delayMs)} (attempt ${attempt + 1} of ${policy.maxAttempts})`
             )
@@ -234,7 +230,7 @@ export class NexusClient {
       `${method} ${url.pathname} answered HTTP ${status}`,
       status,
       serverMessage(response),
-      parseRetryAfter(headerValue(response.headers['retry-after']), this.options.clock.now())
+      parseRetryAfter(headerValue(response, 'retry-after'), this.options.clock.now())
     )
   }
 
@@ -290,12 +286,8 @@ export function apiRetryVerdict(error: unknown): RetryVerdict {
   return { retry: false }
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
-}
-
 /** The server's own words: its JSON `message`, else a short cut of the text. */
-export function serverMessage(response: HttpResponse): string {
+function serverMessage(response: HttpResponse): string {
   const text = response.body.toString('utf8')
   try {
     const parsed: unknown = JSON.parse(text)

@@ -122,6 +122,12 @@ export function parseDeleteAnswer(value: unknown, what: string): DeleteAnswer {
   return { id: String(value.id ?? ''), deleted: value.deleted }
 }
 
+/** A signed header of the upload URL, whatever the case of its name. */
+export function uploadHeader(uploadUrl: UploadUrl, name: string): string | undefined {
+  const key = Object.keys(uploadUrl.headers).find(k => k.toLowerCase() === name)
+  return key === undefined ? undefined : uploadUrl.headers[key]
+}
+
 /** The upload URL, when the dataset still carries one. */
 export function uploadUrlOf(dataset: Dataset): UploadUrl | undefined {
   return dataset.status.source?.uploadUrl ?? undefined

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { isoTime } from './format.js'
 import { withoutUploadUrl, type Dataset } from './nexus-types.js'
 
 /**
@@ -28,11 +29,4 @@ export function setListOutputs(
     core.setOutput('next-page', cursors.nextPage ?? '')
     core.setOutput('prev-page', cursors.prevPage ?? '')
   }
-}
-
-/** Epoch milliseconds as ISO 8601 UTC, or '' when absent or not a time. */
-export function isoTime(epochMs: number | undefined): string {
-  if (typeof epochMs !== 'number' || !Number.isFinite(epochMs)) return ''
-  const date = new Date(epochMs)
-  return Number.isNaN(date.getTime()) ? '' : date.toISOString()
 }

@@ -11,6 +11,9 @@ export interface RetryPolicy {
   maxRetryAfterMs: number
 }
 
+/** Statuses worth another try: the request did not take effect, or may not have. */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
 export const API_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 5,
   baseDelayMs: 1000,

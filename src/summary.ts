@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { Dataset } from './nexus-types.js'
-import { isoTime } from './outputs.js'
+import { isoTime } from './format.js'
 
 /** Rows past this go into an "and N more" line: a summary is not a data dump. */
 export const SUMMARY_ROW_CAP = 50
@@ -22,33 +22,33 @@ async function write(build: (summary: typeof core.summary) => void): Promise<voi
   }
 }
 
-/** One dataset as a two-column table, plus extra rows the operation adds. */
+/** How each dataset field reads in a summary; all text is escaped, the id set as code. */
+const FIELDS = {
+  Dataset: (d: Dataset) => code(d.id),
+  Name: (d: Dataset) => escapeHtml(d.name),
+  Status: (d: Dataset) => escapeHtml(d.status.overview),
+  Items: (d: Dataset) => (d.status.itemCount === undefined ? '–' : String(d.status.itemCount)),
+  Created: (d: Dataset) => isoTime(d.createDate) || '–',
+  Expires: (d: Dataset) => isoTime(d.expiryTime) || '–',
+  Expired: (d: Dataset) => isoTime(d.expiryTime) || '–'
+}
+type Field = keyof typeof FIELDS
+const LIST_COLUMNS: Field[] = ['Dataset', 'Name', 'Status', 'Items', 'Created', 'Expires']
+const CLEANUP_COLUMNS: Field[] = ['Dataset', 'Name', 'Created', 'Expired']
+
+/** One dataset as a two-column table, plus plain-text rows the operation adds. */
 export async function writeDatasetSummary(
   heading: string,
-  dataset: Dataset | undefined,
-  extra: Row[] = [],
-  note?: string
+  dataset: Dataset,
+  extra: Row[] = []
 ): Promise<void> {
-  const rows: Row[] = dataset
-    ? [
-        ['Dataset', code(dataset.id)],
-        ['Name', escapeHtml(dataset.name)],
-        ['Status', escapeHtml(dataset.status.overview)],
-        ['Items', dataset.status.itemCount === undefined ? '–' : String(dataset.status.itemCount)],
-        ['Created', isoTime(dataset.createDate) || '–'],
-        ['Expires', isoTime(dataset.expiryTime) || '–']
-      ]
-    : []
   await write(summary => {
     summary.addHeading(escapeHtml(heading), 3)
-    if (note) summary.addRaw(`<p>${escapeHtml(note)}</p>`, true)
-    const all = [...rows, ...extra]
-    if (all.length > 0) {
-      summary.addTable([
-        [header('Field'), header('Value')],
-        ...all.map(([field, value]): Cell[] => [field, value])
-      ])
-    }
+    summary.addTable([
+      [header('Field'), header('Value')],
+      ...LIST_COLUMNS.map((field): Cell[] => [field, FIELDS[field](dataset)]),
+      ...extra.map(([field, value]): Cell[] => [escapeHtml(field), escapeHtml(value)])
+    ])
   })
 }
 
@@ -56,9 +56,9 @@ export async function writeDatasetSummary(
 export async function writeDatasetTable(
   heading: string,
   datasets: Dataset[],
-  options: { note?: string; footer?: string; column?: 'status' | 'expired' } = {}
+  options: { note?: string; footer?: string; forCleanup?: boolean } = {}
 ): Promise<void> {
-  const column = options.column ?? 'status'
+  const columns = options.forCleanup ? CLEANUP_COLUMNS : LIST_COLUMNS
   await write(summary => {
     summary.addHeading(escapeHtml(heading), 3)
     if (options.note) summary.addRaw(`<p>${escapeHtml(options.note)}</p>`, true)
@@ -67,26 +67,8 @@ export async function writeDatasetTable(
     } else {
       const shown = datasets.slice(0, SUMMARY_ROW_CAP)
       summary.addTable([
-        column === 'status'
-          ? ['Dataset', 'Name', 'Status', 'Items', 'Created', 'Expires'].map(header)
-          : ['Dataset', 'Name', 'Created', 'Expired'].map(header),
-        ...shown.map((d): Cell[] =>
-          column === 'status'
-            ? [
-                code(d.id),
-                escapeHtml(d.name),
-                escapeHtml(d.status.overview),
-                d.status.itemCount === undefined ? '–' : String(d.status.itemCount),
-                isoTime(d.createDate) || '–',
-                isoTime(d.expiryTime) || '–'
-              ]
-            : [
-                code(d.id),
-                escapeHtml(d.name),
-                isoTime(d.createDate) || '–',
-                isoTime(d.expiryTime) || '–'
-              ]
-        )
+        columns.map(header),
+        ...shown.map((d): Cell[] => columns.map(field => FIELDS[field](d)))
       ])
       if (datasets.length > shown.length) {
         summary.addRaw(`<p>… and ${datasets.length - shown.length} more.</p>`, true)

@@ -1,23 +1,29 @@
 import * as core from '@actions/core'
-import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
 import type { Clock } from './clock.js'
 import { TransportError, UploadError } from './errors.js'
-import { AgentPool, formatSeconds, send, type HttpResponse } from './http.js'
+import { formatSeconds } from './format.js'
+import { AgentPool, headerValue, send, type HttpResponse } from './http.js'
 import { isLoopback } from './inputs.js'
-import type { UploadUrl } from './nexus-types.js'
+import { uploadHeader, type UploadUrl } from './nexus-types.js'
+import {
+  RETRYABLE_STATUSES,
+  parseRetryAfter,
+  withRetries,
+  type RetryPolicy,
+  type RetryVerdict
+} from './retry.js'
 import { describeBody, looksLikeHtml, shorten } from './text.js'
-import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js'
 
 /** Progress lines at most this often: enough to see it move, not a line per chunk. */
 const PROGRESS_EVERY_MS = 10_000
 const READ_CHUNK_BYTES = 1024 * 1024
 const MAX_ERROR_BYTES = 64 * 1024
-const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504])
 
 export interface UploadOptions {
   uploadUrl: UploadUrl
-  filePath: string
+  /** Opens the file that was hashed, or throws if it has changed since. */
+  openFile(): Promise<FileHandle>
   sizeBytes: number
   /** No byte sent or received for this long is a stall: the attempt is abandoned. */
   stallTimeoutMs: number
@@ -71,7 +77,7 @@ export function checkUploadUrl(uploadUrl: UploadUrl, sizeBytes: number): URL {
       'BadUploadUrl'
     )
   }
-  const length = headerOf(uploadUrl.headers, 'content-length')
+  const length = uploadHeader(uploadUrl, 'content-length')
   if (length !== undefined && length !== String(sizeBytes)) {
     throw new UploadError(
       `The upload URL Nexus returned is signed for ${length} bytes, but the file has ${sizeBytes}.`,
@@ -92,31 +98,40 @@ export async function uploadFile(options: UploadOptions): Promise<UploadResult> 
   const { uploadUrl, clock, policy, signal } = options
   const url = checkUploadUrl(uploadUrl, options.sizeBytes)
   const headers = { ...uploadUrl.headers }
-  if (headerOf(headers, 'content-length') === undefined) {
+  if (uploadHeader(uploadUrl, 'content-length') === undefined) {
     headers['content-length'] = String(options.sizeBytes)
   }
   const pool = new AgentPool(false)
   const started = clock.now()
+  let attempts = 0
   try {
-    for (let attempt = 1; ; attempt++) {
-      await assertUnchanged(options.filePath, options.sizeBytes)
-      const attemptStarted = clock.now()
-      try {
-        const response = await send(pool, {
-          method: uploadUrl.method || 'PUT',
-          url,
-          headers,
-          body: () =>
-            createReadStream(options.filePath, {
-              highWaterMark: READ_CHUNK_BYTES,
-              start: 0,
-              end: Math.max(0, options.sizeBytes - 1)
-            }),
-          idleTimeoutMs: options.stallTimeoutMs,
-          maxResponseBytes: MAX_ERROR_BYTES,
-          signal,
-          onBodyProgress: progressLogger(options.sizeBytes, clock, attemptStarted)
-        })
+    return await withRetries(
+      async attempt => {
+        attempts = attempt
+        const attemptStarted = clock.now()
+        // A file rewritten since it was hashed would only come back as BadDigest.
+        const file = await options.openFile()
+        let response: HttpResponse
+        try {
+          response = await send(pool, {
+            method: uploadUrl.method || 'PUT',
+            url,
+            headers,
+            body: () =>
+              file.createReadStream({
+                highWaterMark: READ_CHUNK_BYTES,
+                start: 0,
+                end: Math.max(0, options.sizeBytes - 1),
+                autoClose: false
+              }),
+            idleTimeoutMs: options.stallTimeoutMs,
+            maxResponseBytes: MAX_ERROR_BYTES,
+            signal,
+            onBodyProgress: progressLogger(options.sizeBytes, clock, attemptStarted)
+          })
+        } finally {
+          await file.close()
+        }
         if (response.status >= 200 && response.status < 300) {
           if (looksLikeWebPage(response)) {
             // Storage answers a PUT with an empty body: a page means something else
@@ -134,92 +149,65 @@ export async function uploadFile(options: UploadOptions): Promise<UploadResult> 
             bytesPerSecond: (options.sizeBytes * 1000) / elapsed
           }
         }
-        const storage = storageError(response)
         if (response.status === 412 && (await options.earlierAttemptLanded())) {
           core.info(
             'The storage already holds the file: an earlier attempt landed and its answer was lost.'
           )
-          return {
-            attempts: attempt,
-            durationMs: clock.now() - started,
-            bytesPerSecond: 0
-          }
+          return { attempts: attempt, durationMs: clock.now() - started, bytesPerSecond: 0 }
         }
-        const what = describeStorage(response.status, storage)
-        const transient = TRANSIENT_STATUSES.has(response.status)
-        if (!transient) {
-          throw new UploadError(
-            `The upload was refused (${what})${advice(storage.code)}`,
-            response.status,
-            storage.code
-          )
-        }
-        if (attempt >= policy.maxAttempts) {
-          throw new UploadError(
-            `The upload kept failing (${what}) after ${attempt} attempts. It may be a passing storage outage: re-run the job.`,
-            response.status,
-            storage.code
-          )
-        }
-        const retryAfter = parseRetryAfter(
-          headerValue(response.headers['retry-after']),
-          clock.now()
+        const storage = storageError(response)
+        throw new UploadError(
+          describeStorage(response.status, storage),
+          response.status,
+          storage.code,
+          parseRetryAfter(headerValue(response, 'retry-after'), clock.now())
         )
-        await pause(options, attempt, what, retryAfter)
-      } catch (error) {
-        if (signal.aborted) throw signal.reason
-        if (!(error instanceof TransportError) || error.final || attempt >= policy.maxAttempts) {
-          throw error instanceof TransportError
-            ? new UploadError(
-                `The upload kept failing: ${error.message} (after ${attempt} attempts). Check the runner's network; re-run the job.`,
-                0,
-                error.code
-              )
-            : error
-        }
-        await pause(options, attempt, error.message)
+      },
+      {
+        policy,
+        clock,
+        random: options.random,
+        signal,
+        classify: uploadRetryVerdict,
+        onRetry: ({ attempt, delayMs, reason }) =>
+          core.info(
+            `Upload attempt ${attempt} of ${policy.maxAttempts} failed: ${reason}; retrying in ${formatSeconds(delayMs)}.`
+          )
       }
-    }
+    )
+  } catch (error) {
+    throw explain(error, attempts)
   } finally {
     pool.dispose()
   }
 }
 
-async function pause(
-  options: UploadOptions,
-  attempt: number,
-  reason: string,
-  retryAfterMs?: number
-): Promise<void> {
-  const delay =
-    retryAfterMs !== undefined
-      ? Math.min(retryAfterMs, options.policy.maxRetryAfterMs)
-      : backoffDelay(attempt, options.policy, options.random)
-  core.info(
-    `Upload attempt ${attempt} of ${options.policy.maxAttempts} failed: ${reason}; retrying in ${formatSeconds(delay)}.`
-  )
-  await options.clock.sleep(delay, options.signal)
+/** Storage outages and lost connections are worth another try; refusals are not. */
+function uploadRetryVerdict(error: unknown): RetryVerdict {
+  if (error instanceof UploadError && RETRYABLE_STATUSES.has(error.status)) {
+    return { retry: true, reason: error.message, retryAfterMs: error.retryAfterMs }
+  }
+  if (error instanceof TransportError && !error.final) return { retry: true, reason: error.message }
+  return { retry: false }
 }
 
-/** A file that changed since it was hashed would be refused as BadDigest; say why first. */
-async function assertUnchanged(path: string, sizeBytes: number): Promise<void> {
-  let info: { size: number }
-  try {
-    info = await stat(path)
-  } catch (error) {
-    throw new UploadError(
-      `${path} can no longer be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); make sure nothing moves or deletes the file during the step.`,
+/** Turns the last failed attempt into one message a person can act on. */
+function explain(error: unknown, attempts: number): unknown {
+  if (error instanceof TransportError && !error.final) {
+    return new UploadError(
+      `The upload kept failing: ${error.message} (after ${attempts} attempts). Check the runner's network; re-run the job.`,
       0,
-      'FileChanged'
+      error.code
     )
   }
-  if (info.size !== sizeBytes) {
-    throw new UploadError(
-      `${path} changed while the action ran (it had ${sizeBytes} bytes when checked, ${info.size} now). Make sure nothing writes the file during the step.`,
-      0,
-      'FileChanged'
-    )
-  }
+  // Refusals are raised with the bare storage answer; failures of our own
+  // (file changed, not storage) already carry their whole message.
+  if (!(error instanceof UploadError) || error.status < 400) return error
+  const { status, storageCode } = error
+  const message = RETRYABLE_STATUSES.has(status)
+    ? `The upload kept failing (${error.message}) after ${attempts} attempts. It may be a passing storage outage: re-run the job.`
+    : `The upload was refused (${error.message})${advice(storageCode)}`
+  return new UploadError(message, status, storageCode)
 }
 
 function progressLogger(total: number, clock: Clock, started: number): (sent: number) => void {
@@ -273,15 +261,6 @@ function advice(code: string): string {
 }
 
 function looksLikeWebPage(response: HttpResponse): boolean {
-  const type = headerValue(response.headers['content-type']) ?? ''
+  const type = headerValue(response, 'content-type') ?? ''
   return /html/i.test(type) || looksLikeHtml(response.body.toString('utf8', 0, 64))
-}
-
-function headerOf(headers: Record<string, string>, name: string): string | undefined {
-  const key = Object.keys(headers).find(k => k.toLowerCase() === name)
-  return key === undefined ? undefined : headers[key]
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
 }

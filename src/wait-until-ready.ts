@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import type { RunContext } from './context.js'
 import { DatasetNotReadyError } from './errors.js'
-import { formatSeconds } from './http.js'
+import { formatSeconds } from './format.js'
 import { FAILED_STATUSES, READY_STATUS, type Dataset } from './nexus-types.js'
 import { shorten } from './text.js'
 
@@ -36,11 +36,7 @@ export async function waitUntilReady(
       lastLogged = line
     }
     if (status === READY_STATUS) return dataset
-    if (FAILED_STATUSES.includes(status)) {
-      throw new DatasetNotReadyError(
-        `Dataset ${dataset.id} ended in ${status}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`
-      )
-    }
+    throwIfFailed(dataset)
     const remaining = deadline - clock.now()
     if (remaining <= 0) {
       throw new DatasetNotReadyError(
@@ -50,6 +46,15 @@ export async function waitUntilReady(
     await clock.sleep(Math.min(interval, remaining), signal)
     interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs))
     dataset = await client.getDataset(dataset.id)
+  }
+}
+
+/** FailedUpload and FailedProcessing are final: no wait makes them ready. */
+export function throwIfFailed(dataset: Dataset): void {
+  if (FAILED_STATUSES.includes(dataset.status.overview)) {
+    throw new DatasetNotReadyError(
+      `Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`
+    )
   }
 }
 

@@ -1,50 +1,26 @@
-import { afterEach, describe, expect, test } from '@jest/globals'
-import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import * as path from 'node:path'
-import { Emulator } from '../support/emulator.js'
+import { describe, expect, test } from '@jest/globals'
+import { creds, signalWhen, useEmulators, workspaceWith } from '../support/e2e.js'
 import { runAction } from '../support/run-action.js'
 
-let emu: Emulator | undefined
-afterEach(async () => {
-  await emu?.close()
-  emu = undefined
-})
-
-/** Sends `signal` to the child once `ready()` holds (polled). */
-function signalWhen(ready: () => boolean, signal: NodeJS.Signals) {
-  return (child: ChildProcess): void => {
-    const timer = setInterval(() => {
-      if (ready()) {
-        clearInterval(timer)
-        child.kill(signal)
-      }
-    }, 10)
-    child.on('exit', () => clearInterval(timer))
-  }
-}
+const start = useEmulators()
+const ONE_ITEM = { 'a.ndjson': '{"url": "https://x/1.jpg"}\n' }
 
 describe('cancellation', () => {
   test.each(['SIGINT', 'SIGTERM'] as const)(
     '%s during the upload deletes the dataset, writes outputs and summary, exits non-zero within 5 s',
     async signal => {
-      const e = (emu = await Emulator.start())
+      const e = await start()
       e.fault({ server: 'upload', hang: true })
-      const workspace = mkdtempSync(path.join(tmpdir(), 'nexus-cancel-'))
-      writeFileSync(path.join(workspace, 'a.ndjson'), '{"url": "https://x/1.jpg"}\n')
       let signalledAt = 0
       const run = await runAction(
         {
           operation: 'create',
           path: 'a.ndjson',
           name: 'cancelled',
-          'secret-key': e.secretKey,
-          'project-id': e.projectId,
-          'api-url': e.apiUrl
+          ...creds(e)
         },
         {
-          workspace,
+          workspace: workspaceWith(ONE_ITEM),
           onSpawn: signalWhen(() => {
             const ready = e.requests.some(r => r.server === 'upload')
             if (ready && !signalledAt) signalledAt = Date.now()
@@ -66,21 +42,21 @@ describe('cancellation', () => {
   )
 
   test('SIGINT while the create request is under way deletes the dataset it made', async () => {
-    const e = (emu = await Emulator.start())
-    // The dataset is made at once; its answer comes a second later.
-    e.fault({ server: 'api', method: 'POST', answerDelayMs: 1000 })
-    const workspace = mkdtempSync(path.join(tmpdir(), 'nexus-cancel-'))
-    writeFileSync(path.join(workspace, 'a.ndjson'), '{"url": "https://x/1.jpg"}\n')
+    const e = await start()
+    // The dataset is made at once; its answer comes 2 s later, inside the 2.5 s the action
+    // gives an in-flight POST after a cancel.
+    e.fault({ server: 'api', method: 'POST', answerDelayMs: 2000 })
     const run = await runAction(
       {
         operation: 'create',
         path: 'a.ndjson',
         name: 'mid-post',
-        'secret-key': e.secretKey,
-        'project-id': e.projectId,
-        'api-url': e.apiUrl
+        ...creds(e)
       },
-      { workspace, onSpawn: signalWhen(() => e.datasets().length > 0, 'SIGINT') }
+      {
+        workspace: workspaceWith(ONE_ITEM),
+        onSpawn: signalWhen(() => e.datasets().length > 0, 'SIGINT')
+      }
     )
     expect(run.code).toBe(1)
     expect(run.failure).toContain('cancelled (SIGINT)')
@@ -90,16 +66,14 @@ describe('cancellation', () => {
   })
 
   test('SIGINT during wait leaves the uploaded dataset and reports its status', async () => {
-    const e = (emu = await Emulator.start({ finalStatus: 'Processing' }))
+    const e = await start({ finalStatus: 'Processing' })
     const seeded = e.addDataset({ name: 'w', status: 'Processing' })
     const run = await runAction(
       {
         operation: 'wait',
         'dataset-id': seeded.id,
         'poll-interval': '0.1',
-        'secret-key': e.secretKey,
-        'project-id': e.projectId,
-        'api-url': e.apiUrl
+        ...creds(e)
       },
       { onSpawn: signalWhen(() => e.requests.length >= 2, 'SIGINT') }
     )
@@ -110,7 +84,7 @@ describe('cancellation', () => {
   })
 
   test('a cleanup interrupted half-way reports what it deleted so far', async () => {
-    const e = (emu = await Emulator.start())
+    const e = await start()
     const now = Date.now()
     for (let i = 0; i < 40; i++) {
       e.addDataset({
@@ -124,9 +98,7 @@ describe('cancellation', () => {
       {
         operation: 'cleanup',
         concurrency: '2',
-        'secret-key': e.secretKey,
-        'project-id': e.projectId,
-        'api-url': e.apiUrl
+        ...creds(e)
       },
       {
         onSpawn: signalWhen(

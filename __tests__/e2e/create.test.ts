@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, symlinkSync } from 'node:fs'
 import * as path from 'node:path'
-import { Emulator, type EmulatorOptions } from '../support/emulator.js'
+import { creds, useEmulators, workspaceWith } from '../support/e2e.js'
+import type { Emulator } from '../support/emulator.js'
 import { expectSuccess, runAction, type ActionRun } from '../support/run-action.js'
 
-let emu: Emulator | undefined
-afterEach(async () => {
-  await emu?.close()
-  emu = undefined
-})
-
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emu = await Emulator.start(options)
-  return emu
-}
+const start = useEmulators()
 
 function lines(n: number, offset = 0): string {
   let text = ''
@@ -23,15 +14,6 @@ function lines(n: number, offset = 0): string {
     text += `{"kind": "Image", "url": "https://storage.example.com/images/${String(i + offset).padStart(6, '0')}.jpg"}\n`
   }
   return text
-}
-
-function workspaceWith(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'nexus-ws-'))
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true })
-    writeFileSync(path.join(dir, name), content)
-  }
-  return dir
 }
 
 async function create(
@@ -45,9 +27,7 @@ async function create(
       operation: 'create',
       path: Object.keys(files)[0],
       'poll-interval': '0.05',
-      'secret-key': e.secretKey,
-      'project-id': e.projectId,
-      'api-url': e.apiUrl,
+      ...creds(e),
       ...inputs
     },
     { workspace }
@@ -145,9 +125,7 @@ describe('create: happy paths', () => {
       {
         operation: 'create',
         path: 'link.ndjson',
-        'secret-key': e.secretKey,
-        'project-id': e.projectId,
-        'api-url': e.apiUrl,
+        ...creds(e),
         'poll-interval': '0.05'
       },
       { workspace }
@@ -236,19 +214,19 @@ describe('create: faults', () => {
     const e = await start({ finalStatus: 'FailedProcessing' })
     const run = await create(e, { 'a.ndjson': lines(3) }, { name: 'bad-nowait', wait: 'false' })
     expect(run.code).toBe(1)
-    expect(run.failure).toContain('ended in FailedProcessing right after the upload')
+    expect(run.failure).toContain('ended in FailedProcessing')
+    expect(run.stdout).toContain('(wait: false, not waiting)')
     expect(run.outputs.status).toBe('FailedProcessing')
   })
 
   test('a refusal sent before the body is read (expired URL) is reported, not retried', async () => {
-    // The emulator's clock jumps 13 h as soon as the dataset exists: its 12 h URL is stale.
-    let skew = 0
-    const e = await start({ now: () => Date.now() + skew })
-    const timer = setInterval(() => {
-      if (e.datasets().length > 0) skew = 13 * 3_600_000
-    }, 1)
+    // The emulator's clock jumps 13 h once it has answered the create: the 12 h URL is stale.
+    const e: Emulator = await start({
+      now: () =>
+        Date.now() +
+        (e.requests.some(r => r.method === 'POST' && r.answered === 201) ? 13 * 3_600_000 : 0)
+    })
     const run = await create(e, { 'big.ndjson': lines(120_000) }, { name: 'expired' })
-    clearInterval(timer)
     expect(run.code).toBe(1)
     expect(run.failure).toContain('HTTP 400 ExpiredToken')
     expect(run.failure).toContain('run the step again to get a new one')
@@ -310,10 +288,10 @@ describe('create: bad files send no request', () => {
     expect(run.failure).toMatch(expected)
     expect(run.failure).toContain('data/bad.ndjson')
     expect(e.requests).toHaveLength(0)
-    if (line !== undefined) {
-      const annotation = run.commands.find(c => c.command === 'error' && c.props.file)
-      expect(annotation?.props).toMatchObject({ file: 'data/bad.ndjson', line: String(line) })
-    }
+    const annotations = run.commands
+      .filter(c => c.command === 'error' && c.props.file)
+      .map(c => [c.props.file, c.props.line])
+    expect(annotations).toEqual(line === undefined ? [] : [['data/bad.ndjson', String(line)]])
   })
 
   test('at most 10 bad lines are annotated; the failure counts them all', async () => {
@@ -335,13 +313,7 @@ describe('create: bad files send no request', () => {
       ['pipe.ndjson', /not a regular file|FIFO/]
     ] as const) {
       const run = await runAction(
-        {
-          operation: 'create',
-          path: p,
-          'secret-key': e.secretKey,
-          'project-id': e.projectId,
-          'api-url': e.apiUrl
-        },
+        { operation: 'create', path: p, ...creds(e) },
         { workspace, timeoutMs: 10_000 }
       )
       expect([p, run.code]).toEqual([p, 1])

@@ -1,20 +1,17 @@
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { Emulator } from '../support/emulator.js'
+import { beforeEach, describe, expect, test } from '@jest/globals'
+import { creds, SOME_DATASET_ID as ID, useEmulators } from '../support/e2e.js'
+import type { Emulator } from '../support/emulator.js'
 import { runAction } from '../support/run-action.js'
 
 /**
  * Answers that are not what the API promises: each gives one clear failure
  * line naming what was wrong, never a TypeError, a stack or megabytes of log.
  */
+const start = useEmulators()
 let emu: Emulator
 beforeEach(async () => {
-  emu = await Emulator.start()
+  emu = await start()
 })
-afterEach(async () => {
-  await emu.close()
-})
-
-const ID = 'dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60'
 
 async function getWith(body: string, status = 200) {
   emu.fault({
@@ -26,9 +23,7 @@ async function getWith(body: string, status = 200) {
   return runAction({
     operation: 'get',
     'dataset-id': ID,
-    'secret-key': emu.secretKey,
-    'project-id': emu.projectId,
-    'api-url': emu.apiUrl
+    ...creds(emu)
   })
 }
 
@@ -94,9 +89,7 @@ describe('answers that are not what the API promises', () => {
     })
     const run = await runAction({
       operation: 'list',
-      'secret-key': emu.secretKey,
-      'project-id': emu.projectId,
-      'api-url': emu.apiUrl
+      ...creds(emu)
     })
     expect(run.code).toBe(1)
     expect(run.failure).toMatch(/page cursor same repeats/)

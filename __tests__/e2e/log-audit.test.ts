@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import * as path from 'node:path'
-import { Emulator } from '../support/emulator.js'
+import { creds, workspaceWith } from '../support/e2e.js'
+import { Emulator, type RecordedRequest } from '../support/emulator.js'
 import { expectSuccess, runAction, type ActionRun } from '../support/run-action.js'
 
 /**
@@ -11,18 +9,42 @@ import { expectSuccess, runAction, type ActionRun } from '../support/run-action.
  * outputs, summary, state) except inside the ::add-mask:: commands themselves.
  */
 let emu: Emulator
-const runs: Array<[string, ActionRun]> = []
+interface AuditedRun {
+  label: string
+  run: ActionRun
+  /** The emulator requests made during this run. */
+  requests: RecordedRequest[]
+}
+const runs: AuditedRun[] = []
 const uploadSecrets: string[] = []
+
+/** Each run's label and the exit code it must have. */
+const EXPECTED_CODES: Array<[string, number]> = [
+  ['create', 0],
+  ['create (refused upload)', 1],
+  ['get', 0],
+  ['wait', 0],
+  ['list', 0],
+  ['cleanup dry run', 0],
+  ['cleanup', 0],
+  ['delete', 0],
+  ['bad input', 1]
+]
 
 beforeAll(async () => {
   emu = await Emulator.start()
-  const creds = { 'secret-key': emu.secretKey, 'project-id': emu.projectId, 'api-url': emu.apiUrl }
-  const env = { RUNNER_DEBUG: '1' }
-  const workspace = mkdtempSync(path.join(tmpdir(), 'nexus-audit-'))
-  writeFileSync(
-    path.join(workspace, 'a.ndjson'),
-    '{"url": "https://x/1.jpg"}\n{"url": "https://x/2.jpg"}\n'
-  )
+  const workspace = workspaceWith({
+    'a.ndjson': '{"url": "https://x/1.jpg"}\n{"url": "https://x/2.jpg"}\n'
+  })
+  const audited = async (label: string, inputs: Record<string, string>): Promise<ActionRun> => {
+    const from = emu.requests.length
+    const run = await runAction(
+      { ...creds(emu), ...inputs },
+      { workspace, env: { RUNNER_DEBUG: '1' } }
+    )
+    runs.push({ label, run, requests: emu.requests.slice(from) })
+    return run
+  }
   const now = Date.now()
   emu.addDataset({ name: 'expired', createDate: now - 20 * 86_400_000, expiryTime: now - 1000 })
   const waiting = emu.addDataset({ name: 'waiting', status: 'Waiting' })
@@ -30,12 +52,8 @@ beforeAll(async () => {
 
   // Create twice: once clean, once through a refused upload (the error path).
   const created = expectSuccess(
-    await runAction(
-      { ...creds, operation: 'create', path: 'a.ndjson', 'poll-interval': '0.05' },
-      { workspace, env }
-    )
+    await audited('create', { operation: 'create', path: 'a.ndjson', 'poll-interval': '0.05' })
   )
-  runs.push(['create', created])
   emu.fault({
     server: 'upload',
     respond: {
@@ -43,34 +61,20 @@ beforeAll(async () => {
       body: '<Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error>'
     }
   })
-  runs.push([
-    'create (refused upload)',
-    await runAction(
-      { ...creds, operation: 'create', path: 'a.ndjson', name: 'refused' },
-      { workspace, env }
-    )
-  ])
+  await audited('create (refused upload)', {
+    operation: 'create',
+    path: 'a.ndjson',
+    name: 'refused'
+  })
   const id = created.outputs['dataset-id']
-  runs.push([
-    'get',
-    await runAction({ ...creds, operation: 'get', 'dataset-id': waiting.id }, { env })
-  ])
-  runs.push(['wait', await runAction({ ...creds, operation: 'wait', 'dataset-id': id }, { env })])
-  runs.push([
-    'list',
-    await runAction({ ...creds, operation: 'list', 'show-expired': 'true' }, { env })
-  ])
-  runs.push([
-    'cleanup dry run',
-    await runAction({ ...creds, operation: 'cleanup', 'dry-run': 'true' }, { env })
-  ])
-  runs.push(['cleanup', await runAction({ ...creds, operation: 'cleanup' }, { env })])
-  runs.push([
-    'delete',
-    await runAction({ ...creds, operation: 'delete', 'dataset-id': id }, { env })
-  ])
-  runs.push(['bad input', await runAction({ ...creds, operation: 'list', limit: 'lots' }, { env })])
-  for (const r of emu.requests.filter(r => r.server === 'upload')) {
+  await audited('get', { operation: 'get', 'dataset-id': waiting.id })
+  await audited('wait', { operation: 'wait', 'dataset-id': id })
+  await audited('list', { operation: 'list', 'show-expired': 'true' })
+  await audited('cleanup dry run', { operation: 'cleanup', 'dry-run': 'true' })
+  await audited('cleanup', { operation: 'cleanup' })
+  await audited('delete', { operation: 'delete', 'dataset-id': id })
+  await audited('bad input', { operation: 'list', limit: 'lots' })
+  for (const r of uploads(emu.requests)) {
     uploadSecrets.push(r.query['X-Goog-Signature'], r.query['X-Goog-Credential'], r.rawPath + '?')
   }
 }, 60_000)
@@ -79,16 +83,20 @@ afterAll(async () => {
   await emu.close()
 })
 
+function uploads(requests: RecordedRequest[]): RecordedRequest[] {
+  return requests.filter(r => r.server === 'upload')
+}
+
 describe('log audit (RUNNER_DEBUG=1)', () => {
-  test('the runs happened, with debug output and uploads', () => {
-    expect(runs).toHaveLength(9)
-    expect(runs.some(([, r]) => r.stdout.includes('::debug::'))).toBe(true)
+  test('the runs happened, with the expected exit codes, debug output and uploads', () => {
+    expect(runs.map(({ label, run }) => [label, run.code])).toEqual(EXPECTED_CODES)
+    expect(runs.some(({ run }) => run.stdout.includes('::debug::'))).toBe(true)
     expect(uploadSecrets.filter(Boolean).length).toBeGreaterThanOrEqual(7)
   })
 
   test('no secret key, signed URL or signature anywhere but the mask commands', () => {
     const secrets = [emu.secretKey, ...uploadSecrets].filter(s => s && s.length > 8)
-    for (const [label, run] of runs) {
+    for (const { label, run } of runs) {
       const stdout = run.stdout
         .split('\n')
         .filter(line => !line.startsWith('::add-mask::'))
@@ -110,11 +118,20 @@ describe('log audit (RUNNER_DEBUG=1)', () => {
   })
 
   test('the secret key is masked first, and every signed URL before it is used', () => {
-    for (const [, run] of runs) {
+    for (const { run } of runs) {
       expect(run.stdout.split('\n')[0]).toBe(`::add-mask::${emu.secretKey}`)
     }
-    const [, created] = runs[0]
-    const masks = created.stdout.split('\n').filter(l => l.startsWith('::add-mask::'))
-    expect(masks.length).toBeGreaterThanOrEqual(3)
+    const uploading = runs.filter(({ requests }) => uploads(requests).length > 0)
+    expect(uploading.map(({ label }) => label)).toEqual(['create', 'create (refused upload)'])
+    for (const { label, run, requests } of uploading) {
+      const lines = run.stdout.split('\n')
+      for (const upload of uploads(requests)) {
+        const signature = upload.query['X-Goog-Signature']
+        expect(signature).toMatch(/^[0-9a-f]{64}$/)
+        // The first line holding the signature is a mask command: masked before any use.
+        const first = lines.find(l => l.includes(signature))
+        expect([label, first?.startsWith('::add-mask::')]).toEqual([label, true])
+      }
+    }
   })
 })

@@ -1,20 +1,15 @@
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { Emulator } from '../support/emulator.js'
+import { beforeEach, describe, expect, test } from '@jest/globals'
+import { creds, useEmulators } from '../support/e2e.js'
+import type { Emulator } from '../support/emulator.js'
 import { expectSuccess, runAction } from '../support/run-action.js'
 
+const start = useEmulators()
 let emu: Emulator
 beforeEach(async () => {
-  emu = await Emulator.start()
-})
-afterEach(async () => {
-  await emu.close()
+  emu = await start()
 })
 
 const DAY = 86_400_000
-
-function creds(): Record<string, string> {
-  return { 'secret-key': emu.secretKey, 'project-id': emu.projectId, 'api-url': emu.apiUrl }
-}
 
 function apiRequests(method?: string) {
   return emu.requests.filter(r => r.server === 'api' && (!method || r.method === method))
@@ -23,7 +18,7 @@ function apiRequests(method?: string) {
 describe('get', () => {
   test('outputs the dataset and writes a summary table', async () => {
     const seeded = emu.addDataset({ name: 'vision-a1b2c3d-42', status: 'Uploaded', itemCount: 50 })
-    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds() })
+    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds(emu) })
     expectSuccess(run)
     expect(run.outputs['dataset-id']).toBe(seeded.id)
     expect(run.outputs.status).toBe('Uploaded')
@@ -44,12 +39,12 @@ describe('get', () => {
   test('a Waiting dataset never leaks its signed upload URL', async () => {
     const seeded = emu.addDataset({ name: 'pending', status: 'Waiting' })
     const url = emu.dataset(seeded.id)?.status.source?.uploadUrl?.url
-    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds() })
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/nexus-uploads\//)
+    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds(emu) })
     expectSuccess(run)
     expect(JSON.parse(run.outputs.dataset).status.source?.uploadUrl).toBeUndefined()
-    if (url) {
-      expect(JSON.stringify(run.outputs)).not.toContain(url)
-      expect(run.summary).not.toContain(url)
+    for (const text of [JSON.stringify(run.outputs), run.summary, run.stdout, run.stderr]) {
+      expect(text).not.toContain(url)
     }
   })
 
@@ -58,7 +53,7 @@ describe('get', () => {
     const run = await runAction({
       operation: 'get',
       'dataset-id': seeded.id,
-      ...creds(),
+      ...creds(emu),
       'project-id': emu.projectId.slice('proj_'.length)
     })
     expectSuccess(run)
@@ -83,7 +78,7 @@ describe('get', () => {
 
   test('an unknown dataset fails naming the id and the project', async () => {
     const id = 'dataset_00000000-0000-4000-8000-000000000000'
-    const run = await runAction({ operation: 'get', 'dataset-id': id, ...creds() })
+    const run = await runAction({ operation: 'get', 'dataset-id': id, ...creds(emu) })
     expect(run.code).toBe(1)
     expect(run.failure).toContain(`Dataset ${id} not found in project ${emu.projectId}`)
     expect(run.failure).toContain('HTTP 404')
@@ -95,13 +90,16 @@ describe('get', () => {
     const run = await runAction({
       operation: 'get',
       'dataset-id': seeded.id,
-      ...creds(),
+      ...creds(emu),
       'secret-key': 'sk_wrong_key_value_1234'
     })
     expect(run.code).toBe(1)
     expect(run.failure).toContain(`refused the secret key for project ${emu.projectId}`)
     expect(run.failure).toContain('HTTP 403')
-    expect(run.stdout).not.toContain('sk_wrong_key_value_1234'.slice(0, 0) + 'at Object')
+    expect(run.failure).toContain('Forbidden: missing or invalid Secret-Key header')
+    const [mask, ...rest] = run.stdout.split('\n')
+    expect(mask).toBe('::add-mask::sk_wrong_key_value_1234')
+    expect(rest.join('\n') + run.stderr).not.toContain('sk_wrong_key_value_1234')
     expect(apiRequests()).toHaveLength(1)
   })
 
@@ -114,7 +112,7 @@ describe('get', () => {
       times: 2
     })
     emu.fault({ server: 'api', method: 'GET', drop: 'before' })
-    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds() })
+    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds(emu) })
     expectSuccess(run)
     expect(apiRequests('GET')).toHaveLength(4)
     expect(run.stdout).toContain('retrying')
@@ -126,7 +124,7 @@ describe('get', () => {
       server: 'api',
       respond: { status: 429, headers: { 'retry-after': '1' }, body: '{"message":"slow down"}' }
     })
-    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds() })
+    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds(emu) })
     expectSuccess(run)
     const [first, second] = apiRequests()
     expect(second.time - first.time).toBeGreaterThanOrEqual(950)
@@ -139,7 +137,7 @@ describe('get', () => {
       respond: { status: 500, body: '<html><title>Oops</title><body>' + 'x'.repeat(5000) },
       times: Infinity
     })
-    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds() })
+    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds(emu) })
     expect(run.code).toBe(1)
     expect(apiRequests()).toHaveLength(5)
     expect(run.failure).toContain('HTTP 500')
@@ -160,7 +158,7 @@ describe('list', () => {
         expiryTime: now - DAY
       })
     }
-    const run = await runAction({ operation: 'list', limit: '3', ...creds() })
+    const run = await runAction({ operation: 'list', limit: '3', ...creds(emu) })
     expectSuccess(run)
     expect(run.outputs.count).toBe('7')
     const names = JSON.parse(run.outputs.datasets).map((d: { name: string }) => d.name)
@@ -183,18 +181,18 @@ describe('list', () => {
       createDate: now - 20 * DAY,
       expiryTime: now - DAY
     })
-    const run = await runAction({ operation: 'list', 'show-expired': 'true', ...creds() })
+    const run = await runAction({ operation: 'list', 'show-expired': 'true', ...creds(emu) })
     expectSuccess(run)
     expect(run.outputs.count).toBe('2')
   })
 
   test('page fetches that page only and outputs its cursors', async () => {
     for (let i = 0; i < 5; i++) emu.addDataset({ name: `d-${i}`, status: 'Uploaded' })
-    const first = await runAction({ operation: 'list', limit: '2', ...creds() })
+    const first = await runAction({ operation: 'list', limit: '2', ...creds(emu) })
     expectSuccess(first)
     const cursor = apiRequests('GET')[1].query.page
     emu.requests.length = 0
-    const run = await runAction({ operation: 'list', limit: '2', page: cursor, ...creds() })
+    const run = await runAction({ operation: 'list', limit: '2', page: cursor, ...creds(emu) })
     expectSuccess(run)
     expect(apiRequests('GET')).toHaveLength(1)
     expect(run.outputs.count).toBe('2')
@@ -206,7 +204,7 @@ describe('list', () => {
     for (const name of ['nightly-1', 'nightly-22', 'weekly-1', 'xnightly-1']) {
       emu.addDataset({ name, status: 'Uploaded' })
     }
-    const run = await runAction({ operation: 'list', 'name-pattern': 'nightly-*', ...creds() })
+    const run = await runAction({ operation: 'list', 'name-pattern': 'nightly-*', ...creds(emu) })
     expectSuccess(run)
     const names = JSON.parse(run.outputs.datasets).map((d: { name: string }) => d.name)
     expect(names.sort()).toEqual(['nightly-1', 'nightly-22'])
@@ -215,7 +213,8 @@ describe('list', () => {
 
   test('the summary caps its rows', async () => {
     for (let i = 0; i < 60; i++) emu.addDataset({ name: `many-${i}`, status: 'Uploaded' })
-    const run = await runAction({ operation: 'list', ...creds() })
+    const run = await runAction({ operation: 'list', ...creds(emu) })
+    expectSuccess(run)
     expect(run.outputs.count).toBe('60')
     expect(run.summary).toContain('and 10 more')
   })
@@ -224,7 +223,7 @@ describe('list', () => {
 describe('delete', () => {
   test('deletes the dataset and outputs deleted', async () => {
     const seeded = emu.addDataset({ name: 'doomed', status: 'Uploaded' })
-    const run = await runAction({ operation: 'delete', 'dataset-id': seeded.id, ...creds() })
+    const run = await runAction({ operation: 'delete', 'dataset-id': seeded.id, ...creds(emu) })
     expectSuccess(run)
     expect(run.outputs.deleted).toBe('true')
     expect(run.outputs['dataset-id']).toBe(seeded.id)
@@ -234,7 +233,7 @@ describe('delete', () => {
 
   test('a missing dataset is an error naming id and project', async () => {
     const id = 'dataset_11111111-1111-4111-8111-111111111111'
-    const run = await runAction({ operation: 'delete', 'dataset-id': id, ...creds() })
+    const run = await runAction({ operation: 'delete', 'dataset-id': id, ...creds(emu) })
     expect(run.code).toBe(1)
     expect(run.failure).toContain(`Dataset ${id} not found in project ${emu.projectId}`)
     expect(apiRequests('DELETE')).toHaveLength(0)
@@ -243,7 +242,7 @@ describe('delete', () => {
   test('a DELETE whose answer was lost counts as done when the retry finds it gone', async () => {
     const seeded = emu.addDataset({ name: 'doomed', status: 'Uploaded' })
     emu.fault({ server: 'api', method: 'DELETE', drop: 'after' })
-    const run = await runAction({ operation: 'delete', 'dataset-id': seeded.id, ...creds() })
+    const run = await runAction({ operation: 'delete', 'dataset-id': seeded.id, ...creds(emu) })
     expectSuccess(run)
     expect(run.outputs.deleted).toBe('true')
     expect(apiRequests('DELETE')).toHaveLength(2)
@@ -252,14 +251,29 @@ describe('delete', () => {
 
 describe('wait', () => {
   test('polls until Uploaded, logging each status change once', async () => {
-    const seeded = emu.addDataset({ name: 'w', status: 'Processing' })
-    setTimeout(() => emu.setStatus(seeded.id, 'Validating'), 300)
-    setTimeout(() => emu.setStatus(seeded.id, 'Uploaded', 12), 700)
+    const seeded = emu.addDataset({ name: 'w', status: 'Uploaded', itemCount: 12 })
+    // Two reads answer Processing, two Validating, then the stored dataset (Uploaded).
+    for (const overview of ['Processing', 'Validating']) {
+      const dataset = {
+        ...seeded,
+        status: { ...seeded.status, overview, message: `${overview} Dataset`, itemCount: 0 }
+      }
+      emu.fault({
+        server: 'api',
+        method: 'GET',
+        times: 2,
+        respond: {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(dataset)
+        }
+      })
+    }
     const run = await runAction({
       operation: 'wait',
       'dataset-id': seeded.id,
       'poll-interval': '0.1',
-      ...creds()
+      ...creds(emu)
     })
     expectSuccess(run)
     expect(run.outputs.status).toBe('Uploaded')
@@ -270,12 +284,12 @@ describe('wait', () => {
       'Validating',
       'Uploaded'
     ])
-    expect(apiRequests('GET').length).toBeGreaterThan(3)
+    expect(apiRequests('GET')).toHaveLength(5)
   })
 
   test('FailedProcessing fails the step with the outputs set', async () => {
     const seeded = emu.addDataset({ name: 'w', status: 'FailedProcessing' })
-    const run = await runAction({ operation: 'wait', 'dataset-id': seeded.id, ...creds() })
+    const run = await runAction({ operation: 'wait', 'dataset-id': seeded.id, ...creds(emu) })
     expect(run.code).toBe(1)
     expect(run.failure).toContain('FailedProcessing')
     expect(run.outputs.status).toBe('FailedProcessing')
@@ -289,7 +303,7 @@ describe('wait', () => {
       'dataset-id': seeded.id,
       timeout: '0.6',
       'poll-interval': '0.1',
-      ...creds()
+      ...creds(emu)
     })
     expect(run.code).toBe(1)
     expect(run.failure).toMatch(/Timed out after 0\.6 s .* last status was Processing/)

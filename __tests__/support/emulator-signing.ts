@@ -12,7 +12,7 @@ export const BUCKET = 'nexus-uploads'
 export const OBJECT_NAME = 'dataset.ndjson'
 const ALGORITHM = 'GOOG4-HMAC-SHA256'
 const SIGNER = 'nexus-uploader@nexus-emulator.iam.gserviceaccount.com'
-const SIGNATURE_MISMATCH =
+export const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. ' +
   'Check your Google secret key and signing method.'
 
@@ -28,7 +28,7 @@ export type UrlCheck =
   | { ok: true; target: SignedTarget; signedHeaders: string[]; expiresAt: number }
   | { ok: false; reply: Reply }
 
-export function rfc3986(text: string): string {
+function rfc3986(text: string): string {
   return encodeURIComponent(text).replace(
     /[!'()*]/g,
     c => '%' + c.charCodeAt(0).toString(16).toUpperCase()

@@ -9,7 +9,7 @@ import { BUCKET, OBJECT_NAME, type UrlSigner } from './emulator-signing.js'
 import type { WireDataset, WireDatasetPage, WireUploadUrl } from './emulator-types.js'
 
 export const SOURCE_KIND = 'UploadedNewlineDelimitedJsonFile'
-export const UPLOAD_CONTENT_TYPE = 'application/x-ndjson'
+const UPLOAD_CONTENT_TYPE = 'application/x-ndjson'
 
 export interface StoredObject {
   size: number

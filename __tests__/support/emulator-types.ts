@@ -132,3 +132,11 @@ export interface RequestContext {
   /** True once the connection was cut by a mid-body fault. */
   cut: boolean
 }
+
+// The emulator's wire types are its own reading of the API doc (a cross-check on
+// src/nexus-types.ts, not a copy); this fails to compile should the two drift apart.
+type Conforms<T extends U, U> = T
+export type WireConformsToAction = [
+  Conforms<WireDataset, import('../../src/nexus-types.js').Dataset>,
+  Conforms<WireDatasetPage, import('../../src/nexus-types.js').DatasetPage>
+]

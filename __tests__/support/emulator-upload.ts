@@ -6,13 +6,9 @@
  */
 import CRC32C from 'crc-32/crc32c.js'
 import { pumpBody, splitUrl, storageError } from './emulator-http.js'
-import type { UrlSigner } from './emulator-signing.js'
+import { SIGNATURE_MISMATCH, type UrlSigner } from './emulator-signing.js'
 import { crc32cBase64, type DatasetStore } from './emulator-store.js'
 import type { Reply, RequestContext } from './emulator-types.js'
-
-const MISMATCH =
-  'The request signature we calculated does not match the signature you provided. ' +
-  'Check your Google secret key and signing method.'
 
 export interface UploadConfig {
   keepUploads: boolean
@@ -48,7 +44,7 @@ export class UploadHandler {
       return storageError(
         403,
         'SignatureDoesNotMatch',
-        MISMATCH,
+        SIGNATURE_MISMATCH,
         `The URL was signed for ${target.method}, not ${record.method}.`
       )
     }
@@ -62,7 +58,7 @@ export class UploadHandler {
     }
     const headerProblem = checkHeaders(headers, signedHeaders, target.headers)
     if (headerProblem !== undefined) {
-      return storageError(403, 'SignatureDoesNotMatch', MISMATCH, headerProblem)
+      return storageError(403, 'SignatureDoesNotMatch', SIGNATURE_MISMATCH, headerProblem)
     }
     const state = this.store.get(target.datasetId)
     if (state === undefined) return noSuchKey()
@@ -178,7 +174,7 @@ const LF = 0x0a
  * newline to newline with indexOf and stops at the first non-blank byte of a line, so an
  * NDJSON line (starting with `{`) costs one native search, not a byte loop.
  */
-export class LineCounter {
+class LineCounter {
   private count = 0
   private current = false
 

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net'
 import { ApiHandler } from './emulator-api.js'
 import { FaultBook } from './emulator-faults.js'
-import { drainBody, hasBody, newRecord, sendReply } from './emulator-http.js'
+import { apiError, drainBody, hasBody, newRecord, sendReply } from './emulator-http.js'
 import { UrlSigner } from './emulator-signing.js'
 import { DatasetStore, type DatasetState, type SeedInit } from './emulator-store.js'
 import type {
@@ -29,16 +29,11 @@ export type {
   FaultRule,
   RecordedRequest,
   ServerName,
-  WireDataset,
-  WireDatasetPage,
-  WireDatasetSource,
-  WireDatasetStatus,
-  WireUploadUrl
+  WireDataset
 } from './emulator-types.js'
-export type { SeedInit } from './emulator-store.js'
 
 export const DEFAULT_SECRET_KEY = 'sk_test_4f3c2a1b0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b'
-export const DEFAULT_PROJECT_ID = 'proj_ca5fe71e7592bbcf7705ea36e4f29ed4'
+const DEFAULT_PROJECT_ID = 'proj_ca5fe71e7592bbcf7705ea36e4f29ed4'
 const HOUR_MS = 60 * 60 * 1000
 const DAY_MS = 24 * HOUR_MS
 const HOST = '127.0.0.1'
@@ -231,11 +226,7 @@ export class Emulator {
       this.answer(res, record, reply)
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
-      this.answer(res, record, {
-        status: 500,
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-        body: JSON.stringify({ message: `Internal emulator error: ${message}` })
-      })
+      this.answer(res, record, apiError(500, `Internal emulator error: ${message}`))
     }
   }
 

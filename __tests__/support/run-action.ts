@@ -16,16 +16,15 @@ function findRoot(): string {
   return dir
 }
 export const ROOT = findRoot()
-export const ACTION_ENTRY = path.join(ROOT, 'dist', 'index.js')
+const ACTION_ENTRY = path.join(ROOT, 'dist', 'index.js')
 
 /** The node that runs the action: ACTION_NODE (the Node 24 pass), else this one. */
-export const ACTION_NODE = process.env.ACTION_NODE || process.execPath
+const ACTION_NODE = process.env.ACTION_NODE || process.execPath
 
 interface ActionYml {
   inputs: Record<string, { default?: string }>
-  outputs: Record<string, unknown>
 }
-export const actionYml = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as ActionYml
+const actionYml = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as ActionYml
 
 export interface ActionRun {
   code: number | null
@@ -126,12 +125,12 @@ export function runAction(
   })
 }
 
-export function inputVar(name: string): string {
+function inputVar(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
 }
 
 /** GITHUB_OUTPUT's `name<<DELIMITER` blocks; a later value for a name wins, as on a runner. */
-export function parseOutputs(text: string): Record<string, string> {
+function parseOutputs(text: string): Record<string, string> {
   const outputs: Record<string, string> = {}
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {

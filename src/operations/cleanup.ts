@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import type { RunContext } from '../context.js'
 import { forEachLimited } from '../concurrency.js'
 import { globToRegExp, isExpired } from '../dataset-filter.js'
-import { ActionError, NexusApiError } from '../errors.js'
+import { ActionError } from '../errors.js'
 import type { Dataset } from '../nexus-types.js'
 import { setListOutputs } from '../outputs.js'
 import { writeDatasetTable } from '../summary.js'
@@ -38,7 +38,7 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
     await writeDatasetTable(`Cleanup of ${client.projectId} (dry run)`, selected, {
       note: `Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
       footer: `Kept: ${all.length - selected.length}. Would delete: ${selected.length}.`,
-      column: 'expired'
+      forCleanup: true
     })
     return
   }
@@ -48,15 +48,14 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
   try {
     await forEachLimited(selected, inputs.concurrency, ctx.signal, async dataset => {
       try {
-        await client.deleteDataset(dataset.id)
+        // Another cleanup job may race us: already gone counts as deleted.
+        const { alreadyGone } = await client.deleteDataset(dataset.id)
         deleted.push(dataset)
-        core.info(`Deleted ${dataset.id} ${JSON.stringify(dataset.name)}.`)
+        core.info(
+          `${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${JSON.stringify(dataset.name)}.`
+        )
       } catch (error) {
-        // Another cleanup job may have deleted it first: gone is what we wanted.
-        if (error instanceof NexusApiError && error.status === 404) {
-          deleted.push(dataset)
-          core.info(`${dataset.id} ${JSON.stringify(dataset.name)} was already deleted.`)
-        } else if (!ctx.signal.aborted) {
+        if (!ctx.signal.aborted) {
           failed.push({ dataset, reason: error instanceof Error ? error.message : String(error) })
         }
       }
@@ -72,7 +71,7 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
         ? `Cancelled: ${deleted.length} of ${selected.length} selected datasets were deleted before the run stopped.`
         : `Deleted ${deleted.length} datasets (${criteria}).`,
       footer: `Kept: ${all.length - selected.length}. Deleted: ${deleted.length}. Failed: ${failed.length}.${notReached > 0 && ctx.signal.aborted ? ` Not reached: ${notReached}.` : ''}`,
-      column: 'expired'
+      forCleanup: true
     })
   }
   if (ctx.signal.aborted) throw ctx.signal.reason

@@ -4,13 +4,14 @@ import * as path from 'node:path'
 import type { RunContext } from '../context.js'
 import { createDataset } from '../create-dataset.js'
 import { defaultDatasetName } from '../dataset-name.js'
-import { ActionError, DatasetNotReadyError, FileCheckError, UploadError } from '../errors.js'
-import { scanFile, type FileScan } from '../file-scan.js'
-import { FAILED_STATUSES, WAITING_STATUS, uploadUrlOf, type Dataset } from '../nexus-types.js'
+import { ActionError, FileCheckError, UploadError } from '../errors.js'
+import { openUnchanged, scanFile, type FileScan } from '../file-scan.js'
+import { formatBytes } from '../format.js'
+import { READY_STATUS, WAITING_STATUS, uploadUrlOf, type Dataset } from '../nexus-types.js'
 import { setDatasetOutputs } from '../outputs.js'
 import { writeDatasetSummary, type Row } from '../summary.js'
 import { maskUploadUrl, uploadFile, type UploadResult } from '../upload.js'
-import { waitUntilReady } from '../wait-until-ready.js'
+import { throwIfFailed, waitUntilReady } from '../wait-until-ready.js'
 
 /** Deleting the dataset of a failed upload gets this long, with retries... */
 const CLEANUP_MS = 60_000
@@ -48,8 +49,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     `${adopted ? 'Using' : 'Created'} dataset ${created.id} ${JSON.stringify(created.name)}.`
   )
 
-  let upload: UploadResult | undefined
-  let failure: { error: unknown; deleted: boolean } | undefined
+  let upload: UploadResult
   try {
     // Cancelled while the POST was under way: its answer named the dataset.
     ctx.signal.throwIfAborted()
@@ -60,7 +60,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     }
     upload = await uploadFile({
       uploadUrl,
-      filePath,
+      openFile: () => openUnchanged({ path: filePath, name: shownPath }, scan.identity),
       sizeBytes: scan.sizeBytes,
       stallTimeoutMs: Math.max(inputs.requestTimeoutMs, 1000),
       policy: client.retryPolicy,
@@ -75,21 +75,17 @@ export async function createOperation(ctx: RunContext): Promise<void> {
   } catch (error) {
     // 412: the storage holds this exact file (the URL is signed for its CRC),
     // Nexus has just not said so yet. Deleting would throw good bytes away.
-    failure =
+    const failure =
       error instanceof UploadError && error.storageCode === 'PreconditionFailed'
         ? { error, deleted: false }
         : await abandon(ctx, created.id, error)
-  }
-  if (failure) {
     if (failure.deleted) core.setOutput('deleted', 'true')
     await summarize(
       last,
       scan,
       shownPath,
-      upload,
-      failure.deleted
-        ? `Upload failed: dataset ${last.id} was deleted`
-        : `Upload failed: dataset ${last.id} is left Waiting`
+      undefined,
+      `Upload failed: dataset ${last.id} ${failure.deleted ? 'was deleted' : 'is left Waiting'}`
     )
     throw failure.error
   }
@@ -102,18 +98,11 @@ export async function createOperation(ctx: RunContext): Promise<void> {
       })
     } else {
       core.info(`Dataset ${last.id} is ${last.status.overview} (wait: false, not waiting).`)
-      if (FAILED_STATUSES.includes(last.status.overview)) {
-        throw new DatasetNotReadyError(
-          `Dataset ${last.id} ended in ${last.status.overview} right after the upload. Check the NDJSON file's items, then create the dataset again.`
-        )
-      }
+      throwIfFailed(last)
     }
+    // Only a ready dataset's count is final; before that Nexus may say 0.
     const counted = last.status.itemCount
-    if (
-      typeof counted === 'number' &&
-      last.status.overview !== WAITING_STATUS &&
-      counted !== scan.items
-    ) {
+    if (last.status.overview === READY_STATUS && counted !== undefined && counted !== scan.items) {
       core.warning(
         `Nexus counted ${counted} items in dataset ${last.id}, but ${shownPath} has ${scan.items} non-blank lines.`
       )
@@ -179,16 +168,12 @@ async function checkFile(
   signal: AbortSignal
 ): Promise<FileScan> {
   try {
-    return await scanFile(filePath, { signal })
+    return await scanFile(filePath, { signal, label: shownPath })
   } catch (error) {
     if (!(error instanceof FileCheckError)) throw error
-    const quoted = `"${filePath}"`
-    const problem = error.message.startsWith(quoted)
-      ? `${shownPath}${error.message.slice(quoted.length)}`
-      : error.message
     throw new FileCheckError(
-      `${problem}. Nothing was created; check the path input (relative to the workspace) and the file.`,
-      shownPath
+      `${error.message}. Nothing was created; check the path input (relative to the workspace) and the file.`,
+      error.path
     )
   }
 }
@@ -226,7 +211,7 @@ async function summarize(
   scan: FileScan,
   shownPath: string,
   upload: UploadResult | undefined,
-  heading = `Nexus dataset ${dataset.id} created`
+  heading: string
 ): Promise<void> {
   const rows: Row[] = [
     ['File', shownPath],
@@ -249,11 +234,4 @@ function displayPath(workspace: string, filePath: string): string {
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative)
     ? relative.split(path.sep).join('/')
     : filePath
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  if (bytes < 1048576) return `${(bytes / 1024).toFixed(1)} KiB`
-  if (bytes < 1073741824) return `${(bytes / 1048576).toFixed(1)} MiB`
-  return `${(bytes / 1073741824).toFixed(2)} GiB`
 }

@@ -13,7 +13,7 @@ export async function deleteOperation({ inputs, client }: RunContext): Promise<v
   core.setOutput('deleted', 'true')
   core.info(
     alreadyGone
-      ? `Dataset ${id} ${JSON.stringify(dataset.name)} is deleted (an earlier try whose answer was lost deleted it).`
+      ? `Dataset ${id} ${JSON.stringify(dataset.name)} is deleted (by an earlier try whose answer was lost, or by someone else).`
       : `Deleted dataset ${id} ${JSON.stringify(dataset.name)}.`
   )
   await writeDatasetSummary(`Deleted Nexus dataset ${id}`, dataset)
