@@ -1,13 +1,15 @@
 /**
- * Tests of the emulator itself, through plain fetch and node:http. The e2e tests trust it
- * to refuse what the real service refuses, so each refusal is checked here.
+ * Tests of the emulator itself, through plain fetch, node:http and raw sockets. The e2e
+ * tests trust it to refuse what the real service refuses, so each refusal is checked here.
  */
-import { request } from 'node:http'
+import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http'
+import { connect, type Socket } from 'node:net'
 import CRC32C from 'crc-32/crc32c.js'
 import {
   DEFAULT_SECRET_KEY,
   Emulator,
   type EmulatorOptions,
+  type FaultRule,
   type WireDataset
 } from './support/emulator.js'
 
@@ -45,6 +47,8 @@ interface Answer {
   status: number
   headers: Record<string, string | string[] | undefined>
   text: string
+  /** The agent sent this request on a connection an earlier one had used. */
+  reusedSocket: boolean
 }
 
 /** A request with exact control over headers and body (fetch adds and forbids some). */
@@ -58,20 +62,13 @@ function raw(
     pauseAfterHalf?: () => Promise<void>
     /** Send only the first half, then destroy the connection. */
     abortAfterHalf?: boolean
+    agent?: Agent
   } = {}
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'PUT', headers: options.headers }, res => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          text: Buffer.concat(chunks).toString('utf8')
-        })
-      )
-      res.on('error', reject)
+    const { method = 'PUT', headers, agent } = options
+    const req = request(url, { method, headers, agent }, res => {
+      collect(req, res).then(resolve, reject)
     })
     req.on('error', reject)
     const body = options.body
@@ -91,6 +88,133 @@ function raw(
     }
     req.end(body)
   })
+}
+
+/** Reads the whole answer to `req`. */
+function collect(req: ClientRequest, res: IncomingMessage): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    res.on('data', (c: Buffer) => chunks.push(c))
+    res.on('end', () =>
+      resolve({
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        text: Buffer.concat(chunks).toString('utf8'),
+        reusedSocket: req.reusedSocket
+      })
+    )
+    res.on('error', reject)
+  })
+}
+
+/**
+ * A request that says `Expect: 100-continue` and sends its body only once a 100 comes,
+ * as curl does with a large upload. Without a body it just waits for the answer.
+ */
+function expecting(
+  url: string,
+  options: { method?: string; headers: Record<string, string>; body?: Buffer }
+): Promise<Answer & { continued: boolean }> {
+  return new Promise((resolve, reject) => {
+    let continued = false
+    const { method = 'PUT', headers, body } = options
+    const req = request(
+      url,
+      { method, headers: { ...headers, expect: '100-continue' }, agent: false },
+      res => {
+        collect(req, res).then(answer => {
+          resolve({ ...answer, continued })
+          // The exchange is over; a request refused before its body can only be abandoned.
+          req.destroy()
+        }, reject)
+      }
+    )
+    req.on('error', reject)
+    if (body === undefined) {
+      req.end()
+      return
+    }
+    req.on('continue', () => {
+      continued = true
+      req.end(body)
+    })
+    req.flushHeaders()
+  })
+}
+
+/** A request head as a plain client writes it, for the socket-level tests. */
+function httpHead(method: string, url: string, headers: Record<string, string>): string {
+  const target = new URL(url)
+  const lines = Object.entries({ host: target.host, ...headers }).map(([n, v]) => `${n}: ${v}\r\n`)
+  return `${method} ${target.pathname}${target.search} HTTP/1.1\r\n${lines.join('')}\r\n`
+}
+
+/** The first answer in raw HTTP text: status, lower-case headers, what follows the head. */
+function parseAnswer(text: string): {
+  status: number
+  headers: Record<string, string>
+  rest: string
+} {
+  const end = text.indexOf('\r\n\r\n')
+  const [statusLine = '', ...lines] = text.slice(0, end).split('\r\n')
+  const headers: Record<string, string> = {}
+  for (const line of lines) {
+    const colon = line.indexOf(':')
+    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim()
+  }
+  return { status: Number(statusLine.split(' ')[1]), headers, rest: text.slice(end + 4) }
+}
+
+/** How the server ended a connection: in order (FIN) or with a reset (RST). */
+type Ending = 'closed' | 'reset'
+
+/**
+ * Writes `head` on a plain socket and reads until the server ends the connection. A reset
+ * that follows the data may surface as a plain end of stream (libuv reads the data, then
+ * takes the hang-up for an end), so an end is told apart by one more write: a reset socket
+ * refuses it, one closed in order still takes it. The socket is left open for more writes.
+ */
+function exchange(
+  origin: string,
+  head: string
+): Promise<{ text: string; ending: Ending; socket: Socket }> {
+  const { hostname, port } = new URL(origin)
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port), allowHalfOpen: true })
+    let text = ''
+    let settled = false
+    const settle = (ending: Ending): void => {
+      if (settled) return
+      settled = true
+      resolve({ text, ending, socket })
+    }
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => (text += chunk))
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') settle('reset')
+      else reject(error)
+    })
+    socket.on('end', () => socket.write('\r\n', error => settle(error ? 'reset' : 'closed')))
+    socket.write(head)
+  })
+}
+
+/** Keeps sending body bytes until the connection refuses them; the refusal's code. */
+function sendUntilRefused(socket: Socket): Promise<string | undefined> {
+  const chunk = Buffer.alloc(16 * 1024, 0x7b)
+  return new Promise(resolve => {
+    const next = (): void => {
+      socket.write(chunk, error =>
+        error ? resolve((error as NodeJS.ErrnoException).code) : next()
+      )
+    }
+    next()
+  })
+}
+
+/** Timers keeping the process alive: the emulator's own must all be gone once it stops. */
+function activeTimers(): number {
+  return process.getActiveResourcesInfo().filter(resource => resource === 'Timeout').length
 }
 
 function xmlCode(text: string): string | undefined {
@@ -865,6 +989,416 @@ describe('faults', () => {
     hung.catch(() => undefined)
     await until(() => emu.requests.at(-1)?.answered === 'hung')
     expect((await put(ds)).status).toBe(200)
+  })
+})
+
+describe('Expect: 100-continue', () => {
+  beforeEach(async () => {
+    await start()
+  })
+
+  test('a good upload gets 100 Continue, then its answer', async () => {
+    const ds = await create()
+    const { url, headers } = uploadOf(ds)
+    const answer = await expecting(url, { headers, body: NDJSON })
+    expect([answer.status, answer.continued]).toEqual([200, true])
+    expect(emu.uploadedBytes(ds.id)).toEqual(NDJSON)
+    expect(emu.requests.at(-1)).toMatchObject({
+      continued: true,
+      bodyBytes: NDJSON.length,
+      answered: 200
+    })
+  })
+
+  type Target = { url: string; method?: string; headers: Record<string, string> }
+  test.each<[string, number, string, (ds: WireDataset) => Promise<Target>]>([
+    [
+      'a Secret-Key header',
+      400,
+      'UnexpectedCredential',
+      async ds => {
+        const { url, headers } = uploadOf(ds)
+        return { url, headers: { ...headers, 'Secret-Key': emu.secretKey } }
+      }
+    ],
+    [
+      'a changed signature',
+      403,
+      'SignatureDoesNotMatch',
+      async ds => {
+        const { url, headers } = uploadOf(ds)
+        return { url: url.slice(0, -1) + (url.endsWith('0') ? '1' : '0'), headers }
+      }
+    ],
+    [
+      'another method',
+      403,
+      'SignatureDoesNotMatch',
+      async ds => ({
+        ...uploadOf(ds),
+        method: 'POST'
+      })
+    ],
+    [
+      'an expired URL',
+      400,
+      'ExpiredToken',
+      async ds => {
+        clock = ds.status.source.uploadUrl?.expiresAtTime ?? 0
+        return uploadOf(ds)
+      }
+    ],
+    [
+      'a changed signed header',
+      403,
+      'SignatureDoesNotMatch',
+      async ds => {
+        const { url, headers } = uploadOf(ds)
+        return { url, headers: { ...headers, 'content-type': 'text/plain' } }
+      }
+    ],
+    [
+      'a deleted dataset',
+      404,
+      'NoSuchKey',
+      async ds => {
+        expect((await api(`/${ds.id}`, { method: 'DELETE' })).status).toBe(200)
+        return uploadOf(ds)
+      }
+    ],
+    [
+      'an object already stored',
+      412,
+      'PreconditionFailed',
+      async ds => {
+        expect((await put(ds)).status).toBe(200)
+        return uploadOf(ds)
+      }
+    ]
+  ])(
+    '%s is refused from the headers alone: no 100, no body read',
+    async (_what, status, code, target) => {
+      const { url, method, headers } = await target(await create())
+      const answer = await expecting(url, { method, headers, body: NDJSON })
+      expect([answer.status, xmlCode(answer.text), answer.continued]).toEqual([status, code, false])
+      expect(answer.headers.connection).toBe('close')
+      expect(emu.requests.at(-1)).toMatchObject({
+        server: 'upload',
+        continued: false,
+        bodyBytes: 0,
+        answered: status
+      })
+    }
+  )
+
+  test('a body that does not match x-goog-hash is read first, so BadDigest follows a 100', async () => {
+    const ds = await create()
+    const { url, headers } = uploadOf(ds)
+    const other = Buffer.from(NDJSON)
+    other[0] = 0x5b
+    const answer = await expecting(url, { headers, body: other })
+    expect([answer.status, xmlCode(answer.text), answer.continued]).toEqual([
+      400,
+      'BadDigest',
+      true
+    ])
+    expect(emu.requests.at(-1)?.bodyBytes).toBe(NDJSON.length)
+  })
+
+  test('the API sends 100 for a create body and none to a request without a body', async () => {
+    const body = Buffer.from(JSON.stringify(createBody()))
+    const created = await expecting(datasetsUrl(), {
+      method: 'POST',
+      headers: {
+        'secret-key': emu.secretKey,
+        'content-type': 'application/json',
+        'content-length': String(body.length)
+      },
+      body
+    })
+    expect([created.status, created.continued]).toEqual([201, true])
+    const listed = await expecting(datasetsUrl(), {
+      method: 'GET',
+      headers: { 'secret-key': emu.secretKey }
+    })
+    expect([listed.status, listed.continued]).toEqual([200, false])
+    expect(emu.requests.map(r => [r.answered, r.continued])).toEqual([
+      [201, true],
+      [200, false]
+    ])
+  })
+
+  test('a canned answer goes at once, without 100 and without reading the body', async () => {
+    const ds = await create()
+    const { url, headers } = uploadOf(ds)
+    emu.fault({ server: 'upload', respond: { status: 503, body: 'busy' } })
+    const busy = await expecting(url, { headers, body: NDJSON })
+    expect([busy.status, busy.text, busy.continued]).toEqual([503, 'busy', false])
+    expect(busy.headers.connection).toBe('close')
+    expect(emu.requests.at(-1)).toMatchObject({ continued: false, bodyBytes: 0, answered: 503 })
+    expect(emu.dataset(ds.id)?.status.overview).toBe('Waiting')
+    expect((await expecting(url, { headers, body: NDJSON })).status).toBe(200)
+  })
+
+  test('mid-body needs the body, so 100 goes first; hang never sends one', async () => {
+    const big = Buffer.alloc(1 << 20, 0x7b)
+    const ds = await create(big)
+    const { url, headers } = uploadOf(ds)
+    emu.fault({ server: 'upload', drop: 'mid-body' })
+    await expect(expecting(url, { headers, body: big })).rejects.toThrow()
+    const cut = emu.requests.at(-1)
+    expect(cut).toMatchObject({ continued: true, answered: 'dropped' })
+    expect(cut?.bodyBytes).toBeGreaterThanOrEqual(big.length / 2)
+
+    emu.fault({ server: 'upload', hang: true })
+    const hung = expecting(url, { headers, body: big })
+    hung.catch(() => undefined)
+    await until(() => emu.requests.at(-1)?.answered === 'hung')
+    await emu.close()
+    await expect(hung).rejects.toThrow()
+    expect(emu.requests.at(-1)).toMatchObject({ continued: false, bodyBytes: 0 })
+  })
+})
+
+describe('early answers and resets', () => {
+  beforeEach(async () => {
+    await start()
+  })
+
+  test('an answer before the body closes the connection; a client still sending meets a reset', async () => {
+    const ds = await create()
+    const { url, headers } = uploadOf(ds)
+    const head = httpHead('PUT', url, { ...headers, 'content-type': 'text/plain' })
+    const { text, ending, socket } = await exchange(emu.uploadOrigin, head)
+    try {
+      const answer = parseAnswer(text)
+      expect([answer.status, answer.headers.connection]).toEqual([403, 'close'])
+      // Nothing was left unread on the server, so it closed in order; what follows is refused.
+      expect(ending).toBe('closed')
+      expect(['ECONNRESET', 'EPIPE']).toContain(await sendUntilRefused(socket))
+    } finally {
+      socket.destroy()
+    }
+    expect(emu.requests.at(-1)).toMatchObject({ answered: 403, bodyBytes: 0 })
+  })
+
+  test('a connection is reused only after a request whose body was read to its end', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    try {
+      const ds = await create()
+      const { url, headers } = uploadOf(ds)
+      const answers: Answer[] = []
+      // Stored (body read), then 412 twice (decided from the headers).
+      for (let i = 0; i < 3; i++) answers.push(await raw(url, { headers, body: NDJSON, agent }))
+      // The API is another origin: a fresh connection, then the same one again.
+      const listUrl = datasetsUrl()
+      for (let i = 0; i < 2; i++) {
+        answers.push(
+          await raw(listUrl, { method: 'GET', headers: { 'Secret-Key': emu.secretKey }, agent })
+        )
+      }
+      expect(answers.map(a => [a.status, a.reusedSocket, a.headers.connection])).toEqual([
+        [200, false, 'keep-alive'],
+        [412, true, 'close'],
+        [412, false, 'close'],
+        [200, false, 'keep-alive'],
+        [200, true, 'keep-alive']
+      ])
+    } finally {
+      agent.destroy()
+    }
+  })
+
+  test('resetAfterAnswer resets the connection once the whole answer is out', async () => {
+    await create()
+    emu.fault({ server: 'api', method: 'GET', resetAfterAnswer: true })
+    const head = httpHead('GET', datasetsUrl(), { 'Secret-Key': emu.secretKey })
+    const { text, ending, socket } = await exchange(emu.apiUrl, head)
+    socket.destroy()
+    const answer = parseAnswer(text)
+    expect([answer.status, answer.headers.connection, ending]).toEqual([200, 'keep-alive', 'reset'])
+    expect(Buffer.byteLength(answer.rest)).toBe(Number(answer.headers['content-length']))
+    expect(JSON.parse(answer.rest)).toMatchObject({ data: [{ name: 'my-dataset' }] })
+    expect((await api('')).status).toBe(200)
+  })
+
+  test('resetAfterAnswer goes with an early canned answer to a client waiting for 100', async () => {
+    emu.fault({ server: 'upload', respond: { status: 503, body: 'busy' }, resetAfterAnswer: true })
+    const head = httpHead('PUT', `${emu.uploadOrigin}/any`, {
+      'content-length': '10',
+      expect: '100-continue'
+    })
+    const { text, ending, socket } = await exchange(emu.uploadOrigin, head)
+    socket.destroy()
+    const answer = parseAnswer(text)
+    expect([answer.status, answer.rest, answer.headers.connection, ending]).toEqual([
+      503,
+      'busy',
+      'close',
+      'reset'
+    ])
+    expect(emu.requests.at(-1)).toMatchObject({ continued: false, bodyBytes: 0, answered: 503 })
+  })
+})
+
+describe('scripted and dripping answers', () => {
+  beforeEach(async () => {
+    await start()
+  })
+
+  test('a script can answer an endless list, each page with a fresh cursor', async () => {
+    emu.fault({
+      server: 'api',
+      method: 'GET',
+      path: `/projects/${emu.projectId}/batch/datasets`,
+      times: Infinity,
+      respond: (request, n) => ({
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          nextPage: `cursor-${n + 1}`,
+          prevPage: request.query.page ?? null,
+          data: []
+        })
+      })
+    })
+    const cursors: string[] = []
+    let page: string | null = null
+    for (let i = 0; i < 5; i++) {
+      const res = await api(page === null ? '' : `?page=${page}`)
+      const body = (await res.json()) as { nextPage: string; prevPage: string | null }
+      expect(body.prevPage).toBe(page)
+      page = body.nextPage
+      cursors.push(page)
+    }
+    expect(cursors).toEqual(['cursor-1', 'cursor-2', 'cursor-3', 'cursor-4', 'cursor-5'])
+  })
+
+  test('a script sees the request once its body is in; n counts its own answers', async () => {
+    const seen: [number, number][] = []
+    emu.fault({
+      server: 'api',
+      method: 'POST',
+      skip: 1,
+      times: 2,
+      respond: (request, n) => {
+        seen.push([n, request.bodyBytes])
+        return { status: 503, body: `busy ${n}` }
+      }
+    })
+    const body = JSON.stringify(createBody())
+    const answers: [number, string][] = []
+    for (let i = 0; i < 4; i++) {
+      const res = await api('', { method: 'POST', body })
+      answers.push([res.status, res.status === 503 ? await res.text() : ''])
+    }
+    expect(answers).toEqual([
+      [201, ''],
+      [503, 'busy 0'],
+      [503, 'busy 1'],
+      [201, '']
+    ])
+    expect(seen).toEqual([
+      [0, body.length],
+      [1, body.length]
+    ])
+  })
+
+  test("a script's unusable answer becomes the emulator's own 500", async () => {
+    emu.fault({ server: 'api', respond: () => ({ status: 200, dripMs: 5 }) })
+    const res = await api('')
+    expect(res.status).toBe(500)
+    expect(((await res.json()) as { message: string }).message).toMatch(/dripMs needs a body/)
+  })
+
+  test('a drip: the head at once, then the body byte by byte, round and round', async () => {
+    emu.fault({
+      server: 'api',
+      respond: {
+        status: 200,
+        headers: { 'Content-Length': '2', 'content-type': 'text/plain' },
+        body: 'ab',
+        dripMs: 5
+      }
+    })
+    const { headers, text } = await new Promise<{ headers: Answer['headers']; text: string }>(
+      (resolve, reject) => {
+        const req = request(
+          datasetsUrl(),
+          { headers: { 'Secret-Key': emu.secretKey }, agent: false },
+          res => {
+            let text = ''
+            res.setEncoding('latin1')
+            res.on('data', (chunk: string) => {
+              text += chunk
+              if (text.length < 5) return
+              resolve({ headers: res.headers, text })
+              req.destroy()
+            })
+          }
+        )
+        req.on('error', reject)
+        req.end()
+      }
+    )
+    expect(headers['content-length']).toBeUndefined()
+    expect(headers['transfer-encoding']).toBe('chunked')
+    expect(text.slice(0, 5)).toBe('ababa')
+    expect(emu.requests.at(-1)?.answered).toBe(200)
+  })
+
+  test('an upload is read whole, then dripped to until the client goes or close()', async () => {
+    const ds = await create()
+    const { url, headers } = uploadOf(ds)
+    const before = activeTimers()
+    emu.fault({ server: 'upload', times: 2, respond: { status: 200, body: 'x', dripMs: 60_000 } })
+    const dripping = (): Promise<IncomingMessage> =>
+      new Promise((resolve, reject) => {
+        const req = request(url, { method: 'PUT', headers, agent: false }, res => {
+          res.on('error', () => undefined)
+          resolve(res)
+        })
+        req.on('error', reject)
+        req.end(NDJSON)
+      })
+
+    const left = await dripping()
+    expect(left.statusCode).toBe(200)
+    expect(left.headers['content-length']).toBeUndefined()
+    expect(emu.requests.at(-1)).toMatchObject({ bodyBytes: NDJSON.length, answered: 200 })
+    left.destroy()
+    // The minute-long wait for the next byte ends with the client, not a minute later.
+    await until(() => activeTimers() <= before, 10_000)
+
+    const cut = await dripping()
+    const gone = new Promise(resolve => cut.on('close', resolve))
+    cut.resume()
+    await emu.close()
+    expect(activeTimers()).toBeLessThanOrEqual(before)
+    await gone
+    expect(emu.dataset(ds.id)?.status.overview).toBe('Waiting')
+  })
+
+  test('rules are checked when added', () => {
+    const refused: FaultRule[] = [
+      { respond: { status: 200, body: 'x', dripMs: 0 } },
+      { respond: { status: 200, body: 'x', dripMs: 0.5 } },
+      { respond: { status: 200, body: 'x', dripMs: Infinity } },
+      { respond: { status: 200, dripMs: 5 } },
+      { respond: { status: 101 } },
+      { respond: { status: 600 } },
+      { answerDelayMs: -1 },
+      { resetAfterAnswer: false },
+      { respond: () => ({ status: 200 }), hang: true }
+    ]
+    for (const rule of refused) expect(() => emu.fault(rule)).toThrow()
+    const accepted: FaultRule[] = [
+      { resetAfterAnswer: true },
+      { respond: () => ({ status: 200 }) },
+      { respond: { status: 200, body: 'x', dripMs: 1 }, resetAfterAnswer: true },
+      { drop: 'after', resetAfterAnswer: true }
+    ]
+    for (const rule of accepted) expect(() => emu.fault(rule)).not.toThrow()
   })
 })
 

@@ -1,6 +1,6 @@
 /**
  * Small HTTP helpers shared by the API and the upload host: reading a body as it arrives
- * (with the mid-body cut), building replies, and recording what came in.
+ * (with `100 Continue` and the mid-body cut), building replies, and recording what came in.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Reply, RequestContext, RecordedRequest, ServerName } from './emulator-types.js'
@@ -16,6 +16,9 @@ export function pumpBody(ctx: RequestContext, onChunk: (chunk: Buffer) => void):
   // A delayed handler may start after the connection already died; its 'close' is gone.
   if (req.destroyed) return Promise.resolve(false)
   if (req.readableEnded) return Promise.resolve(!ctx.cut)
+  // The 100 invites the body, so it goes only now that the body is wanted, and only when
+  // there is one.
+  if (hasBody(req)) ctx.sendContinue()
   return new Promise(resolve => {
     let settled = false
     const settle = (ok: boolean): void => {
@@ -99,11 +102,43 @@ export function storageError(
   }
 }
 
-export function sendReply(res: ServerResponse, reply: Reply): void {
+/** Sends the whole reply; `own` headers (the emulator's) win over the reply's. */
+export function sendReply(
+  res: ServerResponse,
+  reply: Reply,
+  own: Record<string, string> = {}
+): void {
   if (res.destroyed || res.headersSent) return
   const body = Buffer.from(reply.body, 'utf8')
-  res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.length) })
+  setHeaders(res, reply.headers)
+  setHeaders(res, { ...own, 'content-length': String(body.length) })
+  res.writeHead(reply.status)
   res.end(body)
+}
+
+/** Sends the status and headers at once, for a body of no known end: Node frames it chunked. */
+export function sendOpenEndedHead(
+  res: ServerResponse,
+  reply: Reply,
+  own: Record<string, string> = {}
+): void {
+  // Left out rather than removed: a removed header tells Node not to frame the body at all.
+  const framing = ['content-length', 'transfer-encoding']
+  setHeaders(
+    res,
+    Object.fromEntries(
+      Object.entries(reply.headers).filter(([name]) => !framing.includes(name.toLowerCase()))
+    )
+  )
+  setHeaders(res, own)
+  res.writeHead(reply.status)
+  res.flushHeaders()
+}
+
+// One header at a time, because setHeader ignores case: a later spelling of a name
+// replaces an earlier one instead of going out as a second header.
+function setHeaders(res: ServerResponse, headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
 }
 
 /** Splits `req.url` into the raw path and the query, without touching the encoding. */
@@ -139,6 +174,7 @@ export function newRecord(server: ServerName, req: IncomingMessage): RecordedReq
     query,
     headers,
     bodyBytes: 0,
-    answered: 0
+    answered: 0,
+    continued: false
   }
 }

@@ -48,7 +48,30 @@ export interface RecordedRequest {
   json?: unknown
   /** Status sent; 'dropped' when the connection ended without an answer; 0 while pending. */
   answered: number | 'dropped' | 'hung'
+  /**
+   * `100 Continue` was sent. Only a request with `Expect: 100-continue` gets one, and only
+   * once something starts reading its body: a refusal decided from the headers comes alone.
+   */
+  continued: boolean
 }
+
+/** A canned answer of a fault rule. */
+export interface FaultAnswer {
+  /** 200 to 599. */
+  status: number
+  headers?: Record<string, string>
+  body?: string
+  /**
+   * Drip instead of answering whole: the headers go at once, chunked (any content-length
+   * or transfer-encoding in `headers` is left out), then the body one byte every `dripMs`
+   * ms (>= 1; the body must not be empty), over and over, until the client goes away or
+   * close(). Never finishes.
+   */
+  dripMs?: number
+}
+
+/** Scripts the answers of a rule: `n` counts from 0 the requests this rule has answered. */
+export type ScriptedAnswer = (request: RecordedRequest, n: number) => FaultAnswer
 
 export interface FaultRule {
   /** Default: both servers. */
@@ -65,8 +88,12 @@ export interface FaultRule {
   delayMs?: number
   /** Handle the request at once (side effects happen), then wait this long before answering. */
   answerDelayMs?: number
-  /** Answer this instead of handling (no side effects). */
-  respond?: { status: number; headers?: Record<string, string>; body?: string }
+  /**
+   * Answer this instead of handling (no side effects), once the body is read. A client
+   * waiting for `100 Continue` gets it at once instead, without one, like any early
+   * refusal. A function is called at that moment, with the request as recorded so far.
+   */
+  respond?: FaultAnswer | ScriptedAnswer
   /**
    * before: destroy the socket without handling (no side effects).
    * after: handle fully (side effects happen), then destroy the socket without answering.
@@ -75,6 +102,12 @@ export interface FaultRule {
   drop?: 'before' | 'after' | 'mid-body'
   /** Never answer and never handle; the socket stays open until close(). */
   hang?: boolean
+  /**
+   * Once the answer is flushed, reset the connection (TCP RST) instead of keeping or
+   * closing it. Goes with normal handling and any effect; drop and hang send no answer,
+   * and a dripping one never finishes, so there it never comes.
+   */
+  resetAfterAnswer?: boolean
 }
 
 export interface WireUploadUrl {
@@ -127,6 +160,8 @@ export interface Reply {
 export interface RequestContext {
   req: IncomingMessage
   record: RecordedRequest
+  /** Sends `100 Continue` if the client waits for it and none went yet; pumpBody calls it. */
+  sendContinue: () => void
   /** Set by a mid-body fault: cut the connection once this many body bytes have arrived. */
   cutAt?: number
   /** True once the connection was cut by a mid-body fault. */

@@ -4,13 +4,26 @@
  *
  * Two HTTP servers on 127.0.0.1: the API and a separate upload host, so a test can check
  * that the secret key never reaches the storage side. Every request is recorded, and
- * faults (delays, canned answers, dropped or hung connections) can be injected per rule.
+ * faults (delays, canned, scripted or dripping answers, dropped, hung or reset connections)
+ * can be injected per rule.
+ *
+ * Like real servers, both answer as soon as they know the answer: a client sending
+ * `Expect: 100-continue` gets `100 Continue` only once its body is wanted, so a refusal
+ * decided from the headers comes alone; and a connection answered before its request body
+ * was read to the end is closed once the answer is out, not read on to be reused.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { ApiHandler } from './emulator-api.js'
 import { FaultBook } from './emulator-faults.js'
-import { apiError, drainBody, hasBody, newRecord, sendReply } from './emulator-http.js'
+import {
+  apiError,
+  drainBody,
+  hasBody,
+  newRecord,
+  sendOpenEndedHead,
+  sendReply
+} from './emulator-http.js'
 import { UrlSigner } from './emulator-signing.js'
 import { DatasetStore, type DatasetState, type SeedInit } from './emulator-store.js'
 import type {
@@ -26,8 +39,10 @@ import { UploadHandler } from './emulator-upload.js'
 
 export type {
   EmulatorOptions,
+  FaultAnswer,
   FaultRule,
   RecordedRequest,
+  ScriptedAnswer,
   ServerName,
   WireDataset
 } from './emulator-types.js'
@@ -41,6 +56,7 @@ const HOST = '127.0.0.1'
 export class Emulator {
   readonly requests: RecordedRequest[] = []
   private readonly faults = new FaultBook()
+  /** Every pending timer, with what close() calls once it has cleared it. */
   private readonly timers = new Map<NodeJS.Timeout, () => void>()
   private closing: Promise<void> | undefined
 
@@ -60,7 +76,11 @@ export class Emulator {
   ) {
     for (const name of ['api', 'upload'] as const) {
       servers[name].on('request', (req: IncomingMessage, res: ServerResponse) => {
-        void this.dispatch(name, req, res)
+        void this.dispatch(name, req, res, false)
+      })
+      // With a listener Node leaves `100 Continue` to us instead of sending it at once.
+      servers[name].on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+        void this.dispatch(name, req, res, true)
       })
     }
   }
@@ -183,19 +203,31 @@ export class Emulator {
   private async dispatch(
     server: ServerName,
     req: IncomingMessage,
-    res: ServerResponse
+    res: ServerResponse,
+    expectsContinue: boolean
   ): Promise<void> {
     req.on('error', () => undefined)
     res.on('error', () => undefined)
     const record = newRecord(server, req)
     this.requests.push(record)
-    const ctx: RequestContext = { req, record, cut: false }
+    const ctx: RequestContext = {
+      req,
+      record,
+      cut: false,
+      sendContinue: () => {
+        if (!expectsContinue || record.continued) return
+        record.continued = true
+        res.writeContinue()
+      }
+    }
     const dropped = (): void => {
       record.answered = 'dropped'
       req.socket.destroy()
     }
     try {
-      const rule = this.faults.take(server, record.method, record.path)
+      const fault = this.faults.take(server, record.method, record.path)
+      const rule = fault?.rule
+      const resetAfterAnswer = rule?.resetAfterAnswer === true
       if (rule?.delayMs !== undefined && rule.delayMs > 0) await this.sleep(rule.delayMs)
       if (this.closing !== undefined || req.socket.destroyed) return dropped()
       if (rule?.drop === 'before') return dropped()
@@ -204,10 +236,13 @@ export class Emulator {
         record.answered = 'hung'
         return
       }
-      if (rule?.respond !== undefined) {
-        if (!(await drainBody(ctx))) return dropped()
-        const { status, headers = {}, body = '' } = rule.respond
-        return this.answer(res, record, { status, headers, body })
+      const respond = fault?.respond
+      if (respond !== undefined) {
+        // A canned answer needs no body: a client waiting for 100 gets it at once instead,
+        // as real servers send a refusal they can decide early.
+        if (!expectsContinue && !(await drainBody(ctx))) return dropped()
+        const { status, headers = {}, body = '', dripMs } = respond(record)
+        return this.answer(ctx, res, { status, headers, body }, { resetAfterAnswer, dripMs })
       }
       if (rule?.drop === 'mid-body') {
         if (!hasBody(req)) return dropped()
@@ -223,20 +258,83 @@ export class Emulator {
         await drainBody(ctx)
         return dropped()
       }
-      this.answer(res, record, reply)
+      this.answer(ctx, res, reply, { resetAfterAnswer })
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
-      this.answer(res, record, apiError(500, `Internal emulator error: ${message}`))
+      this.answer(ctx, res, apiError(500, `Internal emulator error: ${message}`))
     }
   }
 
-  private answer(res: ServerResponse, record: RecordedRequest, reply: Reply): void {
+  /**
+   * Sends a reply. One sent before the request body was read to its end says
+   * `connection: close` and closes the connection once flushed, so bytes the client is
+   * still sending meet a reset; resetAfterAnswer resets the connection there instead.
+   */
+  private answer(
+    ctx: RequestContext,
+    res: ServerResponse,
+    reply: Reply,
+    how: { resetAfterAnswer?: boolean; dripMs?: number } = {}
+  ): void {
+    const { req, record } = ctx
     if (res.destroyed || res.headersSent) {
       record.answered = 'dropped'
       return
     }
     record.answered = reply.status
-    sendReply(res, reply)
+    const early = hasBody(req) && !req.readableEnded
+    if (early || how.resetAfterAnswer === true) {
+      const socket = req.socket
+      // 'finish' means the answer is written out. Ahead of Node's own listener, which
+      // half-closes a socket that is not kept alive: libuv refuses a reset after that.
+      res.prependOnceListener('finish', () => {
+        if (how.resetAfterAnswer === true) socket.resetAndDestroy()
+        else socket.destroy()
+      })
+    }
+    const own: Record<string, string> = early ? { connection: 'close' } : {}
+    if (how.dripMs === undefined) sendReply(res, reply, own)
+    else this.drip(res, reply, how.dripMs, own)
+  }
+
+  /**
+   * Sends the head at once, then the body one byte every `everyMs`, round and round,
+   * until the client goes away or close() (which clears the pending timer).
+   */
+  private drip(
+    res: ServerResponse,
+    reply: Reply,
+    everyMs: number,
+    own: Record<string, string>
+  ): void {
+    sendOpenEndedHead(res, reply, own)
+    const body = Buffer.from(reply.body, 'utf8')
+    let next = 0
+    let pending: NodeJS.Timeout | undefined
+    const stop = (): void => {
+      if (pending === undefined) return
+      clearTimeout(pending)
+      this.timers.delete(pending)
+      pending = undefined
+    }
+    const schedule = (): void => {
+      // A 'drain' may come once close() has begun; no timer may start then.
+      if (this.closing !== undefined || res.destroyed) return
+      const timer = setTimeout(() => {
+        this.timers.delete(timer)
+        pending = undefined
+        const byte = body.subarray(next, next + 1)
+        next = (next + 1) % body.length
+        // A client that stops reading is sent nothing more until it reads again.
+        if (res.write(byte)) schedule()
+        else res.once('drain', schedule)
+      }, everyMs)
+      pending = timer
+      // Nothing to wake: close() destroys the socket, which ends the drip.
+      this.timers.set(timer, () => undefined)
+    }
+    res.once('close', stop)
+    schedule()
   }
 
   /** A delay that close() ends at once, so no timer outlives the emulator. */
