@@ -57,5 +57,31 @@ export default defineConfig(
       ],
       '@typescript-eslint/no-explicit-any': 'warn'
     }
+  },
+
+  // The outside-text boundary (src/outside-text.ts): the runner's log is written only by
+  // src/action-log.ts, whose functions take Inert text; the summary only by src/summary.ts.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/action-log.ts', 'src/summary.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': ['error', ...restrictedCore(['summary'])]
+    }
+  },
+  {
+    files: ['src/summary.ts'],
+    rules: { 'no-console': 'error', 'no-restricted-properties': ['error', ...restrictedCore([])] }
   }
 )
+
+/** core.* functions that print, each refused with the way to go instead. */
+function restrictedCore(extra) {
+  const printing = ['debug', 'info', 'notice', 'warning', 'error', 'setFailed', 'setSecret']
+  return [...printing, ...extra].map(property => ({
+    object: 'core',
+    property,
+    message:
+      'Print through src/action-log.ts (log, fail) with a t`...` message: outside text must pass src/outside-text.ts.'
+  }))
+}

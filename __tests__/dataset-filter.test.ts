@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { globToRegExp, isExpired } from '../src/dataset-filter.js'
+import type { DatasetId } from '../src/nexus-types.js'
 
 describe('globToRegExp', () => {
   test.each([
@@ -19,7 +20,7 @@ describe('globToRegExp', () => {
 })
 
 describe('isExpired', () => {
-  const base = { id: 'dataset_x', name: 'x', status: { overview: 'Uploaded' } }
+  const base = { id: 'dataset_x' as DatasetId, name: 'x', status: { overview: 'Uploaded' } }
   test('expiry now or earlier is expired; none is not', () => {
     expect(isExpired({ ...base, expiryTime: 1000 }, 1000)).toBe(true)
     expect(isExpired({ ...base, expiryTime: 1001 }, 1000)).toBe(false)

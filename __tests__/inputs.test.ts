@@ -4,8 +4,8 @@ import { parse } from 'yaml'
 
 const setSecret = jest.fn<(value: string) => void>()
 jest.unstable_mockModule('@actions/core', () => ({ setSecret }))
-const { readInputs, unusedInputs, isLoopback, INPUT_DEFAULTS, OPERATIONS } =
-  await import('../src/inputs.js')
+const { readInputs, unusedInputs, INPUT_DEFAULTS, OPERATIONS } = await import('../src/inputs.js')
+const { isLoopback } = await import('../src/url-policy.js')
 const { InputError } = await import('../src/errors.js')
 
 const KEY = 'sk_test_abcdef'
@@ -122,8 +122,23 @@ describe('readInputs', () => {
   })
 
   test('a value shown back cannot forge a workflow command', () => {
-    expect(() => readInputs(base({ operation: '::set-output name=x::y' }))).toThrow(
-      expect.objectContaining({ message: expect.not.stringContaining('::set-output') })
+    for (const operation of ['::set-output name=x::y', 'x\n::add-mask::y', '##[stop-commands]t']) {
+      const message = (() => {
+        try {
+          readInputs(base({ operation }))
+        } catch (error) {
+          return (error as Error).message
+        }
+        throw new Error('no error')
+      })()
+      expect(message.split(/\r?\n/).filter(l => /^\s*::|##\[/.test(l))).toEqual([])
+    }
+  })
+
+  test.each(['path', 'name-pattern', 'page'])('%s with a control character is refused', name => {
+    const operation = name === 'path' ? 'create' : name === 'page' ? 'list' : 'cleanup'
+    expect(() => readInputs(base({ operation, path: 'a.ndjson', [name]: 'a\u001b[31mb' }))).toThrow(
+      new RegExp(`"${name}" must not contain control characters`)
     )
   })
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { backoffDelay, parseRetryAfter, withRetries, type RetryPolicy } from '../src/retry.js'
 import { FakeClock } from './support/fake-clock.js'
+import { t } from '../src/outside-text.js'
 
 const policy: RetryPolicy = {
   maxAttempts: 5,
@@ -39,7 +40,7 @@ describe('withRetries', () => {
   const transient = new Error('transient')
   const final = new Error('final')
   const classify = (error: unknown) =>
-    error === transient ? { retry: true as const, reason: 'transient' } : { retry: false as const }
+    error === transient ? { retry: true as const, reason: t`transient` } : { retry: false as const }
 
   test('retries transient errors on the backoff schedule, then succeeds', async () => {
     const clock = new FakeClock()
@@ -99,7 +100,11 @@ describe('withRetries', () => {
         policy,
         clock,
         random: () => 0,
-        classify: () => ({ retry: true, reason: 'r', retryAfterMs: calls === 1 ? 2500 : 3_600_000 })
+        classify: () => ({
+          retry: true,
+          reason: t`r`,
+          retryAfterMs: calls === 1 ? 2500 : 3_600_000
+        })
       }
     )
     expect(clock.sleeps).toEqual([2500, 60_000])

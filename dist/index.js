@@ -31953,7 +31953,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9566);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6963);
 
 // A stray rejection or exception must still end as one failure line and exit
 // code 1, never a Node crash dump with another code.
@@ -31970,7 +31970,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9566:
+/***/ 6963:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31980,6 +31980,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -34927,8 +34929,169 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: ./src/outside-text.ts
+/**
+ * The one way out for outside text: anything the action's own code did not write (API fields,
+ * server messages, file names, resolved paths, inputs) reaches the log, annotations, errors and
+ * the job summary only through this module.
+ *
+ * How it is hard to forget: outside text is only ever *interpolated* into a `t` template, whose
+ * literal parts are the action's own words. `t` makes every interpolated value inert and returns
+ * `Inert`, and `Inert` is the only type the log helpers, annotations and ActionError accept, so
+ * a raw string cannot reach the runner by accident: the compiler refuses it, and a lint rule keeps
+ * the runner's own log functions out of every module but the action's log.
+ *
+ * Inert means:
+ * - control characters (C0, DEL, C1), U+2028/U+2029 and the bidirectional controls are shown as
+ *   visible escapes (`\n`, `\u001b`), so outside text cannot start a line, move the cursor,
+ *   colour the log (ANSI escapes begin with U+001B) or read backwards;
+ * - no line can start with `::` and no line can hold `##[`: the runner reads both as workflow
+ *   commands (the older `##[` form anywhere in a line);
+ * - every credential registered with keepSecret() is cut out, in every form it may come back in,
+ *   before anything is shortened (a cut-off key is one the runner's masking cannot match).
+ */
+const UNSAFE = 
+// eslint-disable-next-line no-control-regex
+/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+function escapeUnsafe(text) {
+    return text.replace(UNSAFE, c => NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** The runner's two command forms: `::name::` at the start of a line, `##[name]` anywhere. */
+function defuseCommands(text) {
+    return text.replace(/##\[/g, '##\\u005b').replace(/^(\s*):/gm, '$1\\u003a');
+}
+/**
+ * A message: the literal parts are the action's own words, every `${value}` is outside text made
+ * inert. Applying it again to its own result changes nothing, so messages nest freely.
+ */
+function t(strings, ...values) {
+    let text = strings[0] ?? '';
+    values.forEach((value, i) => {
+        text += escapeUnsafe(redact(String(value))) + (strings[i + 1] ?? '');
+    });
+    return defuseCommands(text);
+}
+/** One outside value on its own, made inert. */
+function inert(value) {
+    return t `${value}`;
+}
+/** Control characters, as the inputs that must not carry them are checked for. */
+function hasControlCharacters(text) {
+    UNSAFE.lastIndex = 0;
+    return UNSAFE.test(text);
+}
+// ---------------------------------------------------------------------------------------------
+// Credentials.
+/** Every form of every credential, longest first, so a longer form is cut before its parts. */
+let secretForms = [];
+/** Shorter forms would cut ordinary words out of messages; the runner still masks them. */
+const MIN_SECRET_FORM = 6;
+/**
+ * Registers a credential (the secret key, a signed URL, a signature) with the redactor: the value
+ * as sent, URL-encoded (either hex case), JSON-escaped and base64 (standard and URL-safe, at each
+ * of the three byte alignments it can have inside a longer base64 text, as in an echoed
+ * `Authorization: Basic` header). Call it together with the runner's core.setSecret.
+ */
+function keepSecret(value) {
+    if (!value)
+        return;
+    const encoded = encodeURIComponent(value);
+    const forms = [
+        value,
+        encoded,
+        encoded.replace(/%[0-9A-F]{2}/g, hex => hex.toLowerCase()),
+        JSON.stringify(value).slice(1, -1),
+        ...base64Forms(value)
+    ];
+    const all = new Set([...secretForms, ...forms.filter(f => f.length >= MIN_SECRET_FORM)]);
+    secretForms = [...all].sort((a, b) => b.length - a.length);
+}
+function base64Forms(value) {
+    const bytes = Buffer.from(value, 'utf8');
+    const forms = [];
+    for (const shift of [0, 1, 2]) {
+        const encoded = Buffer.concat([Buffer.alloc(shift), bytes])
+            .toString('base64')
+            .replace(/=+$/, '');
+        // Leading characters that mix in the bytes before the value, and a trailing one that mixes
+        // in the bytes after it, differ from text to text: keep the part that is the value's alone.
+        const head = [0, 2, 3][shift] ?? 0;
+        const tail = (shift + bytes.length) % 3 === 0 ? 0 : 1;
+        const stable = encoded.slice(head, encoded.length - tail);
+        forms.push(stable, stable.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+    return forms;
+}
+/** The text with every registered credential replaced by `***`, as the runner shows masks. */
+function redact(text) {
+    let out = text;
+    for (const form of secretForms) {
+        if (out.includes(form))
+            out = out.split(form).join('***');
+    }
+    return out;
+}
+// ---------------------------------------------------------------------------------------------
+// Outside text in messages.
+/**
+ * Redacted first, then one line (line breaks and other whitespace folded), at most `max`
+ * characters. Other control characters stay, for `t` to show as visible escapes.
+ */
+function shorten(text, max = 300) {
+    const flat = redact(text).replace(/\s+/g, ' ').trim();
+    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+/** A value shown back in a message: redacted, cut, quoted (escapes visible as in JSON). */
+function quote(value, max = 80) {
+    const safe = redact(value);
+    return JSON.stringify(safe.length > max ? `${safe.slice(0, max)}…` : safe);
+}
+/** An answer's body as a few hundred characters of plain text: never a whole HTML page. */
+function describeBody(body) {
+    const text = body.toString('utf8');
+    if (text.trim() === '')
+        return 'an empty body';
+    if (looksLikeHtml(text)) {
+        const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
+        return title ? `an HTML page titled "${shorten(title)}"` : 'an HTML page';
+    }
+    // A garbled answer could carry a signed upload URL: quote the text, not the URL.
+    return `"${shorten(redact(text).replace(/https?:\/\/[^\s"'<>]+/g, '<url>'))}"`;
+}
+function looksLikeHtml(text) {
+    return /^\s*<(!doctype html|html)/i.test(text);
+}
+
+;// CONCATENATED MODULE: ./src/action-log.ts
+
+
+/**
+ * The only module that writes to the runner's log (a lint rule keeps core.info and its kin out of
+ * every other one). Everything it takes is Inert, so outside text has been through `t`.
+ */
+const log = {
+    debug: message => core_debug(message),
+    info: message => info(message),
+    warning: message => warning(message),
+    annotate: (message, place) => error(message, {
+        title: place.title,
+        file: place.file,
+        startLine: place.line,
+        ...(place.column ? { startColumn: place.column } : {})
+    }),
+    secret: value => {
+        if (!value)
+            return;
+        core_setSecret(value);
+        keepSecret(value);
+    }
+};
+/** The step's one failure line. */
+function fail(message) {
+    setFailed(message);
+}
+
 ;// CONCATENATED MODULE: ./src/clock.ts
 const systemClock = {
     now: () => Date.now(),
@@ -34977,7 +35140,9 @@ class NexusApiError extends ActionError {
     status;
     serverMessage;
     retryAfterMs;
-    constructor(message, status, serverMessage, 
+    constructor(message, status, 
+    /** The server's own words, shortened and redacted (plain text: interpolate it into `t`). */
+    serverMessage, 
     /** The server's Retry-After, in ms, when it sent one. */
     retryAfterMs) {
         super(message);
@@ -35022,40 +35187,143 @@ class DatasetNotReadyError extends ActionError {
 class CancelledError extends ActionError {
 }
 
-;// CONCATENATED MODULE: ./src/text.ts
+;// CONCATENATED MODULE: ./src/nexus-types.ts
+
+
 /**
- * Text from outside (inputs, server answers) on its way into a log line or a
- * message: control characters could forge workflow commands or garble the
- * log, and a server's page could run to megabytes.
+ * The wire form of the Nexus batch-datasets API (camelCase, times in epoch ms),
+ * and the checks that turn an untrusted answer into one. Fields the action
+ * relies on are checked; the rest pass through untouched so outputs show the
+ * dataset exactly as the API gave it.
  */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
-function hasControlCharacters(text) {
-    CONTROL.lastIndex = 0;
-    return CONTROL.test(text);
+const READY_STATUS = 'Uploaded';
+const FAILED_STATUSES = ['FailedUpload', 'FailedProcessing'];
+const WAITING_STATUS = 'Waiting';
+const SOURCE_KIND = 'UploadedNewlineDelimitedJsonFile';
+const DATASET_ID = /^dataset_[A-Za-z0-9-]{1,128}$/;
+function isDatasetId(value) {
+    return typeof value === 'string' && DATASET_ID.test(value);
 }
-/** One line, whitespace folded, at most `max` characters. */
-function shorten(text, max = 300) {
-    const flat = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-/** An answer's body as a few hundred characters of plain text: never a whole HTML page. */
-function describeBody(body) {
-    const text = body.toString('utf8');
-    if (text.trim() === '')
-        return 'an empty body';
-    if (looksLikeHtml(text)) {
-        const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
-        return title ? `an HTML page titled "${shorten(title)}"` : 'an HTML page';
+function nexus_types_fail(what, problem) {
+    throw new BadAnswerError(t `The Nexus API's answer to ${what} is not what it promises: ${problem}.`);
+}
+/** Why a value is not a dataset as the API promises it, or undefined when it is one. */
+function datasetProblem(value) {
+    if (!isObject(value))
+        return t `expected a dataset object`;
+    if (typeof value.id !== 'string' || value.id === '')
+        return t `the dataset has no id`;
+    if (!isDatasetId(value.id)) {
+        return t `the dataset id ${quote(value.id)} is not dataset_ followed by letters, digits and hyphens`;
     }
-    // A garbled answer could carry a signed upload URL: quote the text, not the URL.
-    return `"${shorten(text.replace(/https?:\/\/[^\s"'<>]+/g, '<url>'))}"`;
+    const id = value.id;
+    if (typeof value.name !== 'string')
+        return t `dataset ${id} has no name`;
+    const status = value.status;
+    if (!isObject(status) || typeof status.overview !== 'string') {
+        return t `dataset ${id} has no status.overview`;
+    }
+    for (const [field, v] of [
+        ['expiryTime', value.expiryTime],
+        ['createDate', value.createDate],
+        ['status.itemCount', status.itemCount]
+    ]) {
+        if (v !== undefined && v !== null && typeof v !== 'number')
+            return t `${field} is not a number`;
+    }
+    if (status.message !== undefined &&
+        status.message !== null &&
+        typeof status.message !== 'string') {
+        return t `status.message is not a string`;
+    }
+    const source = status.source;
+    if (isObject(source) && source.uploadUrl !== undefined && source.uploadUrl !== null) {
+        const uploadUrl = source.uploadUrl;
+        if (!isObject(uploadUrl) ||
+            typeof uploadUrl.method !== 'string' ||
+            typeof uploadUrl.url !== 'string' ||
+            !isObject(uploadUrl.headers) ||
+            !Object.values(uploadUrl.headers).every(v => typeof v === 'string')) {
+            return t `status.source.uploadUrl is not a method, url and string headers`;
+        }
+    }
+    return undefined;
 }
-function looksLikeHtml(text) {
-    return /^\s*<(!doctype html|html)/i.test(text);
+function parseDataset(value, what) {
+    const problem = datasetProblem(value);
+    if (problem !== undefined)
+        nexus_types_fail(what, problem);
+    return value;
+}
+/**
+ * A page of a listing. One entry that is not a dataset does not sink the others: it is returned
+ * in `rejected` (numbered from `firstPosition`) for the caller to report and skip.
+ */
+function parseDatasetPage(value, what, firstPosition = 1) {
+    if (!isObject(value) || !Array.isArray(value.data))
+        nexus_types_fail(what, t `expected {"data": [...]}`);
+    const cursor = (field) => {
+        const v = value[field];
+        if (v === undefined || v === null || v === '')
+            return null;
+        if (typeof v !== 'string')
+            nexus_types_fail(what, t `${field} is not a string`);
+        return v;
+    };
+    const data = [];
+    const rejected = [];
+    value.data.forEach((item, i) => {
+        const problem = datasetProblem(item);
+        if (problem === undefined)
+            data.push(item);
+        else
+            rejected.push({ position: firstPosition + i, problem });
+    });
+    return { nextPage: cursor('nextPage'), prevPage: cursor('prevPage'), data, rejected };
+}
+function parseDeleteAnswer(value, what) {
+    if (!isObject(value) || typeof value.deleted !== 'boolean') {
+        nexus_types_fail(what, t `expected {"id": ..., "deleted": true|false}`);
+    }
+    return { id: String(value.id ?? ''), deleted: value.deleted };
+}
+/** A signed header of the upload URL, whatever the case of its name. */
+function uploadHeader(uploadUrl, name) {
+    const key = Object.keys(uploadUrl.headers).find(k => k.toLowerCase() === name);
+    return key === undefined ? undefined : uploadUrl.headers[key];
+}
+/** The upload URL, when the dataset still carries one. */
+function uploadUrlOf(dataset) {
+    return dataset.status.source?.uploadUrl ?? undefined;
+}
+/**
+ * The dataset as the API gave it, minus the signed upload URL: that URL is a
+ * write credential and must never reach outputs, summaries or logs.
+ */
+function withoutUploadUrl(dataset) {
+    const source = dataset.status.source;
+    if (!source || !('uploadUrl' in source))
+        return dataset;
+    const { uploadUrl: _dropped, ...rest } = source;
+    return { ...dataset, status: { ...dataset.status, source: rest } };
+}
+
+;// CONCATENATED MODULE: ./src/url-policy.ts
+/**
+ * Which hosts may be spoken to in plain http://. Loopback only: that is where the project's own
+ * emulator runs in tests; anywhere else a secret key or a file must travel over TLS.
+ */
+function isLoopback(hostname) {
+    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
+
 
 
 
@@ -35087,7 +35355,6 @@ const MIN_SECONDS = 0.01;
 const MAX_SECONDS = 2_000_000;
 /** What an HTTP header can carry: the key goes in one. */
 const SECRET_KEY = /^[\x21-\x7e]+$/;
-const DATASET_ID = /^dataset_[A-Za-z0-9-]{1,128}$/;
 const PROJECT_ID = /^proj_[A-Za-z0-9]{1,128}$/;
 const DURATION_UNITS = {
     s: 1000,
@@ -35105,18 +35372,17 @@ function readInputs(env = process.env) {
     const raw = (name) => (env[`INPUT_${name.toUpperCase()}`] ?? '').trim();
     const withDefault = (name) => raw(name) || INPUT_DEFAULTS[name];
     const secretKey = raw('secret-key') || (env.DATATURE_SECRET_KEY ?? '').trim();
-    if (secretKey)
-        core_setSecret(secretKey);
+    log.secret(secretKey);
     const operation = withDefault('operation').toLowerCase();
     if (!OPERATIONS.includes(operation)) {
-        throw new InputError(`Input "operation" must be one of ${OPERATIONS.join(', ')}; got ${quote(operation)}.`);
+        throw new InputError(t `Input "operation" must be one of ${OPERATIONS.join(', ')}; got ${quote(operation)}.`);
     }
     const op = operation;
     if (!secretKey) {
-        throw new InputError('Input "secret-key" is required: set it (for example secret-key: ${{ secrets.DATATURE_SECRET_KEY }}) or the DATATURE_SECRET_KEY environment variable.');
+        throw new InputError(t `Input "secret-key" is required: set it (for example secret-key: $\{{ secrets.DATATURE_SECRET_KEY }}) or the DATATURE_SECRET_KEY environment variable.`);
     }
     if (!SECRET_KEY.test(secretKey)) {
-        throw new InputError('Input "secret-key" has characters a secret key cannot have (spaces, line breaks or non-ASCII, often from copy and paste); copy the key again.');
+        throw new InputError(t `Input "secret-key" has characters a secret key cannot have (spaces, line breaks or non-ASCII, often from copy and paste); copy the key again.`);
     }
     const projectId = readProjectId(raw('project-id') || (env.DATATURE_PROJECT_ID ?? '').trim());
     const apiUrl = readApiUrl(raw('api-url') || (env.DATATURE_API_BASE_URL ?? '').trim());
@@ -35140,13 +35406,14 @@ function readInputs(env = process.env) {
     if (op === 'create') {
         inputs.path = raw('path');
         if (!inputs.path) {
-            throw new InputError('Input "path" is required for operation create: the NDJSON file to upload.');
+            throw new InputError(t `Input "path" is required for operation create: the NDJSON file to upload.`);
         }
+        refuseControlCharacters('path', inputs.path);
         if (raw('name'))
             inputs.name = readName(raw('name'));
     }
     if (op === 'list' && raw('page'))
-        inputs.page = raw('page');
+        inputs.page = refuseControlCharacters('page', raw('page'));
     if (op === 'cleanup' && raw('older-than')) {
         inputs.olderThanMs = readDuration('older-than', raw('older-than'));
     }
@@ -35155,10 +35422,10 @@ function readInputs(env = process.env) {
         // An explicitly empty pattern would silently match nothing (or, read as
         // "no filter", everything): neither is what someone who typed it meant.
         if (pattern !== undefined && pattern !== '' && pattern.trim() === '') {
-            throw new InputError('Input "name-pattern" is empty; remove it to match every name.');
+            throw new InputError(t `Input "name-pattern" is empty; remove it to match every name.`);
         }
         if (pattern?.trim())
-            inputs.namePattern = pattern.trim();
+            inputs.namePattern = refuseControlCharacters('name-pattern', pattern.trim());
     }
     return inputs;
 }
@@ -35170,11 +35437,11 @@ function unusedInputs(operation, env = process.env) {
 }
 function readProjectId(value) {
     if (!value) {
-        throw new InputError('Input "project-id" is required: set it (for example project-id: ${{ secrets.DATATURE_PROJECT_ID }}) or the DATATURE_PROJECT_ID environment variable.');
+        throw new InputError(t `Input "project-id" is required: set it (for example project-id: $\{{ secrets.DATATURE_PROJECT_ID }}) or the DATATURE_PROJECT_ID environment variable.`);
     }
     const id = value.startsWith('proj_') ? value : `proj_${value}`;
     if (!PROJECT_ID.test(id)) {
-        throw new InputError(`Input "project-id" must look like proj_ followed by letters and digits (for example proj_0123456789abcdef0123456789abcdef), with or without the proj_ prefix; got ${quote(value)}.`);
+        throw new InputError(t `Input "project-id" must look like proj_ followed by letters and digits (for example proj_0123456789abcdef0123456789abcdef), with or without the proj_ prefix; got ${quote(value)}.`);
     }
     return id;
 }
@@ -35185,41 +35452,42 @@ function readApiUrl(value) {
         url = new URL(text);
     }
     catch {
-        throw new InputError(`Input "api-url" must be an absolute URL such as ${DEFAULT_API_URL}; got ${quote(text)}.`);
+        throw new InputError(t `Input "api-url" must be an absolute URL such as ${DEFAULT_API_URL}; got ${quote(text)}.`);
     }
     if (url.username || url.password) {
-        throw new InputError('Input "api-url" must not contain a user name or password; the secret key is sent in a header.');
+        throw new InputError(t `Input "api-url" must not contain a user name or password; the secret key is sent in a header.`);
     }
     if (url.search || url.hash || text.includes('?') || text.includes('#')) {
-        throw new InputError(`Input "api-url" must not have a query or fragment; got ${quote(url.origin + url.pathname)}…`);
+        throw new InputError(t `Input "api-url" must not have a query or fragment; got ${quote(url.origin + url.pathname)}…`);
     }
     if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-        throw new InputError(`Input "api-url" must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and ::1, where tests run); got ${quote(url.origin)}.`);
+        throw new InputError(t `Input "api-url" must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and ::1, where tests run); got ${quote(url.origin)}.`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new InputError(`Input "api-url" must use https://; got ${quote(url.protocol)}.`);
+        throw new InputError(t `Input "api-url" must use https://; got ${quote(url.protocol)}.`);
     }
     return url;
 }
-function isLoopback(hostname) {
-    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
 function readDatasetId(value) {
     if (!value) {
-        throw new InputError('Input "dataset-id" is required for this operation: the id of the dataset, like dataset_<uuid>.');
+        throw new InputError(t `Input "dataset-id" is required for this operation: the id of the dataset, like dataset_<uuid>.`);
     }
-    if (!DATASET_ID.test(value)) {
-        throw new InputError(`Input "dataset-id" must look like dataset_ followed by a UUID (for example dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60); got ${quote(value)}.`);
+    if (!isDatasetId(value)) {
+        throw new InputError(t `Input "dataset-id" must look like dataset_ followed by a UUID (for example dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60); got ${quote(value)}.`);
+    }
+    return value;
+}
+/** Text that ends up in requests, logs and the summary: a line break or escape is never meant. */
+function refuseControlCharacters(name, value) {
+    if (hasControlCharacters(value)) {
+        throw new InputError(t `Input "${name}" must not contain control characters (line breaks, tabs, escapes).`);
     }
     return value;
 }
 function readName(value) {
-    if (hasControlCharacters(value)) {
-        throw new InputError('Input "name" must not contain control characters (line breaks, tabs, escapes).');
-    }
+    refuseControlCharacters('name', value);
     if ([...value].length > MAX_NAME_LENGTH) {
-        throw new InputError(`Input "name" must be at most ${MAX_NAME_LENGTH} characters; got ${[...value].length}.`);
+        throw new InputError(t `Input "name" must be at most ${MAX_NAME_LENGTH} characters; got ${[...value].length}.`);
     }
     return value;
 }
@@ -35229,20 +35497,20 @@ function readBoolean(name, value) {
         return true;
     if (lower === 'false')
         return false;
-    throw new InputError(`Input "${name}" must be true or false; got ${quote(value)}.`);
+    throw new InputError(t `Input "${name}" must be true or false; got ${quote(value)}.`);
 }
 function readSeconds(name, value) {
     const seconds = /^\d+(\.\d+)?$|^\.\d+$/.test(value) ? Number(value) : NaN;
     // Below 10 ms a wait is a busy loop; past ~24 days Node's timers overflow.
     if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS)) {
-        throw new InputError(`Input "${name}" must be a positive number of seconds from ${MIN_SECONDS} to ${MAX_SECONDS} (fractions allowed, e.g. 0.5); got ${quote(value)}.`);
+        throw new InputError(t `Input "${name}" must be a positive number of seconds from ${MIN_SECONDS} to ${MAX_SECONDS} (fractions allowed, e.g. 0.5); got ${quote(value)}.`);
     }
     return Math.round(seconds * 1000);
 }
 function readInteger(name, value, min, max) {
     const n = /^\d+$/.test(value) ? Number(value) : NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
-        throw new InputError(`Input "${name}" must be a whole number from ${min} to ${max}; got ${quote(value)}.`);
+        throw new InputError(t `Input "${name}" must be a whole number from ${min} to ${max}; got ${quote(value)}.`);
     }
     return n;
 }
@@ -35250,14 +35518,9 @@ function readDuration(name, value) {
     const match = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(value);
     const amount = match ? Number(match[1]) : NaN;
     if (!match || !(amount > 0)) {
-        throw new InputError(`Input "${name}" must be a number and a unit s, m, h, d or w (for example 36h or 7d); got ${quote(value)}.`);
+        throw new InputError(t `Input "${name}" must be a number and a unit s, m, h, d or w (for example 36h or 7d); got ${quote(value)}.`);
     }
     return Math.round(amount * (DURATION_UNITS[match[2].toLowerCase()] ?? 0));
-}
-/** A value shown back in a message: quoted, short, and unable to forge log commands. */
-function quote(value) {
-    const safe = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-    return safe.replace(/::/g, ':\u200b:');
 }
 
 ;// CONCATENATED MODULE: ./src/format.ts
@@ -35300,6 +35563,7 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 
 
 
+
 /** Gives each origin a reusable, proxy-aware agent. */
 class AgentPool {
     client;
@@ -35320,13 +35584,16 @@ function send(pool, req) {
         let settled = false;
         let idleTimer;
         let totalTimer;
+        let answerTimer;
+        let continueTimer;
         let source;
+        let bodyStarted = false;
         const finish = (error, response) => {
             if (settled)
                 return;
             settled = true;
-            clearTimeout(idleTimer);
-            clearTimeout(totalTimer);
+            for (const timer of [idleTimer, totalTimer, answerTimer, continueTimer])
+                clearTimeout(timer);
             req.signal?.removeEventListener('abort', onAbort);
             if (error) {
                 source?.destroy();
@@ -35340,25 +35607,26 @@ function send(pool, req) {
         const armIdle = () => {
             clearTimeout(idleTimer);
             idleTimer = setTimeout(() => {
-                finish(new TransportError(`no progress for ${formatSeconds(req.idleTimeoutMs)} on ${req.method} ${url.host}`, 'ETIMEDOUT'));
+                finish(new TransportError(t `no progress for ${formatSeconds(req.idleTimeoutMs)} on ${req.method} ${url.host}`, 'ETIMEDOUT'));
             }, req.idleTimeoutMs);
         };
         const onAbort = () => {
             const reason = req.signal?.reason;
-            finish(reason instanceof Error ? reason : new TransportError('request aborted', 'EABORTED'));
+            finish(reason instanceof Error ? reason : new TransportError(t `request aborted`, 'EABORTED'));
         };
         let outgoing;
+        const holdBody = req.expectContinue !== undefined && req.body !== undefined;
         try {
             outgoing = module.request(url, {
                 method: req.method,
-                headers: req.headers,
+                headers: holdBody ? { ...req.headers, Expect: '100-continue' } : req.headers,
                 agent: pool.agentFor(url)
             });
         }
         catch (error) {
             // node:http throws at once on a header it cannot send (say a pasted
             // non-ASCII character): no retry can fix that.
-            reject(new TransportError(`the request could not be made: ${error.message}`, 'EINVALID'));
+            reject(new TransportError(t `the request could not be made: ${error.message}`, 'EINVALID'));
             return;
         }
         let answered = false;
@@ -35377,9 +35645,9 @@ function send(pool, req) {
             let truncated = false;
             const done = () => {
                 // An early answer (say a 403 before the body was read) leaves the body
-                // stream half-sent: stop it, the exchange is over.
-                if (source && !source.readableEnded) {
-                    source.destroy();
+                // unsent or half-sent: stop it, the exchange is over.
+                if (!bodyStarted || (source && !source.readableEnded)) {
+                    source?.destroy();
                     outgoing.destroy();
                 }
                 finish(undefined, {
@@ -35412,7 +35680,7 @@ function send(pool, req) {
                     done();
                     return;
                 }
-                finish(new TransportError(`connection to ${url.host} closed while reading the answer`, code));
+                finish(new TransportError(t `connection to ${url.host} closed while reading the answer`, code));
             };
             incoming.on('error', (error) => cut(error.code ?? 'ECONNRESET'));
             incoming.on('aborted', () => cut('ECONNRESET'));
@@ -35425,145 +35693,76 @@ function send(pool, req) {
         armIdle();
         if (req.totalTimeoutMs !== undefined) {
             totalTimer = setTimeout(() => {
-                finish(new TransportError(`no answer within ${formatSeconds(req.totalTimeoutMs ?? 0)} from ${req.method} ${url.host}`, 'ETIMEDOUT'));
+                finish(new TransportError(t `no answer within ${formatSeconds(req.totalTimeoutMs ?? 0)} from ${req.method} ${url.host}`, 'ETIMEDOUT'));
             }, req.totalTimeoutMs);
         }
-        if (req.body === undefined) {
-            outgoing.end();
+        const { answerTimeoutMs } = req;
+        if (answerTimeoutMs !== undefined) {
+            // From the last body byte handed to the system ('finish'), or from an answer that began
+            // before it: bytes trickling in reset the idle timer, never this one.
+            const armAnswer = () => {
+                if (settled || answerTimer !== undefined)
+                    return;
+                answerTimer = setTimeout(() => {
+                    finish(new TransportError(t `the answer from ${url.host} did not finish within ${formatSeconds(answerTimeoutMs)}`, 'ETIMEDOUT'));
+                }, answerTimeoutMs);
+            };
+            outgoing.on('finish', armAnswer);
+            outgoing.on('response', armAnswer);
         }
-        else if (Buffer.isBuffer(req.body)) {
-            outgoing.end(req.body);
+        const sendBody = () => {
+            if (settled || bodyStarted)
+                return;
+            bodyStarted = true;
+            clearTimeout(continueTimer);
+            if (req.body === undefined) {
+                outgoing.end();
+            }
+            else if (Buffer.isBuffer(req.body)) {
+                outgoing.end(req.body);
+            }
+            else {
+                source = req.body();
+                let sent = 0;
+                source.on('data', (chunk) => {
+                    sent += chunk.length;
+                    armIdle();
+                    req.onBodyProgress?.(sent);
+                });
+                source.on('error', error => {
+                    finish(new TransportError(t `could not read the upload body: ${error.message}`, 'EREAD'));
+                });
+                source.pipe(outgoing);
+            }
+        };
+        if (holdBody && req.expectContinue) {
+            outgoing.flushHeaders();
+            outgoing.once('continue', sendBody);
+            continueTimer = setTimeout(sendBody, req.expectContinue.timeoutMs);
         }
         else {
-            source = req.body();
-            let sent = 0;
-            source.on('data', (chunk) => {
-                sent += chunk.length;
-                armIdle();
-                req.onBodyProgress?.(sent);
-            });
-            source.on('error', error => {
-                finish(new TransportError(`could not read the upload body: ${error.message}`, 'EREAD'));
-            });
-            source.pipe(outgoing);
+            sendBody();
         }
     });
 }
 function describeNetworkError(error, url) {
     switch (error.code) {
         case 'ECONNREFUSED':
-            return `connection to ${url.host} refused`;
+            return t `connection to ${url.host} refused`;
         case 'ENOTFOUND':
         case 'EAI_AGAIN':
-            return `could not resolve ${url.hostname}`;
+            return t `could not resolve ${url.hostname}`;
         case 'ECONNRESET':
         case 'EPIPE':
-            return `connection to ${url.host} was reset`;
+            return t `connection to ${url.host} was reset`;
         default:
-            return `connection to ${url.host} failed (${error.code ?? error.message})`;
+            return t `connection to ${url.host} failed (${error.code ?? error.message})`;
     }
 }
 /** A response header's (first) value. */
 function headerValue(response, name) {
     const value = response.headers[name];
     return Array.isArray(value) ? value[0] : value;
-}
-
-;// CONCATENATED MODULE: ./src/nexus-types.ts
-
-/**
- * The wire form of the Nexus batch-datasets API (camelCase, times in epoch ms),
- * and the checks that turn an untrusted answer into one. Fields the action
- * relies on are checked; the rest pass through untouched so outputs show the
- * dataset exactly as the API gave it.
- */
-const READY_STATUS = 'Uploaded';
-const FAILED_STATUSES = ['FailedUpload', 'FailedProcessing'];
-const WAITING_STATUS = 'Waiting';
-const SOURCE_KIND = 'UploadedNewlineDelimitedJsonFile';
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function fail(what, problem) {
-    throw new BadAnswerError(`The Nexus API's answer to ${what} is not what it promises: ${problem}.`);
-}
-function optionalNumber(value, field, what) {
-    if (value !== undefined && value !== null && typeof value !== 'number') {
-        fail(what, `${field} is not a number`);
-    }
-}
-function parseDataset(value, what) {
-    if (!isObject(value))
-        fail(what, 'expected a dataset object');
-    if (typeof value.id !== 'string' || value.id === '')
-        fail(what, 'the dataset has no id');
-    if (typeof value.name !== 'string')
-        fail(what, `dataset ${value.id} has no name`);
-    const status = value.status;
-    if (!isObject(status) || typeof status.overview !== 'string') {
-        fail(what, `dataset ${value.id} has no status.overview`);
-    }
-    optionalNumber(value.expiryTime, 'expiryTime', what);
-    optionalNumber(value.createDate, 'createDate', what);
-    optionalNumber(status.itemCount, 'status.itemCount', what);
-    const source = status.source;
-    if (isObject(source) && source.uploadUrl !== undefined && source.uploadUrl !== null) {
-        parseUploadUrl(source.uploadUrl, what);
-    }
-    return value;
-}
-function parseUploadUrl(value, what) {
-    if (!isObject(value) ||
-        typeof value.method !== 'string' ||
-        typeof value.url !== 'string' ||
-        !isObject(value.headers) ||
-        !Object.values(value.headers).every(v => typeof v === 'string')) {
-        fail(what, 'status.source.uploadUrl is not a method, url and string headers');
-    }
-    return value;
-}
-function parseDatasetPage(value, what) {
-    if (!isObject(value) || !Array.isArray(value.data))
-        fail(what, 'expected {"data": [...]}');
-    const cursor = (field) => {
-        const v = value[field];
-        if (v === undefined || v === null || v === '')
-            return null;
-        if (typeof v !== 'string')
-            fail(what, `${field} is not a string`);
-        return v;
-    };
-    return {
-        nextPage: cursor('nextPage'),
-        prevPage: cursor('prevPage'),
-        data: value.data.map(item => parseDataset(item, what))
-    };
-}
-function parseDeleteAnswer(value, what) {
-    if (!isObject(value) || typeof value.deleted !== 'boolean') {
-        fail(what, 'expected {"id": ..., "deleted": true|false}');
-    }
-    return { id: String(value.id ?? ''), deleted: value.deleted };
-}
-/** A signed header of the upload URL, whatever the case of its name. */
-function uploadHeader(uploadUrl, name) {
-    const key = Object.keys(uploadUrl.headers).find(k => k.toLowerCase() === name);
-    return key === undefined ? undefined : uploadUrl.headers[key];
-}
-/** The upload URL, when the dataset still carries one. */
-function uploadUrlOf(dataset) {
-    return dataset.status.source?.uploadUrl ?? undefined;
-}
-/**
- * The dataset as the API gave it, minus the signed upload URL: that URL is a
- * write credential and must never reach outputs, summaries or logs.
- */
-function withoutUploadUrl(dataset) {
-    const source = dataset.status.source;
-    if (!source || !('uploadUrl' in source))
-        return dataset;
-    const { uploadUrl: _dropped, ...rest } = source;
-    return { ...dataset, status: { ...dataset.status, source: rest } };
 }
 
 ;// CONCATENATED MODULE: ./src/retry.ts
@@ -35639,6 +35838,12 @@ const ACTION_VERSION = '0.1.0';
 
 /** API answers are small JSON documents; anything past this is not one. */
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+/**
+ * A listing is walked at most this far (SECURITY.md): a server whose every page points on to a
+ * new one would otherwise hold the step, and every dataset in memory, forever.
+ */
+const MAX_LIST_PAGES = 1000;
+const MAX_LIST_DATASETS = 100_000;
 class NexusClient {
     options;
     projectId;
@@ -35651,34 +35856,41 @@ class NexusClient {
     }
     async getDataset(datasetId) {
         const answer = await this.call('GET', this.datasetPath(datasetId), {
-            what: `reading dataset ${datasetId}`,
+            what: t `reading dataset ${datasetId}`,
             notFound: datasetId
         });
         return parseDataset(answer.json, `GET dataset ${datasetId}`);
     }
-    async listPage(limit, page) {
+    /** One page; entries numbered from `firstPosition` in `rejected`. */
+    async listPage(limit, page, firstPosition = 1) {
         const query = new URLSearchParams({ limit: String(limit) });
         if (page)
             query.set('page', page);
         const answer = await this.call('GET', `${this.datasetsPath()}?${query}`, {
-            what: 'listing datasets'
+            what: t `listing datasets`
         });
-        return parseDatasetPage(answer.json, 'GET datasets');
+        return parseDatasetPage(answer.json, 'GET datasets', firstPosition);
     }
-    /** Every dataset of the project, walking the pages from the first. */
+    /** Every dataset of the project, walking the pages from the first, within the caps above. */
     async listAll(limit) {
-        const all = [];
+        const listing = { datasets: [], rejected: [] };
         const seen = new Set();
+        let entries = 0;
         let page;
-        for (;;) {
-            const answer = await this.listPage(limit, page);
-            all.push(...answer.data);
+        for (let pages = 1;; pages++) {
+            const answer = await this.listPage(limit, page, entries + 1);
+            listing.datasets.push(...answer.data);
+            listing.rejected.push(...answer.rejected);
+            entries += answer.data.length + answer.rejected.length;
             // An empty page that still points on would have us walk forever.
-            if (!answer.nextPage || answer.data.length === 0)
-                return all;
+            if (!answer.nextPage || answer.data.length + answer.rejected.length === 0)
+                return listing;
             // A server that hands back a cursor it already gave would loop forever.
             if (seen.has(answer.nextPage)) {
-                throw new BadAnswerError(`The Nexus API's answer to listing datasets is not what it promises: page cursor ${answer.nextPage} repeats.`);
+                throw new BadAnswerError(t `The Nexus API's answer to listing datasets is not what it promises: page cursor ${answer.nextPage} repeats.`);
+            }
+            if (pages >= MAX_LIST_PAGES || entries >= MAX_LIST_DATASETS) {
+                throw new BadAnswerError(t `Listing the datasets of project ${this.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets. Delete datasets in Nexus, or report this if the project does not hold that many.`);
             }
             seen.add(answer.nextPage);
             page = answer.nextPage;
@@ -35692,7 +35904,7 @@ class NexusClient {
         let answer;
         try {
             answer = await this.call('DELETE', this.datasetPath(datasetId), {
-                what: `deleting dataset ${datasetId}`,
+                what: t `deleting dataset ${datasetId}`,
                 signal
             });
         }
@@ -35702,7 +35914,7 @@ class NexusClient {
             throw error;
         }
         if (!parseDeleteAnswer(answer.json, `DELETE dataset ${datasetId}`).deleted) {
-            throw new BadAnswerError(`Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`);
+            throw new BadAnswerError(t `Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`);
         }
         return { alreadyGone: false };
     }
@@ -35712,7 +35924,7 @@ class NexusClient {
      */
     async postDataset(body, signal) {
         const answer = await this.call('POST', this.datasetsPath(), {
-            what: `creating dataset ${JSON.stringify(body.name)}`,
+            what: t `creating dataset ${JSON.stringify(body.name)}`,
             body,
             attempts: 1,
             signal
@@ -35767,7 +35979,7 @@ class NexusClient {
                     maxResponseBytes: MAX_ANSWER_BYTES,
                     signal
                 });
-                options.log.debug(`${method} ${url.pathname}${url.search} -> ${response.status} in ${options.clock.now() - started} ms`);
+                options.log.debug(t `${method} ${url.pathname}${url.search} -> ${response.status} in ${options.clock.now() - started} ms`);
                 return this.interpret(method, url, response, spec);
             }, {
                 policy,
@@ -35776,7 +35988,7 @@ class NexusClient {
                 signal,
                 classify: apiRetryVerdict,
                 onRetry: ({ attempt, delayMs, reason }) => {
-                    options.log.info(`${spec.what}: ${reason}; retrying in ${formatSeconds(delayMs)} (attempt ${attempt + 1} of ${policy.maxAttempts})`);
+                    options.log.info(t `${spec.what}: ${reason}; retrying in ${formatSeconds(delayMs)} (attempt ${attempt + 1} of ${policy.maxAttempts})`);
                 }
             });
         }
@@ -35788,47 +36000,47 @@ class NexusClient {
         const { status } = response;
         if (status >= 200 && status < 300) {
             if (response.truncated) {
-                throw new BadAnswerError(`The Nexus API's answer to ${spec.what} is larger than ${MAX_ANSWER_BYTES / 1048576} MiB; it is not a Nexus answer (a proxy in the way?).`);
+                throw new BadAnswerError(t `The Nexus API's answer to ${spec.what} is larger than ${MAX_ANSWER_BYTES / 1048576} MiB; it is not a Nexus answer (a proxy in the way?).`);
             }
             try {
                 return { json: JSON.parse(response.body.toString('utf8')) };
             }
             catch {
-                throw new BadAnswerError(`The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${describeBody(response.body)}. Check api-url points at the Nexus API, not a web page or proxy.`);
+                throw new BadAnswerError(t `The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${describeBody(response.body)}. Check api-url points at the Nexus API, not a web page or proxy.`);
             }
         }
-        throw new NexusApiError(`${method} ${url.pathname} answered HTTP ${status}`, status, serverMessage(response), parseRetryAfter(headerValue(response, 'retry-after'), this.options.clock.now()));
+        throw new NexusApiError(t `${method} ${url.pathname} answered HTTP ${status}`, status, serverMessage(response), parseRetryAfter(headerValue(response, 'retry-after'), this.options.clock.now()));
     }
     /** Turns the last error into one message a person can act on. */
     explain(error, spec, tries) {
         const project = this.projectId;
         const after = tries > 1 ? ` after ${tries} attempts` : '';
         if (error instanceof NexusApiError) {
-            const server = error.serverMessage ? `: ${error.serverMessage}` : '';
-            const status = `HTTP ${error.status}${server}`;
+            const server = error.serverMessage ? t `: ${error.serverMessage}` : '';
+            const status = t `HTTP ${error.status}${server}`;
             let message;
             if (error.status === 401 || error.status === 403) {
-                message = `Nexus refused the secret key for project ${project} (${status}). Check that secret-key is a secret key of this project and project-id is right.`;
+                message = t `Nexus refused the secret key for project ${project} (${status}). Check that secret-key is a secret key of this project and project-id is right.`;
             }
             else if (error.status === 404 && spec.notFound) {
-                message = `Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id and project-id; it may have been deleted.`;
+                message = t `Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id and project-id; it may have been deleted.`;
             }
             else if (error.status === 404) {
-                message = `Nexus answered "not found" while ${spec.what} in project ${project} (${status}). Check project-id, and that api-url is the Nexus API.`;
+                message = t `Nexus answered "not found" while ${spec.what} in project ${project} (${status}). Check project-id, and that api-url is the Nexus API.`;
             }
             else if (error.status === 429) {
-                message = `Nexus kept answering "too many requests" while ${spec.what}${after} (${status}). Try again later, or space out the workflows using this project.`;
+                message = t `Nexus kept answering "too many requests" while ${spec.what}${after} (${status}). Try again later, or space out the workflows using this project.`;
             }
             else if (error.status >= 500) {
-                message = `The Nexus API failed while ${spec.what}${after} (${status}). It may be a passing outage: re-run the job.`;
+                message = t `The Nexus API failed while ${spec.what}${after} (${status}). It may be a passing outage: re-run the job.`;
             }
             else {
-                message = `Nexus rejected ${spec.what} (${status}).`;
+                message = t `Nexus rejected ${spec.what} (${status}).`;
             }
             return new NexusApiError(message, error.status, error.serverMessage, error.retryAfterMs);
         }
         if (error instanceof TransportError) {
-            return new TransportError(`Could not reach the Nexus API at ${this.options.apiUrl.origin} while ${spec.what}${after}: ${error.message}. Check api-url and the runner's network or proxy settings.`, error.code);
+            return new TransportError(t `Could not reach the Nexus API at ${this.options.apiUrl.origin} while ${spec.what}${after}: ${error.message}. Check api-url and the runner's network or proxy settings.`, error.code);
         }
         return error;
     }
@@ -35842,7 +36054,7 @@ function apiRetryVerdict(error) {
         return {
             retry: true,
             retryAfterMs: error.retryAfterMs,
-            reason: `HTTP ${error.status}${error.serverMessage ? ` (${error.serverMessage})` : ''}`
+            reason: t `HTTP ${error.status}${error.serverMessage ? t ` (${error.serverMessage})` : ''}`
         };
     }
     return { retry: false };
@@ -35882,6 +36094,7 @@ async function forEachLimited(items, limit, signal, work) {
 }
 
 ;// CONCATENATED MODULE: ./src/dataset-filter.ts
+
 /** Expired means the expiry time is not in the future; no expiry time, not expired. */
 function isExpired(dataset, now) {
     return typeof dataset.expiryTime === 'number' && dataset.expiryTime <= now;
@@ -35902,6 +36115,20 @@ function globToRegExp(pattern) {
     }
     return new RegExp(`^${source}$`, 'su');
 }
+/** Warnings past this are counted, not listed. */
+const REJECTED_SHOWN = 10;
+/**
+ * Entries of a listing that are not datasets as the API promises (say an id that could steer a
+ * request URL) are never shown in outputs nor acted on; each is named in a warning.
+ */
+function warnRejected(log, rejected) {
+    for (const entry of rejected.slice(0, REJECTED_SHOWN)) {
+        log.warning(t `Skipped entry ${entry.position} of the project's listing: it is not what the Nexus API promises (${entry.problem}).`);
+    }
+    if (rejected.length > REJECTED_SHOWN) {
+        log.warning(t `Skipped ${rejected.length - REJECTED_SHOWN} more such entries.`);
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/outputs.ts
 
@@ -35911,6 +36138,9 @@ function globToRegExp(pattern) {
  * Step outputs. Every dataset that leaves the action goes through
  * withoutUploadUrl: the signed URL is a credential.
  */
+function outputs_setOutput(name, value) {
+    setOutput(name, value);
+}
 function setDatasetOutputs(dataset) {
     setOutput('dataset-id', dataset.id);
     setOutput('status', dataset.status.overview);
@@ -35936,6 +36166,8 @@ function setListOutputs(datasets, cursors) {
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 
+
+
 /** Rows past this go into an "and N more" line: a summary is not a data dump. */
 const SUMMARY_ROW_CAP = 50;
 /**
@@ -35950,15 +36182,23 @@ async function write(build) {
         await summary.write();
     }
     catch (error) {
-        warning(`Could not write the job summary: ${error.message}`);
+        log.warning(t `Could not write the job summary: ${error.message}`);
     }
 }
-/** How each dataset field reads in a summary; all text is escaped, the id set as code. */
+/**
+ * Every piece of text in the summary goes through here: made inert (line breaks become a visible
+ * `\n`, so no blank line can end the table and let what follows render as markdown), then
+ * HTML-escaped, so a name shows as text and never as markup, an image or a link.
+ */
+function summary_text(value) {
+    return escapeHtml(inert(value));
+}
+/** How each dataset field reads in a summary; the id set as code. */
 const FIELDS = {
-    Dataset: (d) => code(d.id),
-    Name: (d) => escapeHtml(d.name),
-    Status: (d) => escapeHtml(d.status.overview),
-    Items: (d) => (d.status.itemCount === undefined ? '–' : String(d.status.itemCount)),
+    Dataset: (d) => `<code>${summary_text(d.id)}</code>`,
+    Name: (d) => summary_text(d.name),
+    Status: (d) => summary_text(d.status.overview),
+    Items: (d) => (d.status.itemCount === undefined ? '–' : summary_text(d.status.itemCount)),
     Created: (d) => isoTime(d.createDate) || '–',
     Expires: (d) => isoTime(d.expiryTime) || '–',
     Expired: (d) => isoTime(d.expiryTime) || '–'
@@ -35968,11 +36208,11 @@ const CLEANUP_COLUMNS = ['Dataset', 'Name', 'Created', 'Expired'];
 /** One dataset as a two-column table, plus plain-text rows the operation adds. */
 async function writeDatasetSummary(heading, dataset, extra = []) {
     await write(summary => {
-        summary.addHeading(escapeHtml(heading), 3);
+        summary.addHeading(summary_text(heading), 3);
         summary.addTable([
             [header('Field'), header('Value')],
             ...LIST_COLUMNS.map((field) => [field, FIELDS[field](dataset)]),
-            ...extra.map(([field, value]) => [escapeHtml(field), escapeHtml(value)])
+            ...extra.map(([field, value]) => [summary_text(field), summary_text(value)])
         ]);
     });
 }
@@ -35980,9 +36220,9 @@ async function writeDatasetSummary(heading, dataset, extra = []) {
 async function writeDatasetTable(heading, datasets, options = {}) {
     const columns = options.forCleanup ? CLEANUP_COLUMNS : LIST_COLUMNS;
     await write(summary => {
-        summary.addHeading(escapeHtml(heading), 3);
+        summary.addHeading(summary_text(heading), 3);
         if (options.note)
-            summary.addRaw(`<p>${escapeHtml(options.note)}</p>`, true);
+            summary.addRaw(`<p>${summary_text(options.note)}</p>`, true);
         if (datasets.length === 0) {
             summary.addRaw('<p>No datasets.</p>', true);
         }
@@ -35997,18 +36237,14 @@ async function writeDatasetTable(heading, datasets, options = {}) {
             }
         }
         if (options.footer)
-            summary.addRaw(`<p>${escapeHtml(options.footer)}</p>`, true);
+            summary.addRaw(`<p>${summary_text(options.footer)}</p>`, true);
     });
 }
 function header(data) {
     return { data, header: true };
 }
-function code(text) {
-    return `<code>${escapeHtml(text)}</code>`;
-}
-/** Names and messages come from the API: shown as text, never as markup. */
-function escapeHtml(text) {
-    return text
+function escapeHtml(value) {
+    return value
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
@@ -36032,8 +36268,10 @@ const FAILURES_SHOWN = 10;
  * cannot shift the pages being walked; then deletes with bounded concurrency.
  */
 async function cleanupOperation(ctx) {
-    const { inputs, client, clock } = ctx;
-    const all = await client.listAll(PAGE_SIZE);
+    const { inputs, client, clock, log } = ctx;
+    const { datasets: all, rejected } = await client.listAll(PAGE_SIZE);
+    warnRejected(log, rejected);
+    const skipped = rejected.length > 0 ? ` Skipped as malformed: ${rejected.length}.` : '';
     const now = clock.now();
     const pattern = inputs.namePattern ? globToRegExp(inputs.namePattern) : undefined;
     const cutoff = inputs.olderThanMs === undefined ? undefined : now - inputs.olderThanMs;
@@ -36041,14 +36279,14 @@ async function cleanupOperation(ctx) {
         (cutoff !== undefined && typeof d.createDate === 'number' && d.createDate < cutoff)) &&
         (!pattern || pattern.test(d.name)));
     const criteria = describeCriteria(inputs.olderThanMs, inputs.namePattern);
-    info(`${selected.length} of ${all.length} datasets selected for deletion (${criteria}).`);
+    log.info(t `${selected.length} of ${all.length} datasets selected for deletion (${criteria}).`);
     if (inputs.dryRun) {
         setListOutputs(selected);
         for (const d of selected)
-            info(`Would delete ${d.id} ${JSON.stringify(d.name)}.`);
-        await writeDatasetTable(`Cleanup of ${client.projectId} (dry run)`, selected, {
-            note: `Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
-            footer: `Kept: ${all.length - selected.length}. Would delete: ${selected.length}.`,
+            log.info(t `Would delete ${d.id} ${JSON.stringify(d.name)}.`);
+        await writeDatasetTable(t `Cleanup of ${client.projectId} (dry run)`, selected, {
+            note: t `Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
+            footer: t `Kept: ${all.length - selected.length}. Would delete: ${selected.length}.${skipped}`,
             forCleanup: true
         });
         return;
@@ -36061,11 +36299,11 @@ async function cleanupOperation(ctx) {
                 // Another cleanup job may race us: already gone counts as deleted.
                 const { alreadyGone } = await client.deleteDataset(dataset.id);
                 deleted.push(dataset);
-                info(`${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${JSON.stringify(dataset.name)}.`);
+                log.info(t `${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${JSON.stringify(dataset.name)}.`);
             }
             catch (error) {
                 if (!ctx.signal.aborted) {
-                    failed.push({ dataset, reason: error instanceof Error ? error.message : String(error) });
+                    failed.push({ dataset, reason: t `${error instanceof Error ? error.message : error}` });
                 }
             }
         });
@@ -36076,11 +36314,11 @@ async function cleanupOperation(ctx) {
         deleted.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
         setListOutputs(deleted);
         const notReached = selected.length - deleted.length - failed.length;
-        await writeDatasetTable(`Cleanup of ${client.projectId}`, deleted, {
+        await writeDatasetTable(t `Cleanup of ${client.projectId}`, deleted, {
             note: ctx.signal.aborted
-                ? `Cancelled: ${deleted.length} of ${selected.length} selected datasets were deleted before the run stopped.`
-                : `Deleted ${deleted.length} datasets (${criteria}).`,
-            footer: `Kept: ${all.length - selected.length}. Deleted: ${deleted.length}. Failed: ${failed.length}.${notReached > 0 && ctx.signal.aborted ? ` Not reached: ${notReached}.` : ''}`,
+                ? t `Cancelled: ${deleted.length} of ${selected.length} selected datasets were deleted before the run stopped.`
+                : t `Deleted ${deleted.length} datasets (${criteria}).`,
+            footer: t `Kept: ${all.length - selected.length}. Deleted: ${deleted.length}. Failed: ${failed.length}.${notReached > 0 && ctx.signal.aborted ? ` Not reached: ${notReached}.` : ''}${skipped}`,
             forCleanup: true
         });
     }
@@ -36089,10 +36327,10 @@ async function cleanupOperation(ctx) {
     if (failed.length > 0) {
         const shown = failed
             .slice(0, FAILURES_SHOWN)
-            .map(f => `${f.dataset.id}: ${f.reason}`)
+            .map(f => t `${f.dataset.id}: ${f.reason}`)
             .join('; ');
         const more = failed.length > FAILURES_SHOWN ? `; and ${failed.length - FAILURES_SHOWN} more` : '';
-        throw new ActionError(`Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}. Re-run the job to try them again.`);
+        throw new ActionError(t `Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}. Re-run the job to try them again.`);
     }
 }
 function describeCriteria(olderThanMs, namePattern) {
@@ -36118,10 +36356,6 @@ function formatDuration(ms) {
     return `${ms / 1000}s`;
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/create-dataset.ts
 
 
@@ -36142,7 +36376,7 @@ const LIST_PAGE_SIZE = 1000;
  * rather than create a second one.
  */
 async function createDataset(ctx, source) {
-    const { client, clock } = ctx;
+    const { client, clock, log } = ctx;
     const body = {
         name: source.name,
         spec: { source: { kind: SOURCE_KIND, sizeBytes: source.sizeBytes, crc32c: source.crc32c } }
@@ -36153,7 +36387,7 @@ async function createDataset(ctx, source) {
         if (ambiguous) {
             const found = await findOurs(client, body, startedAt - CLOCK_SKEW_MS);
             if (found) {
-                info(`Dataset ${found.id} was created by an attempt whose answer was lost; using it.`);
+                log.info(t `Dataset ${found.id} was created by an attempt whose answer was lost; using it.`);
                 return { dataset: found, adopted: true };
             }
         }
@@ -36181,13 +36415,13 @@ async function createDataset(ctx, source) {
                 ? { ...verdict, retry: true, reason: shortReason(error) }
                 : verdict;
         },
-        onRetry: ({ attempt, delayMs, reason }) => info(`Creating the dataset failed (attempt ${attempt} of ${client.retryPolicy.maxAttempts}: ${reason}); ${ambiguous ? 'looking for it, then ' : ''}retrying in ${formatSeconds(delayMs)}.`)
+        onRetry: ({ attempt, delayMs, reason }) => log.info(t `Creating the dataset failed (attempt ${attempt} of ${client.retryPolicy.maxAttempts}: ${reason}); ${ambiguous ? 'looking for it, then ' : ''}retrying in ${formatSeconds(delayMs)}.`)
     });
 }
 async function findOurs(client, body, notBefore) {
     const { name } = body;
     const { sizeBytes, crc32c } = body.spec.source;
-    const candidates = (await client.listAll(LIST_PAGE_SIZE)).filter(d => d.name === name &&
+    const candidates = (await client.listAll(LIST_PAGE_SIZE)).datasets.filter(d => d.name === name &&
         d.status.overview === WAITING_STATUS &&
         typeof d.createDate === 'number' &&
         d.createDate >= notBefore);
@@ -36220,12 +36454,12 @@ function afterGrace(signal, ms) {
 /** The gist of a failed try for the retry line; the full advice comes if it is the last. */
 function shortReason(error) {
     if (error instanceof NexusApiError)
-        return `HTTP ${error.status}`;
+        return t `HTTP ${error.status}`;
     if (error instanceof TransportError)
-        return error.code;
+        return t `${error.code}`;
     if (error instanceof BadAnswerError)
-        return 'an answer that is not a dataset';
-    return error instanceof Error ? error.message : String(error);
+        return t `an answer that is not a dataset`;
+    return t `${error instanceof Error ? error.message : String(error)}`;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -41241,6 +41475,58 @@ function defaultDatasetName() {
     return parts.length > 0 ? parts.join('-') : 'dataset';
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/file-location.ts
+
+
+
+
+/**
+ * Trust follows who wrote the path's target. The workflow file is trusted, so a path it gives
+ * outside the workspace (absolute, `${{ runner.temp }}/…`) is opened as given. The repository is
+ * not (a pull request can turn `data/items.ndjson` into a link to any file on the runner), so a
+ * path inside the workspace must still be inside once every link is resolved; the file opened is
+ * the resolved one, so no link can be swapped in between the check and the read.
+ */
+async function locateFile(workspace, given) {
+    const resolved = external_node_path_namespaceObject.resolve(workspace, given);
+    const shown = displayPath(workspace, resolved);
+    if (!isInside(workspace, resolved))
+        return { path: resolved, shown };
+    let real;
+    try {
+        real = await (0,promises_namespaceObject.realpath)(resolved);
+    }
+    catch {
+        // Missing or unreadable: the scan says which, naming the path as given.
+        return { path: resolved, shown };
+    }
+    const realWorkspace = await (0,promises_namespaceObject.realpath)(workspace).catch(() => workspace);
+    if (!isInside(realWorkspace, real)) {
+        throw new FileCheckError(t `${shown} leads through a symbolic link to ${real}, outside the workspace; the action does not follow links out of the repository, whose content a pull request can change. If that file is the one to upload, give its real path in the workflow (path: ${real}).`, resolved);
+    }
+    const throughLink = !samePath(external_node_path_namespaceObject.relative(realWorkspace, real), external_node_path_namespaceObject.relative(workspace, resolved));
+    return { path: real, shown, ...(throughLink ? { linkTarget: real } : {}) };
+}
+function isInside(parent, child) {
+    const relative = external_node_path_namespaceObject.relative(parent, child);
+    return relative !== '..' && !relative.startsWith(`..${external_node_path_namespaceObject.sep}`) && !external_node_path_namespaceObject.isAbsolute(relative);
+}
+/** Windows and macOS file systems ignore case by default: the same file may be named in either. */
+function samePath(a, b) {
+    return process.platform === 'win32' || process.platform === 'darwin'
+        ? a.toLowerCase() === b.toLowerCase()
+        : a === b;
+}
+/** Relative to the workspace, with `/`, when inside it (as annotations want); else as resolved. */
+function displayPath(workspace, filePath) {
+    const relative = external_node_path_namespaceObject.relative(workspace, filePath);
+    return relative && isInside(workspace, filePath) ? relative.split(external_node_path_namespaceObject.sep).join('/') : filePath;
+}
+
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: ./node_modules/hash-wasm/dist/index.umd.js
@@ -42402,6 +42688,7 @@ class NdjsonChecker {
 
 
 
+
 /**
  * Bytes per read: big enough that per-read costs vanish, small enough to stay in cache, and
  * exactly what the checker's fast path takes in one piece.
@@ -42428,7 +42715,7 @@ async function scanFile(path, options = {}) {
             throw changedError(at);
         const check = checker.finish();
         if (check.items === 0) {
-            throw new FileCheckError(`${at.name} has no items: every line is blank`, path);
+            throw new FileCheckError(t `${at.name} has no items: every line is blank`, path);
         }
         return {
             path,
@@ -42484,15 +42771,15 @@ async function statFile({ path, name }) {
     }
     catch (error) {
         if (error.code === 'ENOENT' && (await isLink(path))) {
-            throw new FileCheckError(`${name} is a symbolic link to a file that does not exist`, path);
+            throw new FileCheckError(t `${name} is a symbolic link to a file that does not exist`, path);
         }
         throw readError({ path, name }, error);
     }
     const problem = notARegularFile(info);
     if (problem !== undefined)
-        throw new FileCheckError(`${name} ${problem}`, path);
+        throw new FileCheckError(t `${name} ${problem}`, path);
     if (info.size === 0)
-        throw new FileCheckError(`${name} is empty (0 bytes)`, path);
+        throw new FileCheckError(t `${name} is empty (0 bytes)`, path);
     return info;
 }
 function notARegularFile(info) {
@@ -42540,7 +42827,7 @@ async function openUnchanged(at, identity) {
     }
 }
 function changedError({ path, name }) {
-    return new FileCheckError(`${name} changed while it was being read; try again once nothing writes to it`, path);
+    return new FileCheckError(t `${name} changed while it was being read; try again once nothing writes to it`, path);
 }
 /** A FileCheckError for a system error on the path; anything else as it is. */
 function readError({ path, name }, error) {
@@ -42549,16 +42836,16 @@ function readError({ path, name }, error) {
         case undefined:
             return error;
         case 'ENOENT':
-            return new FileCheckError(`${name} does not exist`, path);
+            return new FileCheckError(t `${name} does not exist`, path);
         case 'ENOTDIR':
-            return new FileCheckError(`${name} does not exist: part of the path is not a directory`, path);
+            return new FileCheckError(t `${name} does not exist: part of the path is not a directory`, path);
         case 'EACCES':
         case 'EPERM':
-            return new FileCheckError(`${name} cannot be read: permission denied`, path);
+            return new FileCheckError(t `${name} cannot be read: permission denied`, path);
         case 'ELOOP':
-            return new FileCheckError(`${name} cannot be read: too many symbolic links (a loop?)`, path);
+            return new FileCheckError(t `${name} cannot be read: too many symbolic links (a loop?)`, path);
         default:
-            return new FileCheckError(`${name} cannot be read: ${error.message}`, path);
+            return new FileCheckError(t `${name} cannot be read: ${error.message}`, path);
     }
 }
 
@@ -42569,61 +42856,123 @@ function readError({ path, name }, error) {
 
 
 
-
-
 /** Progress lines at most this often: enough to see it move, not a line per chunk. */
 const PROGRESS_EVERY_MS = 10_000;
 const READ_CHUNK_BYTES = 1024 * 1024;
 const MAX_ERROR_BYTES = 64 * 1024;
+/** How long a storage host that ignores `Expect: 100-continue` holds up the body (curl: 1 s). */
+const CONTINUE_WAIT_MS = 2000;
 /**
  * Masks the signed URL, and its signature on its own, before anything can log
  * them: whoever holds the URL can write the object until it expires.
  */
-function maskUploadUrl(uploadUrl) {
-    core_setSecret(uploadUrl.url);
+function maskUploadUrl(uploadUrl, log) {
+    log.secret(uploadUrl.url);
     try {
         const url = new URL(uploadUrl.url);
         for (const [key, value] of url.searchParams) {
             if (/signature|credential|token|sig$/i.test(key) && value)
-                core_setSecret(value);
+                log.secret(value);
         }
-        core_setSecret(url.search.slice(1));
+        log.secret(url.search.slice(1));
     }
     catch {
-        // Not a URL: checkUploadUrl refuses it with a message that does not quote it.
+        // Not a URL: planUpload refuses it with a message that does not quote it.
     }
 }
-/** Refuses an upload URL the file must not be sent to. Never quotes the URL. */
-function checkUploadUrl(uploadUrl, sizeBytes) {
+/**
+ * Headers the storage may ask the upload to carry: the object's own metadata and Google Cloud
+ * Storage's x-goog-* request headers. Anything else in uploadUrl.headers is refused, by name.
+ */
+const OBJECT_HEADERS = new Set([
+    'content-type',
+    'content-length',
+    'content-md5',
+    'content-encoding',
+    'content-disposition',
+    'content-language',
+    'cache-control'
+]);
+/** Named apart in the refusal: framing and connection control, and credentials. */
+const NEVER_FROM_THE_API = new Set([
+    'host',
+    'transfer-encoding',
+    'connection',
+    'keep-alive',
+    'upgrade',
+    'te',
+    'trailer',
+    'expect',
+    'authorization',
+    'cookie',
+    'secret-key'
+]);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What node:http would send in a header value; anything else it refuses at once. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+function refuse(message, code = 'BadUploadUrl') {
+    throw new UploadError(t `${message} Nothing was sent.`, 0, code);
+}
+/**
+ * Checks the upload URL Nexus returned and builds the request from it: method PUT, https (plain
+ * http only between loopback hosts, when the API is on loopback too), the signed headers that pass
+ * the allow-list above, and one fixed Content-Length equal to the file's size. Never quotes the
+ * URL or a header value: both may carry the signature.
+ */
+function planUpload(uploadUrl, sizeBytes, apiUrl) {
+    const what = t `The upload URL Nexus returned`;
+    if (uploadUrl.method !== 'PUT') {
+        refuse(t `${what} asks for method ${quote(uploadUrl.method, 10)}; the action uploads only with PUT.`);
+    }
     let url;
     try {
         url = new URL(uploadUrl.url);
     }
     catch {
-        throw new UploadError('The upload URL Nexus returned is not a URL.', 0, 'BadUploadUrl');
+        refuse(t `${what} is not a URL.`);
     }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-        throw new UploadError(`The upload URL Nexus returned uses ${url.protocol}//; only https:// is accepted.`, 0, 'BadUploadUrl');
+    if (url.username || url.password)
+        refuse(t `${what} carries a user name or password.`);
+    const plainHttpAllowed = isLoopback(apiUrl.hostname) && isLoopback(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainHttpAllowed)) {
+        refuse(t `${what} uses ${quote(url.protocol, 10)}; only https:// is accepted (plain http:// only when api-url and the upload host are both on loopback, as in tests).`);
     }
-    const length = uploadHeader(uploadUrl, 'content-length');
+    const headers = {};
+    const seen = new Set();
+    for (const [name, value] of Object.entries(uploadUrl.headers)) {
+        const lower = name.toLowerCase();
+        if (!TOKEN.test(name))
+            refuse(t `${what} has a header whose name is not a header name.`);
+        if (seen.has(lower))
+            refuse(t `${what} gives the header ${lower} twice.`);
+        seen.add(lower);
+        if (NEVER_FROM_THE_API.has(lower) || lower.startsWith('proxy-')) {
+            refuse(t `${what} sets the header ${lower}, which only the action decides: framing, connection and credential headers are never taken from the API.`);
+        }
+        if (!OBJECT_HEADERS.has(lower) && !lower.startsWith('x-goog-')) {
+            refuse(t `${what} asks for the header ${lower}, which a storage upload does not take (only content-*, cache-control and x-goog-* headers are sent).`);
+        }
+        if (!HEADER_VALUE.test(value))
+            refuse(t `${what} has a value for ${lower} that no header can carry.`);
+        headers[lower] = value;
+    }
+    const length = headers['content-length'];
     if (length !== undefined && length !== String(sizeBytes)) {
-        throw new UploadError(`The upload URL Nexus returned is signed for ${length} bytes, but the file has ${sizeBytes}.`, 0, 'SizeMismatch');
+        refuse(t `${what} is signed for ${quote(length, 20)} bytes, but the file has ${sizeBytes}.`, 'SizeMismatch');
     }
-    return url;
+    headers['content-length'] = String(sizeBytes);
+    return { url, headers };
 }
 /**
- * PUTs the file through the signed URL with exactly the signed method and
- * headers (a fixed Content-Length, never chunked) and nothing else: no API
- * credential ever goes to the storage host. Transient failures are retried
- * with a fresh file stream; refusals that another try cannot fix are not.
+ * PUTs the file as planUpload() built the request (a fixed Content-Length, never chunked, no API
+ * credential: the secret key never goes to the storage host). The body waits for the storage's
+ * `100 Continue`, so a refusal decided from the headers is read before any body byte is sent.
+ * Transient failures are retried with a fresh file stream; refusals that another try cannot fix
+ * are not.
  */
 async function uploadFile(options) {
-    const { uploadUrl, clock, policy, signal } = options;
-    const url = checkUploadUrl(uploadUrl, options.sizeBytes);
-    const headers = { ...uploadUrl.headers };
-    if (uploadHeader(uploadUrl, 'content-length') === undefined) {
-        headers['content-length'] = String(options.sizeBytes);
-    }
+    const { uploadUrl, clock, policy, signal, log } = options;
+    const { url, headers } = planUpload(uploadUrl, options.sizeBytes, options.apiUrl);
     const pool = new AgentPool(false);
     const started = clock.now();
     let attempts = 0;
@@ -42636,7 +42985,7 @@ async function uploadFile(options) {
             let response;
             try {
                 response = await send(pool, {
-                    method: uploadUrl.method || 'PUT',
+                    method: 'PUT',
                     url,
                     headers,
                     body: () => file.createReadStream({
@@ -42645,10 +42994,12 @@ async function uploadFile(options) {
                         end: Math.max(0, options.sizeBytes - 1),
                         autoClose: false
                     }),
+                    expectContinue: { timeoutMs: Math.min(CONTINUE_WAIT_MS, options.stallTimeoutMs / 2) },
                     idleTimeoutMs: options.stallTimeoutMs,
+                    answerTimeoutMs: options.stallTimeoutMs,
                     maxResponseBytes: MAX_ERROR_BYTES,
                     signal,
-                    onBodyProgress: progressLogger(options.sizeBytes, clock, attemptStarted)
+                    onBodyProgress: progressLogger(options.sizeBytes, clock, attemptStarted, log)
                 });
             }
             finally {
@@ -42658,7 +43009,7 @@ async function uploadFile(options) {
                 if (looksLikeWebPage(response)) {
                     // Storage answers a PUT with an empty body: a page means something else
                     // (a captive portal or proxy) answered, and nothing was stored.
-                    throw new UploadError(`The upload host answered HTTP ${response.status} with ${describeBody(response.body)}, not a storage answer; nothing was stored. Check the runner's proxy settings (https_proxy, no_proxy).`, response.status, 'NotStorage');
+                    throw new UploadError(t `The upload host answered HTTP ${response.status} with ${describeBody(response.body)}, not a storage answer; nothing was stored. Check the runner's proxy settings (https_proxy, no_proxy).`, response.status, 'NotStorage');
                 }
                 const elapsed = Math.max(1, clock.now() - attemptStarted);
                 return {
@@ -42668,7 +43019,7 @@ async function uploadFile(options) {
                 };
             }
             if (response.status === 412 && (await options.earlierAttemptLanded())) {
-                info('The storage already holds the file: an earlier attempt landed and its answer was lost.');
+                log.info(t `The storage already holds the file: an earlier attempt landed and its answer was lost.`);
                 return { attempts: attempt, durationMs: clock.now() - started, bytesPerSecond: 0 };
             }
             const storage = storageError(response);
@@ -42679,7 +43030,7 @@ async function uploadFile(options) {
             random: options.random,
             signal,
             classify: uploadRetryVerdict,
-            onRetry: ({ attempt, delayMs, reason }) => info(`Upload attempt ${attempt} of ${policy.maxAttempts} failed: ${reason}; retrying in ${formatSeconds(delayMs)}.`)
+            onRetry: ({ attempt, delayMs, reason }) => log.info(t `Upload attempt ${attempt} of ${policy.maxAttempts} failed: ${reason}; retrying in ${formatSeconds(delayMs)}.`)
         });
     }
     catch (error) {
@@ -42701,7 +43052,7 @@ function uploadRetryVerdict(error) {
 /** Turns the last failed attempt into one message a person can act on. */
 function explain(error, attempts) {
     if (error instanceof TransportError && !error.final) {
-        return new UploadError(`The upload kept failing: ${error.message} (after ${attempts} attempts). Check the runner's network; re-run the job.`, 0, error.code);
+        return new UploadError(t `The upload kept failing: ${error.message} (after ${attempts} attempts). Check the runner's network; re-run the job.`, 0, error.code);
     }
     // Refusals are raised with the bare storage answer; failures of our own
     // (file changed, not storage) already carry their whole message.
@@ -42709,11 +43060,11 @@ function explain(error, attempts) {
         return error;
     const { status, storageCode } = error;
     const message = RETRYABLE_STATUSES.has(status)
-        ? `The upload kept failing (${error.message}) after ${attempts} attempts. It may be a passing storage outage: re-run the job.`
-        : `The upload was refused (${error.message})${advice(storageCode)}`;
+        ? t `The upload kept failing (${error.message}) after ${attempts} attempts. It may be a passing storage outage: re-run the job.`
+        : t `The upload was refused (${error.message})${advice(storageCode)}`;
     return new UploadError(message, status, storageCode);
 }
-function progressLogger(total, clock, started) {
+function progressLogger(total, clock, started, log) {
     let lastLog = started;
     return sent => {
         const now = clock.now();
@@ -42722,24 +43073,27 @@ function progressLogger(total, clock, started) {
         lastLog = now;
         const mib = sent / 1048576;
         const rate = mib / Math.max(0.001, (now - started) / 1000);
-        info(`Uploading: ${Math.floor((sent / total) * 100)}% (${mib.toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB) at ${rate.toFixed(1)} MiB/s`);
+        log.info(t `Uploading: ${Math.floor((sent / total) * 100)}% (${mib.toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB) at ${rate.toFixed(1)} MiB/s`);
     };
 }
 /** Google Cloud Storage's XML error code and message; empty when it sent none. */
 function storageError(response) {
     const text = response.body.toString('utf8');
     const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1]?.trim() ?? '';
-    const message = /<Message>([^<]{1,400})<\/Message>/.exec(text)?.[1]?.trim() ?? '';
+    // Taken whole (the body is capped): cutting comes after redaction, in scrub().
+    const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1]?.trim() ?? '';
     return { code: shorten(code, 100), message: scrub(message) };
 }
 function describeStorage(status, storage) {
     if (!storage.code)
-        return `HTTP ${status}, no error details`;
-    return `HTTP ${status} ${storage.code}${storage.message ? `: ${storage.message}` : ''}`;
+        return t `HTTP ${status}, no error details`;
+    return t `HTTP ${status} ${storage.code}${storage.message ? `: ${storage.message}` : ''}`;
 }
-/** Storage messages sometimes echo the request (URL, signature): keep neither. */
+/** Storage messages sometimes echo the request (URL, signature): keep neither, then cut. */
 function scrub(message) {
-    return shorten(message.replace(/https?:\/\/\S+/g, '<url>').replace(/[A-Fa-f0-9]{64,}/g, '<signature>'));
+    return shorten(redact(message)
+        .replace(/https?:\/\/\S+/g, '<url>')
+        .replace(/[A-Fa-f0-9]{64,}/g, '<signature>'));
 }
 function advice(code) {
     switch (code) {
@@ -42766,7 +43120,6 @@ function looksLikeWebPage(response) {
 
 
 
-
 /** The poll interval grows by this factor after each read... */
 const GROWTH = 1.5;
 /** ...up to this (or poll-interval itself, when larger). */
@@ -42789,7 +43142,7 @@ async function waitUntilReady(ctx, first, onRead) {
         const status = dataset.status.overview;
         const line = describeStatus(dataset);
         if (line !== lastLogged) {
-            info(`Dataset ${dataset.id}: ${line}`);
+            ctx.log.info(t `Dataset ${dataset.id}: ${line}`);
             lastLogged = line;
         }
         if (status === READY_STATUS)
@@ -42797,7 +43150,7 @@ async function waitUntilReady(ctx, first, onRead) {
         throwIfFailed(dataset);
         const remaining = deadline - clock.now();
         if (remaining <= 0) {
-            throw new DatasetNotReadyError(`Timed out after ${formatSeconds(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${status}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`);
+            throw new DatasetNotReadyError(t `Timed out after ${formatSeconds(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${status}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`);
         }
         await clock.sleep(Math.min(interval, remaining), signal);
         interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs));
@@ -42807,22 +43160,21 @@ async function waitUntilReady(ctx, first, onRead) {
 /** FailedUpload and FailedProcessing are final: no wait makes them ready. */
 function throwIfFailed(dataset) {
     if (FAILED_STATUSES.includes(dataset.status.overview)) {
-        throw new DatasetNotReadyError(`Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`);
+        throw new DatasetNotReadyError(t `Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`);
     }
 }
 function describeStatus(dataset) {
     const { overview, message } = dataset.status;
     return message && message !== overview
-        ? `${shorten(overview)} (${shorten(message)})`
-        : shorten(overview);
+        ? t `${shorten(overview)} (${shorten(message)})`
+        : t `${shorten(overview)}`;
 }
 function reason(dataset) {
     const message = dataset.status.message;
-    return message && message !== dataset.status.overview ? ` (${shorten(message)})` : '';
+    return message && message !== dataset.status.overview ? t ` (${shorten(message)})` : t ``;
 }
 
 ;// CONCATENATED MODULE: ./src/operations/create.ts
-
 
 
 
@@ -42840,18 +43192,20 @@ const CLEANUP_MS = 60_000;
 /** ...or this long after a cancel, whatever the run's own state. */
 const CANCEL_CLEANUP_MS = 3000;
 async function createOperation(ctx) {
-    const { inputs, client, clock } = ctx;
+    const { inputs, client, clock, log } = ctx;
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    const filePath = external_node_path_namespaceObject.resolve(workspace, inputs.path);
-    const shownPath = displayPath(workspace, filePath);
-    if (!filePath.toLowerCase().endsWith('.ndjson')) {
-        warning(`${shownPath} does not end in .ndjson; uploading it as NDJSON anyway.`);
+    const file = await locateFile(workspace, inputs.path);
+    const shownPath = file.shown;
+    if (!file.path.toLowerCase().endsWith('.ndjson')) {
+        log.warning(t `${shownPath} does not end in .ndjson; uploading it as NDJSON anyway.`);
     }
-    await noteSymlink(filePath, shownPath);
+    if (file.linkTarget !== undefined) {
+        log.info(t `${shownPath} is a symbolic link to ${file.linkTarget}; following it.`);
+    }
     const checkStarted = clock.now();
-    const scan = await checkFile(filePath, shownPath, ctx.signal);
-    reportBadLines(scan, shownPath);
-    info(`Checked ${shownPath}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - checkStarted} ms).`);
+    const scan = await checkFile(file.path, shownPath, ctx.signal);
+    reportBadLines(ctx, scan, shownPath);
+    log.info(t `Checked ${shownPath}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - checkStarted} ms).`);
     const name = inputs.name ?? defaultDatasetName();
     const { dataset: created, adopted } = await createDataset(ctx, {
         name,
@@ -42860,29 +43214,31 @@ async function createOperation(ctx) {
     });
     const uploadUrl = uploadUrlOf(created);
     if (uploadUrl)
-        maskUploadUrl(uploadUrl);
+        maskUploadUrl(uploadUrl, log);
     let last = created;
     setDatasetOutputs(last);
-    info(`${adopted ? 'Using' : 'Created'} dataset ${created.id} ${JSON.stringify(created.name)}.`);
+    log.info(t `${adopted ? 'Using' : 'Created'} dataset ${created.id} ${JSON.stringify(created.name)}.`);
     let upload;
     try {
         // Cancelled while the POST was under way: its answer named the dataset.
         ctx.signal.throwIfAborted();
         if (!uploadUrl) {
-            throw new ActionError(`Nexus created dataset ${created.id} without an upload URL; it cannot receive the file. Report this to Datature support.`);
+            throw new ActionError(t `Nexus created dataset ${created.id} without an upload URL; it cannot receive the file. Report this to Datature support.`);
         }
         upload = await uploadFile({
             uploadUrl,
-            openFile: () => openUnchanged({ path: filePath, name: shownPath }, scan.identity),
+            openFile: () => openUnchanged({ path: file.path, name: shownPath }, scan.identity),
             sizeBytes: scan.sizeBytes,
             stallTimeoutMs: Math.max(inputs.requestTimeoutMs, 1000),
+            apiUrl: inputs.apiUrl,
             policy: client.retryPolicy,
             clock,
             random: ctx.random,
             signal: ctx.signal,
+            log,
             earlierAttemptLanded: () => nexusSeesUpload(ctx, created.id)
         });
-        info(`Uploaded ${formatBytes(scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`);
+        log.info(t `Uploaded ${formatBytes(scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`);
     }
     catch (error) {
         // 412: the storage holds this exact file (the URL is signed for its CRC),
@@ -42891,8 +43247,8 @@ async function createOperation(ctx) {
             ? { error, deleted: false }
             : await abandon(ctx, created.id, error);
         if (failure.deleted)
-            setOutput('deleted', 'true');
-        await summarize(last, scan, shownPath, undefined, `Upload failed: dataset ${last.id} ${failure.deleted ? 'was deleted' : 'is left Waiting'}`);
+            outputs_setOutput('deleted', 'true');
+        await summarize(last, scan, shownPath, undefined, t `Upload failed: dataset ${last.id} ${failure.deleted ? 'was deleted' : 'is left Waiting'}`);
         throw failure.error;
     }
     try {
@@ -42903,18 +43259,18 @@ async function createOperation(ctx) {
             });
         }
         else {
-            info(`Dataset ${last.id} is ${last.status.overview} (wait: false, not waiting).`);
+            log.info(t `Dataset ${last.id} is ${last.status.overview} (wait: false, not waiting).`);
             throwIfFailed(last);
         }
         // Only a ready dataset's count is final; before that Nexus may say 0.
         const counted = last.status.itemCount;
         if (last.status.overview === READY_STATUS && counted !== undefined && counted !== scan.items) {
-            warning(`Nexus counted ${counted} items in dataset ${last.id}, but ${shownPath} has ${scan.items} non-blank lines.`);
+            log.warning(t `Nexus counted ${counted} items in dataset ${last.id}, but ${shownPath} has ${scan.items} non-blank lines.`);
         }
     }
     finally {
         setDatasetOutputs(last);
-        await summarize(last, scan, shownPath, upload, `Nexus dataset ${last.id}: ${last.status.overview}`);
+        await summarize(last, scan, shownPath, upload, t `Nexus dataset ${last.id}: ${last.status.overview}`);
     }
 }
 /** Nexus notices a landed upload asynchronously: re-read for up to a minute. */
@@ -42941,14 +43297,14 @@ async function abandon(ctx, datasetId, error) {
         // After a cancel the runner's kill is seconds away; otherwise retry as usual.
         const budget = ctx.signal.aborted ? CANCEL_CLEANUP_MS : CLEANUP_MS;
         await ctx.client.deleteDataset(datasetId, AbortSignal.timeout(budget));
-        info(`Deleted dataset ${datasetId}: its file never arrived.`);
+        ctx.log.info(t `Deleted dataset ${datasetId}: its file never arrived.`);
         return { error, deleted: true };
     }
     catch (deleteError) {
         const why = deleteError instanceof Error ? deleteError.message : String(deleteError);
         const message = error instanceof Error ? error.message : String(error);
         return {
-            error: new ActionError(`${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`),
+            error: new ActionError(t `${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`),
             deleted: false
         };
     }
@@ -42961,86 +43317,68 @@ async function checkFile(filePath, shownPath, signal) {
     catch (error) {
         if (!(error instanceof FileCheckError))
             throw error;
-        throw new FileCheckError(`${error.message}. Nothing was created; check the path input (relative to the workspace) and the file.`, error.path);
+        throw new FileCheckError(t `${error.message}. Nothing was created; check the path input (relative to the workspace) and the file.`, error.path);
     }
 }
-function reportBadLines(scan, shownPath) {
+function reportBadLines(ctx, scan, shownPath) {
     if (scan.badLines === 0)
         return;
     for (const problem of scan.problems) {
-        error(problem.message, {
-            title: 'Bad NDJSON line',
-            file: shownPath,
-            startLine: problem.line,
-            ...(problem.column ? { startColumn: problem.column } : {})
+        ctx.log.annotate(t `${problem.message}`, {
+            title: t `Bad NDJSON line`,
+            file: t `${shownPath}`,
+            line: problem.line,
+            ...(problem.column ? { column: problem.column } : {})
         });
     }
     const first = scan.problems[0];
     const more = scan.badLines > 1 ? ` (${scan.badLines} bad lines in all)` : '';
-    throw new FileCheckError(`${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}. Nothing was created; fix the file and run again.`, shownPath);
-}
-async function noteSymlink(filePath, shownPath) {
-    try {
-        if ((await (0,promises_namespaceObject.lstat)(filePath)).isSymbolicLink()) {
-            info(`${shownPath} is a symbolic link to ${await (0,promises_namespaceObject.realpath)(filePath)}; following it.`);
-        }
-    }
-    catch {
-        // A missing file is reported by the scan, with its own clear message.
-    }
+    throw new FileCheckError(t `${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}. Nothing was created; fix the file and run again.`, shownPath);
 }
 async function summarize(dataset, scan, shownPath, upload, heading) {
     const rows = [
-        ['File', shownPath],
-        ['Size', formatBytes(scan.sizeBytes)],
-        ['CRC-32C', scan.crc32c],
-        ['Items counted', String(scan.items)]
+        [t `File`, t `${shownPath}`],
+        [t `Size`, t `${formatBytes(scan.sizeBytes)}`],
+        [t `CRC-32C`, t `${scan.crc32c}`],
+        [t `Items counted`, t `${scan.items}`]
     ];
     if (upload) {
-        rows.push(['Upload time', `${(upload.durationMs / 1000).toFixed(2)} s`]);
+        rows.push([t `Upload time`, t `${(upload.durationMs / 1000).toFixed(2)} s`]);
         if (upload.bytesPerSecond > 0) {
-            rows.push(['Throughput', `${(upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`]);
+            rows.push([t `Throughput`, t `${(upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`]);
         }
     }
     await writeDatasetSummary(heading, dataset, rows);
-}
-/** Annotations and messages use the path relative to the workspace when it is inside. */
-function displayPath(workspace, filePath) {
-    const relative = external_node_path_namespaceObject.relative(workspace, filePath);
-    return relative && !relative.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(relative)
-        ? relative.split(external_node_path_namespaceObject.sep).join('/')
-        : filePath;
 }
 
 ;// CONCATENATED MODULE: ./src/operations/delete.ts
 
 
 
-async function deleteOperation({ inputs, client }) {
+async function deleteOperation({ inputs, client, log }) {
     const id = inputs.datasetId;
     // Read it first: a missing dataset fails here with a clear "not found", and
     // the summary can say what was deleted, not just an id.
     const dataset = await client.getDataset(id);
     setDatasetOutputs(dataset);
     const { alreadyGone } = await client.deleteDataset(id);
-    setOutput('deleted', 'true');
-    info(alreadyGone
-        ? `Dataset ${id} ${JSON.stringify(dataset.name)} is deleted (by an earlier try whose answer was lost, or by someone else).`
-        : `Deleted dataset ${id} ${JSON.stringify(dataset.name)}.`);
-    await writeDatasetSummary(`Deleted Nexus dataset ${id}`, dataset);
+    outputs_setOutput('deleted', 'true');
+    log.info(alreadyGone
+        ? t `Dataset ${id} ${JSON.stringify(dataset.name)} is deleted (by an earlier try whose answer was lost, or by someone else).`
+        : t `Deleted dataset ${id} ${JSON.stringify(dataset.name)}.`);
+    await writeDatasetSummary(t `Deleted Nexus dataset ${id}`, dataset);
 }
 
 ;// CONCATENATED MODULE: ./src/operations/get.ts
 
 
 
-
-async function getOperation({ inputs, client }) {
+async function getOperation({ inputs, client, log }) {
     const id = inputs.datasetId;
     const dataset = await client.getDataset(id);
     setDatasetOutputs(dataset);
-    info(`Dataset ${dataset.id} ${JSON.stringify(dataset.name)} is ${shorten(dataset.status.overview)}.`);
-    await writeDatasetSummary(`Nexus dataset ${dataset.id}`, dataset);
+    log.info(t `Dataset ${dataset.id} ${JSON.stringify(dataset.name)} is ${shorten(dataset.status.overview)}.`);
+    await writeDatasetSummary(t `Nexus dataset ${dataset.id}`, dataset);
 }
 
 ;// CONCATENATED MODULE: ./src/operations/list.ts
@@ -43048,16 +43386,19 @@ async function getOperation({ inputs, client }) {
 
 
 
-async function listOperation({ inputs, client, clock }) {
+async function listOperation({ inputs, client, clock, log }) {
     let datasets;
     let cursors = { nextPage: null, prevPage: null };
     if (inputs.page) {
         const page = await client.listPage(inputs.limit, inputs.page);
         datasets = page.data;
         cursors = { nextPage: page.nextPage, prevPage: page.prevPage };
+        warnRejected(log, page.rejected);
     }
     else {
-        datasets = await client.listAll(inputs.limit);
+        const listing = await client.listAll(inputs.limit);
+        datasets = listing.datasets;
+        warnRejected(log, listing.rejected);
     }
     const total = datasets.length;
     const now = clock.now();
@@ -43078,10 +43419,10 @@ async function listOperation({ inputs, client, clock }) {
     setListOutputs(datasets, cursors);
     const scope = inputs.page ? 'on this page' : 'in the project';
     const hiddenNote = hidden.length > 0 ? `; hidden: ${hidden.join(', ')}` : '';
-    info(`${datasets.length} of ${total} datasets ${scope} listed${hiddenNote}.`);
-    await writeDatasetTable(`Nexus datasets in ${client.projectId}`, datasets, {
-        note: `${datasets.length} of ${total} datasets ${scope}${hiddenNote}.`,
-        footer: cursors.nextPage ? 'More datasets on the next page (output next-page).' : undefined
+    log.info(t `${datasets.length} of ${total} datasets ${scope} listed${hiddenNote}.`);
+    await writeDatasetTable(t `Nexus datasets in ${client.projectId}`, datasets, {
+        note: t `${datasets.length} of ${total} datasets ${scope}${hiddenNote}.`,
+        footer: cursors.nextPage ? t `More datasets on the next page (output next-page).` : undefined
     });
 }
 
@@ -43089,8 +43430,10 @@ async function listOperation({ inputs, client, clock }) {
 
 
 
+
 async function waitOperation(ctx) {
-    const first = await ctx.client.getDataset(ctx.inputs.datasetId);
+    const id = ctx.inputs.datasetId;
+    const first = await ctx.client.getDataset(id);
     let last = first;
     try {
         await waitUntilReady(ctx, first, dataset => {
@@ -43099,11 +43442,12 @@ async function waitOperation(ctx) {
     }
     finally {
         setDatasetOutputs(last);
-        await writeDatasetSummary(`Nexus dataset ${last.id}`, last);
+        await writeDatasetSummary(t `Nexus dataset ${last.id}`, last);
     }
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -43135,11 +43479,11 @@ async function run() {
     const onSignal = (signal) => {
         if (controller.signal.aborted)
             return;
-        warning(`Received ${signal}: cancelling, cleaning up what this run started.`);
-        controller.abort(new CancelledError(`The run was cancelled (${signal}) before the operation finished.`));
+        log.warning(t `Received ${signal}: cancelling, cleaning up what this run started.`);
+        controller.abort(new CancelledError(t `The run was cancelled (${signal}) before the operation finished.`));
         // Whatever happens, be gone before the runner's hard kill.
         setTimeout(() => {
-            setFailed(`The run was cancelled (${signal}); clean-up did not finish in time.`);
+            fail(t `The run was cancelled (${signal}); clean-up did not finish in time.`);
             process.exit(1);
         }, CANCEL_GRACE_MS).unref();
     };
@@ -43149,7 +43493,7 @@ async function run() {
     try {
         const inputs = readInputs();
         for (const name of unusedInputs(inputs.operation)) {
-            warning(`Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`);
+            log.warning(t `Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`);
         }
         const clock = systemClock;
         const random = Math.random;
@@ -43162,9 +43506,16 @@ async function run() {
             clock,
             random,
             signal: controller.signal,
-            log: { debug: core_debug, info: info }
+            log: log
         });
-        await main_OPERATIONS[inputs.operation]({ inputs, client, clock, random, signal: controller.signal });
+        await main_OPERATIONS[inputs.operation]({
+            inputs,
+            client,
+            log: log,
+            clock,
+            random,
+            signal: controller.signal
+        });
     }
     catch (error) {
         // After a cancel, a low-level abort error says less than "the run was cancelled".
@@ -43192,13 +43543,13 @@ function retryPolicyFromEnv() {
 /** One failure line a person can act on; the stack only in the debug log. */
 function report(error) {
     if (error instanceof ActionError) {
-        setFailed(error.message);
-        core_debug(error.stack ?? String(error));
+        fail(error.message);
+        log.debug(t `${error.stack ?? String(error)}`);
         return;
     }
     const message = error instanceof Error ? error.message : String(error);
-    setFailed(`Unexpected error: ${message}. This is a bug in nexus-dataset-action; please report it with the step's debug log.`);
-    core_debug(error instanceof Error ? (error.stack ?? message) : message);
+    fail(t `Unexpected error: ${message}. This is a bug in nexus-dataset-action; please report it with the step's debug log.`);
+    log.debug(t `${error instanceof Error ? (error.stack ?? message) : message}`);
 }
 
 

@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import type { RunContext } from './context.js'
 import { BadAnswerError, NexusApiError, TransportError } from './errors.js'
 import { formatSeconds } from './format.js'
@@ -11,6 +10,7 @@ import {
   type CreateDatasetBody,
   type Dataset
 } from './nexus-types.js'
+import { t, type Inert } from './outside-text.js'
 import { withRetries } from './retry.js'
 
 /** How long a POST already sent may still run after a cancel (the runner kills at ~5 s). */
@@ -30,7 +30,7 @@ export async function createDataset(
   ctx: RunContext,
   source: { name: string; sizeBytes: number; crc32c: string }
 ): Promise<{ dataset: Dataset; adopted: boolean }> {
-  const { client, clock } = ctx
+  const { client, clock, log } = ctx
   const body: CreateDatasetBody = {
     name: source.name,
     spec: { source: { kind: SOURCE_KIND, sizeBytes: source.sizeBytes, crc32c: source.crc32c } }
@@ -42,8 +42,8 @@ export async function createDataset(
       if (ambiguous) {
         const found = await findOurs(client, body, startedAt - CLOCK_SKEW_MS)
         if (found) {
-          core.info(
-            `Dataset ${found.id} was created by an attempt whose answer was lost; using it.`
+          log.info(
+            t`Dataset ${found.id} was created by an attempt whose answer was lost; using it.`
           )
           return { dataset: found, adopted: true }
         }
@@ -72,8 +72,8 @@ export async function createDataset(
           : verdict
       },
       onRetry: ({ attempt, delayMs, reason }) =>
-        core.info(
-          `Creating the dataset failed (attempt ${attempt} of ${client.retryPolicy.maxAttempts}: ${reason}); ${ambiguous ? 'looking for it, then ' : ''}retrying in ${formatSeconds(delayMs)}.`
+        log.info(
+          t`Creating the dataset failed (attempt ${attempt} of ${client.retryPolicy.maxAttempts}: ${reason}); ${ambiguous ? 'looking for it, then ' : ''}retrying in ${formatSeconds(delayMs)}.`
         )
     }
   )
@@ -86,7 +86,7 @@ async function findOurs(
 ): Promise<Dataset | undefined> {
   const { name } = body
   const { sizeBytes, crc32c } = body.spec.source
-  const candidates = (await client.listAll(LIST_PAGE_SIZE)).filter(
+  const candidates = (await client.listAll(LIST_PAGE_SIZE)).datasets.filter(
     d =>
       d.name === name &&
       d.status.overview === WAITING_STATUS &&
@@ -122,9 +122,9 @@ function afterGrace(signal: AbortSignal, ms: number): AbortSignal {
 }
 
 /** The gist of a failed try for the retry line; the full advice comes if it is the last. */
-function shortReason(error: unknown): string {
-  if (error instanceof NexusApiError) return `HTTP ${error.status}`
-  if (error instanceof TransportError) return error.code
-  if (error instanceof BadAnswerError) return 'an answer that is not a dataset'
-  return error instanceof Error ? error.message : String(error)
+function shortReason(error: unknown): Inert {
+  if (error instanceof NexusApiError) return t`HTTP ${error.status}`
+  if (error instanceof TransportError) return t`${error.code}`
+  if (error instanceof BadAnswerError) return t`an answer that is not a dataset`
+  return t`${error instanceof Error ? error.message : String(error)}`
 }

@@ -1,10 +1,15 @@
+import type { Inert } from './outside-text.js'
+
 /**
  * Errors the action expects and explains. Each carries a message a person can
  * act on; `main` prints it through `core.setFailed` and keeps the stack for the
  * debug log. Anything that is not an ActionError is a bug and says so.
  */
 export class ActionError extends Error {
-  constructor(message: string) {
+  /** Inert: outside text in it has been through outside-text.ts's `t`. */
+  declare readonly message: Inert
+
+  constructor(message: Inert) {
     super(message)
     this.name = new.target.name
   }
@@ -16,7 +21,7 @@ export class InputError extends ActionError {}
 /** The NDJSON file is missing, not a file, empty, or has bad lines. */
 export class FileCheckError extends ActionError {
   constructor(
-    message: string,
+    message: Inert,
     readonly path: string
   ) {
     super(message)
@@ -26,8 +31,9 @@ export class FileCheckError extends ActionError {
 /** The Nexus API answered with a non-2xx status. */
 export class NexusApiError extends ActionError {
   constructor(
-    message: string,
+    message: Inert,
     readonly status: number,
+    /** The server's own words, shortened and redacted (plain text: interpolate it into `t`). */
     readonly serverMessage: string,
     /** The server's Retry-After, in ms, when it sent one. */
     readonly retryAfterMs?: number
@@ -42,7 +48,7 @@ export class BadAnswerError extends ActionError {}
 /** The request never got an answer (connection error, timeout, stall). */
 export class TransportError extends ActionError {
   constructor(
-    message: string,
+    message: Inert,
     readonly code: string
   ) {
     super(message)
@@ -57,7 +63,7 @@ export class TransportError extends ActionError {
 /** The signed-URL upload was refused or kept failing. */
 export class UploadError extends ActionError {
   constructor(
-    message: string,
+    message: Inert,
     readonly status: number,
     readonly storageCode: string,
     /** The storage's Retry-After, in ms, when it sent one. */

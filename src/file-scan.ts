@@ -3,6 +3,7 @@ import { lstat, open, stat, type FileHandle } from 'node:fs/promises'
 import { Crc32c, crc32cBase64 } from './crc32c.js'
 import { FileCheckError } from './errors.js'
 import { NdjsonChecker, type NdjsonCheck } from './ndjson-check.js'
+import { t } from './outside-text.js'
 import { SCRATCH_BYTES } from './ndjson-fast-path.js'
 
 /**
@@ -65,7 +66,7 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
     if (!sameFile(identify(await handle.stat()), identity)) throw changedError(at)
     const check = checker.finish()
     if (check.items === 0) {
-      throw new FileCheckError(`${at.name} has no items: every line is blank`, path)
+      throw new FileCheckError(t`${at.name} has no items: every line is blank`, path)
     }
     return {
       path,
@@ -130,13 +131,13 @@ async function statFile({ path, name }: Where): Promise<Stats> {
     info = await stat(path)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (await isLink(path))) {
-      throw new FileCheckError(`${name} is a symbolic link to a file that does not exist`, path)
+      throw new FileCheckError(t`${name} is a symbolic link to a file that does not exist`, path)
     }
     throw readError({ path, name }, error)
   }
   const problem = notARegularFile(info)
-  if (problem !== undefined) throw new FileCheckError(`${name} ${problem}`, path)
-  if (info.size === 0) throw new FileCheckError(`${name} is empty (0 bytes)`, path)
+  if (problem !== undefined) throw new FileCheckError(t`${name} ${problem}`, path)
+  if (info.size === 0) throw new FileCheckError(t`${name} is empty (0 bytes)`, path)
   return info
 }
 
@@ -180,7 +181,7 @@ export async function openUnchanged(at: Where, identity: FileIdentity): Promise<
 
 function changedError({ path, name }: Where): FileCheckError {
   return new FileCheckError(
-    `${name} changed while it was being read; try again once nothing writes to it`,
+    t`${name} changed while it was being read; try again once nothing writes to it`,
     path
   )
 }
@@ -192,15 +193,18 @@ function readError({ path, name }: Where, error: unknown): unknown {
     case undefined:
       return error
     case 'ENOENT':
-      return new FileCheckError(`${name} does not exist`, path)
+      return new FileCheckError(t`${name} does not exist`, path)
     case 'ENOTDIR':
-      return new FileCheckError(`${name} does not exist: part of the path is not a directory`, path)
+      return new FileCheckError(
+        t`${name} does not exist: part of the path is not a directory`,
+        path
+      )
     case 'EACCES':
     case 'EPERM':
-      return new FileCheckError(`${name} cannot be read: permission denied`, path)
+      return new FileCheckError(t`${name} cannot be read: permission denied`, path)
     case 'ELOOP':
-      return new FileCheckError(`${name} cannot be read: too many symbolic links (a loop?)`, path)
+      return new FileCheckError(t`${name} cannot be read: too many symbolic links (a loop?)`, path)
     default:
-      return new FileCheckError(`${name} cannot be read: ${(error as Error).message}`, path)
+      return new FileCheckError(t`${name} cannot be read: ${(error as Error).message}`, path)
   }
 }

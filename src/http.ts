@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream'
 import { HttpClient } from '@actions/http-client'
 import { TransportError } from './errors.js'
 import { formatSeconds } from './format.js'
+import { t, type Inert } from './outside-text.js'
 
 export interface HttpRequest {
   method: string
@@ -25,6 +26,18 @@ export interface HttpRequest {
   idleTimeoutMs: number
   /** Cap on the whole exchange; defaults to no cap beyond the idle timeout. */
   totalTimeoutMs?: number
+  /**
+   * Once the whole body has been handed to the socket, the complete answer must come within this
+   * many ms, however slowly its bytes trickle in (each byte resets only the idle timer).
+   */
+  answerTimeoutMs?: number
+  /**
+   * Send `Expect: 100-continue` and hold the body until the server says go on. A refusal decided
+   * from the headers alone (an expired URL) then arrives before any body byte is sent, so the
+   * reset a server sends for an unread body can never overtake its answer. A server that ignores
+   * the expectation gets the body anyway after `timeoutMs`.
+   */
+  expectContinue?: { timeoutMs: number }
   /** Answers longer than this are cut and flagged, never buffered whole. */
   maxResponseBytes: number
   signal?: AbortSignal
@@ -64,13 +77,15 @@ export function send(pool: AgentPool, req: HttpRequest): Promise<HttpResponse> {
     let settled = false
     let idleTimer: NodeJS.Timeout | undefined
     let totalTimer: NodeJS.Timeout | undefined
+    let answerTimer: NodeJS.Timeout | undefined
+    let continueTimer: NodeJS.Timeout | undefined
     let source: Readable | undefined
+    let bodyStarted = false
 
     const finish = (error: Error | undefined, response?: HttpResponse): void => {
       if (settled) return
       settled = true
-      clearTimeout(idleTimer)
-      clearTimeout(totalTimer)
+      for (const timer of [idleTimer, totalTimer, answerTimer, continueTimer]) clearTimeout(timer)
       req.signal?.removeEventListener('abort', onAbort)
       if (error) {
         source?.destroy()
@@ -85,7 +100,7 @@ export function send(pool: AgentPool, req: HttpRequest): Promise<HttpResponse> {
       idleTimer = setTimeout(() => {
         finish(
           new TransportError(
-            `no progress for ${formatSeconds(req.idleTimeoutMs)} on ${req.method} ${url.host}`,
+            t`no progress for ${formatSeconds(req.idleTimeoutMs)} on ${req.method} ${url.host}`,
             'ETIMEDOUT'
           )
         )
@@ -93,21 +108,25 @@ export function send(pool: AgentPool, req: HttpRequest): Promise<HttpResponse> {
     }
     const onAbort = (): void => {
       const reason = req.signal?.reason
-      finish(reason instanceof Error ? reason : new TransportError('request aborted', 'EABORTED'))
+      finish(reason instanceof Error ? reason : new TransportError(t`request aborted`, 'EABORTED'))
     }
 
     let outgoing: http.ClientRequest
+    const holdBody = req.expectContinue !== undefined && req.body !== undefined
     try {
       outgoing = module.request(url, {
         method: req.method,
-        headers: req.headers,
+        headers: holdBody ? { ...req.headers, Expect: '100-continue' } : req.headers,
         agent: pool.agentFor(url)
       })
     } catch (error) {
       // node:http throws at once on a header it cannot send (say a pasted
       // non-ASCII character): no retry can fix that.
       reject(
-        new TransportError(`the request could not be made: ${(error as Error).message}`, 'EINVALID')
+        new TransportError(
+          t`the request could not be made: ${(error as Error).message}`,
+          'EINVALID'
+        )
       )
       return
     }
@@ -126,9 +145,9 @@ export function send(pool: AgentPool, req: HttpRequest): Promise<HttpResponse> {
       let truncated = false
       const done = (): void => {
         // An early answer (say a 403 before the body was read) leaves the body
-        // stream half-sent: stop it, the exchange is over.
-        if (source && !source.readableEnded) {
-          source.destroy()
+        // unsent or half-sent: stop it, the exchange is over.
+        if (!bodyStarted || (source && !source.readableEnded)) {
+          source?.destroy()
           outgoing.destroy()
         }
         finish(undefined, {
@@ -162,7 +181,7 @@ export function send(pool: AgentPool, req: HttpRequest): Promise<HttpResponse> {
           return
         }
         finish(
-          new TransportError(`connection to ${url.host} closed while reading the answer`, code)
+          new TransportError(t`connection to ${url.host} closed while reading the answer`, code)
         )
       }
       incoming.on('error', (error: NodeJS.ErrnoException) => cut(error.code ?? 'ECONNRESET'))
@@ -179,45 +198,75 @@ export function send(pool: AgentPool, req: HttpRequest): Promise<HttpResponse> {
       totalTimer = setTimeout(() => {
         finish(
           new TransportError(
-            `no answer within ${formatSeconds(req.totalTimeoutMs ?? 0)} from ${req.method} ${url.host}`,
+            t`no answer within ${formatSeconds(req.totalTimeoutMs ?? 0)} from ${req.method} ${url.host}`,
             'ETIMEDOUT'
           )
         )
       }, req.totalTimeoutMs)
     }
+    const { answerTimeoutMs } = req
+    if (answerTimeoutMs !== undefined) {
+      // From the last body byte handed to the system ('finish'), or from an answer that began
+      // before it: bytes trickling in reset the idle timer, never this one.
+      const armAnswer = (): void => {
+        if (settled || answerTimer !== undefined) return
+        answerTimer = setTimeout(() => {
+          finish(
+            new TransportError(
+              t`the answer from ${url.host} did not finish within ${formatSeconds(answerTimeoutMs)}`,
+              'ETIMEDOUT'
+            )
+          )
+        }, answerTimeoutMs)
+      }
+      outgoing.on('finish', armAnswer)
+      outgoing.on('response', armAnswer)
+    }
 
-    if (req.body === undefined) {
-      outgoing.end()
-    } else if (Buffer.isBuffer(req.body)) {
-      outgoing.end(req.body)
+    const sendBody = (): void => {
+      if (settled || bodyStarted) return
+      bodyStarted = true
+      clearTimeout(continueTimer)
+      if (req.body === undefined) {
+        outgoing.end()
+      } else if (Buffer.isBuffer(req.body)) {
+        outgoing.end(req.body)
+      } else {
+        source = req.body()
+        let sent = 0
+        source.on('data', (chunk: Buffer) => {
+          sent += chunk.length
+          armIdle()
+          req.onBodyProgress?.(sent)
+        })
+        source.on('error', error => {
+          finish(new TransportError(t`could not read the upload body: ${error.message}`, 'EREAD'))
+        })
+        source.pipe(outgoing)
+      }
+    }
+    if (holdBody && req.expectContinue) {
+      outgoing.flushHeaders()
+      outgoing.once('continue', sendBody)
+      continueTimer = setTimeout(sendBody, req.expectContinue.timeoutMs)
     } else {
-      source = req.body()
-      let sent = 0
-      source.on('data', (chunk: Buffer) => {
-        sent += chunk.length
-        armIdle()
-        req.onBodyProgress?.(sent)
-      })
-      source.on('error', error => {
-        finish(new TransportError(`could not read the upload body: ${error.message}`, 'EREAD'))
-      })
-      source.pipe(outgoing)
+      sendBody()
     }
   })
 }
 
-function describeNetworkError(error: NodeJS.ErrnoException, url: URL): string {
+function describeNetworkError(error: NodeJS.ErrnoException, url: URL): Inert {
   switch (error.code) {
     case 'ECONNREFUSED':
-      return `connection to ${url.host} refused`
+      return t`connection to ${url.host} refused`
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `could not resolve ${url.hostname}`
+      return t`could not resolve ${url.hostname}`
     case 'ECONNRESET':
     case 'EPIPE':
-      return `connection to ${url.host} was reset`
+      return t`connection to ${url.host} was reset`
     default:
-      return `connection to ${url.host} failed (${error.code ?? error.message})`
+      return t`connection to ${url.host} failed (${error.code ?? error.message})`
   }
 }
 

@@ -1,6 +1,8 @@
-import * as core from '@actions/core'
+import { log } from './action-log.js'
 import { InputError } from './errors.js'
-import { hasControlCharacters } from './text.js'
+import { isDatasetId, type DatasetId } from './nexus-types.js'
+import { hasControlCharacters, quote, t } from './outside-text.js'
+import { isLoopback } from './url-policy.js'
 
 export const OPERATIONS = ['create', 'get', 'list', 'delete', 'wait', 'cleanup'] as const
 export type Operation = (typeof OPERATIONS)[number]
@@ -26,7 +28,7 @@ export interface ActionInputs {
   secretKey: string
   projectId: string
   apiUrl: URL
-  datasetId?: string
+  datasetId?: DatasetId
   name?: string
   path?: string
   wait: boolean
@@ -57,7 +59,6 @@ const MIN_SECONDS = 0.01
 const MAX_SECONDS = 2_000_000
 /** What an HTTP header can carry: the key goes in one. */
 const SECRET_KEY = /^[\x21-\x7e]+$/
-const DATASET_ID = /^dataset_[A-Za-z0-9-]{1,128}$/
 const PROJECT_ID = /^proj_[A-Za-z0-9]{1,128}$/
 const DURATION_UNITS: Record<string, number> = {
   s: 1000,
@@ -80,24 +81,24 @@ export function readInputs(env: Env = process.env): ActionInputs {
     raw(name) || INPUT_DEFAULTS[name]
 
   const secretKey = raw('secret-key') || (env.DATATURE_SECRET_KEY ?? '').trim()
-  if (secretKey) core.setSecret(secretKey)
+  log.secret(secretKey)
 
   const operation = withDefault('operation').toLowerCase()
   if (!(OPERATIONS as readonly string[]).includes(operation)) {
     throw new InputError(
-      `Input "operation" must be one of ${OPERATIONS.join(', ')}; got ${quote(operation)}.`
+      t`Input "operation" must be one of ${OPERATIONS.join(', ')}; got ${quote(operation)}.`
     )
   }
   const op = operation as Operation
 
   if (!secretKey) {
     throw new InputError(
-      'Input "secret-key" is required: set it (for example secret-key: ${{ secrets.DATATURE_SECRET_KEY }}) or the DATATURE_SECRET_KEY environment variable.'
+      t`Input "secret-key" is required: set it (for example secret-key: $\{{ secrets.DATATURE_SECRET_KEY }}) or the DATATURE_SECRET_KEY environment variable.`
     )
   }
   if (!SECRET_KEY.test(secretKey)) {
     throw new InputError(
-      'Input "secret-key" has characters a secret key cannot have (spaces, line breaks or non-ASCII, often from copy and paste); copy the key again.'
+      t`Input "secret-key" has characters a secret key cannot have (spaces, line breaks or non-ASCII, often from copy and paste); copy the key again.`
     )
   }
   const projectId = readProjectId(raw('project-id') || (env.DATATURE_PROJECT_ID ?? '').trim())
@@ -125,12 +126,13 @@ export function readInputs(env: Env = process.env): ActionInputs {
     inputs.path = raw('path')
     if (!inputs.path) {
       throw new InputError(
-        'Input "path" is required for operation create: the NDJSON file to upload.'
+        t`Input "path" is required for operation create: the NDJSON file to upload.`
       )
     }
+    refuseControlCharacters('path', inputs.path)
     if (raw('name')) inputs.name = readName(raw('name'))
   }
-  if (op === 'list' && raw('page')) inputs.page = raw('page')
+  if (op === 'list' && raw('page')) inputs.page = refuseControlCharacters('page', raw('page'))
   if (op === 'cleanup' && raw('older-than')) {
     inputs.olderThanMs = readDuration('older-than', raw('older-than'))
   }
@@ -139,9 +141,10 @@ export function readInputs(env: Env = process.env): ActionInputs {
     // An explicitly empty pattern would silently match nothing (or, read as
     // "no filter", everything): neither is what someone who typed it meant.
     if (pattern !== undefined && pattern !== '' && pattern.trim() === '') {
-      throw new InputError('Input "name-pattern" is empty; remove it to match every name.')
+      throw new InputError(t`Input "name-pattern" is empty; remove it to match every name.`)
     }
-    if (pattern?.trim()) inputs.namePattern = pattern.trim()
+    if (pattern?.trim())
+      inputs.namePattern = refuseControlCharacters('name-pattern', pattern.trim())
   }
   return inputs
 }
@@ -158,13 +161,13 @@ export function unusedInputs(operation: Operation, env: Env = process.env): stri
 function readProjectId(value: string): string {
   if (!value) {
     throw new InputError(
-      'Input "project-id" is required: set it (for example project-id: ${{ secrets.DATATURE_PROJECT_ID }}) or the DATATURE_PROJECT_ID environment variable.'
+      t`Input "project-id" is required: set it (for example project-id: $\{{ secrets.DATATURE_PROJECT_ID }}) or the DATATURE_PROJECT_ID environment variable.`
     )
   }
   const id = value.startsWith('proj_') ? value : `proj_${value}`
   if (!PROJECT_ID.test(id)) {
     throw new InputError(
-      `Input "project-id" must look like proj_ followed by letters and digits (for example proj_0123456789abcdef0123456789abcdef), with or without the proj_ prefix; got ${quote(value)}.`
+      t`Input "project-id" must look like proj_ followed by letters and digits (for example proj_0123456789abcdef0123456789abcdef), with or without the proj_ prefix; got ${quote(value)}.`
     )
   }
   return id
@@ -177,58 +180,59 @@ function readApiUrl(value: string): URL {
     url = new URL(text)
   } catch {
     throw new InputError(
-      `Input "api-url" must be an absolute URL such as ${DEFAULT_API_URL}; got ${quote(text)}.`
+      t`Input "api-url" must be an absolute URL such as ${DEFAULT_API_URL}; got ${quote(text)}.`
     )
   }
   if (url.username || url.password) {
     throw new InputError(
-      'Input "api-url" must not contain a user name or password; the secret key is sent in a header.'
+      t`Input "api-url" must not contain a user name or password; the secret key is sent in a header.`
     )
   }
   if (url.search || url.hash || text.includes('?') || text.includes('#')) {
     throw new InputError(
-      `Input "api-url" must not have a query or fragment; got ${quote(url.origin + url.pathname)}…`
+      t`Input "api-url" must not have a query or fragment; got ${quote(url.origin + url.pathname)}…`
     )
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     throw new InputError(
-      `Input "api-url" must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and ::1, where tests run); got ${quote(url.origin)}.`
+      t`Input "api-url" must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and ::1, where tests run); got ${quote(url.origin)}.`
     )
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(`Input "api-url" must use https://; got ${quote(url.protocol)}.`)
+    throw new InputError(t`Input "api-url" must use https://; got ${quote(url.protocol)}.`)
   }
   return url
 }
 
-export function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-}
-
-function readDatasetId(value: string): string {
+function readDatasetId(value: string): DatasetId {
   if (!value) {
     throw new InputError(
-      'Input "dataset-id" is required for this operation: the id of the dataset, like dataset_<uuid>.'
+      t`Input "dataset-id" is required for this operation: the id of the dataset, like dataset_<uuid>.`
     )
   }
-  if (!DATASET_ID.test(value)) {
+  if (!isDatasetId(value)) {
     throw new InputError(
-      `Input "dataset-id" must look like dataset_ followed by a UUID (for example dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60); got ${quote(value)}.`
+      t`Input "dataset-id" must look like dataset_ followed by a UUID (for example dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60); got ${quote(value)}.`
+    )
+  }
+  return value
+}
+
+/** Text that ends up in requests, logs and the summary: a line break or escape is never meant. */
+function refuseControlCharacters(name: string, value: string): string {
+  if (hasControlCharacters(value)) {
+    throw new InputError(
+      t`Input "${name}" must not contain control characters (line breaks, tabs, escapes).`
     )
   }
   return value
 }
 
 function readName(value: string): string {
-  if (hasControlCharacters(value)) {
-    throw new InputError(
-      'Input "name" must not contain control characters (line breaks, tabs, escapes).'
-    )
-  }
+  refuseControlCharacters('name', value)
   if ([...value].length > MAX_NAME_LENGTH) {
     throw new InputError(
-      `Input "name" must be at most ${MAX_NAME_LENGTH} characters; got ${[...value].length}.`
+      t`Input "name" must be at most ${MAX_NAME_LENGTH} characters; got ${[...value].length}.`
     )
   }
   return value
@@ -238,7 +242,7 @@ function readBoolean(name: string, value: string): boolean {
   const lower = value.toLowerCase()
   if (lower === 'true') return true
   if (lower === 'false') return false
-  throw new InputError(`Input "${name}" must be true or false; got ${quote(value)}.`)
+  throw new InputError(t`Input "${name}" must be true or false; got ${quote(value)}.`)
 }
 
 function readSeconds(name: string, value: string): number {
@@ -246,7 +250,7 @@ function readSeconds(name: string, value: string): number {
   // Below 10 ms a wait is a busy loop; past ~24 days Node's timers overflow.
   if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS)) {
     throw new InputError(
-      `Input "${name}" must be a positive number of seconds from ${MIN_SECONDS} to ${MAX_SECONDS} (fractions allowed, e.g. 0.5); got ${quote(value)}.`
+      t`Input "${name}" must be a positive number of seconds from ${MIN_SECONDS} to ${MAX_SECONDS} (fractions allowed, e.g. 0.5); got ${quote(value)}.`
     )
   }
   return Math.round(seconds * 1000)
@@ -256,7 +260,7 @@ function readInteger(name: string, value: string, min: number, max: number): num
   const n = /^\d+$/.test(value) ? Number(value) : NaN
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new InputError(
-      `Input "${name}" must be a whole number from ${min} to ${max}; got ${quote(value)}.`
+      t`Input "${name}" must be a whole number from ${min} to ${max}; got ${quote(value)}.`
     )
   }
   return n
@@ -267,14 +271,8 @@ function readDuration(name: string, value: string): number {
   const amount = match ? Number(match[1]) : NaN
   if (!match || !(amount > 0)) {
     throw new InputError(
-      `Input "${name}" must be a number and a unit s, m, h, d or w (for example 36h or 7d); got ${quote(value)}.`
+      t`Input "${name}" must be a number and a unit s, m, h, d or w (for example 36h or 7d); got ${quote(value)}.`
     )
   }
   return Math.round(amount * (DURATION_UNITS[match[2].toLowerCase()] ?? 0))
-}
-
-/** A value shown back in a message: quoted, short, and unable to forge log commands. */
-function quote(value: string): string {
-  const safe = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)
-  return safe.replace(/::/g, ':\u200b:')
 }

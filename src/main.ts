@@ -1,5 +1,5 @@
-import * as core from '@actions/core'
 import { setMaxListeners } from 'node:events'
+import { fail, log } from './action-log.js'
 import { systemClock } from './clock.js'
 import type { RunContext } from './context.js'
 import { ActionError, CancelledError } from './errors.js'
@@ -11,6 +11,7 @@ import { deleteOperation } from './operations/delete.js'
 import { getOperation } from './operations/get.js'
 import { listOperation } from './operations/list.js'
 import { waitOperation } from './operations/wait.js'
+import { t } from './outside-text.js'
 import { API_RETRY_POLICY, type RetryPolicy } from './retry.js'
 
 const OPERATIONS: Record<Operation, (ctx: RunContext) => Promise<void>> = {
@@ -32,13 +33,13 @@ export async function run(): Promise<void> {
   setMaxListeners(256, controller.signal)
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return
-    core.warning(`Received ${signal}: cancelling, cleaning up what this run started.`)
+    log.warning(t`Received ${signal}: cancelling, cleaning up what this run started.`)
     controller.abort(
-      new CancelledError(`The run was cancelled (${signal}) before the operation finished.`)
+      new CancelledError(t`The run was cancelled (${signal}) before the operation finished.`)
     )
     // Whatever happens, be gone before the runner's hard kill.
     setTimeout(() => {
-      core.setFailed(`The run was cancelled (${signal}); clean-up did not finish in time.`)
+      fail(t`The run was cancelled (${signal}); clean-up did not finish in time.`)
       process.exit(1)
     }, CANCEL_GRACE_MS).unref()
   }
@@ -49,7 +50,7 @@ export async function run(): Promise<void> {
   try {
     const inputs = readInputs()
     for (const name of unusedInputs(inputs.operation)) {
-      core.warning(`Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`)
+      log.warning(t`Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`)
     }
     const clock = systemClock
     const random = Math.random
@@ -62,9 +63,16 @@ export async function run(): Promise<void> {
       clock,
       random,
       signal: controller.signal,
-      log: { debug: core.debug, info: core.info }
+      log
     })
-    await OPERATIONS[inputs.operation]({ inputs, client, clock, random, signal: controller.signal })
+    await OPERATIONS[inputs.operation]({
+      inputs,
+      client,
+      log,
+      clock,
+      random,
+      signal: controller.signal
+    })
   } catch (error) {
     // After a cancel, a low-level abort error says less than "the run was cancelled".
     report(
@@ -93,13 +101,13 @@ function retryPolicyFromEnv(): RetryPolicy {
 /** One failure line a person can act on; the stack only in the debug log. */
 export function report(error: unknown): void {
   if (error instanceof ActionError) {
-    core.setFailed(error.message)
-    core.debug(error.stack ?? String(error))
+    fail(error.message)
+    log.debug(t`${error.stack ?? String(error)}`)
     return
   }
   const message = error instanceof Error ? error.message : String(error)
-  core.setFailed(
-    `Unexpected error: ${message}. This is a bug in nexus-dataset-action; please report it with the step's debug log.`
+  fail(
+    t`Unexpected error: ${message}. This is a bug in nexus-dataset-action; please report it with the step's debug log.`
   )
-  core.debug(error instanceof Error ? (error.stack ?? message) : message)
+  log.debug(t`${error instanceof Error ? (error.stack ?? message) : message}`)
 }

@@ -2,14 +2,18 @@ import type { Clock } from './clock.js'
 import { BadAnswerError, NexusApiError, TransportError } from './errors.js'
 import { formatSeconds } from './format.js'
 import { AgentPool, headerValue, send, type HttpResponse } from './http.js'
+import type { Logger } from './logger.js'
 import {
   parseDataset,
   parseDatasetPage,
   parseDeleteAnswer,
+  type CheckedPage,
   type CreateDatasetBody,
   type Dataset,
-  type DatasetPage
+  type DatasetId,
+  type RejectedEntry
 } from './nexus-types.js'
+import { describeBody, shorten, t, type Inert } from './outside-text.js'
 import {
   RETRYABLE_STATUSES,
   parseRetryAfter,
@@ -17,7 +21,6 @@ import {
   type RetryPolicy,
   type RetryVerdict
 } from './retry.js'
-import { describeBody, shorten } from './text.js'
 import { ACTION_NAME, ACTION_VERSION } from './version.js'
 
 export interface NexusClientOptions {
@@ -29,12 +32,24 @@ export interface NexusClientOptions {
   clock: Clock
   random: () => number
   signal?: AbortSignal
-  log: { debug(message: string): void; info(message: string): void }
+  log: Logger
 }
 
 /** API answers are small JSON documents; anything past this is not one. */
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
+/**
+ * A listing is walked at most this far (SECURITY.md): a server whose every page points on to a
+ * new one would otherwise hold the step, and every dataset in memory, forever.
+ */
+export const MAX_LIST_PAGES = 1000
+export const MAX_LIST_DATASETS = 100_000
+
+/** Every dataset of a project, and the listed entries that were not datasets. */
+export interface Listing {
+  datasets: Dataset[]
+  rejected: RejectedEntry[]
+}
 export class NexusClient {
   readonly projectId: string
   readonly retryPolicy: RetryPolicy
@@ -45,37 +60,46 @@ export class NexusClient {
     this.retryPolicy = options.retry
   }
 
-  async getDataset(datasetId: string): Promise<Dataset> {
+  async getDataset(datasetId: DatasetId): Promise<Dataset> {
     const answer = await this.call('GET', this.datasetPath(datasetId), {
-      what: `reading dataset ${datasetId}`,
+      what: t`reading dataset ${datasetId}`,
       notFound: datasetId
     })
     return parseDataset(answer.json, `GET dataset ${datasetId}`)
   }
 
-  async listPage(limit: number, page?: string): Promise<DatasetPage> {
+  /** One page; entries numbered from `firstPosition` in `rejected`. */
+  async listPage(limit: number, page?: string, firstPosition = 1): Promise<CheckedPage> {
     const query = new URLSearchParams({ limit: String(limit) })
     if (page) query.set('page', page)
     const answer = await this.call('GET', `${this.datasetsPath()}?${query}`, {
-      what: 'listing datasets'
+      what: t`listing datasets`
     })
-    return parseDatasetPage(answer.json, 'GET datasets')
+    return parseDatasetPage(answer.json, 'GET datasets', firstPosition)
   }
 
-  /** Every dataset of the project, walking the pages from the first. */
-  async listAll(limit: number): Promise<Dataset[]> {
-    const all: Dataset[] = []
+  /** Every dataset of the project, walking the pages from the first, within the caps above. */
+  async listAll(limit: number): Promise<Listing> {
+    const listing: Listing = { datasets: [], rejected: [] }
     const seen = new Set<string>()
+    let entries = 0
     let page: string | undefined
-    for (;;) {
-      const answer = await this.listPage(limit, page)
-      all.push(...answer.data)
+    for (let pages = 1; ; pages++) {
+      const answer = await this.listPage(limit, page, entries + 1)
+      listing.datasets.push(...answer.data)
+      listing.rejected.push(...answer.rejected)
+      entries += answer.data.length + answer.rejected.length
       // An empty page that still points on would have us walk forever.
-      if (!answer.nextPage || answer.data.length === 0) return all
+      if (!answer.nextPage || answer.data.length + answer.rejected.length === 0) return listing
       // A server that hands back a cursor it already gave would loop forever.
       if (seen.has(answer.nextPage)) {
         throw new BadAnswerError(
-          `The Nexus API's answer to listing datasets is not what it promises: page cursor ${answer.nextPage} repeats.`
+          t`The Nexus API's answer to listing datasets is not what it promises: page cursor ${answer.nextPage} repeats.`
+        )
+      }
+      if (pages >= MAX_LIST_PAGES || entries >= MAX_LIST_DATASETS) {
+        throw new BadAnswerError(
+          t`Listing the datasets of project ${this.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets. Delete datasets in Nexus, or report this if the project does not hold that many.`
         )
       }
       seen.add(answer.nextPage)
@@ -87,11 +111,14 @@ export class NexusClient {
    * Deletes a dataset. Gone is what was asked for, so a 404 is success too:
    * an earlier try whose answer was lost, or another job, deleted it first.
    */
-  async deleteDataset(datasetId: string, signal?: AbortSignal): Promise<{ alreadyGone: boolean }> {
+  async deleteDataset(
+    datasetId: DatasetId,
+    signal?: AbortSignal
+  ): Promise<{ alreadyGone: boolean }> {
     let answer: { json: unknown }
     try {
       answer = await this.call('DELETE', this.datasetPath(datasetId), {
-        what: `deleting dataset ${datasetId}`,
+        what: t`deleting dataset ${datasetId}`,
         signal
       })
     } catch (error) {
@@ -100,7 +127,7 @@ export class NexusClient {
     }
     if (!parseDeleteAnswer(answer.json, `DELETE dataset ${datasetId}`).deleted) {
       throw new BadAnswerError(
-        `Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`
+        t`Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`
       )
     }
     return { alreadyGone: false }
@@ -112,7 +139,7 @@ export class NexusClient {
    */
   async postDataset(body: CreateDatasetBody, signal?: AbortSignal): Promise<Dataset> {
     const answer = await this.call('POST', this.datasetsPath(), {
-      what: `creating dataset ${JSON.stringify(body.name)}`,
+      what: t`creating dataset ${JSON.stringify(body.name)}`,
       body,
       attempts: 1,
       signal
@@ -135,7 +162,7 @@ export class NexusClient {
     return `/projects/${encodeURIComponent(this.projectId)}/batch/datasets`
   }
 
-  private datasetPath(datasetId: string): string {
+  private datasetPath(datasetId: DatasetId): string {
     return `${this.datasetsPath()}/${encodeURIComponent(datasetId)}`
   }
 
@@ -143,9 +170,9 @@ export class NexusClient {
     method: string,
     path: string,
     spec: {
-      what: string
+      what: Inert
       body?: unknown
-      notFound?: string
+      notFound?: DatasetId
       attempts?: number
       /** Replaces the run's signal: clean-up after a cancel must still go out. */
       signal?: AbortSignal
@@ -183,7 +210,7 @@ export class NexusClient {
             signal
           })
           options.log.debug(
-            `${method} ${url.pathname}${url.search} -> ${response.status} in ${options.clock.now() - started} ms`
+            t`${method} ${url.pathname}${url.search} -> ${response.status} in ${options.clock.now() - started} ms`
           )
           return this.interpret(method, url, response, spec)
         },
@@ -195,7 +222,7 @@ export class NexusClient {
           classify: apiRetryVerdict,
           onRetry: ({ attempt, delayMs, reason }) => {
             options.log.info(
-              `${spec.what}: ${reason}; retrying in ${formatSeconds(delayMs)} (attempt ${attempt + 1} of ${policy.maxAttempts})`
+              t`${spec.what}: ${reason}; retrying in ${formatSeconds(delayMs)} (attempt ${attempt + 1} of ${policy.maxAttempts})`
             )
           }
         }
@@ -209,25 +236,25 @@ export class NexusClient {
     method: string,
     url: URL,
     response: HttpResponse,
-    spec: { what: string }
+    spec: { what: Inert }
   ): { json: unknown } {
     const { status } = response
     if (status >= 200 && status < 300) {
       if (response.truncated) {
         throw new BadAnswerError(
-          `The Nexus API's answer to ${spec.what} is larger than ${MAX_ANSWER_BYTES / 1048576} MiB; it is not a Nexus answer (a proxy in the way?).`
+          t`The Nexus API's answer to ${spec.what} is larger than ${MAX_ANSWER_BYTES / 1048576} MiB; it is not a Nexus answer (a proxy in the way?).`
         )
       }
       try {
         return { json: JSON.parse(response.body.toString('utf8')) }
       } catch {
         throw new BadAnswerError(
-          `The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${describeBody(response.body)}. Check api-url points at the Nexus API, not a web page or proxy.`
+          t`The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${describeBody(response.body)}. Check api-url points at the Nexus API, not a web page or proxy.`
         )
       }
     }
     throw new NexusApiError(
-      `${method} ${url.pathname} answered HTTP ${status}`,
+      t`${method} ${url.pathname} answered HTTP ${status}`,
       status,
       serverMessage(response),
       parseRetryAfter(headerValue(response, 'retry-after'), this.options.clock.now())
@@ -237,33 +264,33 @@ export class NexusClient {
   /** Turns the last error into one message a person can act on. */
   private explain(
     error: unknown,
-    spec: { what: string; notFound?: string },
+    spec: { what: Inert; notFound?: DatasetId },
     tries: number
   ): unknown {
     const project = this.projectId
     const after = tries > 1 ? ` after ${tries} attempts` : ''
     if (error instanceof NexusApiError) {
-      const server = error.serverMessage ? `: ${error.serverMessage}` : ''
-      const status = `HTTP ${error.status}${server}`
-      let message: string
+      const server = error.serverMessage ? t`: ${error.serverMessage}` : ''
+      const status = t`HTTP ${error.status}${server}`
+      let message: Inert
       if (error.status === 401 || error.status === 403) {
-        message = `Nexus refused the secret key for project ${project} (${status}). Check that secret-key is a secret key of this project and project-id is right.`
+        message = t`Nexus refused the secret key for project ${project} (${status}). Check that secret-key is a secret key of this project and project-id is right.`
       } else if (error.status === 404 && spec.notFound) {
-        message = `Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id and project-id; it may have been deleted.`
+        message = t`Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id and project-id; it may have been deleted.`
       } else if (error.status === 404) {
-        message = `Nexus answered "not found" while ${spec.what} in project ${project} (${status}). Check project-id, and that api-url is the Nexus API.`
+        message = t`Nexus answered "not found" while ${spec.what} in project ${project} (${status}). Check project-id, and that api-url is the Nexus API.`
       } else if (error.status === 429) {
-        message = `Nexus kept answering "too many requests" while ${spec.what}${after} (${status}). Try again later, or space out the workflows using this project.`
+        message = t`Nexus kept answering "too many requests" while ${spec.what}${after} (${status}). Try again later, or space out the workflows using this project.`
       } else if (error.status >= 500) {
-        message = `The Nexus API failed while ${spec.what}${after} (${status}). It may be a passing outage: re-run the job.`
+        message = t`The Nexus API failed while ${spec.what}${after} (${status}). It may be a passing outage: re-run the job.`
       } else {
-        message = `Nexus rejected ${spec.what} (${status}).`
+        message = t`Nexus rejected ${spec.what} (${status}).`
       }
       return new NexusApiError(message, error.status, error.serverMessage, error.retryAfterMs)
     }
     if (error instanceof TransportError) {
       return new TransportError(
-        `Could not reach the Nexus API at ${this.options.apiUrl.origin} while ${spec.what}${after}: ${error.message}. Check api-url and the runner's network or proxy settings.`,
+        t`Could not reach the Nexus API at ${this.options.apiUrl.origin} while ${spec.what}${after}: ${error.message}. Check api-url and the runner's network or proxy settings.`,
         error.code
       )
     }
@@ -280,7 +307,7 @@ export function apiRetryVerdict(error: unknown): RetryVerdict {
     return {
       retry: true,
       retryAfterMs: error.retryAfterMs,
-      reason: `HTTP ${error.status}${error.serverMessage ? ` (${error.serverMessage})` : ''}`
+      reason: t`HTTP ${error.status}${error.serverMessage ? t` (${error.serverMessage})` : ''}`
     }
   }
   return { retry: false }

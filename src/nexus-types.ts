@@ -1,4 +1,5 @@
 import { BadAnswerError } from './errors.js'
+import { quote, t, type Inert } from './outside-text.js'
 
 /**
  * The wire form of the Nexus batch-datasets API (camelCase, times in epoch ms),
@@ -10,6 +11,19 @@ export const READY_STATUS = 'Uploaded'
 export const FAILED_STATUSES: readonly string[] = ['FailedUpload', 'FailedProcessing']
 export const WAITING_STATUS = 'Waiting'
 export const SOURCE_KIND = 'UploadedNewlineDelimitedJsonFile'
+
+declare const datasetIdBrand: unique symbol
+/**
+ * A dataset id checked against the documented shape (`dataset_` and a UUID-like tail): the only
+ * kind of id a request URL is ever built from, so an answer naming `..` cannot steer a DELETE.
+ */
+export type DatasetId = string & { readonly [datasetIdBrand]: true }
+
+const DATASET_ID = /^dataset_[A-Za-z0-9-]{1,128}$/
+
+export function isDatasetId(value: unknown): value is DatasetId {
+  return typeof value === 'string' && DATASET_ID.test(value)
+}
 
 export interface UploadUrl {
   method: string
@@ -27,7 +41,7 @@ export interface DatasetStatus {
 }
 
 export interface Dataset {
-  id: string
+  id: DatasetId
   object?: string
   name: string
   projectId?: string
@@ -41,6 +55,18 @@ export interface DatasetPage {
   nextPage: string | null
   prevPage: string | null
   data: Dataset[]
+}
+
+/** An entry of a listing that is not a dataset as the API promises it: skipped, and said so. */
+export interface RejectedEntry {
+  /** 1-based position in the listing. */
+  position: number
+  problem: Inert
+}
+
+/** A page as read: the datasets that check out, and the entries that do not. */
+export interface CheckedPage extends DatasetPage {
+  rejected: RejectedEntry[]
 }
 
 export interface DeleteAnswer {
@@ -59,65 +85,86 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function fail(what: string, problem: string): never {
-  throw new BadAnswerError(`The Nexus API's answer to ${what} is not what it promises: ${problem}.`)
+function fail(what: string, problem: Inert): never {
+  throw new BadAnswerError(
+    t`The Nexus API's answer to ${what} is not what it promises: ${problem}.`
+  )
 }
 
-function optionalNumber(value: unknown, field: string, what: string): void {
-  if (value !== undefined && value !== null && typeof value !== 'number') {
-    fail(what, `${field} is not a number`)
+/** Why a value is not a dataset as the API promises it, or undefined when it is one. */
+function datasetProblem(value: unknown): Inert | undefined {
+  if (!isObject(value)) return t`expected a dataset object`
+  if (typeof value.id !== 'string' || value.id === '') return t`the dataset has no id`
+  if (!isDatasetId(value.id)) {
+    return t`the dataset id ${quote(value.id)} is not dataset_ followed by letters, digits and hyphens`
   }
+  const id = value.id
+  if (typeof value.name !== 'string') return t`dataset ${id} has no name`
+  const status = value.status
+  if (!isObject(status) || typeof status.overview !== 'string') {
+    return t`dataset ${id} has no status.overview`
+  }
+  for (const [field, v] of [
+    ['expiryTime', value.expiryTime],
+    ['createDate', value.createDate],
+    ['status.itemCount', status.itemCount]
+  ] as const) {
+    if (v !== undefined && v !== null && typeof v !== 'number') return t`${field} is not a number`
+  }
+  if (
+    status.message !== undefined &&
+    status.message !== null &&
+    typeof status.message !== 'string'
+  ) {
+    return t`status.message is not a string`
+  }
+  const source = status.source
+  if (isObject(source) && source.uploadUrl !== undefined && source.uploadUrl !== null) {
+    const uploadUrl = source.uploadUrl
+    if (
+      !isObject(uploadUrl) ||
+      typeof uploadUrl.method !== 'string' ||
+      typeof uploadUrl.url !== 'string' ||
+      !isObject(uploadUrl.headers) ||
+      !Object.values(uploadUrl.headers).every(v => typeof v === 'string')
+    ) {
+      return t`status.source.uploadUrl is not a method, url and string headers`
+    }
+  }
+  return undefined
 }
 
 export function parseDataset(value: unknown, what: string): Dataset {
-  if (!isObject(value)) fail(what, 'expected a dataset object')
-  if (typeof value.id !== 'string' || value.id === '') fail(what, 'the dataset has no id')
-  if (typeof value.name !== 'string') fail(what, `dataset ${value.id} has no name`)
-  const status = value.status
-  if (!isObject(status) || typeof status.overview !== 'string') {
-    fail(what, `dataset ${value.id} has no status.overview`)
-  }
-  optionalNumber(value.expiryTime, 'expiryTime', what)
-  optionalNumber(value.createDate, 'createDate', what)
-  optionalNumber(status.itemCount, 'status.itemCount', what)
-  const source = status.source
-  if (isObject(source) && source.uploadUrl !== undefined && source.uploadUrl !== null) {
-    parseUploadUrl(source.uploadUrl, what)
-  }
-  return value as unknown as Dataset
+  const problem = datasetProblem(value)
+  if (problem !== undefined) fail(what, problem)
+  return value as Dataset
 }
 
-function parseUploadUrl(value: unknown, what: string): UploadUrl {
-  if (
-    !isObject(value) ||
-    typeof value.method !== 'string' ||
-    typeof value.url !== 'string' ||
-    !isObject(value.headers) ||
-    !Object.values(value.headers).every(v => typeof v === 'string')
-  ) {
-    fail(what, 'status.source.uploadUrl is not a method, url and string headers')
-  }
-  return value as unknown as UploadUrl
-}
-
-export function parseDatasetPage(value: unknown, what: string): DatasetPage {
-  if (!isObject(value) || !Array.isArray(value.data)) fail(what, 'expected {"data": [...]}')
+/**
+ * A page of a listing. One entry that is not a dataset does not sink the others: it is returned
+ * in `rejected` (numbered from `firstPosition`) for the caller to report and skip.
+ */
+export function parseDatasetPage(value: unknown, what: string, firstPosition = 1): CheckedPage {
+  if (!isObject(value) || !Array.isArray(value.data)) fail(what, t`expected {"data": [...]}`)
   const cursor = (field: 'nextPage' | 'prevPage'): string | null => {
     const v = value[field]
     if (v === undefined || v === null || v === '') return null
-    if (typeof v !== 'string') fail(what, `${field} is not a string`)
+    if (typeof v !== 'string') fail(what, t`${field} is not a string`)
     return v
   }
-  return {
-    nextPage: cursor('nextPage'),
-    prevPage: cursor('prevPage'),
-    data: value.data.map(item => parseDataset(item, what))
-  }
+  const data: Dataset[] = []
+  const rejected: RejectedEntry[] = []
+  value.data.forEach((item: unknown, i) => {
+    const problem = datasetProblem(item)
+    if (problem === undefined) data.push(item as Dataset)
+    else rejected.push({ position: firstPosition + i, problem })
+  })
+  return { nextPage: cursor('nextPage'), prevPage: cursor('prevPage'), data, rejected }
 }
 
 export function parseDeleteAnswer(value: unknown, what: string): DeleteAnswer {
   if (!isObject(value) || typeof value.deleted !== 'boolean') {
-    fail(what, 'expected {"id": ..., "deleted": true|false}')
+    fail(what, t`expected {"id": ..., "deleted": true|false}`)
   }
   return { id: String(value.id ?? ''), deleted: value.deleted }
 }

@@ -6,6 +6,10 @@ import { withoutUploadUrl, type Dataset } from './nexus-types.js'
  * Step outputs. Every dataset that leaves the action goes through
  * withoutUploadUrl: the signed URL is a credential.
  */
+export function setOutput(name: string, value: string): void {
+  core.setOutput(name, value)
+}
+
 export function setDatasetOutputs(dataset: Dataset): void {
   core.setOutput('dataset-id', dataset.id)
   core.setOutput('status', dataset.status.overview)

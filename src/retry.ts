@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js'
+import type { Inert } from './outside-text.js'
 
 /** How often and how patiently a failed call is tried again. */
 export interface RetryPolicy {
@@ -47,7 +48,7 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 }
 
 /** What the caller decided about one failed try. */
-export type RetryVerdict = { retry: false } | { retry: true; retryAfterMs?: number; reason: string }
+export type RetryVerdict = { retry: false } | { retry: true; retryAfterMs?: number; reason: Inert }
 
 export interface RetryOptions {
   policy: RetryPolicy
@@ -57,7 +58,7 @@ export interface RetryOptions {
   /** Decides whether the error is worth another try. */
   classify(error: unknown): RetryVerdict
   /** Told before each wait, for the log. */
-  onRetry?(info: { attempt: number; delayMs: number; reason: string }): void
+  onRetry?(info: { attempt: number; delayMs: number; reason: Inert }): void
 }
 
 /** Runs `attempt` until it succeeds, the error is final, or tries run out. */

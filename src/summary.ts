@@ -1,12 +1,15 @@
 import * as core from '@actions/core'
-import type { Dataset } from './nexus-types.js'
+import { log } from './action-log.js'
 import { isoTime } from './format.js'
+import type { Dataset } from './nexus-types.js'
+import { inert, t, type Inert } from './outside-text.js'
 
 /** Rows past this go into an "and N more" line: a summary is not a data dump. */
 export const SUMMARY_ROW_CAP = 50
 
 type Cell = string | { data: string; header: true }
-export type Row = [string, string]
+/** A plain-text row an operation adds under a dataset's fields. */
+export type Row = [Inert, Inert]
 
 /**
  * Writes the job summary, or nothing when the step runs outside a runner
@@ -18,16 +21,25 @@ async function write(build: (summary: typeof core.summary) => void): Promise<voi
   try {
     await core.summary.write()
   } catch (error) {
-    core.warning(`Could not write the job summary: ${(error as Error).message}`)
+    log.warning(t`Could not write the job summary: ${(error as Error).message}`)
   }
 }
 
-/** How each dataset field reads in a summary; all text is escaped, the id set as code. */
+/**
+ * Every piece of text in the summary goes through here: made inert (line breaks become a visible
+ * `\n`, so no blank line can end the table and let what follows render as markdown), then
+ * HTML-escaped, so a name shows as text and never as markup, an image or a link.
+ */
+function text(value: unknown): string {
+  return escapeHtml(inert(value))
+}
+
+/** How each dataset field reads in a summary; the id set as code. */
 const FIELDS = {
-  Dataset: (d: Dataset) => code(d.id),
-  Name: (d: Dataset) => escapeHtml(d.name),
-  Status: (d: Dataset) => escapeHtml(d.status.overview),
-  Items: (d: Dataset) => (d.status.itemCount === undefined ? '–' : String(d.status.itemCount)),
+  Dataset: (d: Dataset) => `<code>${text(d.id)}</code>`,
+  Name: (d: Dataset) => text(d.name),
+  Status: (d: Dataset) => text(d.status.overview),
+  Items: (d: Dataset) => (d.status.itemCount === undefined ? '–' : text(d.status.itemCount)),
   Created: (d: Dataset) => isoTime(d.createDate) || '–',
   Expires: (d: Dataset) => isoTime(d.expiryTime) || '–',
   Expired: (d: Dataset) => isoTime(d.expiryTime) || '–'
@@ -38,30 +50,30 @@ const CLEANUP_COLUMNS: Field[] = ['Dataset', 'Name', 'Created', 'Expired']
 
 /** One dataset as a two-column table, plus plain-text rows the operation adds. */
 export async function writeDatasetSummary(
-  heading: string,
+  heading: Inert,
   dataset: Dataset,
   extra: Row[] = []
 ): Promise<void> {
   await write(summary => {
-    summary.addHeading(escapeHtml(heading), 3)
+    summary.addHeading(text(heading), 3)
     summary.addTable([
       [header('Field'), header('Value')],
       ...LIST_COLUMNS.map((field): Cell[] => [field, FIELDS[field](dataset)]),
-      ...extra.map(([field, value]): Cell[] => [escapeHtml(field), escapeHtml(value)])
+      ...extra.map(([field, value]): Cell[] => [text(field), text(value)])
     ])
   })
 }
 
 /** Datasets as a table, capped at SUMMARY_ROW_CAP rows. */
 export async function writeDatasetTable(
-  heading: string,
+  heading: Inert,
   datasets: Dataset[],
-  options: { note?: string; footer?: string; forCleanup?: boolean } = {}
+  options: { note?: Inert; footer?: Inert; forCleanup?: boolean } = {}
 ): Promise<void> {
   const columns = options.forCleanup ? CLEANUP_COLUMNS : LIST_COLUMNS
   await write(summary => {
-    summary.addHeading(escapeHtml(heading), 3)
-    if (options.note) summary.addRaw(`<p>${escapeHtml(options.note)}</p>`, true)
+    summary.addHeading(text(heading), 3)
+    if (options.note) summary.addRaw(`<p>${text(options.note)}</p>`, true)
     if (datasets.length === 0) {
       summary.addRaw('<p>No datasets.</p>', true)
     } else {
@@ -74,7 +86,7 @@ export async function writeDatasetTable(
         summary.addRaw(`<p>… and ${datasets.length - shown.length} more.</p>`, true)
       }
     }
-    if (options.footer) summary.addRaw(`<p>${escapeHtml(options.footer)}</p>`, true)
+    if (options.footer) summary.addRaw(`<p>${text(options.footer)}</p>`, true)
   })
 }
 
@@ -82,13 +94,8 @@ function header(data: string): { data: string; header: true } {
   return { data, header: true }
 }
 
-function code(text: string): string {
-  return `<code>${escapeHtml(text)}</code>`
-}
-
-/** Names and messages come from the API: shown as text, never as markup. */
-export function escapeHtml(text: string): string {
-  return text
+function escapeHtml(value: string): string {
+  return value
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -1,9 +1,8 @@
-import * as core from '@actions/core'
 import type { RunContext } from './context.js'
 import { DatasetNotReadyError } from './errors.js'
 import { formatSeconds } from './format.js'
 import { FAILED_STATUSES, READY_STATUS, type Dataset } from './nexus-types.js'
-import { shorten } from './text.js'
+import { shorten, t, type Inert } from './outside-text.js'
 
 /** The poll interval grows by this factor after each read... */
 const GROWTH = 1.5
@@ -32,7 +31,7 @@ export async function waitUntilReady(
     const status = dataset.status.overview
     const line = describeStatus(dataset)
     if (line !== lastLogged) {
-      core.info(`Dataset ${dataset.id}: ${line}`)
+      ctx.log.info(t`Dataset ${dataset.id}: ${line}`)
       lastLogged = line
     }
     if (status === READY_STATUS) return dataset
@@ -40,7 +39,7 @@ export async function waitUntilReady(
     const remaining = deadline - clock.now()
     if (remaining <= 0) {
       throw new DatasetNotReadyError(
-        `Timed out after ${formatSeconds(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${status}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`
+        t`Timed out after ${formatSeconds(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${status}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`
       )
     }
     await clock.sleep(Math.min(interval, remaining), signal)
@@ -53,19 +52,19 @@ export async function waitUntilReady(
 export function throwIfFailed(dataset: Dataset): void {
   if (FAILED_STATUSES.includes(dataset.status.overview)) {
     throw new DatasetNotReadyError(
-      `Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`
+      t`Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`
     )
   }
 }
 
-function describeStatus(dataset: Dataset): string {
+function describeStatus(dataset: Dataset): Inert {
   const { overview, message } = dataset.status
   return message && message !== overview
-    ? `${shorten(overview)} (${shorten(message)})`
-    : shorten(overview)
+    ? t`${shorten(overview)} (${shorten(message)})`
+    : t`${shorten(overview)}`
 }
 
-function reason(dataset: Dataset): string {
+function reason(dataset: Dataset): Inert {
   const message = dataset.status.message
-  return message && message !== dataset.status.overview ? ` (${shorten(message)})` : ''
+  return message && message !== dataset.status.overview ? t` (${shorten(message)})` : t``
 }

@@ -170,8 +170,14 @@ export interface RequestContext {
 
 // The emulator's wire types are its own reading of the API doc (a cross-check on
 // src/nexus-types.ts, not a copy); this fails to compile should the two drift apart.
+// Ids are compared as strings: the action's DatasetId is a string it has checked.
 type Conforms<T extends U, U> = T
+type Unchecked<D> = Omit<D, 'id'> & { id: string }
+type ActionDataset = Unchecked<import('../../src/nexus-types.js').Dataset>
 export type WireConformsToAction = [
-  Conforms<WireDataset, import('../../src/nexus-types.js').Dataset>,
-  Conforms<WireDatasetPage, import('../../src/nexus-types.js').DatasetPage>
+  Conforms<WireDataset, ActionDataset>,
+  Conforms<
+    WireDatasetPage,
+    { nextPage: string | null; prevPage: string | null; data: ActionDataset[] }
+  >
 ]

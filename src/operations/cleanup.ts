@@ -1,10 +1,10 @@
-import * as core from '@actions/core'
 import type { RunContext } from '../context.js'
 import { forEachLimited } from '../concurrency.js'
-import { globToRegExp, isExpired } from '../dataset-filter.js'
+import { globToRegExp, isExpired, warnRejected } from '../dataset-filter.js'
 import { ActionError } from '../errors.js'
 import type { Dataset } from '../nexus-types.js'
 import { setListOutputs } from '../outputs.js'
+import { t, type Inert } from '../outside-text.js'
 import { writeDatasetTable } from '../summary.js'
 
 /** The largest page the API serves: fewest round trips before deleting. */
@@ -18,8 +18,10 @@ const FAILURES_SHOWN = 10
  * cannot shift the pages being walked; then deletes with bounded concurrency.
  */
 export async function cleanupOperation(ctx: RunContext): Promise<void> {
-  const { inputs, client, clock } = ctx
-  const all = await client.listAll(PAGE_SIZE)
+  const { inputs, client, clock, log } = ctx
+  const { datasets: all, rejected } = await client.listAll(PAGE_SIZE)
+  warnRejected(log, rejected)
+  const skipped = rejected.length > 0 ? ` Skipped as malformed: ${rejected.length}.` : ''
   const now = clock.now()
   const pattern = inputs.namePattern ? globToRegExp(inputs.namePattern) : undefined
   const cutoff = inputs.olderThanMs === undefined ? undefined : now - inputs.olderThanMs
@@ -30,33 +32,33 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
       (!pattern || pattern.test(d.name))
   )
   const criteria = describeCriteria(inputs.olderThanMs, inputs.namePattern)
-  core.info(`${selected.length} of ${all.length} datasets selected for deletion (${criteria}).`)
+  log.info(t`${selected.length} of ${all.length} datasets selected for deletion (${criteria}).`)
 
   if (inputs.dryRun) {
     setListOutputs(selected)
-    for (const d of selected) core.info(`Would delete ${d.id} ${JSON.stringify(d.name)}.`)
-    await writeDatasetTable(`Cleanup of ${client.projectId} (dry run)`, selected, {
-      note: `Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
-      footer: `Kept: ${all.length - selected.length}. Would delete: ${selected.length}.`,
+    for (const d of selected) log.info(t`Would delete ${d.id} ${JSON.stringify(d.name)}.`)
+    await writeDatasetTable(t`Cleanup of ${client.projectId} (dry run)`, selected, {
+      note: t`Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
+      footer: t`Kept: ${all.length - selected.length}. Would delete: ${selected.length}.${skipped}`,
       forCleanup: true
     })
     return
   }
 
   const deleted: Dataset[] = []
-  const failed: Array<{ dataset: Dataset; reason: string }> = []
+  const failed: Array<{ dataset: Dataset; reason: Inert }> = []
   try {
     await forEachLimited(selected, inputs.concurrency, ctx.signal, async dataset => {
       try {
         // Another cleanup job may race us: already gone counts as deleted.
         const { alreadyGone } = await client.deleteDataset(dataset.id)
         deleted.push(dataset)
-        core.info(
-          `${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${JSON.stringify(dataset.name)}.`
+        log.info(
+          t`${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${JSON.stringify(dataset.name)}.`
         )
       } catch (error) {
         if (!ctx.signal.aborted) {
-          failed.push({ dataset, reason: error instanceof Error ? error.message : String(error) })
+          failed.push({ dataset, reason: t`${error instanceof Error ? error.message : error}` })
         }
       }
     })
@@ -66,11 +68,11 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
     deleted.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))
     setListOutputs(deleted)
     const notReached = selected.length - deleted.length - failed.length
-    await writeDatasetTable(`Cleanup of ${client.projectId}`, deleted, {
+    await writeDatasetTable(t`Cleanup of ${client.projectId}`, deleted, {
       note: ctx.signal.aborted
-        ? `Cancelled: ${deleted.length} of ${selected.length} selected datasets were deleted before the run stopped.`
-        : `Deleted ${deleted.length} datasets (${criteria}).`,
-      footer: `Kept: ${all.length - selected.length}. Deleted: ${deleted.length}. Failed: ${failed.length}.${notReached > 0 && ctx.signal.aborted ? ` Not reached: ${notReached}.` : ''}`,
+        ? t`Cancelled: ${deleted.length} of ${selected.length} selected datasets were deleted before the run stopped.`
+        : t`Deleted ${deleted.length} datasets (${criteria}).`,
+      footer: t`Kept: ${all.length - selected.length}. Deleted: ${deleted.length}. Failed: ${failed.length}.${notReached > 0 && ctx.signal.aborted ? ` Not reached: ${notReached}.` : ''}${skipped}`,
       forCleanup: true
     })
   }
@@ -78,12 +80,12 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
   if (failed.length > 0) {
     const shown = failed
       .slice(0, FAILURES_SHOWN)
-      .map(f => `${f.dataset.id}: ${f.reason}`)
+      .map(f => t`${f.dataset.id}: ${f.reason}`)
       .join('; ')
     const more =
       failed.length > FAILURES_SHOWN ? `; and ${failed.length - FAILURES_SHOWN} more` : ''
     throw new ActionError(
-      `Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}. Re-run the job to try them again.`
+      t`Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}. Re-run the job to try them again.`
     )
   }
 }

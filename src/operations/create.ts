@@ -1,14 +1,19 @@
-import * as core from '@actions/core'
-import { lstat, realpath } from 'node:fs/promises'
-import * as path from 'node:path'
-import type { RunContext } from '../context.js'
 import { createDataset } from '../create-dataset.js'
+import type { RunContext } from '../context.js'
 import { defaultDatasetName } from '../dataset-name.js'
 import { ActionError, FileCheckError, UploadError } from '../errors.js'
+import { locateFile } from '../file-location.js'
 import { openUnchanged, scanFile, type FileScan } from '../file-scan.js'
 import { formatBytes } from '../format.js'
-import { READY_STATUS, WAITING_STATUS, uploadUrlOf, type Dataset } from '../nexus-types.js'
-import { setDatasetOutputs } from '../outputs.js'
+import {
+  READY_STATUS,
+  WAITING_STATUS,
+  uploadUrlOf,
+  type Dataset,
+  type DatasetId
+} from '../nexus-types.js'
+import { setDatasetOutputs, setOutput } from '../outputs.js'
+import { t, type Inert } from '../outside-text.js'
 import { writeDatasetSummary, type Row } from '../summary.js'
 import { maskUploadUrl, uploadFile, type UploadResult } from '../upload.js'
 import { throwIfFailed, waitUntilReady } from '../wait-until-ready.js'
@@ -19,20 +24,22 @@ const CLEANUP_MS = 60_000
 const CANCEL_CLEANUP_MS = 3000
 
 export async function createOperation(ctx: RunContext): Promise<void> {
-  const { inputs, client, clock } = ctx
+  const { inputs, client, clock, log } = ctx
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
-  const filePath = path.resolve(workspace, inputs.path as string)
-  const shownPath = displayPath(workspace, filePath)
-  if (!filePath.toLowerCase().endsWith('.ndjson')) {
-    core.warning(`${shownPath} does not end in .ndjson; uploading it as NDJSON anyway.`)
+  const file = await locateFile(workspace, inputs.path as string)
+  const shownPath = file.shown
+  if (!file.path.toLowerCase().endsWith('.ndjson')) {
+    log.warning(t`${shownPath} does not end in .ndjson; uploading it as NDJSON anyway.`)
   }
-  await noteSymlink(filePath, shownPath)
+  if (file.linkTarget !== undefined) {
+    log.info(t`${shownPath} is a symbolic link to ${file.linkTarget}; following it.`)
+  }
 
   const checkStarted = clock.now()
-  const scan = await checkFile(filePath, shownPath, ctx.signal)
-  reportBadLines(scan, shownPath)
-  core.info(
-    `Checked ${shownPath}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - checkStarted} ms).`
+  const scan = await checkFile(file.path, shownPath, ctx.signal)
+  reportBadLines(ctx, scan, shownPath)
+  log.info(
+    t`Checked ${shownPath}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - checkStarted} ms).`
   )
 
   const name = inputs.name ?? defaultDatasetName()
@@ -42,11 +49,11 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     crc32c: scan.crc32c
   })
   const uploadUrl = uploadUrlOf(created)
-  if (uploadUrl) maskUploadUrl(uploadUrl)
+  if (uploadUrl) maskUploadUrl(uploadUrl, log)
   let last: Dataset = created
   setDatasetOutputs(last)
-  core.info(
-    `${adopted ? 'Using' : 'Created'} dataset ${created.id} ${JSON.stringify(created.name)}.`
+  log.info(
+    t`${adopted ? 'Using' : 'Created'} dataset ${created.id} ${JSON.stringify(created.name)}.`
   )
 
   let upload: UploadResult
@@ -55,22 +62,24 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     ctx.signal.throwIfAborted()
     if (!uploadUrl) {
       throw new ActionError(
-        `Nexus created dataset ${created.id} without an upload URL; it cannot receive the file. Report this to Datature support.`
+        t`Nexus created dataset ${created.id} without an upload URL; it cannot receive the file. Report this to Datature support.`
       )
     }
     upload = await uploadFile({
       uploadUrl,
-      openFile: () => openUnchanged({ path: filePath, name: shownPath }, scan.identity),
+      openFile: () => openUnchanged({ path: file.path, name: shownPath }, scan.identity),
       sizeBytes: scan.sizeBytes,
       stallTimeoutMs: Math.max(inputs.requestTimeoutMs, 1000),
+      apiUrl: inputs.apiUrl,
       policy: client.retryPolicy,
       clock,
       random: ctx.random,
       signal: ctx.signal,
+      log,
       earlierAttemptLanded: () => nexusSeesUpload(ctx, created.id)
     })
-    core.info(
-      `Uploaded ${formatBytes(scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`
+    log.info(
+      t`Uploaded ${formatBytes(scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`
     )
   } catch (error) {
     // 412: the storage holds this exact file (the URL is signed for its CRC),
@@ -79,13 +88,13 @@ export async function createOperation(ctx: RunContext): Promise<void> {
       error instanceof UploadError && error.storageCode === 'PreconditionFailed'
         ? { error, deleted: false }
         : await abandon(ctx, created.id, error)
-    if (failure.deleted) core.setOutput('deleted', 'true')
+    if (failure.deleted) setOutput('deleted', 'true')
     await summarize(
       last,
       scan,
       shownPath,
       undefined,
-      `Upload failed: dataset ${last.id} ${failure.deleted ? 'was deleted' : 'is left Waiting'}`
+      t`Upload failed: dataset ${last.id} ${failure.deleted ? 'was deleted' : 'is left Waiting'}`
     )
     throw failure.error
   }
@@ -97,14 +106,14 @@ export async function createOperation(ctx: RunContext): Promise<void> {
         last = dataset
       })
     } else {
-      core.info(`Dataset ${last.id} is ${last.status.overview} (wait: false, not waiting).`)
+      log.info(t`Dataset ${last.id} is ${last.status.overview} (wait: false, not waiting).`)
       throwIfFailed(last)
     }
     // Only a ready dataset's count is final; before that Nexus may say 0.
     const counted = last.status.itemCount
     if (last.status.overview === READY_STATUS && counted !== undefined && counted !== scan.items) {
-      core.warning(
-        `Nexus counted ${counted} items in dataset ${last.id}, but ${shownPath} has ${scan.items} non-blank lines.`
+      log.warning(
+        t`Nexus counted ${counted} items in dataset ${last.id}, but ${shownPath} has ${scan.items} non-blank lines.`
       )
     }
   } finally {
@@ -114,7 +123,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
       scan,
       shownPath,
       upload,
-      `Nexus dataset ${last.id}: ${last.status.overview}`
+      t`Nexus dataset ${last.id}: ${last.status.overview}`
     )
   }
 }
@@ -122,7 +131,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
 /** Nexus notices a landed upload asynchronously: re-read for up to a minute. */
 const LANDED_CONFIRM_MS = 60_000
 
-async function nexusSeesUpload(ctx: RunContext, datasetId: string): Promise<boolean> {
+async function nexusSeesUpload(ctx: RunContext, datasetId: DatasetId): Promise<boolean> {
   const { client, clock } = ctx
   const deadline = clock.now() + Math.min(LANDED_CONFIRM_MS, ctx.inputs.timeoutMs)
   for (let interval = 500; ; interval = Math.min(interval * 2, 8000)) {
@@ -140,21 +149,21 @@ async function nexusSeesUpload(ctx: RunContext, datasetId: string): Promise<bool
  */
 async function abandon(
   ctx: RunContext,
-  datasetId: string,
+  datasetId: DatasetId,
   error: unknown
 ): Promise<{ error: unknown; deleted: boolean }> {
   try {
     // After a cancel the runner's kill is seconds away; otherwise retry as usual.
     const budget = ctx.signal.aborted ? CANCEL_CLEANUP_MS : CLEANUP_MS
     await ctx.client.deleteDataset(datasetId, AbortSignal.timeout(budget))
-    core.info(`Deleted dataset ${datasetId}: its file never arrived.`)
+    ctx.log.info(t`Deleted dataset ${datasetId}: its file never arrived.`)
     return { error, deleted: true }
   } catch (deleteError) {
     const why = deleteError instanceof Error ? deleteError.message : String(deleteError)
     const message = error instanceof Error ? error.message : String(error)
     return {
       error: new ActionError(
-        `${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`
+        t`${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`
       ),
       deleted: false
     }
@@ -172,38 +181,28 @@ async function checkFile(
   } catch (error) {
     if (!(error instanceof FileCheckError)) throw error
     throw new FileCheckError(
-      `${error.message}. Nothing was created; check the path input (relative to the workspace) and the file.`,
+      t`${error.message}. Nothing was created; check the path input (relative to the workspace) and the file.`,
       error.path
     )
   }
 }
 
-function reportBadLines(scan: FileScan, shownPath: string): void {
+function reportBadLines(ctx: RunContext, scan: FileScan, shownPath: string): void {
   if (scan.badLines === 0) return
   for (const problem of scan.problems) {
-    core.error(problem.message, {
-      title: 'Bad NDJSON line',
-      file: shownPath,
-      startLine: problem.line,
-      ...(problem.column ? { startColumn: problem.column } : {})
+    ctx.log.annotate(t`${problem.message}`, {
+      title: t`Bad NDJSON line`,
+      file: t`${shownPath}`,
+      line: problem.line,
+      ...(problem.column ? { column: problem.column } : {})
     })
   }
   const first = scan.problems[0]
   const more = scan.badLines > 1 ? ` (${scan.badLines} bad lines in all)` : ''
   throw new FileCheckError(
-    `${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}. Nothing was created; fix the file and run again.`,
+    t`${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}. Nothing was created; fix the file and run again.`,
     shownPath
   )
-}
-
-async function noteSymlink(filePath: string, shownPath: string): Promise<void> {
-  try {
-    if ((await lstat(filePath)).isSymbolicLink()) {
-      core.info(`${shownPath} is a symbolic link to ${await realpath(filePath)}; following it.`)
-    }
-  } catch {
-    // A missing file is reported by the scan, with its own clear message.
-  }
 }
 
 async function summarize(
@@ -211,27 +210,19 @@ async function summarize(
   scan: FileScan,
   shownPath: string,
   upload: UploadResult | undefined,
-  heading: string
+  heading: Inert
 ): Promise<void> {
   const rows: Row[] = [
-    ['File', shownPath],
-    ['Size', formatBytes(scan.sizeBytes)],
-    ['CRC-32C', scan.crc32c],
-    ['Items counted', String(scan.items)]
+    [t`File`, t`${shownPath}`],
+    [t`Size`, t`${formatBytes(scan.sizeBytes)}`],
+    [t`CRC-32C`, t`${scan.crc32c}`],
+    [t`Items counted`, t`${scan.items}`]
   ]
   if (upload) {
-    rows.push(['Upload time', `${(upload.durationMs / 1000).toFixed(2)} s`])
+    rows.push([t`Upload time`, t`${(upload.durationMs / 1000).toFixed(2)} s`])
     if (upload.bytesPerSecond > 0) {
-      rows.push(['Throughput', `${(upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`])
+      rows.push([t`Throughput`, t`${(upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`])
     }
   }
   await writeDatasetSummary(heading, dataset, rows)
-}
-
-/** Annotations and messages use the path relative to the workspace when it is inside. */
-function displayPath(workspace: string, filePath: string): string {
-  const relative = path.relative(workspace, filePath)
-  return relative && !relative.startsWith('..') && !path.isAbsolute(relative)
-    ? relative.split(path.sep).join('/')
-    : filePath
 }

@@ -1,15 +1,14 @@
-import * as core from '@actions/core'
 import type { RunContext } from '../context.js'
 import { setDatasetOutputs } from '../outputs.js'
+import { shorten, t } from '../outside-text.js'
 import { writeDatasetSummary } from '../summary.js'
-import { shorten } from '../text.js'
 
-export async function getOperation({ inputs, client }: RunContext): Promise<void> {
-  const id = inputs.datasetId as string
+export async function getOperation({ inputs, client, log }: RunContext): Promise<void> {
+  const id = inputs.datasetId as NonNullable<typeof inputs.datasetId>
   const dataset = await client.getDataset(id)
   setDatasetOutputs(dataset)
-  core.info(
-    `Dataset ${dataset.id} ${JSON.stringify(dataset.name)} is ${shorten(dataset.status.overview)}.`
+  log.info(
+    t`Dataset ${dataset.id} ${JSON.stringify(dataset.name)} is ${shorten(dataset.status.overview)}.`
   )
-  await writeDatasetSummary(`Nexus dataset ${dataset.id}`, dataset)
+  await writeDatasetSummary(t`Nexus dataset ${dataset.id}`, dataset)
 }

@@ -1,19 +1,22 @@
-import * as core from '@actions/core'
 import type { RunContext } from '../context.js'
-import { globToRegExp, isExpired } from '../dataset-filter.js'
+import { globToRegExp, isExpired, warnRejected } from '../dataset-filter.js'
 import type { Dataset } from '../nexus-types.js'
 import { setListOutputs } from '../outputs.js'
+import { t } from '../outside-text.js'
 import { writeDatasetTable } from '../summary.js'
 
-export async function listOperation({ inputs, client, clock }: RunContext): Promise<void> {
+export async function listOperation({ inputs, client, clock, log }: RunContext): Promise<void> {
   let datasets: Dataset[]
   let cursors = { nextPage: null as string | null, prevPage: null as string | null }
   if (inputs.page) {
     const page = await client.listPage(inputs.limit, inputs.page)
     datasets = page.data
     cursors = { nextPage: page.nextPage, prevPage: page.prevPage }
+    warnRejected(log, page.rejected)
   } else {
-    datasets = await client.listAll(inputs.limit)
+    const listing = await client.listAll(inputs.limit)
+    datasets = listing.datasets
+    warnRejected(log, listing.rejected)
   }
   const total = datasets.length
   const now = clock.now()
@@ -34,9 +37,9 @@ export async function listOperation({ inputs, client, clock }: RunContext): Prom
   setListOutputs(datasets, cursors)
   const scope = inputs.page ? 'on this page' : 'in the project'
   const hiddenNote = hidden.length > 0 ? `; hidden: ${hidden.join(', ')}` : ''
-  core.info(`${datasets.length} of ${total} datasets ${scope} listed${hiddenNote}.`)
-  await writeDatasetTable(`Nexus datasets in ${client.projectId}`, datasets, {
-    note: `${datasets.length} of ${total} datasets ${scope}${hiddenNote}.`,
-    footer: cursors.nextPage ? 'More datasets on the next page (output next-page).' : undefined
+  log.info(t`${datasets.length} of ${total} datasets ${scope} listed${hiddenNote}.`)
+  await writeDatasetTable(t`Nexus datasets in ${client.projectId}`, datasets, {
+    note: t`${datasets.length} of ${total} datasets ${scope}${hiddenNote}.`,
+    footer: cursors.nextPage ? t`More datasets on the next page (output next-page).` : undefined
   })
 }

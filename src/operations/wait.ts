@@ -1,11 +1,13 @@
 import type { RunContext } from '../context.js'
 import type { Dataset } from '../nexus-types.js'
 import { setDatasetOutputs } from '../outputs.js'
+import { t } from '../outside-text.js'
 import { writeDatasetSummary } from '../summary.js'
 import { waitUntilReady } from '../wait-until-ready.js'
 
 export async function waitOperation(ctx: RunContext): Promise<void> {
-  const first = await ctx.client.getDataset(ctx.inputs.datasetId as string)
+  const id = ctx.inputs.datasetId as NonNullable<typeof ctx.inputs.datasetId>
+  const first = await ctx.client.getDataset(id)
   let last: Dataset = first
   try {
     await waitUntilReady(ctx, first, dataset => {
@@ -13,6 +15,6 @@ export async function waitOperation(ctx: RunContext): Promise<void> {
     })
   } finally {
     setDatasetOutputs(last)
-    await writeDatasetSummary(`Nexus dataset ${last.id}`, last)
+    await writeDatasetSummary(t`Nexus dataset ${last.id}`, last)
   }
 }

@@ -1,0 +1,24 @@
+import type { Inert } from './outside-text.js'
+
+/** Where an annotation points: a line (and column) of a file of the repository. */
+export interface AnnotationPlace {
+  title: Inert
+  file: Inert
+  line: number
+  column?: number
+}
+
+/**
+ * What the code below the action logs through (only the action's log module imports
+ * @actions/core's log functions): messages are Inert, so outside text reaches the log only
+ * through the `t` template of outside-text.ts.
+ */
+export interface Logger {
+  debug(message: Inert): void
+  info(message: Inert): void
+  warning(message: Inert): void
+  /** An error annotation on a line of a file. */
+  annotate(message: Inert, place: AnnotationPlace): void
+  /** Masks a credential (in the runner's log and in every message) before anything prints it. */
+  secret(value: string): void
+}
