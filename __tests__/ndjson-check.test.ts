@@ -193,8 +193,8 @@ describe('NdjsonChecker: problems', () => {
   })
 })
 
-// Flat lines with a good "url" take the WebAssembly fast path, which parses other members'
-// values itself: what it must accept and what it must leave to the general machine.
+// A typical line with one more member of any JSON value. The fast path takes only string members,
+// so it hands such a line to the general machine: what that must accept and refuse in them.
 describe('NdjsonChecker: other members of typical lines', () => {
   it.each([
     '0',

@@ -5,9 +5,10 @@ import { fastPath, SCRATCH_BYTES, type FastPath } from './ndjson-fast-path.js'
  * Streaming NDJSON line checker: every non-blank line must be a strict JSON object whose `url` is
  * a non-empty string and whose `kind`, when present, is a string. It is a resumable byte-level
  * state machine, so chunks may split lines and characters anywhere and memory stays constant
- * however long a line is. Runs of typical lines take a fast path in WebAssembly
- * (ndjson-fast-path.ts); any other line, or one cut by the end of a chunk, goes through the
- * general machine, which is also the one that explains what is wrong.
+ * however long a line is. This machine is the one grammar of a line. Runs of plain lines (string
+ * members only, no escapes, a non-empty "url") take a fast path in WebAssembly
+ * (ndjson-fast-path.ts), which accepts only lines this machine accepts; any other line, or one cut
+ * by the end of a chunk, goes through the general machine, which also explains what is wrong.
  */
 
 export interface LineProblem {
@@ -130,7 +131,7 @@ const BOM_MESSAGE = 'starts with a UTF-8 byte-order mark; save the file as UTF-8
 /**
  * Index of the first byte in [i, end) that is '"', '\\' or a control byte, or end. Scans four
  * bytes per step through `words`, an Int32Array over the same bytes: for the long strings of
- * lines the fast path leaves to the general machine, such as data URLs.
+ * lines the fast path leaves to the general machine, such as a data URL cut by the end of a chunk.
  */
 function skipPlain(b: Uint8Array, words: Int32Array, i: number, end: number): number {
   while ((i & 3) !== 0) {
