@@ -5,6 +5,20 @@ import js from '@eslint/js'
 import { defineConfig, globalIgnores } from 'eslint/config'
 import tseslint from 'typescript-eslint'
 
+/** The source folders, top down, with what each may import. */
+const LAYERS = [
+  { folder: 'action', below: ['operations', 'nexus', 'ndjson', 'net', 'shared'], packages: [] },
+  {
+    folder: 'operations',
+    below: ['nexus', 'ndjson', 'net', 'shared'],
+    packages: ['@actions/github']
+  },
+  { folder: 'nexus', below: ['net', 'shared'], packages: ['@actions/core', '@actions/github'] },
+  { folder: 'ndjson', below: ['shared'], packages: ['@actions/*'] },
+  { folder: 'net', below: ['shared'], packages: ['@actions/core', '@actions/github'] },
+  { folder: 'shared', below: [], packages: ['@actions/*'] }
+]
+
 export default defineConfig(
   globalIgnores(['dist/', '.build/', 'node_modules/', 'coverage/', 'bench-data/']),
 
@@ -59,20 +73,68 @@ export default defineConfig(
     }
   },
 
-  // The outside-text boundary (src/outside-text.ts): the runner's log is written only by
-  // src/action-log.ts, whose functions take Inert text; the summary only by src/summary.ts.
+  // The outside-text boundary (src/shared/outside-text.ts): the runner's log is written only by
+  // src/action/log.ts, whose functions take Inert text; the summary only by src/action/summary.ts.
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/action-log.ts', 'src/summary.ts'],
+    ignores: ['src/action/log.ts', 'src/action/summary.ts'],
     rules: {
       'no-console': 'error',
       'no-restricted-properties': ['error', ...restrictedCore(['summary'])]
     }
   },
   {
-    files: ['src/summary.ts'],
+    files: ['src/action/summary.ts'],
     rules: { 'no-console': 'error', 'no-restricted-properties': ['error', ...restrictedCore([])] }
-  }
+  },
+
+  // The tests' own helpers stay theirs: the emulator, scripts and the action never import them.
+  {
+    files: ['emulator/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/__tests__/**'], message: 'Nothing outside __tests__/ imports from it.' }
+          ]
+        }
+      ]
+    }
+  },
+
+  // Imports point one way: action -> operations -> nexus / ndjson -> net -> shared (CONTRIBUTING.md).
+  ...LAYERS.map(({ folder, below, packages }) => ({
+    files: [`src/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/__tests__/**',
+                '../main.js',
+                '../index.js',
+                ...LAYERS.filter(l => l.folder !== folder && !below.includes(l.folder)).map(
+                  l => `../${l.folder}/*`
+                )
+              ],
+              message: `src/${folder}/ may import only from ${below.map(b => `src/${b}/`).join(', ') || 'itself'}: imports point one way (CONTRIBUTING.md).`
+            },
+            ...(packages.length > 0
+              ? [
+                  {
+                    group: packages,
+                    message: `src/${folder}/ takes a logger and an abort signal; only src/action/ and src/operations/ talk to the runner.`
+                  }
+                ]
+              : [])
+          ]
+        }
+      ]
+    }
+  }))
 )
 
 /** core.* functions that print, each refused with the way to go instead. */

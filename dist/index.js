@@ -31953,12 +31953,12 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6802);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5215);
 
 // A stray rejection or exception must still end as one failure line and exit
 // code 1, never a Node crash dump with another code.
 const crash = (error) => {
-    (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .report */ .z)(error);
+    (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .reportFailure */ .x)(error);
     process.exit(1);
 };
 process.on('unhandledRejection', crash);
@@ -31970,20 +31970,38 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6802:
+/***/ 5215:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  z: () => (/* binding */ report),
+  x: () => (/* binding */ reportFailure),
   e: () => (/* binding */ run)
 });
 
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+;// CONCATENATED MODULE: ./src/action/dataset-name.ts
+/**
+ * The default dataset name: repository, short commit and run number, e.g.
+ * `vision-a1b2c3d-42`, so a dataset in Nexus leads back to the run that made it.
+ * Outside a runner the parts that are missing are left out.
+ *
+ * @actions/github (Octokit with it) is loaded here and only here, when `create` has no `name`:
+ * no other operation pays for loading it.
+ */
+async function defaultDatasetName() {
+    const { context } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const repository = process.env.GITHUB_REPOSITORY ? context.repo.repo : '';
+    const sha = (context.sha ?? '').slice(0, 7);
+    const run = Number.isFinite(context.runNumber) && context.runNumber > 0 ? String(context.runNumber) : '';
+    const parts = [repository, sha, run].filter(Boolean);
+    return parts.length > 0 ? parts.join('-') : 'dataset';
+}
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -32058,7 +32076,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -32114,8 +32132,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -32129,10 +32147,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -32148,811 +32166,15 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -32977,7 +32199,7 @@ class BasicCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -32999,7 +32221,7 @@ class auth_BearerCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -33021,7 +32243,7 @@ class PersonalAccessTokenCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -33113,7 +32335,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -33136,7 +32358,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -33232,7 +32454,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -33436,7 +32658,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -33463,7 +32685,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -33956,13 +33178,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -34253,7 +33475,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -34592,8 +33814,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -34774,7 +33996,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
+    process.stdout.write(external_os_.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -34842,7 +34064,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -34929,7 +34151,3587 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/outside-text.ts
+// EXTERNAL MODULE: ./src/net/url-policy.ts
+var url_policy = __nccwpck_require__(1785);
+// EXTERNAL MODULE: ./src/nexus/types.ts
+var types = __nccwpck_require__(7606);
+;// CONCATENATED MODULE: ./src/operations/context.ts
+const OPERATIONS = ['create', 'get', 'list', 'delete', 'wait', 'cleanup'];
+
+;// CONCATENATED MODULE: ./src/shared/action-yml.ts
+// Generated by scripts/build-action-meta.mjs from action.yml; do not edit.
+// Run `npm run build:generated` after changing action.yml, and commit this file.
+const INPUT_NAMES = [
+    'operation',
+    'secret-key',
+    'project-id',
+    'api-url',
+    'dataset-id',
+    'name',
+    'path',
+    'wait',
+    'timeout',
+    'poll-interval',
+    'request-timeout',
+    'show-expired',
+    'limit',
+    'page',
+    'older-than',
+    'name-pattern',
+    'dry-run',
+    'concurrency'
+];
+const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'dataset-id',
+    'status',
+    'item-count',
+    'name',
+    'expiry-time',
+    'dataset',
+    'datasets',
+    'count',
+    'next-page',
+    'prev-page',
+    'deleted'
+]));
+/** The defaults action.yml declares; the runner applies them, and the action when an input is empty. */
+const INPUT_DEFAULTS = {
+    operation: 'create',
+    wait: 'true',
+    timeout: '1800',
+    'poll-interval': '5',
+    'request-timeout': '60',
+    'show-expired': 'false',
+    limit: '100',
+    'dry-run': 'false',
+    concurrency: '8'
+};
+/** The inputs that only some operations read (every other input is read by all). */
+const INPUT_USED_BY = {
+    'dataset-id': ['get', 'delete', 'wait'],
+    name: ['create'],
+    path: ['create'],
+    wait: ['create'],
+    timeout: ['create', 'wait'],
+    'poll-interval': ['create', 'wait'],
+    'show-expired': ['list'],
+    limit: ['list'],
+    page: ['list'],
+    'older-than': ['cleanup'],
+    'name-pattern': ['list', 'cleanup'],
+    'dry-run': ['cleanup'],
+    concurrency: ['cleanup']
+};
+
+// EXTERNAL MODULE: ./src/shared/errors.ts
+var errors = __nccwpck_require__(8382);
+// EXTERNAL MODULE: ./src/shared/outside-text.ts
+var outside_text = __nccwpck_require__(596);
+;// CONCATENATED MODULE: ./src/action/log.ts
+
+
+/**
+ * The only module that writes to the runner's log (a lint rule keeps core.info and its kin out of
+ * every other one). Everything it takes is Inert, so outside text has been through `t`.
+ */
+const log = {
+    debug: message => core_debug(message),
+    info: message => info(message),
+    warning: message => warning(message),
+    annotate: (message, place) => error(message, {
+        title: place.title,
+        file: place.file,
+        startLine: place.line,
+        ...(place.column ? { startColumn: place.column } : {})
+    }),
+    secret: value => {
+        if (!value)
+            return;
+        core_setSecret(value);
+        (0,outside_text/* keepSecret */.gz)(value);
+    }
+};
+/** The step's one failure line. */
+function fail(message) {
+    setFailed(message);
+}
+
+;// CONCATENATED MODULE: ./src/action/inputs.ts
+
+
+
+
+
+
+
+
+const DEFAULT_API_URL = 'https://api.datature.io';
+/** The runner's way: INPUT_<NAME> through @actions/core, with defaults from action.yml applied. */
+const fromRunner = name => getInput(name, { trimWhitespace: false });
+/** Whether `operation` reads the input, by action.yml's table. */
+function usesInput(operation, name) {
+    // Typed so that the build fails should action.yml name something that is not an operation.
+    const usedBy = INPUT_USED_BY;
+    return usedBy[name]?.includes(operation) ?? true;
+}
+const MAX_NAME_LENGTH = 256;
+const MIN_SECONDS = 0.01;
+const MAX_SECONDS = 2_000_000;
+/** What an HTTP header can carry: the key goes in one. */
+const SECRET_KEY = /^[\x21-\x7e]+$/;
+const PROJECT_ID = /^proj_[A-Za-z0-9]{1,128}$/;
+const DURATION_UNITS = {
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+    w: 604_800_000
+};
+/**
+ * Reads and checks every input before anything touches the network, so a bad
+ * value fails the step at once with one message naming the input, the value
+ * and what would be accepted. The secret key is masked before anything else.
+ * An input given empty gets action.yml's default, as one not given does.
+ */
+function readInputs(get = fromRunner, env = process.env) {
+    const raw = (name) => get(name).trim();
+    const withDefault = (name) => raw(name) || INPUT_DEFAULTS[name];
+    const secretKey = raw('secret-key') || (env.DATATURE_SECRET_KEY ?? '').trim();
+    log.secret(secretKey);
+    const operation = withDefault('operation').toLowerCase();
+    if (!OPERATIONS.includes(operation)) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "operation" must be one of ${OPERATIONS.join(', ')}; got ${(0,outside_text/* quote */.hD)(operation)}.`);
+    }
+    const op = operation;
+    const uses = (name) => usesInput(op, name);
+    if (!secretKey) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "secret-key" is required: set it (for example secret-key: $\{{ secrets.DATATURE_SECRET_KEY }}) or the DATATURE_SECRET_KEY environment variable.`);
+    }
+    if (!SECRET_KEY.test(secretKey)) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "secret-key" has characters a secret key cannot have (spaces, line breaks or non-ASCII, often from copy and paste); copy the key again.`);
+    }
+    const projectId = readProjectId(raw('project-id') || (env.DATATURE_PROJECT_ID ?? '').trim());
+    const apiUrl = readApiUrl(raw('api-url') || (env.DATATURE_API_BASE_URL ?? '').trim());
+    const inputs = {
+        operation: op,
+        secretKey,
+        projectId,
+        apiUrl,
+        wait: readBoolean('wait', withDefault('wait')),
+        timeoutMs: readSeconds('timeout', withDefault('timeout')),
+        pollIntervalMs: readSeconds('poll-interval', withDefault('poll-interval')),
+        requestTimeoutMs: readSeconds('request-timeout', withDefault('request-timeout')),
+        showExpired: readBoolean('show-expired', withDefault('show-expired')),
+        limit: readInteger('limit', withDefault('limit'), 1, 1000),
+        dryRun: readBoolean('dry-run', withDefault('dry-run')),
+        concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32)
+    };
+    if (uses('dataset-id'))
+        inputs.datasetId = readDatasetId(raw('dataset-id'));
+    if (uses('path')) {
+        inputs.path = raw('path');
+        if (!inputs.path) {
+            throw new errors/* InputError */.dz((0,outside_text.t) `Input "path" is required for operation create: the NDJSON file to upload.`);
+        }
+        refuseControlCharacters('path', inputs.path);
+    }
+    if (uses('name') && raw('name'))
+        inputs.name = readName(raw('name'));
+    if (uses('page') && raw('page'))
+        inputs.page = refuseControlCharacters('page', raw('page'));
+    if (uses('older-than') && raw('older-than')) {
+        inputs.olderThanMs = readDuration('older-than', raw('older-than'));
+    }
+    if (uses('name-pattern')) {
+        const pattern = get('name-pattern');
+        // An explicitly empty pattern would silently match nothing (or, read as
+        // "no filter", everything): neither is what someone who typed it meant.
+        if (pattern !== '' && pattern.trim() === '') {
+            throw new errors/* InputError */.dz((0,outside_text.t) `Input "name-pattern" is empty; remove it to match every name.`);
+        }
+        if (pattern.trim())
+            inputs.namePattern = refuseControlCharacters('name-pattern', pattern.trim());
+    }
+    return inputs;
+}
+/**
+ * Inputs given that this operation does not read. Inputs with a default are left out: the runner
+ * gives them to every step.
+ */
+function unusedInputs(operation, get = fromRunner) {
+    return INPUT_NAMES.filter(name => !(name in INPUT_DEFAULTS) && !usesInput(operation, name) && get(name).trim() !== '');
+}
+function readProjectId(value) {
+    if (!value) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "project-id" is required: set it (for example project-id: $\{{ secrets.DATATURE_PROJECT_ID }}) or the DATATURE_PROJECT_ID environment variable.`);
+    }
+    const id = value.startsWith('proj_') ? value : `proj_${value}`;
+    if (!PROJECT_ID.test(id)) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "project-id" must look like proj_ followed by letters and digits (for example proj_0123456789abcdef0123456789abcdef), with or without the proj_ prefix; got ${(0,outside_text/* quote */.hD)(value)}.`);
+    }
+    return id;
+}
+function readApiUrl(value) {
+    const text = value || DEFAULT_API_URL;
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must be an absolute URL such as ${DEFAULT_API_URL}; got ${(0,outside_text/* quote */.hD)(text)}.`);
+    }
+    if (url.username || url.password) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must not contain a user name or password; the secret key is sent in a header.`);
+    }
+    if (url.search || url.hash || text.includes('?') || text.includes('#')) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must not have a query or fragment; got ${(0,outside_text/* quote */.hD)(url.origin + url.pathname)}…`);
+    }
+    if (url.protocol === 'http:' && !(0,url_policy/* isLoopback */.U)(url.hostname)) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and ::1, where tests run); got ${(0,outside_text/* quote */.hD)(url.origin)}.`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must use https://; got ${(0,outside_text/* quote */.hD)(url.protocol)}.`);
+    }
+    return url;
+}
+function readDatasetId(value) {
+    if (!value) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "dataset-id" is required for this operation: the id of the dataset, like dataset_<uuid>.`);
+    }
+    if (!(0,types/* isDatasetId */.OJ)(value)) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "dataset-id" must look like dataset_ followed by a UUID (for example dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60); got ${(0,outside_text/* quote */.hD)(value)}.`);
+    }
+    return value;
+}
+/** Text that ends up in requests, logs and the summary: a line break or escape is never meant. */
+function refuseControlCharacters(name, value) {
+    if ((0,outside_text/* hasControlCharacters */.Kg)(value)) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must not contain control characters (line breaks, tabs, escapes).`);
+    }
+    return value;
+}
+function readName(value) {
+    refuseControlCharacters('name', value);
+    if ([...value].length > MAX_NAME_LENGTH) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "name" must be at most ${MAX_NAME_LENGTH} characters; got ${[...value].length}.`);
+    }
+    return value;
+}
+function readBoolean(name, value) {
+    const lower = value.toLowerCase();
+    if (lower === 'true')
+        return true;
+    if (lower === 'false')
+        return false;
+    throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be true or false; got ${(0,outside_text/* quote */.hD)(value)}.`);
+}
+function readSeconds(name, value) {
+    const seconds = /^\d+(\.\d+)?$|^\.\d+$/.test(value) ? Number(value) : NaN;
+    // Below 10 ms a wait is a busy loop; past ~24 days Node's timers overflow.
+    if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS)) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be a positive number of seconds from ${MIN_SECONDS} to ${MAX_SECONDS} (fractions allowed, e.g. 0.5); got ${(0,outside_text/* quote */.hD)(value)}.`);
+    }
+    return Math.round(seconds * 1000);
+}
+function readInteger(name, value, min, max) {
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be a whole number from ${min} to ${max}; got ${(0,outside_text/* quote */.hD)(value)}.`);
+    }
+    return n;
+}
+function readDuration(name, value) {
+    const match = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(value);
+    const amount = match ? Number(match[1]) : NaN;
+    if (!match || !(amount > 0)) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be a number and a unit s, m, h, d or w (for example 36h or 7d); got ${(0,outside_text/* quote */.hD)(value)}.`);
+    }
+    return Math.round(amount * (DURATION_UNITS[match[2].toLowerCase()] ?? 0));
+}
+
+// EXTERNAL MODULE: ./src/shared/format.ts
+var format = __nccwpck_require__(6338);
+;// CONCATENATED MODULE: ./src/action/outputs.ts
+
+
+
+/**
+ * Step outputs. Every dataset that leaves the action goes through
+ * withoutUploadUrl: the signed URL is a credential.
+ */
+function outputs_setOutput(name, value) {
+    setOutput(name, value);
+}
+function setDatasetOutputs(dataset) {
+    outputs_setOutput('dataset-id', dataset.id);
+    outputs_setOutput('status', dataset.status.overview);
+    outputs_setOutput('name', dataset.name);
+    if (typeof dataset.status.itemCount === 'number') {
+        outputs_setOutput('item-count', String(dataset.status.itemCount));
+    }
+    const expiry = (0,format/* isoTime */.Ly)(dataset.expiryTime);
+    if (expiry)
+        outputs_setOutput('expiry-time', expiry);
+    outputs_setOutput('dataset', JSON.stringify((0,types/* withoutUploadUrl */.HU)(dataset)));
+}
+/** `datasets` and `count`; list also passes its page cursors (empty after a full walk). */
+function setListOutputs(datasets, cursors) {
+    outputs_setOutput('datasets', JSON.stringify(datasets.map(types/* withoutUploadUrl */.HU)));
+    outputs_setOutput('count', String(datasets.length));
+    if (cursors) {
+        outputs_setOutput('next-page', cursors.nextPage ?? '');
+        outputs_setOutput('prev-page', cursors.prevPage ?? '');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action/summary.ts
+
+
+
+
+/** Rows past this go into an "and N more" line: a summary is not a data dump. */
+const SUMMARY_ROW_CAP = 50;
+/**
+ * Writes the job summary, or nothing when the step runs outside a runner
+ * (GITHUB_STEP_SUMMARY unset): a missing summary file is not worth failing for.
+ */
+async function write(build) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    build(summary);
+    try {
+        await summary.write();
+    }
+    catch (error) {
+        log.warning((0,outside_text.t) `Could not write the job summary: ${error.message}`);
+    }
+}
+/**
+ * Every piece of text in the summary goes through here: made inert (line breaks become a visible
+ * `\n`, so no blank line can end the table and let what follows render as markdown), then
+ * HTML-escaped, so a name shows as text and never as markup, an image or a link.
+ */
+function summary_text(value) {
+    return escapeHtml((0,outside_text/* inert */.tJ)(value));
+}
+/** How each dataset field reads in a summary; the id set as code. */
+const FIELDS = {
+    Dataset: (d) => `<code>${summary_text(d.id)}</code>`,
+    Name: (d) => summary_text(d.name),
+    Status: (d) => summary_text(d.status.overview),
+    Items: (d) => (d.status.itemCount === undefined ? '–' : summary_text(d.status.itemCount)),
+    Created: (d) => (0,format/* isoTime */.Ly)(d.createDate) || '–',
+    Expires: (d) => (0,format/* isoTime */.Ly)(d.expiryTime) || '–',
+    Expired: (d) => (0,format/* isoTime */.Ly)(d.expiryTime) || '–'
+};
+const LIST_COLUMNS = ['Dataset', 'Name', 'Status', 'Items', 'Created', 'Expires'];
+const CLEANUP_COLUMNS = ['Dataset', 'Name', 'Created', 'Expired'];
+/** One dataset as a two-column table, plus plain-text rows the operation adds. */
+async function writeDatasetSummary(heading, dataset, extra = []) {
+    await write(summary => {
+        summary.addHeading(summary_text(heading), 3);
+        summary.addTable([
+            [header('Field'), header('Value')],
+            ...LIST_COLUMNS.map((field) => [field, FIELDS[field](dataset)]),
+            ...extra.map(([field, value]) => [summary_text(field), summary_text(value)])
+        ]);
+    });
+}
+/** Datasets as a table, capped at SUMMARY_ROW_CAP rows. */
+async function writeDatasetTable(heading, datasets, options = {}) {
+    const columns = options.forCleanup ? CLEANUP_COLUMNS : LIST_COLUMNS;
+    await write(summary => {
+        summary.addHeading(summary_text(heading), 3);
+        if (options.note)
+            summary.addRaw(`<p>${summary_text(options.note)}</p>`, true);
+        if (datasets.length === 0) {
+            summary.addRaw('<p>No datasets.</p>', true);
+        }
+        else {
+            const shown = datasets.slice(0, SUMMARY_ROW_CAP);
+            summary.addTable([
+                columns.map(header),
+                ...shown.map((d) => columns.map(field => FIELDS[field](d)))
+            ]);
+            if (datasets.length > shown.length) {
+                summary.addRaw(`<p>… and ${datasets.length - shown.length} more.</p>`, true);
+            }
+        }
+        if (options.footer)
+            summary.addRaw(`<p>${summary_text(options.footer)}</p>`, true);
+    });
+}
+function header(data) {
+    return { data, header: true };
+}
+function escapeHtml(value) {
+    return value
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;');
+}
+
+;// CONCATENATED MODULE: ./src/action/report.ts
+
+
+/** The operations' results, written as the runner wants them: step outputs and job summary. */
+const report = {
+    dataset: setDatasetOutputs,
+    datasets: setListOutputs,
+    output: outputs_setOutput,
+    datasetSummary: writeDatasetSummary,
+    tableSummary: writeDatasetTable
+};
+
+// EXTERNAL MODULE: ./src/net/retry.ts
+var retry = __nccwpck_require__(7893);
+// EXTERNAL MODULE: ./src/nexus/client.ts + 1 modules
+var nexus_client = __nccwpck_require__(5363);
+;// CONCATENATED MODULE: ./src/shared/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+            reject(signal.reason);
+            return;
+        }
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    })
+};
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * An operation's code is evaluated only when it runs: a `get` does not load the checker, the
+ * CRC-32C module, the upload or Octokit. `webpackMode: "eager"` keeps every module in the one
+ * bundle file (split into chunks, ncc's licence list covers only one of them) and still defers
+ * evaluating it to its import().
+ */
+const main_OPERATIONS = {
+    create: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 4758))).createOperation,
+    get: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 6002))).getOperation,
+    list: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9132))).listOperation,
+    delete: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1159))).deleteOperation,
+    wait: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 2501))).waitOperation,
+    cleanup: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 7903))).cleanupOperation
+};
+/** After a cancel signal the runner kills the process within seconds; finish first. */
+const CANCEL_GRACE_MS = 4500;
+/** Runs the action once: inputs, the operation, outputs; failures through setFailed. */
+async function run() {
+    const controller = new AbortController();
+    // Every request and wait listens on it: a cleanup with concurrency 32 is not a leak.
+    (0,external_node_events_.setMaxListeners)(256, controller.signal);
+    const onSignal = (signal) => {
+        if (controller.signal.aborted)
+            return;
+        log.warning((0,outside_text.t) `Received ${signal}: cancelling, cleaning up what this run started.`);
+        controller.abort(new errors/* CancelledError */.cc((0,outside_text.t) `The run was cancelled (${signal}) before the operation finished.`));
+        // Whatever happens, be gone before the runner's hard kill.
+        setTimeout(() => {
+            fail((0,outside_text.t) `The run was cancelled (${signal}); clean-up did not finish in time.`);
+            process.exit(1);
+        }, CANCEL_GRACE_MS).unref();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let client;
+    try {
+        const inputs = readInputs();
+        for (const name of unusedInputs(inputs.operation)) {
+            log.warning((0,outside_text.t) `Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`);
+        }
+        if (inputs.operation === 'create')
+            inputs.name ??= await defaultDatasetName();
+        const operation = await main_OPERATIONS[inputs.operation]();
+        const clock = systemClock;
+        const random = Math.random;
+        client = new nexus_client/* NexusClient */.v4({
+            apiUrl: inputs.apiUrl,
+            secretKey: inputs.secretKey,
+            projectId: inputs.projectId,
+            requestTimeoutMs: inputs.requestTimeoutMs,
+            retry: retryPolicyFromEnv(),
+            clock,
+            random,
+            signal: controller.signal,
+            log: log
+        });
+        await operation({
+            inputs,
+            client,
+            log: log,
+            report: report,
+            workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+            clock,
+            random,
+            signal: controller.signal
+        });
+    }
+    catch (error) {
+        // After a cancel, a low-level abort error says less than "the run was cancelled".
+        reportFailure(controller.signal.aborted && !(error instanceof errors/* ActionError */.lZ)
+            ? controller.signal.reason
+            : error);
+    }
+    finally {
+        client?.dispose();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    }
+}
+/**
+ * NEXUS_ACTION_RETRY_BASE_MS shrinks the backoff for the project's own
+ * end-to-end tests, which inject outages and should not sleep for real.
+ */
+function retryPolicyFromEnv() {
+    const text = process.env.NEXUS_ACTION_RETRY_BASE_MS ?? '';
+    const base = Number(text);
+    if (text === '' || !(base >= 0))
+        return retry/* API_RETRY_POLICY */.hA;
+    return { ...retry/* API_RETRY_POLICY */.hA, baseDelayMs: base, maxDelayMs: base * 16 };
+}
+/** One failure line a person can act on; the stack only in the debug log. */
+function reportFailure(error) {
+    if (error instanceof errors/* ActionError */.lZ) {
+        fail(error.message);
+        log.debug((0,outside_text.t) `${error.stack ?? String(error)}`);
+        return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    fail((0,outside_text.t) `Unexpected error: ${message}. This is a bug in nexus-dataset-action; please report it with the step's debug log.`);
+    log.debug((0,outside_text.t) `${error instanceof Error ? (error.stack ?? message) : message}`);
+}
+
+
+/***/ }),
+
+/***/ 4990:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  mS: () => (/* binding */ AgentPool),
+  Z: () => (/* binding */ headerValue),
+  tN: () => (/* binding */ send)
+});
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./src/shared/errors.ts
+var errors = __nccwpck_require__(8382);
+// EXTERNAL MODULE: ./src/shared/format.ts
+var format = __nccwpck_require__(6338);
+// EXTERNAL MODULE: ./src/shared/outside-text.ts
+var outside_text = __nccwpck_require__(596);
+;// CONCATENATED MODULE: ./src/net/http.ts
+/**
+ * One HTTP exchange over node:http with the proxy-aware agent of
+ * @actions/http-client. We drive node:http ourselves because the uploads need
+ * byte-exact signed headers, a stall watchdog and cancellation, none of which
+ * HttpClient's request methods offer; its agents still give us https_proxy and
+ * no_proxy handling exactly as every other action has it.
+ */
+
+
+
+
+
+
+/** Gives each origin a reusable, proxy-aware agent. */
+class AgentPool {
+    client;
+    constructor(keepAlive) {
+        this.client = new lib/* HttpClient */.Qq(undefined, undefined, { keepAlive });
+    }
+    agentFor(url) {
+        return this.client.getAgent(url.href);
+    }
+    dispose() {
+        this.client.dispose();
+    }
+}
+function send(pool, req) {
+    return new Promise((resolve, reject) => {
+        const { url } = req;
+        const module = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
+        let settled = false;
+        let idleTimer;
+        let totalTimer;
+        let answerTimer;
+        let continueTimer;
+        let source;
+        let bodyStarted = false;
+        const finish = (error, response) => {
+            if (settled)
+                return;
+            settled = true;
+            for (const timer of [idleTimer, totalTimer, answerTimer, continueTimer])
+                clearTimeout(timer);
+            req.signal?.removeEventListener('abort', onAbort);
+            if (error) {
+                source?.destroy();
+                outgoing?.destroy();
+                reject(error);
+            }
+            else if (response) {
+                resolve(response);
+            }
+        };
+        const armIdle = () => {
+            clearTimeout(idleTimer);
+            idleTimer = setTimeout(() => {
+                finish(new errors/* TransportError */.wX((0,outside_text.t) `no progress for ${(0,format/* formatSeconds */.Xo)(req.idleTimeoutMs)} on ${req.method} ${url.host}`, 'ETIMEDOUT'));
+            }, req.idleTimeoutMs);
+        };
+        const onAbort = () => {
+            const reason = req.signal?.reason;
+            finish(reason instanceof Error ? reason : new errors/* TransportError */.wX((0,outside_text.t) `request aborted`, 'EABORTED'));
+        };
+        let outgoing;
+        const holdBody = req.expectContinue !== undefined && req.body !== undefined;
+        try {
+            outgoing = module.request(url, {
+                method: req.method,
+                headers: holdBody ? { ...req.headers, Expect: '100-continue' } : req.headers,
+                agent: pool.agentFor(url)
+            });
+        }
+        catch (error) {
+            // node:http throws at once on a header it cannot send (say a pasted
+            // non-ASCII character): no retry can fix that.
+            reject(new errors/* TransportError */.wX((0,outside_text.t) `the request could not be made: ${error.message}`, 'EINVALID'));
+            return;
+        }
+        let answered = false;
+        outgoing.on('error', (error) => {
+            // A server that refuses early (403 before the body is read) closes the
+            // socket under our body stream; its answer, already in hand, is the news.
+            if (answered)
+                return;
+            finish(new errors/* TransportError */.wX(describeNetworkError(error, url), error.code ?? 'ECONNRESET'));
+        });
+        outgoing.on('response', incoming => {
+            answered = true;
+            armIdle();
+            const chunks = [];
+            let length = 0;
+            let truncated = false;
+            const done = () => {
+                // An early answer (say a 403 before the body was read) leaves the body
+                // unsent or half-sent: stop it, the exchange is over.
+                if (!bodyStarted || (source && !source.readableEnded)) {
+                    source?.destroy();
+                    outgoing.destroy();
+                }
+                finish(undefined, {
+                    status: incoming.statusCode ?? 0,
+                    headers: incoming.headers,
+                    body: Buffer.concat(chunks),
+                    truncated
+                });
+            };
+            incoming.on('data', (chunk) => {
+                armIdle();
+                const room = req.maxResponseBytes - length;
+                if (chunk.length > room) {
+                    // Past the cap the rest is noise: stop reading rather than drain megabytes.
+                    chunks.push(chunk.subarray(0, room));
+                    truncated = true;
+                    // Settle first: destroying the stream emits its own error, which must not win.
+                    done();
+                    incoming.destroy();
+                    return;
+                }
+                chunks.push(chunk);
+                length += chunk.length;
+            });
+            incoming.on('end', done);
+            // Cut off mid-answer: a refusal's status still stands (its text may be
+            // partial); a success that cannot be read in full is a transport failure.
+            const cut = (code) => {
+                if ((incoming.statusCode ?? 0) >= 400) {
+                    done();
+                    return;
+                }
+                finish(new errors/* TransportError */.wX((0,outside_text.t) `connection to ${url.host} closed while reading the answer`, code));
+            };
+            incoming.on('error', (error) => cut(error.code ?? 'ECONNRESET'));
+            incoming.on('aborted', () => cut('ECONNRESET'));
+        });
+        if (req.signal?.aborted) {
+            onAbort();
+            return;
+        }
+        req.signal?.addEventListener('abort', onAbort, { once: true });
+        armIdle();
+        if (req.totalTimeoutMs !== undefined) {
+            totalTimer = setTimeout(() => {
+                finish(new errors/* TransportError */.wX((0,outside_text.t) `no answer within ${(0,format/* formatSeconds */.Xo)(req.totalTimeoutMs ?? 0)} from ${req.method} ${url.host}`, 'ETIMEDOUT'));
+            }, req.totalTimeoutMs);
+        }
+        const { answerTimeoutMs } = req;
+        if (answerTimeoutMs !== undefined) {
+            // From the last body byte handed to the system ('finish'), or from an answer that began
+            // before it: bytes trickling in reset the idle timer, never this one.
+            const armAnswer = () => {
+                if (settled || answerTimer !== undefined)
+                    return;
+                answerTimer = setTimeout(() => {
+                    finish(new errors/* TransportError */.wX((0,outside_text.t) `the answer from ${url.host} did not finish within ${(0,format/* formatSeconds */.Xo)(answerTimeoutMs)}`, 'ETIMEDOUT'));
+                }, answerTimeoutMs);
+            };
+            outgoing.on('finish', armAnswer);
+            outgoing.on('response', armAnswer);
+        }
+        const sendBody = () => {
+            if (settled || bodyStarted)
+                return;
+            bodyStarted = true;
+            clearTimeout(continueTimer);
+            if (req.body === undefined) {
+                outgoing.end();
+            }
+            else if (Buffer.isBuffer(req.body)) {
+                outgoing.end(req.body);
+            }
+            else {
+                source = req.body();
+                let sent = 0;
+                source.on('data', (chunk) => {
+                    sent += chunk.length;
+                    armIdle();
+                    req.onBodyProgress?.(sent);
+                });
+                source.on('error', error => {
+                    finish(new errors/* TransportError */.wX((0,outside_text.t) `could not read the upload body: ${error.message}`, 'EREAD'));
+                });
+                source.pipe(outgoing);
+            }
+        };
+        if (holdBody && req.expectContinue) {
+            outgoing.flushHeaders();
+            outgoing.once('continue', sendBody);
+            continueTimer = setTimeout(sendBody, req.expectContinue.timeoutMs);
+        }
+        else {
+            sendBody();
+        }
+    });
+}
+function describeNetworkError(error, url) {
+    switch (error.code) {
+        case 'ECONNREFUSED':
+            return (0,outside_text.t) `connection to ${url.host} refused`;
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+            return (0,outside_text.t) `could not resolve ${url.hostname}`;
+        case 'ECONNRESET':
+        case 'EPIPE':
+            return (0,outside_text.t) `connection to ${url.host} was reset`;
+        default:
+            return (0,outside_text.t) `connection to ${url.host} failed (${error.code ?? error.message})`;
+    }
+}
+/** A response header's (first) value. */
+function headerValue(response, name) {
+    const value = response.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+
+
+/***/ }),
+
+/***/ 7893:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   LH: () => (/* binding */ withRetries),
+/* harmony export */   U3: () => (/* binding */ RETRYABLE_STATUSES),
+/* harmony export */   hA: () => (/* binding */ API_RETRY_POLICY),
+/* harmony export */   mu: () => (/* binding */ parseRetryAfter)
+/* harmony export */ });
+/* unused harmony export backoffDelay */
+/** Statuses worth another try: the request did not take effect, or may not have. */
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+const API_RETRY_POLICY = {
+    maxAttempts: 5,
+    baseDelayMs: 1000,
+    maxDelayMs: 16_000,
+    maxRetryAfterMs: 60_000
+};
+/**
+ * The delay before retry number `retry` (1 for the first retry). Exponential
+ * with "equal jitter": half the step is fixed so retries never bunch at zero,
+ * half is random so many runners hitting one outage do not retry in lockstep.
+ */
+function backoffDelay(retry, policy, random) {
+    const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+    return Math.round(step / 2 + random() * (step / 2));
+}
+/**
+ * Reads a Retry-After header (delta-seconds or an HTTP date) as a delay in ms,
+ * or undefined when absent or unreadable. A date in the past means "now".
+ */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    // An HTTP date always names its day and month; anything else is not one.
+    if (!/[a-z]{3}/i.test(text))
+        return undefined;
+    const date = Date.parse(text);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+/** Runs `attempt` until it succeeds, the error is final, or tries run out. */
+async function withRetries(attempt, options) {
+    const { policy, clock } = options;
+    for (let n = 1;; n++) {
+        try {
+            return await attempt(n);
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            const verdict = options.classify(error);
+            if (!verdict.retry || n >= policy.maxAttempts)
+                throw error;
+            const delayMs = verdict.retryAfterMs !== undefined
+                ? Math.min(verdict.retryAfterMs, policy.maxRetryAfterMs)
+                : backoffDelay(n, policy, options.random);
+            options.onRetry?.({ attempt: n, delayMs, reason: verdict.reason });
+            await clock.sleep(delayMs, options.signal);
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 1785:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ isLoopback)
+/* harmony export */ });
+/**
+ * Which hosts may be spoken to in plain http://. Loopback only: that is where the project's own
+ * emulator runs in tests; anywhere else a secret key or a file must travel over TLS.
+ */
+function isLoopback(hostname) {
+    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+
+/***/ }),
+
+/***/ 5363:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  v4: () => (/* binding */ NexusClient),
+  YT: () => (/* binding */ apiRetryVerdict)
+});
+
+// UNUSED EXPORTS: MAX_LIST_DATASETS, MAX_LIST_PAGES
+
+// EXTERNAL MODULE: ./src/shared/errors.ts
+var errors = __nccwpck_require__(8382);
+// EXTERNAL MODULE: ./src/shared/format.ts
+var format = __nccwpck_require__(6338);
+// EXTERNAL MODULE: ./src/net/http.ts + 1 modules
+var http = __nccwpck_require__(4990);
+// EXTERNAL MODULE: ./src/nexus/types.ts
+var types = __nccwpck_require__(7606);
+// EXTERNAL MODULE: ./src/shared/outside-text.ts
+var outside_text = __nccwpck_require__(596);
+// EXTERNAL MODULE: ./src/net/retry.ts
+var retry = __nccwpck_require__(7893);
+;// CONCATENATED MODULE: ./src/shared/version.ts
+/** Sent in the User-Agent; a test keeps it equal to package.json's version. */
+const ACTION_NAME = 'nexus-dataset-action';
+const ACTION_VERSION = '0.1.0';
+
+;// CONCATENATED MODULE: ./src/nexus/client.ts
+
+
+
+
+
+
+
+/** API answers are small JSON documents; anything past this is not one. */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+/**
+ * A listing is walked at most this far (SECURITY.md): a server whose every page points on to a
+ * new one would otherwise hold the step, and every dataset in memory, forever.
+ */
+const MAX_LIST_PAGES = 1000;
+const MAX_LIST_DATASETS = 100_000;
+class NexusClient {
+    options;
+    projectId;
+    retryPolicy;
+    pool = new http/* AgentPool */.mS(true);
+    constructor(options) {
+        this.options = options;
+        this.projectId = options.projectId;
+        this.retryPolicy = options.retry;
+    }
+    async getDataset(datasetId) {
+        const answer = await this.call('GET', this.datasetPath(datasetId), {
+            what: (0,outside_text.t) `reading dataset ${datasetId}`,
+            notFound: datasetId
+        });
+        return (0,types/* parseDataset */.oH)(answer.json, `GET dataset ${datasetId}`);
+    }
+    /** One page; entries numbered from `firstPosition` in `rejected`. */
+    async listPage(limit, page, firstPosition = 1) {
+        const query = new URLSearchParams({ limit: String(limit) });
+        if (page)
+            query.set('page', page);
+        const answer = await this.call('GET', `${this.datasetsPath()}?${query}`, {
+            what: (0,outside_text.t) `listing datasets`
+        });
+        return (0,types/* parseDatasetPage */.BV)(answer.json, 'GET datasets', firstPosition);
+    }
+    /** Every dataset of the project, walking the pages from the first, within the caps above. */
+    async listAll(limit) {
+        const listing = { datasets: [], rejected: [] };
+        const seen = new Set();
+        let entries = 0;
+        let page;
+        for (let pages = 1;; pages++) {
+            const answer = await this.listPage(limit, page, entries + 1);
+            listing.datasets.push(...answer.data);
+            listing.rejected.push(...answer.rejected);
+            entries += answer.data.length + answer.rejected.length;
+            // An empty page that still points on would have us walk forever.
+            if (!answer.nextPage || answer.data.length + answer.rejected.length === 0)
+                return listing;
+            // A server that hands back a cursor it already gave would loop forever.
+            if (seen.has(answer.nextPage)) {
+                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to listing datasets is not what it promises: page cursor ${answer.nextPage} repeats.`);
+            }
+            if (pages >= MAX_LIST_PAGES || entries >= MAX_LIST_DATASETS) {
+                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `Listing the datasets of project ${this.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets. Delete datasets in Nexus, or report this if the project does not hold that many.`);
+            }
+            seen.add(answer.nextPage);
+            page = answer.nextPage;
+        }
+    }
+    /**
+     * Deletes a dataset. Gone is what was asked for, so a 404 is success too:
+     * an earlier try whose answer was lost, or another job, deleted it first.
+     */
+    async deleteDataset(datasetId, signal) {
+        let answer;
+        try {
+            answer = await this.call('DELETE', this.datasetPath(datasetId), {
+                what: (0,outside_text.t) `deleting dataset ${datasetId}`,
+                signal
+            });
+        }
+        catch (error) {
+            if (error instanceof errors/* NexusApiError */.Iu && error.status === 404)
+                return { alreadyGone: true };
+            throw error;
+        }
+        if (!(0,types/* parseDeleteAnswer */.Ht)(answer.json, `DELETE dataset ${datasetId}`).deleted) {
+            throw new errors/* BadAnswerError */.ac((0,outside_text.t) `Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`);
+        }
+        return { alreadyGone: false };
+    }
+    /**
+     * One POST, never retried here: a create whose answer was lost may still
+     * have made the dataset, so the caller decides how to retry.
+     */
+    async postDataset(body, signal) {
+        const answer = await this.call('POST', this.datasetsPath(), {
+            what: (0,outside_text.t) `creating dataset ${JSON.stringify(body.name)}`,
+            body,
+            attempts: 1,
+            signal
+        });
+        return (0,types/* parseDataset */.oH)(answer.json, 'POST datasets');
+    }
+    /** Whether an error from postDataset leaves it unknown if the dataset was made. */
+    static isAmbiguous(error) {
+        if (error instanceof errors/* TransportError */.wX)
+            return !error.final && error.code !== 'ECONNREFUSED';
+        if (error instanceof errors/* BadAnswerError */.ac)
+            return true;
+        return error instanceof errors/* NexusApiError */.Iu && error.status >= 500;
+    }
+    dispose() {
+        this.pool.dispose();
+    }
+    datasetsPath() {
+        return `/projects/${encodeURIComponent(this.projectId)}/batch/datasets`;
+    }
+    datasetPath(datasetId) {
+        return `${this.datasetsPath()}/${encodeURIComponent(datasetId)}`;
+    }
+    async call(method, path, spec) {
+        const { options } = this;
+        const signal = spec.signal ?? options.signal;
+        const url = new URL(options.apiUrl.href.replace(/\/$/, '') + path);
+        const headers = {
+            'Secret-Key': options.secretKey,
+            'User-Agent': `${ACTION_NAME}/${ACTION_VERSION}`,
+            Accept: 'application/json'
+        };
+        let payload;
+        if (spec.body !== undefined) {
+            payload = Buffer.from(JSON.stringify(spec.body));
+            headers['Content-Type'] = 'application/json';
+            headers['Content-Length'] = String(payload.length);
+        }
+        const policy = { ...options.retry, maxAttempts: spec.attempts ?? options.retry.maxAttempts };
+        let tries = 0;
+        try {
+            return await (0,retry/* withRetries */.LH)(async (attempt) => {
+                tries = attempt;
+                const started = options.clock.now();
+                const response = await (0,http/* send */.tN)(this.pool, {
+                    method,
+                    url,
+                    headers,
+                    body: payload,
+                    idleTimeoutMs: options.requestTimeoutMs,
+                    totalTimeoutMs: options.requestTimeoutMs,
+                    maxResponseBytes: MAX_ANSWER_BYTES,
+                    signal
+                });
+                options.log.debug((0,outside_text.t) `${method} ${url.pathname}${url.search} -> ${response.status} in ${options.clock.now() - started} ms`);
+                return this.interpret(method, url, response, spec);
+            }, {
+                policy,
+                clock: options.clock,
+                random: options.random,
+                signal,
+                classify: apiRetryVerdict,
+                onRetry: ({ attempt, delayMs, reason }) => {
+                    options.log.info((0,outside_text.t) `${spec.what}: ${reason}; retrying in ${(0,format/* formatSeconds */.Xo)(delayMs)} (attempt ${attempt + 1} of ${policy.maxAttempts})`);
+                }
+            });
+        }
+        catch (error) {
+            throw this.explain(error, spec, tries);
+        }
+    }
+    interpret(method, url, response, spec) {
+        const { status } = response;
+        if (status >= 200 && status < 300) {
+            if (response.truncated) {
+                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to ${spec.what} is larger than ${MAX_ANSWER_BYTES / 1048576} MiB; it is not a Nexus answer (a proxy in the way?).`);
+            }
+            try {
+                return { json: JSON.parse(response.body.toString('utf8')) };
+            }
+            catch {
+                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${(0,outside_text/* describeBody */.MP)(response.body)}. Check api-url points at the Nexus API, not a web page or proxy.`);
+            }
+        }
+        throw new errors/* NexusApiError */.Iu((0,outside_text.t) `${method} ${url.pathname} answered HTTP ${status}`, status, serverMessage(response), (0,retry/* parseRetryAfter */.mu)((0,http/* headerValue */.Z)(response, 'retry-after'), this.options.clock.now()));
+    }
+    /** Turns the last error into one message a person can act on. */
+    explain(error, spec, tries) {
+        const project = this.projectId;
+        const after = tries > 1 ? ` after ${tries} attempts` : '';
+        if (error instanceof errors/* NexusApiError */.Iu) {
+            const server = error.serverMessage ? (0,outside_text.t) `: ${error.serverMessage}` : '';
+            const status = (0,outside_text.t) `HTTP ${error.status}${server}`;
+            let message;
+            if (error.status === 401 || error.status === 403) {
+                message = (0,outside_text.t) `Nexus refused the secret key for project ${project} (${status}). Check that secret-key is a secret key of this project and project-id is right.`;
+            }
+            else if (error.status === 404 && spec.notFound) {
+                message = (0,outside_text.t) `Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id and project-id; it may have been deleted.`;
+            }
+            else if (error.status === 404) {
+                message = (0,outside_text.t) `Nexus answered "not found" while ${spec.what} in project ${project} (${status}). Check project-id, and that api-url is the Nexus API.`;
+            }
+            else if (error.status === 429) {
+                message = (0,outside_text.t) `Nexus kept answering "too many requests" while ${spec.what}${after} (${status}). Try again later, or space out the workflows using this project.`;
+            }
+            else if (error.status >= 500) {
+                message = (0,outside_text.t) `The Nexus API failed while ${spec.what}${after} (${status}). It may be a passing outage: re-run the job.`;
+            }
+            else {
+                message = (0,outside_text.t) `Nexus rejected ${spec.what} (${status}).`;
+            }
+            return new errors/* NexusApiError */.Iu(message, error.status, error.serverMessage, error.retryAfterMs);
+        }
+        if (error instanceof errors/* TransportError */.wX) {
+            return new errors/* TransportError */.wX((0,outside_text.t) `Could not reach the Nexus API at ${this.options.apiUrl.origin} while ${spec.what}${after}: ${error.message}. Check api-url and the runner's network or proxy settings.`, error.code);
+        }
+        return error;
+    }
+}
+/** Whether a failed API call is worth another try, and after how long. */
+function apiRetryVerdict(error) {
+    if (error instanceof errors/* TransportError */.wX) {
+        return error.final ? { retry: false } : { retry: true, reason: error.message };
+    }
+    if (error instanceof errors/* NexusApiError */.Iu && retry/* RETRYABLE_STATUSES */.U3.has(error.status)) {
+        return {
+            retry: true,
+            retryAfterMs: error.retryAfterMs,
+            reason: (0,outside_text.t) `HTTP ${error.status}${error.serverMessage ? (0,outside_text.t) ` (${error.serverMessage})` : ''}`
+        };
+    }
+    return { retry: false };
+}
+/** The server's own words: its JSON `message`, else a short cut of the text. */
+function serverMessage(response) {
+    const text = response.body.toString('utf8');
+    try {
+        const parsed = JSON.parse(text);
+        if (typeof parsed === 'object' && parsed !== null && 'message' in parsed) {
+            const message = parsed.message;
+            if (typeof message === 'string')
+                return (0,outside_text/* shorten */.ml)(message);
+        }
+    }
+    catch {
+        // Not JSON: fall through to the text itself.
+    }
+    return (0,outside_text/* describeBody */.MP)(response.body);
+}
+
+
+/***/ }),
+
+/***/ 7606:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B1: () => (/* binding */ SOURCE_KIND),
+/* harmony export */   BV: () => (/* binding */ parseDatasetPage),
+/* harmony export */   BZ: () => (/* binding */ WAITING_STATUS),
+/* harmony export */   HU: () => (/* binding */ withoutUploadUrl),
+/* harmony export */   Ht: () => (/* binding */ parseDeleteAnswer),
+/* harmony export */   Lg: () => (/* binding */ FAILED_STATUSES),
+/* harmony export */   OJ: () => (/* binding */ isDatasetId),
+/* harmony export */   RL: () => (/* binding */ READY_STATUS),
+/* harmony export */   Z8: () => (/* binding */ uploadHeader),
+/* harmony export */   oH: () => (/* binding */ parseDataset),
+/* harmony export */   qC: () => (/* binding */ uploadUrlOf)
+/* harmony export */ });
+/* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8382);
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(596);
+
+
+/**
+ * The wire form of the Nexus batch-datasets API (camelCase, times in epoch ms),
+ * and the checks that turn an untrusted answer into one. Fields the action
+ * relies on are checked; the rest pass through untouched so outputs show the
+ * dataset exactly as the API gave it.
+ */
+const READY_STATUS = 'Uploaded';
+const FAILED_STATUSES = ['FailedUpload', 'FailedProcessing'];
+const WAITING_STATUS = 'Waiting';
+const SOURCE_KIND = 'UploadedNewlineDelimitedJsonFile';
+const DATASET_ID = /^dataset_[A-Za-z0-9-]{1,128}$/;
+function isDatasetId(value) {
+    return typeof value === 'string' && DATASET_ID.test(value);
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function fail(what, problem) {
+    throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .BadAnswerError */ .ac((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `The Nexus API's answer to ${what} is not what it promises: ${problem}.`);
+}
+/** Why a value is not a dataset as the API promises it, or undefined when it is one. */
+function datasetProblem(value) {
+    if (!isObject(value))
+        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `expected a dataset object`;
+    if (typeof value.id !== 'string' || value.id === '')
+        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `the dataset has no id`;
+    if (!isDatasetId(value.id)) {
+        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `the dataset id ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value.id)} is not dataset_ followed by letters, digits and hyphens`;
+    }
+    const id = value.id;
+    if (typeof value.name !== 'string')
+        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `dataset ${id} has no name`;
+    const status = value.status;
+    if (!isObject(status) || typeof status.overview !== 'string') {
+        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `dataset ${id} has no status.overview`;
+    }
+    for (const [field, v] of [
+        ['expiryTime', value.expiryTime],
+        ['createDate', value.createDate],
+        ['status.itemCount', status.itemCount]
+    ]) {
+        if (v !== undefined && v !== null && typeof v !== 'number')
+            return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${field} is not a number`;
+    }
+    if (status.message !== undefined &&
+        status.message !== null &&
+        typeof status.message !== 'string') {
+        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `status.message is not a string`;
+    }
+    const source = status.source;
+    if (isObject(source) && source.uploadUrl !== undefined && source.uploadUrl !== null) {
+        const uploadUrl = source.uploadUrl;
+        if (!isObject(uploadUrl) ||
+            typeof uploadUrl.method !== 'string' ||
+            typeof uploadUrl.url !== 'string' ||
+            !isObject(uploadUrl.headers) ||
+            !Object.values(uploadUrl.headers).every(v => typeof v === 'string')) {
+            return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `status.source.uploadUrl is not a method, url and string headers`;
+        }
+    }
+    return undefined;
+}
+function parseDataset(value, what) {
+    const problem = datasetProblem(value);
+    if (problem !== undefined)
+        fail(what, problem);
+    return value;
+}
+/**
+ * A page of a listing. One entry that is not a dataset does not sink the others: it is returned
+ * in `rejected` (numbered from `firstPosition`) for the caller to report and skip.
+ */
+function parseDatasetPage(value, what, firstPosition = 1) {
+    if (!isObject(value) || !Array.isArray(value.data))
+        fail(what, (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `expected {"data": [...]}`);
+    const cursor = (field) => {
+        const v = value[field];
+        if (v === undefined || v === null || v === '')
+            return null;
+        if (typeof v !== 'string')
+            fail(what, (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${field} is not a string`);
+        return v;
+    };
+    const data = [];
+    const rejected = [];
+    value.data.forEach((item, i) => {
+        const problem = datasetProblem(item);
+        if (problem === undefined)
+            data.push(item);
+        else
+            rejected.push({ position: firstPosition + i, problem });
+    });
+    return { nextPage: cursor('nextPage'), prevPage: cursor('prevPage'), data, rejected };
+}
+function parseDeleteAnswer(value, what) {
+    if (!isObject(value) || typeof value.deleted !== 'boolean') {
+        fail(what, (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `expected {"id": ..., "deleted": true|false}`);
+    }
+    return { id: String(value.id ?? ''), deleted: value.deleted };
+}
+/** A signed header of the upload URL, whatever the case of its name. */
+function uploadHeader(uploadUrl, name) {
+    const key = Object.keys(uploadUrl.headers).find(k => k.toLowerCase() === name);
+    return key === undefined ? undefined : uploadUrl.headers[key];
+}
+/** The upload URL, when the dataset still carries one. */
+function uploadUrlOf(dataset) {
+    return dataset.status.source?.uploadUrl ?? undefined;
+}
+/**
+ * The dataset as the API gave it, minus the signed upload URL: that URL is a
+ * write credential and must never reach outputs, summaries or logs.
+ */
+function withoutUploadUrl(dataset) {
+    const source = dataset.status.source;
+    if (!source || !('uploadUrl' in source))
+        return dataset;
+    const { uploadUrl: _dropped, ...rest } = source;
+    return { ...dataset, status: { ...dataset.status, source: rest } };
+}
+
+
+/***/ }),
+
+/***/ 7903:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  cleanupOperation: () => (/* binding */ cleanupOperation)
+});
+
+;// CONCATENATED MODULE: ./src/shared/concurrency.ts
+/**
+ * Runs `work` on every item with at most `limit` running at once, in order of
+ * the items. Stops starting new items once `signal` aborts; items already
+ * started finish (or fail) on their own. Never rejects: `work` handles its errors.
+ */
+async function forEachLimited(items, limit, signal, work) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length && !signal.aborted) {
+            const item = items[next++];
+            await work(item);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+// EXTERNAL MODULE: ./src/operations/dataset-selection.ts
+var dataset_selection = __nccwpck_require__(1601);
+// EXTERNAL MODULE: ./src/shared/errors.ts
+var errors = __nccwpck_require__(8382);
+// EXTERNAL MODULE: ./src/shared/outside-text.ts
+var outside_text = __nccwpck_require__(596);
+;// CONCATENATED MODULE: ./src/operations/cleanup.ts
+
+
+
+
+/** The largest page the API serves: fewest round trips before deleting. */
+const PAGE_SIZE = 1000;
+/** Failures listed in the step's error; the rest are counted. */
+const FAILURES_SHOWN = 10;
+/**
+ * Deletes expired datasets (and, with older-than, old ones), optionally only
+ * those whose name matches name-pattern. Reads every page first, so deleting
+ * cannot shift the pages being walked; then deletes with bounded concurrency.
+ */
+async function cleanupOperation(ctx) {
+    const { inputs, client, clock, log, report } = ctx;
+    const { datasets: all, rejected } = await client.listAll(PAGE_SIZE);
+    (0,dataset_selection/* warnRejected */.DM)(log, rejected);
+    const skipped = rejected.length > 0 ? ` Skipped as malformed: ${rejected.length}.` : '';
+    const now = clock.now();
+    const pattern = inputs.namePattern ? (0,dataset_selection/* globToRegExp */.tL)(inputs.namePattern) : undefined;
+    const cutoff = inputs.olderThanMs === undefined ? undefined : now - inputs.olderThanMs;
+    const selected = all.filter(d => ((0,dataset_selection/* isExpired */._d)(d, now) ||
+        (cutoff !== undefined && typeof d.createDate === 'number' && d.createDate < cutoff)) &&
+        (!pattern || pattern.test(d.name)));
+    const criteria = describeCriteria(inputs.olderThanMs, inputs.namePattern);
+    log.info((0,outside_text.t) `${selected.length} of ${all.length} datasets selected for deletion (${criteria}).`);
+    if (inputs.dryRun) {
+        report.datasets(selected);
+        for (const d of selected)
+            log.info((0,outside_text.t) `Would delete ${d.id} ${JSON.stringify(d.name)}.`);
+        await report.tableSummary((0,outside_text.t) `Cleanup of ${client.projectId} (dry run)`, selected, {
+            note: (0,outside_text.t) `Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
+            footer: (0,outside_text.t) `Kept: ${all.length - selected.length}. Would delete: ${selected.length}.${skipped}`,
+            forCleanup: true
+        });
+        return;
+    }
+    const deleted = [];
+    const failed = [];
+    try {
+        await forEachLimited(selected, inputs.concurrency, ctx.signal, async (dataset) => {
+            try {
+                // Another cleanup job may race us: already gone counts as deleted.
+                const { alreadyGone } = await client.deleteDataset(dataset.id);
+                deleted.push(dataset);
+                log.info((0,outside_text.t) `${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${JSON.stringify(dataset.name)}.`);
+            }
+            catch (error) {
+                if (!ctx.signal.aborted) {
+                    failed.push({ dataset, reason: (0,outside_text.t) `${error instanceof Error ? error.message : error}` });
+                }
+            }
+        });
+    }
+    finally {
+        // Also after a cancel: report exactly what is gone so far.
+        const order = new Map(selected.map((d, i) => [d.id, i]));
+        deleted.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+        report.datasets(deleted);
+        const notReached = selected.length - deleted.length - failed.length;
+        await report.tableSummary((0,outside_text.t) `Cleanup of ${client.projectId}`, deleted, {
+            note: ctx.signal.aborted
+                ? (0,outside_text.t) `Cancelled: ${deleted.length} of ${selected.length} selected datasets were deleted before the run stopped.`
+                : (0,outside_text.t) `Deleted ${deleted.length} datasets (${criteria}).`,
+            footer: (0,outside_text.t) `Kept: ${all.length - selected.length}. Deleted: ${deleted.length}. Failed: ${failed.length}.${notReached > 0 && ctx.signal.aborted ? ` Not reached: ${notReached}.` : ''}${skipped}`,
+            forCleanup: true
+        });
+    }
+    if (ctx.signal.aborted)
+        throw ctx.signal.reason;
+    if (failed.length > 0) {
+        const shown = failed
+            .slice(0, FAILURES_SHOWN)
+            .map(f => (0,outside_text.t) `${f.dataset.id}: ${f.reason}`)
+            .join('; ');
+        const more = failed.length > FAILURES_SHOWN ? `; and ${failed.length - FAILURES_SHOWN} more` : '';
+        throw new errors/* ActionError */.lZ((0,outside_text.t) `Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}. Re-run the job to try them again.`);
+    }
+}
+function describeCriteria(olderThanMs, namePattern) {
+    const parts = ['expired'];
+    if (olderThanMs !== undefined)
+        parts.push(`or created more than ${formatDuration(olderThanMs)} ago`);
+    if (namePattern)
+        parts.push(`with a name matching ${namePattern}`);
+    return parts.join(' ');
+}
+function formatDuration(ms) {
+    const units = [
+        ['w', 604_800_000],
+        ['d', 86_400_000],
+        ['h', 3_600_000],
+        ['m', 60_000],
+        ['s', 1000]
+    ];
+    for (const [unit, size] of units) {
+        if (ms % size === 0)
+            return `${ms / size}${unit}`;
+    }
+    return `${ms / 1000}s`;
+}
+
+
+/***/ }),
+
+/***/ 4758:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  createOperation: () => (/* binding */ createOperation)
+});
+
+// EXTERNAL MODULE: ./src/net/retry.ts
+var retry = __nccwpck_require__(7893);
+// EXTERNAL MODULE: ./src/shared/errors.ts
+var errors = __nccwpck_require__(8382);
+// EXTERNAL MODULE: ./src/shared/format.ts
+var format = __nccwpck_require__(6338);
+// EXTERNAL MODULE: ./src/nexus/client.ts + 1 modules
+var nexus_client = __nccwpck_require__(5363);
+// EXTERNAL MODULE: ./src/nexus/types.ts
+var types = __nccwpck_require__(7606);
+// EXTERNAL MODULE: ./src/shared/outside-text.ts
+var outside_text = __nccwpck_require__(596);
+;// CONCATENATED MODULE: ./src/nexus/create-dataset.ts
+
+
+
+
+
+
+/** How long a POST already sent may still run after a cancel (the runner kills at ~5 s). */
+const POST_GRACE_MS = 2500;
+/** Server and runner clocks differ; a dataset this much "older" than the run may still be ours. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+const LIST_PAGE_SIZE = 1000;
+/**
+ * Creates the dataset. A POST whose answer was lost (timeout, dropped
+ * connection, 5xx) may have made it anyway, so before each retry after such a
+ * failure we look for it: same name, created during this run, still Waiting,
+ * and signed for exactly our size and CRC-32C. If it is there we adopt it
+ * rather than create a second one.
+ */
+async function createDataset(ctx, source) {
+    const { client, clock, log } = ctx;
+    const body = {
+        name: source.name,
+        spec: { source: { kind: types/* SOURCE_KIND */.B1, sizeBytes: source.sizeBytes, crc32c: source.crc32c } }
+    };
+    const startedAt = clock.now();
+    let ambiguous = false;
+    return (0,retry/* withRetries */.LH)(async () => {
+        if (ambiguous) {
+            const found = await findOurs(client, body, startedAt - CLOCK_SKEW_MS);
+            if (found) {
+                log.info((0,outside_text.t) `Dataset ${found.id} was created by an attempt whose answer was lost; using it.`);
+                return { dataset: found, adopted: true };
+            }
+        }
+        try {
+            // A cancel does not cut a POST already sent: its answer names the
+            // dataset, so the caller can delete it rather than leave an orphan.
+            const signal = afterGrace(ctx.signal, POST_GRACE_MS);
+            return { dataset: await client.postDataset(body, signal), adopted: false };
+        }
+        catch (error) {
+            if (nexus_client/* NexusClient */.v4.isAmbiguous(error))
+                ambiguous = true;
+            throw error;
+        }
+    }, {
+        policy: client.retryPolicy,
+        clock,
+        random: ctx.random,
+        signal: ctx.signal,
+        // A garbled 2xx or a lost answer may mean the dataset exists: retrying is
+        // safe only because each retry first looks for it.
+        classify: error => {
+            const verdict = (0,nexus_client/* apiRetryVerdict */.YT)(error);
+            return verdict.retry || nexus_client/* NexusClient */.v4.isAmbiguous(error)
+                ? { ...verdict, retry: true, reason: shortReason(error) }
+                : verdict;
+        },
+        onRetry: ({ attempt, delayMs, reason }) => log.info((0,outside_text.t) `Creating the dataset failed (attempt ${attempt} of ${client.retryPolicy.maxAttempts}: ${reason}); ${ambiguous ? 'looking for it, then ' : ''}retrying in ${(0,format/* formatSeconds */.Xo)(delayMs)}.`)
+    });
+}
+async function findOurs(client, body, notBefore) {
+    const { name } = body;
+    const { sizeBytes, crc32c } = body.spec.source;
+    const candidates = (await client.listAll(LIST_PAGE_SIZE)).datasets.filter(d => d.name === name &&
+        d.status.overview === types/* WAITING_STATUS */.BZ &&
+        typeof d.createDate === 'number' &&
+        d.createDate >= notBefore);
+    const ours = [];
+    for (const candidate of candidates) {
+        const dataset = (0,types/* uploadUrlOf */.qC)(candidate) ? candidate : await client.getDataset(candidate.id);
+        const uploadUrl = (0,types/* uploadUrlOf */.qC)(dataset);
+        if (uploadUrl &&
+            (0,types/* uploadHeader */.Z8)(uploadUrl, 'content-length') === String(sizeBytes) &&
+            (0,types/* uploadHeader */.Z8)(uploadUrl, 'x-goog-hash')?.includes(`crc32c=${crc32c}`)) {
+            ours.push(dataset);
+        }
+    }
+    // Two matches mean another job (a matrix leg, a re-run) made a twin: which
+    // one is ours cannot be told, so adopt neither and create a fresh one.
+    return ours.length === 1 ? ours[0] : undefined;
+}
+/** A signal that aborts `ms` after `signal` does. */
+function afterGrace(signal, ms) {
+    const controller = new AbortController();
+    const later = () => {
+        setTimeout(() => controller.abort(signal.reason), ms).unref();
+    };
+    if (signal.aborted)
+        later();
+    else
+        signal.addEventListener('abort', later, { once: true });
+    return controller.signal;
+}
+/** The gist of a failed try for the retry line; the full advice comes if it is the last. */
+function shortReason(error) {
+    if (error instanceof errors/* NexusApiError */.Iu)
+        return (0,outside_text.t) `HTTP ${error.status}`;
+    if (error instanceof errors/* TransportError */.wX)
+        return (0,outside_text.t) `${error.code}`;
+    if (error instanceof errors/* BadAnswerError */.ac)
+        return (0,outside_text.t) `an answer that is not a dataset`;
+    return (0,outside_text.t) `${error instanceof Error ? error.message : String(error)}`;
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/operations/file-location.ts
+
+
+
+
+/**
+ * Trust follows who wrote the path's target. The workflow file is trusted, so a path it gives
+ * outside the workspace (absolute, `${{ runner.temp }}/…`) is opened as given. The repository is
+ * not (a pull request can turn `data/items.ndjson` into a link to any file on the runner), so a
+ * path inside the workspace must still be inside once every link is resolved; the file opened is
+ * the resolved one, so no link can be swapped in between the check and the read.
+ */
+async function locateFile(workspace, given) {
+    const resolved = external_node_path_namespaceObject.resolve(workspace, given);
+    const shown = displayPath(workspace, resolved);
+    if (!isInside(workspace, resolved))
+        return { path: resolved, shown };
+    let real;
+    try {
+        real = await (0,promises_namespaceObject.realpath)(resolved);
+    }
+    catch {
+        // Missing or unreadable: the scan says which, naming the path as given.
+        return { path: resolved, shown };
+    }
+    const realWorkspace = await (0,promises_namespaceObject.realpath)(workspace).catch(() => workspace);
+    if (!isInside(realWorkspace, real)) {
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shown} leads through a symbolic link to ${real}, outside the workspace; the action does not follow links out of the repository, whose content a pull request can change. If that file is the one to upload, give its real path in the workflow (path: ${real}).`, resolved);
+    }
+    const throughLink = !samePath(external_node_path_namespaceObject.relative(realWorkspace, real), external_node_path_namespaceObject.relative(workspace, resolved));
+    return { path: real, shown, ...(throughLink ? { linkTarget: real } : {}) };
+}
+function isInside(parent, child) {
+    const relative = external_node_path_namespaceObject.relative(parent, child);
+    return relative !== '..' && !relative.startsWith(`..${external_node_path_namespaceObject.sep}`) && !external_node_path_namespaceObject.isAbsolute(relative);
+}
+/** Windows and macOS file systems ignore case by default: the same file may be named in either. */
+function samePath(a, b) {
+    return process.platform === 'win32' || process.platform === 'darwin'
+        ? a.toLowerCase() === b.toLowerCase()
+        : a === b;
+}
+/** Relative to the workspace, with `/`, when inside it (as annotations want); else as resolved. */
+function displayPath(workspace, filePath) {
+    const relative = external_node_path_namespaceObject.relative(workspace, filePath);
+    return relative && isInside(workspace, filePath) ? relative.split(external_node_path_namespaceObject.sep).join('/') : filePath;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: ./node_modules/hash-wasm/dist/index.umd.js
+var index_umd = __nccwpck_require__(608);
+;// CONCATENATED MODULE: ./src/ndjson/crc32c.ts
+
+/** Reflected Castagnoli polynomial: the CRC-32C that Google Cloud Storage checks. */
+const CASTAGNOLI = 0x82f63b78;
+/**
+ * Incremental CRC-32C. hash-wasm's WebAssembly table code runs at close to 2 GiB/s, several times
+ * faster than a JavaScript table loop, and needs no native addon, so the bundle runs everywhere.
+ * Creating it is async because the WebAssembly module is compiled on first use.
+ */
+class Crc32c {
+    hasher;
+    constructor(hasher) {
+        this.hasher = hasher;
+    }
+    static async create() {
+        const hasher = await (0,index_umd.createCRC32)(CASTAGNOLI);
+        hasher.init();
+        return new Crc32c(hasher);
+    }
+    update(chunk) {
+        this.hasher.update(chunk);
+    }
+    /** The CRC of all update()s since create() or the last digest(), which starts afresh. */
+    digest() {
+        const bytes = this.hasher.digest('binary');
+        this.hasher.init();
+        return ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
+    }
+}
+/** The form the API and the `x-goog-hash` header use: base64 of the 4 big-endian bytes. */
+function crc32cBase64(crc) {
+    const bytes = Buffer.alloc(4);
+    bytes.writeUInt32BE(crc >>> 0);
+    return bytes.toString('base64');
+}
+
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
+;// CONCATENATED MODULE: ./src/ndjson/fast-path.wasm.ts
+// Generated by scripts/build-wasm.mjs from src/ndjson/fast-path.wat; do not edit.
+// Run `npm run build:generated` after changing the .wat, and commit this file.
+const FAST_PATH_WASM = 'AGFzbQEAAAABBwFgAn9/AX8CDwEDZW52Bm1lbW9yeQIAAQMCAQAGBgF/AUEACwcYAghhY2NlcHRlZAMACWZhc3RMaW5lcwAA' +
+    'CoQEAYEEAwd/AXsBfyAAIQICQAJAA0AgAiABTw0BIAIhA0EAIQcDQCACLQAAIQUgAkEBaiECIAVBIEYgBUEJRiAFQQ1GcnIN' +
+    'AAsgBUH7AEcNAgNAA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQALIAVBIkcNAyACKAAAQfXksZMCRiEGIAYE' +
+    'QCACQQRqIQIFA0AgAi0AACEFIAJBAWohAiAFQdwASw0AIAVBIE8gBUEiRyAFQdwAR3FxDQALIAVBIkcNBAsDQCACLQAAIQUg' +
+    'AkEBaiECIAVBIEYgBUEJRiAFQQ1GcnINAAsgBUE6Rw0DA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQALIAVB' +
+    'IkcNAyACIQgDQCAC/QAAACEJIAlBIv0P/SMgCUHcAP0P/SP9UCAJQSD9D/0m/VD9ZCEKIApFBEAgAkEQaiECDAELCyACIApo' +
+    'aiECIAItAABBIkcNAyAGBEAgAiAIRg0EQQEhBwsgAkEBaiECA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQAL' +
+    'IAVBLEYNAAsgBUH9AEcNAiAHRQ0CA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQALIAVBCkcNAiAEQQFqIQQM' +
+    'AAsLIAIhAwsgBCQAIAML';
+
+;// CONCATENATED MODULE: ./src/ndjson/fast-path.ts
+
+/**
+ * The NDJSON checker's fast path, in WebAssembly: fast-path.wat, compiled at build time
+ * (npm run build:generated) into fast-path.wasm.ts. It accepts a run of plain lines, which are,
+ * byte for byte: optional spaces, tabs or CRs, `{`, one or more `"key": "value"` members separated
+ * by `,` (the same whitespace allowed around every token), `}`, optional whitespace, `\n`; where
+ * every key and value is a string with no `\` and no byte below 0x20, one key is exactly "url",
+ * and no "url" value is empty. At the first other line it stops, and the general machine in
+ * check.ts reads that line and judges it: that machine is the one grammar of a line.
+ *
+ * Invariant: every line the fast path accepts, the full checker accepts with the same item count.
+ *
+ * On typical lines it is about five times as fast as the general machine, mostly thanks to its
+ * 16-byte SIMD compares over the values.
+ */
+// Memory: the scratch area the checker copies chunks to, then slack. The module keeps no data of
+// its own, so the scratch area starts at 0.
+const SCRATCH_AT = 0;
+const SCRATCH_BYTES = 1 << 20;
+/** The SIMD loads may read up to 15 bytes past the data: this keeps them inside the memory. */
+const SLACK_BYTES = 64;
+const PAGE_BYTES = 1 << 16;
+const PAGES = Math.ceil((SCRATCH_AT + SCRATCH_BYTES + SLACK_BYTES) / PAGE_BYTES);
+let fastPathInstance;
+/**
+ * The module is compiled once per thread, on first use (about a millisecond). Where
+ * WebAssembly SIMD is missing (a locked-down or old runtime) the checker still works, on its
+ * JavaScript path alone: slower, never wrong.
+ */
+function fastPath() {
+    if (fastPathInstance === undefined) {
+        try {
+            fastPathInstance = simdPath();
+        }
+        catch {
+            fastPathInstance = scalarPath();
+        }
+    }
+    return fastPathInstance;
+}
+function simdPath() {
+    const api = globalThis.WebAssembly;
+    const memory = new api.Memory({ initial: PAGES, maximum: PAGES });
+    const module = new api.Module(Buffer.from(FAST_PATH_WASM, 'base64'));
+    const instance = new api.Instance(module, { env: { memory } });
+    return {
+        scratch: Buffer.from(memory.buffer, SCRATCH_AT, SCRATCH_BYTES),
+        words: new Int32Array(memory.buffer, SCRATCH_AT, SCRATCH_BYTES / 4),
+        run: instance.exports.fastLines,
+        accepted: instance.exports.accepted
+    };
+}
+/** Accepts no line, so every line takes the JavaScript path. */
+function scalarPath() {
+    const memory = new ArrayBuffer(SCRATCH_BYTES + SLACK_BYTES);
+    return {
+        scratch: Buffer.from(memory, 0, SCRATCH_BYTES),
+        words: new Int32Array(memory, 0, SCRATCH_BYTES / 4),
+        run: from => from,
+        accepted: { value: 0 }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/ndjson/check.ts
+
+
+const MAX_PROBLEMS = 10;
+/** Deeper nesting is refused, so the container stack has a fixed size. */
+const MAX_DEPTH = 1000;
+// Parser states.
+const S_LINE = 0; // only whitespace so far on this line
+const S_VALUE = 1; // a value must come next
+const S_ARRAY_FIRST = 2; // after '[': a value or ']'
+const S_OBJECT_FIRST = 3; // after '{': a key or '}'
+const S_KEY = 4; // after ',' in an object: a key
+const S_COLON = 5;
+const S_AFTER = 6; // after a value: ',' or a closing bracket, or at depth 0 the end of the line
+const S_STRING = 7;
+const S_ESCAPE = 8;
+const S_HEX = 9; // inside \uXXXX
+const S_MINUS = 10; // number states, named after what was just read
+const S_ZERO = 11;
+const S_INT = 12;
+const S_DOT = 13;
+const S_FRACTION = 14;
+const S_E = 15;
+const S_EXP_SIGN = 16;
+const S_EXPONENT = 17;
+const S_LITERAL = 18;
+const S_SKIP = 19; // the line already has a problem: skip to its end
+// Value types; also what `url` and `kind` were found to be (0 = absent).
+const T_NONE = 0;
+const T_OBJECT = 1;
+const T_ARRAY = 2;
+const T_STRING = 3;
+const T_NUMBER = 4;
+const T_TRUE = 5;
+const T_FALSE = 6;
+const T_NULL = 7;
+const T_EMPTY_STRING = 8;
+const TYPE_NAMES = [
+    'nothing',
+    'an object',
+    'an array',
+    'a string',
+    'a number',
+    'true',
+    'false',
+    'null',
+    'an empty string'
+];
+// What the string being read is.
+const R_VALUE = 0;
+const R_KEY = 1; // a key below the top level
+const R_TOP_KEY = 2; // a key of the line's object: matched against "url" and "kind"
+const R_URL = 3; // the value of the line's "url"
+const M_NONE = 0;
+const M_URL = 1;
+const M_KIND = 2;
+const URL_CODES = [0x75, 0x72, 0x6c];
+const KIND_CODES = [0x6b, 0x69, 0x6e, 0x64];
+// Kinds of JSON syntax error.
+const J_UNEXPECTED = 0;
+const J_END_OF_LINE = 1;
+const J_END_IN_STRING = 2;
+const J_CONTROL = 3;
+const J_ESCAPE = 4;
+const J_HEX = 5;
+const J_DEPTH = 6;
+const CONTAINER_OBJECT = 1;
+const CONTAINER_ARRAY = 2;
+const LITERALS = new TextEncoder().encode('truefalsenull');
+/** 1 for bytes that may appear unescaped in a JSON string with nothing to check (UTF-8 aside). */
+const PLAIN = new Uint8Array(256).fill(1);
+PLAIN.fill(0, 0, 0x20);
+PLAIN[0x22] = 0;
+PLAIN[0x5c] = 0;
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let d = 0; d < 10; d++)
+    HEX_VALUE[0x30 + d] = d;
+for (let d = 0; d < 6; d++)
+    HEX_VALUE[0x41 + d] = HEX_VALUE[0x61 + d] = 10 + d;
+/** What each one-character escape stands for (0: not a valid escape; `u` is handled apart). */
+const ESCAPED = new Uint8Array(256);
+ESCAPED[0x22] = 0x22;
+ESCAPED[0x5c] = 0x5c;
+ESCAPED[0x2f] = 0x2f;
+ESCAPED[0x62] = 0x08;
+ESCAPED[0x66] = 0x0c;
+ESCAPED[0x6e] = 0x0a;
+ESCAPED[0x72] = 0x0d;
+ESCAPED[0x74] = 0x09;
+const BOM = [0xef, 0xbb, 0xbf];
+const BOM_MESSAGE = 'starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM';
+/**
+ * Index of the first byte in [i, end) that is '"', '\\' or a control byte, or end. Scans four
+ * bytes per step through `words`, an Int32Array over the same bytes: for the long strings of
+ * lines the fast path leaves to the general machine, such as a data URL cut by the end of a chunk.
+ */
+function skipPlain(b, words, i, end) {
+    while ((i & 3) !== 0) {
+        if (i >= end || PLAIN[b[i]] === 0)
+            return i;
+        i++;
+    }
+    let k = i >> 2;
+    const kEnd = Math.min(words.length, end >> 2);
+    while (k < kEnd) {
+        const x = words[k];
+        // Classic "has a zero byte" / "has a byte below n" tests; exact as a yes/no for the word.
+        // The quote, which ends most strings, is tested on its own first: measurably faster.
+        const quote = x ^ 0x22222222;
+        if (((quote - 0x01010101) & ~quote & 0x80808080) !== 0)
+            break;
+        const backslash = x ^ 0x5c5c5c5c;
+        const other = ((backslash - 0x01010101) & ~backslash) | ((x - 0x20202020) & ~x);
+        if ((other & 0x80808080) !== 0)
+            break;
+        k++;
+    }
+    i = k << 2;
+    while (i < end && PLAIN[b[i]] === 1)
+        i++;
+    return i;
+}
+/** Number of characters (bytes that are not UTF-8 continuation bytes) in b[from, to). */
+function countChars(b, from, to) {
+    let n = 0;
+    for (let i = from; i < to; i++)
+        if ((b[i] & 0xc0) !== 0x80)
+            n++;
+    return n;
+}
+/** Bytes after the lead byte c in a well-formed sequence (0: not a lead byte). */
+function sequenceTail(c) {
+    if (c >= 0xc2 && c <= 0xdf)
+        return 1;
+    if (c >= 0xe0 && c <= 0xef)
+        return 2;
+    if (c >= 0xf0 && c <= 0xf4)
+        return 3;
+    return 0;
+}
+/** Whether c may be the second byte after `lead`: excludes overlongs, surrogates, > U+10FFFF. */
+function secondByteOk(lead, c) {
+    if (lead === 0xe0)
+        return c >= 0xa0 && c <= 0xbf;
+    if (lead === 0xed)
+        return c >= 0x80 && c <= 0x9f;
+    if (lead === 0xf0)
+        return c >= 0x90 && c <= 0xbf;
+    if (lead === 0xf4)
+        return c >= 0x80 && c <= 0x8f;
+    return (c & 0xc0) === 0x80;
+}
+/** Index of the first ill-formed UTF-8 sequence in b[i, end), or -1. i must start a sequence. */
+function firstBadUtf8(b, i, end) {
+    while (i < end) {
+        const c = b[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        const n = sequenceTail(c);
+        if (n === 0 || i + n >= end || !secondByteOk(c, b[i + 1]))
+            return i;
+        for (let k = 2; k <= n; k++)
+            if ((b[i + k] & 0xc0) !== 0x80)
+                return i;
+        i += n + 1;
+    }
+    return -1;
+}
+function quoteChar(cp) {
+    const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+    if (cp === 0x22)
+        return `'"'`;
+    if (cp >= 0x21 && cp <= 0x7e)
+        return `"${String.fromCharCode(cp)}"`;
+    // Invisible and blank characters are named by code point only: quoting them shows nothing.
+    if (cp < 0x80 || /[\p{C}\p{Z}]/u.test(String.fromCodePoint(cp)))
+        return hex;
+    return `"${String.fromCodePoint(cp)}" (${hex})`;
+}
+class NdjsonChecker {
+    fast;
+    /** `fast`: the SIMD path by default; tests pass the scalar one to check the JS path alone. */
+    constructor(fast = fastPath()) {
+        this.fast = fast;
+    }
+    items = 0;
+    lines = 0;
+    badLines = 0;
+    problems = [];
+    /** Absolute offset of the current chunk's first byte. */
+    base = 0;
+    bomMatched = 0;
+    // The current line.
+    lineStart = 0;
+    /** Characters of the current line in earlier chunks: columns are counted from the line start. */
+    lineChars = 0;
+    state = S_LINE;
+    depth = 0;
+    stack = new Uint8Array(MAX_DEPTH);
+    top = T_NONE;
+    member = M_NONE;
+    url = T_NONE;
+    kind = T_NONE;
+    role = R_VALUE;
+    stringStart = 0;
+    keyMask = 0;
+    keyLength = 0;
+    hexLeft = 0;
+    hex = 0;
+    literalAt = 0;
+    literalEnd = 0;
+    bom = false;
+    /** First JSON syntax error on the line (absolute offset, -1 if none). */
+    jsonAt = -1;
+    jsonKind = J_UNEXPECTED;
+    jsonChar = 0;
+    jsonColumn = 0;
+    /** Continuation bytes still to read to quote the non-ASCII character of a J_UNEXPECTED. */
+    jsonCharLeft = 0;
+    afterEnd = false;
+    /** First ill-formed UTF-8 on the line (absolute offset, -1 if none). */
+    utf8At = -1;
+    utf8Column = 0;
+    // A UTF-8 sequence cut by the end of the previous chunk.
+    tailLead = 0;
+    tailHave = 0;
+    tailNeed = 0;
+    tailAt = 0;
+    tailColumn = 0;
+    // Ill-formed UTF-8 in the chunk being pushed: at most one entry per line.
+    bad = [];
+    badIndex = 0;
+    nextBad = Infinity;
+    push(chunk) {
+        // The fast path can only read WebAssembly memory: chunks are copied there, piece by piece
+        // (the copy costs a few percent of a file scan; the check does not care where pieces end).
+        const fast = this.fast;
+        for (let at = 0; at < chunk.length; at += SCRATCH_BYTES) {
+            const piece = chunk.subarray(at, at + SCRATCH_BYTES);
+            fast.scratch.set(piece);
+            this.pushPiece(fast.scratch.subarray(0, piece.length), fast);
+        }
+    }
+    /** b: the start of the scratch area. */
+    pushPiece(b, fast) {
+        const end = b.length;
+        if (this.jsonCharLeft > 0)
+            this.captureChar(b, 0, end);
+        if (this.base < BOM.length)
+            this.matchBom(b);
+        const from = this.tailHave > 0 ? this.continueTail(b, 0, end) : 0;
+        const cut = this.findCut(b, from, end);
+        this.findBadUtf8(b, from, cut);
+        const lim = b.lastIndexOf(0x0a) + 1;
+        const address = b.byteOffset;
+        let i = 0;
+        while (i < end) {
+            if (this.state === S_LINE) {
+                // Whole lines only, and none with ill-formed UTF-8: the fast path does not look for it.
+                const stop = this.nextBad < lim ? b.lastIndexOf(0x0a, this.nextBad) + 1 : lim;
+                if (i < stop) {
+                    i = fast.run(address + i, address + stop) - address;
+                    const n = fast.accepted.value;
+                    if (n > 0) {
+                        this.items += n;
+                        this.lines += n;
+                        this.lineStart = this.base + i;
+                        this.lineChars = 0;
+                        if (i >= end)
+                            break;
+                    }
+                }
+            }
+            i = this.parse(b, fast.words, i, end);
+        }
+        if (this.nextBad < end)
+            this.noteUtf8(b, this.nextBad);
+        if (cut < end)
+            this.startTail(b, cut, end);
+        if (this.lineStart < this.base + end && this.wantColumns()) {
+            const start = this.lineStart - this.base;
+            this.lineChars =
+                start >= 0 ? countChars(b, start, end) : this.lineChars + countChars(b, 0, end);
+        }
+        this.base += end;
+    }
+    finish() {
+        if (this.tailNeed > 0) {
+            // The file ends inside a character.
+            this.tailNeed = 0;
+            if (this.utf8At < 0) {
+                this.utf8At = this.tailAt;
+                this.utf8Column = this.tailColumn;
+            }
+        }
+        if (this.lineStart < this.base)
+            this.endLine(null, 0);
+        return {
+            items: this.items,
+            lines: this.lines,
+            badLines: this.badLines,
+            problems: this.problems.slice()
+        };
+    }
+    /** Columns and messages are only worked out while there is room to report them. */
+    wantColumns() {
+        return this.problems.length < MAX_PROBLEMS && this.jsonAt < 0 && this.utf8At < 0 && !this.bom;
+    }
+    column(b, i) {
+        const start = this.lineStart - this.base;
+        return (start >= 0 ? countChars(b, start, i) : this.lineChars + countChars(b, 0, i)) + 1;
+    }
+    matchBom(b) {
+        for (let i = 0; this.base + i < BOM.length && i < b.length; i++) {
+            if (this.bomMatched !== this.base + i || b[i] !== BOM[this.bomMatched])
+                return;
+            this.bomMatched++;
+        }
+        if (this.bomMatched === BOM.length)
+            this.bom = true;
+    }
+    /** Checks the bytes completing a sequence cut by the previous chunk; returns where they end. */
+    continueTail(b, i, end) {
+        while (this.tailHave < this.tailNeed && i < end) {
+            const c = b[i];
+            const ok = this.tailHave === 1 ? secondByteOk(this.tailLead, c) : (c & 0xc0) === 0x80;
+            if (!ok) {
+                this.tailNeed = 0;
+                this.tailHave = 0;
+                if (this.utf8At < 0) {
+                    this.utf8At = this.tailAt;
+                    this.utf8Column = this.tailColumn;
+                }
+                return i;
+            }
+            this.tailHave++;
+            i++;
+        }
+        if (this.tailHave === this.tailNeed)
+            this.tailHave = this.tailNeed = 0;
+        return i;
+    }
+    /** Start of a sequence cut by the chunk end (validated with the next chunk), or end. */
+    findCut(b, from, end) {
+        let t = end - 1;
+        while (t > from && end - t <= 3 && (b[t] & 0xc0) === 0x80)
+            t--;
+        if (t < from)
+            return end;
+        const n = sequenceTail(b[t]);
+        return n > 0 && t + n >= end ? t : end;
+    }
+    startTail(b, cut, end) {
+        this.tailLead = b[cut];
+        this.tailHave = 1;
+        this.tailNeed = sequenceTail(this.tailLead) + 1;
+        this.tailAt = this.base + cut;
+        // Wanted even when the line has a JSON error: one at this very byte loses to the UTF-8 error.
+        this.tailColumn = this.problems.length < MAX_PROBLEMS ? this.column(b, cut) : 0;
+        this.continueTail(b, cut + 1, end);
+    }
+    /** Records the first ill-formed sequence of each line in b[from, to); isUtf8 says if any. */
+    findBadUtf8(b, from, to) {
+        this.bad.length = 0;
+        this.badIndex = 0;
+        this.nextBad = Infinity;
+        if (from >= to || (0,external_node_buffer_.isUtf8)(b.subarray(from, to)))
+            return;
+        let i = from;
+        while (i < to) {
+            const at = firstBadUtf8(b, i, to);
+            if (at < 0)
+                break;
+            this.bad.push(at);
+            const nl = b.indexOf(0x0a, at);
+            if (nl < 0 || nl >= to)
+                break;
+            i = nl + 1;
+        }
+        if (this.bad.length > 0)
+            this.nextBad = this.bad[0];
+    }
+    /** Takes the pending ill-formed UTF-8 at chunk index `at`, which is on the current line. */
+    noteUtf8(b, at) {
+        if (this.utf8At < 0) {
+            this.utf8At = this.base + at;
+            if (this.problems.length < MAX_PROBLEMS)
+                this.utf8Column = this.column(b, at);
+        }
+        this.badIndex++;
+        this.nextBad = this.badIndex < this.bad.length ? this.bad[this.badIndex] : Infinity;
+    }
+    /** Reads the continuation bytes of the character quoted by a J_UNEXPECTED error. */
+    captureChar(b, i, end) {
+        while (this.jsonCharLeft > 0 && i < end) {
+            const c = b[i++];
+            if ((c & 0xc0) !== 0x80) {
+                // Ill-formed: the UTF-8 error at the same place is the one reported.
+                this.jsonCharLeft = 0;
+                return;
+            }
+            this.jsonChar = (this.jsonChar << 6) | (c & 0x3f);
+            this.jsonCharLeft--;
+        }
+    }
+    /** Records a JSON syntax error at chunk index i and skips the rest of the line. */
+    fail(b, i, kind, c = 0) {
+        this.jsonAt = this.base + i;
+        this.jsonKind = kind;
+        this.jsonChar = c;
+        this.afterEnd = this.state === S_AFTER && this.depth === 0;
+        if (this.problems.length < MAX_PROBLEMS) {
+            this.jsonColumn = b === null ? this.lineChars + 1 : this.column(b, i);
+            if (b !== null && c >= 0x80) {
+                const n = sequenceTail(c);
+                this.jsonChar = c & (0x3f >> n);
+                this.jsonCharLeft = n;
+                this.captureChar(b, i + 1, b.length);
+            }
+        }
+        this.state = S_SKIP;
+        return i;
+    }
+    /**
+     * The general machine: runs from b[i] to the end of the line (returning the index after its
+     * '\n') or of the chunk (returning end).
+     */
+    parse(b, words, i, end) {
+        while (i < end) {
+            const c = b[i];
+            if (c === 0x0a)
+                return this.endLine(b, i);
+            if ((c === 0x20 || c === 0x09 || c === 0x0d) && this.state < S_STRING) {
+                i++;
+                continue;
+            }
+            switch (this.state) {
+                case S_SKIP: {
+                    const nl = b.indexOf(0x0a, i);
+                    i = nl < 0 ? end : nl;
+                    break;
+                }
+                case S_LINE:
+                case S_VALUE:
+                    i = this.beginValue(b, i, c);
+                    break;
+                case S_ARRAY_FIRST:
+                    i = c === 0x5d ? this.close(b, i, CONTAINER_ARRAY, c) : this.beginValue(b, i, c);
+                    break;
+                case S_OBJECT_FIRST:
+                    i = c === 0x7d ? this.close(b, i, CONTAINER_OBJECT, c) : this.beginKey(b, i, c);
+                    break;
+                case S_KEY:
+                    i = this.beginKey(b, i, c);
+                    break;
+                case S_COLON:
+                    if (c === 0x3a) {
+                        this.state = S_VALUE;
+                        i++;
+                    }
+                    else {
+                        i = this.fail(b, i, J_UNEXPECTED, c);
+                    }
+                    break;
+                case S_AFTER:
+                    i = this.afterValue(b, i, c);
+                    break;
+                case S_STRING:
+                    i = this.stringContent(b, words, i, end);
+                    break;
+                case S_ESCAPE:
+                    i = this.escape(b, i, c);
+                    break;
+                case S_HEX:
+                    i = this.hexDigit(b, i, c);
+                    break;
+                case S_LITERAL:
+                    if (c !== LITERALS[this.literalAt]) {
+                        i = this.fail(b, i, J_UNEXPECTED, c);
+                    }
+                    else {
+                        if (++this.literalAt === this.literalEnd)
+                            this.state = S_AFTER;
+                        i++;
+                    }
+                    break;
+                default:
+                    i = this.number(b, i, c);
+            }
+        }
+        return end;
+    }
+    escape(b, i, c) {
+        if (c === 0x75) {
+            this.state = S_HEX;
+            this.hexLeft = 4;
+            this.hex = 0;
+            return i + 1;
+        }
+        const decoded = ESCAPED[c];
+        if (decoded === 0)
+            return this.fail(b, i, J_ESCAPE, c);
+        if (this.role === R_TOP_KEY)
+            this.matchKey(decoded);
+        this.state = S_STRING;
+        return i + 1;
+    }
+    hexDigit(b, i, c) {
+        const d = HEX_VALUE[c];
+        if (d < 0)
+            return this.fail(b, i, J_HEX, c);
+        this.hex = (this.hex << 4) | d;
+        if (--this.hexLeft === 0) {
+            if (this.role === R_TOP_KEY)
+                this.matchKey(this.hex);
+            this.state = S_STRING;
+        }
+        return i + 1;
+    }
+    number(b, i, c) {
+        const digit = c >= 0x30 && c <= 0x39;
+        switch (this.state) {
+            case S_MINUS:
+                if (!digit)
+                    return this.fail(b, i, J_UNEXPECTED, c);
+                this.state = c === 0x30 ? S_ZERO : S_INT;
+                return i + 1;
+            case S_ZERO:
+            case S_INT:
+                if (digit && this.state === S_INT)
+                    return i + 1;
+                if (c === 0x2e)
+                    this.state = S_DOT;
+                else if (c === 0x65 || c === 0x45)
+                    this.state = S_E;
+                else
+                    return this.endNumber(i);
+                return i + 1;
+            case S_DOT:
+                if (!digit)
+                    return this.fail(b, i, J_UNEXPECTED, c);
+                this.state = S_FRACTION;
+                return i + 1;
+            case S_FRACTION:
+                if (digit)
+                    return i + 1;
+                if (c === 0x65 || c === 0x45) {
+                    this.state = S_E;
+                    return i + 1;
+                }
+                return this.endNumber(i);
+            case S_E:
+                if (c === 0x2b || c === 0x2d) {
+                    this.state = S_EXP_SIGN;
+                    return i + 1;
+                }
+                if (!digit)
+                    return this.fail(b, i, J_UNEXPECTED, c);
+                this.state = S_EXPONENT;
+                return i + 1;
+            case S_EXP_SIGN:
+                if (!digit)
+                    return this.fail(b, i, J_UNEXPECTED, c);
+                this.state = S_EXPONENT;
+                return i + 1;
+            default: // S_EXPONENT
+                if (digit)
+                    return i + 1;
+                return this.endNumber(i);
+        }
+    }
+    /** A complete number ended at b[i], which is read again as what follows a value. */
+    endNumber(i) {
+        this.state = S_AFTER;
+        return i;
+    }
+    beginValue(b, i, c) {
+        let type;
+        let state;
+        switch (c) {
+            case 0x7b:
+                type = T_OBJECT;
+                state = S_OBJECT_FIRST;
+                break;
+            case 0x5b:
+                type = T_ARRAY;
+                state = S_ARRAY_FIRST;
+                break;
+            case 0x22:
+                type = T_STRING;
+                state = S_STRING;
+                break;
+            case 0x74:
+            case 0x66:
+            case 0x6e:
+                type = c === 0x74 ? T_TRUE : c === 0x66 ? T_FALSE : T_NULL;
+                state = S_LITERAL;
+                this.literalAt = c === 0x74 ? 1 : c === 0x66 ? 5 : 10;
+                this.literalEnd = c === 0x74 ? 4 : c === 0x66 ? 9 : 13;
+                break;
+            case 0x2d:
+                type = T_NUMBER;
+                state = S_MINUS;
+                break;
+            case 0x30:
+                type = T_NUMBER;
+                state = S_ZERO;
+                break;
+            default:
+                if (c < 0x31 || c > 0x39)
+                    return this.fail(b, i, J_UNEXPECTED, c);
+                type = T_NUMBER;
+                state = S_INT;
+        }
+        if (this.depth === 0) {
+            this.top = type;
+        }
+        else if (this.depth === 1 && this.member !== M_NONE) {
+            if (this.member === M_KIND)
+                this.kind = type;
+            else
+                this.url = type;
+        }
+        if (type === T_STRING) {
+            this.role = this.depth === 1 && this.member === M_URL ? R_URL : R_VALUE;
+            this.stringStart = this.base + i;
+        }
+        else if (type === T_OBJECT || type === T_ARRAY) {
+            if (this.depth === MAX_DEPTH)
+                return this.fail(b, i, J_DEPTH);
+            this.stack[this.depth++] = type === T_OBJECT ? CONTAINER_OBJECT : CONTAINER_ARRAY;
+        }
+        this.state = state;
+        return i + 1;
+    }
+    beginKey(b, i, c) {
+        if (c !== 0x22)
+            return this.fail(b, i, J_UNEXPECTED, c);
+        if (this.depth === 1) {
+            this.role = R_TOP_KEY;
+            this.keyMask = 3;
+            this.keyLength = 0;
+        }
+        else {
+            this.role = R_KEY;
+        }
+        this.state = S_STRING;
+        return i + 1;
+    }
+    close(b, i, container, c) {
+        if (this.stack[this.depth - 1] !== container)
+            return this.fail(b, i, J_UNEXPECTED, c);
+        this.depth--;
+        this.state = S_AFTER;
+        return i + 1;
+    }
+    afterValue(b, i, c) {
+        if (this.depth === 0)
+            return this.fail(b, i, J_UNEXPECTED, c);
+        if (c === 0x2c) {
+            this.state = this.stack[this.depth - 1] === CONTAINER_OBJECT ? S_KEY : S_VALUE;
+            return i + 1;
+        }
+        if (c === 0x7d)
+            return this.close(b, i, CONTAINER_OBJECT, c);
+        if (c === 0x5d)
+            return this.close(b, i, CONTAINER_ARRAY, c);
+        return this.fail(b, i, J_UNEXPECTED, c);
+    }
+    /** Feeds one decoded UTF-16 code unit of a top-level key to the "url"/"kind" matcher. */
+    matchKey(unit) {
+        const n = this.keyLength++;
+        let mask = 0;
+        if ((this.keyMask & M_URL) !== 0 && n < 3 && unit === URL_CODES[n])
+            mask = M_URL;
+        if ((this.keyMask & M_KIND) !== 0 && n < 4 && unit === KIND_CODES[n])
+            mask |= M_KIND;
+        this.keyMask = mask;
+    }
+    stringContent(b, words, i, end) {
+        if (this.role === R_TOP_KEY) {
+            // Key bytes go one by one through the matcher until it can no longer match.
+            while (i < end && this.keyMask !== 0 && PLAIN[b[i]] === 1)
+                this.matchKey(b[i++]);
+        }
+        i = skipPlain(b, words, i, end);
+        if (i >= end)
+            return end;
+        const c = b[i];
+        if (c === 0x22) {
+            const role = this.role;
+            if (role === R_TOP_KEY) {
+                const mask = this.keyMask;
+                const n = this.keyLength;
+                const url = (mask & M_URL) !== 0 && n === 3;
+                this.member = url ? M_URL : (mask & M_KIND) !== 0 && n === 4 ? M_KIND : M_NONE;
+            }
+            else if (role === R_URL) {
+                this.url = this.base + i > this.stringStart + 1 ? T_STRING : T_EMPTY_STRING;
+            }
+            this.state = role === R_KEY || role === R_TOP_KEY ? S_COLON : S_AFTER;
+            return i + 1;
+        }
+        if (c === 0x5c) {
+            this.state = S_ESCAPE;
+            return i + 1;
+        }
+        // A control byte; '\n' is left for the caller, which ends the line.
+        return c === 0x0a ? i : this.fail(b, i, J_CONTROL, c);
+    }
+    /** Ends the current line at chunk index i ('\n'), or at the end of the input when b is null. */
+    endLine(b, i) {
+        const state = this.state;
+        if (state === S_LINE) {
+            this.lines++;
+            this.resetLine(b === null ? this.base : this.base + i + 1);
+            return i + 1;
+        }
+        if (state !== S_SKIP) {
+            const complete = this.depth === 0 &&
+                (state === S_AFTER ||
+                    state === S_ZERO ||
+                    state === S_INT ||
+                    state === S_FRACTION ||
+                    state === S_EXPONENT);
+            if (!complete) {
+                const inString = state === S_STRING || state === S_ESCAPE || state === S_HEX;
+                this.fail(b, i, inString ? J_END_IN_STRING : J_END_OF_LINE);
+            }
+        }
+        if (b !== null && this.nextBad < i)
+            this.noteUtf8(b, this.nextBad);
+        this.items++;
+        this.lines++;
+        if (this.lineIsBad()) {
+            this.badLines++;
+            if (this.problems.length < MAX_PROBLEMS)
+                this.problems.push(this.describeProblem());
+        }
+        this.resetLine(b === null ? this.base : this.base + i + 1);
+        return i + 1;
+    }
+    lineIsBad() {
+        if (this.bom || this.utf8At >= 0 || this.jsonAt >= 0 || this.top !== T_OBJECT)
+            return true;
+        return this.url !== T_STRING || (this.kind !== T_NONE && this.kind !== T_STRING);
+    }
+    describeProblem() {
+        const line = this.lines;
+        if (this.bom)
+            return { line, column: 1, message: BOM_MESSAGE };
+        if (this.utf8At >= 0 && (this.jsonAt < 0 || this.utf8At <= this.jsonAt)) {
+            const column = this.utf8Column;
+            return { line, column, message: `invalid UTF-8 at column ${column}` };
+        }
+        if (this.jsonAt >= 0) {
+            const column = this.jsonColumn;
+            return { line, column, message: `not valid JSON: ${this.jsonError()} at column ${column}` };
+        }
+        if (this.top !== T_OBJECT) {
+            return { line, message: `expected a JSON object, found ${TYPE_NAMES[this.top]}` };
+        }
+        if (this.url === T_NONE)
+            return { line, message: '"url" is missing' };
+        if (this.url !== T_STRING) {
+            return { line, message: `"url" must be a non-empty string, found ${TYPE_NAMES[this.url]}` };
+        }
+        return { line, message: `"kind" must be a string, found ${TYPE_NAMES[this.kind]}` };
+    }
+    jsonError() {
+        const c = this.jsonChar;
+        switch (this.jsonKind) {
+            case J_END_OF_LINE:
+                return 'unexpected end of line';
+            case J_END_IN_STRING:
+                return 'unterminated string';
+            case J_CONTROL:
+                return `unescaped control character ${quoteChar(c)} in a string`;
+            case J_ESCAPE:
+                return c >= 0x21 && c <= 0x7e
+                    ? `invalid escape "\\${String.fromCharCode(c)}"`
+                    : `invalid escape: "\\" followed by ${quoteChar(c)}`;
+            case J_HEX:
+                return `invalid \\u escape: ${quoteChar(c)} is not a hex digit`;
+            case J_DEPTH:
+                return `nested more than ${MAX_DEPTH} levels deep`;
+            default:
+                if (this.afterEnd) {
+                    const what = this.top === T_OBJECT ? 'object' : 'value';
+                    return `unexpected ${quoteChar(c)} after the end of the ${what}`;
+                }
+                return `unexpected ${quoteChar(c)}`;
+        }
+    }
+    resetLine(next) {
+        this.lineStart = next;
+        this.lineChars = 0;
+        this.state = S_LINE;
+        this.depth = 0;
+        this.top = T_NONE;
+        this.member = M_NONE;
+        this.url = T_NONE;
+        this.kind = T_NONE;
+        this.bom = false;
+        this.jsonAt = -1;
+        this.jsonCharLeft = 0;
+        this.utf8At = -1;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ndjson/file-scan.ts
+
+
+
+
+
+
+
+/**
+ * Bytes per read: big enough that per-read costs vanish, small enough to stay in cache, and
+ * exactly what the checker's fast path takes in one piece.
+ */
+const READ_BYTES = SCRATCH_BYTES;
+/**
+ * Refuses (FileCheckError) a path that is missing, not a regular file, empty, changes while it
+ * is read, or has no items. Bad lines are not thrown: they are in `problems` and `badLines`.
+ */
+async function scanFile(path, options = {}) {
+    const { signal } = options;
+    const at = { path, name: options.label ?? `"${path}"` };
+    signal?.throwIfAborted();
+    const identity = identify(await statFile(at));
+    const handle = await openUnchanged(at, identity);
+    try {
+        const crc = await Crc32c.create();
+        const checker = new NdjsonChecker();
+        for await (const chunk of readChunks(handle, at, identity.size, signal)) {
+            crc.update(chunk);
+            checker.push(chunk);
+        }
+        if (!sameFile(identify(await handle.stat()), identity))
+            throw changedError(at);
+        const check = checker.finish();
+        if (check.items === 0) {
+            throw new errors/* FileCheckError */.pg((0,outside_text.t) `${at.name} has no items: every line is blank`, path);
+        }
+        return {
+            path,
+            identity,
+            sizeBytes: identity.size,
+            crc32c: crc32cBase64(crc.digest()),
+            ...check
+        };
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * The file's `size` bytes in chunks, reading the next chunk into the other of two buffers while
+ * the caller works on this one. A chunk is only valid until the next one is asked for.
+ */
+async function* readChunks(handle, file, size, signal) {
+    const buffers = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)];
+    const read = (buffer, at) => handle.read(buffer, 0, Math.min(buffer.length, size - at), at).then(result => result.bytesRead, (error) => Promise.reject(readError(file, error)));
+    let at = 0;
+    let current = 0;
+    let pending = read(buffers[current], at);
+    try {
+        while (at < size) {
+            const length = await pending;
+            signal?.throwIfAborted();
+            if (length === 0)
+                throw changedError(file); // it got shorter
+            const chunk = buffers[current].subarray(0, length);
+            at += length;
+            current = 1 - current;
+            pending = at < size ? read(buffers[current], at) : Promise.resolve(0);
+            yield chunk;
+        }
+    }
+    finally {
+        // Never leave a read in flight into a buffer, or on a handle about to be closed.
+        await pending.catch(() => undefined);
+    }
+}
+function identify(info) {
+    return { dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
+}
+function sameFile(a, b) {
+    return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+/** stat() follows symbolic links, so a link to a good file is fine. Opens nothing. */
+async function statFile({ path, name }) {
+    let info;
+    try {
+        info = await (0,promises_namespaceObject.stat)(path);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT' && (await isLink(path))) {
+            throw new errors/* FileCheckError */.pg((0,outside_text.t) `${name} is a symbolic link to a file that does not exist`, path);
+        }
+        throw readError({ path, name }, error);
+    }
+    const problem = notARegularFile(info);
+    if (problem !== undefined)
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${name} ${problem}`, path);
+    if (info.size === 0)
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${name} is empty (0 bytes)`, path);
+    return info;
+}
+function notARegularFile(info) {
+    if (info.isFile())
+        return undefined;
+    if (info.isDirectory())
+        return 'is a directory, not a file';
+    if (info.isFIFO())
+        return 'is a named pipe (FIFO), not a regular file';
+    if (info.isSocket())
+        return 'is a socket, not a regular file';
+    if (info.isCharacterDevice() || info.isBlockDevice())
+        return 'is a device, not a regular file';
+    return 'is not a regular file';
+}
+async function isLink(path) {
+    try {
+        return (await (0,promises_namespaceObject.lstat)(path)).isSymbolicLink();
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Opens the file statFile() checked (and, for each upload attempt, the file that was scanned). O_NONBLOCK makes open() return at once should the path have
+ * been swapped for a FIFO since (a blocking open would wait for a writer forever); on a regular
+ * file it changes nothing. Windows has neither the flag nor such FIFOs.
+ */
+async function openUnchanged(at, identity) {
+    let handle;
+    try {
+        handle = await (0,promises_namespaceObject.open)(at.path, external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0));
+    }
+    catch (error) {
+        throw readError(at, error);
+    }
+    try {
+        if (!sameFile(identify(await handle.stat()), identity))
+            throw changedError(at);
+        return handle;
+    }
+    catch (error) {
+        await handle.close();
+        throw error;
+    }
+}
+function changedError({ path, name }) {
+    return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} changed while it was being read; try again once nothing writes to it`, path);
+}
+/** A FileCheckError for a system error on the path; anything else as it is. */
+function readError({ path, name }, error) {
+    const code = error?.code;
+    switch (code) {
+        case undefined:
+            return error;
+        case 'ENOENT':
+            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} does not exist`, path);
+        case 'ENOTDIR':
+            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} does not exist: part of the path is not a directory`, path);
+        case 'EACCES':
+        case 'EPERM':
+            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} cannot be read: permission denied`, path);
+        case 'ELOOP':
+            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} cannot be read: too many symbolic links (a loop?)`, path);
+        default:
+            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} cannot be read: ${error.message}`, path);
+    }
+}
+
+// EXTERNAL MODULE: ./src/net/http.ts + 1 modules
+var http = __nccwpck_require__(4990);
+// EXTERNAL MODULE: ./src/net/url-policy.ts
+var url_policy = __nccwpck_require__(1785);
+;// CONCATENATED MODULE: ./src/nexus/upload.ts
+
+
+
+
+
+
+/** Progress lines at most this often: enough to see it move, not a line per chunk. */
+const PROGRESS_EVERY_MS = 10_000;
+const READ_CHUNK_BYTES = 1024 * 1024;
+const MAX_ERROR_BYTES = 64 * 1024;
+/** How long a storage host that ignores `Expect: 100-continue` holds up the body (curl: 1 s). */
+const CONTINUE_WAIT_MS = 2000;
+/**
+ * Masks the signed URL, and its signature on its own, before anything can log
+ * them: whoever holds the URL can write the object until it expires.
+ */
+function maskUploadUrl(uploadUrl, log) {
+    log.secret(uploadUrl.url);
+    try {
+        const url = new URL(uploadUrl.url);
+        for (const [key, value] of url.searchParams) {
+            if (/signature|credential|token|sig$/i.test(key) && value)
+                log.secret(value);
+        }
+        log.secret(url.search.slice(1));
+    }
+    catch {
+        // Not a URL: planUpload refuses it with a message that does not quote it.
+    }
+}
+/**
+ * Headers the storage may ask the upload to carry: the object's own metadata and Google Cloud
+ * Storage's x-goog-* request headers. Anything else in uploadUrl.headers is refused, by name.
+ */
+const OBJECT_HEADERS = new Set([
+    'content-type',
+    'content-length',
+    'content-md5',
+    'content-encoding',
+    'content-disposition',
+    'content-language',
+    'cache-control'
+]);
+/** Named apart in the refusal: framing and connection control, and credentials. */
+const NEVER_FROM_THE_API = new Set([
+    'host',
+    'transfer-encoding',
+    'connection',
+    'keep-alive',
+    'upgrade',
+    'te',
+    'trailer',
+    'expect',
+    'authorization',
+    'cookie',
+    'secret-key'
+]);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What node:http would send in a header value; anything else it refuses at once. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+function refuse(message, code = 'BadUploadUrl') {
+    throw new errors/* UploadError */.oW((0,outside_text.t) `${message} Nothing was sent.`, 0, code);
+}
+/**
+ * Checks the upload URL Nexus returned and builds the request from it: method PUT, https (plain
+ * http only between loopback hosts, when the API is on loopback too), the signed headers that pass
+ * the allow-list above, and one fixed Content-Length equal to the file's size. Never quotes the
+ * URL or a header value: both may carry the signature.
+ */
+function planUpload(uploadUrl, sizeBytes, apiUrl) {
+    const what = (0,outside_text.t) `The upload URL Nexus returned`;
+    if (uploadUrl.method !== 'PUT') {
+        refuse((0,outside_text.t) `${what} asks for method ${(0,outside_text/* quote */.hD)(uploadUrl.method, 10)}; the action uploads only with PUT.`);
+    }
+    let url;
+    try {
+        url = new URL(uploadUrl.url);
+    }
+    catch {
+        refuse((0,outside_text.t) `${what} is not a URL.`);
+    }
+    if (url.username || url.password)
+        refuse((0,outside_text.t) `${what} carries a user name or password.`);
+    const plainHttpAllowed = (0,url_policy/* isLoopback */.U)(apiUrl.hostname) && (0,url_policy/* isLoopback */.U)(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainHttpAllowed)) {
+        refuse((0,outside_text.t) `${what} uses ${(0,outside_text/* quote */.hD)(url.protocol, 10)}; only https:// is accepted (plain http:// only when api-url and the upload host are both on loopback, as in tests).`);
+    }
+    const headers = {};
+    const seen = new Set();
+    for (const [name, value] of Object.entries(uploadUrl.headers)) {
+        const lower = name.toLowerCase();
+        if (!TOKEN.test(name))
+            refuse((0,outside_text.t) `${what} has a header whose name is not a header name.`);
+        if (seen.has(lower))
+            refuse((0,outside_text.t) `${what} gives the header ${lower} twice.`);
+        seen.add(lower);
+        if (NEVER_FROM_THE_API.has(lower) || lower.startsWith('proxy-')) {
+            refuse((0,outside_text.t) `${what} sets the header ${lower}, which only the action decides: framing, connection and credential headers are never taken from the API.`);
+        }
+        if (!OBJECT_HEADERS.has(lower) && !lower.startsWith('x-goog-')) {
+            refuse((0,outside_text.t) `${what} asks for the header ${lower}, which a storage upload does not take (only content-*, cache-control and x-goog-* headers are sent).`);
+        }
+        if (!HEADER_VALUE.test(value))
+            refuse((0,outside_text.t) `${what} has a value for ${lower} that no header can carry.`);
+        headers[lower] = value;
+    }
+    const length = headers['content-length'];
+    if (length !== undefined && length !== String(sizeBytes)) {
+        refuse((0,outside_text.t) `${what} is signed for ${(0,outside_text/* quote */.hD)(length, 20)} bytes, but the file has ${sizeBytes}.`, 'SizeMismatch');
+    }
+    headers['content-length'] = String(sizeBytes);
+    return { url, headers };
+}
+/**
+ * PUTs the file as planUpload() built the request (a fixed Content-Length, never chunked, no API
+ * credential: the secret key never goes to the storage host). The body waits for the storage's
+ * `100 Continue`, so a refusal decided from the headers is read before any body byte is sent.
+ * Transient failures are retried with a fresh file stream; refusals that another try cannot fix
+ * are not.
+ */
+async function uploadFile(options) {
+    const { uploadUrl, clock, policy, signal, log } = options;
+    const { url, headers } = planUpload(uploadUrl, options.sizeBytes, options.apiUrl);
+    const pool = new http/* AgentPool */.mS(false);
+    const started = clock.now();
+    let attempts = 0;
+    try {
+        return await (0,retry/* withRetries */.LH)(async (attempt) => {
+            attempts = attempt;
+            const attemptStarted = clock.now();
+            // A file rewritten since it was hashed would only come back as BadDigest.
+            const file = await options.openFile();
+            let response;
+            try {
+                response = await (0,http/* send */.tN)(pool, {
+                    method: 'PUT',
+                    url,
+                    headers,
+                    body: () => file.createReadStream({
+                        highWaterMark: READ_CHUNK_BYTES,
+                        start: 0,
+                        end: Math.max(0, options.sizeBytes - 1),
+                        autoClose: false
+                    }),
+                    expectContinue: { timeoutMs: Math.min(CONTINUE_WAIT_MS, options.stallTimeoutMs / 2) },
+                    idleTimeoutMs: options.stallTimeoutMs,
+                    answerTimeoutMs: options.stallTimeoutMs,
+                    maxResponseBytes: MAX_ERROR_BYTES,
+                    signal,
+                    onBodyProgress: progressLogger(options.sizeBytes, clock, attemptStarted, log)
+                });
+            }
+            finally {
+                await file.close();
+            }
+            if (response.status >= 200 && response.status < 300) {
+                if (looksLikeWebPage(response)) {
+                    // Storage answers a PUT with an empty body: a page means something else
+                    // (a captive portal or proxy) answered, and nothing was stored.
+                    throw new errors/* UploadError */.oW((0,outside_text.t) `The upload host answered HTTP ${response.status} with ${(0,outside_text/* describeBody */.MP)(response.body)}, not a storage answer; nothing was stored. Check the runner's proxy settings (https_proxy, no_proxy).`, response.status, 'NotStorage');
+                }
+                const elapsed = Math.max(1, clock.now() - attemptStarted);
+                return {
+                    attempts: attempt,
+                    durationMs: clock.now() - started,
+                    bytesPerSecond: (options.sizeBytes * 1000) / elapsed
+                };
+            }
+            if (response.status === 412 && (await options.earlierAttemptLanded())) {
+                log.info((0,outside_text.t) `The storage already holds the file: an earlier attempt landed and its answer was lost.`);
+                return { attempts: attempt, durationMs: clock.now() - started, bytesPerSecond: 0 };
+            }
+            const storage = storageError(response);
+            throw new errors/* UploadError */.oW(describeStorage(response.status, storage), response.status, storage.code, (0,retry/* parseRetryAfter */.mu)((0,http/* headerValue */.Z)(response, 'retry-after'), clock.now()));
+        }, {
+            policy,
+            clock,
+            random: options.random,
+            signal,
+            classify: uploadRetryVerdict,
+            onRetry: ({ attempt, delayMs, reason }) => log.info((0,outside_text.t) `Upload attempt ${attempt} of ${policy.maxAttempts} failed: ${reason}; retrying in ${(0,format/* formatSeconds */.Xo)(delayMs)}.`)
+        });
+    }
+    catch (error) {
+        throw explain(error, attempts);
+    }
+    finally {
+        pool.dispose();
+    }
+}
+/** Storage outages and lost connections are worth another try; refusals are not. */
+function uploadRetryVerdict(error) {
+    if (error instanceof errors/* UploadError */.oW && retry/* RETRYABLE_STATUSES */.U3.has(error.status)) {
+        return { retry: true, reason: error.message, retryAfterMs: error.retryAfterMs };
+    }
+    if (error instanceof errors/* TransportError */.wX && !error.final)
+        return { retry: true, reason: error.message };
+    return { retry: false };
+}
+/** Turns the last failed attempt into one message a person can act on. */
+function explain(error, attempts) {
+    if (error instanceof errors/* TransportError */.wX && !error.final) {
+        return new errors/* UploadError */.oW((0,outside_text.t) `The upload kept failing: ${error.message} (after ${attempts} attempts). Check the runner's network; re-run the job.`, 0, error.code);
+    }
+    // Refusals are raised with the bare storage answer; failures of our own
+    // (file changed, not storage) already carry their whole message.
+    if (!(error instanceof errors/* UploadError */.oW) || error.status < 400)
+        return error;
+    const { status, storageCode } = error;
+    const message = retry/* RETRYABLE_STATUSES */.U3.has(status)
+        ? (0,outside_text.t) `The upload kept failing (${error.message}) after ${attempts} attempts. It may be a passing storage outage: re-run the job.`
+        : (0,outside_text.t) `The upload was refused (${error.message})${advice(storageCode)}`;
+    return new errors/* UploadError */.oW(message, status, storageCode);
+}
+function progressLogger(total, clock, started, log) {
+    let lastLog = started;
+    return sent => {
+        const now = clock.now();
+        if (now - lastLog < PROGRESS_EVERY_MS || sent >= total)
+            return;
+        lastLog = now;
+        const mib = sent / 1048576;
+        const rate = mib / Math.max(0.001, (now - started) / 1000);
+        log.info((0,outside_text.t) `Uploading: ${Math.floor((sent / total) * 100)}% (${mib.toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB) at ${rate.toFixed(1)} MiB/s`);
+    };
+}
+/** Google Cloud Storage's XML error code and message; empty when it sent none. */
+function storageError(response) {
+    const text = response.body.toString('utf8');
+    const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1]?.trim() ?? '';
+    // Taken whole (the body is capped): cutting comes after redaction, in scrub().
+    const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1]?.trim() ?? '';
+    return { code: (0,outside_text/* shorten */.ml)(code, 100), message: scrub(message) };
+}
+function describeStorage(status, storage) {
+    if (!storage.code)
+        return (0,outside_text.t) `HTTP ${status}, no error details`;
+    return (0,outside_text.t) `HTTP ${status} ${storage.code}${storage.message ? `: ${storage.message}` : ''}`;
+}
+/** Storage messages sometimes echo the request (URL, signature): keep neither, then cut. */
+function scrub(message) {
+    return (0,outside_text/* shorten */.ml)((0,outside_text/* redact */.E$)(message)
+        .replace(/https?:\/\/\S+/g, '<url>')
+        .replace(/[A-Fa-f0-9]{64,}/g, '<signature>'));
+}
+function advice(code) {
+    switch (code) {
+        case 'BadDigest':
+        case 'InvalidDigest':
+            return '. The file changed between the check and the upload; make sure nothing writes it during the step.';
+        case 'ExpiredToken':
+            return '. The signed upload URL expired; run the step again to get a new one.';
+        case 'SignatureDoesNotMatch':
+            return '. The storage refused the signed request; run the step again, and report it if it persists.';
+        case 'PreconditionFailed':
+            return '. The storage already holds this file, yet a minute later Nexus still shows the dataset Waiting; it is kept: check it later with operation: wait.';
+        default:
+            return '.';
+    }
+}
+function looksLikeWebPage(response) {
+    const type = (0,http/* headerValue */.Z)(response, 'content-type') ?? '';
+    return /html/i.test(type) || (0,outside_text/* looksLikeHtml */.te)(response.body.toString('utf8', 0, 64));
+}
+
+// EXTERNAL MODULE: ./src/operations/wait-until-ready.ts
+var wait_until_ready = __nccwpck_require__(958);
+;// CONCATENATED MODULE: ./src/operations/create.ts
+
+
+
+
+
+
+
+
+
+/** Deleting the dataset of a failed upload gets this long, with retries... */
+const CLEANUP_MS = 60_000;
+/** ...or this long after a cancel, whatever the run's own state. */
+const CANCEL_CLEANUP_MS = 3000;
+async function createOperation(ctx) {
+    const { inputs, client, clock, log, report } = ctx;
+    const file = await locateFile(ctx.workspace, inputs.path);
+    const shownPath = file.shown;
+    if (!file.path.toLowerCase().endsWith('.ndjson')) {
+        log.warning((0,outside_text.t) `${shownPath} does not end in .ndjson; uploading it as NDJSON anyway.`);
+    }
+    if (file.linkTarget !== undefined) {
+        log.info((0,outside_text.t) `${shownPath} is a symbolic link to ${file.linkTarget}; following it.`);
+    }
+    const checkStarted = clock.now();
+    const scan = await checkFile(file.path, shownPath, ctx.signal);
+    reportBadLines(ctx, scan, shownPath);
+    log.info((0,outside_text.t) `Checked ${shownPath}: ${scan.items} items, ${(0,format/* formatBytes */.z3)(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - checkStarted} ms).`);
+    const name = inputs.name;
+    const { dataset: created, adopted } = await createDataset(ctx, {
+        name,
+        sizeBytes: scan.sizeBytes,
+        crc32c: scan.crc32c
+    });
+    const uploadUrl = (0,types/* uploadUrlOf */.qC)(created);
+    if (uploadUrl)
+        maskUploadUrl(uploadUrl, log);
+    let last = created;
+    report.dataset(last);
+    log.info((0,outside_text.t) `${adopted ? 'Using' : 'Created'} dataset ${created.id} ${JSON.stringify(created.name)}.`);
+    let upload;
+    try {
+        // Cancelled while the POST was under way: its answer named the dataset.
+        ctx.signal.throwIfAborted();
+        if (!uploadUrl) {
+            throw new errors/* ActionError */.lZ((0,outside_text.t) `Nexus created dataset ${created.id} without an upload URL; it cannot receive the file. Report this to Datature support.`);
+        }
+        upload = await uploadFile({
+            uploadUrl,
+            openFile: () => openUnchanged({ path: file.path, name: shownPath }, scan.identity),
+            sizeBytes: scan.sizeBytes,
+            stallTimeoutMs: Math.max(inputs.requestTimeoutMs, 1000),
+            apiUrl: inputs.apiUrl,
+            policy: client.retryPolicy,
+            clock,
+            random: ctx.random,
+            signal: ctx.signal,
+            log,
+            earlierAttemptLanded: () => nexusSeesUpload(ctx, created.id)
+        });
+        log.info((0,outside_text.t) `Uploaded ${(0,format/* formatBytes */.z3)(scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`);
+    }
+    catch (error) {
+        // 412: the storage holds this exact file (the URL is signed for its CRC),
+        // Nexus has just not said so yet. Deleting would throw good bytes away.
+        const failure = error instanceof errors/* UploadError */.oW && error.storageCode === 'PreconditionFailed'
+            ? { error, deleted: false }
+            : await abandon(ctx, created.id, error);
+        if (failure.deleted)
+            report.output('deleted', 'true');
+        await summarize(ctx, last, scan, shownPath, undefined, (0,outside_text.t) `Upload failed: dataset ${last.id} ${failure.deleted ? 'was deleted' : 'is left Waiting'}`);
+        throw failure.error;
+    }
+    try {
+        last = await client.getDataset(created.id);
+        if (inputs.wait) {
+            last = await (0,wait_until_ready/* waitUntilReady */.b)(ctx, last, dataset => {
+                last = dataset;
+            });
+        }
+        else {
+            log.info((0,outside_text.t) `Dataset ${last.id} is ${last.status.overview} (wait: false, not waiting).`);
+            (0,wait_until_ready/* throwIfFailed */.t)(last);
+        }
+        // Only a ready dataset's count is final; before that Nexus may say 0.
+        const counted = last.status.itemCount;
+        if (last.status.overview === types/* READY_STATUS */.RL && counted !== undefined && counted !== scan.items) {
+            log.warning((0,outside_text.t) `Nexus counted ${counted} items in dataset ${last.id}, but ${shownPath} has ${scan.items} non-blank lines.`);
+        }
+    }
+    finally {
+        report.dataset(last);
+        await summarize(ctx, last, scan, shownPath, upload, (0,outside_text.t) `Nexus dataset ${last.id}: ${last.status.overview}`);
+    }
+}
+/** Nexus notices a landed upload asynchronously: re-read for up to a minute. */
+const LANDED_CONFIRM_MS = 60_000;
+async function nexusSeesUpload(ctx, datasetId) {
+    const { client, clock } = ctx;
+    const deadline = clock.now() + Math.min(LANDED_CONFIRM_MS, ctx.inputs.timeoutMs);
+    for (let interval = 500;; interval = Math.min(interval * 2, 8000)) {
+        if ((await client.getDataset(datasetId)).status.overview !== types/* WAITING_STATUS */.BZ)
+            return true;
+        const remaining = deadline - clock.now();
+        if (remaining <= 0)
+            return false;
+        await clock.sleep(Math.min(interval, remaining), ctx.signal);
+    }
+}
+/**
+ * The upload failed or the run was cancelled: delete the dataset this run
+ * created, so no empty dataset is left waiting for bytes that never come.
+ * Returns the error to fail with.
+ */
+async function abandon(ctx, datasetId, error) {
+    try {
+        // After a cancel the runner's kill is seconds away; otherwise retry as usual.
+        const budget = ctx.signal.aborted ? CANCEL_CLEANUP_MS : CLEANUP_MS;
+        await ctx.client.deleteDataset(datasetId, AbortSignal.timeout(budget));
+        ctx.log.info((0,outside_text.t) `Deleted dataset ${datasetId}: its file never arrived.`);
+        return { error, deleted: true };
+    }
+    catch (deleteError) {
+        const why = deleteError instanceof Error ? deleteError.message : String(deleteError);
+        const message = error instanceof Error ? error.message : String(error);
+        return {
+            error: new errors/* ActionError */.lZ((0,outside_text.t) `${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`),
+            deleted: false
+        };
+    }
+}
+/** Scans the file; its errors name the path as the user wrote it, with what to do. */
+async function checkFile(filePath, shownPath, signal) {
+    try {
+        return await scanFile(filePath, { signal, label: shownPath });
+    }
+    catch (error) {
+        if (!(error instanceof errors/* FileCheckError */.pg))
+            throw error;
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${error.message}. Nothing was created; check the path input (relative to the workspace) and the file.`, error.path);
+    }
+}
+function reportBadLines(ctx, scan, shownPath) {
+    if (scan.badLines === 0)
+        return;
+    for (const problem of scan.problems) {
+        ctx.log.annotate((0,outside_text.t) `${problem.message}`, {
+            title: (0,outside_text.t) `Bad NDJSON line`,
+            file: (0,outside_text.t) `${shownPath}`,
+            line: problem.line,
+            ...(problem.column ? { column: problem.column } : {})
+        });
+    }
+    const first = scan.problems[0];
+    const more = scan.badLines > 1 ? ` (${scan.badLines} bad lines in all)` : '';
+    throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}. Nothing was created; fix the file and run again.`, shownPath);
+}
+async function summarize(ctx, dataset, scan, shownPath, upload, heading) {
+    const rows = [
+        [(0,outside_text.t) `File`, (0,outside_text.t) `${shownPath}`],
+        [(0,outside_text.t) `Size`, (0,outside_text.t) `${(0,format/* formatBytes */.z3)(scan.sizeBytes)}`],
+        [(0,outside_text.t) `CRC-32C`, (0,outside_text.t) `${scan.crc32c}`],
+        [(0,outside_text.t) `Items counted`, (0,outside_text.t) `${scan.items}`]
+    ];
+    if (upload) {
+        rows.push([(0,outside_text.t) `Upload time`, (0,outside_text.t) `${(upload.durationMs / 1000).toFixed(2)} s`]);
+        if (upload.bytesPerSecond > 0) {
+            rows.push([(0,outside_text.t) `Throughput`, (0,outside_text.t) `${(upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`]);
+        }
+    }
+    await ctx.report.datasetSummary(heading, dataset, rows);
+}
+
+
+/***/ }),
+
+/***/ 1601:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DM: () => (/* binding */ warnRejected),
+/* harmony export */   _d: () => (/* binding */ isExpired),
+/* harmony export */   tL: () => (/* binding */ globToRegExp)
+/* harmony export */ });
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(596);
+
+/** Expired means the expiry time is not in the future; no expiry time, not expired. */
+function isExpired(dataset, now) {
+    return typeof dataset.expiryTime === 'number' && dataset.expiryTime <= now;
+}
+/**
+ * A glob with `*` (any run of characters) and `?` (one character), matched
+ * against the whole name; every other character stands for itself.
+ */
+function globToRegExp(pattern) {
+    let source = '';
+    for (const char of pattern) {
+        if (char === '*')
+            source += '.*';
+        else if (char === '?')
+            source += '.';
+        else
+            source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`, 'su');
+}
+/** Warnings past this are counted, not listed. */
+const REJECTED_SHOWN = 10;
+/**
+ * Entries of a listing that are not datasets as the API promises (say an id that could steer a
+ * request URL) are never shown in outputs nor acted on; each is named in a warning.
+ */
+function warnRejected(log, rejected) {
+    for (const entry of rejected.slice(0, REJECTED_SHOWN)) {
+        log.warning((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Skipped entry ${entry.position} of the project's listing: it is not what the Nexus API promises (${entry.problem}).`);
+    }
+    if (rejected.length > REJECTED_SHOWN) {
+        log.warning((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Skipped ${rejected.length - REJECTED_SHOWN} more such entries.`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 1159:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   deleteOperation: () => (/* binding */ deleteOperation)
+/* harmony export */ });
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(596);
+
+async function deleteOperation({ inputs, client, log, report }) {
+    const id = inputs.datasetId;
+    // Read it first: a missing dataset fails here with a clear "not found", and
+    // the summary can say what was deleted, not just an id.
+    const dataset = await client.getDataset(id);
+    report.dataset(dataset);
+    const { alreadyGone } = await client.deleteDataset(id);
+    report.output('deleted', 'true');
+    log.info(alreadyGone
+        ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Dataset ${id} ${JSON.stringify(dataset.name)} is deleted (by an earlier try whose answer was lost, or by someone else).`
+        : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Deleted dataset ${id} ${JSON.stringify(dataset.name)}.`);
+    await report.datasetSummary((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Deleted Nexus dataset ${id}`, dataset);
+}
+
+
+/***/ }),
+
+/***/ 6002:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   getOperation: () => (/* binding */ getOperation)
+/* harmony export */ });
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(596);
+
+async function getOperation({ inputs, client, log, report }) {
+    const id = inputs.datasetId;
+    const dataset = await client.getDataset(id);
+    report.dataset(dataset);
+    log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Dataset ${dataset.id} ${JSON.stringify(dataset.name)} is ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .shorten */ .ml)(dataset.status.overview)}.`);
+    await report.datasetSummary((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nexus dataset ${dataset.id}`, dataset);
+}
+
+
+/***/ }),
+
+/***/ 9132:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   listOperation: () => (/* binding */ listOperation)
+/* harmony export */ });
+/* harmony import */ var _dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1601);
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(596);
+
+
+async function listOperation({ inputs, client, clock, log, report }) {
+    let datasets;
+    let cursors = { nextPage: null, prevPage: null };
+    if (inputs.page) {
+        const page = await client.listPage(inputs.limit, inputs.page);
+        datasets = page.data;
+        cursors = { nextPage: page.nextPage, prevPage: page.prevPage };
+        (0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .warnRejected */ .DM)(log, page.rejected);
+    }
+    else {
+        const listing = await client.listAll(inputs.limit);
+        datasets = listing.datasets;
+        (0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .warnRejected */ .DM)(log, listing.rejected);
+    }
+    const total = datasets.length;
+    const now = clock.now();
+    const hidden = [];
+    if (!inputs.showExpired) {
+        const before = datasets.length;
+        datasets = datasets.filter(d => !(0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .isExpired */ ._d)(d, now));
+        if (before > datasets.length)
+            hidden.push(`${before - datasets.length} expired (show-expired: true shows them)`);
+    }
+    if (inputs.namePattern) {
+        const pattern = (0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .globToRegExp */ .tL)(inputs.namePattern);
+        const before = datasets.length;
+        datasets = datasets.filter(d => pattern.test(d.name));
+        if (before > datasets.length)
+            hidden.push(`${before - datasets.length} not matching name-pattern ${inputs.namePattern}`);
+    }
+    report.datasets(datasets, cursors);
+    const scope = inputs.page ? 'on this page' : 'in the project';
+    const hiddenNote = hidden.length > 0 ? `; hidden: ${hidden.join(', ')}` : '';
+    log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${datasets.length} of ${total} datasets ${scope} listed${hiddenNote}.`);
+    await report.tableSummary((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `Nexus datasets in ${client.projectId}`, datasets, {
+        note: (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${datasets.length} of ${total} datasets ${scope}${hiddenNote}.`,
+        footer: cursors.nextPage ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `More datasets on the next page (output next-page).` : undefined
+    });
+}
+
+
+/***/ }),
+
+/***/ 958:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   b: () => (/* binding */ waitUntilReady),
+/* harmony export */   t: () => (/* binding */ throwIfFailed)
+/* harmony export */ });
+/* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8382);
+/* harmony import */ var _shared_format_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6338);
+/* harmony import */ var _nexus_types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7606);
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(596);
+
+
+
+
+/** The poll interval grows by this factor after each read... */
+const GROWTH = 1.5;
+/** ...up to this (or poll-interval itself, when larger). */
+const MAX_INTERVAL_MS = 30_000;
+/**
+ * Re-reads a dataset until it is ready (Uploaded), fails (FailedUpload,
+ * FailedProcessing) or `timeout` passes. Every other status, known or not, is
+ * "still in progress". `onRead` sees every dataset read, so the caller can keep
+ * its outputs current even when this throws.
+ */
+async function waitUntilReady(ctx, first, onRead) {
+    const { inputs, client, clock, signal } = ctx;
+    const started = clock.now();
+    const deadline = started + inputs.timeoutMs;
+    let interval = inputs.pollIntervalMs;
+    let dataset = first;
+    let lastLogged = '';
+    for (;;) {
+        onRead(dataset);
+        const status = dataset.status.overview;
+        const line = describeStatus(dataset);
+        if (line !== lastLogged) {
+            ctx.log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Dataset ${dataset.id}: ${line}`);
+            lastLogged = line;
+        }
+        if (status === _nexus_types_js__WEBPACK_IMPORTED_MODULE_1__/* .READY_STATUS */ .RL)
+            return dataset;
+        throwIfFailed(dataset);
+        const remaining = deadline - clock.now();
+        if (remaining <= 0) {
+            throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Timed out after ${(0,_shared_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatSeconds */ .Xo)(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${status}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`);
+        }
+        await clock.sleep(Math.min(interval, remaining), signal);
+        interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs));
+        dataset = await client.getDataset(dataset.id);
+    }
+}
+/** FailedUpload and FailedProcessing are final: no wait makes them ready. */
+function throwIfFailed(dataset) {
+    if (_nexus_types_js__WEBPACK_IMPORTED_MODULE_1__/* .FAILED_STATUSES */ .Lg.includes(dataset.status.overview)) {
+        throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`);
+    }
+}
+function describeStatus(dataset) {
+    const { overview, message } = dataset.status;
+    return message && message !== overview
+        ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(overview)} (${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(message)})`
+        : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(overview)}`;
+}
+function reason(dataset) {
+    const message = dataset.status.message;
+    return message && message !== dataset.status.overview ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) ` (${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(message)})` : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) ``;
+}
+
+
+/***/ }),
+
+/***/ 2501:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   waitOperation: () => (/* binding */ waitOperation)
+/* harmony export */ });
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(596);
+/* harmony import */ var _wait_until_ready_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(958);
+
+
+async function waitOperation(ctx) {
+    const id = ctx.inputs.datasetId;
+    const first = await ctx.client.getDataset(id);
+    let last = first;
+    try {
+        await (0,_wait_until_ready_js__WEBPACK_IMPORTED_MODULE_1__/* .waitUntilReady */ .b)(ctx, first, dataset => {
+            last = dataset;
+        });
+    }
+    finally {
+        ctx.report.dataset(last);
+        await ctx.report.datasetSummary((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nexus dataset ${last.id}`, last);
+    }
+}
+
+
+/***/ }),
+
+/***/ 8382:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Iu: () => (/* binding */ NexusApiError),
+/* harmony export */   RH: () => (/* binding */ DatasetNotReadyError),
+/* harmony export */   ac: () => (/* binding */ BadAnswerError),
+/* harmony export */   cc: () => (/* binding */ CancelledError),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   lZ: () => (/* binding */ ActionError),
+/* harmony export */   oW: () => (/* binding */ UploadError),
+/* harmony export */   pg: () => (/* binding */ FileCheckError),
+/* harmony export */   wX: () => (/* binding */ TransportError)
+/* harmony export */ });
+/**
+ * Errors the action expects and explains. Each carries a message a person can
+ * act on; `main` prints it through `core.setFailed` and keeps the stack for the
+ * debug log. Anything that is not an ActionError is a bug and says so.
+ */
+class ActionError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = new.target.name;
+    }
+}
+/** A bad input value: raised before any network call. */
+class InputError extends ActionError {
+}
+/** The NDJSON file is missing, not a file, empty, or has bad lines. */
+class FileCheckError extends ActionError {
+    path;
+    constructor(message, path) {
+        super(message);
+        this.path = path;
+    }
+}
+/** The Nexus API answered with a non-2xx status. */
+class NexusApiError extends ActionError {
+    status;
+    serverMessage;
+    retryAfterMs;
+    constructor(message, status, 
+    /** The server's own words, shortened and redacted (plain text: interpolate it into `t`). */
+    serverMessage, 
+    /** The server's Retry-After, in ms, when it sent one. */
+    retryAfterMs) {
+        super(message);
+        this.status = status;
+        this.serverMessage = serverMessage;
+        this.retryAfterMs = retryAfterMs;
+    }
+}
+/** The API answered 2xx with something that is not what it promises. */
+class BadAnswerError extends ActionError {
+}
+/** The request never got an answer (connection error, timeout, stall). */
+class TransportError extends ActionError {
+    code;
+    constructor(message, code) {
+        super(message);
+        this.code = code;
+    }
+    /** Aborted by us, or a request that could not even be made: another try cannot help. */
+    get final() {
+        return this.code === 'EABORTED' || this.code === 'EINVALID';
+    }
+}
+/** The signed-URL upload was refused or kept failing. */
+class UploadError extends ActionError {
+    status;
+    storageCode;
+    retryAfterMs;
+    constructor(message, status, storageCode, 
+    /** The storage's Retry-After, in ms, when it sent one. */
+    retryAfterMs) {
+        super(message);
+        this.status = status;
+        this.storageCode = storageCode;
+        this.retryAfterMs = retryAfterMs;
+    }
+}
+/** The dataset reached FailedUpload or FailedProcessing, or did not get ready in time. */
+class DatasetNotReadyError extends ActionError {
+}
+/** The run was cancelled (SIGINT or SIGTERM from the runner). */
+class CancelledError extends ActionError {
+}
+
+
+/***/ }),
+
+/***/ 6338:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ly: () => (/* binding */ isoTime),
+/* harmony export */   Xo: () => (/* binding */ formatSeconds),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+/** Sizes, durations and times as people read them in logs, messages and summaries. */
+function formatSeconds(ms) {
+    const seconds = ms / 1000;
+    return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1048576)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    if (bytes < 1073741824)
+        return `${(bytes / 1048576).toFixed(1)} MiB`;
+    return `${(bytes / 1073741824).toFixed(2)} GiB`;
+}
+/** Epoch milliseconds as ISO 8601 UTC, or '' when absent or not a time. */
+function isoTime(epochMs) {
+    if (typeof epochMs !== 'number' || !Number.isFinite(epochMs))
+        return '';
+    const date = new Date(epochMs);
+    return Number.isNaN(date.getTime()) ? '' : date.toISOString();
+}
+
+
+/***/ }),
+
+/***/ 596:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   Kg: () => (/* binding */ hasControlCharacters),
+/* harmony export */   MP: () => (/* binding */ describeBody),
+/* harmony export */   gz: () => (/* binding */ keepSecret),
+/* harmony export */   hD: () => (/* binding */ quote),
+/* harmony export */   ml: () => (/* binding */ shorten),
+/* harmony export */   t: () => (/* binding */ t),
+/* harmony export */   tJ: () => (/* binding */ inert),
+/* harmony export */   te: () => (/* binding */ looksLikeHtml)
+/* harmony export */ });
 /**
  * The one way out for outside text: anything the action's own code did not write (API fields,
  * server messages, file names, resolved paths, inputs) reaches the log, annotations, errors and
@@ -35063,1405 +37865,234 @@ function looksLikeHtml(text) {
     return /^\s*<(!doctype html|html)/i.test(text);
 }
 
-;// CONCATENATED MODULE: ./src/action-log.ts
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 2413:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
-/**
- * The only module that writes to the runner's log (a lint rule keeps core.info and its kin out of
- * every other one). Everything it takes is Inert, so outside text has been through `t`.
- */
-const log = {
-    debug: message => core_debug(message),
-    info: message => info(message),
-    warning: message => warning(message),
-    annotate: (message, place) => error(message, {
-        title: place.title,
-        file: place.file,
-        startLine: place.line,
-        ...(place.column ? { startColumn: place.column } : {})
-    }),
-    secret: value => {
-        if (!value)
-            return;
-        core_setSecret(value);
-        keepSecret(value);
-    }
-};
-/** The step's one failure line. */
-function fail(message) {
-    setFailed(message);
-}
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  context: () => (/* binding */ github_context)
+});
 
-;// CONCATENATED MODULE: ./src/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms, signal) => new Promise((resolve, reject) => {
-        if (signal?.aborted) {
-            reject(signal.reason);
-            return;
-        }
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        signal?.addEventListener('abort', onAbort, { once: true });
-    })
-};
+// UNUSED EXPORTS: getOctokit
 
-;// CONCATENATED MODULE: ./src/errors.ts
-/**
- * Errors the action expects and explains. Each carries a message a person can
- * act on; `main` prints it through `core.setFailed` and keeps the stack for the
- * debug log. Anything that is not an ActionError is a bug and says so.
- */
-class ActionError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = new.target.name;
-    }
-}
-/** A bad input value: raised before any network call. */
-class InputError extends ActionError {
-}
-/** The NDJSON file is missing, not a file, empty, or has bad lines. */
-class FileCheckError extends ActionError {
-    path;
-    constructor(message, path) {
-        super(message);
-        this.path = path;
-    }
-}
-/** The Nexus API answered with a non-2xx status. */
-class NexusApiError extends ActionError {
-    status;
-    serverMessage;
-    retryAfterMs;
-    constructor(message, status, 
-    /** The server's own words, shortened and redacted (plain text: interpolate it into `t`). */
-    serverMessage, 
-    /** The server's Retry-After, in ms, when it sent one. */
-    retryAfterMs) {
-        super(message);
-        this.status = status;
-        this.serverMessage = serverMessage;
-        this.retryAfterMs = retryAfterMs;
-    }
-}
-/** The API answered 2xx with something that is not what it promises. */
-class BadAnswerError extends ActionError {
-}
-/** The request never got an answer (connection error, timeout, stall). */
-class TransportError extends ActionError {
-    code;
-    constructor(message, code) {
-        super(message);
-        this.code = code;
-    }
-    /** Aborted by us, or a request that could not even be made: another try cannot help. */
-    get final() {
-        return this.code === 'EABORTED' || this.code === 'EINVALID';
-    }
-}
-/** The signed-URL upload was refused or kept failing. */
-class UploadError extends ActionError {
-    status;
-    storageCode;
-    retryAfterMs;
-    constructor(message, status, storageCode, 
-    /** The storage's Retry-After, in ms, when it sent one. */
-    retryAfterMs) {
-        super(message);
-        this.status = status;
-        this.storageCode = storageCode;
-        this.retryAfterMs = retryAfterMs;
-    }
-}
-/** The dataset reached FailedUpload or FailedProcessing, or did not get ready in time. */
-class DatasetNotReadyError extends ActionError {
-}
-/** The run was cancelled (SIGINT or SIGTERM from the runner). */
-class CancelledError extends ActionError {
-}
-
-;// CONCATENATED MODULE: ./src/nexus-types.ts
-
-
-/**
- * The wire form of the Nexus batch-datasets API (camelCase, times in epoch ms),
- * and the checks that turn an untrusted answer into one. Fields the action
- * relies on are checked; the rest pass through untouched so outputs show the
- * dataset exactly as the API gave it.
- */
-const READY_STATUS = 'Uploaded';
-const FAILED_STATUSES = ['FailedUpload', 'FailedProcessing'];
-const WAITING_STATUS = 'Waiting';
-const SOURCE_KIND = 'UploadedNewlineDelimitedJsonFile';
-const DATASET_ID = /^dataset_[A-Za-z0-9-]{1,128}$/;
-function isDatasetId(value) {
-    return typeof value === 'string' && DATASET_ID.test(value);
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function nexus_types_fail(what, problem) {
-    throw new BadAnswerError(t `The Nexus API's answer to ${what} is not what it promises: ${problem}.`);
-}
-/** Why a value is not a dataset as the API promises it, or undefined when it is one. */
-function datasetProblem(value) {
-    if (!isObject(value))
-        return t `expected a dataset object`;
-    if (typeof value.id !== 'string' || value.id === '')
-        return t `the dataset has no id`;
-    if (!isDatasetId(value.id)) {
-        return t `the dataset id ${quote(value.id)} is not dataset_ followed by letters, digits and hyphens`;
-    }
-    const id = value.id;
-    if (typeof value.name !== 'string')
-        return t `dataset ${id} has no name`;
-    const status = value.status;
-    if (!isObject(status) || typeof status.overview !== 'string') {
-        return t `dataset ${id} has no status.overview`;
-    }
-    for (const [field, v] of [
-        ['expiryTime', value.expiryTime],
-        ['createDate', value.createDate],
-        ['status.itemCount', status.itemCount]
-    ]) {
-        if (v !== undefined && v !== null && typeof v !== 'number')
-            return t `${field} is not a number`;
-    }
-    if (status.message !== undefined &&
-        status.message !== null &&
-        typeof status.message !== 'string') {
-        return t `status.message is not a string`;
-    }
-    const source = status.source;
-    if (isObject(source) && source.uploadUrl !== undefined && source.uploadUrl !== null) {
-        const uploadUrl = source.uploadUrl;
-        if (!isObject(uploadUrl) ||
-            typeof uploadUrl.method !== 'string' ||
-            typeof uploadUrl.url !== 'string' ||
-            !isObject(uploadUrl.headers) ||
-            !Object.values(uploadUrl.headers).every(v => typeof v === 'string')) {
-            return t `status.source.uploadUrl is not a method, url and string headers`;
-        }
-    }
-    return undefined;
-}
-function parseDataset(value, what) {
-    const problem = datasetProblem(value);
-    if (problem !== undefined)
-        nexus_types_fail(what, problem);
-    return value;
-}
-/**
- * A page of a listing. One entry that is not a dataset does not sink the others: it is returned
- * in `rejected` (numbered from `firstPosition`) for the caller to report and skip.
- */
-function parseDatasetPage(value, what, firstPosition = 1) {
-    if (!isObject(value) || !Array.isArray(value.data))
-        nexus_types_fail(what, t `expected {"data": [...]}`);
-    const cursor = (field) => {
-        const v = value[field];
-        if (v === undefined || v === null || v === '')
-            return null;
-        if (typeof v !== 'string')
-            nexus_types_fail(what, t `${field} is not a string`);
-        return v;
-    };
-    const data = [];
-    const rejected = [];
-    value.data.forEach((item, i) => {
-        const problem = datasetProblem(item);
-        if (problem === undefined)
-            data.push(item);
-        else
-            rejected.push({ position: firstPosition + i, problem });
-    });
-    return { nextPage: cursor('nextPage'), prevPage: cursor('prevPage'), data, rejected };
-}
-function parseDeleteAnswer(value, what) {
-    if (!isObject(value) || typeof value.deleted !== 'boolean') {
-        nexus_types_fail(what, t `expected {"id": ..., "deleted": true|false}`);
-    }
-    return { id: String(value.id ?? ''), deleted: value.deleted };
-}
-/** A signed header of the upload URL, whatever the case of its name. */
-function uploadHeader(uploadUrl, name) {
-    const key = Object.keys(uploadUrl.headers).find(k => k.toLowerCase() === name);
-    return key === undefined ? undefined : uploadUrl.headers[key];
-}
-/** The upload URL, when the dataset still carries one. */
-function uploadUrlOf(dataset) {
-    return dataset.status.source?.uploadUrl ?? undefined;
-}
-/**
- * The dataset as the API gave it, minus the signed upload URL: that URL is a
- * write credential and must never reach outputs, summaries or logs.
- */
-function withoutUploadUrl(dataset) {
-    const source = dataset.status.source;
-    if (!source || !('uploadUrl' in source))
-        return dataset;
-    const { uploadUrl: _dropped, ...rest } = source;
-    return { ...dataset, status: { ...dataset.status, source: rest } };
-}
-
-;// CONCATENATED MODULE: ./src/url-policy.ts
-/**
- * Which hosts may be spoken to in plain http://. Loopback only: that is where the project's own
- * emulator runs in tests; anywhere else a secret key or a file must travel over TLS.
- */
-function isLoopback(hostname) {
-    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-
-
-const OPERATIONS = ['create', 'get', 'list', 'delete', 'wait', 'cleanup'];
-const DEFAULT_API_URL = 'https://api.datature.io';
-/** Defaults for inputs that have one; action.yml declares the same (a test checks). */
-const INPUT_DEFAULTS = {
-    operation: 'create',
-    wait: 'true',
-    timeout: '1800',
-    'poll-interval': '5',
-    'request-timeout': '60',
-    'show-expired': 'false',
-    limit: '100',
-    'dry-run': 'false',
-    concurrency: '8'
-};
-/** Inputs with no default that only some operations read (warned about elsewhere). */
-const USED_BY = {
-    'dataset-id': ['get', 'delete', 'wait'],
-    name: ['create'],
-    path: ['create'],
-    page: ['list'],
-    'older-than': ['cleanup'],
-    'name-pattern': ['list', 'cleanup']
-};
-const MAX_NAME_LENGTH = 256;
-const MIN_SECONDS = 0.01;
-const MAX_SECONDS = 2_000_000;
-/** What an HTTP header can carry: the key goes in one. */
-const SECRET_KEY = /^[\x21-\x7e]+$/;
-const PROJECT_ID = /^proj_[A-Za-z0-9]{1,128}$/;
-const DURATION_UNITS = {
-    s: 1000,
-    m: 60_000,
-    h: 3_600_000,
-    d: 86_400_000,
-    w: 604_800_000
-};
-/**
- * Reads and checks every input before anything touches the network, so a bad
- * value fails the step at once with one message naming the input, the value
- * and what would be accepted. The secret key is masked before anything else.
- */
-function readInputs(env = process.env) {
-    const raw = (name) => (env[`INPUT_${name.toUpperCase()}`] ?? '').trim();
-    const withDefault = (name) => raw(name) || INPUT_DEFAULTS[name];
-    const secretKey = raw('secret-key') || (env.DATATURE_SECRET_KEY ?? '').trim();
-    log.secret(secretKey);
-    const operation = withDefault('operation').toLowerCase();
-    if (!OPERATIONS.includes(operation)) {
-        throw new InputError(t `Input "operation" must be one of ${OPERATIONS.join(', ')}; got ${quote(operation)}.`);
-    }
-    const op = operation;
-    if (!secretKey) {
-        throw new InputError(t `Input "secret-key" is required: set it (for example secret-key: $\{{ secrets.DATATURE_SECRET_KEY }}) or the DATATURE_SECRET_KEY environment variable.`);
-    }
-    if (!SECRET_KEY.test(secretKey)) {
-        throw new InputError(t `Input "secret-key" has characters a secret key cannot have (spaces, line breaks or non-ASCII, often from copy and paste); copy the key again.`);
-    }
-    const projectId = readProjectId(raw('project-id') || (env.DATATURE_PROJECT_ID ?? '').trim());
-    const apiUrl = readApiUrl(raw('api-url') || (env.DATATURE_API_BASE_URL ?? '').trim());
-    const inputs = {
-        operation: op,
-        secretKey,
-        projectId,
-        apiUrl,
-        wait: readBoolean('wait', withDefault('wait')),
-        timeoutMs: readSeconds('timeout', withDefault('timeout')),
-        pollIntervalMs: readSeconds('poll-interval', withDefault('poll-interval')),
-        requestTimeoutMs: readSeconds('request-timeout', withDefault('request-timeout')),
-        showExpired: readBoolean('show-expired', withDefault('show-expired')),
-        limit: readInteger('limit', withDefault('limit'), 1, 1000),
-        dryRun: readBoolean('dry-run', withDefault('dry-run')),
-        concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32)
-    };
-    if (['get', 'delete', 'wait'].includes(op)) {
-        inputs.datasetId = readDatasetId(raw('dataset-id'));
-    }
-    if (op === 'create') {
-        inputs.path = raw('path');
-        if (!inputs.path) {
-            throw new InputError(t `Input "path" is required for operation create: the NDJSON file to upload.`);
-        }
-        refuseControlCharacters('path', inputs.path);
-        if (raw('name'))
-            inputs.name = readName(raw('name'));
-    }
-    if (op === 'list' && raw('page'))
-        inputs.page = refuseControlCharacters('page', raw('page'));
-    if (op === 'cleanup' && raw('older-than')) {
-        inputs.olderThanMs = readDuration('older-than', raw('older-than'));
-    }
-    if (op === 'list' || op === 'cleanup') {
-        const pattern = env['INPUT_NAME-PATTERN'];
-        // An explicitly empty pattern would silently match nothing (or, read as
-        // "no filter", everything): neither is what someone who typed it meant.
-        if (pattern !== undefined && pattern !== '' && pattern.trim() === '') {
-            throw new InputError(t `Input "name-pattern" is empty; remove it to match every name.`);
-        }
-        if (pattern?.trim())
-            inputs.namePattern = refuseControlCharacters('name-pattern', pattern.trim());
-    }
-    return inputs;
-}
-/** Inputs that were given but that this operation does not read. */
-function unusedInputs(operation, env = process.env) {
-    return Object.entries(USED_BY)
-        .filter(([name, ops]) => !ops.includes(operation) && (env[`INPUT_${name.toUpperCase()}`] ?? '').trim())
-        .map(([name]) => name);
-}
-function readProjectId(value) {
-    if (!value) {
-        throw new InputError(t `Input "project-id" is required: set it (for example project-id: $\{{ secrets.DATATURE_PROJECT_ID }}) or the DATATURE_PROJECT_ID environment variable.`);
-    }
-    const id = value.startsWith('proj_') ? value : `proj_${value}`;
-    if (!PROJECT_ID.test(id)) {
-        throw new InputError(t `Input "project-id" must look like proj_ followed by letters and digits (for example proj_0123456789abcdef0123456789abcdef), with or without the proj_ prefix; got ${quote(value)}.`);
-    }
-    return id;
-}
-function readApiUrl(value) {
-    const text = value || DEFAULT_API_URL;
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw new InputError(t `Input "api-url" must be an absolute URL such as ${DEFAULT_API_URL}; got ${quote(text)}.`);
-    }
-    if (url.username || url.password) {
-        throw new InputError(t `Input "api-url" must not contain a user name or password; the secret key is sent in a header.`);
-    }
-    if (url.search || url.hash || text.includes('?') || text.includes('#')) {
-        throw new InputError(t `Input "api-url" must not have a query or fragment; got ${quote(url.origin + url.pathname)}…`);
-    }
-    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-        throw new InputError(t `Input "api-url" must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and ::1, where tests run); got ${quote(url.origin)}.`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new InputError(t `Input "api-url" must use https://; got ${quote(url.protocol)}.`);
-    }
-    return url;
-}
-function readDatasetId(value) {
-    if (!value) {
-        throw new InputError(t `Input "dataset-id" is required for this operation: the id of the dataset, like dataset_<uuid>.`);
-    }
-    if (!isDatasetId(value)) {
-        throw new InputError(t `Input "dataset-id" must look like dataset_ followed by a UUID (for example dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60); got ${quote(value)}.`);
-    }
-    return value;
-}
-/** Text that ends up in requests, logs and the summary: a line break or escape is never meant. */
-function refuseControlCharacters(name, value) {
-    if (hasControlCharacters(value)) {
-        throw new InputError(t `Input "${name}" must not contain control characters (line breaks, tabs, escapes).`);
-    }
-    return value;
-}
-function readName(value) {
-    refuseControlCharacters('name', value);
-    if ([...value].length > MAX_NAME_LENGTH) {
-        throw new InputError(t `Input "name" must be at most ${MAX_NAME_LENGTH} characters; got ${[...value].length}.`);
-    }
-    return value;
-}
-function readBoolean(name, value) {
-    const lower = value.toLowerCase();
-    if (lower === 'true')
-        return true;
-    if (lower === 'false')
-        return false;
-    throw new InputError(t `Input "${name}" must be true or false; got ${quote(value)}.`);
-}
-function readSeconds(name, value) {
-    const seconds = /^\d+(\.\d+)?$|^\.\d+$/.test(value) ? Number(value) : NaN;
-    // Below 10 ms a wait is a busy loop; past ~24 days Node's timers overflow.
-    if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS)) {
-        throw new InputError(t `Input "${name}" must be a positive number of seconds from ${MIN_SECONDS} to ${MAX_SECONDS} (fractions allowed, e.g. 0.5); got ${quote(value)}.`);
-    }
-    return Math.round(seconds * 1000);
-}
-function readInteger(name, value, min, max) {
-    const n = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(n) || n < min || n > max) {
-        throw new InputError(t `Input "${name}" must be a whole number from ${min} to ${max}; got ${quote(value)}.`);
-    }
-    return n;
-}
-function readDuration(name, value) {
-    const match = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(value);
-    const amount = match ? Number(match[1]) : NaN;
-    if (!match || !(amount > 0)) {
-        throw new InputError(t `Input "${name}" must be a number and a unit s, m, h, d or w (for example 36h or 7d); got ${quote(value)}.`);
-    }
-    return Math.round(amount * (DURATION_UNITS[match[2].toLowerCase()] ?? 0));
-}
-
-;// CONCATENATED MODULE: ./src/format.ts
-/** Sizes, durations and times as people read them in logs, messages and summaries. */
-function formatSeconds(ms) {
-    const seconds = ms / 1000;
-    return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
-}
-function formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    if (bytes < 1048576)
-        return `${(bytes / 1024).toFixed(1)} KiB`;
-    if (bytes < 1073741824)
-        return `${(bytes / 1048576).toFixed(1)} MiB`;
-    return `${(bytes / 1073741824).toFixed(2)} GiB`;
-}
-/** Epoch milliseconds as ISO 8601 UTC, or '' when absent or not a time. */
-function isoTime(epochMs) {
-    if (typeof epochMs !== 'number' || !Number.isFinite(epochMs))
-        return '';
-    const date = new Date(epochMs);
-    return Number.isNaN(date.getTime()) ? '' : date.toISOString();
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-;// CONCATENATED MODULE: ./src/http.ts
-/**
- * One HTTP exchange over node:http with the proxy-aware agent of
- * @actions/http-client. We drive node:http ourselves because the uploads need
- * byte-exact signed headers, a stall watchdog and cancellation, none of which
- * HttpClient's request methods offer; its agents still give us https_proxy and
- * no_proxy handling exactly as every other action has it.
- */
-
-
-
-
-
-
-/** Gives each origin a reusable, proxy-aware agent. */
-class AgentPool {
-    client;
-    constructor(keepAlive) {
-        this.client = new lib_HttpClient(undefined, undefined, { keepAlive });
-    }
-    agentFor(url) {
-        return this.client.getAgent(url.href);
-    }
-    dispose() {
-        this.client.dispose();
-    }
-}
-function send(pool, req) {
-    return new Promise((resolve, reject) => {
-        const { url } = req;
-        const module = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
-        let settled = false;
-        let idleTimer;
-        let totalTimer;
-        let answerTimer;
-        let continueTimer;
-        let source;
-        let bodyStarted = false;
-        const finish = (error, response) => {
-            if (settled)
-                return;
-            settled = true;
-            for (const timer of [idleTimer, totalTimer, answerTimer, continueTimer])
-                clearTimeout(timer);
-            req.signal?.removeEventListener('abort', onAbort);
-            if (error) {
-                source?.destroy();
-                outgoing?.destroy();
-                reject(error);
-            }
-            else if (response) {
-                resolve(response);
-            }
-        };
-        const armIdle = () => {
-            clearTimeout(idleTimer);
-            idleTimer = setTimeout(() => {
-                finish(new TransportError(t `no progress for ${formatSeconds(req.idleTimeoutMs)} on ${req.method} ${url.host}`, 'ETIMEDOUT'));
-            }, req.idleTimeoutMs);
-        };
-        const onAbort = () => {
-            const reason = req.signal?.reason;
-            finish(reason instanceof Error ? reason : new TransportError(t `request aborted`, 'EABORTED'));
-        };
-        let outgoing;
-        const holdBody = req.expectContinue !== undefined && req.body !== undefined;
-        try {
-            outgoing = module.request(url, {
-                method: req.method,
-                headers: holdBody ? { ...req.headers, Expect: '100-continue' } : req.headers,
-                agent: pool.agentFor(url)
-            });
-        }
-        catch (error) {
-            // node:http throws at once on a header it cannot send (say a pasted
-            // non-ASCII character): no retry can fix that.
-            reject(new TransportError(t `the request could not be made: ${error.message}`, 'EINVALID'));
-            return;
-        }
-        let answered = false;
-        outgoing.on('error', (error) => {
-            // A server that refuses early (403 before the body is read) closes the
-            // socket under our body stream; its answer, already in hand, is the news.
-            if (answered)
-                return;
-            finish(new TransportError(describeNetworkError(error, url), error.code ?? 'ECONNRESET'));
-        });
-        outgoing.on('response', incoming => {
-            answered = true;
-            armIdle();
-            const chunks = [];
-            let length = 0;
-            let truncated = false;
-            const done = () => {
-                // An early answer (say a 403 before the body was read) leaves the body
-                // unsent or half-sent: stop it, the exchange is over.
-                if (!bodyStarted || (source && !source.readableEnded)) {
-                    source?.destroy();
-                    outgoing.destroy();
-                }
-                finish(undefined, {
-                    status: incoming.statusCode ?? 0,
-                    headers: incoming.headers,
-                    body: Buffer.concat(chunks),
-                    truncated
-                });
-            };
-            incoming.on('data', (chunk) => {
-                armIdle();
-                const room = req.maxResponseBytes - length;
-                if (chunk.length > room) {
-                    // Past the cap the rest is noise: stop reading rather than drain megabytes.
-                    chunks.push(chunk.subarray(0, room));
-                    truncated = true;
-                    // Settle first: destroying the stream emits its own error, which must not win.
-                    done();
-                    incoming.destroy();
-                    return;
-                }
-                chunks.push(chunk);
-                length += chunk.length;
-            });
-            incoming.on('end', done);
-            // Cut off mid-answer: a refusal's status still stands (its text may be
-            // partial); a success that cannot be read in full is a transport failure.
-            const cut = (code) => {
-                if ((incoming.statusCode ?? 0) >= 400) {
-                    done();
-                    return;
-                }
-                finish(new TransportError(t `connection to ${url.host} closed while reading the answer`, code));
-            };
-            incoming.on('error', (error) => cut(error.code ?? 'ECONNRESET'));
-            incoming.on('aborted', () => cut('ECONNRESET'));
-        });
-        if (req.signal?.aborted) {
-            onAbort();
-            return;
-        }
-        req.signal?.addEventListener('abort', onAbort, { once: true });
-        armIdle();
-        if (req.totalTimeoutMs !== undefined) {
-            totalTimer = setTimeout(() => {
-                finish(new TransportError(t `no answer within ${formatSeconds(req.totalTimeoutMs ?? 0)} from ${req.method} ${url.host}`, 'ETIMEDOUT'));
-            }, req.totalTimeoutMs);
-        }
-        const { answerTimeoutMs } = req;
-        if (answerTimeoutMs !== undefined) {
-            // From the last body byte handed to the system ('finish'), or from an answer that began
-            // before it: bytes trickling in reset the idle timer, never this one.
-            const armAnswer = () => {
-                if (settled || answerTimer !== undefined)
-                    return;
-                answerTimer = setTimeout(() => {
-                    finish(new TransportError(t `the answer from ${url.host} did not finish within ${formatSeconds(answerTimeoutMs)}`, 'ETIMEDOUT'));
-                }, answerTimeoutMs);
-            };
-            outgoing.on('finish', armAnswer);
-            outgoing.on('response', armAnswer);
-        }
-        const sendBody = () => {
-            if (settled || bodyStarted)
-                return;
-            bodyStarted = true;
-            clearTimeout(continueTimer);
-            if (req.body === undefined) {
-                outgoing.end();
-            }
-            else if (Buffer.isBuffer(req.body)) {
-                outgoing.end(req.body);
-            }
-            else {
-                source = req.body();
-                let sent = 0;
-                source.on('data', (chunk) => {
-                    sent += chunk.length;
-                    armIdle();
-                    req.onBodyProgress?.(sent);
-                });
-                source.on('error', error => {
-                    finish(new TransportError(t `could not read the upload body: ${error.message}`, 'EREAD'));
-                });
-                source.pipe(outgoing);
-            }
-        };
-        if (holdBody && req.expectContinue) {
-            outgoing.flushHeaders();
-            outgoing.once('continue', sendBody);
-            continueTimer = setTimeout(sendBody, req.expectContinue.timeoutMs);
-        }
-        else {
-            sendBody();
-        }
-    });
-}
-function describeNetworkError(error, url) {
-    switch (error.code) {
-        case 'ECONNREFUSED':
-            return t `connection to ${url.host} refused`;
-        case 'ENOTFOUND':
-        case 'EAI_AGAIN':
-            return t `could not resolve ${url.hostname}`;
-        case 'ECONNRESET':
-        case 'EPIPE':
-            return t `connection to ${url.host} was reset`;
-        default:
-            return t `connection to ${url.host} failed (${error.code ?? error.message})`;
-    }
-}
-/** A response header's (first) value. */
-function headerValue(response, name) {
-    const value = response.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
-
-;// CONCATENATED MODULE: ./src/retry.ts
-/** Statuses worth another try: the request did not take effect, or may not have. */
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-const API_RETRY_POLICY = {
-    maxAttempts: 5,
-    baseDelayMs: 1000,
-    maxDelayMs: 16_000,
-    maxRetryAfterMs: 60_000
-};
-/**
- * The delay before retry number `retry` (1 for the first retry). Exponential
- * with "equal jitter": half the step is fixed so retries never bunch at zero,
- * half is random so many runners hitting one outage do not retry in lockstep.
- */
-function backoffDelay(retry, policy, random) {
-    const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
-    return Math.round(step / 2 + random() * (step / 2));
-}
-/**
- * Reads a Retry-After header (delta-seconds or an HTTP date) as a delay in ms,
- * or undefined when absent or unreadable. A date in the past means "now".
- */
-function parseRetryAfter(value, now) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    // An HTTP date always names its day and month; anything else is not one.
-    if (!/[a-z]{3}/i.test(text))
-        return undefined;
-    const date = Date.parse(text);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-/** Runs `attempt` until it succeeds, the error is final, or tries run out. */
-async function withRetries(attempt, options) {
-    const { policy, clock } = options;
-    for (let n = 1;; n++) {
-        try {
-            return await attempt(n);
-        }
-        catch (error) {
-            if (options.signal?.aborted)
-                throw options.signal.reason;
-            const verdict = options.classify(error);
-            if (!verdict.retry || n >= policy.maxAttempts)
-                throw error;
-            const delayMs = verdict.retryAfterMs !== undefined
-                ? Math.min(verdict.retryAfterMs, policy.maxRetryAfterMs)
-                : backoffDelay(n, policy, options.random);
-            options.onRetry?.({ attempt: n, delayMs, reason: verdict.reason });
-            await clock.sleep(delayMs, options.signal);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/version.ts
-/** Sent in the User-Agent; a test keeps it equal to package.json's version. */
-const ACTION_NAME = 'nexus-dataset-action';
-const ACTION_VERSION = '0.1.0';
-
-;// CONCATENATED MODULE: ./src/nexus-client.ts
-
-
-
-
-
-
-
-/** API answers are small JSON documents; anything past this is not one. */
-const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
-/**
- * A listing is walked at most this far (SECURITY.md): a server whose every page points on to a
- * new one would otherwise hold the step, and every dataset in memory, forever.
- */
-const MAX_LIST_PAGES = 1000;
-const MAX_LIST_DATASETS = 100_000;
-class NexusClient {
-    options;
-    projectId;
-    retryPolicy;
-    pool = new AgentPool(true);
-    constructor(options) {
-        this.options = options;
-        this.projectId = options.projectId;
-        this.retryPolicy = options.retry;
-    }
-    async getDataset(datasetId) {
-        const answer = await this.call('GET', this.datasetPath(datasetId), {
-            what: t `reading dataset ${datasetId}`,
-            notFound: datasetId
-        });
-        return parseDataset(answer.json, `GET dataset ${datasetId}`);
-    }
-    /** One page; entries numbered from `firstPosition` in `rejected`. */
-    async listPage(limit, page, firstPosition = 1) {
-        const query = new URLSearchParams({ limit: String(limit) });
-        if (page)
-            query.set('page', page);
-        const answer = await this.call('GET', `${this.datasetsPath()}?${query}`, {
-            what: t `listing datasets`
-        });
-        return parseDatasetPage(answer.json, 'GET datasets', firstPosition);
-    }
-    /** Every dataset of the project, walking the pages from the first, within the caps above. */
-    async listAll(limit) {
-        const listing = { datasets: [], rejected: [] };
-        const seen = new Set();
-        let entries = 0;
-        let page;
-        for (let pages = 1;; pages++) {
-            const answer = await this.listPage(limit, page, entries + 1);
-            listing.datasets.push(...answer.data);
-            listing.rejected.push(...answer.rejected);
-            entries += answer.data.length + answer.rejected.length;
-            // An empty page that still points on would have us walk forever.
-            if (!answer.nextPage || answer.data.length + answer.rejected.length === 0)
-                return listing;
-            // A server that hands back a cursor it already gave would loop forever.
-            if (seen.has(answer.nextPage)) {
-                throw new BadAnswerError(t `The Nexus API's answer to listing datasets is not what it promises: page cursor ${answer.nextPage} repeats.`);
-            }
-            if (pages >= MAX_LIST_PAGES || entries >= MAX_LIST_DATASETS) {
-                throw new BadAnswerError(t `Listing the datasets of project ${this.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets. Delete datasets in Nexus, or report this if the project does not hold that many.`);
-            }
-            seen.add(answer.nextPage);
-            page = answer.nextPage;
-        }
-    }
-    /**
-     * Deletes a dataset. Gone is what was asked for, so a 404 is success too:
-     * an earlier try whose answer was lost, or another job, deleted it first.
-     */
-    async deleteDataset(datasetId, signal) {
-        let answer;
-        try {
-            answer = await this.call('DELETE', this.datasetPath(datasetId), {
-                what: t `deleting dataset ${datasetId}`,
-                signal
-            });
-        }
-        catch (error) {
-            if (error instanceof NexusApiError && error.status === 404)
-                return { alreadyGone: true };
-            throw error;
-        }
-        if (!parseDeleteAnswer(answer.json, `DELETE dataset ${datasetId}`).deleted) {
-            throw new BadAnswerError(t `Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`);
-        }
-        return { alreadyGone: false };
-    }
-    /**
-     * One POST, never retried here: a create whose answer was lost may still
-     * have made the dataset, so the caller decides how to retry.
-     */
-    async postDataset(body, signal) {
-        const answer = await this.call('POST', this.datasetsPath(), {
-            what: t `creating dataset ${JSON.stringify(body.name)}`,
-            body,
-            attempts: 1,
-            signal
-        });
-        return parseDataset(answer.json, 'POST datasets');
-    }
-    /** Whether an error from postDataset leaves it unknown if the dataset was made. */
-    static isAmbiguous(error) {
-        if (error instanceof TransportError)
-            return !error.final && error.code !== 'ECONNREFUSED';
-        if (error instanceof BadAnswerError)
-            return true;
-        return error instanceof NexusApiError && error.status >= 500;
-    }
-    dispose() {
-        this.pool.dispose();
-    }
-    datasetsPath() {
-        return `/projects/${encodeURIComponent(this.projectId)}/batch/datasets`;
-    }
-    datasetPath(datasetId) {
-        return `${this.datasetsPath()}/${encodeURIComponent(datasetId)}`;
-    }
-    async call(method, path, spec) {
-        const { options } = this;
-        const signal = spec.signal ?? options.signal;
-        const url = new URL(options.apiUrl.href.replace(/\/$/, '') + path);
-        const headers = {
-            'Secret-Key': options.secretKey,
-            'User-Agent': `${ACTION_NAME}/${ACTION_VERSION}`,
-            Accept: 'application/json'
-        };
-        let payload;
-        if (spec.body !== undefined) {
-            payload = Buffer.from(JSON.stringify(spec.body));
-            headers['Content-Type'] = 'application/json';
-            headers['Content-Length'] = String(payload.length);
-        }
-        const policy = { ...options.retry, maxAttempts: spec.attempts ?? options.retry.maxAttempts };
-        let tries = 0;
-        try {
-            return await withRetries(async (attempt) => {
-                tries = attempt;
-                const started = options.clock.now();
-                const response = await send(this.pool, {
-                    method,
-                    url,
-                    headers,
-                    body: payload,
-                    idleTimeoutMs: options.requestTimeoutMs,
-                    totalTimeoutMs: options.requestTimeoutMs,
-                    maxResponseBytes: MAX_ANSWER_BYTES,
-                    signal
-                });
-                options.log.debug(t `${method} ${url.pathname}${url.search} -> ${response.status} in ${options.clock.now() - started} ms`);
-                return this.interpret(method, url, response, spec);
-            }, {
-                policy,
-                clock: options.clock,
-                random: options.random,
-                signal,
-                classify: apiRetryVerdict,
-                onRetry: ({ attempt, delayMs, reason }) => {
-                    options.log.info(t `${spec.what}: ${reason}; retrying in ${formatSeconds(delayMs)} (attempt ${attempt + 1} of ${policy.maxAttempts})`);
-                }
-            });
-        }
-        catch (error) {
-            throw this.explain(error, spec, tries);
-        }
-    }
-    interpret(method, url, response, spec) {
-        const { status } = response;
-        if (status >= 200 && status < 300) {
-            if (response.truncated) {
-                throw new BadAnswerError(t `The Nexus API's answer to ${spec.what} is larger than ${MAX_ANSWER_BYTES / 1048576} MiB; it is not a Nexus answer (a proxy in the way?).`);
-            }
-            try {
-                return { json: JSON.parse(response.body.toString('utf8')) };
-            }
-            catch {
-                throw new BadAnswerError(t `The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${describeBody(response.body)}. Check api-url points at the Nexus API, not a web page or proxy.`);
-            }
-        }
-        throw new NexusApiError(t `${method} ${url.pathname} answered HTTP ${status}`, status, serverMessage(response), parseRetryAfter(headerValue(response, 'retry-after'), this.options.clock.now()));
-    }
-    /** Turns the last error into one message a person can act on. */
-    explain(error, spec, tries) {
-        const project = this.projectId;
-        const after = tries > 1 ? ` after ${tries} attempts` : '';
-        if (error instanceof NexusApiError) {
-            const server = error.serverMessage ? t `: ${error.serverMessage}` : '';
-            const status = t `HTTP ${error.status}${server}`;
-            let message;
-            if (error.status === 401 || error.status === 403) {
-                message = t `Nexus refused the secret key for project ${project} (${status}). Check that secret-key is a secret key of this project and project-id is right.`;
-            }
-            else if (error.status === 404 && spec.notFound) {
-                message = t `Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id and project-id; it may have been deleted.`;
-            }
-            else if (error.status === 404) {
-                message = t `Nexus answered "not found" while ${spec.what} in project ${project} (${status}). Check project-id, and that api-url is the Nexus API.`;
-            }
-            else if (error.status === 429) {
-                message = t `Nexus kept answering "too many requests" while ${spec.what}${after} (${status}). Try again later, or space out the workflows using this project.`;
-            }
-            else if (error.status >= 500) {
-                message = t `The Nexus API failed while ${spec.what}${after} (${status}). It may be a passing outage: re-run the job.`;
-            }
-            else {
-                message = t `Nexus rejected ${spec.what} (${status}).`;
-            }
-            return new NexusApiError(message, error.status, error.serverMessage, error.retryAfterMs);
-        }
-        if (error instanceof TransportError) {
-            return new TransportError(t `Could not reach the Nexus API at ${this.options.apiUrl.origin} while ${spec.what}${after}: ${error.message}. Check api-url and the runner's network or proxy settings.`, error.code);
-        }
-        return error;
-    }
-}
-/** Whether a failed API call is worth another try, and after how long. */
-function apiRetryVerdict(error) {
-    if (error instanceof TransportError) {
-        return error.final ? { retry: false } : { retry: true, reason: error.message };
-    }
-    if (error instanceof NexusApiError && RETRYABLE_STATUSES.has(error.status)) {
-        return {
-            retry: true,
-            retryAfterMs: error.retryAfterMs,
-            reason: t `HTTP ${error.status}${error.serverMessage ? t ` (${error.serverMessage})` : ''}`
-        };
-    }
-    return { retry: false };
-}
-/** The server's own words: its JSON `message`, else a short cut of the text. */
-function serverMessage(response) {
-    const text = response.body.toString('utf8');
-    try {
-        const parsed = JSON.parse(text);
-        if (typeof parsed === 'object' && parsed !== null && 'message' in parsed) {
-            const message = parsed.message;
-            if (typeof message === 'string')
-                return shorten(message);
-        }
-    }
-    catch {
-        // Not JSON: fall through to the text itself.
-    }
-    return describeBody(response.body);
-}
-
-;// CONCATENATED MODULE: ./src/concurrency.ts
-/**
- * Runs `work` on every item with at most `limit` running at once, in order of
- * the items. Stops starting new items once `signal` aborts; items already
- * started finish (or fail) on their own. Never rejects: `work` handles its errors.
- */
-async function forEachLimited(items, limit, signal, work) {
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length && !signal.aborted) {
-            const item = items[next++];
-            await work(item);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-;// CONCATENATED MODULE: ./src/dataset-filter.ts
-
-/** Expired means the expiry time is not in the future; no expiry time, not expired. */
-function isExpired(dataset, now) {
-    return typeof dataset.expiryTime === 'number' && dataset.expiryTime <= now;
-}
-/**
- * A glob with `*` (any run of characters) and `?` (one character), matched
- * against the whole name; every other character stands for itself.
- */
-function globToRegExp(pattern) {
-    let source = '';
-    for (const char of pattern) {
-        if (char === '*')
-            source += '.*';
-        else if (char === '?')
-            source += '.';
-        else
-            source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    return new RegExp(`^${source}$`, 'su');
-}
-/** Warnings past this are counted, not listed. */
-const REJECTED_SHOWN = 10;
-/**
- * Entries of a listing that are not datasets as the API promises (say an id that could steer a
- * request URL) are never shown in outputs nor acted on; each is named in a warning.
- */
-function warnRejected(log, rejected) {
-    for (const entry of rejected.slice(0, REJECTED_SHOWN)) {
-        log.warning(t `Skipped entry ${entry.position} of the project's listing: it is not what the Nexus API promises (${entry.problem}).`);
-    }
-    if (rejected.length > REJECTED_SHOWN) {
-        log.warning(t `Skipped ${rejected.length - REJECTED_SHOWN} more such entries.`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/outputs.ts
-
-
-
-/**
- * Step outputs. Every dataset that leaves the action goes through
- * withoutUploadUrl: the signed URL is a credential.
- */
-function outputs_setOutput(name, value) {
-    setOutput(name, value);
-}
-function setDatasetOutputs(dataset) {
-    setOutput('dataset-id', dataset.id);
-    setOutput('status', dataset.status.overview);
-    setOutput('name', dataset.name);
-    if (typeof dataset.status.itemCount === 'number') {
-        setOutput('item-count', String(dataset.status.itemCount));
-    }
-    const expiry = isoTime(dataset.expiryTime);
-    if (expiry)
-        setOutput('expiry-time', expiry);
-    setOutput('dataset', JSON.stringify(withoutUploadUrl(dataset)));
-}
-/** `datasets` and `count`; list also passes its page cursors (empty after a full walk). */
-function setListOutputs(datasets, cursors) {
-    setOutput('datasets', JSON.stringify(datasets.map(withoutUploadUrl)));
-    setOutput('count', String(datasets.length));
-    if (cursors) {
-        setOutput('next-page', cursors.nextPage ?? '');
-        setOutput('prev-page', cursors.prevPage ?? '');
-    }
-}
-
-;// CONCATENATED MODULE: ./src/summary.ts
-
-
-
-
-/** Rows past this go into an "and N more" line: a summary is not a data dump. */
-const SUMMARY_ROW_CAP = 50;
-/**
- * Writes the job summary, or nothing when the step runs outside a runner
- * (GITHUB_STEP_SUMMARY unset): a missing summary file is not worth failing for.
- */
-async function write(build) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    build(summary);
-    try {
-        await summary.write();
-    }
-    catch (error) {
-        log.warning(t `Could not write the job summary: ${error.message}`);
-    }
-}
-/**
- * Every piece of text in the summary goes through here: made inert (line breaks become a visible
- * `\n`, so no blank line can end the table and let what follows render as markdown), then
- * HTML-escaped, so a name shows as text and never as markup, an image or a link.
- */
-function summary_text(value) {
-    return escapeHtml(inert(value));
-}
-/** How each dataset field reads in a summary; the id set as code. */
-const FIELDS = {
-    Dataset: (d) => `<code>${summary_text(d.id)}</code>`,
-    Name: (d) => summary_text(d.name),
-    Status: (d) => summary_text(d.status.overview),
-    Items: (d) => (d.status.itemCount === undefined ? '–' : summary_text(d.status.itemCount)),
-    Created: (d) => isoTime(d.createDate) || '–',
-    Expires: (d) => isoTime(d.expiryTime) || '–',
-    Expired: (d) => isoTime(d.expiryTime) || '–'
-};
-const LIST_COLUMNS = ['Dataset', 'Name', 'Status', 'Items', 'Created', 'Expires'];
-const CLEANUP_COLUMNS = ['Dataset', 'Name', 'Created', 'Expired'];
-/** One dataset as a two-column table, plus plain-text rows the operation adds. */
-async function writeDatasetSummary(heading, dataset, extra = []) {
-    await write(summary => {
-        summary.addHeading(summary_text(heading), 3);
-        summary.addTable([
-            [header('Field'), header('Value')],
-            ...LIST_COLUMNS.map((field) => [field, FIELDS[field](dataset)]),
-            ...extra.map(([field, value]) => [summary_text(field), summary_text(value)])
-        ]);
-    });
-}
-/** Datasets as a table, capped at SUMMARY_ROW_CAP rows. */
-async function writeDatasetTable(heading, datasets, options = {}) {
-    const columns = options.forCleanup ? CLEANUP_COLUMNS : LIST_COLUMNS;
-    await write(summary => {
-        summary.addHeading(summary_text(heading), 3);
-        if (options.note)
-            summary.addRaw(`<p>${summary_text(options.note)}</p>`, true);
-        if (datasets.length === 0) {
-            summary.addRaw('<p>No datasets.</p>', true);
-        }
-        else {
-            const shown = datasets.slice(0, SUMMARY_ROW_CAP);
-            summary.addTable([
-                columns.map(header),
-                ...shown.map((d) => columns.map(field => FIELDS[field](d)))
-            ]);
-            if (datasets.length > shown.length) {
-                summary.addRaw(`<p>… and ${datasets.length - shown.length} more.</p>`, true);
-            }
-        }
-        if (options.footer)
-            summary.addRaw(`<p>${summary_text(options.footer)}</p>`, true);
-    });
-}
-function header(data) {
-    return { data, header: true };
-}
-function escapeHtml(value) {
-    return value
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;');
-}
-
-;// CONCATENATED MODULE: ./src/operations/cleanup.ts
-
-
-
-
-
-
-/** The largest page the API serves: fewest round trips before deleting. */
-const PAGE_SIZE = 1000;
-/** Failures listed in the step's error; the rest are counted. */
-const FAILURES_SHOWN = 10;
-/**
- * Deletes expired datasets (and, with older-than, old ones), optionally only
- * those whose name matches name-pattern. Reads every page first, so deleting
- * cannot shift the pages being walked; then deletes with bounded concurrency.
- */
-async function cleanupOperation(ctx) {
-    const { inputs, client, clock, log } = ctx;
-    const { datasets: all, rejected } = await client.listAll(PAGE_SIZE);
-    warnRejected(log, rejected);
-    const skipped = rejected.length > 0 ? ` Skipped as malformed: ${rejected.length}.` : '';
-    const now = clock.now();
-    const pattern = inputs.namePattern ? globToRegExp(inputs.namePattern) : undefined;
-    const cutoff = inputs.olderThanMs === undefined ? undefined : now - inputs.olderThanMs;
-    const selected = all.filter(d => (isExpired(d, now) ||
-        (cutoff !== undefined && typeof d.createDate === 'number' && d.createDate < cutoff)) &&
-        (!pattern || pattern.test(d.name)));
-    const criteria = describeCriteria(inputs.olderThanMs, inputs.namePattern);
-    log.info(t `${selected.length} of ${all.length} datasets selected for deletion (${criteria}).`);
-    if (inputs.dryRun) {
-        setListOutputs(selected);
-        for (const d of selected)
-            log.info(t `Would delete ${d.id} ${JSON.stringify(d.name)}.`);
-        await writeDatasetTable(t `Cleanup of ${client.projectId} (dry run)`, selected, {
-            note: t `Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
-            footer: t `Kept: ${all.length - selected.length}. Would delete: ${selected.length}.${skipped}`,
-            forCleanup: true
-        });
-        return;
-    }
-    const deleted = [];
-    const failed = [];
-    try {
-        await forEachLimited(selected, inputs.concurrency, ctx.signal, async (dataset) => {
-            try {
-                // Another cleanup job may race us: already gone counts as deleted.
-                const { alreadyGone } = await client.deleteDataset(dataset.id);
-                deleted.push(dataset);
-                log.info(t `${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${JSON.stringify(dataset.name)}.`);
-            }
-            catch (error) {
-                if (!ctx.signal.aborted) {
-                    failed.push({ dataset, reason: t `${error instanceof Error ? error.message : error}` });
-                }
-            }
-        });
-    }
-    finally {
-        // Also after a cancel: report exactly what is gone so far.
-        const order = new Map(selected.map((d, i) => [d.id, i]));
-        deleted.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-        setListOutputs(deleted);
-        const notReached = selected.length - deleted.length - failed.length;
-        await writeDatasetTable(t `Cleanup of ${client.projectId}`, deleted, {
-            note: ctx.signal.aborted
-                ? t `Cancelled: ${deleted.length} of ${selected.length} selected datasets were deleted before the run stopped.`
-                : t `Deleted ${deleted.length} datasets (${criteria}).`,
-            footer: t `Kept: ${all.length - selected.length}. Deleted: ${deleted.length}. Failed: ${failed.length}.${notReached > 0 && ctx.signal.aborted ? ` Not reached: ${notReached}.` : ''}${skipped}`,
-            forCleanup: true
-        });
-    }
-    if (ctx.signal.aborted)
-        throw ctx.signal.reason;
-    if (failed.length > 0) {
-        const shown = failed
-            .slice(0, FAILURES_SHOWN)
-            .map(f => t `${f.dataset.id}: ${f.reason}`)
-            .join('; ');
-        const more = failed.length > FAILURES_SHOWN ? `; and ${failed.length - FAILURES_SHOWN} more` : '';
-        throw new ActionError(t `Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}. Re-run the job to try them again.`);
-    }
-}
-function describeCriteria(olderThanMs, namePattern) {
-    const parts = ['expired'];
-    if (olderThanMs !== undefined)
-        parts.push(`or created more than ${formatDuration(olderThanMs)} ago`);
-    if (namePattern)
-        parts.push(`with a name matching ${namePattern}`);
-    return parts.join(' ');
-}
-function formatDuration(ms) {
-    const units = [
-        ['w', 604_800_000],
-        ['d', 86_400_000],
-        ['h', 3_600_000],
-        ['m', 60_000],
-        ['s', 1000]
-    ];
-    for (const [unit, size] of units) {
-        if (ms % size === 0)
-            return `${ms / size}${unit}`;
-    }
-    return `${ms / 1000}s`;
-}
-
-;// CONCATENATED MODULE: ./src/create-dataset.ts
-
-
-
-
-
-
-/** How long a POST already sent may still run after a cancel (the runner kills at ~5 s). */
-const POST_GRACE_MS = 2500;
-/** Server and runner clocks differ; a dataset this much "older" than the run may still be ours. */
-const CLOCK_SKEW_MS = 5 * 60_000;
-const LIST_PAGE_SIZE = 1000;
-/**
- * Creates the dataset. A POST whose answer was lost (timeout, dropped
- * connection, 5xx) may have made it anyway, so before each retry after such a
- * failure we look for it: same name, created during this run, still Waiting,
- * and signed for exactly our size and CRC-32C. If it is there we adopt it
- * rather than create a second one.
- */
-async function createDataset(ctx, source) {
-    const { client, clock, log } = ctx;
-    const body = {
-        name: source.name,
-        spec: { source: { kind: SOURCE_KIND, sizeBytes: source.sizeBytes, crc32c: source.crc32c } }
-    };
-    const startedAt = clock.now();
-    let ambiguous = false;
-    return withRetries(async () => {
-        if (ambiguous) {
-            const found = await findOurs(client, body, startedAt - CLOCK_SKEW_MS);
-            if (found) {
-                log.info(t `Dataset ${found.id} was created by an attempt whose answer was lost; using it.`);
-                return { dataset: found, adopted: true };
-            }
-        }
-        try {
-            // A cancel does not cut a POST already sent: its answer names the
-            // dataset, so the caller can delete it rather than leave an orphan.
-            const signal = afterGrace(ctx.signal, POST_GRACE_MS);
-            return { dataset: await client.postDataset(body, signal), adopted: false };
-        }
-        catch (error) {
-            if (NexusClient.isAmbiguous(error))
-                ambiguous = true;
-            throw error;
-        }
-    }, {
-        policy: client.retryPolicy,
-        clock,
-        random: ctx.random,
-        signal: ctx.signal,
-        // A garbled 2xx or a lost answer may mean the dataset exists: retrying is
-        // safe only because each retry first looks for it.
-        classify: error => {
-            const verdict = apiRetryVerdict(error);
-            return verdict.retry || NexusClient.isAmbiguous(error)
-                ? { ...verdict, retry: true, reason: shortReason(error) }
-                : verdict;
-        },
-        onRetry: ({ attempt, delayMs, reason }) => log.info(t `Creating the dataset failed (attempt ${attempt} of ${client.retryPolicy.maxAttempts}: ${reason}); ${ambiguous ? 'looking for it, then ' : ''}retrying in ${formatSeconds(delayMs)}.`)
-    });
-}
-async function findOurs(client, body, notBefore) {
-    const { name } = body;
-    const { sizeBytes, crc32c } = body.spec.source;
-    const candidates = (await client.listAll(LIST_PAGE_SIZE)).datasets.filter(d => d.name === name &&
-        d.status.overview === WAITING_STATUS &&
-        typeof d.createDate === 'number' &&
-        d.createDate >= notBefore);
-    const ours = [];
-    for (const candidate of candidates) {
-        const dataset = uploadUrlOf(candidate) ? candidate : await client.getDataset(candidate.id);
-        const uploadUrl = uploadUrlOf(dataset);
-        if (uploadUrl &&
-            uploadHeader(uploadUrl, 'content-length') === String(sizeBytes) &&
-            uploadHeader(uploadUrl, 'x-goog-hash')?.includes(`crc32c=${crc32c}`)) {
-            ours.push(dataset);
-        }
-    }
-    // Two matches mean another job (a matrix leg, a re-run) made a twin: which
-    // one is ours cannot be told, so adopt neither and create a fresh one.
-    return ours.length === 1 ? ours[0] : undefined;
-}
-/** A signal that aborts `ms` after `signal` does. */
-function afterGrace(signal, ms) {
-    const controller = new AbortController();
-    const later = () => {
-        setTimeout(() => controller.abort(signal.reason), ms).unref();
-    };
-    if (signal.aborted)
-        later();
-    else
-        signal.addEventListener('abort', later, { once: true });
-    return controller.signal;
-}
-/** The gist of a failed try for the retry line; the full advice comes if it is the last. */
-function shortReason(error) {
-    if (error instanceof NexusApiError)
-        return t `HTTP ${error.status}`;
-    if (error instanceof TransportError)
-        return t `${error.code}`;
-    if (error instanceof BadAnswerError)
-        return t `an answer that is not a dataset`;
-    return t `${error instanceof Error ? error.message : String(error)}`;
-}
-
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
 
 
@@ -36473,12 +38104,12 @@ class Context {
         var _a, _b, _c;
         this.payload = {};
         if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
             }
             else {
                 const path = process.env.GITHUB_EVENT_PATH;
-                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_.EOL}`);
             }
         }
         this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -36517,8 +38148,10 @@ class Context {
 //# sourceMappingURL=context.js.map
 // EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
 var lib = __nccwpck_require__(9659);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
-var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -36548,7 +38181,7 @@ function getProxyAgentDispatcher(destinationUrl) {
 }
 function getProxyFetch(destinationUrl) {
     const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-    const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
+    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
         return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
     });
     return proxyFetch;
@@ -36752,7 +38385,7 @@ var DEFAULTS = {
 };
 
 // pkg/dist-src/util/lowercase-keys.js
-function dist_bundle_lowercaseKeys(object) {
+function lowercaseKeys(object) {
   if (!object) {
     return {};
   }
@@ -36804,7 +38437,7 @@ function merge(defaults, route, options) {
   } else {
     options = Object.assign({}, route);
   }
-  options.headers = dist_bundle_lowercaseKeys(options.headers);
+  options.headers = lowercaseKeys(options.headers);
   removeUndefinedProperties(options);
   removeUndefinedProperties(options.headers);
   const mergedOptions = mergeDeep(defaults || {}, options);
@@ -41460,2071 +43093,818 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/dataset-name.ts
 
-/**
- * The default dataset name: repository, short commit and run number, e.g.
- * `vision-a1b2c3d-42`, so a dataset in Nexus leads back to the run that made it.
- * Outside a runner the parts that are missing are left out.
- */
-function defaultDatasetName() {
-    const repository = process.env.GITHUB_REPOSITORY ? github_context.repo.repo : '';
-    const sha = (github_context.sha ?? '').slice(0, 7);
-    const run = Number.isFinite(github_context.runNumber) && github_context.runNumber > 0 ? String(github_context.runNumber) : '';
-    const parts = [repository, sha, run].filter(Boolean);
-    return parts.length > 0 ? parts.join('-') : 'dataset';
-}
+/***/ }),
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/file-location.ts
+/***/ 4942:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qq: () => (/* binding */ HttpClient)
+});
 
+// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
 
-/**
- * Trust follows who wrote the path's target. The workflow file is trusted, so a path it gives
- * outside the workspace (absolute, `${{ runner.temp }}/…`) is opened as given. The repository is
- * not (a pull request can turn `data/items.ndjson` into a link to any file on the runner), so a
- * path inside the workspace must still be inside once every link is resolved; the file opened is
- * the resolved one, so no link can be swapped in between the check and the read.
- */
-async function locateFile(workspace, given) {
-    const resolved = external_node_path_namespaceObject.resolve(workspace, given);
-    const shown = displayPath(workspace, resolved);
-    if (!isInside(workspace, resolved))
-        return { path: resolved, shown };
-    let real;
-    try {
-        real = await (0,promises_namespaceObject.realpath)(resolved);
-    }
-    catch {
-        // Missing or unreadable: the scan says which, naming the path as given.
-        return { path: resolved, shown };
-    }
-    const realWorkspace = await (0,promises_namespaceObject.realpath)(workspace).catch(() => workspace);
-    if (!isInside(realWorkspace, real)) {
-        throw new FileCheckError(t `${shown} leads through a symbolic link to ${real}, outside the workspace; the action does not follow links out of the repository, whose content a pull request can change. If that file is the one to upload, give its real path in the workflow (path: ${real}).`, resolved);
-    }
-    const throughLink = !samePath(external_node_path_namespaceObject.relative(realWorkspace, real), external_node_path_namespaceObject.relative(workspace, resolved));
-    return { path: real, shown, ...(throughLink ? { linkTarget: real } : {}) };
-}
-function isInside(parent, child) {
-    const relative = external_node_path_namespaceObject.relative(parent, child);
-    return relative !== '..' && !relative.startsWith(`..${external_node_path_namespaceObject.sep}`) && !external_node_path_namespaceObject.isAbsolute(relative);
-}
-/** Windows and macOS file systems ignore case by default: the same file may be named in either. */
-function samePath(a, b) {
-    return process.platform === 'win32' || process.platform === 'darwin'
-        ? a.toLowerCase() === b.toLowerCase()
-        : a === b;
-}
-/** Relative to the workspace, with `/`, when inside it (as annotations want); else as resolved. */
-function displayPath(workspace, filePath) {
-    const relative = external_node_path_namespaceObject.relative(workspace, filePath);
-    return relative && isInside(workspace, filePath) ? relative.split(external_node_path_namespaceObject.sep).join('/') : filePath;
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: ./node_modules/hash-wasm/dist/index.umd.js
-var index_umd = __nccwpck_require__(608);
-;// CONCATENATED MODULE: ./src/crc32c.ts
-
-/** Reflected Castagnoli polynomial: the CRC-32C that Google Cloud Storage checks. */
-const CASTAGNOLI = 0x82f63b78;
-/**
- * Incremental CRC-32C. hash-wasm's WebAssembly table code runs at close to 2 GiB/s, several times
- * faster than a JavaScript table loop, and needs no native addon, so the bundle runs everywhere.
- * Creating it is async because the WebAssembly module is compiled on first use.
- */
-class Crc32c {
-    hasher;
-    constructor(hasher) {
-        this.hasher = hasher;
-    }
-    static async create() {
-        const hasher = await (0,index_umd.createCRC32)(CASTAGNOLI);
-        hasher.init();
-        return new Crc32c(hasher);
-    }
-    update(chunk) {
-        this.hasher.update(chunk);
-    }
-    /** The CRC of all update()s since create() or the last digest(), which starts afresh. */
-    digest() {
-        const bytes = this.hasher.digest('binary');
-        this.hasher.init();
-        return ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
-    }
-}
-/** The form the API and the `x-goog-hash` header use: base64 of the 4 big-endian bytes. */
-function crc32cBase64(crc) {
-    const bytes = Buffer.alloc(4);
-    bytes.writeUInt32BE(crc >>> 0);
-    return bytes.toString('base64');
-}
-
-// EXTERNAL MODULE: external "node:buffer"
-var external_node_buffer_ = __nccwpck_require__(4573);
-;// CONCATENATED MODULE: ./src/ndjson-fast-path.wasm.ts
-// Generated by scripts/build-wasm.mjs from ndjson-fast-path.wat; do not edit.
-// Run `npm run build:wasm` after changing the .wat, and commit this file.
-const FAST_PATH_WASM = 'AGFzbQEAAAABBwFgAn9/AX8CDwEDZW52Bm1lbW9yeQIAAQMCAQAGBgF/AUEACwcYAghhY2NlcHRlZAMACWZhc3RMaW5lcwAA' +
-    'CoQEAYEEAwd/AXsBfyAAIQICQAJAA0AgAiABTw0BIAIhA0EAIQcDQCACLQAAIQUgAkEBaiECIAVBIEYgBUEJRiAFQQ1GcnIN' +
-    'AAsgBUH7AEcNAgNAA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQALIAVBIkcNAyACKAAAQfXksZMCRiEGIAYE' +
-    'QCACQQRqIQIFA0AgAi0AACEFIAJBAWohAiAFQdwASw0AIAVBIE8gBUEiRyAFQdwAR3FxDQALIAVBIkcNBAsDQCACLQAAIQUg' +
-    'AkEBaiECIAVBIEYgBUEJRiAFQQ1GcnINAAsgBUE6Rw0DA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQALIAVB' +
-    'IkcNAyACIQgDQCAC/QAAACEJIAlBIv0P/SMgCUHcAP0P/SP9UCAJQSD9D/0m/VD9ZCEKIApFBEAgAkEQaiECDAELCyACIApo' +
-    'aiECIAItAABBIkcNAyAGBEAgAiAIRg0EQQEhBwsgAkEBaiECA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQAL' +
-    'IAVBLEYNAAsgBUH9AEcNAiAHRQ0CA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQALIAVBCkcNAiAEQQFqIQQM' +
-    'AAsLIAIhAwsgBCQAIAML';
-
-;// CONCATENATED MODULE: ./src/ndjson-fast-path.ts
-
-/**
- * The NDJSON checker's fast path, in WebAssembly: ndjson-fast-path.wat, compiled at build time
- * (npm run build:wasm) into ndjson-fast-path.wasm.ts. It accepts a run of plain lines, which are,
- * byte for byte: optional spaces, tabs or CRs, `{`, one or more `"key": "value"` members separated
- * by `,` (the same whitespace allowed around every token), `}`, optional whitespace, `\n`; where
- * every key and value is a string with no `\` and no byte below 0x20, one key is exactly "url",
- * and no "url" value is empty. At the first other line it stops, and the general machine in
- * ndjson-check.ts reads that line and judges it: that machine is the one grammar of a line.
- *
- * Invariant: every line the fast path accepts, the full checker accepts with the same item count.
- *
- * On typical lines it is about five times as fast as the general machine, mostly thanks to its
- * 16-byte SIMD compares over the values.
- */
-// Memory: the scratch area the checker copies chunks to, then slack. The module keeps no data of
-// its own, so the scratch area starts at 0.
-const SCRATCH_AT = 0;
-const SCRATCH_BYTES = 1 << 20;
-/** The SIMD loads may read up to 15 bytes past the data: this keeps them inside the memory. */
-const SLACK_BYTES = 64;
-const PAGE_BYTES = 1 << 16;
-const PAGES = Math.ceil((SCRATCH_AT + SCRATCH_BYTES + SLACK_BYTES) / PAGE_BYTES);
-let fastPathInstance;
-/**
- * The module is compiled once per thread, on first use (about a millisecond). Where
- * WebAssembly SIMD is missing (a locked-down or old runtime) the checker still works, on its
- * JavaScript path alone: slower, never wrong.
- */
-function fastPath() {
-    if (fastPathInstance === undefined) {
-        try {
-            fastPathInstance = simdPath();
-        }
-        catch {
-            fastPathInstance = scalarPath();
-        }
-    }
-    return fastPathInstance;
-}
-function simdPath() {
-    const api = globalThis.WebAssembly;
-    const memory = new api.Memory({ initial: PAGES, maximum: PAGES });
-    const module = new api.Module(Buffer.from(FAST_PATH_WASM, 'base64'));
-    const instance = new api.Instance(module, { env: { memory } });
-    return {
-        scratch: Buffer.from(memory.buffer, SCRATCH_AT, SCRATCH_BYTES),
-        words: new Int32Array(memory.buffer, SCRATCH_AT, SCRATCH_BYTES / 4),
-        run: instance.exports.fastLines,
-        accepted: instance.exports.accepted
-    };
-}
-/** Accepts no line, so every line takes the JavaScript path. */
-function scalarPath() {
-    const memory = new ArrayBuffer(SCRATCH_BYTES + SLACK_BYTES);
-    return {
-        scratch: Buffer.from(memory, 0, SCRATCH_BYTES),
-        words: new Int32Array(memory, 0, SCRATCH_BYTES / 4),
-        run: from => from,
-        accepted: { value: 0 }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/ndjson-check.ts
-
-
-const MAX_PROBLEMS = 10;
-/** Deeper nesting is refused, so the container stack has a fixed size. */
-const MAX_DEPTH = 1000;
-// Parser states.
-const S_LINE = 0; // only whitespace so far on this line
-const S_VALUE = 1; // a value must come next
-const S_ARRAY_FIRST = 2; // after '[': a value or ']'
-const S_OBJECT_FIRST = 3; // after '{': a key or '}'
-const S_KEY = 4; // after ',' in an object: a key
-const S_COLON = 5;
-const S_AFTER = 6; // after a value: ',' or a closing bracket, or at depth 0 the end of the line
-const S_STRING = 7;
-const S_ESCAPE = 8;
-const S_HEX = 9; // inside \uXXXX
-const S_MINUS = 10; // number states, named after what was just read
-const S_ZERO = 11;
-const S_INT = 12;
-const S_DOT = 13;
-const S_FRACTION = 14;
-const S_E = 15;
-const S_EXP_SIGN = 16;
-const S_EXPONENT = 17;
-const S_LITERAL = 18;
-const S_SKIP = 19; // the line already has a problem: skip to its end
-// Value types; also what `url` and `kind` were found to be (0 = absent).
-const T_NONE = 0;
-const T_OBJECT = 1;
-const T_ARRAY = 2;
-const T_STRING = 3;
-const T_NUMBER = 4;
-const T_TRUE = 5;
-const T_FALSE = 6;
-const T_NULL = 7;
-const T_EMPTY_STRING = 8;
-const TYPE_NAMES = [
-    'nothing',
-    'an object',
-    'an array',
-    'a string',
-    'a number',
-    'true',
-    'false',
-    'null',
-    'an empty string'
-];
-// What the string being read is.
-const R_VALUE = 0;
-const R_KEY = 1; // a key below the top level
-const R_TOP_KEY = 2; // a key of the line's object: matched against "url" and "kind"
-const R_URL = 3; // the value of the line's "url"
-const M_NONE = 0;
-const M_URL = 1;
-const M_KIND = 2;
-const URL_CODES = [0x75, 0x72, 0x6c];
-const KIND_CODES = [0x6b, 0x69, 0x6e, 0x64];
-// Kinds of JSON syntax error.
-const J_UNEXPECTED = 0;
-const J_END_OF_LINE = 1;
-const J_END_IN_STRING = 2;
-const J_CONTROL = 3;
-const J_ESCAPE = 4;
-const J_HEX = 5;
-const J_DEPTH = 6;
-const CONTAINER_OBJECT = 1;
-const CONTAINER_ARRAY = 2;
-const LITERALS = new TextEncoder().encode('truefalsenull');
-/** 1 for bytes that may appear unescaped in a JSON string with nothing to check (UTF-8 aside). */
-const PLAIN = new Uint8Array(256).fill(1);
-PLAIN.fill(0, 0, 0x20);
-PLAIN[0x22] = 0;
-PLAIN[0x5c] = 0;
-const HEX_VALUE = new Int8Array(256).fill(-1);
-for (let d = 0; d < 10; d++)
-    HEX_VALUE[0x30 + d] = d;
-for (let d = 0; d < 6; d++)
-    HEX_VALUE[0x41 + d] = HEX_VALUE[0x61 + d] = 10 + d;
-/** What each one-character escape stands for (0: not a valid escape; `u` is handled apart). */
-const ESCAPED = new Uint8Array(256);
-ESCAPED[0x22] = 0x22;
-ESCAPED[0x5c] = 0x5c;
-ESCAPED[0x2f] = 0x2f;
-ESCAPED[0x62] = 0x08;
-ESCAPED[0x66] = 0x0c;
-ESCAPED[0x6e] = 0x0a;
-ESCAPED[0x72] = 0x0d;
-ESCAPED[0x74] = 0x09;
-const BOM = [0xef, 0xbb, 0xbf];
-const BOM_MESSAGE = 'starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM';
-/**
- * Index of the first byte in [i, end) that is '"', '\\' or a control byte, or end. Scans four
- * bytes per step through `words`, an Int32Array over the same bytes: for the long strings of
- * lines the fast path leaves to the general machine, such as a data URL cut by the end of a chunk.
- */
-function skipPlain(b, words, i, end) {
-    while ((i & 3) !== 0) {
-        if (i >= end || PLAIN[b[i]] === 0)
-            return i;
-        i++;
-    }
-    let k = i >> 2;
-    const kEnd = Math.min(words.length, end >> 2);
-    while (k < kEnd) {
-        const x = words[k];
-        // Classic "has a zero byte" / "has a byte below n" tests; exact as a yes/no for the word.
-        // The quote, which ends most strings, is tested on its own first: measurably faster.
-        const quote = x ^ 0x22222222;
-        if (((quote - 0x01010101) & ~quote & 0x80808080) !== 0)
-            break;
-        const backslash = x ^ 0x5c5c5c5c;
-        const other = ((backslash - 0x01010101) & ~backslash) | ((x - 0x20202020) & ~x);
-        if ((other & 0x80808080) !== 0)
-            break;
-        k++;
-    }
-    i = k << 2;
-    while (i < end && PLAIN[b[i]] === 1)
-        i++;
-    return i;
-}
-/** Number of characters (bytes that are not UTF-8 continuation bytes) in b[from, to). */
-function countChars(b, from, to) {
-    let n = 0;
-    for (let i = from; i < to; i++)
-        if ((b[i] & 0xc0) !== 0x80)
-            n++;
-    return n;
-}
-/** Bytes after the lead byte c in a well-formed sequence (0: not a lead byte). */
-function sequenceTail(c) {
-    if (c >= 0xc2 && c <= 0xdf)
-        return 1;
-    if (c >= 0xe0 && c <= 0xef)
-        return 2;
-    if (c >= 0xf0 && c <= 0xf4)
-        return 3;
-    return 0;
-}
-/** Whether c may be the second byte after `lead`: excludes overlongs, surrogates, > U+10FFFF. */
-function secondByteOk(lead, c) {
-    if (lead === 0xe0)
-        return c >= 0xa0 && c <= 0xbf;
-    if (lead === 0xed)
-        return c >= 0x80 && c <= 0x9f;
-    if (lead === 0xf0)
-        return c >= 0x90 && c <= 0xbf;
-    if (lead === 0xf4)
-        return c >= 0x80 && c <= 0x8f;
-    return (c & 0xc0) === 0x80;
-}
-/** Index of the first ill-formed UTF-8 sequence in b[i, end), or -1. i must start a sequence. */
-function firstBadUtf8(b, i, end) {
-    while (i < end) {
-        const c = b[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        const n = sequenceTail(c);
-        if (n === 0 || i + n >= end || !secondByteOk(c, b[i + 1]))
-            return i;
-        for (let k = 2; k <= n; k++)
-            if ((b[i + k] & 0xc0) !== 0x80)
-                return i;
-        i += n + 1;
-    }
-    return -1;
-}
-function quoteChar(cp) {
-    const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-    if (cp === 0x22)
-        return `'"'`;
-    if (cp >= 0x21 && cp <= 0x7e)
-        return `"${String.fromCharCode(cp)}"`;
-    // Invisible and blank characters are named by code point only: quoting them shows nothing.
-    if (cp < 0x80 || /[\p{C}\p{Z}]/u.test(String.fromCodePoint(cp)))
-        return hex;
-    return `"${String.fromCodePoint(cp)}" (${hex})`;
-}
-class NdjsonChecker {
-    fast;
-    /** `fast`: the SIMD path by default; tests pass the scalar one to check the JS path alone. */
-    constructor(fast = fastPath()) {
-        this.fast = fast;
-    }
-    items = 0;
-    lines = 0;
-    badLines = 0;
-    problems = [];
-    /** Absolute offset of the current chunk's first byte. */
-    base = 0;
-    bomMatched = 0;
-    // The current line.
-    lineStart = 0;
-    /** Characters of the current line in earlier chunks: columns are counted from the line start. */
-    lineChars = 0;
-    state = S_LINE;
-    depth = 0;
-    stack = new Uint8Array(MAX_DEPTH);
-    top = T_NONE;
-    member = M_NONE;
-    url = T_NONE;
-    kind = T_NONE;
-    role = R_VALUE;
-    stringStart = 0;
-    keyMask = 0;
-    keyLength = 0;
-    hexLeft = 0;
-    hex = 0;
-    literalAt = 0;
-    literalEnd = 0;
-    bom = false;
-    /** First JSON syntax error on the line (absolute offset, -1 if none). */
-    jsonAt = -1;
-    jsonKind = J_UNEXPECTED;
-    jsonChar = 0;
-    jsonColumn = 0;
-    /** Continuation bytes still to read to quote the non-ASCII character of a J_UNEXPECTED. */
-    jsonCharLeft = 0;
-    afterEnd = false;
-    /** First ill-formed UTF-8 on the line (absolute offset, -1 if none). */
-    utf8At = -1;
-    utf8Column = 0;
-    // A UTF-8 sequence cut by the end of the previous chunk.
-    tailLead = 0;
-    tailHave = 0;
-    tailNeed = 0;
-    tailAt = 0;
-    tailColumn = 0;
-    // Ill-formed UTF-8 in the chunk being pushed: at most one entry per line.
-    bad = [];
-    badIndex = 0;
-    nextBad = Infinity;
-    push(chunk) {
-        // The fast path can only read WebAssembly memory: chunks are copied there, piece by piece
-        // (the copy costs a few percent of a file scan; the check does not care where pieces end).
-        const fast = this.fast;
-        for (let at = 0; at < chunk.length; at += SCRATCH_BYTES) {
-            const piece = chunk.subarray(at, at + SCRATCH_BYTES);
-            fast.scratch.set(piece);
-            this.pushPiece(fast.scratch.subarray(0, piece.length), fast);
-        }
-    }
-    /** b: the start of the scratch area. */
-    pushPiece(b, fast) {
-        const end = b.length;
-        if (this.jsonCharLeft > 0)
-            this.captureChar(b, 0, end);
-        if (this.base < BOM.length)
-            this.matchBom(b);
-        const from = this.tailHave > 0 ? this.continueTail(b, 0, end) : 0;
-        const cut = this.findCut(b, from, end);
-        this.findBadUtf8(b, from, cut);
-        const lim = b.lastIndexOf(0x0a) + 1;
-        const address = b.byteOffset;
-        let i = 0;
-        while (i < end) {
-            if (this.state === S_LINE) {
-                // Whole lines only, and none with ill-formed UTF-8: the fast path does not look for it.
-                const stop = this.nextBad < lim ? b.lastIndexOf(0x0a, this.nextBad) + 1 : lim;
-                if (i < stop) {
-                    i = fast.run(address + i, address + stop) - address;
-                    const n = fast.accepted.value;
-                    if (n > 0) {
-                        this.items += n;
-                        this.lines += n;
-                        this.lineStart = this.base + i;
-                        this.lineChars = 0;
-                        if (i >= end)
-                            break;
-                    }
-                }
-            }
-            i = this.parse(b, fast.words, i, end);
-        }
-        if (this.nextBad < end)
-            this.noteUtf8(b, this.nextBad);
-        if (cut < end)
-            this.startTail(b, cut, end);
-        if (this.lineStart < this.base + end && this.wantColumns()) {
-            const start = this.lineStart - this.base;
-            this.lineChars =
-                start >= 0 ? countChars(b, start, end) : this.lineChars + countChars(b, 0, end);
-        }
-        this.base += end;
-    }
-    finish() {
-        if (this.tailNeed > 0) {
-            // The file ends inside a character.
-            this.tailNeed = 0;
-            if (this.utf8At < 0) {
-                this.utf8At = this.tailAt;
-                this.utf8Column = this.tailColumn;
-            }
-        }
-        if (this.lineStart < this.base)
-            this.endLine(null, 0);
-        return {
-            items: this.items,
-            lines: this.lines,
-            badLines: this.badLines,
-            problems: this.problems.slice()
-        };
-    }
-    /** Columns and messages are only worked out while there is room to report them. */
-    wantColumns() {
-        return this.problems.length < MAX_PROBLEMS && this.jsonAt < 0 && this.utf8At < 0 && !this.bom;
-    }
-    column(b, i) {
-        const start = this.lineStart - this.base;
-        return (start >= 0 ? countChars(b, start, i) : this.lineChars + countChars(b, 0, i)) + 1;
-    }
-    matchBom(b) {
-        for (let i = 0; this.base + i < BOM.length && i < b.length; i++) {
-            if (this.bomMatched !== this.base + i || b[i] !== BOM[this.bomMatched])
-                return;
-            this.bomMatched++;
-        }
-        if (this.bomMatched === BOM.length)
-            this.bom = true;
-    }
-    /** Checks the bytes completing a sequence cut by the previous chunk; returns where they end. */
-    continueTail(b, i, end) {
-        while (this.tailHave < this.tailNeed && i < end) {
-            const c = b[i];
-            const ok = this.tailHave === 1 ? secondByteOk(this.tailLead, c) : (c & 0xc0) === 0x80;
-            if (!ok) {
-                this.tailNeed = 0;
-                this.tailHave = 0;
-                if (this.utf8At < 0) {
-                    this.utf8At = this.tailAt;
-                    this.utf8Column = this.tailColumn;
-                }
-                return i;
-            }
-            this.tailHave++;
-            i++;
-        }
-        if (this.tailHave === this.tailNeed)
-            this.tailHave = this.tailNeed = 0;
-        return i;
-    }
-    /** Start of a sequence cut by the chunk end (validated with the next chunk), or end. */
-    findCut(b, from, end) {
-        let t = end - 1;
-        while (t > from && end - t <= 3 && (b[t] & 0xc0) === 0x80)
-            t--;
-        if (t < from)
-            return end;
-        const n = sequenceTail(b[t]);
-        return n > 0 && t + n >= end ? t : end;
-    }
-    startTail(b, cut, end) {
-        this.tailLead = b[cut];
-        this.tailHave = 1;
-        this.tailNeed = sequenceTail(this.tailLead) + 1;
-        this.tailAt = this.base + cut;
-        // Wanted even when the line has a JSON error: one at this very byte loses to the UTF-8 error.
-        this.tailColumn = this.problems.length < MAX_PROBLEMS ? this.column(b, cut) : 0;
-        this.continueTail(b, cut + 1, end);
-    }
-    /** Records the first ill-formed sequence of each line in b[from, to); isUtf8 says if any. */
-    findBadUtf8(b, from, to) {
-        this.bad.length = 0;
-        this.badIndex = 0;
-        this.nextBad = Infinity;
-        if (from >= to || (0,external_node_buffer_.isUtf8)(b.subarray(from, to)))
-            return;
-        let i = from;
-        while (i < to) {
-            const at = firstBadUtf8(b, i, to);
-            if (at < 0)
-                break;
-            this.bad.push(at);
-            const nl = b.indexOf(0x0a, at);
-            if (nl < 0 || nl >= to)
-                break;
-            i = nl + 1;
-        }
-        if (this.bad.length > 0)
-            this.nextBad = this.bad[0];
-    }
-    /** Takes the pending ill-formed UTF-8 at chunk index `at`, which is on the current line. */
-    noteUtf8(b, at) {
-        if (this.utf8At < 0) {
-            this.utf8At = this.base + at;
-            if (this.problems.length < MAX_PROBLEMS)
-                this.utf8Column = this.column(b, at);
-        }
-        this.badIndex++;
-        this.nextBad = this.badIndex < this.bad.length ? this.bad[this.badIndex] : Infinity;
-    }
-    /** Reads the continuation bytes of the character quoted by a J_UNEXPECTED error. */
-    captureChar(b, i, end) {
-        while (this.jsonCharLeft > 0 && i < end) {
-            const c = b[i++];
-            if ((c & 0xc0) !== 0x80) {
-                // Ill-formed: the UTF-8 error at the same place is the one reported.
-                this.jsonCharLeft = 0;
-                return;
-            }
-            this.jsonChar = (this.jsonChar << 6) | (c & 0x3f);
-            this.jsonCharLeft--;
-        }
-    }
-    /** Records a JSON syntax error at chunk index i and skips the rest of the line. */
-    fail(b, i, kind, c = 0) {
-        this.jsonAt = this.base + i;
-        this.jsonKind = kind;
-        this.jsonChar = c;
-        this.afterEnd = this.state === S_AFTER && this.depth === 0;
-        if (this.problems.length < MAX_PROBLEMS) {
-            this.jsonColumn = b === null ? this.lineChars + 1 : this.column(b, i);
-            if (b !== null && c >= 0x80) {
-                const n = sequenceTail(c);
-                this.jsonChar = c & (0x3f >> n);
-                this.jsonCharLeft = n;
-                this.captureChar(b, i + 1, b.length);
-            }
-        }
-        this.state = S_SKIP;
-        return i;
-    }
-    /**
-     * The general machine: runs from b[i] to the end of the line (returning the index after its
-     * '\n') or of the chunk (returning end).
-     */
-    parse(b, words, i, end) {
-        while (i < end) {
-            const c = b[i];
-            if (c === 0x0a)
-                return this.endLine(b, i);
-            if ((c === 0x20 || c === 0x09 || c === 0x0d) && this.state < S_STRING) {
-                i++;
-                continue;
-            }
-            switch (this.state) {
-                case S_SKIP: {
-                    const nl = b.indexOf(0x0a, i);
-                    i = nl < 0 ? end : nl;
-                    break;
-                }
-                case S_LINE:
-                case S_VALUE:
-                    i = this.beginValue(b, i, c);
-                    break;
-                case S_ARRAY_FIRST:
-                    i = c === 0x5d ? this.close(b, i, CONTAINER_ARRAY, c) : this.beginValue(b, i, c);
-                    break;
-                case S_OBJECT_FIRST:
-                    i = c === 0x7d ? this.close(b, i, CONTAINER_OBJECT, c) : this.beginKey(b, i, c);
-                    break;
-                case S_KEY:
-                    i = this.beginKey(b, i, c);
-                    break;
-                case S_COLON:
-                    if (c === 0x3a) {
-                        this.state = S_VALUE;
-                        i++;
-                    }
-                    else {
-                        i = this.fail(b, i, J_UNEXPECTED, c);
-                    }
-                    break;
-                case S_AFTER:
-                    i = this.afterValue(b, i, c);
-                    break;
-                case S_STRING:
-                    i = this.stringContent(b, words, i, end);
-                    break;
-                case S_ESCAPE:
-                    i = this.escape(b, i, c);
-                    break;
-                case S_HEX:
-                    i = this.hexDigit(b, i, c);
-                    break;
-                case S_LITERAL:
-                    if (c !== LITERALS[this.literalAt]) {
-                        i = this.fail(b, i, J_UNEXPECTED, c);
-                    }
-                    else {
-                        if (++this.literalAt === this.literalEnd)
-                            this.state = S_AFTER;
-                        i++;
-                    }
-                    break;
-                default:
-                    i = this.number(b, i, c);
-            }
-        }
-        return end;
-    }
-    escape(b, i, c) {
-        if (c === 0x75) {
-            this.state = S_HEX;
-            this.hexLeft = 4;
-            this.hex = 0;
-            return i + 1;
-        }
-        const decoded = ESCAPED[c];
-        if (decoded === 0)
-            return this.fail(b, i, J_ESCAPE, c);
-        if (this.role === R_TOP_KEY)
-            this.matchKey(decoded);
-        this.state = S_STRING;
-        return i + 1;
-    }
-    hexDigit(b, i, c) {
-        const d = HEX_VALUE[c];
-        if (d < 0)
-            return this.fail(b, i, J_HEX, c);
-        this.hex = (this.hex << 4) | d;
-        if (--this.hexLeft === 0) {
-            if (this.role === R_TOP_KEY)
-                this.matchKey(this.hex);
-            this.state = S_STRING;
-        }
-        return i + 1;
-    }
-    number(b, i, c) {
-        const digit = c >= 0x30 && c <= 0x39;
-        switch (this.state) {
-            case S_MINUS:
-                if (!digit)
-                    return this.fail(b, i, J_UNEXPECTED, c);
-                this.state = c === 0x30 ? S_ZERO : S_INT;
-                return i + 1;
-            case S_ZERO:
-            case S_INT:
-                if (digit && this.state === S_INT)
-                    return i + 1;
-                if (c === 0x2e)
-                    this.state = S_DOT;
-                else if (c === 0x65 || c === 0x45)
-                    this.state = S_E;
-                else
-                    return this.endNumber(i);
-                return i + 1;
-            case S_DOT:
-                if (!digit)
-                    return this.fail(b, i, J_UNEXPECTED, c);
-                this.state = S_FRACTION;
-                return i + 1;
-            case S_FRACTION:
-                if (digit)
-                    return i + 1;
-                if (c === 0x65 || c === 0x45) {
-                    this.state = S_E;
-                    return i + 1;
-                }
-                return this.endNumber(i);
-            case S_E:
-                if (c === 0x2b || c === 0x2d) {
-                    this.state = S_EXP_SIGN;
-                    return i + 1;
-                }
-                if (!digit)
-                    return this.fail(b, i, J_UNEXPECTED, c);
-                this.state = S_EXPONENT;
-                return i + 1;
-            case S_EXP_SIGN:
-                if (!digit)
-                    return this.fail(b, i, J_UNEXPECTED, c);
-                this.state = S_EXPONENT;
-                return i + 1;
-            default: // S_EXPONENT
-                if (digit)
-                    return i + 1;
-                return this.endNumber(i);
-        }
-    }
-    /** A complete number ended at b[i], which is read again as what follows a value. */
-    endNumber(i) {
-        this.state = S_AFTER;
-        return i;
-    }
-    beginValue(b, i, c) {
-        let type;
-        let state;
-        switch (c) {
-            case 0x7b:
-                type = T_OBJECT;
-                state = S_OBJECT_FIRST;
-                break;
-            case 0x5b:
-                type = T_ARRAY;
-                state = S_ARRAY_FIRST;
-                break;
-            case 0x22:
-                type = T_STRING;
-                state = S_STRING;
-                break;
-            case 0x74:
-            case 0x66:
-            case 0x6e:
-                type = c === 0x74 ? T_TRUE : c === 0x66 ? T_FALSE : T_NULL;
-                state = S_LITERAL;
-                this.literalAt = c === 0x74 ? 1 : c === 0x66 ? 5 : 10;
-                this.literalEnd = c === 0x74 ? 4 : c === 0x66 ? 9 : 13;
-                break;
-            case 0x2d:
-                type = T_NUMBER;
-                state = S_MINUS;
-                break;
-            case 0x30:
-                type = T_NUMBER;
-                state = S_ZERO;
-                break;
-            default:
-                if (c < 0x31 || c > 0x39)
-                    return this.fail(b, i, J_UNEXPECTED, c);
-                type = T_NUMBER;
-                state = S_INT;
-        }
-        if (this.depth === 0) {
-            this.top = type;
-        }
-        else if (this.depth === 1 && this.member !== M_NONE) {
-            if (this.member === M_KIND)
-                this.kind = type;
-            else
-                this.url = type;
-        }
-        if (type === T_STRING) {
-            this.role = this.depth === 1 && this.member === M_URL ? R_URL : R_VALUE;
-            this.stringStart = this.base + i;
-        }
-        else if (type === T_OBJECT || type === T_ARRAY) {
-            if (this.depth === MAX_DEPTH)
-                return this.fail(b, i, J_DEPTH);
-            this.stack[this.depth++] = type === T_OBJECT ? CONTAINER_OBJECT : CONTAINER_ARRAY;
-        }
-        this.state = state;
-        return i + 1;
-    }
-    beginKey(b, i, c) {
-        if (c !== 0x22)
-            return this.fail(b, i, J_UNEXPECTED, c);
-        if (this.depth === 1) {
-            this.role = R_TOP_KEY;
-            this.keyMask = 3;
-            this.keyLength = 0;
-        }
-        else {
-            this.role = R_KEY;
-        }
-        this.state = S_STRING;
-        return i + 1;
-    }
-    close(b, i, container, c) {
-        if (this.stack[this.depth - 1] !== container)
-            return this.fail(b, i, J_UNEXPECTED, c);
-        this.depth--;
-        this.state = S_AFTER;
-        return i + 1;
-    }
-    afterValue(b, i, c) {
-        if (this.depth === 0)
-            return this.fail(b, i, J_UNEXPECTED, c);
-        if (c === 0x2c) {
-            this.state = this.stack[this.depth - 1] === CONTAINER_OBJECT ? S_KEY : S_VALUE;
-            return i + 1;
-        }
-        if (c === 0x7d)
-            return this.close(b, i, CONTAINER_OBJECT, c);
-        if (c === 0x5d)
-            return this.close(b, i, CONTAINER_ARRAY, c);
-        return this.fail(b, i, J_UNEXPECTED, c);
-    }
-    /** Feeds one decoded UTF-16 code unit of a top-level key to the "url"/"kind" matcher. */
-    matchKey(unit) {
-        const n = this.keyLength++;
-        let mask = 0;
-        if ((this.keyMask & M_URL) !== 0 && n < 3 && unit === URL_CODES[n])
-            mask = M_URL;
-        if ((this.keyMask & M_KIND) !== 0 && n < 4 && unit === KIND_CODES[n])
-            mask |= M_KIND;
-        this.keyMask = mask;
-    }
-    stringContent(b, words, i, end) {
-        if (this.role === R_TOP_KEY) {
-            // Key bytes go one by one through the matcher until it can no longer match.
-            while (i < end && this.keyMask !== 0 && PLAIN[b[i]] === 1)
-                this.matchKey(b[i++]);
-        }
-        i = skipPlain(b, words, i, end);
-        if (i >= end)
-            return end;
-        const c = b[i];
-        if (c === 0x22) {
-            const role = this.role;
-            if (role === R_TOP_KEY) {
-                const mask = this.keyMask;
-                const n = this.keyLength;
-                const url = (mask & M_URL) !== 0 && n === 3;
-                this.member = url ? M_URL : (mask & M_KIND) !== 0 && n === 4 ? M_KIND : M_NONE;
-            }
-            else if (role === R_URL) {
-                this.url = this.base + i > this.stringStart + 1 ? T_STRING : T_EMPTY_STRING;
-            }
-            this.state = role === R_KEY || role === R_TOP_KEY ? S_COLON : S_AFTER;
-            return i + 1;
-        }
-        if (c === 0x5c) {
-            this.state = S_ESCAPE;
-            return i + 1;
-        }
-        // A control byte; '\n' is left for the caller, which ends the line.
-        return c === 0x0a ? i : this.fail(b, i, J_CONTROL, c);
-    }
-    /** Ends the current line at chunk index i ('\n'), or at the end of the input when b is null. */
-    endLine(b, i) {
-        const state = this.state;
-        if (state === S_LINE) {
-            this.lines++;
-            this.resetLine(b === null ? this.base : this.base + i + 1);
-            return i + 1;
-        }
-        if (state !== S_SKIP) {
-            const complete = this.depth === 0 &&
-                (state === S_AFTER ||
-                    state === S_ZERO ||
-                    state === S_INT ||
-                    state === S_FRACTION ||
-                    state === S_EXPONENT);
-            if (!complete) {
-                const inString = state === S_STRING || state === S_ESCAPE || state === S_HEX;
-                this.fail(b, i, inString ? J_END_IN_STRING : J_END_OF_LINE);
-            }
-        }
-        if (b !== null && this.nextBad < i)
-            this.noteUtf8(b, this.nextBad);
-        this.items++;
-        this.lines++;
-        if (this.lineIsBad()) {
-            this.badLines++;
-            if (this.problems.length < MAX_PROBLEMS)
-                this.problems.push(this.describeProblem());
-        }
-        this.resetLine(b === null ? this.base : this.base + i + 1);
-        return i + 1;
-    }
-    lineIsBad() {
-        if (this.bom || this.utf8At >= 0 || this.jsonAt >= 0 || this.top !== T_OBJECT)
-            return true;
-        return this.url !== T_STRING || (this.kind !== T_NONE && this.kind !== T_STRING);
-    }
-    describeProblem() {
-        const line = this.lines;
-        if (this.bom)
-            return { line, column: 1, message: BOM_MESSAGE };
-        if (this.utf8At >= 0 && (this.jsonAt < 0 || this.utf8At <= this.jsonAt)) {
-            const column = this.utf8Column;
-            return { line, column, message: `invalid UTF-8 at column ${column}` };
-        }
-        if (this.jsonAt >= 0) {
-            const column = this.jsonColumn;
-            return { line, column, message: `not valid JSON: ${this.jsonError()} at column ${column}` };
-        }
-        if (this.top !== T_OBJECT) {
-            return { line, message: `expected a JSON object, found ${TYPE_NAMES[this.top]}` };
-        }
-        if (this.url === T_NONE)
-            return { line, message: '"url" is missing' };
-        if (this.url !== T_STRING) {
-            return { line, message: `"url" must be a non-empty string, found ${TYPE_NAMES[this.url]}` };
-        }
-        return { line, message: `"kind" must be a string, found ${TYPE_NAMES[this.kind]}` };
-    }
-    jsonError() {
-        const c = this.jsonChar;
-        switch (this.jsonKind) {
-            case J_END_OF_LINE:
-                return 'unexpected end of line';
-            case J_END_IN_STRING:
-                return 'unterminated string';
-            case J_CONTROL:
-                return `unescaped control character ${quoteChar(c)} in a string`;
-            case J_ESCAPE:
-                return c >= 0x21 && c <= 0x7e
-                    ? `invalid escape "\\${String.fromCharCode(c)}"`
-                    : `invalid escape: "\\" followed by ${quoteChar(c)}`;
-            case J_HEX:
-                return `invalid \\u escape: ${quoteChar(c)} is not a hex digit`;
-            case J_DEPTH:
-                return `nested more than ${MAX_DEPTH} levels deep`;
-            default:
-                if (this.afterEnd) {
-                    const what = this.top === T_OBJECT ? 'object' : 'value';
-                    return `unexpected ${quoteChar(c)} after the end of the ${what}`;
-                }
-                return `unexpected ${quoteChar(c)}`;
-        }
-    }
-    resetLine(next) {
-        this.lineStart = next;
-        this.lineChars = 0;
-        this.state = S_LINE;
-        this.depth = 0;
-        this.top = T_NONE;
-        this.member = M_NONE;
-        this.url = T_NONE;
-        this.kind = T_NONE;
-        this.bom = false;
-        this.jsonAt = -1;
-        this.jsonCharLeft = 0;
-        this.utf8At = -1;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/file-scan.ts
-
-
-
-
-
-
-
-/**
- * Bytes per read: big enough that per-read costs vanish, small enough to stay in cache, and
- * exactly what the checker's fast path takes in one piece.
- */
-const READ_BYTES = SCRATCH_BYTES;
-/**
- * Refuses (FileCheckError) a path that is missing, not a regular file, empty, changes while it
- * is read, or has no items. Bad lines are not thrown: they are in `problems` and `badLines`.
- */
-async function scanFile(path, options = {}) {
-    const { signal } = options;
-    const at = { path, name: options.label ?? `"${path}"` };
-    signal?.throwIfAborted();
-    const identity = identify(await statFile(at));
-    const handle = await openUnchanged(at, identity);
-    try {
-        const crc = await Crc32c.create();
-        const checker = new NdjsonChecker();
-        for await (const chunk of readChunks(handle, at, identity.size, signal)) {
-            crc.update(chunk);
-            checker.push(chunk);
-        }
-        if (!sameFile(identify(await handle.stat()), identity))
-            throw changedError(at);
-        const check = checker.finish();
-        if (check.items === 0) {
-            throw new FileCheckError(t `${at.name} has no items: every line is blank`, path);
-        }
-        return {
-            path,
-            identity,
-            sizeBytes: identity.size,
-            crc32c: crc32cBase64(crc.digest()),
-            ...check
-        };
-    }
-    finally {
-        await handle.close();
-    }
-}
-/**
- * The file's `size` bytes in chunks, reading the next chunk into the other of two buffers while
- * the caller works on this one. A chunk is only valid until the next one is asked for.
- */
-async function* readChunks(handle, file, size, signal) {
-    const buffers = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)];
-    const read = (buffer, at) => handle.read(buffer, 0, Math.min(buffer.length, size - at), at).then(result => result.bytesRead, (error) => Promise.reject(readError(file, error)));
-    let at = 0;
-    let current = 0;
-    let pending = read(buffers[current], at);
-    try {
-        while (at < size) {
-            const length = await pending;
-            signal?.throwIfAborted();
-            if (length === 0)
-                throw changedError(file); // it got shorter
-            const chunk = buffers[current].subarray(0, length);
-            at += length;
-            current = 1 - current;
-            pending = at < size ? read(buffers[current], at) : Promise.resolve(0);
-            yield chunk;
-        }
-    }
-    finally {
-        // Never leave a read in flight into a buffer, or on a handle about to be closed.
-        await pending.catch(() => undefined);
-    }
-}
-function identify(info) {
-    return { dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
-}
-function sameFile(a, b) {
-    return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
-}
-/** stat() follows symbolic links, so a link to a good file is fine. Opens nothing. */
-async function statFile({ path, name }) {
-    let info;
-    try {
-        info = await (0,promises_namespaceObject.stat)(path);
-    }
-    catch (error) {
-        if (error.code === 'ENOENT' && (await isLink(path))) {
-            throw new FileCheckError(t `${name} is a symbolic link to a file that does not exist`, path);
-        }
-        throw readError({ path, name }, error);
-    }
-    const problem = notARegularFile(info);
-    if (problem !== undefined)
-        throw new FileCheckError(t `${name} ${problem}`, path);
-    if (info.size === 0)
-        throw new FileCheckError(t `${name} is empty (0 bytes)`, path);
-    return info;
-}
-function notARegularFile(info) {
-    if (info.isFile())
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
         return undefined;
-    if (info.isDirectory())
-        return 'is a directory, not a file';
-    if (info.isFIFO())
-        return 'is a named pipe (FIFO), not a regular file';
-    if (info.isSocket())
-        return 'is a socket, not a regular file';
-    if (info.isCharacterDevice() || info.isBlockDevice())
-        return 'is a device, not a regular file';
-    return 'is not a regular file';
-}
-async function isLink(path) {
-    try {
-        return (await (0,promises_namespaceObject.lstat)(path)).isSymbolicLink();
     }
-    catch {
-        return false;
-    }
-}
-/**
- * Opens the file statFile() checked (and, for each upload attempt, the file that was scanned). O_NONBLOCK makes open() return at once should the path have
- * been swapped for a FIFO since (a blocking open would wait for a writer forever); on a regular
- * file it changes nothing. Windows has neither the flag nor such FIFOs.
- */
-async function openUnchanged(at, identity) {
-    let handle;
-    try {
-        handle = await (0,promises_namespaceObject.open)(at.path, external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0));
-    }
-    catch (error) {
-        throw readError(at, error);
-    }
-    try {
-        if (!sameFile(identify(await handle.stat()), identity))
-            throw changedError(at);
-        return handle;
-    }
-    catch (error) {
-        await handle.close();
-        throw error;
-    }
-}
-function changedError({ path, name }) {
-    return new FileCheckError(t `${name} changed while it was being read; try again once nothing writes to it`, path);
-}
-/** A FileCheckError for a system error on the path; anything else as it is. */
-function readError({ path, name }, error) {
-    const code = error?.code;
-    switch (code) {
-        case undefined:
-            return error;
-        case 'ENOENT':
-            return new FileCheckError(t `${name} does not exist`, path);
-        case 'ENOTDIR':
-            return new FileCheckError(t `${name} does not exist: part of the path is not a directory`, path);
-        case 'EACCES':
-        case 'EPERM':
-            return new FileCheckError(t `${name} cannot be read: permission denied`, path);
-        case 'ELOOP':
-            return new FileCheckError(t `${name} cannot be read: too many symbolic links (a loop?)`, path);
-        default:
-            return new FileCheckError(t `${name} cannot be read: ${error.message}`, path);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/upload.ts
-
-
-
-
-
-
-/** Progress lines at most this often: enough to see it move, not a line per chunk. */
-const PROGRESS_EVERY_MS = 10_000;
-const READ_CHUNK_BYTES = 1024 * 1024;
-const MAX_ERROR_BYTES = 64 * 1024;
-/** How long a storage host that ignores `Expect: 100-continue` holds up the body (curl: 1 s). */
-const CONTINUE_WAIT_MS = 2000;
-/**
- * Masks the signed URL, and its signature on its own, before anything can log
- * them: whoever holds the URL can write the object until it expires.
- */
-function maskUploadUrl(uploadUrl, log) {
-    log.secret(uploadUrl.url);
-    try {
-        const url = new URL(uploadUrl.url);
-        for (const [key, value] of url.searchParams) {
-            if (/signature|credential|token|sig$/i.test(key) && value)
-                log.secret(value);
-        }
-        log.secret(url.search.slice(1));
-    }
-    catch {
-        // Not a URL: planUpload refuses it with a message that does not quote it.
-    }
-}
-/**
- * Headers the storage may ask the upload to carry: the object's own metadata and Google Cloud
- * Storage's x-goog-* request headers. Anything else in uploadUrl.headers is refused, by name.
- */
-const OBJECT_HEADERS = new Set([
-    'content-type',
-    'content-length',
-    'content-md5',
-    'content-encoding',
-    'content-disposition',
-    'content-language',
-    'cache-control'
-]);
-/** Named apart in the refusal: framing and connection control, and credentials. */
-const NEVER_FROM_THE_API = new Set([
-    'host',
-    'transfer-encoding',
-    'connection',
-    'keep-alive',
-    'upgrade',
-    'te',
-    'trailer',
-    'expect',
-    'authorization',
-    'cookie',
-    'secret-key'
-]);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** What node:http would send in a header value; anything else it refuses at once. */
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-function refuse(message, code = 'BadUploadUrl') {
-    throw new UploadError(t `${message} Nothing was sent.`, 0, code);
-}
-/**
- * Checks the upload URL Nexus returned and builds the request from it: method PUT, https (plain
- * http only between loopback hosts, when the API is on loopback too), the signed headers that pass
- * the allow-list above, and one fixed Content-Length equal to the file's size. Never quotes the
- * URL or a header value: both may carry the signature.
- */
-function planUpload(uploadUrl, sizeBytes, apiUrl) {
-    const what = t `The upload URL Nexus returned`;
-    if (uploadUrl.method !== 'PUT') {
-        refuse(t `${what} asks for method ${quote(uploadUrl.method, 10)}; the action uploads only with PUT.`);
-    }
-    let url;
-    try {
-        url = new URL(uploadUrl.url);
-    }
-    catch {
-        refuse(t `${what} is not a URL.`);
-    }
-    if (url.username || url.password)
-        refuse(t `${what} carries a user name or password.`);
-    const plainHttpAllowed = isLoopback(apiUrl.hostname) && isLoopback(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainHttpAllowed)) {
-        refuse(t `${what} uses ${quote(url.protocol, 10)}; only https:// is accepted (plain http:// only when api-url and the upload host are both on loopback, as in tests).`);
-    }
-    const headers = {};
-    const seen = new Set();
-    for (const [name, value] of Object.entries(uploadUrl.headers)) {
-        const lower = name.toLowerCase();
-        if (!TOKEN.test(name))
-            refuse(t `${what} has a header whose name is not a header name.`);
-        if (seen.has(lower))
-            refuse(t `${what} gives the header ${lower} twice.`);
-        seen.add(lower);
-        if (NEVER_FROM_THE_API.has(lower) || lower.startsWith('proxy-')) {
-            refuse(t `${what} sets the header ${lower}, which only the action decides: framing, connection and credential headers are never taken from the API.`);
-        }
-        if (!OBJECT_HEADERS.has(lower) && !lower.startsWith('x-goog-')) {
-            refuse(t `${what} asks for the header ${lower}, which a storage upload does not take (only content-*, cache-control and x-goog-* headers are sent).`);
-        }
-        if (!HEADER_VALUE.test(value))
-            refuse(t `${what} has a value for ${lower} that no header can carry.`);
-        headers[lower] = value;
-    }
-    const length = headers['content-length'];
-    if (length !== undefined && length !== String(sizeBytes)) {
-        refuse(t `${what} is signed for ${quote(length, 20)} bytes, but the file has ${sizeBytes}.`, 'SizeMismatch');
-    }
-    headers['content-length'] = String(sizeBytes);
-    return { url, headers };
-}
-/**
- * PUTs the file as planUpload() built the request (a fixed Content-Length, never chunked, no API
- * credential: the secret key never goes to the storage host). The body waits for the storage's
- * `100 Continue`, so a refusal decided from the headers is read before any body byte is sent.
- * Transient failures are retried with a fresh file stream; refusals that another try cannot fix
- * are not.
- */
-async function uploadFile(options) {
-    const { uploadUrl, clock, policy, signal, log } = options;
-    const { url, headers } = planUpload(uploadUrl, options.sizeBytes, options.apiUrl);
-    const pool = new AgentPool(false);
-    const started = clock.now();
-    let attempts = 0;
-    try {
-        return await withRetries(async (attempt) => {
-            attempts = attempt;
-            const attemptStarted = clock.now();
-            // A file rewritten since it was hashed would only come back as BadDigest.
-            const file = await options.openFile();
-            let response;
-            try {
-                response = await send(pool, {
-                    method: 'PUT',
-                    url,
-                    headers,
-                    body: () => file.createReadStream({
-                        highWaterMark: READ_CHUNK_BYTES,
-                        start: 0,
-                        end: Math.max(0, options.sizeBytes - 1),
-                        autoClose: false
-                    }),
-                    expectContinue: { timeoutMs: Math.min(CONTINUE_WAIT_MS, options.stallTimeoutMs / 2) },
-                    idleTimeoutMs: options.stallTimeoutMs,
-                    answerTimeoutMs: options.stallTimeoutMs,
-                    maxResponseBytes: MAX_ERROR_BYTES,
-                    signal,
-                    onBodyProgress: progressLogger(options.sizeBytes, clock, attemptStarted, log)
-                });
-            }
-            finally {
-                await file.close();
-            }
-            if (response.status >= 200 && response.status < 300) {
-                if (looksLikeWebPage(response)) {
-                    // Storage answers a PUT with an empty body: a page means something else
-                    // (a captive portal or proxy) answered, and nothing was stored.
-                    throw new UploadError(t `The upload host answered HTTP ${response.status} with ${describeBody(response.body)}, not a storage answer; nothing was stored. Check the runner's proxy settings (https_proxy, no_proxy).`, response.status, 'NotStorage');
-                }
-                const elapsed = Math.max(1, clock.now() - attemptStarted);
-                return {
-                    attempts: attempt,
-                    durationMs: clock.now() - started,
-                    bytesPerSecond: (options.sizeBytes * 1000) / elapsed
-                };
-            }
-            if (response.status === 412 && (await options.earlierAttemptLanded())) {
-                log.info(t `The storage already holds the file: an earlier attempt landed and its answer was lost.`);
-                return { attempts: attempt, durationMs: clock.now() - started, bytesPerSecond: 0 };
-            }
-            const storage = storageError(response);
-            throw new UploadError(describeStorage(response.status, storage), response.status, storage.code, parseRetryAfter(headerValue(response, 'retry-after'), clock.now()));
-        }, {
-            policy,
-            clock,
-            random: options.random,
-            signal,
-            classify: uploadRetryVerdict,
-            onRetry: ({ attempt, delayMs, reason }) => log.info(t `Upload attempt ${attempt} of ${policy.maxAttempts} failed: ${reason}; retrying in ${formatSeconds(delayMs)}.`)
-        });
-    }
-    catch (error) {
-        throw explain(error, attempts);
-    }
-    finally {
-        pool.dispose();
-    }
-}
-/** Storage outages and lost connections are worth another try; refusals are not. */
-function uploadRetryVerdict(error) {
-    if (error instanceof UploadError && RETRYABLE_STATUSES.has(error.status)) {
-        return { retry: true, reason: error.message, retryAfterMs: error.retryAfterMs };
-    }
-    if (error instanceof TransportError && !error.final)
-        return { retry: true, reason: error.message };
-    return { retry: false };
-}
-/** Turns the last failed attempt into one message a person can act on. */
-function explain(error, attempts) {
-    if (error instanceof TransportError && !error.final) {
-        return new UploadError(t `The upload kept failing: ${error.message} (after ${attempts} attempts). Check the runner's network; re-run the job.`, 0, error.code);
-    }
-    // Refusals are raised with the bare storage answer; failures of our own
-    // (file changed, not storage) already carry their whole message.
-    if (!(error instanceof UploadError) || error.status < 400)
-        return error;
-    const { status, storageCode } = error;
-    const message = RETRYABLE_STATUSES.has(status)
-        ? t `The upload kept failing (${error.message}) after ${attempts} attempts. It may be a passing storage outage: re-run the job.`
-        : t `The upload was refused (${error.message})${advice(storageCode)}`;
-    return new UploadError(message, status, storageCode);
-}
-function progressLogger(total, clock, started, log) {
-    let lastLog = started;
-    return sent => {
-        const now = clock.now();
-        if (now - lastLog < PROGRESS_EVERY_MS || sent >= total)
-            return;
-        lastLog = now;
-        const mib = sent / 1048576;
-        const rate = mib / Math.max(0.001, (now - started) / 1000);
-        log.info(t `Uploading: ${Math.floor((sent / total) * 100)}% (${mib.toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB) at ${rate.toFixed(1)} MiB/s`);
-    };
-}
-/** Google Cloud Storage's XML error code and message; empty when it sent none. */
-function storageError(response) {
-    const text = response.body.toString('utf8');
-    const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1]?.trim() ?? '';
-    // Taken whole (the body is capped): cutting comes after redaction, in scrub().
-    const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1]?.trim() ?? '';
-    return { code: shorten(code, 100), message: scrub(message) };
-}
-function describeStorage(status, storage) {
-    if (!storage.code)
-        return t `HTTP ${status}, no error details`;
-    return t `HTTP ${status} ${storage.code}${storage.message ? `: ${storage.message}` : ''}`;
-}
-/** Storage messages sometimes echo the request (URL, signature): keep neither, then cut. */
-function scrub(message) {
-    return shorten(redact(message)
-        .replace(/https?:\/\/\S+/g, '<url>')
-        .replace(/[A-Fa-f0-9]{64,}/g, '<signature>'));
-}
-function advice(code) {
-    switch (code) {
-        case 'BadDigest':
-        case 'InvalidDigest':
-            return '. The file changed between the check and the upload; make sure nothing writes it during the step.';
-        case 'ExpiredToken':
-            return '. The signed upload URL expired; run the step again to get a new one.';
-        case 'SignatureDoesNotMatch':
-            return '. The storage refused the signed request; run the step again, and report it if it persists.';
-        case 'PreconditionFailed':
-            return '. The storage already holds this file, yet a minute later Nexus still shows the dataset Waiting; it is kept: check it later with operation: wait.';
-        default:
-            return '.';
-    }
-}
-function looksLikeWebPage(response) {
-    const type = headerValue(response, 'content-type') ?? '';
-    return /html/i.test(type) || looksLikeHtml(response.body.toString('utf8', 0, 64));
-}
-
-;// CONCATENATED MODULE: ./src/wait-until-ready.ts
-
-
-
-
-/** The poll interval grows by this factor after each read... */
-const GROWTH = 1.5;
-/** ...up to this (or poll-interval itself, when larger). */
-const MAX_INTERVAL_MS = 30_000;
-/**
- * Re-reads a dataset until it is ready (Uploaded), fails (FailedUpload,
- * FailedProcessing) or `timeout` passes. Every other status, known or not, is
- * "still in progress". `onRead` sees every dataset read, so the caller can keep
- * its outputs current even when this throws.
- */
-async function waitUntilReady(ctx, first, onRead) {
-    const { inputs, client, clock, signal } = ctx;
-    const started = clock.now();
-    const deadline = started + inputs.timeoutMs;
-    let interval = inputs.pollIntervalMs;
-    let dataset = first;
-    let lastLogged = '';
-    for (;;) {
-        onRead(dataset);
-        const status = dataset.status.overview;
-        const line = describeStatus(dataset);
-        if (line !== lastLogged) {
-            ctx.log.info(t `Dataset ${dataset.id}: ${line}`);
-            lastLogged = line;
-        }
-        if (status === READY_STATUS)
-            return dataset;
-        throwIfFailed(dataset);
-        const remaining = deadline - clock.now();
-        if (remaining <= 0) {
-            throw new DatasetNotReadyError(t `Timed out after ${formatSeconds(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${status}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`);
-        }
-        await clock.sleep(Math.min(interval, remaining), signal);
-        interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs));
-        dataset = await client.getDataset(dataset.id);
-    }
-}
-/** FailedUpload and FailedProcessing are final: no wait makes them ready. */
-function throwIfFailed(dataset) {
-    if (FAILED_STATUSES.includes(dataset.status.overview)) {
-        throw new DatasetNotReadyError(t `Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`);
-    }
-}
-function describeStatus(dataset) {
-    const { overview, message } = dataset.status;
-    return message && message !== overview
-        ? t `${shorten(overview)} (${shorten(message)})`
-        : t `${shorten(overview)}`;
-}
-function reason(dataset) {
-    const message = dataset.status.message;
-    return message && message !== dataset.status.overview ? t ` (${shorten(message)})` : t ``;
-}
-
-;// CONCATENATED MODULE: ./src/operations/create.ts
-
-
-
-
-
-
-
-
-
-
-
-
-/** Deleting the dataset of a failed upload gets this long, with retries... */
-const CLEANUP_MS = 60_000;
-/** ...or this long after a cancel, whatever the run's own state. */
-const CANCEL_CLEANUP_MS = 3000;
-async function createOperation(ctx) {
-    const { inputs, client, clock, log } = ctx;
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    const file = await locateFile(workspace, inputs.path);
-    const shownPath = file.shown;
-    if (!file.path.toLowerCase().endsWith('.ndjson')) {
-        log.warning(t `${shownPath} does not end in .ndjson; uploading it as NDJSON anyway.`);
-    }
-    if (file.linkTarget !== undefined) {
-        log.info(t `${shownPath} is a symbolic link to ${file.linkTarget}; following it.`);
-    }
-    const checkStarted = clock.now();
-    const scan = await checkFile(file.path, shownPath, ctx.signal);
-    reportBadLines(ctx, scan, shownPath);
-    log.info(t `Checked ${shownPath}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - checkStarted} ms).`);
-    const name = inputs.name ?? defaultDatasetName();
-    const { dataset: created, adopted } = await createDataset(ctx, {
-        name,
-        sizeBytes: scan.sizeBytes,
-        crc32c: scan.crc32c
-    });
-    const uploadUrl = uploadUrlOf(created);
-    if (uploadUrl)
-        maskUploadUrl(uploadUrl, log);
-    let last = created;
-    setDatasetOutputs(last);
-    log.info(t `${adopted ? 'Using' : 'Created'} dataset ${created.id} ${JSON.stringify(created.name)}.`);
-    let upload;
-    try {
-        // Cancelled while the POST was under way: its answer named the dataset.
-        ctx.signal.throwIfAborted();
-        if (!uploadUrl) {
-            throw new ActionError(t `Nexus created dataset ${created.id} without an upload URL; it cannot receive the file. Report this to Datature support.`);
-        }
-        upload = await uploadFile({
-            uploadUrl,
-            openFile: () => openUnchanged({ path: file.path, name: shownPath }, scan.identity),
-            sizeBytes: scan.sizeBytes,
-            stallTimeoutMs: Math.max(inputs.requestTimeoutMs, 1000),
-            apiUrl: inputs.apiUrl,
-            policy: client.retryPolicy,
-            clock,
-            random: ctx.random,
-            signal: ctx.signal,
-            log,
-            earlierAttemptLanded: () => nexusSeesUpload(ctx, created.id)
-        });
-        log.info(t `Uploaded ${formatBytes(scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`);
-    }
-    catch (error) {
-        // 412: the storage holds this exact file (the URL is signed for its CRC),
-        // Nexus has just not said so yet. Deleting would throw good bytes away.
-        const failure = error instanceof UploadError && error.storageCode === 'PreconditionFailed'
-            ? { error, deleted: false }
-            : await abandon(ctx, created.id, error);
-        if (failure.deleted)
-            outputs_setOutput('deleted', 'true');
-        await summarize(last, scan, shownPath, undefined, t `Upload failed: dataset ${last.id} ${failure.deleted ? 'was deleted' : 'is left Waiting'}`);
-        throw failure.error;
-    }
-    try {
-        last = await client.getDataset(created.id);
-        if (inputs.wait) {
-            last = await waitUntilReady(ctx, last, dataset => {
-                last = dataset;
-            });
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
         }
         else {
-            log.info(t `Dataset ${last.id} is ${last.status.overview} (wait: false, not waiting).`);
-            throwIfFailed(last);
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
         }
-        // Only a ready dataset's count is final; before that Nexus may say 0.
-        const counted = last.status.itemCount;
-        if (last.status.overview === READY_STATUS && counted !== undefined && counted !== scan.items) {
-            log.warning(t `Nexus counted ${counted} items in dataset ${last.id}, but ${shownPath} has ${scan.items} non-blank lines.`);
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
         }
-    }
-    finally {
-        setDatasetOutputs(last);
-        await summarize(last, scan, shownPath, upload, t `Nexus dataset ${last.id}: ${last.status.overview}`);
-    }
-}
-/** Nexus notices a landed upload asynchronously: re-read for up to a minute. */
-const LANDED_CONFIRM_MS = 60_000;
-async function nexusSeesUpload(ctx, datasetId) {
-    const { client, clock } = ctx;
-    const deadline = clock.now() + Math.min(LANDED_CONFIRM_MS, ctx.inputs.timeoutMs);
-    for (let interval = 500;; interval = Math.min(interval * 2, 8000)) {
-        if ((await client.getDataset(datasetId)).status.overview !== WAITING_STATUS)
-            return true;
-        const remaining = deadline - clock.now();
-        if (remaining <= 0)
-            return false;
-        await clock.sleep(Math.min(interval, remaining), ctx.signal);
-    }
-}
-/**
- * The upload failed or the run was cancelled: delete the dataset this run
- * created, so no empty dataset is left waiting for bytes that never come.
- * Returns the error to fail with.
- */
-async function abandon(ctx, datasetId, error) {
-    try {
-        // After a cancel the runner's kill is seconds away; otherwise retry as usual.
-        const budget = ctx.signal.aborted ? CANCEL_CLEANUP_MS : CLEANUP_MS;
-        await ctx.client.deleteDataset(datasetId, AbortSignal.timeout(budget));
-        ctx.log.info(t `Deleted dataset ${datasetId}: its file never arrived.`);
-        return { error, deleted: true };
-    }
-    catch (deleteError) {
-        const why = deleteError instanceof Error ? deleteError.message : String(deleteError);
-        const message = error instanceof Error ? error.message : String(error);
-        return {
-            error: new ActionError(t `${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`),
-            deleted: false
-        };
-    }
-}
-/** Scans the file; its errors name the path as the user wrote it, with what to do. */
-async function checkFile(filePath, shownPath, signal) {
-    try {
-        return await scanFile(filePath, { signal, label: shownPath });
-    }
-    catch (error) {
-        if (!(error instanceof FileCheckError))
-            throw error;
-        throw new FileCheckError(t `${error.message}. Nothing was created; check the path input (relative to the workspace) and the file.`, error.path);
-    }
-}
-function reportBadLines(ctx, scan, shownPath) {
-    if (scan.badLines === 0)
-        return;
-    for (const problem of scan.problems) {
-        ctx.log.annotate(t `${problem.message}`, {
-            title: t `Bad NDJSON line`,
-            file: t `${shownPath}`,
-            line: problem.line,
-            ...(problem.column ? { column: problem.column } : {})
-        });
-    }
-    const first = scan.problems[0];
-    const more = scan.badLines > 1 ? ` (${scan.badLines} bad lines in all)` : '';
-    throw new FileCheckError(t `${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}. Nothing was created; fix the file and run again.`, shownPath);
-}
-async function summarize(dataset, scan, shownPath, upload, heading) {
-    const rows = [
-        [t `File`, t `${shownPath}`],
-        [t `Size`, t `${formatBytes(scan.sizeBytes)}`],
-        [t `CRC-32C`, t `${scan.crc32c}`],
-        [t `Items counted`, t `${scan.items}`]
-    ];
-    if (upload) {
-        rows.push([t `Upload time`, t `${(upload.durationMs / 1000).toFixed(2)} s`]);
-        if (upload.bytesPerSecond > 0) {
-            rows.push([t `Throughput`, t `${(upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`]);
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
         }
-    }
-    await writeDatasetSummary(heading, dataset, rows);
-}
-
-;// CONCATENATED MODULE: ./src/operations/delete.ts
-
-
-
-async function deleteOperation({ inputs, client, log }) {
-    const id = inputs.datasetId;
-    // Read it first: a missing dataset fails here with a clear "not found", and
-    // the summary can say what was deleted, not just an id.
-    const dataset = await client.getDataset(id);
-    setDatasetOutputs(dataset);
-    const { alreadyGone } = await client.deleteDataset(id);
-    outputs_setOutput('deleted', 'true');
-    log.info(alreadyGone
-        ? t `Dataset ${id} ${JSON.stringify(dataset.name)} is deleted (by an earlier try whose answer was lost, or by someone else).`
-        : t `Deleted dataset ${id} ${JSON.stringify(dataset.name)}.`);
-    await writeDatasetSummary(t `Deleted Nexus dataset ${id}`, dataset);
-}
-
-;// CONCATENATED MODULE: ./src/operations/get.ts
-
-
-
-async function getOperation({ inputs, client, log }) {
-    const id = inputs.datasetId;
-    const dataset = await client.getDataset(id);
-    setDatasetOutputs(dataset);
-    log.info(t `Dataset ${dataset.id} ${JSON.stringify(dataset.name)} is ${shorten(dataset.status.overview)}.`);
-    await writeDatasetSummary(t `Nexus dataset ${dataset.id}`, dataset);
-}
-
-;// CONCATENATED MODULE: ./src/operations/list.ts
-
-
-
-
-async function listOperation({ inputs, client, clock, log }) {
-    let datasets;
-    let cursors = { nextPage: null, prevPage: null };
-    if (inputs.page) {
-        const page = await client.listPage(inputs.limit, inputs.page);
-        datasets = page.data;
-        cursors = { nextPage: page.nextPage, prevPage: page.prevPage };
-        warnRejected(log, page.rejected);
     }
     else {
-        const listing = await client.listAll(inputs.limit);
-        datasets = listing.datasets;
-        warnRejected(log, listing.rejected);
-    }
-    const total = datasets.length;
-    const now = clock.now();
-    const hidden = [];
-    if (!inputs.showExpired) {
-        const before = datasets.length;
-        datasets = datasets.filter(d => !isExpired(d, now));
-        if (before > datasets.length)
-            hidden.push(`${before - datasets.length} expired (show-expired: true shows them)`);
-    }
-    if (inputs.namePattern) {
-        const pattern = globToRegExp(inputs.namePattern);
-        const before = datasets.length;
-        datasets = datasets.filter(d => pattern.test(d.name));
-        if (before > datasets.length)
-            hidden.push(`${before - datasets.length} not matching name-pattern ${inputs.namePattern}`);
-    }
-    setListOutputs(datasets, cursors);
-    const scope = inputs.page ? 'on this page' : 'in the project';
-    const hiddenNote = hidden.length > 0 ? `; hidden: ${hidden.join(', ')}` : '';
-    log.info(t `${datasets.length} of ${total} datasets ${scope} listed${hiddenNote}.`);
-    await writeDatasetTable(t `Nexus datasets in ${client.projectId}`, datasets, {
-        note: t `${datasets.length} of ${total} datasets ${scope}${hiddenNote}.`,
-        footer: cursors.nextPage ? t `More datasets on the next page (output next-page).` : undefined
-    });
-}
-
-;// CONCATENATED MODULE: ./src/operations/wait.ts
-
-
-
-
-async function waitOperation(ctx) {
-    const id = ctx.inputs.datasetId;
-    const first = await ctx.client.getDataset(id);
-    let last = first;
-    try {
-        await waitUntilReady(ctx, first, dataset => {
-            last = dataset;
-        });
-    }
-    finally {
-        setDatasetOutputs(last);
-        await writeDatasetSummary(t `Nexus dataset ${last.id}`, last);
+        return undefined;
     }
 }
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const main_OPERATIONS = {
-    create: createOperation,
-    get: getOperation,
-    list: listOperation,
-    delete: deleteOperation,
-    wait: waitOperation,
-    cleanup: cleanupOperation
-};
-/** After a cancel signal the runner kills the process within seconds; finish first. */
-const CANCEL_GRACE_MS = 4500;
-/** Runs the action once: inputs, the operation, outputs; failures through setFailed. */
-async function run() {
-    const controller = new AbortController();
-    // Every request and wait listens on it: a cleanup with concurrency 32 is not a leak.
-    (0,external_node_events_.setMaxListeners)(256, controller.signal);
-    const onSignal = (signal) => {
-        if (controller.signal.aborted)
-            return;
-        log.warning(t `Received ${signal}: cancelling, cleaning up what this run started.`);
-        controller.abort(new CancelledError(t `The run was cancelled (${signal}) before the operation finished.`));
-        // Whatever happens, be gone before the runner's hard kill.
-        setTimeout(() => {
-            fail(t `The run was cancelled (${signal}); clean-up did not finish in time.`);
-            process.exit(1);
-        }, CANCEL_GRACE_MS).unref();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    let client;
-    try {
-        const inputs = readInputs();
-        for (const name of unusedInputs(inputs.operation)) {
-            log.warning(t `Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`);
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
         }
-        const clock = systemClock;
-        const random = Math.random;
-        client = new NexusClient({
-            apiUrl: inputs.apiUrl,
-            secretKey: inputs.secretKey,
-            projectId: inputs.projectId,
-            requestTimeoutMs: inputs.requestTimeoutMs,
-            retry: retryPolicyFromEnv(),
-            clock,
-            random,
-            signal: controller.signal,
-            log: log
-        });
-        await main_OPERATIONS[inputs.operation]({
-            inputs,
-            client,
-            log: log,
-            clock,
-            random,
-            signal: controller.signal
-        });
     }
-    catch (error) {
-        // After a cancel, a low-level abort error says less than "the run was cancelled".
-        report(controller.signal.aborted && !(error instanceof ActionError)
-            ? controller.signal.reason
-            : error);
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
     }
-    finally {
-        client?.dispose();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
     }
 }
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
 /**
- * NEXUS_ACTION_RETRY_BASE_MS shrinks the backoff for the project's own
- * end-to-end tests, which inject outages and should not sleep for real.
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
  */
-function retryPolicyFromEnv() {
-    const text = process.env.NEXUS_ACTION_RETRY_BASE_MS ?? '';
-    const base = Number(text);
-    if (text === '' || !(base >= 0))
-        return API_RETRY_POLICY;
-    return { ...API_RETRY_POLICY, baseDelayMs: base, maxDelayMs: base * 16 };
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
 }
-/** One failure line a person can act on; the stack only in the debug log. */
-function report(error) {
-    if (error instanceof ActionError) {
-        fail(error.message);
-        log.debug(t `${error.stack ?? String(error)}`);
-        return;
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
     }
-    const message = error instanceof Error ? error.message : String(error);
-    fail(t `Unexpected error: ${message}. This is a bug in nexus-dataset-action; please report it with the step's debug log.`);
-    log.debug(t `${error instanceof Error ? (error.stack ?? message) : message}`);
 }
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
 
 /***/ })
 

@@ -10,9 +10,9 @@ import { appendFile, open, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { Crc32c } from '../src/crc32c.js'
-import { readChunks, scanFile, type FileScan } from '../src/file-scan.js'
-import { NdjsonChecker } from '../src/ndjson-check.js'
+import { Crc32c } from '../src/ndjson/crc32c.js'
+import { readChunks, scanFile, type FileScan } from '../src/ndjson/file-scan.js'
+import { NdjsonChecker } from '../src/ndjson/check.js'
 
 export const MiB = 1 << 20
 

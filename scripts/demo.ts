@@ -4,8 +4,8 @@
  * file in examples/), get, list and cleanup, and prints each step's outputs
  * and job summary. Nothing leaves this machine.
  */
-import { Emulator } from '../__tests__/support/emulator.js'
-import { ROOT, runAction, type ActionRun } from '../__tests__/support/run-action.js'
+import { Emulator } from '../emulator/emulator.js'
+import { ROOT, runAction, type ActionRun } from './run-action.js'
 import { renderSummary } from './render-summary.js'
 
 const DAY = 86_400_000

@@ -1,26 +1,33 @@
 import { setMaxListeners } from 'node:events'
-import { fail, log } from './action-log.js'
-import { systemClock } from './clock.js'
-import type { RunContext } from './context.js'
-import { ActionError, CancelledError } from './errors.js'
-import { readInputs, unusedInputs, type Operation } from './inputs.js'
-import { NexusClient } from './nexus-client.js'
-import { cleanupOperation } from './operations/cleanup.js'
-import { createOperation } from './operations/create.js'
-import { deleteOperation } from './operations/delete.js'
-import { getOperation } from './operations/get.js'
-import { listOperation } from './operations/list.js'
-import { waitOperation } from './operations/wait.js'
-import { t } from './outside-text.js'
-import { API_RETRY_POLICY, type RetryPolicy } from './retry.js'
+import { defaultDatasetName } from './action/dataset-name.js'
+import { readInputs, unusedInputs } from './action/inputs.js'
+import { fail, log } from './action/log.js'
+import { report } from './action/report.js'
+import { API_RETRY_POLICY, type RetryPolicy } from './net/retry.js'
+import { NexusClient } from './nexus/client.js'
+import type { Operation, RunContext } from './operations/context.js'
+import { systemClock } from './shared/clock.js'
+import { ActionError, CancelledError } from './shared/errors.js'
+import { t } from './shared/outside-text.js'
 
-const OPERATIONS: Record<Operation, (ctx: RunContext) => Promise<void>> = {
-  create: createOperation,
-  get: getOperation,
-  list: listOperation,
-  delete: deleteOperation,
-  wait: waitOperation,
-  cleanup: cleanupOperation
+type OperationRun = (ctx: RunContext) => Promise<void>
+
+/**
+ * An operation's code is evaluated only when it runs: a `get` does not load the checker, the
+ * CRC-32C module, the upload or Octokit. `webpackMode: "eager"` keeps every module in the one
+ * bundle file (split into chunks, ncc's licence list covers only one of them) and still defers
+ * evaluating it to its import().
+ */
+const OPERATIONS: Record<Operation, () => Promise<OperationRun>> = {
+  create: async () =>
+    (await import(/* webpackMode: "eager" */ './operations/create.js')).createOperation,
+  get: async () => (await import(/* webpackMode: "eager" */ './operations/get.js')).getOperation,
+  list: async () => (await import(/* webpackMode: "eager" */ './operations/list.js')).listOperation,
+  delete: async () =>
+    (await import(/* webpackMode: "eager" */ './operations/delete.js')).deleteOperation,
+  wait: async () => (await import(/* webpackMode: "eager" */ './operations/wait.js')).waitOperation,
+  cleanup: async () =>
+    (await import(/* webpackMode: "eager" */ './operations/cleanup.js')).cleanupOperation
 }
 
 /** After a cancel signal the runner kills the process within seconds; finish first. */
@@ -52,6 +59,8 @@ export async function run(): Promise<void> {
     for (const name of unusedInputs(inputs.operation)) {
       log.warning(t`Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`)
     }
+    if (inputs.operation === 'create') inputs.name ??= await defaultDatasetName()
+    const operation = await OPERATIONS[inputs.operation]()
     const clock = systemClock
     const random = Math.random
     client = new NexusClient({
@@ -65,17 +74,19 @@ export async function run(): Promise<void> {
       signal: controller.signal,
       log
     })
-    await OPERATIONS[inputs.operation]({
+    await operation({
       inputs,
       client,
       log,
+      report,
+      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
       clock,
       random,
       signal: controller.signal
     })
   } catch (error) {
     // After a cancel, a low-level abort error says less than "the run was cancelled".
-    report(
+    reportFailure(
       controller.signal.aborted && !(error instanceof ActionError)
         ? controller.signal.reason
         : error
@@ -99,7 +110,7 @@ function retryPolicyFromEnv(): RetryPolicy {
 }
 
 /** One failure line a person can act on; the stack only in the debug log. */
-export function report(error: unknown): void {
+export function reportFailure(error: unknown): void {
   if (error instanceof ActionError) {
     fail(error.message)
     log.debug(t`${error.stack ?? String(error)}`)

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { creds, SOME_DATASET_ID as ID } from '../support/e2e.js'
-import { Emulator } from '../support/emulator.js'
-import { expectSuccess, runAction } from '../support/run-action.js'
+import { Emulator } from '../../emulator/emulator.js'
+import { expectSuccess, runAction } from '../../scripts/run-action.js'
 
 let emu: Emulator
 beforeAll(async () => {

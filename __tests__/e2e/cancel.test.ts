@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { creds, signalWhen, useEmulators, workspaceWith } from '../support/e2e.js'
-import { runAction } from '../support/run-action.js'
+import { runAction } from '../../scripts/run-action.js'
 
 const start = useEmulators()
 const ONE_ITEM = { 'a.ndjson': '{"url": "https://x/1.jpg"}\n' }

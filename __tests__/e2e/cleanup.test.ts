@@ -1,7 +1,12 @@
 import { beforeEach, describe, expect, test } from '@jest/globals'
 import { creds, useEmulators } from '../support/e2e.js'
-import type { Emulator } from '../support/emulator.js'
-import { expectSuccess, runAction, type ActionRun, type RunOptions } from '../support/run-action.js'
+import type { Emulator } from '../../emulator/emulator.js'
+import {
+  expectSuccess,
+  runAction,
+  type ActionRun,
+  type RunOptions
+} from '../../scripts/run-action.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync, symlinkSync } from 'node:fs'
 import * as path from 'node:path'
 import { creds, useEmulators, workspaceWith } from '../support/e2e.js'
-import type { Emulator } from '../support/emulator.js'
-import { expectSuccess, runAction, type ActionRun } from '../support/run-action.js'
+import type { Emulator } from '../../emulator/emulator.js'
+import { expectSuccess, runAction, type ActionRun } from '../../scripts/run-action.js'
 
 const start = useEmulators()
 

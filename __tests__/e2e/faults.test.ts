@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { creds, useEmulators, workspaceWith } from '../support/e2e.js'
-import type { Emulator, FaultRule, RecordedRequest } from '../support/emulator.js'
-import { runAction, type ActionRun } from '../support/run-action.js'
+import type { Emulator, FaultRule, RecordedRequest } from '../../emulator/emulator.js'
+import { runAction, type ActionRun } from '../../scripts/run-action.js'
 
 /**
  * Every step (list, get, create, upload, wait, delete) crossed with every

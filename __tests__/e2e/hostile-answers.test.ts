@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from '@jest/globals'
 import { creds, SOME_DATASET_ID as ID, useEmulators } from '../support/e2e.js'
-import type { Emulator } from '../support/emulator.js'
-import { runAction } from '../support/run-action.js'
+import type { Emulator } from '../../emulator/emulator.js'
+import { runAction } from '../../scripts/run-action.js'
 
 /**
  * Answers that are not what the API promises: each gives one clear failure

@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { creds, useEmulators, workspaceWith } from '../support/e2e.js'
-import type { Emulator } from '../support/emulator.js'
-import { expectSuccess, runAction, type ActionRun } from '../support/run-action.js'
+import type { Emulator } from '../../emulator/emulator.js'
+import { expectSuccess, runAction, type ActionRun } from '../../scripts/run-action.js'
 
 /**
  * The trust boundary, end to end through dist/index.js: one test per class of attack on text and

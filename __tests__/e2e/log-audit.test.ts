@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { creds, workspaceWith } from '../support/e2e.js'
-import { Emulator, type RecordedRequest } from '../support/emulator.js'
-import { expectSuccess, runAction, type ActionRun } from '../support/run-action.js'
+import { Emulator, type RecordedRequest } from '../../emulator/emulator.js'
+import { expectSuccess, runAction, type ActionRun } from '../../scripts/run-action.js'
 
 /**
  * Runs every operation with debug logging on and checks that the secret key,

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from '@jest/globals'
 import { creds, useEmulators } from '../support/e2e.js'
-import type { Emulator } from '../support/emulator.js'
-import { expectSuccess, runAction } from '../support/run-action.js'
+import type { Emulator } from '../../emulator/emulator.js'
+import { expectSuccess, runAction } from '../../scripts/run-action.js'
 
 const start = useEmulators()
 let emu: Emulator

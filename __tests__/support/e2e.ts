@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { Emulator, type EmulatorOptions } from './emulator.js'
+import { Emulator, type EmulatorOptions } from '../../emulator/emulator.js'
 
 /** A well-formed dataset id that no emulator knows unless a test seeds it. */
 export const SOME_DATASET_ID = 'dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60'

@@ -1,11 +1,9 @@
-import type { RunContext } from '../context.js'
-import { forEachLimited } from '../concurrency.js'
-import { globToRegExp, isExpired, warnRejected } from '../dataset-filter.js'
-import { ActionError } from '../errors.js'
-import type { Dataset } from '../nexus-types.js'
-import { setListOutputs } from '../outputs.js'
-import { t, type Inert } from '../outside-text.js'
-import { writeDatasetTable } from '../summary.js'
+import type { RunContext } from './context.js'
+import { forEachLimited } from '../shared/concurrency.js'
+import { globToRegExp, isExpired, warnRejected } from './dataset-selection.js'
+import { ActionError } from '../shared/errors.js'
+import type { Dataset } from '../nexus/types.js'
+import { t, type Inert } from '../shared/outside-text.js'
 
 /** The largest page the API serves: fewest round trips before deleting. */
 const PAGE_SIZE = 1000
@@ -18,7 +16,7 @@ const FAILURES_SHOWN = 10
  * cannot shift the pages being walked; then deletes with bounded concurrency.
  */
 export async function cleanupOperation(ctx: RunContext): Promise<void> {
-  const { inputs, client, clock, log } = ctx
+  const { inputs, client, clock, log, report } = ctx
   const { datasets: all, rejected } = await client.listAll(PAGE_SIZE)
   warnRejected(log, rejected)
   const skipped = rejected.length > 0 ? ` Skipped as malformed: ${rejected.length}.` : ''
@@ -35,9 +33,9 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
   log.info(t`${selected.length} of ${all.length} datasets selected for deletion (${criteria}).`)
 
   if (inputs.dryRun) {
-    setListOutputs(selected)
+    report.datasets(selected)
     for (const d of selected) log.info(t`Would delete ${d.id} ${JSON.stringify(d.name)}.`)
-    await writeDatasetTable(t`Cleanup of ${client.projectId} (dry run)`, selected, {
+    await report.tableSummary(t`Cleanup of ${client.projectId} (dry run)`, selected, {
       note: t`Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
       footer: t`Kept: ${all.length - selected.length}. Would delete: ${selected.length}.${skipped}`,
       forCleanup: true
@@ -66,9 +64,9 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
     // Also after a cancel: report exactly what is gone so far.
     const order = new Map(selected.map((d, i) => [d.id, i]))
     deleted.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))
-    setListOutputs(deleted)
+    report.datasets(deleted)
     const notReached = selected.length - deleted.length - failed.length
-    await writeDatasetTable(t`Cleanup of ${client.projectId}`, deleted, {
+    await report.tableSummary(t`Cleanup of ${client.projectId}`, deleted, {
       note: ctx.signal.aborted
         ? t`Cancelled: ${deleted.length} of ${selected.length} selected datasets were deleted before the run stopped.`
         : t`Deleted ${deleted.length} datasets (${criteria}).`,

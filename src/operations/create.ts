@@ -1,22 +1,19 @@
-import { createDataset } from '../create-dataset.js'
-import type { RunContext } from '../context.js'
-import { defaultDatasetName } from '../dataset-name.js'
-import { ActionError, FileCheckError, UploadError } from '../errors.js'
-import { locateFile } from '../file-location.js'
-import { openUnchanged, scanFile, type FileScan } from '../file-scan.js'
-import { formatBytes } from '../format.js'
+import { createDataset } from '../nexus/create-dataset.js'
+import type { Row, RunContext } from './context.js'
+import { ActionError, FileCheckError, UploadError } from '../shared/errors.js'
+import { locateFile } from './file-location.js'
+import { openUnchanged, scanFile, type FileScan } from '../ndjson/file-scan.js'
+import { formatBytes } from '../shared/format.js'
 import {
   READY_STATUS,
   WAITING_STATUS,
   uploadUrlOf,
   type Dataset,
   type DatasetId
-} from '../nexus-types.js'
-import { setDatasetOutputs, setOutput } from '../outputs.js'
-import { t, type Inert } from '../outside-text.js'
-import { writeDatasetSummary, type Row } from '../summary.js'
-import { maskUploadUrl, uploadFile, type UploadResult } from '../upload.js'
-import { throwIfFailed, waitUntilReady } from '../wait-until-ready.js'
+} from '../nexus/types.js'
+import { t, type Inert } from '../shared/outside-text.js'
+import { maskUploadUrl, uploadFile, type UploadResult } from '../nexus/upload.js'
+import { throwIfFailed, waitUntilReady } from './wait-until-ready.js'
 
 /** Deleting the dataset of a failed upload gets this long, with retries... */
 const CLEANUP_MS = 60_000
@@ -24,9 +21,8 @@ const CLEANUP_MS = 60_000
 const CANCEL_CLEANUP_MS = 3000
 
 export async function createOperation(ctx: RunContext): Promise<void> {
-  const { inputs, client, clock, log } = ctx
-  const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
-  const file = await locateFile(workspace, inputs.path as string)
+  const { inputs, client, clock, log, report } = ctx
+  const file = await locateFile(ctx.workspace, inputs.path as string)
   const shownPath = file.shown
   if (!file.path.toLowerCase().endsWith('.ndjson')) {
     log.warning(t`${shownPath} does not end in .ndjson; uploading it as NDJSON anyway.`)
@@ -42,7 +38,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     t`Checked ${shownPath}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - checkStarted} ms).`
   )
 
-  const name = inputs.name ?? defaultDatasetName()
+  const name = inputs.name as string
   const { dataset: created, adopted } = await createDataset(ctx, {
     name,
     sizeBytes: scan.sizeBytes,
@@ -51,7 +47,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
   const uploadUrl = uploadUrlOf(created)
   if (uploadUrl) maskUploadUrl(uploadUrl, log)
   let last: Dataset = created
-  setDatasetOutputs(last)
+  report.dataset(last)
   log.info(
     t`${adopted ? 'Using' : 'Created'} dataset ${created.id} ${JSON.stringify(created.name)}.`
   )
@@ -88,8 +84,9 @@ export async function createOperation(ctx: RunContext): Promise<void> {
       error instanceof UploadError && error.storageCode === 'PreconditionFailed'
         ? { error, deleted: false }
         : await abandon(ctx, created.id, error)
-    if (failure.deleted) setOutput('deleted', 'true')
+    if (failure.deleted) report.output('deleted', 'true')
     await summarize(
+      ctx,
       last,
       scan,
       shownPath,
@@ -117,8 +114,9 @@ export async function createOperation(ctx: RunContext): Promise<void> {
       )
     }
   } finally {
-    setDatasetOutputs(last)
+    report.dataset(last)
     await summarize(
+      ctx,
       last,
       scan,
       shownPath,
@@ -206,6 +204,7 @@ function reportBadLines(ctx: RunContext, scan: FileScan, shownPath: string): voi
 }
 
 async function summarize(
+  ctx: RunContext,
   dataset: Dataset,
   scan: FileScan,
   shownPath: string,
@@ -224,5 +223,5 @@ async function summarize(
       rows.push([t`Throughput`, t`${(upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`])
     }
   }
-  await writeDatasetSummary(heading, dataset, rows)
+  await ctx.report.datasetSummary(heading, dataset, rows)
 }

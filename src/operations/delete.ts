@@ -1,20 +1,18 @@
-import type { RunContext } from '../context.js'
-import { setDatasetOutputs, setOutput } from '../outputs.js'
-import { t } from '../outside-text.js'
-import { writeDatasetSummary } from '../summary.js'
+import type { RunContext } from './context.js'
+import { t } from '../shared/outside-text.js'
 
-export async function deleteOperation({ inputs, client, log }: RunContext): Promise<void> {
+export async function deleteOperation({ inputs, client, log, report }: RunContext): Promise<void> {
   const id = inputs.datasetId as NonNullable<typeof inputs.datasetId>
   // Read it first: a missing dataset fails here with a clear "not found", and
   // the summary can say what was deleted, not just an id.
   const dataset = await client.getDataset(id)
-  setDatasetOutputs(dataset)
+  report.dataset(dataset)
   const { alreadyGone } = await client.deleteDataset(id)
-  setOutput('deleted', 'true')
+  report.output('deleted', 'true')
   log.info(
     alreadyGone
       ? t`Dataset ${id} ${JSON.stringify(dataset.name)} is deleted (by an earlier try whose answer was lost, or by someone else).`
       : t`Deleted dataset ${id} ${JSON.stringify(dataset.name)}.`
   )
-  await writeDatasetSummary(t`Deleted Nexus dataset ${id}`, dataset)
+  await report.datasetSummary(t`Deleted Nexus dataset ${id}`, dataset)
 }

@@ -1,11 +1,15 @@
-import type { RunContext } from '../context.js'
-import { globToRegExp, isExpired, warnRejected } from '../dataset-filter.js'
-import type { Dataset } from '../nexus-types.js'
-import { setListOutputs } from '../outputs.js'
-import { t } from '../outside-text.js'
-import { writeDatasetTable } from '../summary.js'
+import type { RunContext } from './context.js'
+import { globToRegExp, isExpired, warnRejected } from './dataset-selection.js'
+import type { Dataset } from '../nexus/types.js'
+import { t } from '../shared/outside-text.js'
 
-export async function listOperation({ inputs, client, clock, log }: RunContext): Promise<void> {
+export async function listOperation({
+  inputs,
+  client,
+  clock,
+  log,
+  report
+}: RunContext): Promise<void> {
   let datasets: Dataset[]
   let cursors = { nextPage: null as string | null, prevPage: null as string | null }
   if (inputs.page) {
@@ -34,11 +38,11 @@ export async function listOperation({ inputs, client, clock, log }: RunContext):
     if (before > datasets.length)
       hidden.push(`${before - datasets.length} not matching name-pattern ${inputs.namePattern}`)
   }
-  setListOutputs(datasets, cursors)
+  report.datasets(datasets, cursors)
   const scope = inputs.page ? 'on this page' : 'in the project'
   const hiddenNote = hidden.length > 0 ? `; hidden: ${hidden.join(', ')}` : ''
   log.info(t`${datasets.length} of ${total} datasets ${scope} listed${hiddenNote}.`)
-  await writeDatasetTable(t`Nexus datasets in ${client.projectId}`, datasets, {
+  await report.tableSummary(t`Nexus datasets in ${client.projectId}`, datasets, {
     note: t`${datasets.length} of ${total} datasets ${scope}${hiddenNote}.`,
     footer: cursors.nextPage ? t`More datasets on the next page (output next-page).` : undefined
   })

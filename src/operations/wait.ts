@@ -1,9 +1,7 @@
-import type { RunContext } from '../context.js'
-import type { Dataset } from '../nexus-types.js'
-import { setDatasetOutputs } from '../outputs.js'
-import { t } from '../outside-text.js'
-import { writeDatasetSummary } from '../summary.js'
-import { waitUntilReady } from '../wait-until-ready.js'
+import type { RunContext } from './context.js'
+import type { Dataset } from '../nexus/types.js'
+import { t } from '../shared/outside-text.js'
+import { waitUntilReady } from './wait-until-ready.js'
 
 export async function waitOperation(ctx: RunContext): Promise<void> {
   const id = ctx.inputs.datasetId as NonNullable<typeof ctx.inputs.datasetId>
@@ -14,7 +12,7 @@ export async function waitOperation(ctx: RunContext): Promise<void> {
       last = dataset
     })
   } finally {
-    setDatasetOutputs(last)
-    await writeDatasetSummary(t`Nexus dataset ${last.id}`, last)
+    ctx.report.dataset(last)
+    await ctx.report.datasetSummary(t`Nexus dataset ${last.id}`, last)
   }
 }

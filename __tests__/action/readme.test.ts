@@ -1,0 +1,166 @@
+import { describe, expect, test } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+
+/**
+ * Keeps README.md honest about the contract in action.yml: its inputs and outputs tables list
+ * exactly the action's inputs and outputs, with the same defaults, and its workflow examples use
+ * only inputs that exist. Also checks the two set-up commands the README promises.
+ */
+
+interface ActionYml {
+  inputs: Record<string, { default?: unknown } | null>
+  outputs: Record<string, unknown>
+}
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+const action = parse(
+  readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')
+) as ActionYml
+const actionInputs = Object.keys(action.inputs)
+const actionOutputs = Object.keys(action.outputs)
+const lines = readme.split(/\r?\n/)
+
+/** The cells of one Markdown table row, trimmed; `\|` inside a cell is not a separator. */
+function cells(line: string): string[] {
+  const parts = line
+    .trim()
+    .split(/(?<!\\)\|/)
+    .map(cell => cell.trim())
+  // A row starts and ends with a pipe: drop the empty pieces outside them.
+  return parts.slice(1, parts.length - 1)
+}
+
+/** The body rows of the table whose header row has exactly these cells. */
+function table(header: string[]): string[][] {
+  const wanted = header.join(' | ')
+  const at = lines.findIndex(
+    line => line.trim().startsWith('|') && cells(line).join(' | ') === wanted
+  )
+  if (at < 0) throw new Error(`README.md has no table with the header row | ${wanted} |`)
+  const rows: string[][] = []
+  for (const line of lines.slice(at + 1)) {
+    if (!line.trim().startsWith('|')) break
+    const row = cells(line)
+    if (row.every(cell => /^:?-+:?$/.test(cell))) continue // the separator row
+    rows.push(row)
+  }
+  return rows
+}
+
+/** The name in a row's first cell, which must be one backticked word. */
+function nameOf(row: string[], what: string): string {
+  const match = /^`([^`]+)`$/.exec(row[0] ?? '')
+  if (!match)
+    throw new Error(`README.md ${what} row's first cell is not a backticked name: ${row[0]}`)
+  return match[1]
+}
+
+/** Names in `expected` missing from `actual`, names in `actual` not in `expected`, and repeats. */
+function compare(actual: string[], expected: string[]) {
+  return {
+    missing: expected.filter(name => !actual.includes(name)),
+    extra: actual.filter(name => !expected.includes(name)),
+    repeated: actual.filter((name, i) => actual.indexOf(name) !== i)
+  }
+}
+
+const inputRows = table(['input', 'default', 'used by', 'meaning'])
+const outputRows = table(['output', 'meaning'])
+
+describe('README inputs table', () => {
+  test('lists exactly the inputs of action.yml', () => {
+    const names = inputRows.map(row => nameOf(row, 'inputs table'))
+    expect(compare(names, actionInputs)).toEqual({ missing: [], extra: [], repeated: [] })
+  })
+
+  test('every row has the four columns', () => {
+    const short = inputRows.filter(row => row.length !== 4).map(row => row[0])
+    expect(short).toEqual([])
+  })
+
+  test("shows action.yml's default, in backticks, for every input that has one", () => {
+    const wrong: string[] = []
+    for (const row of inputRows) {
+      const name = nameOf(row, 'inputs table')
+      const declared = action.inputs[name]?.default
+      if (declared === undefined) continue
+      const cell = row[1] ?? ''
+      if (!cell.includes(`\`${String(declared)}\``)) {
+        wrong.push(`${name}: action.yml default \`${String(declared)}\`, README "${cell}"`)
+      }
+    }
+    expect(wrong).toEqual([])
+  })
+
+  test('shows no made-up default for an input that has none in action.yml', () => {
+    // A lone backticked value would read as a default the action does not declare; prose such
+    // as "env `DATATURE_SECRET_KEY`" is how a fallback is described.
+    const wrong: string[] = []
+    for (const row of inputRows) {
+      const name = nameOf(row, 'inputs table')
+      if (!(name in action.inputs) || action.inputs[name]?.default !== undefined) continue
+      const cell = row[1] ?? ''
+      if (/^`[^`]*`$/.test(cell)) wrong.push(`${name}: README default "${cell}"`)
+    }
+    expect(wrong).toEqual([])
+  })
+})
+
+describe('README outputs table', () => {
+  test('lists exactly the outputs of action.yml', () => {
+    const names = outputRows.map(row => nameOf(row, 'outputs table'))
+    expect(compare(names, actionOutputs)).toEqual({ missing: [], extra: [], repeated: [] })
+  })
+})
+
+describe('README text', () => {
+  test('names every input and output of action.yml', () => {
+    const absent = [...actionInputs, ...actionOutputs].filter(
+      name => !readme.includes(`\`${name}\``)
+    )
+    expect(absent).toEqual([])
+  })
+
+  test('gives the two set-up commands', () => {
+    const absent = ['npm ci && npm run demo', 'npm test'].filter(
+      command => !readme.includes(command)
+    )
+    expect(absent).toEqual([])
+  })
+
+  test('workflow examples are valid YAML and use only inputs the action has', () => {
+    const blocks = [...readme.matchAll(/^```ya?ml\r?\n([\s\S]*?)^```/gm)].map(m => m[1])
+    expect(blocks.length).toBeGreaterThan(0)
+    const problems: string[] = []
+    blocks.forEach((source, index) => {
+      let doc: unknown
+      try {
+        doc = parse(source)
+      } catch (error) {
+        problems.push(`YAML block ${index + 1}: ${(error as Error).message}`)
+        return
+      }
+      for (const step of stepsOf(doc)) {
+        if (typeof step.uses !== 'string' || !/nexus-dataset-action@/.test(step.uses)) continue
+        for (const input of Object.keys(step.with ?? {})) {
+          if (!actionInputs.includes(input)) {
+            problems.push(`YAML block ${index + 1}: unknown input "${input}"`)
+          }
+        }
+      }
+    })
+    expect(problems).toEqual([])
+  })
+})
+
+interface Step {
+  uses?: unknown
+  with?: Record<string, unknown>
+}
+
+/** Every step of every job of a workflow document (nothing when it is not one). */
+function stepsOf(doc: unknown): Step[] {
+  const jobs = (doc as { jobs?: Record<string, { steps?: Step[] }> } | null)?.jobs ?? {}
+  return Object.values(jobs).flatMap(job => job?.steps ?? [])
+}

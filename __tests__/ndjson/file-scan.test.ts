@@ -1,0 +1,205 @@
+import { execFileSync } from 'node:child_process'
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import CRC32C from 'crc-32/crc32c.js'
+import { FileCheckError } from '../../src/shared/errors.js'
+import { scanFile } from '../../src/ndjson/file-scan.js'
+import { NdjsonChecker } from '../../src/ndjson/check.js'
+
+let dir: string
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'file-scan-test-'))
+})
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+function crc32cBase64(bytes: Uint8Array): string {
+  const out = Buffer.alloc(4)
+  out.writeUInt32BE(CRC32C.buf(bytes) >>> 0)
+  return out.toString('base64')
+}
+
+async function file(name: string, content: string | Uint8Array): Promise<string> {
+  const path = join(dir, name)
+  await writeFile(path, content)
+  return path
+}
+
+/** The FileCheckError scanFile(path) rejects with; fails the test if it resolves. */
+async function refusal(path: string): Promise<FileCheckError> {
+  const error: unknown = await scanFile(path).then(
+    () => undefined,
+    (e: unknown) => e
+  )
+  expect(error).toBeInstanceOf(FileCheckError)
+  expect((error as FileCheckError).path).toBe(path)
+  return error as FileCheckError
+}
+
+describe('scanFile refuses what is not a non-empty regular file', () => {
+  it('a path that does not exist', async () => {
+    const path = join(dir, 'missing.ndjson')
+    expect((await refusal(path)).message).toBe(`"${path}" does not exist`)
+  })
+
+  it('a path through a file', async () => {
+    const path = join(await file('plain.txt', 'x'), 'items.ndjson')
+    expect((await refusal(path)).message).toBe(
+      `"${path}" does not exist: part of the path is not a directory`
+    )
+  })
+
+  it('a directory', async () => {
+    const path = join(dir, 'a-directory')
+    await mkdir(path)
+    expect((await refusal(path)).message).toBe(`"${path}" is a directory, not a file`)
+  })
+
+  it('a named pipe, without opening it (which would hang)', async () => {
+    const path = join(dir, 'a-fifo')
+    execFileSync('mkfifo', [path])
+    expect((await refusal(path)).message).toBe(
+      `"${path}" is a named pipe (FIFO), not a regular file`
+    )
+  }, 5000)
+
+  it('a socket', async () => {
+    const path = join(dir, 'a-socket')
+    const server: Server = createServer()
+    await new Promise<void>(resolve => server.listen(path, resolve))
+    try {
+      expect((await refusal(path)).message).toBe(`"${path}" is a socket, not a regular file`)
+    } finally {
+      await new Promise(resolve => server.close(resolve))
+    }
+  })
+
+  it('a device', async () => {
+    expect((await refusal('/dev/null')).message).toBe('"/dev/null" is a device, not a regular file')
+  })
+
+  it('an empty file', async () => {
+    const path = await file('empty.ndjson', '')
+    expect((await refusal(path)).message).toBe(`"${path}" is empty (0 bytes)`)
+  })
+
+  it('a file of blank lines only', async () => {
+    const path = await file('blank.ndjson', '\n  \r\n\t\n')
+    expect((await refusal(path)).message).toBe(`"${path}" has no items: every line is blank`)
+  })
+
+  it('a symbolic link to nothing', async () => {
+    const path = join(dir, 'dangling.ndjson')
+    await symlink(join(dir, 'nothing-here'), path)
+    expect((await refusal(path)).message).toBe(
+      `"${path}" is a symbolic link to a file that does not exist`
+    )
+  })
+
+  it('a symbolic link loop', async () => {
+    const path = join(dir, 'loop-a')
+    await symlink(join(dir, 'loop-b'), path)
+    await symlink(path, join(dir, 'loop-b'))
+    expect((await refusal(path)).message).toBe(
+      `"${path}" cannot be read: too many symbolic links (a loop?)`
+    )
+  })
+})
+
+describe('scanFile reads a file', () => {
+  it('gives the size, the CRC-32C and the line check of a good file', async () => {
+    const content = '{"kind": "Image", "url": "https://example.com/1.jpg"}\n\n{"url": "b"}\n'
+    const path = await file('good.ndjson', content)
+    expect(await scanFile(path)).toEqual({
+      path,
+      sizeBytes: Buffer.byteLength(content),
+      identity: expect.objectContaining({ size: Buffer.byteLength(content) }),
+      crc32c: crc32cBase64(Buffer.from(content)),
+      items: 2,
+      lines: 3,
+      badLines: 0,
+      problems: []
+    })
+  })
+
+  it('matches the check vector', async () => {
+    const path = await file('vector.ndjson', '123456789')
+    expect((await scanFile(path)).crc32c).toBe('4waSgw==')
+  })
+
+  it('returns bad lines instead of throwing', async () => {
+    const path = await file('bad.ndjson', '{"url": "a"}\n{"url": ""}\n[1]\n')
+    const scan = await scanFile(path)
+    expect(scan).toMatchObject({ items: 3, lines: 3, badLines: 2 })
+    expect(scan.problems).toEqual([
+      { line: 2, message: '"url" must be a non-empty string, found an empty string' },
+      { line: 3, message: 'expected a JSON object, found an array' }
+    ])
+  })
+
+  it('follows a symbolic link to the file', async () => {
+    const target = await file('target.ndjson', '{"url": "a"}\n')
+    const path = join(dir, 'link.ndjson')
+    await symlink(target, path)
+    const scan = await scanFile(path)
+    expect(scan.path).toBe(path)
+    const crc32c = crc32cBase64(Buffer.from('{"url": "a"}\n'))
+    expect(scan).toMatchObject({ sizeBytes: 13, crc32c })
+  })
+
+  it('agrees with a one-piece check and CRC on a file of many reads', async () => {
+    // Multi-byte characters and bad lines fall on and around the 1 MiB read boundaries.
+    const lines: string[] = []
+    for (let n = 0, size = 0; size < 3.5 * (1 << 20); n++) {
+      const line =
+        n % 9973 === 0
+          ? `{"url": "é${n}", "kind": ${n}}`
+          : `{"kind": "Bild", "url": "https://example.com/ü/😀/${n}.jpg", "n": ${n}}`
+      lines.push(line)
+      size += Buffer.byteLength(line) + 1
+    }
+    const content = Buffer.from(lines.join('\n'))
+    const path = await file('big.ndjson', content)
+    const checker = new NdjsonChecker()
+    checker.push(content)
+    const expected = checker.finish()
+    expect(expected.badLines).toBeGreaterThan(2)
+    expect(await scanFile(path)).toEqual({
+      path,
+      sizeBytes: content.length,
+      identity: expect.objectContaining({ size: content.length }),
+      crc32c: crc32cBase64(content),
+      ...expected
+    })
+  })
+})
+
+describe('scanFile and abort', () => {
+  let big: string
+
+  beforeAll(async () => {
+    const line = '{"kind": "Image", "url": "https://storage.example.com/datasets/000123456.jpg"}\n'
+    big = await file('abort.ndjson', line.repeat(Math.ceil((64 << 20) / line.length)))
+  })
+
+  it('rejects at once with the reason when already aborted', async () => {
+    const reason = new Error('cancelled before')
+    await expect(scanFile(big, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason)
+  })
+
+  it('rejects promptly with the reason when aborted during the scan', async () => {
+    const controller = new AbortController()
+    const reason = new Error('cancelled during')
+    const started = Date.now()
+    setTimeout(() => controller.abort(reason), 5)
+    await expect(scanFile(big, { signal: controller.signal })).rejects.toBe(reason)
+    expect(Date.now() - started).toBeLessThan(2000)
+    // Nothing was left open or half-read: the same file scans fine afterwards.
+    expect((await scanFile(big)).badLines).toBe(0)
+  })
+})

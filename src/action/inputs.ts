@@ -1,0 +1,246 @@
+import * as core from '@actions/core'
+import { isLoopback } from '../net/url-policy.js'
+import { isDatasetId, type DatasetId } from '../nexus/types.js'
+import { OPERATIONS, type ActionInputs, type Operation } from '../operations/context.js'
+import { INPUT_DEFAULTS, INPUT_NAMES, INPUT_USED_BY, type InputName } from '../shared/action-yml.js'
+import { InputError } from '../shared/errors.js'
+import { hasControlCharacters, quote, t } from '../shared/outside-text.js'
+import { log } from './log.js'
+
+export const DEFAULT_API_URL = 'https://api.datature.io'
+
+/** Reads one input as given (untrimmed; empty when not given). */
+export type InputGetter = (name: InputName) => string
+
+/** The runner's way: INPUT_<NAME> through @actions/core, with defaults from action.yml applied. */
+const fromRunner: InputGetter = name => core.getInput(name, { trimWhitespace: false })
+
+/** Whether `operation` reads the input, by action.yml's table. */
+export function usesInput(operation: Operation, name: InputName): boolean {
+  // Typed so that the build fails should action.yml name something that is not an operation.
+  const usedBy: Partial<Record<InputName, readonly Operation[]>> = INPUT_USED_BY
+  return usedBy[name]?.includes(operation) ?? true
+}
+
+const MAX_NAME_LENGTH = 256
+const MIN_SECONDS = 0.01
+const MAX_SECONDS = 2_000_000
+/** What an HTTP header can carry: the key goes in one. */
+const SECRET_KEY = /^[\x21-\x7e]+$/
+const PROJECT_ID = /^proj_[A-Za-z0-9]{1,128}$/
+const DURATION_UNITS: Record<string, number> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000
+}
+
+type Env = Record<string, string | undefined>
+
+/**
+ * Reads and checks every input before anything touches the network, so a bad
+ * value fails the step at once with one message naming the input, the value
+ * and what would be accepted. The secret key is masked before anything else.
+ * An input given empty gets action.yml's default, as one not given does.
+ */
+export function readInputs(get: InputGetter = fromRunner, env: Env = process.env): ActionInputs {
+  const raw = (name: InputName): string => get(name).trim()
+  const withDefault = (name: keyof typeof INPUT_DEFAULTS): string =>
+    raw(name) || INPUT_DEFAULTS[name]
+
+  const secretKey = raw('secret-key') || (env.DATATURE_SECRET_KEY ?? '').trim()
+  log.secret(secretKey)
+
+  const operation = withDefault('operation').toLowerCase()
+  if (!(OPERATIONS as readonly string[]).includes(operation)) {
+    throw new InputError(
+      t`Input "operation" must be one of ${OPERATIONS.join(', ')}; got ${quote(operation)}.`
+    )
+  }
+  const op = operation as Operation
+  const uses = (name: InputName): boolean => usesInput(op, name)
+
+  if (!secretKey) {
+    throw new InputError(
+      t`Input "secret-key" is required: set it (for example secret-key: $\{{ secrets.DATATURE_SECRET_KEY }}) or the DATATURE_SECRET_KEY environment variable.`
+    )
+  }
+  if (!SECRET_KEY.test(secretKey)) {
+    throw new InputError(
+      t`Input "secret-key" has characters a secret key cannot have (spaces, line breaks or non-ASCII, often from copy and paste); copy the key again.`
+    )
+  }
+  const projectId = readProjectId(raw('project-id') || (env.DATATURE_PROJECT_ID ?? '').trim())
+  const apiUrl = readApiUrl(raw('api-url') || (env.DATATURE_API_BASE_URL ?? '').trim())
+
+  const inputs: ActionInputs = {
+    operation: op,
+    secretKey,
+    projectId,
+    apiUrl,
+    wait: readBoolean('wait', withDefault('wait')),
+    timeoutMs: readSeconds('timeout', withDefault('timeout')),
+    pollIntervalMs: readSeconds('poll-interval', withDefault('poll-interval')),
+    requestTimeoutMs: readSeconds('request-timeout', withDefault('request-timeout')),
+    showExpired: readBoolean('show-expired', withDefault('show-expired')),
+    limit: readInteger('limit', withDefault('limit'), 1, 1000),
+    dryRun: readBoolean('dry-run', withDefault('dry-run')),
+    concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32)
+  }
+
+  if (uses('dataset-id')) inputs.datasetId = readDatasetId(raw('dataset-id'))
+  if (uses('path')) {
+    inputs.path = raw('path')
+    if (!inputs.path) {
+      throw new InputError(
+        t`Input "path" is required for operation create: the NDJSON file to upload.`
+      )
+    }
+    refuseControlCharacters('path', inputs.path)
+  }
+  if (uses('name') && raw('name')) inputs.name = readName(raw('name'))
+  if (uses('page') && raw('page')) inputs.page = refuseControlCharacters('page', raw('page'))
+  if (uses('older-than') && raw('older-than')) {
+    inputs.olderThanMs = readDuration('older-than', raw('older-than'))
+  }
+  if (uses('name-pattern')) {
+    const pattern = get('name-pattern')
+    // An explicitly empty pattern would silently match nothing (or, read as
+    // "no filter", everything): neither is what someone who typed it meant.
+    if (pattern !== '' && pattern.trim() === '') {
+      throw new InputError(t`Input "name-pattern" is empty; remove it to match every name.`)
+    }
+    if (pattern.trim()) inputs.namePattern = refuseControlCharacters('name-pattern', pattern.trim())
+  }
+  return inputs
+}
+
+/**
+ * Inputs given that this operation does not read. Inputs with a default are left out: the runner
+ * gives them to every step.
+ */
+export function unusedInputs(operation: Operation, get: InputGetter = fromRunner): InputName[] {
+  return INPUT_NAMES.filter(
+    name => !(name in INPUT_DEFAULTS) && !usesInput(operation, name) && get(name).trim() !== ''
+  )
+}
+
+function readProjectId(value: string): string {
+  if (!value) {
+    throw new InputError(
+      t`Input "project-id" is required: set it (for example project-id: $\{{ secrets.DATATURE_PROJECT_ID }}) or the DATATURE_PROJECT_ID environment variable.`
+    )
+  }
+  const id = value.startsWith('proj_') ? value : `proj_${value}`
+  if (!PROJECT_ID.test(id)) {
+    throw new InputError(
+      t`Input "project-id" must look like proj_ followed by letters and digits (for example proj_0123456789abcdef0123456789abcdef), with or without the proj_ prefix; got ${quote(value)}.`
+    )
+  }
+  return id
+}
+
+function readApiUrl(value: string): URL {
+  const text = value || DEFAULT_API_URL
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new InputError(
+      t`Input "api-url" must be an absolute URL such as ${DEFAULT_API_URL}; got ${quote(text)}.`
+    )
+  }
+  if (url.username || url.password) {
+    throw new InputError(
+      t`Input "api-url" must not contain a user name or password; the secret key is sent in a header.`
+    )
+  }
+  if (url.search || url.hash || text.includes('?') || text.includes('#')) {
+    throw new InputError(
+      t`Input "api-url" must not have a query or fragment; got ${quote(url.origin + url.pathname)}…`
+    )
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new InputError(
+      t`Input "api-url" must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and ::1, where tests run); got ${quote(url.origin)}.`
+    )
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputError(t`Input "api-url" must use https://; got ${quote(url.protocol)}.`)
+  }
+  return url
+}
+
+function readDatasetId(value: string): DatasetId {
+  if (!value) {
+    throw new InputError(
+      t`Input "dataset-id" is required for this operation: the id of the dataset, like dataset_<uuid>.`
+    )
+  }
+  if (!isDatasetId(value)) {
+    throw new InputError(
+      t`Input "dataset-id" must look like dataset_ followed by a UUID (for example dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60); got ${quote(value)}.`
+    )
+  }
+  return value
+}
+
+/** Text that ends up in requests, logs and the summary: a line break or escape is never meant. */
+function refuseControlCharacters(name: string, value: string): string {
+  if (hasControlCharacters(value)) {
+    throw new InputError(
+      t`Input "${name}" must not contain control characters (line breaks, tabs, escapes).`
+    )
+  }
+  return value
+}
+
+function readName(value: string): string {
+  refuseControlCharacters('name', value)
+  if ([...value].length > MAX_NAME_LENGTH) {
+    throw new InputError(
+      t`Input "name" must be at most ${MAX_NAME_LENGTH} characters; got ${[...value].length}.`
+    )
+  }
+  return value
+}
+
+function readBoolean(name: string, value: string): boolean {
+  const lower = value.toLowerCase()
+  if (lower === 'true') return true
+  if (lower === 'false') return false
+  throw new InputError(t`Input "${name}" must be true or false; got ${quote(value)}.`)
+}
+
+function readSeconds(name: string, value: string): number {
+  const seconds = /^\d+(\.\d+)?$|^\.\d+$/.test(value) ? Number(value) : NaN
+  // Below 10 ms a wait is a busy loop; past ~24 days Node's timers overflow.
+  if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS)) {
+    throw new InputError(
+      t`Input "${name}" must be a positive number of seconds from ${MIN_SECONDS} to ${MAX_SECONDS} (fractions allowed, e.g. 0.5); got ${quote(value)}.`
+    )
+  }
+  return Math.round(seconds * 1000)
+}
+
+function readInteger(name: string, value: string, min: number, max: number): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new InputError(
+      t`Input "${name}" must be a whole number from ${min} to ${max}; got ${quote(value)}.`
+    )
+  }
+  return n
+}
+
+function readDuration(name: string, value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(value)
+  const amount = match ? Number(match[1]) : NaN
+  if (!match || !(amount > 0)) {
+    throw new InputError(
+      t`Input "${name}" must be a number and a unit s, m, h, d or w (for example 36h or 7d); got ${quote(value)}.`
+    )
+  }
+  return Math.round(amount * (DURATION_UNITS[match[2].toLowerCase()] ?? 0))
+}

@@ -1,0 +1,210 @@
+import { constants, type Stats } from 'node:fs'
+import { lstat, open, stat, type FileHandle } from 'node:fs/promises'
+import { Crc32c, crc32cBase64 } from './crc32c.js'
+import { FileCheckError } from '../shared/errors.js'
+import { NdjsonChecker, type NdjsonCheck } from './check.js'
+import { t } from '../shared/outside-text.js'
+import { SCRATCH_BYTES } from './fast-path.js'
+
+/**
+ * The one pass over the dataset file before it is uploaded: its CRC-32C (for the create request
+ * and the signed `x-goog-hash`) and the check of its lines, reading it once in bounded buffers.
+ */
+
+export interface FileScan extends NdjsonCheck {
+  path: string
+  /** What the file was when scanned: the upload reopens only this very file. */
+  identity: FileIdentity
+  sizeBytes: number
+  /** Base64 of the 4 big-endian bytes, as the API wants it. */
+  crc32c: string
+}
+
+export interface ScanOptions {
+  /** Aborting rejects the scan, with the signal's reason, within one read. */
+  signal?: AbortSignal
+  /** How errors name the file (the path as the user gave it); the quoted path by default. */
+  label?: string
+}
+
+/**
+ * Bytes per read: big enough that per-read costs vanish, small enough to stay in cache, and
+ * exactly what the checker's fast path takes in one piece.
+ */
+const READ_BYTES = SCRATCH_BYTES
+
+/** The file: its path for the system, its name for messages. */
+export interface Where {
+  path: string
+  name: string
+}
+
+export interface FileIdentity {
+  dev: number
+  ino: number
+  size: number
+  mtimeMs: number
+}
+
+/**
+ * Refuses (FileCheckError) a path that is missing, not a regular file, empty, changes while it
+ * is read, or has no items. Bad lines are not thrown: they are in `problems` and `badLines`.
+ */
+export async function scanFile(path: string, options: ScanOptions = {}): Promise<FileScan> {
+  const { signal } = options
+  const at: Where = { path, name: options.label ?? `"${path}"` }
+  signal?.throwIfAborted()
+  const identity = identify(await statFile(at))
+  const handle = await openUnchanged(at, identity)
+  try {
+    const crc = await Crc32c.create()
+    const checker = new NdjsonChecker()
+    for await (const chunk of readChunks(handle, at, identity.size, signal)) {
+      crc.update(chunk)
+      checker.push(chunk)
+    }
+    if (!sameFile(identify(await handle.stat()), identity)) throw changedError(at)
+    const check = checker.finish()
+    if (check.items === 0) {
+      throw new FileCheckError(t`${at.name} has no items: every line is blank`, path)
+    }
+    return {
+      path,
+      identity,
+      sizeBytes: identity.size,
+      crc32c: crc32cBase64(crc.digest()),
+      ...check
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * The file's `size` bytes in chunks, reading the next chunk into the other of two buffers while
+ * the caller works on this one. A chunk is only valid until the next one is asked for.
+ */
+export async function* readChunks(
+  handle: FileHandle,
+  file: Where,
+  size: number,
+  signal?: AbortSignal
+): AsyncGenerator<Buffer> {
+  const buffers = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)]
+  const read = (buffer: Buffer, at: number): Promise<number> =>
+    handle.read(buffer, 0, Math.min(buffer.length, size - at), at).then(
+      result => result.bytesRead,
+      (error: unknown) => Promise.reject(readError(file, error))
+    )
+  let at = 0
+  let current = 0
+  let pending = read(buffers[current], at)
+  try {
+    while (at < size) {
+      const length = await pending
+      signal?.throwIfAborted()
+      if (length === 0) throw changedError(file) // it got shorter
+      const chunk = buffers[current].subarray(0, length)
+      at += length
+      current = 1 - current
+      pending = at < size ? read(buffers[current], at) : Promise.resolve(0)
+      yield chunk
+    }
+  } finally {
+    // Never leave a read in flight into a buffer, or on a handle about to be closed.
+    await pending.catch(() => undefined)
+  }
+}
+
+function identify(info: Stats): FileIdentity {
+  return { dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs }
+}
+
+function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs
+}
+
+/** stat() follows symbolic links, so a link to a good file is fine. Opens nothing. */
+async function statFile({ path, name }: Where): Promise<Stats> {
+  let info: Stats
+  try {
+    info = await stat(path)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (await isLink(path))) {
+      throw new FileCheckError(t`${name} is a symbolic link to a file that does not exist`, path)
+    }
+    throw readError({ path, name }, error)
+  }
+  const problem = notARegularFile(info)
+  if (problem !== undefined) throw new FileCheckError(t`${name} ${problem}`, path)
+  if (info.size === 0) throw new FileCheckError(t`${name} is empty (0 bytes)`, path)
+  return info
+}
+
+function notARegularFile(info: Stats): string | undefined {
+  if (info.isFile()) return undefined
+  if (info.isDirectory()) return 'is a directory, not a file'
+  if (info.isFIFO()) return 'is a named pipe (FIFO), not a regular file'
+  if (info.isSocket()) return 'is a socket, not a regular file'
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'is a device, not a regular file'
+  return 'is not a regular file'
+}
+
+async function isLink(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isSymbolicLink()
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Opens the file statFile() checked (and, for each upload attempt, the file that was scanned). O_NONBLOCK makes open() return at once should the path have
+ * been swapped for a FIFO since (a blocking open would wait for a writer forever); on a regular
+ * file it changes nothing. Windows has neither the flag nor such FIFOs.
+ */
+export async function openUnchanged(at: Where, identity: FileIdentity): Promise<FileHandle> {
+  let handle: FileHandle
+  try {
+    handle = await open(at.path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+  } catch (error) {
+    throw readError(at, error)
+  }
+  try {
+    if (!sameFile(identify(await handle.stat()), identity)) throw changedError(at)
+    return handle
+  } catch (error) {
+    await handle.close()
+    throw error
+  }
+}
+
+function changedError({ path, name }: Where): FileCheckError {
+  return new FileCheckError(
+    t`${name} changed while it was being read; try again once nothing writes to it`,
+    path
+  )
+}
+
+/** A FileCheckError for a system error on the path; anything else as it is. */
+function readError({ path, name }: Where, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  switch (code) {
+    case undefined:
+      return error
+    case 'ENOENT':
+      return new FileCheckError(t`${name} does not exist`, path)
+    case 'ENOTDIR':
+      return new FileCheckError(
+        t`${name} does not exist: part of the path is not a directory`,
+        path
+      )
+    case 'EACCES':
+    case 'EPERM':
+      return new FileCheckError(t`${name} cannot be read: permission denied`, path)
+    case 'ELOOP':
+      return new FileCheckError(t`${name} cannot be read: too many symbolic links (a loop?)`, path)
+    default:
+      return new FileCheckError(t`${name} cannot be read: ${(error as Error).message}`, path)
+  }
+}

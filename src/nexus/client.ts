@@ -1,0 +1,329 @@
+import type { Clock } from '../shared/clock.js'
+import { BadAnswerError, NexusApiError, TransportError } from '../shared/errors.js'
+import { formatSeconds } from '../shared/format.js'
+import { AgentPool, headerValue, send, type HttpResponse } from '../net/http.js'
+import type { Logger } from '../shared/logger.js'
+import {
+  parseDataset,
+  parseDatasetPage,
+  parseDeleteAnswer,
+  type CheckedPage,
+  type CreateDatasetBody,
+  type Dataset,
+  type DatasetId,
+  type RejectedEntry
+} from './types.js'
+import { describeBody, shorten, t, type Inert } from '../shared/outside-text.js'
+import {
+  RETRYABLE_STATUSES,
+  parseRetryAfter,
+  withRetries,
+  type RetryPolicy,
+  type RetryVerdict
+} from '../net/retry.js'
+import { ACTION_NAME, ACTION_VERSION } from '../shared/version.js'
+
+export interface NexusClientOptions {
+  apiUrl: URL
+  secretKey: string
+  projectId: string
+  requestTimeoutMs: number
+  retry: RetryPolicy
+  clock: Clock
+  random: () => number
+  signal?: AbortSignal
+  log: Logger
+}
+
+/** API answers are small JSON documents; anything past this is not one. */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024
+
+/**
+ * A listing is walked at most this far (SECURITY.md): a server whose every page points on to a
+ * new one would otherwise hold the step, and every dataset in memory, forever.
+ */
+export const MAX_LIST_PAGES = 1000
+export const MAX_LIST_DATASETS = 100_000
+
+/** Every dataset of a project, and the listed entries that were not datasets. */
+export interface Listing {
+  datasets: Dataset[]
+  rejected: RejectedEntry[]
+}
+export class NexusClient {
+  readonly projectId: string
+  readonly retryPolicy: RetryPolicy
+  private readonly pool = new AgentPool(true)
+
+  constructor(private readonly options: NexusClientOptions) {
+    this.projectId = options.projectId
+    this.retryPolicy = options.retry
+  }
+
+  async getDataset(datasetId: DatasetId): Promise<Dataset> {
+    const answer = await this.call('GET', this.datasetPath(datasetId), {
+      what: t`reading dataset ${datasetId}`,
+      notFound: datasetId
+    })
+    return parseDataset(answer.json, `GET dataset ${datasetId}`)
+  }
+
+  /** One page; entries numbered from `firstPosition` in `rejected`. */
+  async listPage(limit: number, page?: string, firstPosition = 1): Promise<CheckedPage> {
+    const query = new URLSearchParams({ limit: String(limit) })
+    if (page) query.set('page', page)
+    const answer = await this.call('GET', `${this.datasetsPath()}?${query}`, {
+      what: t`listing datasets`
+    })
+    return parseDatasetPage(answer.json, 'GET datasets', firstPosition)
+  }
+
+  /** Every dataset of the project, walking the pages from the first, within the caps above. */
+  async listAll(limit: number): Promise<Listing> {
+    const listing: Listing = { datasets: [], rejected: [] }
+    const seen = new Set<string>()
+    let entries = 0
+    let page: string | undefined
+    for (let pages = 1; ; pages++) {
+      const answer = await this.listPage(limit, page, entries + 1)
+      listing.datasets.push(...answer.data)
+      listing.rejected.push(...answer.rejected)
+      entries += answer.data.length + answer.rejected.length
+      // An empty page that still points on would have us walk forever.
+      if (!answer.nextPage || answer.data.length + answer.rejected.length === 0) return listing
+      // A server that hands back a cursor it already gave would loop forever.
+      if (seen.has(answer.nextPage)) {
+        throw new BadAnswerError(
+          t`The Nexus API's answer to listing datasets is not what it promises: page cursor ${answer.nextPage} repeats.`
+        )
+      }
+      if (pages >= MAX_LIST_PAGES || entries >= MAX_LIST_DATASETS) {
+        throw new BadAnswerError(
+          t`Listing the datasets of project ${this.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets. Delete datasets in Nexus, or report this if the project does not hold that many.`
+        )
+      }
+      seen.add(answer.nextPage)
+      page = answer.nextPage
+    }
+  }
+
+  /**
+   * Deletes a dataset. Gone is what was asked for, so a 404 is success too:
+   * an earlier try whose answer was lost, or another job, deleted it first.
+   */
+  async deleteDataset(
+    datasetId: DatasetId,
+    signal?: AbortSignal
+  ): Promise<{ alreadyGone: boolean }> {
+    let answer: { json: unknown }
+    try {
+      answer = await this.call('DELETE', this.datasetPath(datasetId), {
+        what: t`deleting dataset ${datasetId}`,
+        signal
+      })
+    } catch (error) {
+      if (error instanceof NexusApiError && error.status === 404) return { alreadyGone: true }
+      throw error
+    }
+    if (!parseDeleteAnswer(answer.json, `DELETE dataset ${datasetId}`).deleted) {
+      throw new BadAnswerError(
+        t`Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`
+      )
+    }
+    return { alreadyGone: false }
+  }
+
+  /**
+   * One POST, never retried here: a create whose answer was lost may still
+   * have made the dataset, so the caller decides how to retry.
+   */
+  async postDataset(body: CreateDatasetBody, signal?: AbortSignal): Promise<Dataset> {
+    const answer = await this.call('POST', this.datasetsPath(), {
+      what: t`creating dataset ${JSON.stringify(body.name)}`,
+      body,
+      attempts: 1,
+      signal
+    })
+    return parseDataset(answer.json, 'POST datasets')
+  }
+
+  /** Whether an error from postDataset leaves it unknown if the dataset was made. */
+  static isAmbiguous(error: unknown): boolean {
+    if (error instanceof TransportError) return !error.final && error.code !== 'ECONNREFUSED'
+    if (error instanceof BadAnswerError) return true
+    return error instanceof NexusApiError && error.status >= 500
+  }
+
+  dispose(): void {
+    this.pool.dispose()
+  }
+
+  private datasetsPath(): string {
+    return `/projects/${encodeURIComponent(this.projectId)}/batch/datasets`
+  }
+
+  private datasetPath(datasetId: DatasetId): string {
+    return `${this.datasetsPath()}/${encodeURIComponent(datasetId)}`
+  }
+
+  private async call(
+    method: string,
+    path: string,
+    spec: {
+      what: Inert
+      body?: unknown
+      notFound?: DatasetId
+      attempts?: number
+      /** Replaces the run's signal: clean-up after a cancel must still go out. */
+      signal?: AbortSignal
+    }
+  ): Promise<{ json: unknown }> {
+    const { options } = this
+    const signal = spec.signal ?? options.signal
+    const url = new URL(options.apiUrl.href.replace(/\/$/, '') + path)
+    const headers: Record<string, string> = {
+      'Secret-Key': options.secretKey,
+      'User-Agent': `${ACTION_NAME}/${ACTION_VERSION}`,
+      Accept: 'application/json'
+    }
+    let payload: Buffer | undefined
+    if (spec.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(spec.body))
+      headers['Content-Type'] = 'application/json'
+      headers['Content-Length'] = String(payload.length)
+    }
+    const policy = { ...options.retry, maxAttempts: spec.attempts ?? options.retry.maxAttempts }
+    let tries = 0
+    try {
+      return await withRetries(
+        async attempt => {
+          tries = attempt
+          const started = options.clock.now()
+          const response = await send(this.pool, {
+            method,
+            url,
+            headers,
+            body: payload,
+            idleTimeoutMs: options.requestTimeoutMs,
+            totalTimeoutMs: options.requestTimeoutMs,
+            maxResponseBytes: MAX_ANSWER_BYTES,
+            signal
+          })
+          options.log.debug(
+            t`${method} ${url.pathname}${url.search} -> ${response.status} in ${options.clock.now() - started} ms`
+          )
+          return this.interpret(method, url, response, spec)
+        },
+        {
+          policy,
+          clock: options.clock,
+          random: options.random,
+          signal,
+          classify: apiRetryVerdict,
+          onRetry: ({ attempt, delayMs, reason }) => {
+            options.log.info(
+              t`${spec.what}: ${reason}; retrying in ${formatSeconds(delayMs)} (attempt ${attempt + 1} of ${policy.maxAttempts})`
+            )
+          }
+        }
+      )
+    } catch (error) {
+      throw this.explain(error, spec, tries)
+    }
+  }
+
+  private interpret(
+    method: string,
+    url: URL,
+    response: HttpResponse,
+    spec: { what: Inert }
+  ): { json: unknown } {
+    const { status } = response
+    if (status >= 200 && status < 300) {
+      if (response.truncated) {
+        throw new BadAnswerError(
+          t`The Nexus API's answer to ${spec.what} is larger than ${MAX_ANSWER_BYTES / 1048576} MiB; it is not a Nexus answer (a proxy in the way?).`
+        )
+      }
+      try {
+        return { json: JSON.parse(response.body.toString('utf8')) }
+      } catch {
+        throw new BadAnswerError(
+          t`The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${describeBody(response.body)}. Check api-url points at the Nexus API, not a web page or proxy.`
+        )
+      }
+    }
+    throw new NexusApiError(
+      t`${method} ${url.pathname} answered HTTP ${status}`,
+      status,
+      serverMessage(response),
+      parseRetryAfter(headerValue(response, 'retry-after'), this.options.clock.now())
+    )
+  }
+
+  /** Turns the last error into one message a person can act on. */
+  private explain(
+    error: unknown,
+    spec: { what: Inert; notFound?: DatasetId },
+    tries: number
+  ): unknown {
+    const project = this.projectId
+    const after = tries > 1 ? ` after ${tries} attempts` : ''
+    if (error instanceof NexusApiError) {
+      const server = error.serverMessage ? t`: ${error.serverMessage}` : ''
+      const status = t`HTTP ${error.status}${server}`
+      let message: Inert
+      if (error.status === 401 || error.status === 403) {
+        message = t`Nexus refused the secret key for project ${project} (${status}). Check that secret-key is a secret key of this project and project-id is right.`
+      } else if (error.status === 404 && spec.notFound) {
+        message = t`Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id and project-id; it may have been deleted.`
+      } else if (error.status === 404) {
+        message = t`Nexus answered "not found" while ${spec.what} in project ${project} (${status}). Check project-id, and that api-url is the Nexus API.`
+      } else if (error.status === 429) {
+        message = t`Nexus kept answering "too many requests" while ${spec.what}${after} (${status}). Try again later, or space out the workflows using this project.`
+      } else if (error.status >= 500) {
+        message = t`The Nexus API failed while ${spec.what}${after} (${status}). It may be a passing outage: re-run the job.`
+      } else {
+        message = t`Nexus rejected ${spec.what} (${status}).`
+      }
+      return new NexusApiError(message, error.status, error.serverMessage, error.retryAfterMs)
+    }
+    if (error instanceof TransportError) {
+      return new TransportError(
+        t`Could not reach the Nexus API at ${this.options.apiUrl.origin} while ${spec.what}${after}: ${error.message}. Check api-url and the runner's network or proxy settings.`,
+        error.code
+      )
+    }
+    return error
+  }
+}
+
+/** Whether a failed API call is worth another try, and after how long. */
+export function apiRetryVerdict(error: unknown): RetryVerdict {
+  if (error instanceof TransportError) {
+    return error.final ? { retry: false } : { retry: true, reason: error.message }
+  }
+  if (error instanceof NexusApiError && RETRYABLE_STATUSES.has(error.status)) {
+    return {
+      retry: true,
+      retryAfterMs: error.retryAfterMs,
+      reason: t`HTTP ${error.status}${error.serverMessage ? t` (${error.serverMessage})` : ''}`
+    }
+  }
+  return { retry: false }
+}
+
+/** The server's own words: its JSON `message`, else a short cut of the text. */
+function serverMessage(response: HttpResponse): string {
+  const text = response.body.toString('utf8')
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (typeof parsed === 'object' && parsed !== null && 'message' in parsed) {
+      const message = (parsed as { message: unknown }).message
+      if (typeof message === 'string') return shorten(message)
+    }
+  } catch {
+    // Not JSON: fall through to the text itself.
+  }
+  return describeBody(response.body)
+}

@@ -1,0 +1,70 @@
+import type { RunContext } from './context.js'
+import { DatasetNotReadyError } from '../shared/errors.js'
+import { formatSeconds } from '../shared/format.js'
+import { FAILED_STATUSES, READY_STATUS, type Dataset } from '../nexus/types.js'
+import { shorten, t, type Inert } from '../shared/outside-text.js'
+
+/** The poll interval grows by this factor after each read... */
+const GROWTH = 1.5
+/** ...up to this (or poll-interval itself, when larger). */
+const MAX_INTERVAL_MS = 30_000
+
+/**
+ * Re-reads a dataset until it is ready (Uploaded), fails (FailedUpload,
+ * FailedProcessing) or `timeout` passes. Every other status, known or not, is
+ * "still in progress". `onRead` sees every dataset read, so the caller can keep
+ * its outputs current even when this throws.
+ */
+export async function waitUntilReady(
+  ctx: RunContext,
+  first: Dataset,
+  onRead: (dataset: Dataset) => void
+): Promise<Dataset> {
+  const { inputs, client, clock, signal } = ctx
+  const started = clock.now()
+  const deadline = started + inputs.timeoutMs
+  let interval = inputs.pollIntervalMs
+  let dataset = first
+  let lastLogged = ''
+  for (;;) {
+    onRead(dataset)
+    const status = dataset.status.overview
+    const line = describeStatus(dataset)
+    if (line !== lastLogged) {
+      ctx.log.info(t`Dataset ${dataset.id}: ${line}`)
+      lastLogged = line
+    }
+    if (status === READY_STATUS) return dataset
+    throwIfFailed(dataset)
+    const remaining = deadline - clock.now()
+    if (remaining <= 0) {
+      throw new DatasetNotReadyError(
+        t`Timed out after ${formatSeconds(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${status}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`
+      )
+    }
+    await clock.sleep(Math.min(interval, remaining), signal)
+    interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs))
+    dataset = await client.getDataset(dataset.id)
+  }
+}
+
+/** FailedUpload and FailedProcessing are final: no wait makes them ready. */
+export function throwIfFailed(dataset: Dataset): void {
+  if (FAILED_STATUSES.includes(dataset.status.overview)) {
+    throw new DatasetNotReadyError(
+      t`Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`
+    )
+  }
+}
+
+function describeStatus(dataset: Dataset): Inert {
+  const { overview, message } = dataset.status
+  return message && message !== overview
+    ? t`${shorten(overview)} (${shorten(message)})`
+    : t`${shorten(overview)}`
+}
+
+function reason(dataset: Dataset): Inert {
+  const message = dataset.status.message
+  return message && message !== dataset.status.overview ? t` (${shorten(message)})` : t``
+}
