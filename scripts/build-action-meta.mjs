@@ -1,7 +1,8 @@
-// Writes src/shared/action-yml.ts from action.yml, so that the inputs' defaults, which operations
-// use which input, and the input and output names are declared once, in action.yml, and the code
-// reads them from there. An input used by some operations only begins its description with them:
-// `create, wait: seconds to wait…`. The output is committed; CI rebuilds it and fails on a
+// Writes src/shared/action-yml.ts and the inputs and outputs tables of README.md from action.yml,
+// so that the inputs' defaults, which operations use which input, the input and output names and
+// their descriptions are declared once, in action.yml, and the code and the README read them from
+// there. An input used by some operations only begins its description with them:
+// `create, wait: seconds to wait…`. Both outputs are committed; CI rebuilds them and fails on a
 // difference.
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -10,6 +11,7 @@ import { parse } from 'yaml'
 
 const root = join(import.meta.dirname, '..')
 const target = join(root, 'src', 'shared', 'action-yml.ts')
+const readmePath = join(root, 'README.md')
 const action = parse(await readFile(join(root, 'action.yml'), 'utf8'))
 
 /** `create, wait: seconds…` → ['create', 'wait']; the code checks that each is an operation. */
@@ -44,4 +46,87 @@ const options = { ...(await prettier.resolveConfig(target)), filepath: target }
 await writeFile(target, await prettier.format(text, options))
 console.log(
   `${target}: ${Object.keys(action.inputs).length} inputs, ${Object.keys(action.outputs).length} outputs`
+)
+
+// ---------------------------------------------------------------------------------------------
+// README.md: the tables between <!-- inputs:start … --> and <!-- inputs:end --> (and the same
+// for outputs) are rewritten from action.yml; the rest of the README is left as written.
+
+/**
+ * The sentence of a description that names a default action.yml cannot declare (an environment
+ * fallback, a computed name): `Defaults to …` or `Default: …`, up to a full stop that ends the
+ * sentence (followed by a capital letter or the end, so `e.g.` and `api.datature.io` do not).
+ */
+const DEFAULT_SENTENCE = /(?:^|\s)(?:Defaults to|Default:) (.+?)\.(?=\s+[A-Z]|$)/
+
+/** Text for one Markdown table cell: on one line, pipes escaped. */
+function cell(value) {
+  return value.replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|')
+}
+
+function code(value) {
+  if (value.includes('`')) throw new Error(`action.yml: a default with a backtick: ${value}`)
+  return `\`${value}\``
+}
+
+function inputRow(name, spec) {
+  let description = spec.description.trim()
+  const ops = usedBy(description)
+  if (ops) description = description.slice(ops.join(', ').length + 2)
+  let fallback = ''
+  const sentence = DEFAULT_SENTENCE.exec(description)
+  if (sentence) {
+    if (spec.default !== undefined) {
+      throw new Error(`action.yml: input ${name} declares a default and describes another one`)
+    }
+    fallback = sentence[1].replace(
+      /\bthe `?([A-Z][A-Z0-9_]*)`? environment variable\b/g,
+      (_, variable) => `env ${code(variable)}`
+    )
+    description =
+      description.slice(0, sentence.index) + description.slice(sentence.index + sentence[0].length)
+  }
+  const meaning = description.trim().replace(/^[a-z]/, letter => letter.toUpperCase())
+  return [
+    code(name),
+    spec.default !== undefined ? code(String(spec.default)) : fallback,
+    ops ? ops.join(', ') : 'all',
+    meaning
+  ]
+}
+
+function table(header, rows) {
+  return [header, header.map(() => '---'), ...rows]
+    .map(row => `| ${row.map(cell).join(' | ')} |`)
+    .join('\n')
+}
+
+const inputsTable = table(
+  ['input', 'default', 'used by', 'meaning'],
+  Object.entries(action.inputs).map(([name, spec]) => inputRow(name, spec))
+)
+const outputsTable = table(
+  ['output', 'meaning'],
+  Object.entries(action.outputs).map(([name, spec]) => [code(name), spec.description.trim()])
+)
+
+/** Replaces what stands between the two markers; the markers stay as they are. */
+function between(markdown, marker, content) {
+  const markers = new RegExp(
+    `(<!-- ${marker}:start\\b[^>]*-->\\r?\\n)[\\s\\S]*?(<!-- ${marker}:end -->)`
+  )
+  if (!markers.test(markdown)) {
+    throw new Error(`README.md has no <!-- ${marker}:start --> … <!-- ${marker}:end --> markers`)
+  }
+  return markdown.replace(markers, (_, start, end) => `${start}\n${content}\n\n${end}`)
+}
+
+const readme = await readFile(readmePath, 'utf8')
+const updated = await prettier.format(
+  between(between(readme, 'inputs', inputsTable), 'outputs', outputsTable),
+  { ...(await prettier.resolveConfig(readmePath)), filepath: readmePath }
+)
+if (updated !== readme) await writeFile(readmePath, updated)
+console.log(
+  `${readmePath}: inputs and outputs tables ${updated === readme ? 'unchanged' : 'written'}`
 )

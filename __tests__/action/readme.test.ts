@@ -1,11 +1,14 @@
 import { describe, expect, test } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { dirname, join, posix } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
 /**
  * Keeps README.md honest about the contract in action.yml: its inputs and outputs tables list
  * exactly the action's inputs and outputs, with the same defaults, and its workflow examples use
- * only inputs that exist. Also checks the two set-up commands the README promises.
+ * only inputs that exist. Also checks the two set-up commands the README promises, its size, and
+ * that the relative links of the README, CONTRIBUTING.md and docs/ lead somewhere.
  */
 
 interface ActionYml {
@@ -122,6 +125,10 @@ describe('README text', () => {
     expect(absent).toEqual([])
   })
 
+  test('is at most 20,000 bytes', () => {
+    expect(Buffer.byteLength(readme, 'utf8')).toBeLessThanOrEqual(20_000)
+  })
+
   test('gives the two set-up commands', () => {
     const absent = ['npm ci && npm run demo', 'npm test'].filter(
       command => !readme.includes(command)
@@ -164,3 +171,99 @@ function stepsOf(doc: unknown): Step[] {
   const jobs = (doc as { jobs?: Record<string, { steps?: Step[] }> } | null)?.jobs ?? {}
   return Object.values(jobs).flatMap(job => job?.steps ?? [])
 }
+
+// ---------------------------------------------------------------------------------------------
+// Relative links in the project's own Markdown.
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+/** README.md, CONTRIBUTING.md and docs/*.md, as paths relative to the repository root. */
+const MARKDOWN_FILES = [
+  'README.md',
+  'CONTRIBUTING.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter(name => name.endsWith('.md'))
+    .sort()
+    .map(name => `docs/${name}`)
+]
+
+/** The text without fenced code blocks: a `#` line in a shell block is not a heading. */
+function withoutFences(markdown: string): string {
+  return markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '')
+}
+
+/** The text without code blocks and code spans: links in code are not links. */
+function withoutCode(markdown: string): string {
+  return withoutFences(markdown).replace(/(`+)[\s\S]*?\1/g, '')
+}
+
+/** Every link target: inline `[text](target)`, reference definitions, and HTML href/src. */
+function linkTargets(markdown: string): string[] {
+  const text = withoutCode(markdown)
+  const targets: string[] = []
+  for (const m of text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) targets.push(m[1])
+  for (const m of text.matchAll(/^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?/gm)) targets.push(m[1])
+  for (const m of text.matchAll(/\b(?:href|src)="([^"]+)"/g)) targets.push(m[1])
+  return targets
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
+function slug(heading: string): string {
+  return heading
+    .replace(/`/g, '')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\\(.)/g, '$1')
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+    .replace(/ /g, '-')
+}
+
+/** The anchors a Markdown file's headings make, repeats numbered as GitHub numbers them. */
+function anchors(markdown: string): Set<string> {
+  const seen = new Map<string, number>()
+  const found = new Set<string>()
+  for (const m of withoutFences(markdown).matchAll(/^ {0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$/gm)) {
+    const base = slug(m[1])
+    const count = seen.get(base) ?? 0
+    seen.set(base, count + 1)
+    found.add(count === 0 ? base : `${base}-${count}`)
+  }
+  return found
+}
+
+describe('relative links in README.md, CONTRIBUTING.md and docs/', () => {
+  test('the README links to the documents that hold what it leaves out', () => {
+    const targets = linkTargets(readme).map(target => target.split('#')[0])
+    const absent = [
+      'docs/troubleshooting.md',
+      'docs/how-create-works.md',
+      'CONTRIBUTING.md',
+      'SECURITY.md'
+    ].filter(file => !targets.includes(file))
+    expect(absent).toEqual([])
+  })
+
+  test.each(MARKDOWN_FILES)(
+    'every relative link in %s leads to a file, and anchor, that exist',
+    file => {
+      const source = readFileSync(join(ROOT, file), 'utf8')
+      const broken: string[] = []
+      for (const target of linkTargets(source)) {
+        if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue // https:, mailto:
+        const [rawPath, anchor] = target.split('#', 2)
+        const path = decodeURI(rawPath ?? '')
+        const resolved = path === '' ? file : posix.normalize(posix.join(posix.dirname(file), path))
+        if (resolved.startsWith('../') || !existsSync(join(ROOT, resolved))) {
+          broken.push(`${target}: no file ${resolved}`)
+          continue
+        }
+        if (anchor !== undefined && resolved.endsWith('.md')) {
+          const known = anchors(readFileSync(join(ROOT, resolved), 'utf8'))
+          if (!known.has(anchor)) broken.push(`${target}: no heading #${anchor} in ${resolved}`)
+        }
+      }
+      expect(broken).toEqual([])
+    }
+  )
+})
