@@ -144,6 +144,6 @@ function restrictedCore(extra) {
     object: 'core',
     property,
     message:
-      'Print through src/action-log.ts (log, fail) with a t`...` message: outside text must pass src/outside-text.ts.'
+      'Print through src/action/log.ts (log, fail) with a t`...` message: outside text must pass src/shared/outside-text.ts.'
   }))
 }
