@@ -37759,9 +37759,13 @@ const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 function escapeUnsafe(text) {
     return text.replace(UNSAFE, c => NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
-/** The runner's two command forms: `::name::` at the start of a line, `##[name]` anywhere. */
+/**
+ * The runner's two command forms: `::name::` at the start of a line, `##[name]` anywhere. A lone
+ * `:` at the start is left alone (a message piece such as `: reason` is one); a `:` that a later
+ * piece turns into `::` is caught where the pieces are joined, in the `t` that joins them.
+ */
 function defuseCommands(text) {
-    return text.replace(/##\[/g, '##\\u005b').replace(/^(\s*):/gm, '$1\\u003a');
+    return text.replace(/##\[/g, '##\\u005b').replace(/^(\s*):(?=:)/gm, '$1\\u003a');
 }
 /**
  * A message: the literal parts are the action's own words, every `${value}` is outside text made

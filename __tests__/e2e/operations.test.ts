@@ -81,7 +81,7 @@ describe('get', () => {
     const run = await runAction({ operation: 'get', 'dataset-id': id, ...creds(emu) })
     expect(run.code).toBe(1)
     expect(run.failure).toContain(`Dataset ${id} not found in project ${emu.projectId}`)
-    expect(run.failure).toContain('HTTP 404')
+    expect(run.failure).toContain(`(HTTP 404: Dataset not found: ${id})`)
     expect(apiRequests()).toHaveLength(1)
   })
 

@@ -41,6 +41,12 @@ describe('t: outside text made inert', () => {
     expect(isCommand(t`name ${'##[add-mask]x'}`)).toBe(false)
   })
 
+  test('a piece that starts with one colon stays as it is; joined into a message it reads normally', () => {
+    const reason = t`: ${'not found'}`
+    expect(reason).toBe(': not found')
+    expect(t`HTTP ${404}${reason}`).toBe('HTTP 404: not found')
+  })
+
   test('the action’s own words and ordinary values pass unchanged', () => {
     expect(t`Dataset ${'dataset_1'} is ${'Uploaded'} (${3} items) at ::1`).toBe(
       'Dataset dataset_1 is Uploaded (3 items) at ::1'

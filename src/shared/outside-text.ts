@@ -35,9 +35,13 @@ function escapeUnsafe(text: string): string {
   )
 }
 
-/** The runner's two command forms: `::name::` at the start of a line, `##[name]` anywhere. */
+/**
+ * The runner's two command forms: `::name::` at the start of a line, `##[name]` anywhere. A lone
+ * `:` at the start is left alone (a message piece such as `: reason` is one); a `:` that a later
+ * piece turns into `::` is caught where the pieces are joined, in the `t` that joins them.
+ */
 function defuseCommands(text: string): string {
-  return text.replace(/##\[/g, '##\\u005b').replace(/^(\s*):/gm, '$1\\u003a')
+  return text.replace(/##\[/g, '##\\u005b').replace(/^(\s*):(?=:)/gm, '$1\\u003a')
 }
 
 /**
