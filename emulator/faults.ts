@@ -103,7 +103,13 @@ function checkAnswer(answer: FaultAnswer): void {
   if (!body) throw new Error('fault respond dripMs needs a body to drip')
 }
 
-function matches(rule: FaultRule, server: ServerName, method: string, path: string): boolean {
+/** Whether a request is one the rule is about (server, method, path), counters aside. */
+export function matches(
+  rule: Pick<FaultRule, 'server' | 'method' | 'path'>,
+  server: ServerName,
+  method: string,
+  path: string
+): boolean {
   if (rule.server !== undefined && rule.server !== server) return false
   if (rule.method !== undefined && rule.method.toUpperCase() !== method.toUpperCase()) return false
   if (rule.path === undefined) return true

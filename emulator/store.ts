@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import CRC32C from 'crc-32/crc32c.js'
+import { crc32cBase64 } from '../src/ndjson/crc32c.js'
 import { BUCKET, OBJECT_NAME, type UrlSigner } from './signing.js'
 import type { WireDataset, WireDatasetPage, WireUploadUrl } from './types.js'
 
@@ -78,13 +79,6 @@ const MESSAGES: Record<string, string> = {
   Processed: 'Processed Dataset',
   FailedUpload: 'Failed to upload dataset',
   FailedProcessing: 'Failed to process dataset'
-}
-
-/** Base64 of the 4 big-endian bytes of a CRC-32C, the wire form of `crc32c`. */
-export function crc32cBase64(crc: number): string {
-  const bytes = Buffer.allocUnsafe(4)
-  bytes.writeUInt32BE(crc >>> 0, 0)
-  return bytes.toString('base64')
 }
 
 /** The default content a seeded Waiting dataset is signed for. */

@@ -5,9 +5,10 @@
  * and the line count are computed chunk by chunk, and nothing is kept unless asked to.
  */
 import CRC32C from 'crc-32/crc32c.js'
+import { crc32cBase64 } from '../src/ndjson/crc32c.js'
 import { pumpBody, splitUrl, storageError } from './http.js'
 import { SIGNATURE_MISMATCH, type UrlSigner } from './signing.js'
-import { crc32cBase64, type DatasetStore } from './store.js'
+import type { DatasetStore } from './store.js'
 import type { Reply, RequestContext } from './types.js'
 
 export interface UploadConfig {

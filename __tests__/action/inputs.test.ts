@@ -32,6 +32,17 @@ function base(inputs: Record<string, string> = {}) {
   return env({ 'secret-key': KEY, 'project-id': PROJECT, ...inputs })
 }
 
+/** The error readInputs refuses `given` with; fails the test unless it is an InputError. */
+function refusal(given: Given): Error {
+  try {
+    readInputs(given)
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError)
+    return error as Error
+  }
+  throw new Error(`readInputs accepted ${JSON.stringify(given.inputs)}`)
+}
+
 describe('readInputs', () => {
   test('defaults fill every tuning input', () => {
     const inputs = readInputs(base({ path: 'data.ndjson' }))
@@ -134,14 +145,7 @@ describe('readInputs', () => {
 
   test('a value shown back cannot forge a workflow command', () => {
     for (const operation of ['::set-output name=x::y', 'x\n::add-mask::y', '##[stop-commands]t']) {
-      const message = (() => {
-        try {
-          readInputs(base({ operation }))
-        } catch (error) {
-          return (error as Error).message
-        }
-        throw new Error('no error')
-      })()
+      const { message } = refusal(base({ operation }))
       expect(message.split(/\r?\n/).filter(l => /^\s*::|##\[/.test(l))).toEqual([])
     }
   })
@@ -157,6 +161,139 @@ describe('readInputs', () => {
     expect(
       unusedInputs('list', env({ 'dataset-id': 'dataset_x', path: 'a.ndjson', page: 'p' }))
     ).toEqual(['dataset-id', 'path'])
+  })
+})
+
+/**
+ * One bad input each, as the end-to-end tests used to spawn the action for: the message the step
+ * fails with is the InputError's message (src/main.ts prints it as it is), so the rules and their
+ * wording are checked here, and __tests__/e2e/bad-inputs.test.ts keeps only what needs the process
+ * (exit code, one failure line, no stack, no request, the mask).
+ */
+describe('readInputs: each bad input is refused with a message naming it', () => {
+  const ID = 'dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60'
+  /** Credentials as the e2e tests give them: api-url on loopback, like the emulator. */
+  const creds = { 'secret-key': KEY, 'project-id': PROJECT, 'api-url': 'http://127.0.0.1:8787' }
+  const cases: Array<[string, Record<string, string>, RegExp]> = [
+    [
+      'unknown operation',
+      { operation: 'upload' },
+      /"operation" must be one of create, get, list, delete, wait, cleanup; got "upload"/
+    ],
+    [
+      'missing secret key',
+      { 'secret-key': '', operation: 'list' },
+      /"secret-key" is required.*DATATURE_SECRET_KEY/
+    ],
+    [
+      'secret key with a space pasted in',
+      { 'secret-key': 'sk_abc def', operation: 'list' },
+      /"secret-key" has characters a secret key cannot have/
+    ],
+    [
+      'poll interval below 10 ms',
+      { operation: 'wait', 'dataset-id': ID, 'poll-interval': '0.001' },
+      /"poll-interval" must be a positive number of seconds from 0.01/
+    ],
+    [
+      'missing project id',
+      { 'project-id': '', operation: 'list' },
+      /"project-id" is required.*DATATURE_PROJECT_ID/
+    ],
+    ['missing dataset id', { operation: 'get' }, /"dataset-id" is required/],
+    [
+      'dataset id with a slash',
+      { operation: 'get', 'dataset-id': 'dataset_x/../../x' },
+      /"dataset-id" must look like dataset_ followed by a UUID .*got "dataset_x\/..\/..\/x"/
+    ],
+    [
+      'dataset id with a query',
+      { operation: 'delete', 'dataset-id': `${ID}?x=1` },
+      /"dataset-id" must look like/
+    ],
+    [
+      'timeout not a number',
+      { operation: 'wait', 'dataset-id': ID, timeout: 'soon' },
+      /"timeout" must be a positive number of seconds.*got "soon"/
+    ],
+    [
+      'timeout zero',
+      { operation: 'wait', 'dataset-id': ID, timeout: '0' },
+      /"timeout" must be a positive number.*got "0"/
+    ],
+    [
+      'negative poll interval',
+      { operation: 'wait', 'dataset-id': ID, 'poll-interval': '-1' },
+      /"poll-interval" must be a positive number.*got "-1"/
+    ],
+    [
+      'limit too large',
+      { operation: 'list', limit: '1001' },
+      /"limit" must be a whole number from 1 to 1000; got "1001"/
+    ],
+    ['limit fractional', { operation: 'list', limit: '2.5' }, /"limit" must be a whole number/],
+    [
+      'show-expired not boolean',
+      { operation: 'list', 'show-expired': 'yes please' },
+      /"show-expired" must be true or false; got "yes please"/
+    ],
+    [
+      'plain http to a remote host',
+      { operation: 'list', 'api-url': 'http://api.datature.io' },
+      /"api-url" must use https:\/\//
+    ],
+    [
+      'api url with credentials',
+      { operation: 'list', 'api-url': 'https://u:p@api.datature.io' },
+      /"api-url" must not contain a user name or password/
+    ],
+    [
+      'api url with a query',
+      { operation: 'list', 'api-url': 'https://api.datature.io/?x=1' },
+      /"api-url" must not have a query or fragment/
+    ],
+    [
+      'api url not a url',
+      { operation: 'list', 'api-url': 'api.datature.io' },
+      /"api-url" must be an absolute URL/
+    ],
+    ['create without path', { operation: 'create' }, /"path" is required for operation create/],
+    [
+      'name with a newline',
+      { operation: 'create', path: 'x.ndjson', name: 'a\nb' },
+      /"name" must not contain control characters/
+    ],
+    [
+      'name too long',
+      { operation: 'create', path: 'x.ndjson', name: 'n'.repeat(300) },
+      /"name" must be at most 256 characters; got 300/
+    ],
+    [
+      'older-than unparseable',
+      { operation: 'cleanup', 'older-than': '7 days' },
+      /"older-than" must be a number and a unit s, m, h, d or w .*got "7 days"/
+    ],
+    [
+      'concurrency out of range',
+      { operation: 'cleanup', concurrency: '33' },
+      /"concurrency" must be a whole number from 1 to 32; got "33"/
+    ],
+    [
+      'empty name-pattern given explicitly',
+      { operation: 'cleanup', 'name-pattern': '  ' },
+      /"name-pattern" is empty/
+    ]
+  ]
+
+  test.each(cases)('%s', (_label, inputs, expected) => {
+    expect(refusal(env({ ...creds, ...inputs })).message).toMatch(expected)
+  })
+
+  test('the credentials the cases share are accepted', () => {
+    // So each case above fails on its own input, not on something the table shares.
+    expect(readInputs(env({ ...creds, operation: 'wait', 'dataset-id': ID })).apiUrl.origin).toBe(
+      'http://127.0.0.1:8787'
+    )
   })
 })
 

@@ -1,13 +1,30 @@
 import { describe, expect, test } from '@jest/globals'
-import { creds, signalWhen, useEmulators, workspaceWith } from '../support/e2e.js'
+import {
+  apiCalls,
+  creds,
+  expiredTimes,
+  signalWhen,
+  uploads,
+  useEmulators,
+  workspaceWith
+} from '../support/e2e.js'
 import { runAction } from '../../scripts/run-action.js'
 
 const start = useEmulators()
 const ONE_ITEM = { 'a.ndjson': '{"url": "https://x/1.jpg"}\n' }
 
+/**
+ * The failure line of a cancel whose clean-up finished. Past src/main.ts's 4.5 s grace the action
+ * exits anyway with "The run was cancelled (SIGINT); clean-up did not finish in time.", which this
+ * does not match: so each test below shows the clean-up finished without timing anything.
+ */
+function cancelledInTime(signal: NodeJS.Signals): RegExp {
+  return new RegExp(`^The run was cancelled \\(${signal}\\) before the operation finished\\.$`)
+}
+
 describe('cancellation', () => {
   test.each(['SIGINT', 'SIGTERM'] as const)(
-    '%s during the upload deletes the dataset, writes outputs and summary, exits non-zero within 5 s',
+    '%s during the upload deletes the dataset, writes outputs and summary, exits non-zero in time',
     async signal => {
       const e = await start()
       e.fault({ server: 'upload', hang: true })
@@ -22,7 +39,7 @@ describe('cancellation', () => {
         {
           workspace: workspaceWith(ONE_ITEM),
           onSpawn: signalWhen(() => {
-            const ready = e.requests.some(r => r.server === 'upload')
+            const ready = uploads(e).length > 0
             if (ready && !signalledAt) signalledAt = Date.now()
             return ready
           }, signal)
@@ -30,8 +47,10 @@ describe('cancellation', () => {
       )
       const afterSignal = Date.now() - signalledAt
       expect(run.code).toBe(1)
-      expect(afterSignal).toBeLessThan(5000)
-      expect(run.failure).toMatch(new RegExp(`cancelled \\(${signal}\\)`))
+      expect(run.failure).toMatch(cancelledInTime(signal))
+      // A backstop only, twice the 4.5 s hard-exit grace: the line above already shows the
+      // clean-up finished before it.
+      expect(afterSignal).toBeLessThan(9000)
       const id = run.outputs['dataset-id']
       expect(id).toMatch(/^dataset_/)
       expect(e.dataset(id)).toBeUndefined()
@@ -43,9 +62,9 @@ describe('cancellation', () => {
 
   test('SIGINT while the create request is under way deletes the dataset it made', async () => {
     const e = await start()
-    // The dataset is made at once; its answer comes 2 s later, inside the 2.5 s the action
-    // gives an in-flight POST after a cancel.
-    e.fault({ server: 'api', method: 'POST', answerDelayMs: 2000 })
+    // The dataset is made at once; its answer comes 1 s later, well inside (half of) the 2.5 s
+    // the action gives an in-flight POST after a cancel, so a busy machine cannot push it past.
+    e.fault({ server: 'api', method: 'POST', answerDelayMs: 1000 })
     const run = await runAction(
       {
         operation: 'create',
@@ -59,9 +78,9 @@ describe('cancellation', () => {
       }
     )
     expect(run.code).toBe(1)
-    expect(run.failure).toContain('cancelled (SIGINT)')
+    expect(run.failure).toMatch(cancelledInTime('SIGINT'))
     expect(e.datasets()).toHaveLength(0)
-    expect(e.requests.filter(r => r.server === 'upload')).toHaveLength(0)
+    expect(uploads(e)).toHaveLength(0)
     expect(run.outputs.deleted).toBe('true')
   })
 
@@ -78,20 +97,18 @@ describe('cancellation', () => {
       { onSpawn: signalWhen(() => e.requests.length >= 2, 'SIGINT') }
     )
     expect(run.code).toBe(1)
-    expect(run.failure).toContain('cancelled (SIGINT)')
+    expect(run.failure).toMatch(cancelledInTime('SIGINT'))
     expect(run.outputs.status).toBe('Processing')
     expect(e.dataset(seeded.id)).toBeDefined()
   })
 
   test('a cleanup interrupted half-way reports what it deleted so far', async () => {
     const e = await start()
-    const now = Date.now()
-    for (let i = 0; i < 40; i++) {
-      e.addDataset({
-        name: `old-${i}`,
-        createDate: now - 20 * 86_400_000,
-        expiryTime: now - 86_400_000
-      })
+    // The signal goes once 6 deletes are answered; the rest (2 at a time, 100 ms each) take
+    // 3.7 s, so a signal a busy machine delivers late still lands half-way.
+    const TOTAL = 80
+    for (let i = 0; i < TOTAL; i++) {
+      e.addDataset({ name: `old-${i}`, ...expiredTimes() })
     }
     e.fault({ server: 'api', method: 'DELETE', delayMs: 100, times: Infinity })
     const run = await runAction(
@@ -102,21 +119,23 @@ describe('cancellation', () => {
       },
       {
         onSpawn: signalWhen(
-          () => e.requests.filter(r => r.method === 'DELETE' && r.answered === 200).length >= 6,
+          () => apiCalls(e, 'DELETE').filter(r => r.answered === 200).length >= 6,
           'SIGTERM'
         )
       }
     )
     expect(run.code).toBe(1)
-    expect(run.failure).toContain('cancelled (SIGTERM)')
-    const gone = 40 - e.datasets().length
+    expect(run.failure).toMatch(cancelledInTime('SIGTERM'))
+    const gone = TOTAL - e.datasets().length
     expect(gone).toBeGreaterThanOrEqual(6)
-    expect(gone).toBeLessThan(40)
+    expect(gone).toBeLessThan(TOTAL)
     // Every dataset reported deleted is gone; a DELETE cut short may have landed unreported.
     const reported = JSON.parse(run.outputs.datasets) as Array<{ id: string }>
     expect(Number(run.outputs.count)).toBe(reported.length)
     for (const d of reported) expect(e.dataset(d.id)).toBeUndefined()
     expect(reported.length).toBeGreaterThanOrEqual(gone - 2)
-    expect(run.summary).toMatch(/Cancelled: \d+ of 40 selected datasets were deleted/)
+    expect(run.summary).toMatch(
+      new RegExp(`Cancelled: \\d+ of ${TOTAL} selected datasets were deleted`)
+    )
   })
 })

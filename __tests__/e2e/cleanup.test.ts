@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from '@jest/globals'
-import { creds, useEmulators } from '../support/e2e.js'
+import { apiCalls, creds, expiredTimes, useEmulators } from '../support/e2e.js'
 import type { Emulator } from '../../emulator/emulator.js'
 import {
   expectSuccess,
@@ -22,12 +22,7 @@ function cleanup(inputs: Record<string, string> = {}, options?: RunOptions): Pro
 }
 
 function expired(name: string, daysAgo = 1) {
-  const now = Date.now()
-  return emu.addDataset({
-    name,
-    createDate: now - (10 + daysAgo) * DAY,
-    expiryTime: now - daysAgo * DAY
-  })
+  return emu.addDataset({ name, ...expiredTimes(daysAgo) })
 }
 
 function live(name: string, createdHoursAgo = 1) {
@@ -37,10 +32,6 @@ function live(name: string, createdHoursAgo = 1) {
     createDate: now - createdHoursAgo * HOUR,
     expiryTime: now + 5 * DAY
   })
-}
-
-function deletes() {
-  return emu.requests.filter(r => r.method === 'DELETE')
 }
 
 describe('cleanup', () => {
@@ -104,7 +95,7 @@ describe('cleanup', () => {
     const run = await cleanup({ 'dry-run': 'true' })
     expectSuccess(run)
     expect(run.outputs.count).toBe('2')
-    expect(deletes()).toHaveLength(0)
+    expect(apiCalls(emu, 'DELETE')).toHaveLength(0)
     expect(emu.datasets()).toHaveLength(3)
     const dryRun = run.summary.indexOf('Dry run')
     expect(dryRun).toBeGreaterThanOrEqual(0)

@@ -2,7 +2,14 @@ import { describe, expect, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { readFileSync, symlinkSync } from 'node:fs'
 import * as path from 'node:path'
-import { creds, useEmulators, workspaceWith } from '../support/e2e.js'
+import {
+  apiCalls,
+  creds,
+  startWithStaleUploadUrls,
+  uploads,
+  useEmulators,
+  workspaceWith
+} from '../support/e2e.js'
 import type { Emulator } from '../../emulator/emulator.js'
 import { expectSuccess, runAction, type ActionRun } from '../../scripts/run-action.js'
 
@@ -34,14 +41,6 @@ async function create(
   )
 }
 
-function uploads(e: Emulator) {
-  return e.requests.filter(r => r.server === 'upload')
-}
-
-function posts(e: Emulator) {
-  return e.requests.filter(r => r.server === 'api' && r.method === 'POST')
-}
-
 describe('create: happy paths', () => {
   test('checks, creates, uploads the exact bytes and waits until Uploaded', async () => {
     const e = await start({ processingMs: 200 })
@@ -53,7 +52,7 @@ describe('create: happy paths', () => {
     expect(run.outputs['item-count']).toBe('25')
     expect(run.outputs.name).toBe('vision-a1b2c3d-42')
     expect(e.uploadedBytes(id)?.toString()).toBe(content)
-    const [post] = posts(e)
+    const [post] = apiCalls(e, 'POST')
     expect(post.json).toEqual({
       name: 'vision-a1b2c3d-42',
       spec: {
@@ -99,8 +98,7 @@ describe('create: happy paths', () => {
     const run = await create(e, { 'a.ndjson': lines(4) }, { wait: 'false', name: 'nowait' })
     expectSuccess(run)
     expect(run.outputs.status).toBe('Processing')
-    const gets = e.requests.filter(r => r.server === 'api' && r.method === 'GET')
-    expect(gets).toHaveLength(1)
+    expect(apiCalls(e, 'GET')).toHaveLength(1)
   })
 
   test('CRLF, blank lines and a final line without newline are fine; .txt gets a warning', async () => {
@@ -196,7 +194,7 @@ describe('create: faults', () => {
     const id = run.outputs['dataset-id']
     expect(id).toMatch(/^dataset_/)
     expect(e.dataset(id)).toBeUndefined()
-    expect(e.requests.filter(r => r.method === 'DELETE')).toHaveLength(1)
+    expect(apiCalls(e, 'DELETE')).toHaveLength(1)
     expect(run.outputs.deleted).toBe('true')
   })
 
@@ -220,12 +218,7 @@ describe('create: faults', () => {
   })
 
   test('a refusal sent before the body is read (expired URL) is reported, not retried', async () => {
-    // The emulator's clock jumps 13 h once it has answered the create: the 12 h URL is stale.
-    const e: Emulator = await start({
-      now: () =>
-        Date.now() +
-        (e.requests.some(r => r.method === 'POST' && r.answered === 201) ? 13 * 3_600_000 : 0)
-    })
+    const e = await startWithStaleUploadUrls(start)
     const run = await create(e, { 'big.ndjson': lines(120_000) }, { name: 'expired' })
     expect(run.code).toBe(1)
     expect(run.failure).toContain('HTTP 400 ExpiredToken')
@@ -247,7 +240,7 @@ describe('create: faults', () => {
     e.fault({ server: 'api', method: 'POST', drop: 'after' })
     const run = await create(e, { 'a.ndjson': lines(3) }, { name: 'once' })
     expectSuccess(run)
-    expect(posts(e)).toHaveLength(1)
+    expect(apiCalls(e, 'POST')).toHaveLength(1)
     expect(e.datasets()).toHaveLength(1)
     expect(run.outputs['dataset-id']).toBe(e.datasets()[0].id)
   })
@@ -257,7 +250,7 @@ describe('create: faults', () => {
     e.fault({ server: 'api', method: 'POST', respond: { status: 503, body: '{"message":"busy"}' } })
     const run = await create(e, { 'a.ndjson': lines(3) }, { name: 'retry' })
     expectSuccess(run)
-    expect(posts(e)).toHaveLength(2)
+    expect(apiCalls(e, 'POST')).toHaveLength(2)
     expect(e.datasets()).toHaveLength(1)
   })
 })

@@ -3,7 +3,16 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { creds, useEmulators, workspaceWith } from '../support/e2e.js'
+import {
+  apiCalls,
+  creds,
+  expiredTimes,
+  SOME_DATASET_ID as ID,
+  startWithStaleUploadUrls,
+  uploads,
+  useEmulators,
+  workspaceWith
+} from '../support/e2e.js'
 import type { Emulator } from '../../emulator/emulator.js'
 import { expectSuccess, runAction, type ActionRun } from '../../scripts/run-action.js'
 
@@ -13,7 +22,6 @@ import { expectSuccess, runAction, type ActionRun } from '../../scripts/run-acti
  * Every payload carries PWNED, so a forged runner command is easy to spot.
  */
 const start = useEmulators()
-const ID = 'dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60'
 const DAY = 86_400_000
 const ITEMS = '{"url": "https://x/1.jpg"}\n{"url": "https://x/2.jpg"}\n'
 
@@ -117,9 +125,8 @@ describe('1. outside text cannot start a runner command', () => {
 
   test('cleanup dry run: names of the datasets it would delete', async () => {
     const e = await start()
-    const now = Date.now()
-    e.addDataset({ name: HOSTILE.name, createDate: now - 20 * DAY, expiryTime: now - DAY })
-    e.addDataset({ name: HOSTILE.overview, createDate: now - 20 * DAY, expiryTime: now - DAY })
+    e.addDataset({ name: HOSTILE.name, ...expiredTimes() })
+    e.addDataset({ name: HOSTILE.overview, ...expiredTimes() })
     const run = expectSuccess(
       await runAction({ operation: 'cleanup', 'dry-run': 'true', ...creds(e) })
     )
@@ -167,11 +174,8 @@ describe('1. outside text cannot start a runner command', () => {
 describe('2. ids from the API are checked before any URL is built from them', () => {
   test('cleanup deletes only …/batch/datasets/<valid id>, and names the entries it skipped', async () => {
     const e = await start()
-    const now = Date.now()
-    for (let i = 0; i < 2; i++) {
-      e.addDataset({ name: `old-${i}`, createDate: now - 20 * DAY, expiryTime: now - DAY })
-    }
-    const expired = { createDate: now - 20 * DAY, expiryTime: now - DAY }
+    for (let i = 0; i < 2; i++) e.addDataset({ name: `old-${i}`, ...expiredTimes() })
+    const expired = expiredTimes()
     e.fault({
       server: 'api',
       method: 'GET',
@@ -192,7 +196,7 @@ describe('2. ids from the API are checked before any URL is built from them', ()
       })
     })
     const run = expectSuccess(await runAction({ operation: 'cleanup', ...creds(e) }))
-    const deletes = e.requests.filter(r => r.method === 'DELETE')
+    const deletes = apiCalls(e, 'DELETE')
     expect(deletes).toHaveLength(2)
     for (const r of deletes) {
       expect(r.rawPath).toMatch(/^\/projects\/proj_[0-9a-f]+\/batch\/datasets\/dataset_[0-9a-f-]+$/)
@@ -273,8 +277,8 @@ describe('3. the upload request is the action’s, not the API’s', () => {
     expect(run.code).toBe(1)
     expect(run.failure).toMatch(expected)
     expect(run.failure).toContain('Nothing was sent.')
-    expect(e.requests.filter(r => r.server === 'upload')).toHaveLength(0)
-    expect(e.requests.filter(r => r.method === 'DELETE').map(r => r.path)).toEqual([
+    expect(uploads(e)).toHaveLength(0)
+    expect(apiCalls(e, 'DELETE').map(r => r.path)).toEqual([
       `/projects/${e.projectId}/batch/datasets/${ID}`
     ])
     expect(run.outputs.deleted).toBe('true')
@@ -353,7 +357,7 @@ describe('6. every walk and every answer has an end', () => {
     )
     expect(run.code).toBe(1)
     expect(run.failure).toMatch(/did not finish within 1 s \(after 5 attempts\)/)
-    expect(e.requests.filter(r => r.server === 'upload')).toHaveLength(5)
+    expect(uploads(e)).toHaveLength(5)
     expect(e.datasets()).toHaveLength(0)
   }, 90_000)
 })
@@ -415,19 +419,12 @@ describe('8. a refusal sent while the body would go out is reported as that refu
     const busy = busyCores(2)
     try {
       for (let round = 1; round <= 5; round++) {
-        // The emulator's clock jumps 13 h once it has answered the create: the 12 h URL is stale.
-        const e: Emulator = await start({
-          keepUploads: false,
-          now: () =>
-            Date.now() +
-            (e.requests.some(r => r.method === 'POST' && r.answered === 201) ? 13 * 3_600_000 : 0)
-        })
+        const e = await startWithStaleUploadUrls(start, { keepUploads: false })
         e.fault({ server: 'upload', resetAfterAnswer: true, times: Infinity })
         const run = await runAction(
           { operation: 'create', path: 'big.ndjson', name: `expired-${round}`, ...creds(e) },
           { workspace, timeoutMs: 60_000 }
         )
-        const uploads = e.requests.filter(r => r.server === 'upload')
         expect([round, run.code]).toEqual([round, 1])
         expect([round, run.failure]).toEqual([
           round,
@@ -438,7 +435,10 @@ describe('8. a refusal sent while the body would go out is reported as that refu
           expect.stringContaining('run the step again to get a new one')
         ])
         // Refused from the headers alone: no 100 Continue, not a body byte sent, no retry spent.
-        expect([round, uploads.map(u => [u.continued, u.bodyBytes])]).toEqual([round, [[false, 0]]])
+        expect([round, uploads(e).map(u => [u.continued, u.bodyBytes])]).toEqual([
+          round,
+          [[false, 0]]
+        ])
         expect([round, e.datasets()]).toEqual([round, []])
       }
     } finally {

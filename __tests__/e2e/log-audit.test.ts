@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { creds, workspaceWith } from '../support/e2e.js'
+import { creds, expiredTimes, uploads, workspaceWith } from '../support/e2e.js'
 import { Emulator, type RecordedRequest } from '../../emulator/emulator.js'
 import { expectSuccess, runAction, type ActionRun } from '../../scripts/run-action.js'
 
@@ -45,8 +45,7 @@ beforeAll(async () => {
     runs.push({ label, run, requests: emu.requests.slice(from) })
     return run
   }
-  const now = Date.now()
-  emu.addDataset({ name: 'expired', createDate: now - 20 * 86_400_000, expiryTime: now - 1000 })
+  emu.addDataset({ name: 'expired', ...expiredTimes() })
   const waiting = emu.addDataset({ name: 'waiting', status: 'Waiting' })
   uploadSecrets.push(waiting.status.source.uploadUrl?.url ?? '')
 
@@ -74,7 +73,7 @@ beforeAll(async () => {
   await audited('cleanup', { operation: 'cleanup' })
   await audited('delete', { operation: 'delete', 'dataset-id': id })
   await audited('bad input', { operation: 'list', limit: 'lots' })
-  for (const r of uploads(emu.requests)) {
+  for (const r of uploads(emu)) {
     uploadSecrets.push(r.query['X-Goog-Signature'], r.query['X-Goog-Credential'], r.rawPath + '?')
   }
 }, 60_000)
@@ -82,10 +81,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emu.close()
 })
-
-function uploads(requests: RecordedRequest[]): RecordedRequest[] {
-  return requests.filter(r => r.server === 'upload')
-}
 
 describe('log audit (RUNNER_DEBUG=1)', () => {
   test('the runs happened, with the expected exit codes, debug output and uploads', () => {

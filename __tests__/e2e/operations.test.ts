@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from '@jest/globals'
-import { creds, useEmulators } from '../support/e2e.js'
+import { apiCalls, creds, expiredTimes, useEmulators } from '../support/e2e.js'
 import type { Emulator } from '../../emulator/emulator.js'
 import { expectSuccess, runAction } from '../../scripts/run-action.js'
 
@@ -8,12 +8,6 @@ let emu: Emulator
 beforeEach(async () => {
   emu = await start()
 })
-
-const DAY = 86_400_000
-
-function apiRequests(method?: string) {
-  return emu.requests.filter(r => r.server === 'api' && (!method || r.method === method))
-}
 
 describe('get', () => {
   test('outputs the dataset and writes a summary table', async () => {
@@ -30,7 +24,7 @@ describe('get', () => {
     expect(dataset.status.source?.uploadUrl).toBeUndefined()
     expect(run.summary).toContain(seeded.id)
     expect(run.summary).toContain('<table>')
-    const [request] = apiRequests()
+    const [request] = apiCalls(emu)
     expect(request.headers['secret-key']).toBe(emu.secretKey)
     expect(request.headers['user-agent']).toMatch(/^nexus-dataset-action\/\d+\.\d+\.\d+/)
     expect(request.path).toBe(`/projects/${emu.projectId}/batch/datasets/${seeded.id}`)
@@ -57,7 +51,7 @@ describe('get', () => {
       'project-id': emu.projectId.slice('proj_'.length)
     })
     expectSuccess(run)
-    expect(apiRequests()[0].path).toContain(`/projects/${emu.projectId}/`)
+    expect(apiCalls(emu)[0].path).toContain(`/projects/${emu.projectId}/`)
   })
 
   test('credentials and API URL fall back to the DATATURE_* environment variables', async () => {
@@ -82,7 +76,7 @@ describe('get', () => {
     expect(run.code).toBe(1)
     expect(run.failure).toContain(`Dataset ${id} not found in project ${emu.projectId}`)
     expect(run.failure).toContain(`(HTTP 404: Dataset not found: ${id})`)
-    expect(apiRequests()).toHaveLength(1)
+    expect(apiCalls(emu)).toHaveLength(1)
   })
 
   test('a wrong secret key fails once with the server message, no retry', async () => {
@@ -100,7 +94,7 @@ describe('get', () => {
     const [mask, ...rest] = run.stdout.split('\n')
     expect(mask).toBe('::add-mask::sk_wrong_key_value_1234')
     expect(rest.join('\n') + run.stderr).not.toContain('sk_wrong_key_value_1234')
-    expect(apiRequests()).toHaveLength(1)
+    expect(apiCalls(emu)).toHaveLength(1)
   })
 
   test('503s and a dropped connection are retried until success', async () => {
@@ -114,21 +108,12 @@ describe('get', () => {
     emu.fault({ server: 'api', method: 'GET', drop: 'before' })
     const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds(emu) })
     expectSuccess(run)
-    expect(apiRequests('GET')).toHaveLength(4)
+    expect(apiCalls(emu, 'GET')).toHaveLength(4)
     expect(run.stdout).toContain('retrying')
   })
 
-  test('429 with Retry-After is honoured', async () => {
-    const seeded = emu.addDataset({ name: 'n', status: 'Uploaded' })
-    emu.fault({
-      server: 'api',
-      respond: { status: 429, headers: { 'retry-after': '1' }, body: '{"message":"slow down"}' }
-    })
-    const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds(emu) })
-    expectSuccess(run)
-    const [first, second] = apiRequests()
-    expect(second.time - first.time).toBeGreaterThanOrEqual(950)
-  })
+  // A 429's Retry-After being waited out is checked for every step, get included, in the fault
+  // matrix (__tests__/support/fault-matrix.ts, run by faults-reads.test.ts).
 
   test('persistent 500s fail after a bounded number of attempts', async () => {
     const seeded = emu.addDataset({ name: 'n', status: 'Uploaded' })
@@ -139,7 +124,7 @@ describe('get', () => {
     })
     const run = await runAction({ operation: 'get', 'dataset-id': seeded.id, ...creds(emu) })
     expect(run.code).toBe(1)
-    expect(apiRequests()).toHaveLength(5)
+    expect(apiCalls(emu)).toHaveLength(5)
     expect(run.failure).toContain('HTTP 500')
     expect(run.failure).toContain('an HTML page titled "Oops"')
     expect((run.failure ?? '').length).toBeLessThan(600)
@@ -148,15 +133,9 @@ describe('get', () => {
 
 describe('list', () => {
   test('walks every page and hides expired datasets', async () => {
-    const now = Date.now()
     for (let i = 0; i < 7; i++) emu.addDataset({ name: `live-${i}`, status: 'Uploaded' })
     for (let i = 0; i < 3; i++) {
-      emu.addDataset({
-        name: `old-${i}`,
-        status: 'Uploaded',
-        createDate: now - 20 * DAY,
-        expiryTime: now - DAY
-      })
+      emu.addDataset({ name: `old-${i}`, status: 'Uploaded', ...expiredTimes() })
     }
     const run = await runAction({ operation: 'list', limit: '3', ...creds(emu) })
     expectSuccess(run)
@@ -164,7 +143,7 @@ describe('list', () => {
     const names = JSON.parse(run.outputs.datasets).map((d: { name: string }) => d.name)
     expect(names.sort()).toEqual([0, 1, 2, 3, 4, 5, 6].map(i => `live-${i}`))
     expect(run.outputs['next-page']).toBe('')
-    const gets = apiRequests('GET')
+    const gets = apiCalls(emu, 'GET')
     expect(gets).toHaveLength(4)
     expect(gets.every(r => r.query.limit === '3')).toBe(true)
     expect(gets[0].query.page).toBeUndefined()
@@ -173,14 +152,8 @@ describe('list', () => {
   })
 
   test('show-expired includes them', async () => {
-    const now = Date.now()
     emu.addDataset({ name: 'live', status: 'Uploaded' })
-    emu.addDataset({
-      name: 'old',
-      status: 'Uploaded',
-      createDate: now - 20 * DAY,
-      expiryTime: now - DAY
-    })
+    emu.addDataset({ name: 'old', status: 'Uploaded', ...expiredTimes() })
     const run = await runAction({ operation: 'list', 'show-expired': 'true', ...creds(emu) })
     expectSuccess(run)
     expect(run.outputs.count).toBe('2')
@@ -190,11 +163,11 @@ describe('list', () => {
     for (let i = 0; i < 5; i++) emu.addDataset({ name: `d-${i}`, status: 'Uploaded' })
     const first = await runAction({ operation: 'list', limit: '2', ...creds(emu) })
     expectSuccess(first)
-    const cursor = apiRequests('GET')[1].query.page
+    const cursor = apiCalls(emu, 'GET')[1].query.page
     emu.requests.length = 0
     const run = await runAction({ operation: 'list', limit: '2', page: cursor, ...creds(emu) })
     expectSuccess(run)
-    expect(apiRequests('GET')).toHaveLength(1)
+    expect(apiCalls(emu, 'GET')).toHaveLength(1)
     expect(run.outputs.count).toBe('2')
     expect(run.outputs['next-page']).toBeTruthy()
     expect(run.outputs['prev-page']).toBeTruthy()
@@ -228,7 +201,7 @@ describe('delete', () => {
     expect(run.outputs.deleted).toBe('true')
     expect(run.outputs['dataset-id']).toBe(seeded.id)
     expect(emu.dataset(seeded.id)).toBeUndefined()
-    expect(apiRequests('DELETE')).toHaveLength(1)
+    expect(apiCalls(emu, 'DELETE')).toHaveLength(1)
   })
 
   test('a missing dataset is an error naming id and project', async () => {
@@ -236,7 +209,7 @@ describe('delete', () => {
     const run = await runAction({ operation: 'delete', 'dataset-id': id, ...creds(emu) })
     expect(run.code).toBe(1)
     expect(run.failure).toContain(`Dataset ${id} not found in project ${emu.projectId}`)
-    expect(apiRequests('DELETE')).toHaveLength(0)
+    expect(apiCalls(emu, 'DELETE')).toHaveLength(0)
   })
 
   test('a DELETE whose answer was lost counts as done when the retry finds it gone', async () => {
@@ -245,7 +218,7 @@ describe('delete', () => {
     const run = await runAction({ operation: 'delete', 'dataset-id': seeded.id, ...creds(emu) })
     expectSuccess(run)
     expect(run.outputs.deleted).toBe('true')
-    expect(apiRequests('DELETE')).toHaveLength(2)
+    expect(apiCalls(emu, 'DELETE')).toHaveLength(2)
   })
 })
 
@@ -284,7 +257,7 @@ describe('wait', () => {
       'Validating',
       'Uploaded'
     ])
-    expect(apiRequests('GET')).toHaveLength(5)
+    expect(apiCalls(emu, 'GET')).toHaveLength(5)
   })
 
   test('FailedProcessing fails the step with the outputs set', async () => {

@@ -4,7 +4,6 @@
  */
 import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http'
 import { connect, type Socket } from 'node:net'
-import CRC32C from 'crc-32/crc32c.js'
 import {
   DEFAULT_SECRET_KEY,
   Emulator,
@@ -12,6 +11,7 @@ import {
   type FaultRule,
   type WireDataset
 } from '../../emulator/emulator.js'
+import { referenceCrc32cBase64 } from '../support/crc32c.js'
 
 const HOUR = 60 * 60 * 1000
 const DAY = 24 * HOUR
@@ -24,12 +24,6 @@ const NDJSON = Buffer.from(
     '{"kind": "Image", "url": "https://example.com/c.jpg"}'
 )
 
-function crc32c(bytes: Buffer): string {
-  const out = Buffer.alloc(4)
-  out.writeUInt32BE(CRC32C.buf(bytes) >>> 0, 0)
-  return out.toString('base64')
-}
-
 function createBody(bytes: Buffer = NDJSON, name = 'my-dataset'): Record<string, unknown> {
   return {
     name,
@@ -37,7 +31,7 @@ function createBody(bytes: Buffer = NDJSON, name = 'my-dataset'): Record<string,
       source: {
         kind: 'UploadedNewlineDelimitedJsonFile',
         sizeBytes: bytes.length,
-        crc32c: crc32c(bytes)
+        crc32c: referenceCrc32cBase64(bytes)
       }
     }
   }
@@ -367,7 +361,7 @@ describe('create', () => {
     expect(uploadUrl?.headers).toEqual({
       'content-length': String(NDJSON.length),
       'content-type': 'application/x-ndjson',
-      'x-goog-hash': `crc32c=${crc32c(NDJSON)}`,
+      'x-goog-hash': `crc32c=${referenceCrc32cBase64(NDJSON)}`,
       'x-goog-if-generation-match': '0',
       'x-goog-meta-datature-dataset-link': `projects/${emu.projectId}/batch/datasets/${ds.id}`
     })
@@ -570,7 +564,7 @@ describe('upload host', () => {
     clock += 1000
     const answer = await put(ds)
     expect(answer.status).toBe(200)
-    expect(answer.headers['x-goog-hash']).toBe(`crc32c=${crc32c(NDJSON)}`)
+    expect(answer.headers['x-goog-hash']).toBe(`crc32c=${referenceCrc32cBase64(NDJSON)}`)
     expect(emu.uploadedBytes(ds.id)).toEqual(NDJSON)
 
     let now = emu.dataset(ds.id)

@@ -1,16 +1,11 @@
-import CRC32C from 'crc-32/crc32c.js'
 import { Crc32c, crc32cBase64 } from '../../src/ndjson/crc32c.js'
+import { referenceCrc32c as reference } from '../support/crc32c.js'
 import { prng } from '../support/prng.js'
 
 function randomBytes(random: () => number, length: number): Buffer {
   const bytes = Buffer.alloc(length)
   for (let i = 0; i < length; i++) bytes[i] = Math.floor(random() * 256)
   return bytes
-}
-
-/** The independent pure-JS implementation, as an unsigned number. */
-function reference(bytes: Uint8Array): number {
-  return CRC32C.buf(bytes) >>> 0
 }
 
 async function crcOf(...chunks: Uint8Array[]): Promise<number> {

@@ -4,7 +4,12 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { Emulator, type EmulatorOptions } from '../../emulator/emulator.js'
+import {
+  Emulator,
+  type EmulatorOptions,
+  type RecordedRequest,
+  type ServerName
+} from '../../emulator/emulator.js'
 
 /** A well-formed dataset id that no emulator knows unless a test seeds it. */
 export const SOME_DATASET_ID = 'dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60'
@@ -15,6 +20,33 @@ export const creds = (e: Emulator) => ({
   'project-id': e.projectId,
   'api-url': e.apiUrl
 })
+
+const DAY_MS = 86_400_000
+
+/**
+ * Seed times of a dataset that lived its 10 days and expired `daysAgo` days ago: the API still
+ * lists it, list hides it and cleanup deletes it.
+ */
+export function expiredTimes(daysAgo = 1): { createDate: number; expiryTime: number } {
+  const now = Date.now()
+  return { createDate: now - (10 + daysAgo) * DAY_MS, expiryTime: now - daysAgo * DAY_MS }
+}
+
+/** An emulator, for all it has recorded, or some of its recorded requests (e.g. one run's). */
+type Requests = Emulator | readonly RecordedRequest[]
+
+/** The requests one server saw, in order; with `method`, only those of that method. */
+export function requestsTo(from: Requests, server: ServerName, method?: string): RecordedRequest[] {
+  const requests = from instanceof Emulator ? from.requests : from
+  return requests.filter(r => r.server === server && (method === undefined || r.method === method))
+}
+
+/** The upload host's requests (PUTs to the signed URL). */
+export const uploads = (from: Requests): RecordedRequest[] => requestsTo(from, 'upload')
+
+/** The API's requests, optionally of one method (POST creates, DELETE deletes, GET reads). */
+export const apiCalls = (from: Requests, method?: string): RecordedRequest[] =>
+  requestsTo(from, 'api', method)
 
 /** Call at the top of a test file: starts emulators on demand and closes them after each test. */
 export function useEmulators(): (options?: EmulatorOptions) => Promise<Emulator> {
@@ -27,6 +59,23 @@ export function useEmulators(): (options?: EmulatorOptions) => Promise<Emulator>
     started.push(e)
     return e
   }
+}
+
+/**
+ * Starts an emulator (through `start`, e.g. useEmulators()'s) whose clock jumps 13 h once it has
+ * answered a create: the 12 h signed URL it handed out is stale by the time the upload comes.
+ */
+export async function startWithStaleUploadUrls(
+  start: (options?: EmulatorOptions) => Promise<Emulator>,
+  options: EmulatorOptions = {}
+): Promise<Emulator> {
+  const e: Emulator = await start({
+    ...options,
+    now: () =>
+      Date.now() +
+      (e.requests.some(r => r.method === 'POST' && r.answered === 201) ? 13 * 3_600_000 : 0)
+  })
+  return e
 }
 
 /** A fresh directory holding `files` (paths relative to it; folders are made as needed). */
