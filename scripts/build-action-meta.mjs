@@ -69,6 +69,18 @@ function code(value) {
   return `\`${value}\``
 }
 
+/** The operations, as the `operation` input's description names them: each in backticks. */
+const OPERATIONS = [...action.inputs.operation.description.matchAll(/`([a-z]+)`/g)].map(m => m[1])
+
+/** The README's "used by": "all", or "all but …" when that is shorter than the list. */
+function usedByCell(ops) {
+  if (!ops) return 'all'
+  const others = OPERATIONS.filter(op => !ops.includes(op))
+  return others.length > 0 && others.length < ops.length
+    ? `all but ${others.join(', ')}`
+    : ops.join(', ')
+}
+
 function inputRow(name, spec) {
   let description = spec.description.trim()
   const ops = usedBy(description)
@@ -90,7 +102,7 @@ function inputRow(name, spec) {
   return [
     code(name),
     spec.default !== undefined ? code(String(spec.default)) : fallback,
-    ops ? ops.join(', ') : 'all',
+    usedByCell(ops),
     meaning
   ]
 }

@@ -5,12 +5,10 @@ import { fail, log } from './action/log.js'
 import { report } from './action/report.js'
 import { API_RETRY_POLICY, type RetryPolicy } from './net/retry.js'
 import { NexusClient } from './nexus/client.js'
-import type { Operation, RunContext } from './operations/context.js'
+import type { Operation, OperationContext, RunContext } from './operations/context.js'
 import { systemClock } from './shared/clock.js'
 import { ActionError, CancelledError } from './shared/errors.js'
 import { t } from './shared/outside-text.js'
-
-type OperationRun = (ctx: RunContext) => Promise<void>
 
 /**
  * An operation's code is evaluated only when it runs: a `get` does not load the checker, the
@@ -18,7 +16,16 @@ type OperationRun = (ctx: RunContext) => Promise<void>
  * bundle file (split into chunks, ncc's licence list covers only one of them) and still defers
  * evaluating it to its import().
  */
-const OPERATIONS: Record<Operation, () => Promise<OperationRun>> = {
+const FILE_OPERATIONS = {
+  check: async () =>
+    (await import(/* webpackMode: "eager" */ './operations/check.js')).checkOperation
+} satisfies Partial<Record<Operation, () => Promise<(ctx: OperationContext) => Promise<void>>>>
+
+/** The operations that talk to Nexus: they get a client, and nothing else does. */
+const API_OPERATIONS: Record<
+  Exclude<Operation, keyof typeof FILE_OPERATIONS>,
+  () => Promise<(ctx: RunContext) => Promise<void>>
+> = {
   create: async () =>
     (await import(/* webpackMode: "eager" */ './operations/create.js')).createOperation,
   get: async () => (await import(/* webpackMode: "eager" */ './operations/get.js')).getOperation,
@@ -59,31 +66,35 @@ export async function run(): Promise<void> {
     for (const name of unusedInputs(inputs.operation)) {
       log.warning(t`Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`)
     }
-    if (inputs.operation === 'create') inputs.name ??= await defaultDatasetName()
-    const operation = await OPERATIONS[inputs.operation]()
-    const clock = systemClock
-    const random = Math.random
-    client = new NexusClient({
-      apiUrl: inputs.apiUrl,
-      secretKey: inputs.secretKey,
-      projectId: inputs.projectId,
-      requestTimeoutMs: inputs.requestTimeoutMs,
-      retry: retryPolicyFromEnv(),
-      clock,
-      random,
-      signal: controller.signal,
-      log
-    })
-    await operation({
+    const context: OperationContext = {
       inputs,
-      client,
       log,
       report,
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-      clock,
-      random,
+      clock: systemClock,
+      random: Math.random,
       signal: controller.signal
+    }
+    const { operation, api } = inputs
+    if (operation === 'check') {
+      const check = await FILE_OPERATIONS.check()
+      await check(context)
+      return
+    }
+    // readInputs reads the API settings for every operation that talks to Nexus.
+    if (api === undefined) throw new Error(`no API settings for operation ${operation}`)
+    if (operation === 'create') inputs.name ??= await defaultDatasetName()
+    const run = await API_OPERATIONS[operation]()
+    client = new NexusClient({
+      ...api,
+      requestTimeoutMs: inputs.requestTimeoutMs,
+      retry: retryPolicyFromEnv(),
+      clock: context.clock,
+      random: context.random,
+      signal: controller.signal,
+      log
     })
+    await run({ ...context, client })
   } catch (error) {
     // After a cancel, a low-level abort error says less than "the run was cancelled".
     reportFailure(

@@ -43,6 +43,51 @@ function refusal(given: Given): Error {
   throw new Error(`readInputs accepted ${JSON.stringify(given.inputs)}`)
 }
 
+describe('operation check', () => {
+  test('reads no credentials, masks nothing, needs no API settings', () => {
+    setSecret.mockClear()
+    const inputs = readInputs(
+      env(
+        { operation: 'check', path: 'a.ndjson', 'secret-key': 'sk_x' },
+        { DATATURE_SECRET_KEY: 'sk_env', DATATURE_PROJECT_ID: 'bad id' }
+      )
+    )
+    expect(inputs.operation).toBe('check')
+    expect(inputs.api).toBeUndefined()
+    expect(inputs.path).toBe('a.ndjson')
+    expect(setSecret).not.toHaveBeenCalled()
+  })
+
+  test('requires path, with the operation named', () => {
+    expect(() => readInputs(env({ operation: 'check' }))).toThrow(
+      'Input "path" is required for operation check: the NDJSON file to check.'
+    )
+  })
+
+  test('an unknown operation still masks the key first', () => {
+    setSecret.mockClear()
+    expect(() => readInputs(base({ operation: 'chek' }))).toThrow(
+      /"operation" must be one of create, check, get, list, delete, wait, cleanup; got "chek"/
+    )
+    expect(setSecret).toHaveBeenCalledWith(KEY)
+  })
+})
+
+describe('if-exists', () => {
+  test.each(['create', 'reuse', 'fail', 'REUSE'])('%s is accepted', value => {
+    expect(readInputs(base({ path: 'a.ndjson', 'if-exists': value })).ifExists).toBe(
+      value.toLowerCase()
+    )
+  })
+
+  test('defaults to create, and refuses anything else', () => {
+    expect(readInputs(base({ path: 'a.ndjson' })).ifExists).toBe('create')
+    expect(() => readInputs(base({ path: 'a.ndjson', 'if-exists': 'skip' }))).toThrow(
+      'Input "if-exists" must be one of create, reuse, fail; got "skip".'
+    )
+  })
+})
+
 describe('readInputs', () => {
   test('defaults fill every tuning input', () => {
     const inputs = readInputs(base({ path: 'data.ndjson' }))
@@ -58,7 +103,7 @@ describe('readInputs', () => {
       concurrency: 8,
       path: 'data.ndjson'
     })
-    expect(inputs.apiUrl.href).toBe('https://api.datature.io/')
+    expect(inputs.api?.apiUrl.href).toBe('https://api.datature.io/')
   })
 
   test('masks the secret key before anything else, even when the operation is bad', () => {
@@ -78,9 +123,9 @@ describe('readInputs', () => {
         }
       )
     )
-    expect(inputs.secretKey).toBe(KEY)
-    expect(inputs.projectId).toBe(PROJECT)
-    expect(inputs.apiUrl.origin).toBe('http://127.0.0.1:9999')
+    expect(inputs.api?.secretKey).toBe(KEY)
+    expect(inputs.api?.projectId).toBe(PROJECT)
+    expect(inputs.api?.apiUrl.origin).toBe('http://127.0.0.1:9999')
   })
 
   test('inputs win over the environment', () => {
@@ -90,7 +135,7 @@ describe('readInputs', () => {
         { DATATURE_SECRET_KEY: 'from-env', DATATURE_PROJECT_ID: PROJECT }
       )
     )
-    expect(inputs.secretKey).toBe('from-input')
+    expect(inputs.api?.secretKey).toBe('from-input')
   })
 
   test('fractional seconds are accepted', () => {
@@ -178,7 +223,7 @@ describe('readInputs: each bad input is refused with a message naming it', () =>
     [
       'unknown operation',
       { operation: 'upload' },
-      /"operation" must be one of create, get, list, delete, wait, cleanup; got "upload"/
+      /"operation" must be one of create, check, get, list, delete, wait, cleanup; got "upload"/
     ],
     [
       'missing secret key',
@@ -291,9 +336,9 @@ describe('readInputs: each bad input is refused with a message naming it', () =>
 
   test('the credentials the cases share are accepted', () => {
     // So each case above fails on its own input, not on something the table shares.
-    expect(readInputs(env({ ...creds, operation: 'wait', 'dataset-id': ID })).apiUrl.origin).toBe(
-      'http://127.0.0.1:8787'
-    )
+    expect(
+      readInputs(env({ ...creds, operation: 'wait', 'dataset-id': ID })).api?.apiUrl.origin
+    ).toBe('http://127.0.0.1:8787')
   })
 })
 

@@ -23,7 +23,7 @@ describe('a bad input, end to end', () => {
     expect(run.code).toBe(1)
     expect(run.commands.filter(c => c.command === 'error')).toHaveLength(1)
     expect(run.failure).toMatch(
-      /"operation" must be one of create, get, list, delete, wait, cleanup; got "upload"/
+      /"operation" must be one of create, check, get, list, delete, wait, cleanup; got "upload"/
     )
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /)
     expect(emu.requests.length).toBe(before)

@@ -12,6 +12,17 @@ import {
 } from '../support/e2e.js'
 import type { Emulator } from '../../emulator/emulator.js'
 import { expectSuccess, runAction, type ActionRun } from '../../scripts/run-action.js'
+import {
+  crOnly,
+  gzip,
+  items,
+  LFS_POINTER,
+  prettyArray,
+  prettyObjects,
+  utf16be,
+  utf16le,
+  zip
+} from '../support/wrong-format.js'
 
 const start = useEmulators()
 
@@ -255,7 +266,20 @@ describe('create: faults', () => {
   })
 })
 
+/** The whole failure line for a file in the wrong format: its path, its cause, nothing else. */
+function cause(text: string): RegExp {
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return new RegExp(`^data/bad\\.ndjson ${escaped}\\. Nothing was created\\.$`)
+}
+
+const UTF16_FIX =
+  'save it as UTF-8, e.g. `Out-File -Encoding utf8` in PowerShell 7 or `Set-Content -Encoding utf8NoBOM`'
+
 describe('create: bad files send no request', () => {
+  const png = Buffer.concat([
+    Buffer.from('89504e470d0a1a0a0000000d4948445200000100000000c80806000000', 'hex'),
+    Buffer.alloc(200, 0x11)
+  ])
   // Every row has four entries: jest reads a missing last argument as a done callback.
   const badFiles: Array<[string, string | Buffer, RegExp, number | undefined]> = [
     ['empty file', '', /is empty/, undefined],
@@ -263,7 +287,8 @@ describe('create: bad files send no request', () => {
     ['bad JSON', lines(2) + '{"url": "https://x/1.jpg"\n', /line 3: not valid JSON/, 3],
     ['missing url', lines(1) + '{"kind": "Image"}\n', /line 2: "url" is missing/, 2],
     ['empty url', '{"url": ""}\n', /line 1: "url" must be a non-empty string/, 1],
-    ['array line', '[1, 2]\n', /line 1: expected a JSON object/, 1],
+    // Among object lines: a file of one array alone is the "one JSON array" cause below.
+    ['array line', `${lines(1)}[1, 2]\n`, /line 2: expected a JSON object/, 2],
     ['kind not a string', '{"url": "u", "kind": 3}\n', /line 1: "kind" must be a string/, 1],
     ['byte-order mark', '\ufeff' + lines(2), /line 1: .*byte-order mark/, 1],
     [
@@ -271,6 +296,97 @@ describe('create: bad files send no request', () => {
       Buffer.concat([Buffer.from('{"url": "x'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]),
       /line 1: invalid UTF-8/,
       1
+    ],
+    [
+      'UTF-16LE with a BOM (Windows PowerShell 5.1 `>`)',
+      utf16le(lines(3)),
+      cause(`is UTF-16 text (as Windows PowerShell 5.1 writes it); ${UTF16_FIX}`),
+      undefined
+    ],
+    [
+      'UTF-16LE without a BOM',
+      utf16le(lines(3), false),
+      cause(`is UTF-16 text (as Windows PowerShell 5.1 writes it); ${UTF16_FIX}`),
+      undefined
+    ],
+    ['UTF-16BE', utf16be(lines(3)), cause(`is UTF-16 big-endian text; ${UTF16_FIX}`), undefined],
+    [
+      'gzip',
+      gzip(lines(50)),
+      cause('is gzip-compressed; upload the uncompressed NDJSON'),
+      undefined
+    ],
+    [
+      'zip',
+      zip('items.ndjson', lines(5)),
+      cause('is a zip archive; upload the NDJSON file in it, unzipped'),
+      undefined
+    ],
+    [
+      'an image',
+      png,
+      cause('is binary, not text; upload an NDJSON file (UTF-8 text, one JSON object per line)'),
+      undefined
+    ],
+    [
+      'a Git LFS pointer',
+      LFS_POINTER,
+      cause(
+        'is a Git LFS pointer, not the file; check out with `lfs: true` (actions/checkout), or run `git lfs pull`'
+      ),
+      undefined
+    ],
+    [
+      'a pretty-printed JSON array',
+      prettyArray(items(20)),
+      cause("is one JSON array, not NDJSON; write one object per line (e.g. `jq -c '.[]'`)"),
+      undefined
+    ],
+    [
+      'a one-line JSON array',
+      JSON.stringify(items(20)),
+      cause("is one JSON array, not NDJSON; write one object per line (e.g. `jq -c '.[]'`)"),
+      undefined
+    ],
+    [
+      'pretty-printed objects',
+      prettyObjects(items(20)),
+      cause(
+        'holds JSON objects written over several lines (pretty-printed), the first from line 1; write each object on one line (e.g. `jq -c .`)'
+      ),
+      1
+    ],
+    [
+      'CR-only line ends',
+      crOnly(items(20)),
+      cause(
+        'ends its lines with CR alone (classic Mac OS line ends), so it reads as one line; end each line with LF or CRLF'
+      ),
+      undefined
+    ],
+    [
+      'two files joined with cat, the second with a BOM',
+      `${lines(2)}\ufeff${lines(2, 2)}`,
+      /line 3: not valid JSON: byte-order mark \(U\+FEFF\) at column 1, likely from joining files that each start with one \(e\.g\. with cat\); save them as UTF-8 without BOM before joining, or delete it\. Nothing was created/,
+      3
+    ],
+    [
+      'NaN',
+      `${lines(1)}{"url": "x", "score": NaN}\n`,
+      /line 2: not valid JSON: NaN at column 23; JSON has no such value \(Python's json\.dumps writes it\): write null instead\./,
+      2
+    ],
+    [
+      '-Infinity',
+      `{"url": "x", "score": -Infinity}\n${lines(1)}`,
+      /line 1: not valid JSON: -Infinity at column 23; JSON has no such value/,
+      1
+    ],
+    [
+      'blank url',
+      `${lines(1)}{"url": "  "}\n`,
+      /line 2: "url" must be a non-empty string, found a string of only whitespace\./,
+      2
     ]
   ]
 

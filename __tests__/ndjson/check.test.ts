@@ -143,6 +143,11 @@ describe('NdjsonChecker: problems', () => {
     ['{"URL": "x"}', '"url" is missing'],
     ['{"url\\u0000": "x"}', '"url" is missing'],
     ['{"url": ""}', '"url" must be a non-empty string, found an empty string'],
+    ['{"url": " "}', '"url" must be a non-empty string, found a string of only whitespace'],
+    [
+      '{"url": "\\t\\u0020"}',
+      '"url" must be a non-empty string, found a string of only whitespace'
+    ],
     ['{"url": 5}', '"url" must be a non-empty string, found a number'],
     ['{"url": null}', '"url" must be a non-empty string, found null'],
     ['{"url": {"href": "x"}}', '"url" must be a non-empty string, found an object'],
@@ -301,9 +306,9 @@ describe('NdjsonChecker: byte-order mark and UTF-8', () => {
     expect(messages(result)).toEqual([`1: ${BOM_MESSAGE}`])
   })
 
-  it('treats U+FEFF at the start of a later line as an unexpected character', () => {
+  it('names U+FEFF at the start of a later line as a byte-order mark from joined files', () => {
     expect(messages(check(bytes('{"url":"a"}\n', BOM, '{"url":"b"}')))).toEqual([
-      '2: not valid JSON: unexpected U+FEFF at column 1'
+      '2: not valid JSON: byte-order mark (U+FEFF) at column 1, likely from joining files that each start with one (e.g. with cat); save them as UTF-8 without BOM before joining, or delete it'
     ])
   })
 
@@ -420,7 +425,7 @@ function referenceLineOk(line: Buffer, first: boolean): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const record = value as Record<string, unknown>
   const url = Object.hasOwn(record, 'url') ? record.url : undefined
-  if (typeof url !== 'string' || url === '') return false
+  if (typeof url !== 'string' || /^[ \t\n\r]*$/.test(url)) return false
   return !Object.hasOwn(record, 'kind') || typeof record.kind === 'string'
 }
 
@@ -448,6 +453,10 @@ function reference(file: Buffer): { items: number; lines: number; bad: number[] 
 const RAW_CHARS = [..."aZ0 /:.-_éß€中😀\u00a0'"]
 const ESCAPES = '\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\u20AC \\ud83d\\ude00 \\u0000'.split(' ')
 const NUMBERS = '0 -0 7 -12 3.25 1e5 -2.5E-3 1E+2 0.0 123456789012345678901234567890'.split(' ')
+/** Not JSON, but what Python's json.dumps writes for some floats, and near misses. */
+const NOT_NUMBERS = 'NaN Infinity -Infinity Nan -Inf'.split(' ')
+/** Urls of JSON whitespace only, refused, and some with more, accepted. */
+const BLANK_URLS = ['" "', '"  "', '"\\t"', '" \\n\\r"', '"\\u0020"', '" x"', '"\\u00a0"']
 const KEYS = [
   '"url"',
   '"kind"',
@@ -492,7 +501,8 @@ function joined(random: Random, open: string, items: string[], close: string): s
 function value(random: Random, depth: number): string {
   const r = random()
   if (depth > 3 || r < 0.3) return `"${stringBody(random, 8)}"`
-  if (r < 0.45) return pick(random, NUMBERS)
+  if (r < 0.43) return pick(random, NUMBERS)
+  if (r < 0.45) return pick(random, NOT_NUMBERS)
   if (r < 0.55) return pick(random, ['true', 'false', 'null'])
   const items: string[] = []
   for (let n = int(random, 4); n > 0; n--) {
@@ -510,7 +520,9 @@ function objectLine(random: Random): string {
   if (random() < 0.85) {
     const url = `"https://example.com/${stringBody(random, 6)}"`
     const key = pick(random, ['"url"', '"url"', '"\\u0075rl"', '"ur\\u006C"'])
-    add(key, random() < 0.8 ? url : random() < 0.5 ? '""' : value(random, 1))
+    const other = (): string =>
+      pick(random, [() => '""', () => pick(random, BLANK_URLS), () => value(random, 1)])()
+    add(key, random() < 0.8 ? url : other())
   }
   if (random() < 0.5) {
     add('"kind"', random() < 0.8 ? `"${stringBody(random, 5)}"` : value(random, 1))

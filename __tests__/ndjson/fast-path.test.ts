@@ -71,6 +71,8 @@ describe('fast path: everything else goes to the general machine', () => {
     ['an escape in a key', '{"\\u0075rl": "x"}'],
     ['an escaped quote in a key', '{"url": "x", "a\\"b": "c"}'],
     ['an empty url before a good one', '{"url": "", "url": "x"}'],
+    ['a url starting with a space', '{"url": " https://x/a.jpg"}'],
+    ['a blank url before a good one', '{"url": "  ", "url": "x"}'],
     ['a url key written other than plainly', '{"ur\\u006c": "x"}'],
     ['a blank line', ' \t\r']
   ])('hands over a good line with %s', (_name, line) => {
@@ -85,6 +87,9 @@ describe('fast path: everything else goes to the general machine', () => {
     ['an empty object', '{}'],
     ['an empty url', '{"url": ""}'],
     ['an empty url after a good one', '{"url": "x", "url": ""}'],
+    ['a url of one space', '{"url": " "}'],
+    ['a url of spaces', '{"kind": "Image", "url": "                    "}'],
+    ['a blank url after a good one', '{"url": "x", "url": "   "}'],
     ['a missing url', '{"kind": "Image"}'],
     ['a url key with a space', '{"url ": "x"}'],
     ['a URL key in capitals', '{"URL": "x"}'],
@@ -123,6 +128,8 @@ const OTHER_VALUES =
   '1 -2.5e3 0 true false null {} [] {"a":"b"} ["x",1] "" "a\\"b" "\\u00e9"'.split(' ')
 const ESCAPES = ['\\n', '\\"', '\\/', '\\u0041', '\\x']
 const hexes = (text: string): Buffer[] => text.split(' ').map(hex => Buffer.from(hex, 'hex'))
+/** Urls the fast path leaves to the checker (blank ones are refused), and plain ones. */
+const URLS = ['" "', '"   "', '"                 "', '" x"', '"x "', '"\\u0020"']
 /** Structure, JSON and other whitespace, control bytes, non-ASCII and ill-formed UTF-8. */
 const INSERTS = hexes('22 5c 7b 7d 5b 5d 2c 3a 30 20 09 0d 0a 00 01 0b 0c 1f 7f c2a0 ff e282')
 
@@ -142,7 +149,9 @@ function plainLine(random: Random): Buffer {
     const member = `${space(random)}"${key}"${space(random)}:${space(random)}${value}${space(random)}`
     members.splice(int(random, members.length + 1), 0, member)
   }
-  if (random() < 0.9) add('url', `"https://example.com/${text(random, 40)}"`)
+  if (random() < 0.9) {
+    add('url', random() < 0.1 ? pick(random, URLS) : `"https://example.com/${text(random, 40)}"`)
+  }
   if (random() < 0.5) add('kind', `"${text(random, 6)}"`)
   for (let n = int(random, 3); n > 0; n--) add(text(random, 6), `"${text(random, 20)}"`)
   return Buffer.from(`${space(random)}{${members.join(',')}}${space(random)}`)
@@ -170,8 +179,11 @@ function mutate(random: Random, line: Buffer): Buffer {
       return edit(/"([^"]*)"/, `"$1${pick(random, ESCAPES)}"`)
     case 4:
       return edit(/: *"[^"]*"/, `: ${pick(random, OTHER_VALUES)}`)
-    case 5: // an empty url, or one more url member
-      return edit('{', pick(random, ['{"url": "",', '{"url": "again", ', '{"url":"",  ']))
+    case 5: // an empty or blank url, or one more url member
+      return edit(
+        '{',
+        pick(random, ['{"url": "",', '{"url": "again", ', '{"url":"",  ', '{"url": "  ", '])
+      )
     case 6:
       return edit(/"url"/g, '"link"')
     default:

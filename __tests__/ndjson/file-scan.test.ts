@@ -8,6 +8,7 @@ import { readChunks, scanFile } from '../../src/ndjson/file-scan.js'
 import { SCRATCH_BYTES } from '../../src/ndjson/fast-path.js'
 import { NdjsonChecker } from '../../src/ndjson/check.js'
 import { referenceCrc32cBase64 } from '../support/crc32c.js'
+import { items, prettyArray, utf16le } from '../support/wrong-format.js'
 
 let dir: string
 
@@ -171,6 +172,20 @@ describe('scanFile reads a file', () => {
       crc32c: referenceCrc32cBase64(content),
       ...expected
     })
+  })
+})
+
+describe('scanFile names the cause of a file in the wrong format', () => {
+  // Files of several reads: the first bytes and the last are in different ones.
+  it.each([
+    ['a pretty-printed array', prettyArray(items(20_000)), /^is one JSON array, not NDJSON;/],
+    ['UTF-16', utf16le(prettyArray(items(10_000))), /^is UTF-16 text/]
+  ])('%s', async (_name, content, cause) => {
+    const path = await file('wrong-format.json', content)
+    const scan = await scanFile(path)
+    expect(scan.sizeBytes).toBeGreaterThan(2 << 20)
+    expect(scan.badLines).toBeGreaterThan(10)
+    expect(scan.cause).toEqual({ message: expect.stringMatching(cause) })
   })
 })
 

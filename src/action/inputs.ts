@@ -1,7 +1,13 @@
 import * as core from '@actions/core'
 import { isLoopback } from '../net/url-policy.js'
 import { isDatasetId, type DatasetId } from '../nexus/types.js'
-import { OPERATIONS, type ActionInputs, type Operation } from '../operations/context.js'
+import {
+  IF_EXISTS,
+  OPERATIONS,
+  type ActionInputs,
+  type ApiSettings,
+  type Operation
+} from '../operations/context.js'
 import { INPUT_DEFAULTS, INPUT_NAMES, INPUT_USED_BY, type InputName } from '../shared/action-yml.js'
 import { InputError } from '../shared/errors.js'
 import { hasControlCharacters, quote, t } from '../shared/outside-text.js'
@@ -49,11 +55,14 @@ export function readInputs(get: InputGetter = fromRunner, env: Env = process.env
   const withDefault = (name: keyof typeof INPUT_DEFAULTS): string =>
     raw(name) || INPUT_DEFAULTS[name]
 
-  const secretKey = raw('secret-key') || (env.DATATURE_SECRET_KEY ?? '').trim()
-  log.secret(secretKey)
-
   const operation = withDefault('operation').toLowerCase()
-  if (!(OPERATIONS as readonly string[]).includes(operation)) {
+  const known = (OPERATIONS as readonly string[]).includes(operation)
+  // The key is masked before anything can be printed, for an unknown operation too; `check`
+  // alone never reads it (nor the project or the API: it needs no credentials).
+  const talksToNexus = !known || usesInput(operation as Operation, 'secret-key')
+  const secretKey = talksToNexus ? raw('secret-key') || (env.DATATURE_SECRET_KEY ?? '').trim() : ''
+  log.secret(secretKey)
+  if (!known) {
     throw new InputError(
       t`Input "operation" must be one of ${OPERATIONS.join(', ')}; got ${quote(operation)}.`
     )
@@ -61,24 +70,10 @@ export function readInputs(get: InputGetter = fromRunner, env: Env = process.env
   const op = operation as Operation
   const uses = (name: InputName): boolean => usesInput(op, name)
 
-  if (!secretKey) {
-    throw new InputError(
-      t`Input "secret-key" is required: set it (for example secret-key: $\{{ secrets.DATATURE_SECRET_KEY }}) or the DATATURE_SECRET_KEY environment variable.`
-    )
-  }
-  if (!SECRET_KEY.test(secretKey)) {
-    throw new InputError(
-      t`Input "secret-key" has characters a secret key cannot have (spaces, line breaks or non-ASCII, often from copy and paste); copy the key again.`
-    )
-  }
-  const projectId = readProjectId(raw('project-id') || (env.DATATURE_PROJECT_ID ?? '').trim())
-  const apiUrl = readApiUrl(raw('api-url') || (env.DATATURE_API_BASE_URL ?? '').trim())
-
   const inputs: ActionInputs = {
     operation: op,
-    secretKey,
-    projectId,
-    apiUrl,
+    ...(talksToNexus ? { api: readApi(secretKey, raw, env) } : {}),
+    ifExists: readChoice('if-exists', withDefault('if-exists'), IF_EXISTS),
     wait: readBoolean('wait', withDefault('wait')),
     timeoutMs: readSeconds('timeout', withDefault('timeout')),
     pollIntervalMs: readSeconds('poll-interval', withDefault('poll-interval')),
@@ -94,7 +89,7 @@ export function readInputs(get: InputGetter = fromRunner, env: Env = process.env
     inputs.path = raw('path')
     if (!inputs.path) {
       throw new InputError(
-        t`Input "path" is required for operation create: the NDJSON file to upload.`
+        t`Input "path" is required for operation ${op}: the NDJSON file to ${op === 'check' ? 'check' : 'upload'}.`
       )
     }
     refuseControlCharacters('path', inputs.path)
@@ -124,6 +119,23 @@ export function unusedInputs(operation: Operation, get: InputGetter = fromRunner
   return INPUT_NAMES.filter(
     name => !(name in INPUT_DEFAULTS) && !usesInput(operation, name) && get(name).trim() !== ''
   )
+}
+
+/** The secret key (already masked), the project and the API: what talking to Nexus takes. */
+function readApi(secretKey: string, raw: (name: InputName) => string, env: Env): ApiSettings {
+  if (!secretKey) {
+    throw new InputError(
+      t`Input "secret-key" is required: set it (for example secret-key: $\{{ secrets.DATATURE_SECRET_KEY }}) or the DATATURE_SECRET_KEY environment variable.`
+    )
+  }
+  if (!SECRET_KEY.test(secretKey)) {
+    throw new InputError(
+      t`Input "secret-key" has characters a secret key cannot have (spaces, line breaks or non-ASCII, often from copy and paste); copy the key again.`
+    )
+  }
+  const projectId = readProjectId(raw('project-id') || (env.DATATURE_PROJECT_ID ?? '').trim())
+  const apiUrl = readApiUrl(raw('api-url') || (env.DATATURE_API_BASE_URL ?? '').trim())
+  return { secretKey, projectId, apiUrl }
 }
 
 function readProjectId(value: string): string {
@@ -204,6 +216,14 @@ function readName(value: string): string {
     )
   }
   return value
+}
+
+function readChoice<T extends string>(name: string, value: string, choices: readonly T[]): T {
+  const lower = value.toLowerCase()
+  if ((choices as readonly string[]).includes(lower)) return lower as T
+  throw new InputError(
+    t`Input "${name}" must be one of ${choices.join(', ')}; got ${quote(value)}.`
+  )
 }
 
 function readBoolean(name: string, value: string): boolean {

@@ -1,14 +1,34 @@
 import * as core from '@actions/core'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
 import { withoutUploadUrl, type Dataset } from '../nexus/types.js'
 import type { PageCursors } from '../operations/context.js'
 import type { OutputName } from '../shared/action-yml.js'
-import { isoTime } from '../shared/format.js'
+import { formatBytes, isoTime } from '../shared/format.js'
+import { t } from '../shared/outside-text.js'
+import { log } from './log.js'
+
+/**
+ * GitHub's limit for one output: a larger one makes the expression that reads it fail (and all
+ * outputs of a run share 50 MB). Counted in UTF-8 bytes.
+ */
+export const MAX_OUTPUT_BYTES = 1_000_000
 
 /**
  * Step outputs. Every dataset that leaves the action goes through
  * withoutUploadUrl: the signed URL is a credential.
  */
 export function setOutput(name: OutputName, value: string): void {
+  const bytes = Buffer.byteLength(value, 'utf8')
+  if (bytes > MAX_OUTPUT_BYTES) {
+    // Only an answer far from what the API documents gets here (datasets has its own rule).
+    log.warning(
+      t`Output ${name} would be ${formatBytes(bytes)}, over GitHub's limit of 1 MB for one output; it is left empty.`
+    )
+    core.setOutput(name, '')
+    return
+  }
   core.setOutput(name, value)
 }
 
@@ -24,12 +44,40 @@ export function setDatasetOutputs(dataset: Dataset): void {
   setOutput('dataset', JSON.stringify(withoutUploadUrl(dataset)))
 }
 
-/** `datasets` and `count`; list also passes its page cursors (empty after a full walk). */
+/**
+ * `datasets` (as many as fit in one output, in the order listed), `datasets-truncated`,
+ * `datasets-file` (all of them, in a JSON file under RUNNER_TEMP) and `count`; list also passes
+ * its page cursors (empty after a full walk).
+ */
 export function setListOutputs(datasets: Dataset[], cursors?: PageCursors): void {
-  setOutput('datasets', JSON.stringify(datasets.map(withoutUploadUrl)))
+  const items = datasets.map(d => JSON.stringify(withoutUploadUrl(d)))
+  const file = writeDatasetsFile(items)
+  let size = 2 // the brackets
+  let fit = 0
+  for (const item of items) {
+    size += Buffer.byteLength(item, 'utf8') + (fit > 0 ? 1 : 0)
+    if (size > MAX_OUTPUT_BYTES) break
+    fit++
+  }
+  setOutput('datasets', `[${items.slice(0, fit).join(',')}]`)
+  setOutput('datasets-truncated', String(fit < items.length))
+  setOutput('datasets-file', file)
   setOutput('count', String(datasets.length))
+  if (fit < items.length) {
+    log.warning(
+      t`Output datasets holds the first ${fit} of ${items.length} datasets: all of them would be over GitHub's limit of 1 MB for one output (datasets-truncated is true). All ${items.length} are in ${file} (output datasets-file).`
+    )
+  }
   if (cursors) {
     setOutput('next-page', cursors.nextPage ?? '')
     setOutput('prev-page', cursors.prevPage ?? '')
   }
+}
+
+/** A fresh folder per call, so two steps of one job never share the file. */
+function writeDatasetsFile(items: string[]): string {
+  const folder = mkdtempSync(path.join(process.env.RUNNER_TEMP || tmpdir(), 'nexus-datasets-'))
+  const file = path.join(folder, 'datasets.json')
+  writeFileSync(file, `[${items.join(',')}]`)
+  return file
 }

@@ -63,6 +63,17 @@ export async function writeDatasetSummary(
   })
 }
 
+/** Rows alone, as a two-column table. */
+export async function writeRowsSummary(heading: Inert, rows: Row[]): Promise<void> {
+  await write(summary => {
+    summary.addHeading(text(heading), 3)
+    summary.addTable([
+      [header('Field'), header('Value')],
+      ...rows.map(([field, value]): Cell[] => [text(field), text(value)])
+    ])
+  })
+}
+
 /** Datasets as a table, capped at SUMMARY_ROW_CAP rows. */
 export async function writeDatasetTable(
   heading: Inert,

@@ -1,14 +1,19 @@
 import { isUtf8 } from 'node:buffer'
 import { fastPath, SCRATCH_BYTES, type FastPath } from './fast-path.js'
+import { fileCause, FIRST_BYTES, type FileCause } from './file-cause.js'
+
+export type { FileCause } from './file-cause.js'
 
 /**
  * Streaming NDJSON line checker: every non-blank line must be a strict JSON object whose `url` is
- * a non-empty string and whose `kind`, when present, is a string. It is a resumable byte-level
- * state machine, so chunks may split lines and characters anywhere and memory stays constant
- * however long a line is. This machine is the one grammar of a line. Runs of plain lines (string
- * members only, no escapes, a non-empty "url") take a fast path in WebAssembly
- * (fast-path.ts), which accepts only lines this machine accepts; any other line, or one cut
- * by the end of a chunk, goes through the general machine, which also explains what is wrong.
+ * a string, neither empty nor only whitespace, and whose `kind`, when present, is a string. It is
+ * a resumable byte-level state machine, so chunks may split lines and characters anywhere and
+ * memory stays constant however long a line is. This machine is the one grammar of a line. Runs
+ * of plain lines (string members only, no escapes, a "url" neither empty nor starting with a
+ * space) take a fast path in WebAssembly (fast-path.ts), which accepts only lines this machine
+ * accepts; any other line, or one cut by the end of a chunk, goes through the general machine,
+ * which also explains what is wrong. On the way it gathers a few facts about the whole file, from
+ * which file-cause.ts names the cause of a file in the wrong format.
  */
 
 export interface LineProblem {
@@ -26,6 +31,11 @@ export interface NdjsonCheck {
   badLines: number
   /** The first MAX_PROBLEMS bad lines, one problem each (the first one found on the line). */
   problems: LineProblem[]
+  /**
+   * Set when the file has bad lines because it is in the wrong format as a whole (UTF-16,
+   * compressed, one JSON array...): the one thing to tell, instead of its bad lines.
+   */
+  cause?: FileCause
 }
 
 export const MAX_PROBLEMS = 10
@@ -65,6 +75,7 @@ const T_TRUE = 5
 const T_FALSE = 6
 const T_NULL = 7
 const T_EMPTY_STRING = 8
+const T_BLANK_STRING = 9
 const TYPE_NAMES = [
   'nothing',
   'an object',
@@ -74,7 +85,8 @@ const TYPE_NAMES = [
   'true',
   'false',
   'null',
-  'an empty string'
+  'an empty string',
+  'a string of only whitespace'
 ]
 
 // What the string being read is.
@@ -102,6 +114,8 @@ const CONTAINER_OBJECT = 1
 const CONTAINER_ARRAY = 2
 
 const LITERALS = new TextEncoder().encode('truefalsenull')
+/** Words that are not JSON but that Python's json.dumps writes for floats: NaN, Infinity. */
+const WORDS = new TextEncoder().encode('NaNInfinity')
 
 /** 1 for bytes that may appear unescaped in a JSON string with nothing to check (UTF-8 aside). */
 const PLAIN = new Uint8Array(256).fill(1)
@@ -127,6 +141,14 @@ ESCAPED[0x74] = 0x09
 const BOM = [0xef, 0xbb, 0xbf]
 
 const BOM_MESSAGE = 'starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM'
+
+/**
+ * What makes a url blank, so refused as an empty one is: JSON's own whitespace (space, tab, LF,
+ * CR), raw or escaped. Other Unicode spaces (U+00A0...) are characters a url may hold.
+ */
+function isJsonSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d
+}
 
 /**
  * Index of the first byte in [i, end) that is '"', '\\' or a control byte, or end. Scans four
@@ -218,6 +240,15 @@ export class NdjsonChecker {
   private base = 0
   private bomMatched = 0
 
+  // The file's shape, for fileCause(): see FileShape.
+  private readonly firstBytes = new Uint8Array(FIRST_BYTES)
+  private firstLength = 0
+  private lastNonBlank = -1
+  private firstItemComplete = false
+  private openObjectLine = 0
+  private closerLine = false
+  private secondValueAt = -1
+
   // The current line.
   private lineStart = 0
   /** Characters of the current line in earlier chunks: columns are counted from the line start. */
@@ -231,6 +262,8 @@ export class NdjsonChecker {
   private kind = T_NONE
   private role = R_VALUE
   private stringStart = 0
+  /** The url being read is, so far, only whitespace. */
+  private urlBlank = false
   private keyMask = 0
   private keyLength = 0
   private hexLeft = 0
@@ -245,6 +278,13 @@ export class NdjsonChecker {
   private jsonColumn = 0
   /** Continuation bytes still to read to quote the non-ASCII character of a J_UNEXPECTED. */
   private jsonCharLeft = 0
+  /** Next byte of WORDS to match after the 'N' or 'I' of a J_UNEXPECTED (0: none pending). */
+  private wordAt = 0
+  private wordEnd = 0
+  /** The 'I' came after a '-'. */
+  private wordMinus = false
+  /** The J_UNEXPECTED is the start of a whole NaN, Infinity or -Infinity. */
+  private named = false
   private afterEnd = false
   /** First ill-formed UTF-8 on the line (absolute offset, -1 if none). */
   private utf8At = -1
@@ -263,6 +303,8 @@ export class NdjsonChecker {
   private nextBad = Infinity
 
   push(chunk: Uint8Array): void {
+    if (this.base < FIRST_BYTES) this.keepFirstBytes(chunk)
+    this.noteLastNonBlank(chunk)
     // The fast path can only read WebAssembly memory: chunks are copied there, piece by piece
     // (the copy costs a few percent of a file scan; the check does not care where pieces end).
     const fast = this.fast
@@ -277,6 +319,7 @@ export class NdjsonChecker {
   private pushPiece(b: Buffer, fast: FastPath): void {
     const end = b.length
     if (this.jsonCharLeft > 0) this.captureChar(b, 0, end)
+    if (this.wordAt > 0) this.matchWord(b, 0, end)
     if (this.base < BOM.length) this.matchBom(b)
 
     const from = this.tailHave > 0 ? this.continueTail(b, 0, end) : 0
@@ -325,11 +368,45 @@ export class NdjsonChecker {
       }
     }
     if (this.lineStart < this.base) this.endLine(null, 0)
-    return {
+    const check: NdjsonCheck = {
       items: this.items,
       lines: this.lines,
       badLines: this.badLines,
       problems: this.problems.slice()
+    }
+    // Only a file refused anyway gets a cause: what is accepted stays the lines' decision.
+    const cause = this.badLines > 0 ? this.fileCause() : undefined
+    if (cause !== undefined) check.cause = cause
+    return check
+  }
+
+  private fileCause(): FileCause | undefined {
+    return fileCause({
+      firstBytes: this.firstBytes.subarray(0, this.firstLength),
+      lastNonBlank: this.lastNonBlank,
+      items: this.items,
+      firstItemComplete: this.firstItemComplete,
+      openObjectLine: this.openObjectLine,
+      closerLine: this.closerLine,
+      secondValueAt: this.secondValueAt
+    })
+  }
+
+  /** Copies what `chunk`, which starts at `base`, holds of the file's first bytes. */
+  private keepFirstBytes(chunk: Uint8Array): void {
+    const n = Math.min(chunk.length, FIRST_BYTES - this.base)
+    this.firstBytes.set(chunk.subarray(0, n), this.base)
+    this.firstLength = this.base + n
+  }
+
+  /** From the end of the chunk back: a few bytes at most, as files rarely end in long blanks. */
+  private noteLastNonBlank(chunk: Uint8Array): void {
+    for (let i = chunk.length - 1; i >= 0; i--) {
+      const c = chunk[i]
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+        this.lastNonBlank = c
+        return
+      }
     }
   }
 
@@ -433,12 +510,49 @@ export class NdjsonChecker {
     }
   }
 
+  /**
+   * At the 'N' or 'I' (c) of a J_UNEXPECTED at chunk index i: starts matching NaN, Infinity or
+   * -Infinity where a value belongs, to name the word in the message.
+   */
+  private startWord(b: Uint8Array, i: number, c: number): void {
+    const state = this.state
+    const valueStart = state === S_LINE || state === S_VALUE || state === S_ARRAY_FIRST
+    if (c === 0x4e && valueStart) {
+      this.wordAt = 1
+      this.wordEnd = 3
+    } else if (c === 0x49 && (valueStart || state === S_MINUS)) {
+      this.wordAt = 4
+      this.wordEnd = WORDS.length
+    } else {
+      return
+    }
+    this.wordMinus = state === S_MINUS
+    this.matchWord(b, i + 1, b.length)
+  }
+
+  /** Reads on the word startWord() began, which may go on in the next chunk. */
+  private matchWord(b: Uint8Array, i: number, end: number): void {
+    while (this.wordAt < this.wordEnd && i < end) {
+      if (b[i++] !== WORDS[this.wordAt]) {
+        this.wordAt = 0
+        return
+      }
+      this.wordAt++
+    }
+    if (this.wordAt === this.wordEnd) {
+      this.named = true
+      this.wordAt = 0
+    }
+  }
+
   /** Records a JSON syntax error at chunk index i and skips the rest of the line. */
   private fail(b: Uint8Array | null, i: number, kind: number, c = 0): number {
     this.jsonAt = this.base + i
     this.jsonKind = kind
     this.jsonChar = c
     this.afterEnd = this.state === S_AFTER && this.depth === 0
+    // A line that starts with '}': how pretty-printed objects end (see FileShape).
+    if (this.state === S_LINE && c === 0x7d) this.closerLine = true
     if (this.problems.length < MAX_PROBLEMS) {
       this.jsonColumn = b === null ? this.lineChars + 1 : this.column(b, i)
       if (b !== null && c >= 0x80) {
@@ -446,6 +560,8 @@ export class NdjsonChecker {
         this.jsonChar = c & (0x3f >> n)
         this.jsonCharLeft = n
         this.captureChar(b, i + 1, b.length)
+      } else if (b !== null && kind === J_UNEXPECTED) {
+        this.startWord(b, i, c)
       }
     }
     this.state = S_SKIP
@@ -528,6 +644,7 @@ export class NdjsonChecker {
     const decoded = ESCAPED[c]
     if (decoded === 0) return this.fail(b, i, J_ESCAPE, c)
     if (this.role === R_TOP_KEY) this.matchKey(decoded)
+    else if (this.urlBlank && !isJsonSpace(decoded)) this.urlBlank = false
     this.state = S_STRING
     return i + 1
   }
@@ -538,6 +655,7 @@ export class NdjsonChecker {
     this.hex = (this.hex << 4) | d
     if (--this.hexLeft === 0) {
       if (this.role === R_TOP_KEY) this.matchKey(this.hex)
+      else if (this.urlBlank && !isJsonSpace(this.hex)) this.urlBlank = false
       this.state = S_STRING
     }
     return i + 1
@@ -637,6 +755,7 @@ export class NdjsonChecker {
     }
     if (type === T_STRING) {
       this.role = this.depth === 1 && this.member === M_URL ? R_URL : R_VALUE
+      this.urlBlank = this.role === R_URL
       this.stringStart = this.base + i
     } else if (type === T_OBJECT || type === T_ARRAY) {
       if (this.depth === MAX_DEPTH) return this.fail(b, i, J_DEPTH)
@@ -690,6 +809,10 @@ export class NdjsonChecker {
     if (this.role === R_TOP_KEY) {
       // Key bytes go one by one through the matcher until it can no longer match.
       while (i < end && this.keyMask !== 0 && PLAIN[b[i]] === 1) this.matchKey(b[i++])
+    } else if (this.urlBlank) {
+      // A url that is so far only whitespace: its spaces one by one, up to any other character.
+      while (i < end && b[i] === 0x20) i++
+      if (i < end && PLAIN[b[i]] === 1) this.urlBlank = false
     }
     i = skipPlain(b, words, i, end)
     if (i >= end) return end
@@ -702,7 +825,9 @@ export class NdjsonChecker {
         const url = (mask & M_URL) !== 0 && n === 3
         this.member = url ? M_URL : (mask & M_KIND) !== 0 && n === 4 ? M_KIND : M_NONE
       } else if (role === R_URL) {
-        this.url = this.base + i > this.stringStart + 1 ? T_STRING : T_EMPTY_STRING
+        const empty = this.base + i === this.stringStart + 1
+        this.url = !this.urlBlank ? T_STRING : empty ? T_EMPTY_STRING : T_BLANK_STRING
+        this.urlBlank = false
       }
       this.state = role === R_KEY || role === R_TOP_KEY ? S_COLON : S_AFTER
       return i + 1
@@ -737,14 +862,24 @@ export class NdjsonChecker {
       }
     }
     if (b !== null && this.nextBad < i) this.noteUtf8(b, this.nextBad)
+    if (this.items === 0) this.firstItemComplete = this.jsonAt < 0
+    if (this.lines === 0 && this.jsonAt >= 0 && this.jsonKind === J_UNEXPECTED && this.afterEnd) {
+      this.secondValueAt = this.jsonAt
+    }
     this.items++
     this.lines++
     if (this.lineIsBad()) {
+      if (this.badLines === 0 && this.endsInsideObject()) this.openObjectLine = this.lines
       this.badLines++
       if (this.problems.length < MAX_PROBLEMS) this.problems.push(this.describeProblem())
     }
     this.resetLine(b === null ? this.base : this.base + i + 1)
     return i + 1
+  }
+
+  /** The line's JSON stops at its end, inside the object it opens. */
+  private endsInsideObject(): boolean {
+    return this.jsonAt >= 0 && this.jsonKind === J_END_OF_LINE && this.top === T_OBJECT
   }
 
   private lineIsBad(): boolean {
@@ -760,8 +895,9 @@ export class NdjsonChecker {
       return { line, column, message: `invalid UTF-8 at column ${column}` }
     }
     if (this.jsonAt >= 0) {
-      const column = this.jsonColumn
-      return { line, column, message: `not valid JSON: ${this.jsonError()} at column ${column}` }
+      // A named -Infinity starts at its '-', the character before the 'I'.
+      const column = this.named && this.wordMinus ? this.jsonColumn - 1 : this.jsonColumn
+      return { line, column, message: `not valid JSON: ${this.jsonError(column)}` }
     }
     if (this.top !== T_OBJECT) {
       return { line, message: `expected a JSON object, found ${TYPE_NAMES[this.top]}` }
@@ -773,29 +909,38 @@ export class NdjsonChecker {
     return { line, message: `"kind" must be a string, found ${TYPE_NAMES[this.kind]}` }
   }
 
-  private jsonError(): string {
+  private jsonError(column: number): string {
+    const at = `at column ${column}`
     const c = this.jsonChar
     switch (this.jsonKind) {
       case J_END_OF_LINE:
-        return 'unexpected end of line'
+        return `unexpected end of line ${at}`
       case J_END_IN_STRING:
-        return 'unterminated string'
+        return `unterminated string ${at}`
       case J_CONTROL:
-        return `unescaped control character ${quoteChar(c)} in a string`
+        return `unescaped control character ${quoteChar(c)} in a string ${at}`
       case J_ESCAPE:
         return c >= 0x21 && c <= 0x7e
-          ? `invalid escape "\\${String.fromCharCode(c)}"`
-          : `invalid escape: "\\" followed by ${quoteChar(c)}`
+          ? `invalid escape "\\${String.fromCharCode(c)}" ${at}`
+          : `invalid escape: "\\" followed by ${quoteChar(c)} ${at}`
       case J_HEX:
-        return `invalid \\u escape: ${quoteChar(c)} is not a hex digit`
+        return `invalid \\u escape: ${quoteChar(c)} is not a hex digit ${at}`
       case J_DEPTH:
-        return `nested more than ${MAX_DEPTH} levels deep`
+        return `nested more than ${MAX_DEPTH} levels deep ${at}`
       default:
+        if (this.named) {
+          const word = c === 0x4e ? 'NaN' : this.wordMinus ? '-Infinity' : 'Infinity'
+          return `${word} ${at}; JSON has no such value (Python's json.dumps writes it): write null instead`
+        }
+        if (c === 0xfeff) {
+          // Line 1's own mark is BOM_MESSAGE; one further on comes from files joined together.
+          return `byte-order mark (U+FEFF) ${at}, likely from joining files that each start with one (e.g. with cat); save them as UTF-8 without BOM before joining, or delete it`
+        }
         if (this.afterEnd) {
           const what = this.top === T_OBJECT ? 'object' : 'value'
-          return `unexpected ${quoteChar(c)} after the end of the ${what}`
+          return `unexpected ${quoteChar(c)} after the end of the ${what} ${at}`
         }
-        return `unexpected ${quoteChar(c)}`
+        return `unexpected ${quoteChar(c)} ${at}`
     }
   }
 
@@ -811,6 +956,8 @@ export class NdjsonChecker {
     this.bom = false
     this.jsonAt = -1
     this.jsonCharLeft = 0
+    this.wordAt = 0
+    this.named = false
     this.utf8At = -1
   }
 }

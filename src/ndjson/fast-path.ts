@@ -6,8 +6,9 @@ import { FAST_PATH_WASM } from './fast-path.wasm.js'
  * byte for byte: optional spaces, tabs or CRs, `{`, one or more `"key": "value"` members separated
  * by `,` (the same whitespace allowed around every token), `}`, optional whitespace, `\n`; where
  * every key and value is a string with no `\` and no byte below 0x20, one key is exactly "url",
- * and no "url" value is empty. At the first other line it stops, and the general machine in
- * check.ts reads that line and judges it: that machine is the one grammar of a line.
+ * and no "url" value is empty or starts with a space (it might be blank). At the first other line
+ * it stops, and the general machine in check.ts reads that line and judges it: that machine is
+ * the one grammar of a line.
  *
  * Invariant: every line the fast path accepts, the full checker accepts with the same item count.
  *

@@ -52,11 +52,14 @@ export interface Listing {
 }
 export class NexusClient {
   readonly projectId: string
+  /** Where the API is: the upload's URL policy depends on it. */
+  readonly apiUrl: URL
   readonly retryPolicy: RetryPolicy
   private readonly pool = new AgentPool(true)
 
   constructor(private readonly options: NexusClientOptions) {
     this.projectId = options.projectId
+    this.apiUrl = options.apiUrl
     this.retryPolicy = options.retry
   }
 

@@ -5,17 +5,27 @@ import type { Clock } from '../shared/clock.js'
 import type { Logger } from '../shared/logger.js'
 import type { Inert } from '../shared/outside-text.js'
 
-export const OPERATIONS = ['create', 'get', 'list', 'delete', 'wait', 'cleanup'] as const
+export const OPERATIONS = ['create', 'check', 'get', 'list', 'delete', 'wait', 'cleanup'] as const
 export type Operation = (typeof OPERATIONS)[number]
+
+/** What create does when a not-expired dataset with its name exists. */
+export const IF_EXISTS = ['create', 'reuse', 'fail'] as const
+export type IfExists = (typeof IF_EXISTS)[number]
+
+/** How to reach Nexus: read only by the operations that talk to it (not `check`). */
+export interface ApiSettings {
+  secretKey: string
+  projectId: string
+  apiUrl: URL
+}
 
 /** Every input an operation reads, checked and typed (src/action/inputs.ts reads them). */
 export interface ActionInputs {
   operation: Operation
-  secretKey: string
-  projectId: string
-  apiUrl: URL
+  api?: ApiSettings
   datasetId?: DatasetId
   name?: string
+  ifExists: IfExists
   path?: string
   wait: boolean
   timeoutMs: number
@@ -51,6 +61,8 @@ export interface Report {
   output(name: OutputName, value: string): void
   /** A summary of one dataset, plus rows of the operation's own. */
   datasetSummary(heading: Inert, dataset: Dataset, rows?: Row[]): Promise<void>
+  /** A summary of rows alone (a file's check, say). */
+  rowsSummary(heading: Inert, rows: Row[]): Promise<void>
   /** A summary of datasets as a table (capped), with an optional note above and footer below. */
   tableSummary(
     heading: Inert,
@@ -60,9 +72,8 @@ export interface Report {
 }
 
 /** What every operation is handed. */
-export interface RunContext {
+export interface OperationContext {
   inputs: ActionInputs
-  client: NexusClient
   log: Logger
   report: Report
   /** The folder a relative `path` resolves against (GITHUB_WORKSPACE on a runner). */
@@ -71,4 +82,9 @@ export interface RunContext {
   random: () => number
   /** Aborts when the runner cancels the job (SIGINT/SIGTERM). */
   signal: AbortSignal
+}
+
+/** What the operations that talk to Nexus are handed: the above and the API client. */
+export interface RunContext extends OperationContext {
+  client: NexusClient
 }

@@ -1,9 +1,4 @@
 import { createDataset } from '../nexus/create-dataset.js'
-import type { Row, RunContext } from './context.js'
-import { ActionError, FileCheckError, UploadError } from '../shared/errors.js'
-import { locateFile } from './file-location.js'
-import { openUnchanged, scanFile, type FileScan } from '../ndjson/file-scan.js'
-import { formatBytes } from '../shared/format.js'
 import {
   READY_STATUS,
   WAITING_STATUS,
@@ -11,43 +6,48 @@ import {
   type Dataset,
   type DatasetId
 } from '../nexus/types.js'
-import { t, type Inert } from '../shared/outside-text.js'
 import { maskUploadUrl, uploadFile, type UploadResult } from '../nexus/upload.js'
+import { ActionError, UploadError } from '../shared/errors.js'
+import { formatBytes } from '../shared/format.js'
+import { t, type Inert } from '../shared/outside-text.js'
+import type { Row, RunContext } from './context.js'
+import { describeNamesake, findNamesakes, warnRejected } from './dataset-selection.js'
+import { checkDatasetFile, fileRows, type CheckedFile } from './file-check.js'
 import { throwIfFailed, waitUntilReady } from './wait-until-ready.js'
 
 /** Deleting the dataset of a failed upload gets this long, with retries... */
 const CLEANUP_MS = 60_000
 /** ...or this long after a cancel, whatever the run's own state. */
 const CANCEL_CLEANUP_MS = 3000
+/** The largest page the API serves: fewest round trips to look for a namesake. */
+const PAGE_SIZE = 1000
 
 export async function createOperation(ctx: RunContext): Promise<void> {
-  const { inputs, client, clock, log, report } = ctx
-  const file = await locateFile(ctx.workspace, inputs.path as string)
-  const shownPath = file.shown
-  if (!file.path.toLowerCase().endsWith('.ndjson')) {
-    log.warning(t`${shownPath} does not end in .ndjson; uploading it as NDJSON anyway.`)
-  }
-  if (file.linkTarget !== undefined) {
-    log.info(t`${shownPath} is a symbolic link to ${file.linkTarget}; following it.`)
-  }
-
-  const checkStarted = clock.now()
-  const scan = await checkFile(file.path, shownPath, ctx.signal)
-  reportBadLines(ctx, scan, shownPath)
-  log.info(
-    t`Checked ${shownPath}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - checkStarted} ms).`
-  )
-
+  const { inputs, client, log, report } = ctx
+  const checked = await checkDatasetFile(ctx)
   const name = inputs.name as string
+  report.output('reused', 'false')
+
+  if (inputs.ifExists !== 'create') {
+    const reusable = await lookForNamesake(ctx, name)
+    if (reusable) {
+      report.output('reused', 'true')
+      report.dataset(reusable.dataset)
+      await finish(ctx, checked, reusable.dataset, {
+        reused: reusable.why
+      })
+      return
+    }
+  }
+
   const { dataset: created, adopted } = await createDataset(ctx, {
     name,
-    sizeBytes: scan.sizeBytes,
-    crc32c: scan.crc32c
+    sizeBytes: checked.scan.sizeBytes,
+    crc32c: checked.scan.crc32c
   })
   const uploadUrl = uploadUrlOf(created)
   if (uploadUrl) maskUploadUrl(uploadUrl, log)
-  let last: Dataset = created
-  report.dataset(last)
+  report.dataset(created)
   log.info(
     t`${adopted ? 'Using' : 'Created'} dataset ${created.id} ${JSON.stringify(created.name)}.`
   )
@@ -63,19 +63,19 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     }
     upload = await uploadFile({
       uploadUrl,
-      openFile: () => openUnchanged({ path: file.path, name: shownPath }, scan.identity),
-      sizeBytes: scan.sizeBytes,
+      openFile: checked.open,
+      sizeBytes: checked.scan.sizeBytes,
       stallTimeoutMs: Math.max(inputs.requestTimeoutMs, 1000),
-      apiUrl: inputs.apiUrl,
+      apiUrl: client.apiUrl,
       policy: client.retryPolicy,
-      clock,
+      clock: ctx.clock,
       random: ctx.random,
       signal: ctx.signal,
       log,
       earlierAttemptLanded: () => nexusSeesUpload(ctx, created.id)
     })
     log.info(
-      t`Uploaded ${formatBytes(scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`
+      t`Uploaded ${formatBytes(checked.scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`
     )
   } catch (error) {
     // 412: the storage holds this exact file (the URL is signed for its CRC),
@@ -85,19 +85,63 @@ export async function createOperation(ctx: RunContext): Promise<void> {
         ? { error, deleted: false }
         : await abandon(ctx, created.id, error)
     if (failure.deleted) report.output('deleted', 'true')
-    await summarize(
-      ctx,
-      last,
-      scan,
-      shownPath,
-      undefined,
-      t`Upload failed: dataset ${last.id} ${failure.deleted ? 'was deleted' : 'is left Waiting'}`
+    await report.datasetSummary(
+      t`Upload failed: dataset ${created.id} ${failure.deleted ? 'was deleted' : 'is left Waiting'}`,
+      created,
+      fileRows(checked)
     )
     throw failure.error
   }
 
+  await finish(ctx, checked, await client.getDataset(created.id), { upload })
+}
+
+/**
+ * With if-exists reuse or fail: the not-expired datasets that already have this name. fail stops
+ * at the first; reuse returns the newest that is past Waiting and not failed (its file landed,
+ * so no upload is needed), and names the ones it passes over.
+ */
+async function lookForNamesake(
+  ctx: RunContext,
+  name: string
+): Promise<{ dataset: Dataset; why: Inert } | undefined> {
+  const { inputs, client, clock, log } = ctx
+  const listing = await client.listAll(PAGE_SIZE)
+  warnRejected(log, listing.rejected)
+  const namesakes = findNamesakes(listing.datasets, name, clock.now())
+  if (inputs.ifExists === 'fail') {
+    const [newest] = namesakes.all
+    if (newest === undefined) return undefined
+    const others = namesakes.all.length > 1 ? ` (and ${namesakes.all.length - 1} more)` : ''
+    throw new ActionError(
+      t`A dataset named ${JSON.stringify(name)} already exists in project ${client.projectId}: ${newest.id}, ${newest.status.overview}${others}. Nothing was created (if-exists: fail). Give the step another name, delete that dataset, or use if-exists: reuse.`
+    )
+  }
+  for (const { dataset, reason } of namesakes.passedOver) {
+    log.info(t`Not reusing dataset ${dataset.id} ${JSON.stringify(name)}: ${reason}.`)
+  }
+  const { reusable } = namesakes
+  if (reusable === undefined) {
+    log.info(t`No dataset named ${JSON.stringify(name)} can be reused: creating one.`)
+    return undefined
+  }
+  const why = describeNamesake(reusable)
+  log.info(
+    t`Reusing dataset ${reusable.id} ${JSON.stringify(name)} (if-exists: reuse): ${why}. Nothing is created or uploaded.`
+  )
+  return { dataset: reusable, why }
+}
+
+/** After the upload (or for a reused dataset): wait as asked, check the count, report. */
+async function finish(
+  ctx: RunContext,
+  checked: CheckedFile,
+  first: Dataset,
+  how: { upload?: UploadResult; reused?: Inert }
+): Promise<void> {
+  const { inputs, log, report } = ctx
+  let last = first
   try {
-    last = await client.getDataset(created.id)
     if (inputs.wait) {
       last = await waitUntilReady(ctx, last, dataset => {
         last = dataset
@@ -108,20 +152,27 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     }
     // Only a ready dataset's count is final; before that Nexus may say 0.
     const counted = last.status.itemCount
-    if (last.status.overview === READY_STATUS && counted !== undefined && counted !== scan.items) {
+    const items = checked.scan.items
+    if (last.status.overview === READY_STATUS && counted !== undefined && counted !== items) {
       log.warning(
-        t`Nexus counted ${counted} items in dataset ${last.id}, but ${shownPath} has ${scan.items} non-blank lines.`
+        t`Nexus counted ${counted} items in dataset ${last.id}, but ${checked.file.shown} has ${items} non-blank lines.`
       )
     }
   } finally {
     report.dataset(last)
-    await summarize(
-      ctx,
+    const rows: Row[] = fileRows(checked)
+    if (how.reused) rows.push([t`Reused`, t`yes: ${how.reused}`])
+    if (how.upload) {
+      rows.push([t`Upload time`, t`${(how.upload.durationMs / 1000).toFixed(2)} s`])
+      if (how.upload.bytesPerSecond > 0) {
+        rows.push([t`Throughput`, t`${(how.upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`])
+      }
+    }
+    const reused = how.reused ? ' (reused)' : ''
+    await report.datasetSummary(
+      t`Nexus dataset ${last.id}${reused}: ${last.status.overview}`,
       last,
-      scan,
-      shownPath,
-      upload,
-      t`Nexus dataset ${last.id}: ${last.status.overview}`
+      rows
     )
   }
 }
@@ -166,62 +217,4 @@ async function abandon(
       deleted: false
     }
   }
-}
-
-/** Scans the file; its errors name the path as the user wrote it, with what to do. */
-async function checkFile(
-  filePath: string,
-  shownPath: string,
-  signal: AbortSignal
-): Promise<FileScan> {
-  try {
-    return await scanFile(filePath, { signal, label: shownPath })
-  } catch (error) {
-    if (!(error instanceof FileCheckError)) throw error
-    throw new FileCheckError(
-      t`${error.message}. Nothing was created; check the path input (relative to the workspace) and the file.`,
-      error.path
-    )
-  }
-}
-
-function reportBadLines(ctx: RunContext, scan: FileScan, shownPath: string): void {
-  if (scan.badLines === 0) return
-  for (const problem of scan.problems) {
-    ctx.log.annotate(t`${problem.message}`, {
-      title: t`Bad NDJSON line`,
-      file: t`${shownPath}`,
-      line: problem.line,
-      ...(problem.column ? { column: problem.column } : {})
-    })
-  }
-  const first = scan.problems[0]
-  const more = scan.badLines > 1 ? ` (${scan.badLines} bad lines in all)` : ''
-  throw new FileCheckError(
-    t`${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}. Nothing was created; fix the file and run again.`,
-    shownPath
-  )
-}
-
-async function summarize(
-  ctx: RunContext,
-  dataset: Dataset,
-  scan: FileScan,
-  shownPath: string,
-  upload: UploadResult | undefined,
-  heading: Inert
-): Promise<void> {
-  const rows: Row[] = [
-    [t`File`, t`${shownPath}`],
-    [t`Size`, t`${formatBytes(scan.sizeBytes)}`],
-    [t`CRC-32C`, t`${scan.crc32c}`],
-    [t`Items counted`, t`${scan.items}`]
-  ]
-  if (upload) {
-    rows.push([t`Upload time`, t`${(upload.durationMs / 1000).toFixed(2)} s`])
-    if (upload.bytesPerSecond > 0) {
-      rows.push([t`Throughput`, t`${(upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`])
-    }
-  }
-  await ctx.report.datasetSummary(heading, dataset, rows)
 }

@@ -1,6 +1,12 @@
 import type { Logger } from '../shared/logger.js'
-import type { Dataset, RejectedEntry } from '../nexus/types.js'
-import { t } from '../shared/outside-text.js'
+import {
+  FAILED_STATUSES,
+  WAITING_STATUS,
+  type Dataset,
+  type RejectedEntry
+} from '../nexus/types.js'
+import { isoTime } from '../shared/format.js'
+import { t, type Inert } from '../shared/outside-text.js'
 
 /** Expired means the expiry time is not in the future; no expiry time, not expired. */
 export function isExpired(dataset: Dataset, now: number): boolean {
@@ -37,4 +43,43 @@ export function warnRejected(log: Logger, rejected: readonly RejectedEntry[]): v
   if (rejected.length > REJECTED_SHOWN) {
     log.warning(t`Skipped ${rejected.length - REJECTED_SHOWN} more such entries.`)
   }
+}
+
+/** The not-expired datasets named exactly `name`, newest first, sorted for if-exists. */
+export interface Namesakes {
+  all: Dataset[]
+  /** The newest whose file has landed (past Waiting) and that has not failed. */
+  reusable?: Dataset
+  /** The newer ones reuse cannot take, with why (their upload never finished, or they failed). */
+  passedOver: Array<{ dataset: Dataset; reason: Inert }>
+}
+
+/**
+ * A dataset's name stands for its content (the default name holds the commit and the run
+ * number, which a re-run keeps), so a namesake that received its file can stand in for a new
+ * upload. Several: the newest by createDate (no createDate sorts last).
+ */
+export function findNamesakes(datasets: readonly Dataset[], name: string, now: number): Namesakes {
+  const all = datasets
+    .filter(d => d.name === name && !isExpired(d, now))
+    .sort((a, b) => (b.createDate ?? -Infinity) - (a.createDate ?? -Infinity))
+  const passedOver: Namesakes['passedOver'] = []
+  for (const dataset of all) {
+    const status = dataset.status.overview
+    if (status === WAITING_STATUS) {
+      passedOver.push({ dataset, reason: t`it is Waiting: its file never arrived` })
+    } else if (FAILED_STATUSES.includes(status)) {
+      passedOver.push({ dataset, reason: t`it ended in ${status}` })
+    } else {
+      return { all, reusable: dataset, passedOver }
+    }
+  }
+  return { all, passedOver }
+}
+
+/** Why a namesake qualified for reuse, for the log and the summary. */
+export function describeNamesake(dataset: Dataset): Inert {
+  const created = isoTime(dataset.createDate)
+  const expires = isoTime(dataset.expiryTime)
+  return t`same name, status ${dataset.status.overview} (past Waiting, not failed), ${created ? `created ${created}, ` : ''}${expires ? `expires ${expires}` : 'no expiry time'}`
 }

@@ -8,6 +8,7 @@ export const INPUT_NAMES = [
   'api-url',
   'dataset-id',
   'name',
+  'if-exists',
   'path',
   'wait',
   'timeout',
@@ -27,11 +28,16 @@ export const OUTPUT_NAMES = [
   'dataset-id',
   'status',
   'item-count',
+  'size-bytes',
+  'crc32c',
+  'reused',
   'name',
   'expiry-time',
   'dataset',
   'datasets',
   'count',
+  'datasets-truncated',
+  'datasets-file',
   'next-page',
   'prev-page',
   'deleted'
@@ -41,6 +47,7 @@ export type OutputName = (typeof OUTPUT_NAMES)[number]
 /** The defaults action.yml declares; the runner applies them, and the action when an input is empty. */
 export const INPUT_DEFAULTS = {
   operation: 'create',
+  'if-exists': 'create',
   wait: 'true',
   timeout: '1800',
   'poll-interval': '5',
@@ -53,12 +60,17 @@ export const INPUT_DEFAULTS = {
 
 /** The inputs that only some operations read (every other input is read by all). */
 export const INPUT_USED_BY = {
+  'secret-key': ['create', 'get', 'list', 'delete', 'wait', 'cleanup'],
+  'project-id': ['create', 'get', 'list', 'delete', 'wait', 'cleanup'],
+  'api-url': ['create', 'get', 'list', 'delete', 'wait', 'cleanup'],
   'dataset-id': ['get', 'delete', 'wait'],
   name: ['create'],
-  path: ['create'],
+  'if-exists': ['create'],
+  path: ['create', 'check'],
   wait: ['create'],
   timeout: ['create', 'wait'],
   'poll-interval': ['create', 'wait'],
+  'request-timeout': ['create', 'get', 'list', 'delete', 'wait', 'cleanup'],
   'show-expired': ['list'],
   limit: ['list'],
   page: ['list'],

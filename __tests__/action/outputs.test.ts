@@ -1,0 +1,58 @@
+import { describe, expect, jest, test } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import type { DatasetId } from '../../src/nexus/types.js'
+
+const outputs = new Map<string, string>()
+const warning = jest.fn<(message: string) => void>()
+jest.unstable_mockModule('@actions/core', () => ({
+  setOutput: (name: string, value: string) => outputs.set(name, value),
+  warning,
+  setSecret: () => undefined
+}))
+const { MAX_OUTPUT_BYTES, setDatasetOutputs, setListOutputs } =
+  await import('../../src/action/outputs.js')
+
+const dataset = (i: number, name = `n-${i}`) => ({
+  id: `dataset_${i}` as DatasetId,
+  name,
+  status: { overview: 'Uploaded' }
+})
+
+describe('outputs within GitHub’s 1 MB limit', () => {
+  test('datasets holds as many as fit, counted in UTF-8 bytes; the file all of them', () => {
+    outputs.clear()
+    // Three-byte characters: a count in UTF-16 units would let the output run over.
+    const all = Array.from({ length: 400 }, (_, i) => dataset(i, '日'.repeat(1000)))
+    setListOutputs(all)
+    const value = outputs.get('datasets') ?? ''
+    expect(Buffer.byteLength(value, 'utf8')).toBeLessThanOrEqual(MAX_OUTPUT_BYTES)
+    const shown = JSON.parse(value) as unknown[]
+    expect(shown.length).toBeGreaterThan(300)
+    expect(shown.length).toBeLessThan(400)
+    expect(outputs.get('datasets-truncated')).toBe('true')
+    expect(outputs.get('count')).toBe('400')
+    const file = JSON.parse(readFileSync(outputs.get('datasets-file') ?? '', 'utf8')) as unknown[]
+    expect(file).toHaveLength(400)
+    expect(file.slice(0, shown.length)).toEqual(shown)
+  })
+
+  test('a list that fits is whole, not truncated', () => {
+    outputs.clear()
+    setListOutputs([dataset(1), dataset(2)])
+    expect(JSON.parse(outputs.get('datasets') ?? '')).toHaveLength(2)
+    expect(outputs.get('datasets-truncated')).toBe('false')
+  })
+
+  test('any other output past the limit is left empty, with a warning', () => {
+    outputs.clear()
+    warning.mockClear()
+    setDatasetOutputs(dataset(1, 'x'.repeat(MAX_OUTPUT_BYTES + 1)))
+    expect(outputs.get('name')).toBe('')
+    expect(outputs.get('dataset')).toBe('')
+    expect(outputs.get('dataset-id')).toBe('dataset_1')
+    expect(warning.mock.calls.map(([m]) => m)).toEqual([
+      "Output name would be 976.6 KiB, over GitHub's limit of 1 MB for one output; it is left empty.",
+      "Output dataset would be 976.6 KiB, over GitHub's limit of 1 MB for one output; it is left empty."
+    ])
+  })
+})

@@ -1,0 +1,103 @@
+import { openUnchanged, scanFile, type FileScan } from '../ndjson/file-scan.js'
+import { FileCheckError } from '../shared/errors.js'
+import { formatBytes } from '../shared/format.js'
+import { t } from '../shared/outside-text.js'
+import type { OperationContext, Row } from './context.js'
+import { locateFile, type FileLocation } from './file-location.js'
+
+/** A dataset file that passed the check: where it is, what it holds. */
+export interface CheckedFile {
+  file: FileLocation
+  scan: FileScan
+  /** Opens the very file that was checked for each upload attempt, or throws if it changed. */
+  open(): ReturnType<typeof openUnchanged>
+}
+
+/**
+ * The one check of the `path` file, for `create` and `check` alike (same messages, annotations
+ * and limits): locate it, scan it once (CRC-32C and every line), annotate bad lines and fail on
+ * them, and set the outputs size-bytes and crc32c.
+ */
+export async function checkDatasetFile(ctx: OperationContext): Promise<CheckedFile> {
+  const { inputs, clock, log, report } = ctx
+  const file = await locateFile(ctx.workspace, inputs.path as string)
+  const shown = file.shown
+  if (!file.path.toLowerCase().endsWith('.ndjson')) {
+    const doing = inputs.operation === 'check' ? 'checking' : 'uploading'
+    log.warning(t`${shown} does not end in .ndjson; ${doing} it as NDJSON anyway.`)
+  }
+  if (file.linkTarget !== undefined) {
+    log.info(t`${shown} is a symbolic link to ${file.linkTarget}; following it.`)
+  }
+  const started = clock.now()
+  const scan = await readFile(file.path, shown, ctx.signal)
+  reportBadLines(ctx, scan, shown)
+  log.info(
+    t`Checked ${shown}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - started} ms).`
+  )
+  report.output('size-bytes', String(scan.sizeBytes))
+  report.output('crc32c', scan.crc32c)
+  return {
+    file,
+    scan,
+    open: () => openUnchanged({ path: file.path, name: shown }, scan.identity)
+  }
+}
+
+/** The file's rows in a job summary. */
+export function fileRows({ file, scan }: CheckedFile): Row[] {
+  return [
+    [t`File`, t`${file.shown}`],
+    [t`Size`, t`${formatBytes(scan.sizeBytes)} (${scan.sizeBytes} bytes)`],
+    [t`CRC-32C`, t`${scan.crc32c}`],
+    [t`Items counted`, t`${scan.items}`]
+  ]
+}
+
+/** Scans the file; its errors name the path as the user wrote it, with what to do. */
+async function readFile(
+  filePath: string,
+  shownPath: string,
+  signal: AbortSignal
+): Promise<FileScan> {
+  try {
+    return await scanFile(filePath, { signal, label: shownPath })
+  } catch (error) {
+    if (!(error instanceof FileCheckError)) throw error
+    throw new FileCheckError(
+      t`${error.message}. Nothing was created; check the path input (relative to the workspace) and the file.`,
+      error.path
+    )
+  }
+}
+
+function reportBadLines(ctx: OperationContext, scan: FileScan, shownPath: string): void {
+  if (scan.badLines === 0) return
+  const { cause } = scan
+  if (cause !== undefined) {
+    // The file is in the wrong format as a whole: its one cause says more than its bad lines.
+    if (cause.line !== undefined) {
+      ctx.log.annotate(t`${cause.message}`, {
+        title: t`Bad NDJSON file`,
+        file: t`${shownPath}`,
+        line: cause.line,
+        ...(cause.column ? { column: cause.column } : {})
+      })
+    }
+    throw new FileCheckError(t`${shownPath} ${cause.message}. Nothing was created.`, shownPath)
+  }
+  for (const problem of scan.problems) {
+    ctx.log.annotate(t`${problem.message}`, {
+      title: t`Bad NDJSON line`,
+      file: t`${shownPath}`,
+      line: problem.line,
+      ...(problem.column ? { column: problem.column } : {})
+    })
+  }
+  const first = scan.problems[0]
+  const more = scan.badLines > 1 ? ` (${scan.badLines} bad lines in all)` : ''
+  throw new FileCheckError(
+    t`${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}. Nothing was created; fix the file and run again.`,
+    shownPath
+  )
+}
