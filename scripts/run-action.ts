@@ -87,7 +87,7 @@ export function prepareAction(
   }
   for (const file of Object.values(files)) writeFileSync(file, '')
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
+    ...systemEnvironment(),
     HOME: process.env.HOME ?? dir,
     GITHUB_ACTIONS: 'true',
     GITHUB_WORKSPACE: workspace,
@@ -135,15 +135,16 @@ export function runAction(
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      const commands = parseCommands(stdout)
+      const log = asRunnerReadsIt(stdout)
+      const commands = parseCommands(log)
       resolve({
         code,
         signal,
-        stdout,
-        stderr,
-        outputs: parseOutputs(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
-        summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
-        state: readFileSync(files.GITHUB_STATE, 'utf8'),
+        stdout: log,
+        stderr: asRunnerReadsIt(stderr),
+        outputs: parseOutputs(asRunnerReadsIt(readFileSync(files.GITHUB_OUTPUT, 'utf8'))),
+        summary: asRunnerReadsIt(readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8')),
+        state: asRunnerReadsIt(readFileSync(files.GITHUB_STATE, 'utf8')),
         commands,
         failure: commands
           .filter(c => c.command === 'error' && Object.keys(c.props).length === 0)
@@ -154,6 +155,28 @@ export function runAction(
     })
     options.onSpawn?.(child)
   })
+}
+
+/**
+ * What any process needs from the machine's own environment: PATH, and on Windows the system
+ * folders (without SystemRoot, Node's networking and temporary folders fail there).
+ */
+function systemEnvironment(): Record<string, string> {
+  const names = ['PATH', 'SystemRoot', 'windir', 'TEMP', 'TMP', 'USERPROFILE', 'PATHEXT', 'ComSpec']
+  const env: Record<string, string> = {}
+  for (const name of names) {
+    const value = process.env[name]
+    if (value !== undefined) env[name] = value
+  }
+  return env
+}
+
+/**
+ * @actions/core ends lines with the OS's line end (CRLF on Windows); the runner reads lines
+ * either way. So does this, so tests see the same text on every OS.
+ */
+function asRunnerReadsIt(text: string): string {
+  return text.replace(/\r\n/g, '\n')
 }
 
 function inputVar(name: string): string {

@@ -37,7 +37,14 @@ const API_OPERATIONS: Record<
     (await import(/* webpackMode: "eager" */ './operations/cleanup.js')).cleanupOperation
 }
 
-/** After a cancel signal the runner kills the process within seconds; finish first. */
+/**
+ * How the runner cancels a step: on Linux and macOS SIGINT, 7.5 s later SIGTERM, 2.5 s later a
+ * kill; on Windows Ctrl-C (SIGINT in Node), then Ctrl-Break (SIGBREAK), then a kill. Each of
+ * them starts the same clean-up; SIGBREAK is an ordinary event name elsewhere, never sent.
+ */
+const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK'] as const
+
+/** After the first of them the runner kills the process within seconds; finish first. */
 const CANCEL_GRACE_MS = 4500
 
 /** Runs the action once: inputs, the operation, outputs; failures through setFailed. */
@@ -57,8 +64,7 @@ export async function run(): Promise<void> {
       process.exit(1)
     }, CANCEL_GRACE_MS).unref()
   }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  for (const signal of CANCEL_SIGNALS) process.on(signal, onSignal)
 
   let client: NexusClient | undefined
   try {
@@ -104,8 +110,7 @@ export async function run(): Promise<void> {
     )
   } finally {
     client?.dispose()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    for (const signal of CANCEL_SIGNALS) process.off(signal, onSignal)
   }
 }
 

@@ -1,13 +1,15 @@
 import { describe, expect, test } from '@jest/globals'
 import {
   apiCalls,
+  cancelWhen,
   creds,
   expiredTimes,
-  signalWhen,
   uploads,
   useEmulators,
-  workspaceWith
+  workspaceWith,
+  type Delivery
 } from '../support/e2e.js'
+import { posixTest } from '../support/platform.js'
 import { runAction } from '../../scripts/run-action.js'
 
 const start = useEmulators()
@@ -22,10 +24,24 @@ function cancelledInTime(signal: NodeJS.Signals): RegExp {
   return new RegExp(`^The run was cancelled \\(${signal}\\) before the operation finished\\.$`)
 }
 
+/**
+ * Each cancel test runs twice: with the real signal (the Linux and macOS runners send SIGINT, then
+ * SIGTERM; a Windows child cannot be sent one) and with the signal emitted inside the action's
+ * process, which runs the same handler on every OS (the Windows runner's Ctrl-C and Ctrl-Break
+ * arrive in Node as SIGINT and SIGBREAK).
+ */
+function cancelTest(
+  name: string,
+  signal: NodeJS.Signals,
+  fn: (delivery: Delivery) => Promise<void>
+): void {
+  posixTest(`${name}, by a real ${signal}`, 'child.kill sends signals', () => fn('signal'))
+  test(`${name}, by ${signal} emitted in the process`, () => fn('emitted'))
+}
+
 describe('cancellation', () => {
-  test.each(['SIGINT', 'SIGTERM'] as const)(
-    '%s during the upload deletes the dataset, writes outputs and summary, exits non-zero in time',
-    async signal => {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGBREAK'] as const) {
+    const body = async (delivery: Delivery): Promise<void> => {
       const e = await start()
       e.fault({ server: 'upload', hang: true })
       let signalledAt = 0
@@ -38,11 +54,15 @@ describe('cancellation', () => {
         },
         {
           workspace: workspaceWith(ONE_ITEM),
-          onSpawn: signalWhen(() => {
-            const ready = uploads(e).length > 0
-            if (ready && !signalledAt) signalledAt = Date.now()
-            return ready
-          }, signal)
+          ...cancelWhen(
+            () => {
+              const ready = uploads(e).length > 0
+              if (ready && !signalledAt) signalledAt = Date.now()
+              return ready
+            },
+            signal,
+            delivery
+          )
         }
       )
       const afterSignal = Date.now() - signalledAt
@@ -58,84 +78,100 @@ describe('cancellation', () => {
       expect(run.outputs.deleted).toBe('true')
       expect(run.summary).toContain(id)
     }
+    const name = `${signal} during the upload deletes the dataset, writes outputs and summary, exits non-zero in time`
+    // SIGBREAK is Windows' Ctrl-Break: no other OS can send it, so it is only ever emitted.
+    if (signal === 'SIGBREAK')
+      test(`${name}, by ${signal} emitted in the process`, () => body('emitted'))
+    else cancelTest(name, signal, body)
+  }
+
+  cancelTest(
+    'SIGINT while the create request is under way deletes the dataset it made',
+    'SIGINT',
+    async delivery => {
+      const e = await start()
+      // The dataset is made at once; its answer comes 1 s later, well inside (half of) the 2.5 s
+      // the action gives an in-flight POST after a cancel, so a busy machine cannot push it past.
+      e.fault({ server: 'api', method: 'POST', answerDelayMs: 1000 })
+      const run = await runAction(
+        {
+          operation: 'create',
+          path: 'a.ndjson',
+          name: 'mid-post',
+          ...creds(e)
+        },
+        {
+          workspace: workspaceWith(ONE_ITEM),
+          ...cancelWhen(() => e.datasets().length > 0, 'SIGINT', delivery)
+        }
+      )
+      expect(run.code).toBe(1)
+      expect(run.failure).toMatch(cancelledInTime('SIGINT'))
+      expect(e.datasets()).toHaveLength(0)
+      expect(uploads(e)).toHaveLength(0)
+      expect(run.outputs.deleted).toBe('true')
+    }
   )
 
-  test('SIGINT while the create request is under way deletes the dataset it made', async () => {
-    const e = await start()
-    // The dataset is made at once; its answer comes 1 s later, well inside (half of) the 2.5 s
-    // the action gives an in-flight POST after a cancel, so a busy machine cannot push it past.
-    e.fault({ server: 'api', method: 'POST', answerDelayMs: 1000 })
-    const run = await runAction(
-      {
-        operation: 'create',
-        path: 'a.ndjson',
-        name: 'mid-post',
-        ...creds(e)
-      },
-      {
-        workspace: workspaceWith(ONE_ITEM),
-        onSpawn: signalWhen(() => e.datasets().length > 0, 'SIGINT')
-      }
-    )
-    expect(run.code).toBe(1)
-    expect(run.failure).toMatch(cancelledInTime('SIGINT'))
-    expect(e.datasets()).toHaveLength(0)
-    expect(uploads(e)).toHaveLength(0)
-    expect(run.outputs.deleted).toBe('true')
-  })
-
-  test('SIGINT during wait leaves the uploaded dataset and reports its status', async () => {
-    const e = await start({ finalStatus: 'Processing' })
-    const seeded = e.addDataset({ name: 'w', status: 'Processing' })
-    const run = await runAction(
-      {
-        operation: 'wait',
-        'dataset-id': seeded.id,
-        'poll-interval': '0.1',
-        ...creds(e)
-      },
-      { onSpawn: signalWhen(() => e.requests.length >= 2, 'SIGINT') }
-    )
-    expect(run.code).toBe(1)
-    expect(run.failure).toMatch(cancelledInTime('SIGINT'))
-    expect(run.outputs.status).toBe('Processing')
-    expect(e.dataset(seeded.id)).toBeDefined()
-  })
-
-  test('a cleanup interrupted half-way reports what it deleted so far', async () => {
-    const e = await start()
-    // The signal goes once 6 deletes are answered; the rest (2 at a time, 100 ms each) take
-    // 3.7 s, so a signal a busy machine delivers late still lands half-way.
-    const TOTAL = 80
-    for (let i = 0; i < TOTAL; i++) {
-      e.addDataset({ name: `old-${i}`, ...expiredTimes() })
+  cancelTest(
+    'SIGINT during wait leaves the uploaded dataset and reports its status',
+    'SIGINT',
+    async delivery => {
+      const e = await start({ finalStatus: 'Processing' })
+      const seeded = e.addDataset({ name: 'w', status: 'Processing' })
+      const run = await runAction(
+        {
+          operation: 'wait',
+          'dataset-id': seeded.id,
+          'poll-interval': '0.1',
+          ...creds(e)
+        },
+        cancelWhen(() => e.requests.length >= 2, 'SIGINT', delivery)
+      )
+      expect(run.code).toBe(1)
+      expect(run.failure).toMatch(cancelledInTime('SIGINT'))
+      expect(run.outputs.status).toBe('Processing')
+      expect(e.dataset(seeded.id)).toBeDefined()
     }
-    e.fault({ server: 'api', method: 'DELETE', delayMs: 100, times: Infinity })
-    const run = await runAction(
-      {
-        operation: 'cleanup',
-        concurrency: '2',
-        ...creds(e)
-      },
-      {
-        onSpawn: signalWhen(
-          () => apiCalls(e, 'DELETE').filter(r => r.answered === 200).length >= 6,
-          'SIGTERM'
-        )
+  )
+
+  cancelTest(
+    'a cleanup interrupted half-way reports what it deleted so far',
+    'SIGTERM',
+    async delivery => {
+      const e = await start()
+      // The signal goes once 6 deletes are answered; the rest (2 at a time, 100 ms each) take
+      // 3.7 s, so a signal a busy machine delivers late still lands half-way.
+      const TOTAL = 80
+      for (let i = 0; i < TOTAL; i++) {
+        e.addDataset({ name: `old-${i}`, ...expiredTimes() })
       }
-    )
-    expect(run.code).toBe(1)
-    expect(run.failure).toMatch(cancelledInTime('SIGTERM'))
-    const gone = TOTAL - e.datasets().length
-    expect(gone).toBeGreaterThanOrEqual(6)
-    expect(gone).toBeLessThan(TOTAL)
-    // Every dataset reported deleted is gone; a DELETE cut short may have landed unreported.
-    const reported = JSON.parse(run.outputs.datasets) as Array<{ id: string }>
-    expect(Number(run.outputs.count)).toBe(reported.length)
-    for (const d of reported) expect(e.dataset(d.id)).toBeUndefined()
-    expect(reported.length).toBeGreaterThanOrEqual(gone - 2)
-    expect(run.summary).toMatch(
-      new RegExp(`Cancelled: \\d+ of ${TOTAL} selected datasets were deleted`)
-    )
-  })
+      e.fault({ server: 'api', method: 'DELETE', delayMs: 100, times: Infinity })
+      const run = await runAction(
+        {
+          operation: 'cleanup',
+          concurrency: '2',
+          ...creds(e)
+        },
+        cancelWhen(
+          () => apiCalls(e, 'DELETE').filter(r => r.answered === 200).length >= 6,
+          'SIGTERM',
+          delivery
+        )
+      )
+      expect(run.code).toBe(1)
+      expect(run.failure).toMatch(cancelledInTime('SIGTERM'))
+      const gone = TOTAL - e.datasets().length
+      expect(gone).toBeGreaterThanOrEqual(6)
+      expect(gone).toBeLessThan(TOTAL)
+      // Every dataset reported deleted is gone; a DELETE cut short may have landed unreported.
+      const reported = JSON.parse(run.outputs.datasets) as Array<{ id: string }>
+      expect(Number(run.outputs.count)).toBe(reported.length)
+      for (const d of reported) expect(e.dataset(d.id)).toBeUndefined()
+      expect(reported.length).toBeGreaterThanOrEqual(gone - 2)
+      expect(run.summary).toMatch(
+        new RegExp(`Cancelled: \\d+ of ${TOTAL} selected datasets were deleted`)
+      )
+    }
+  )
 })

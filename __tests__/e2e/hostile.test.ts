@@ -15,6 +15,7 @@ import {
 } from '../support/e2e.js'
 import type { Emulator } from '../../emulator/emulator.js'
 import { expectSuccess, runAction, type ActionRun } from '../../scripts/run-action.js'
+import { posixTest, symlinkTest } from '../support/platform.js'
 
 /**
  * The trust boundary, end to end through dist/index.js: one test per class of attack on text and
@@ -134,8 +135,9 @@ describe('1. outside text cannot start a runner command', () => {
     expect(forged(run)).toEqual([])
   })
 
-  ;(process.platform === 'win32' ? test.skip : test)(
-    'create: the target of a symbolic link, a file name the repository chose (POSIX file names)',
+  posixTest(
+    'create: the target of a symbolic link, a file name the repository chose',
+    'file names with line breaks and escapes',
     async () => {
       const e = await start()
       const hostileName = 'x\n::warning::PWNED\u001b[1m.ndjson'
@@ -369,29 +371,31 @@ describe('7. symbolic links do not lead out of the workspace', () => {
     return dir
   }
 
-  ;(process.platform === 'win32' ? test.skip : test).each([
+  for (const [label, kind] of [
     ['the file is a link', 'file'],
     ['a folder on the way is a link', 'folder']
-  ])('%s to outside: refused, with the way to allow it', async (_label, kind) => {
-    const e = await start()
-    const target = outside()
-    const workspace = workspaceWith({ 'README.md': 'x' })
-    if (kind === 'file') {
-      mkdirSync(path.join(workspace, 'data'))
-      symlinkSync(path.join(target, 'other.ndjson'), path.join(workspace, 'data', 'other.ndjson'))
-    } else {
-      symlinkSync(target, path.join(workspace, 'data'))
-    }
-    const run = await runAction(
-      { operation: 'create', path: 'data/other.ndjson', ...creds(e) },
-      { workspace }
-    )
-    expect(run.code).toBe(1)
-    expect(run.failure).toContain('data/other.ndjson leads through a symbolic link to')
-    expect(run.failure).toContain('outside the workspace')
-    expect(run.failure).toContain('give its real path in the workflow (path: ')
-    expect(e.requests).toHaveLength(0)
-  })
+  ] as const) {
+    symlinkTest(`${label} to outside: refused, with the way to allow it`, async () => {
+      const e = await start()
+      const target = outside()
+      const workspace = workspaceWith({ 'README.md': 'x' })
+      if (kind === 'file') {
+        mkdirSync(path.join(workspace, 'data'))
+        symlinkSync(path.join(target, 'other.ndjson'), path.join(workspace, 'data', 'other.ndjson'))
+      } else {
+        symlinkSync(target, path.join(workspace, 'data'))
+      }
+      const run = await runAction(
+        { operation: 'create', path: 'data/other.ndjson', ...creds(e) },
+        { workspace }
+      )
+      expect(run.code).toBe(1)
+      expect(run.failure).toContain('data/other.ndjson leads through a symbolic link to')
+      expect(run.failure).toContain('outside the workspace')
+      expect(run.failure).toContain('give its real path in the workflow (path: ')
+      expect(e.requests).toHaveLength(0)
+    })
+  }
 
   test('a path the workflow gives outside the workspace is used as given', async () => {
     const e = await start()

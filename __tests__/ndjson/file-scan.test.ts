@@ -9,6 +9,7 @@ import { SCRATCH_BYTES } from '../../src/ndjson/fast-path.js'
 import { NdjsonChecker } from '../../src/ndjson/check.js'
 import { referenceCrc32cBase64 } from '../support/crc32c.js'
 import { items, prettyArray, utf16le } from '../support/wrong-format.js'
+import { posixTest, symlinkTest } from '../support/platform.js'
 
 let dir: string
 
@@ -56,15 +57,20 @@ describe('scanFile refuses what is not a non-empty regular file', () => {
     expect((await refusal(path)).message).toBe(`"${path}" is a directory, not a file`)
   })
 
-  it('a named pipe, without opening it (which would hang)', async () => {
-    const path = join(dir, 'a-fifo')
-    execFileSync('mkfifo', [path])
-    expect((await refusal(path)).message).toBe(
-      `"${path}" is a named pipe (FIFO), not a regular file`
-    )
-  }, 5000)
+  posixTest(
+    'a named pipe, without opening it (which would hang)',
+    'mkfifo',
+    async () => {
+      const path = join(dir, 'a-fifo')
+      execFileSync('mkfifo', [path])
+      expect((await refusal(path)).message).toBe(
+        `"${path}" is a named pipe (FIFO), not a regular file`
+      )
+    },
+    5000
+  )
 
-  it('a socket', async () => {
+  posixTest('a socket', 'a socket bound to a file path', async () => {
     const path = join(dir, 'a-socket')
     const server: Server = createServer()
     await new Promise<void>(resolve => server.listen(path, resolve))
@@ -75,7 +81,7 @@ describe('scanFile refuses what is not a non-empty regular file', () => {
     }
   })
 
-  it('a device', async () => {
+  posixTest('a device', '/dev/null', async () => {
     expect((await refusal('/dev/null')).message).toBe('"/dev/null" is a device, not a regular file')
   })
 
@@ -89,7 +95,7 @@ describe('scanFile refuses what is not a non-empty regular file', () => {
     expect((await refusal(path)).message).toBe(`"${path}" has no items: every line is blank`)
   })
 
-  it('a symbolic link to nothing', async () => {
+  symlinkTest('a symbolic link to nothing', async () => {
     const path = join(dir, 'dangling.ndjson')
     await symlink(join(dir, 'nothing-here'), path)
     expect((await refusal(path)).message).toBe(
@@ -97,7 +103,7 @@ describe('scanFile refuses what is not a non-empty regular file', () => {
     )
   })
 
-  it('a symbolic link loop', async () => {
+  posixTest('a symbolic link loop', 'ELOOP for a cycle of links', async () => {
     const path = join(dir, 'loop-a')
     await symlink(join(dir, 'loop-b'), path)
     await symlink(path, join(dir, 'loop-b'))
@@ -138,7 +144,7 @@ describe('scanFile reads a file', () => {
     ])
   })
 
-  it('follows a symbolic link to the file', async () => {
+  symlinkTest('follows a symbolic link to the file', async () => {
     const target = await file('target.ndjson', '{"url": "a"}\n')
     const path = join(dir, 'link.ndjson')
     await symlink(target, path)

@@ -1,9 +1,11 @@
 /** Pieces shared by the end-to-end tests in __tests__/e2e. */
 import { afterEach } from '@jest/globals'
 import type { ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { RunOptions } from '../../scripts/run-action.js'
 import {
   Emulator,
   type EmulatorOptions,
@@ -88,18 +90,47 @@ export function workspaceWith(files: Record<string, string | Buffer>): string {
   return dir
 }
 
-/** For RunOptions.onSpawn: sends `signal` to the child once `ready()` holds (polled). */
-export function signalWhen(
+/** How a cancel reaches the action: a real signal, or the same signal emitted inside its process. */
+export type Delivery = 'signal' | 'emitted'
+
+const EMIT_SIGNAL = fileURLToPath(new URL('./emit-signal.mjs', import.meta.url))
+
+/**
+ * RunOptions that cancel the action once `ready()` holds (polled every 10 ms): by sending it
+ * `signal`, as the Linux and macOS runners do; or by having its own process emit `signal` through
+ * a preloaded hook (emit-signal.mjs), which runs the same handler without an operating-system
+ * signal, so the cancel path is tested on Windows too.
+ */
+export function cancelWhen(
   ready: () => boolean,
-  signal: NodeJS.Signals
-): (child: ChildProcess) => void {
-  return child => {
-    const timer = setInterval(() => {
-      if (ready()) {
+  signal: NodeJS.Signals,
+  delivery: Delivery
+): Pick<RunOptions, 'onSpawn' | 'env'> {
+  const trigger = path.join(mkdtempSync(path.join(tmpdir(), 'nexus-cancel-')), 'signal')
+  const fire =
+    delivery === 'signal'
+      ? (child: ChildProcess) => child.kill(signal)
+      : () => {
+          // Written whole, then renamed: the hook never reads half a name.
+          writeFileSync(`${trigger}.tmp`, signal)
+          renameSync(`${trigger}.tmp`, trigger)
+        }
+  return {
+    ...(delivery === 'emitted'
+      ? {
+          env: {
+            NODE_OPTIONS: `--import=${pathToFileURL(EMIT_SIGNAL).href}`,
+            NEXUS_TEST_SIGNAL_FILE: trigger
+          }
+        }
+      : {}),
+    onSpawn: child => {
+      const timer = setInterval(() => {
+        if (!ready()) return
         clearInterval(timer)
-        child.kill(signal)
-      }
-    }, 10)
-    child.on('exit', () => clearInterval(timer))
+        fire(child)
+      }, 10)
+      child.on('exit', () => clearInterval(timer))
+    }
   }
 }

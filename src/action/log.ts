@@ -24,7 +24,12 @@ export const log: Logger = {
   }
 }
 
-/** The step's one failure line. */
+/**
+ * The step's one failure line, and exit code 1. core.setFailed sets the exit code too; doing it
+ * here as well keeps it when a harness stubs @actions/core (@github/local-action's setFailed only
+ * records it), so `npm run local` fails as the step would.
+ */
 export function fail(message: Inert): void {
   core.setFailed(message)
+  process.exitCode = 1
 }
