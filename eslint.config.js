@@ -11,13 +11,35 @@ const LAYERS = [
   {
     folder: 'operations',
     below: ['nexus', 'ndjson', 'net', 'shared'],
-    packages: ['@actions/github']
+    packages: ['@actions/core', '@actions/github']
   },
   { folder: 'nexus', below: ['net', 'shared'], packages: ['@actions/core', '@actions/github'] },
   { folder: 'ndjson', below: ['shared'], packages: ['@actions/*'] },
   { folder: 'net', below: ['shared'], packages: ['@actions/core', '@actions/github'] },
   { folder: 'shared', below: [], packages: ['@actions/*'] }
 ]
+
+/** The modules that import @actions/core: inputs, outputs, the log and the summary. */
+const CORE_MODULES = [
+  'src/action/inputs.ts',
+  'src/action/outputs.ts',
+  'src/action/log.ts',
+  'src/action/summary.ts'
+]
+
+/** Named imports of @actions/core would slip past the rule on `core.info` and its kin. */
+const WHOLE_CORE = {
+  selector:
+    "ImportDeclaration[source.value='@actions/core'] > :matches(ImportSpecifier, ImportDefaultSpecifier)",
+  message: 'Import @actions/core whole (import * as core), so the lint rules see every use of it.'
+}
+
+/** Writing to the process's own streams would bypass the log and its boundary. */
+const STD_STREAMS = ['stdout', 'stderr'].map(property => ({
+  object: 'process',
+  property,
+  message: 'Print through src/action/log.ts, never to the streams directly.'
+}))
 
 export default defineConfig(
   globalIgnores(['dist/', '.build/', 'node_modules/', 'coverage/', 'bench-data/']),
@@ -75,17 +97,32 @@ export default defineConfig(
 
   // The outside-text boundary (src/shared/outside-text.ts): the runner's log is written only by
   // src/action/log.ts, whose functions take Inert text; the summary only by src/action/summary.ts.
+  // Nothing else in src/ writes to stdout or stderr, and @actions/core is imported (whole, as
+  // `core`) only by the four action modules that read inputs and write outputs, log and summary.
   {
     files: ['src/**/*.ts'],
     ignores: ['src/action/log.ts', 'src/action/summary.ts'],
     rules: {
       'no-console': 'error',
-      'no-restricted-properties': ['error', ...restrictedCore(['summary'])]
+      'no-restricted-properties': ['error', ...restrictedCore(['summary']), ...STD_STREAMS],
+      'no-restricted-syntax': ['error', WHOLE_CORE]
     }
   },
   {
     files: ['src/action/summary.ts'],
-    rules: { 'no-console': 'error', 'no-restricted-properties': ['error', ...restrictedCore([])] }
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': ['error', ...restrictedCore([]), ...STD_STREAMS],
+      'no-restricted-syntax': ['error', WHOLE_CORE]
+    }
+  },
+  {
+    files: ['src/action/log.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': ['error', ...STD_STREAMS],
+      'no-restricted-syntax': ['error', WHOLE_CORE]
+    }
   },
 
   // The tests' own helpers stay theirs: the emulator, scripts and the action never import them.
@@ -126,7 +163,7 @@ export default defineConfig(
               ? [
                   {
                     group: packages,
-                    message: `src/${folder}/ takes a logger and an abort signal; only src/action/ and src/operations/ talk to the runner.`
+                    message: `src/${folder}/ takes a logger and an abort signal; only src/action/ talks to the runner.`
                   }
                 ]
               : [])
@@ -134,12 +171,41 @@ export default defineConfig(
         }
       ]
     }
-  }))
+  })),
+  {
+    files: ['src/action/**/*.ts'],
+    ignores: CORE_MODULES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@actions/core',
+              message: `Only ${CORE_MODULES.join(', ')} import @actions/core.`
+            }
+          ],
+          patterns: [{ group: ['**/__tests__/**', '../main.js', '../index.js'] }]
+        }
+      ]
+    }
+  }
 )
 
 /** core.* functions that print, each refused with the way to go instead. */
 function restrictedCore(extra) {
-  const printing = ['debug', 'info', 'notice', 'warning', 'error', 'setFailed', 'setSecret']
+  const printing = [
+    'debug',
+    'info',
+    'notice',
+    'warning',
+    'error',
+    'setFailed',
+    'setSecret',
+    'startGroup',
+    'endGroup',
+    'group'
+  ]
   return [...printing, ...extra].map(property => ({
     object: 'core',
     property,

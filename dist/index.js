@@ -34536,7 +34536,6 @@ function setDatasetOutputs(dataset) {
  */
 function setListOutputs(datasets, cursors) {
     const items = datasets.map(d => JSON.stringify((0,types/* withoutUploadUrl */.HU)(d)));
-    const file = writeDatasetsFile(items);
     let size = 2; // the brackets
     let fit = 0;
     for (const item of items) {
@@ -34547,14 +34546,23 @@ function setListOutputs(datasets, cursors) {
     }
     outputs_setOutput('datasets', `[${items.slice(0, fit).join(',')}]`);
     outputs_setOutput('datasets-truncated', String(fit < items.length));
-    outputs_setOutput('datasets-file', file);
     outputs_setOutput('count', String(datasets.length));
-    if (fit < items.length) {
-        log.warning((0,outside_text.t) `Output datasets holds the first ${fit} of ${items.length} datasets: all of them would be over GitHub's limit of 1 MB for one output (datasets-truncated is true). All ${items.length} are in ${file} (output datasets-file).`);
-    }
     if (cursors) {
         outputs_setOutput('next-page', cursors.nextPage ?? '');
         outputs_setOutput('prev-page', cursors.prevPage ?? '');
+    }
+    // After the outputs above: a file that cannot be written must not cost the step its outputs
+    // (cleanup has already deleted what it lists).
+    let file = '';
+    try {
+        file = writeDatasetsFile(items);
+    }
+    catch (error) {
+        log.warning((0,outside_text.t) `Could not write the datasets file (output datasets-file is empty): ${error.message}`);
+    }
+    outputs_setOutput('datasets-file', file);
+    if (fit < items.length) {
+        log.warning((0,outside_text.t) `Output datasets holds the first ${fit} of ${items.length} datasets: all of them would be over GitHub's limit of 1 MB for one output (datasets-truncated is true).${file ? (0,outside_text.t) ` All ${items.length} are in ${file} (output datasets-file).` : ''}`);
     }
 }
 /** A fresh folder per call, so two steps of one job never share the file. */
@@ -34717,12 +34725,10 @@ const systemClock = {
  * bundle file (split into chunks, ncc's licence list covers only one of them) and still defers
  * evaluating it to its import().
  */
-const FILE_OPERATIONS = {
-    check: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 8562))).checkOperation
-};
+const checkOperation = async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 8562))).checkOperation;
 /** The operations that talk to Nexus: they get a client, and nothing else does. */
 const API_OPERATIONS = {
-    create: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 5685))).createOperation,
+    create: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 8531))).createOperation,
     get: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 6002))).getOperation,
     list: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9132))).listOperation,
     delete: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1159))).deleteOperation,
@@ -34772,8 +34778,8 @@ async function run() {
         };
         const { operation, api } = inputs;
         if (operation === 'check') {
-            const check = await FILE_OPERATIONS.check();
-            await check(context);
+            // The one operation that needs no credentials and no client.
+            await (await checkOperation())(context);
             return;
         }
         // readInputs reads the API settings for every operation that talks to Nexus.
@@ -35678,7 +35684,7 @@ async function cleanupOperation(ctx) {
     if (inputs.dryRun) {
         report.datasets(selected);
         for (const d of selected)
-            log.info((0,outside_text.t) `Would delete ${d.id} ${JSON.stringify(d.name)}.`);
+            log.info((0,outside_text.t) `Would delete ${d.id} ${(0,outside_text/* quote */.hD)(d.name, outside_text/* NAME_SHOWN */.od)}.`);
         await report.tableSummary((0,outside_text.t) `Cleanup of ${client.projectId} (dry run)`, selected, {
             note: (0,outside_text.t) `Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
             footer: (0,outside_text.t) `Kept: ${all.length - selected.length}. Would delete: ${selected.length}.${skipped}`,
@@ -35694,7 +35700,7 @@ async function cleanupOperation(ctx) {
                 // Another cleanup job may race us: already gone counts as deleted.
                 const { alreadyGone } = await client.deleteDataset(dataset.id);
                 deleted.push(dataset);
-                log.info((0,outside_text.t) `${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${JSON.stringify(dataset.name)}.`);
+                log.info((0,outside_text.t) `${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${(0,outside_text/* quote */.hD)(dataset.name, outside_text/* NAME_SHOWN */.od)}.`);
             }
             catch (error) {
                 if (!ctx.signal.aborted) {
@@ -35754,7 +35760,7 @@ function formatDuration(ms) {
 
 /***/ }),
 
-/***/ 5685:
+/***/ 8531:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -35775,9 +35781,27 @@ var format = __nccwpck_require__(6338);
 var nexus_client = __nccwpck_require__(5363);
 // EXTERNAL MODULE: ./src/nexus/types.ts
 var types = __nccwpck_require__(7606);
+;// CONCATENATED MODULE: ./src/shared/signals.ts
+/**
+ * A signal that aborts `ms` after `signal` does: the grace a clean-up still gets after a cancel
+ * (the runner's hard kill is seconds away, so it must end, but not at once).
+ */
+function afterGrace(signal, ms) {
+    const controller = new AbortController();
+    const later = () => {
+        setTimeout(() => controller.abort(signal.reason), ms).unref();
+    };
+    if (signal.aborted)
+        later();
+    else
+        signal.addEventListener('abort', later, { once: true });
+    return controller.signal;
+}
+
 // EXTERNAL MODULE: ./src/shared/outside-text.ts
 var outside_text = __nccwpck_require__(596);
 ;// CONCATENATED MODULE: ./src/nexus/create-dataset.ts
+
 
 
 
@@ -35859,18 +35883,6 @@ async function findOurs(client, body, notBefore) {
     // Two matches mean another job (a matrix leg, a re-run) made a twin: which
     // one is ours cannot be told, so adopt neither and create a fresh one.
     return ours.length === 1 ? ours[0] : undefined;
-}
-/** A signal that aborts `ms` after `signal` does. */
-function afterGrace(signal, ms) {
-    const controller = new AbortController();
-    const later = () => {
-        setTimeout(() => controller.abort(signal.reason), ms).unref();
-    };
-    if (signal.aborted)
-        later();
-    else
-        signal.addEventListener('abort', later, { once: true });
-    return controller.signal;
 }
 /** The gist of a failed try for the retry line; the full advice comes if it is the last. */
 function shortReason(error) {
@@ -36169,6 +36181,7 @@ var wait_until_ready = __nccwpck_require__(958);
 
 
 
+
 /** Deleting the dataset of a failed upload gets this long, with retries... */
 const CLEANUP_MS = 60_000;
 /** ...or this long after a cancel, whatever the run's own state. */
@@ -36200,7 +36213,7 @@ async function createOperation(ctx) {
     if (uploadUrl)
         maskUploadUrl(uploadUrl, log);
     report.dataset(created);
-    log.info((0,outside_text.t) `${adopted ? 'Using' : 'Created'} dataset ${created.id} ${JSON.stringify(created.name)}.`);
+    log.info((0,outside_text.t) `${adopted ? 'Using' : 'Created'} dataset ${created.id} ${(0,outside_text/* quote */.hD)(created.name, outside_text/* NAME_SHOWN */.od)}.`);
     let upload;
     try {
         // Cancelled while the POST was under way: its answer named the dataset.
@@ -36251,18 +36264,18 @@ async function lookForNamesake(ctx, name) {
         if (newest === undefined)
             return undefined;
         const others = namesakes.all.length > 1 ? ` (and ${namesakes.all.length - 1} more)` : '';
-        throw new errors/* ActionError */.lZ((0,outside_text.t) `A dataset named ${JSON.stringify(name)} already exists in project ${client.projectId}: ${newest.id}, ${newest.status.overview}${others}. Nothing was created (if-exists: fail). Give the step another name, delete that dataset, or use if-exists: reuse.`);
+        throw new errors/* ActionError */.lZ((0,outside_text.t) `A dataset named ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} already exists in project ${client.projectId}: ${newest.id}, ${(0,outside_text/* shorten */.ml)(newest.status.overview, outside_text/* STATUS_SHOWN */.$x)}${others}. Nothing was created (if-exists: fail). Give the step another name, delete that dataset, or use if-exists: reuse.`);
     }
     for (const { dataset, reason } of namesakes.passedOver) {
-        log.info((0,outside_text.t) `Not reusing dataset ${dataset.id} ${JSON.stringify(name)}: ${reason}.`);
+        log.info((0,outside_text.t) `Not reusing dataset ${dataset.id} ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)}: ${reason}.`);
     }
     const { reusable } = namesakes;
     if (reusable === undefined) {
-        log.info((0,outside_text.t) `No dataset named ${JSON.stringify(name)} can be reused: creating one.`);
+        log.info((0,outside_text.t) `No dataset named ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} can be reused: creating one.`);
         return undefined;
     }
     const why = (0,dataset_selection/* describeNamesake */.hH)(reusable);
-    log.info((0,outside_text.t) `Reusing dataset ${reusable.id} ${JSON.stringify(name)} (if-exists: reuse): ${why}. Nothing is created or uploaded.`);
+    log.info((0,outside_text.t) `Reusing dataset ${reusable.id} ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} (if-exists: reuse): ${why}. Nothing is created or uploaded.`);
     return { dataset: reusable, why };
 }
 /** After the upload (or for a reused dataset): wait as asked, check the count, report. */
@@ -36276,7 +36289,7 @@ async function finish(ctx, checked, first, how) {
             });
         }
         else {
-            log.info((0,outside_text.t) `Dataset ${last.id} is ${last.status.overview} (wait: false, not waiting).`);
+            log.info((0,outside_text.t) `Dataset ${last.id} is ${(0,outside_text/* shorten */.ml)(last.status.overview, outside_text/* STATUS_SHOWN */.$x)} (wait: false, not waiting).`);
             (0,wait_until_ready/* throwIfFailed */.t)(last);
         }
         // Only a ready dataset's count is final; before that Nexus may say 0.
@@ -36298,7 +36311,7 @@ async function finish(ctx, checked, first, how) {
             }
         }
         const reused = how.reused ? ' (reused)' : '';
-        await report.datasetSummary((0,outside_text.t) `Nexus dataset ${last.id}${reused}: ${last.status.overview}`, last, rows);
+        await report.datasetSummary((0,outside_text.t) `Nexus dataset ${last.id}${reused}: ${(0,outside_text/* shorten */.ml)(last.status.overview, outside_text/* STATUS_SHOWN */.$x)}`, last, rows);
     }
 }
 /** Nexus notices a landed upload asynchronously: re-read for up to a minute. */
@@ -36306,13 +36319,22 @@ const LANDED_CONFIRM_MS = 60_000;
 async function nexusSeesUpload(ctx, datasetId) {
     const { client, clock } = ctx;
     const deadline = clock.now() + Math.min(LANDED_CONFIRM_MS, ctx.inputs.timeoutMs);
-    for (let interval = 500;; interval = Math.min(interval * 2, 8000)) {
-        if ((await client.getDataset(datasetId)).status.overview !== types/* WAITING_STATUS */.BZ)
-            return true;
-        const remaining = deadline - clock.now();
-        if (remaining <= 0)
-            return false;
-        await clock.sleep(Math.min(interval, remaining), ctx.signal);
+    try {
+        for (let interval = 500;; interval = Math.min(interval * 2, 8000)) {
+            if ((await client.getDataset(datasetId)).status.overview !== types/* WAITING_STATUS */.BZ)
+                return true;
+            const remaining = deadline - clock.now();
+            if (remaining <= 0)
+                return false;
+            await clock.sleep(Math.min(interval, remaining), ctx.signal);
+        }
+    }
+    catch (error) {
+        if (ctx.signal.aborted)
+            throw error;
+        // The storage holds this very file (412); only Nexus's word is missing. Keep the dataset
+        // (this is a PreconditionFailed, which is never deleted) rather than throw the bytes away.
+        throw new errors/* UploadError */.oW((0,outside_text.t) `The storage already holds the file (an earlier attempt landed), but Nexus could not be asked whether it took it: ${error instanceof Error ? error.message : error} Dataset ${datasetId} is kept: check it later with operation: wait.`, 0, 'PreconditionFailed');
     }
 }
 /**
@@ -36322,9 +36344,15 @@ async function nexusSeesUpload(ctx, datasetId) {
  */
 async function abandon(ctx, datasetId, error) {
     try {
-        // After a cancel the runner's kill is seconds away; otherwise retry as usual.
-        const budget = ctx.signal.aborted ? CANCEL_CLEANUP_MS : CLEANUP_MS;
-        await ctx.client.deleteDataset(datasetId, AbortSignal.timeout(budget));
+        // After a cancel the runner's kill is seconds away; otherwise retry as usual, until a cancel
+        // comes, which leaves the same few seconds.
+        const signal = ctx.signal.aborted
+            ? AbortSignal.timeout(CANCEL_CLEANUP_MS)
+            : AbortSignal.any([
+                AbortSignal.timeout(CLEANUP_MS),
+                afterGrace(ctx.signal, CANCEL_CLEANUP_MS)
+            ]);
+        await ctx.client.deleteDataset(datasetId, signal);
         ctx.log.info((0,outside_text.t) `Deleted dataset ${datasetId}: its file never arrived.`);
         return { error, deleted: true };
     }
@@ -36419,7 +36447,7 @@ function findNamesakes(datasets, name, now) {
 function describeNamesake(dataset) {
     const created = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_2__/* .isoTime */ .Ly)(dataset.createDate);
     const expires = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_2__/* .isoTime */ .Ly)(dataset.expiryTime);
-    return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `same name, status ${dataset.status.overview} (past Waiting, not failed), ${created ? `created ${created}, ` : ''}${expires ? `expires ${expires}` : 'no expiry time'}`;
+    return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `same name, status ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__/* .shorten */ .ml)(dataset.status.overview, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__/* .STATUS_SHOWN */ .$x)} (past Waiting, not failed), ${created ? `created ${created}, ` : ''}${expires ? `expires ${expires}` : 'no expiry time'}`;
 }
 
 
@@ -36443,8 +36471,8 @@ async function deleteOperation({ inputs, client, log, report }) {
     const { alreadyGone } = await client.deleteDataset(id);
     report.output('deleted', 'true');
     log.info(alreadyGone
-        ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Dataset ${id} ${JSON.stringify(dataset.name)} is deleted (by an earlier try whose answer was lost, or by someone else).`
-        : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Deleted dataset ${id} ${JSON.stringify(dataset.name)}.`);
+        ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Dataset ${id} ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(dataset.name, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .NAME_SHOWN */ .od)} is deleted (by an earlier try whose answer was lost, or by someone else).`
+        : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Deleted dataset ${id} ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(dataset.name, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .NAME_SHOWN */ .od)}.`);
     await report.datasetSummary((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Deleted Nexus dataset ${id}`, dataset);
 }
 
@@ -37893,17 +37921,23 @@ var external_node_path_ = __nccwpck_require__(6760);
 
 
 /**
- * Trust follows who wrote the path's target. The workflow file is trusted, so a path it gives
- * outside the workspace (absolute, `${{ runner.temp }}/…`) is opened as given. The repository is
- * not (a pull request can turn `data/items.ndjson` into a link to any file on the runner), so a
- * path inside the workspace must still be inside once every link is resolved; the file opened is
- * the resolved one, so no link can be swapped in between the check and the read.
+ * Trust follows who wrote the path's target. The workflow file is trusted, so an absolute path it
+ * gives outside the workspace (`${{ runner.temp }}/…`) is opened as given; a relative one must
+ * stay inside. The repository is not (a pull request can turn `data/items.ndjson` into a link to
+ * any file on the runner), so a path inside the workspace must still be inside once every link is
+ * resolved; the file opened is the resolved one, so no link can be swapped in between the check
+ * and the read.
  */
 async function locateFile(workspace, given) {
     const resolved = external_node_path_.resolve(workspace, given);
     const shown = displayPath(workspace, resolved);
-    if (!isInside(workspace, resolved))
-        return { path: resolved, shown };
+    if (!isInside(workspace, resolved)) {
+        // An absolute path is the workflow's own choice; `..` climbing out is more likely text that
+        // an expression brought in (a branch name, say) than a choice.
+        if (external_node_path_.isAbsolute(given))
+            return { path: resolved, shown };
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${given} climbs out of the workspace (to ${resolved}); a relative path must stay inside it. If that file is the one to upload, give its absolute path in the workflow (path: ${resolved}).`, resolved);
+    }
     let real;
     try {
         real = await (0,promises_namespaceObject.realpath)(resolved);
@@ -37966,7 +38000,16 @@ async function checkDatasetFile(ctx) {
     return {
         file,
         scan,
-        open: () => openUnchanged({ path: file.path, name: shown }, scan.identity)
+        open: async () => {
+            try {
+                return await openUnchanged({ path: file.path, name: shown }, scan.identity);
+            }
+            catch (error) {
+                if (!(error instanceof errors/* FileCheckError */.pg))
+                    throw error;
+                throw new errors/* FileCheckError */.pg((0,outside_text.t) `The file changed after it was checked, before an upload attempt: ${error.message}. Make sure nothing writes it during the step.`, error.path);
+            }
+        }
     };
 }
 /** The file's rows in a job summary. */
@@ -38034,7 +38077,7 @@ async function getOperation({ inputs, client, log, report }) {
     const id = inputs.datasetId;
     const dataset = await client.getDataset(id);
     report.dataset(dataset);
-    log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Dataset ${dataset.id} ${JSON.stringify(dataset.name)} is ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .shorten */ .ml)(dataset.status.overview)}.`);
+    log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Dataset ${dataset.id} ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(dataset.name, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .NAME_SHOWN */ .od)} is ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .shorten */ .ml)(dataset.status.overview, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUS_SHOWN */ .$x)}.`);
     await report.datasetSummary((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nexus dataset ${dataset.id}`, dataset);
 }
 
@@ -38140,7 +38183,7 @@ async function waitUntilReady(ctx, first, onRead) {
         throwIfFailed(dataset);
         const remaining = deadline - clock.now();
         if (remaining <= 0) {
-            throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Timed out after ${(0,_shared_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatSeconds */ .Xo)(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${status}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`);
+            throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Timed out after ${(0,_shared_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatSeconds */ .Xo)(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(status, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_SHOWN */ .$x)}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`);
         }
         await clock.sleep(Math.min(interval, remaining), signal);
         interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs));
@@ -38324,12 +38367,14 @@ function isoTime(epochMs) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $x: () => (/* binding */ STATUS_SHOWN),
 /* harmony export */   E$: () => (/* binding */ redact),
 /* harmony export */   Kg: () => (/* binding */ hasControlCharacters),
 /* harmony export */   MP: () => (/* binding */ describeBody),
 /* harmony export */   gz: () => (/* binding */ keepSecret),
 /* harmony export */   hD: () => (/* binding */ quote),
 /* harmony export */   ml: () => (/* binding */ shorten),
+/* harmony export */   od: () => (/* binding */ NAME_SHOWN),
 /* harmony export */   t: () => (/* binding */ t),
 /* harmony export */   tJ: () => (/* binding */ inert),
 /* harmony export */   te: () => (/* binding */ looksLikeHtml)
@@ -38450,6 +38495,9 @@ function shorten(text, max = 300) {
     const flat = redact(text).replace(/\s+/g, ' ').trim();
     return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
+/** How much of an API-given name or status a message shows: a dataset name has at most 256. */
+const NAME_SHOWN = 256;
+const STATUS_SHOWN = 100;
 /** A value shown back in a message: redacted, cut, quoted (escapes visible as in JSON). */
 function quote(value, max = 80) {
     const safe = redact(value);

@@ -84,7 +84,9 @@ function code(value) {
 }
 
 /** The operations, as the `operation` input's description names them: each in backticks. */
-const OPERATIONS = [...action.inputs.operation.description.matchAll(/`([a-z]+)`/g)].map(m => m[1])
+const OPERATIONS = [
+  ...new Set([...action.inputs.operation.description.matchAll(/`([a-z]+)`/g)].map(m => m[1]))
+]
 
 /** The README's "used by": "all", or "all but …" when that is shorter than the list. */
 function usedByCell(ops) {

@@ -16,14 +16,12 @@ import { t } from './shared/outside-text.js'
  * bundle file (split into chunks, ncc's licence list covers only one of them) and still defers
  * evaluating it to its import().
  */
-const FILE_OPERATIONS = {
-  check: async () =>
-    (await import(/* webpackMode: "eager" */ './operations/check.js')).checkOperation
-} satisfies Partial<Record<Operation, () => Promise<(ctx: OperationContext) => Promise<void>>>>
+const checkOperation = async () =>
+  (await import(/* webpackMode: "eager" */ './operations/check.js')).checkOperation
 
 /** The operations that talk to Nexus: they get a client, and nothing else does. */
 const API_OPERATIONS: Record<
-  Exclude<Operation, keyof typeof FILE_OPERATIONS>,
+  Exclude<Operation, 'check'>,
   () => Promise<(ctx: RunContext) => Promise<void>>
 > = {
   create: async () =>
@@ -83,8 +81,10 @@ export async function run(): Promise<void> {
     }
     const { operation, api } = inputs
     if (operation === 'check') {
-      const check = await FILE_OPERATIONS.check()
-      await check(context)
+      // The one operation that needs no credentials and no client.
+      await (
+        await checkOperation()
+      )(context)
       return
     }
     // readInputs reads the API settings for every operation that talks to Nexus.

@@ -1,5 +1,7 @@
-import { describe, expect, jest, test } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { afterAll, describe, expect, jest, test } from '@jest/globals'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
 import type { DatasetId } from '../../src/nexus/types.js'
 
 const outputs = new Map<string, string>()
@@ -11,6 +13,11 @@ jest.unstable_mockModule('@actions/core', () => ({
 }))
 const { MAX_OUTPUT_BYTES, setDatasetOutputs, setListOutputs } =
   await import('../../src/action/outputs.js')
+
+// Where the datasets files go, as under a runner; removed afterwards.
+const runnerTemp = mkdtempSync(path.join(tmpdir(), 'outputs-test-'))
+process.env.RUNNER_TEMP = runnerTemp
+afterAll(() => rmSync(runnerTemp, { recursive: true, force: true }))
 
 const dataset = (i: number, name = `n-${i}`) => ({
   id: `dataset_${i}` as DatasetId,
@@ -34,6 +41,25 @@ describe('outputs within GitHub’s 1 MB limit', () => {
     const file = JSON.parse(readFileSync(outputs.get('datasets-file') ?? '', 'utf8')) as unknown[]
     expect(file).toHaveLength(400)
     expect(file.slice(0, shown.length)).toEqual(shown)
+  })
+
+  test('a datasets file that cannot be written costs a warning, not the outputs', () => {
+    outputs.clear()
+    warning.mockClear()
+    process.env.RUNNER_TEMP = path.join(runnerTemp, 'no', 'such', 'folder')
+    try {
+      setListOutputs([dataset(1), dataset(2)])
+    } finally {
+      process.env.RUNNER_TEMP = runnerTemp
+    }
+    expect(JSON.parse(outputs.get('datasets') ?? '')).toHaveLength(2)
+    expect(outputs.get('count')).toBe('2')
+    expect(outputs.get('datasets-file')).toBe('')
+    expect(warning.mock.calls.map(([m]) => m)).toEqual([
+      expect.stringMatching(
+        /^Could not write the datasets file \(output datasets-file is empty\): ENOENT/
+      )
+    ])
   })
 
   test('a list that fits is whole, not truncated', () => {

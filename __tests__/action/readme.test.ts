@@ -110,6 +110,34 @@ describe('README inputs table', () => {
   })
 })
 
+describe('README inputs table: used by', () => {
+  test('names exactly the operations that read each input, as the code reads them', async () => {
+    const { usesInput } = await import('../../src/action/inputs.js')
+    const { OPERATIONS } = await import('../../src/operations/context.js')
+    const wrong: string[] = []
+    for (const row of inputRows) {
+      const name = nameOf(row, 'inputs table') as Parameters<typeof usesInput>[1]
+      const cell = row[2] ?? ''
+      const but = /^all but (.+)$/.exec(cell)?.[1]?.split(', ')
+      const listed =
+        cell === 'all'
+          ? [...OPERATIONS]
+          : but
+            ? OPERATIONS.filter(op => !but.includes(op))
+            : cell.split(', ')
+      const reading = OPERATIONS.filter(op => usesInput(op, name))
+      const named = cell === 'all' ? [] : (but ?? cell.split(', '))
+      const wellFormed =
+        named.every(op => (OPERATIONS as readonly string[]).includes(op)) &&
+        new Set(named).size === named.length
+      if (!wellFormed || listed.join() !== reading.join()) {
+        wrong.push(`${name}: "${cell}" but read by ${reading}`)
+      }
+    }
+    expect(wrong).toEqual([])
+  })
+})
+
 describe('README outputs table', () => {
   test('lists exactly the outputs of action.yml', () => {
     const names = outputRows.map(row => nameOf(row, 'outputs table'))

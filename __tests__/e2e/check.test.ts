@@ -120,5 +120,7 @@ describe('operation: check', () => {
       'Input "secret-key" is not used by operation check; it is ignored.',
       'Input "dataset-id" is not used by operation check; it is ignored.'
     ])
+    // Not read: not even masked (the runner masks a key that comes from secrets itself).
+    expect(run.stdout).not.toContain('::add-mask::')
   })
 })

@@ -1,9 +1,10 @@
 import { describe, expect, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { readFileSync, symlinkSync } from 'node:fs'
+import { appendFileSync, readFileSync, symlinkSync } from 'node:fs'
 import * as path from 'node:path'
 import {
   apiCalls,
+  cancelWhen,
   creds,
   startWithStaleUploadUrls,
   uploads,
@@ -188,6 +189,93 @@ describe('create: faults', () => {
     expect(uploads(e).map(u => u.answered)).toEqual(['dropped', 412])
     expect(run.outputs.status).toBe('Uploaded')
     expect(run.stdout).toContain('an earlier attempt landed')
+  })
+
+  test('412 on the retry and Nexus out of reach: the dataset is kept, not deleted', async () => {
+    const e = await start()
+    e.fault({ server: 'upload', drop: 'after' })
+    // Every dataset read fails from the one after the 412 on: Nexus cannot say the file landed.
+    e.fault({
+      server: 'api',
+      method: 'GET',
+      path: /\/datasets\/dataset_/,
+      respond: { status: 503, body: '{"message":"down"}' },
+      times: Infinity
+    })
+    const run = await create(e, { 'a.ndjson': lines(10) }, { name: 'lost', 'request-timeout': '1' })
+    expect(run.code).toBe(1)
+    expect(uploads(e).map(u => u.answered)).toEqual(['dropped', 412])
+    expect(run.failure).toMatch(
+      /^The storage already holds the file \(an earlier attempt landed\), but Nexus could not be asked whether it took it: .*HTTP 503.* Dataset dataset_[0-9a-f-]+ is kept: check it later with operation: wait\.$/
+    )
+    expect(apiCalls(e, 'DELETE')).toHaveLength(0)
+    expect(e.datasets()).toHaveLength(1)
+    expect(run.outputs.deleted).toBeUndefined()
+  })
+
+  test('a file changed between upload attempts is not sent; its dataset is deleted', async () => {
+    const e = await start()
+    // The first attempt is held, then dropped: time for the file to change before the retry.
+    e.fault({ server: 'upload', delayMs: 2000, drop: 'before' })
+    const workspace = workspaceWith({ 'a.ndjson': lines(10) })
+    const run = await runAction(
+      { operation: 'create', path: 'a.ndjson', name: 'changed', ...creds(e) },
+      {
+        workspace,
+        onSpawn: child => {
+          const timer = setInterval(() => {
+            if (uploads(e).length === 0) return
+            clearInterval(timer)
+            appendFileSync(path.join(workspace, 'a.ndjson'), lines(1, 10))
+          }, 10)
+          child.on('exit', () => clearInterval(timer))
+        }
+      }
+    )
+    expect(run.code).toBe(1)
+    expect(run.failure).toBe(
+      'The file changed after it was checked, before an upload attempt: a.ndjson changed while it was being read; try again once nothing writes to it. Make sure nothing writes it during the step.'
+    )
+    expect(uploads(e)).toHaveLength(1)
+    expect(e.datasets()).toHaveLength(0)
+    expect(run.outputs.deleted).toBe('true')
+  })
+
+  test('a cancel while the failed upload’s dataset is being deleted ends the clean-up in time', async () => {
+    const e = await start()
+    e.fault({
+      server: 'upload',
+      respond: {
+        status: 403,
+        body: '<Error><Code>SignatureDoesNotMatch</Code><Message>no</Message></Error>'
+      }
+    })
+    // The clean-up DELETE meets outages and would retry for up to a minute.
+    e.fault({
+      server: 'api',
+      method: 'DELETE',
+      respond: { status: 503, body: '{"message":"down"}' },
+      times: Infinity
+    })
+    const run = await runAction(
+      {
+        operation: 'create',
+        path: 'a.ndjson',
+        name: 'refused',
+        ...creds(e)
+      },
+      {
+        workspace: workspaceWith({ 'a.ndjson': lines(3) }),
+        env: { NEXUS_ACTION_RETRY_BASE_MS: '1000' },
+        ...cancelWhen(() => apiCalls(e, 'DELETE').length > 0, 'SIGTERM', 'emitted')
+      }
+    )
+    expect(run.code).toBe(1)
+    // The refusal is still what the step says, with the failed delete: not the hard exit's line.
+    expect(run.failure).toMatch(
+      /^The upload was refused \(HTTP 403 SignatureDoesNotMatch.* could not be deleted afterwards/
+    )
+    expect(run.summary).toContain('Upload failed')
   })
 
   test('403 on upload: no retry, the dataset is deleted, clear failure', async () => {

@@ -397,6 +397,20 @@ describe('7. symbolic links do not lead out of the workspace', () => {
     })
   }
 
+  test('a relative path that climbs out of the workspace is refused, with the way to allow it', async () => {
+    const e = await start()
+    const workspace = workspaceWith({ 'README.md': 'x' })
+    const outsideFile = path.join(outside(), 'other.ndjson')
+    const climbing = path.relative(workspace, outsideFile)
+    expect(climbing.startsWith('..')).toBe(true)
+    const run = await runAction({ operation: 'check', path: climbing }, { workspace })
+    expect(run.code).toBe(1)
+    expect(run.failure).toContain(`${climbing} climbs out of the workspace (to ${outsideFile})`)
+    expect(run.failure).toContain(`give its absolute path in the workflow (path: ${outsideFile})`)
+    expect(run.outputs['item-count']).toBeUndefined()
+    expect(e.requests).toHaveLength(0)
+  })
+
   test('a path the workflow gives outside the workspace is used as given', async () => {
     const e = await start()
     const file = path.join(outside(), 'other.ndjson')

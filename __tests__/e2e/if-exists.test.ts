@@ -150,11 +150,11 @@ describe('if-exists', () => {
     expect(posts(e)).toHaveLength(1)
   })
 
-  test('the file is still checked first in every mode', async () => {
+  test.each(['reuse', 'fail'])('the file is still checked first (if-exists: %s)', async mode => {
     const e = await start()
     e.addDataset({ name: 'n', status: 'Uploaded' })
     const run = await runAction(
-      { operation: 'create', path: 'a.ndjson', name: 'n', 'if-exists': 'reuse', ...creds(e) },
+      { operation: 'create', path: 'a.ndjson', name: 'n', 'if-exists': mode, ...creds(e) },
       { workspace: workspaceWith({ 'a.ndjson': '{"kind": "x"}\n' }) }
     )
     expect(run.code).toBe(1)

@@ -51,7 +51,6 @@ export function setDatasetOutputs(dataset: Dataset): void {
  */
 export function setListOutputs(datasets: Dataset[], cursors?: PageCursors): void {
   const items = datasets.map(d => JSON.stringify(withoutUploadUrl(d)))
-  const file = writeDatasetsFile(items)
   let size = 2 // the brackets
   let fit = 0
   for (const item of items) {
@@ -61,16 +60,26 @@ export function setListOutputs(datasets: Dataset[], cursors?: PageCursors): void
   }
   setOutput('datasets', `[${items.slice(0, fit).join(',')}]`)
   setOutput('datasets-truncated', String(fit < items.length))
-  setOutput('datasets-file', file)
   setOutput('count', String(datasets.length))
-  if (fit < items.length) {
-    log.warning(
-      t`Output datasets holds the first ${fit} of ${items.length} datasets: all of them would be over GitHub's limit of 1 MB for one output (datasets-truncated is true). All ${items.length} are in ${file} (output datasets-file).`
-    )
-  }
   if (cursors) {
     setOutput('next-page', cursors.nextPage ?? '')
     setOutput('prev-page', cursors.prevPage ?? '')
+  }
+  // After the outputs above: a file that cannot be written must not cost the step its outputs
+  // (cleanup has already deleted what it lists).
+  let file = ''
+  try {
+    file = writeDatasetsFile(items)
+  } catch (error) {
+    log.warning(
+      t`Could not write the datasets file (output datasets-file is empty): ${(error as Error).message}`
+    )
+  }
+  setOutput('datasets-file', file)
+  if (fit < items.length) {
+    log.warning(
+      t`Output datasets holds the first ${fit} of ${items.length} datasets: all of them would be over GitHub's limit of 1 MB for one output (datasets-truncated is true).${file ? t` All ${items.length} are in ${file} (output datasets-file).` : ''}`
+    )
   }
 }
 

@@ -12,6 +12,7 @@ import {
   type Dataset
 } from './types.js'
 import type { Logger } from '../shared/logger.js'
+import { afterGrace } from '../shared/signals.js'
 import { t, type Inert } from '../shared/outside-text.js'
 
 /** How long a POST already sent may still run after a cancel (the runner kills at ~5 s). */
@@ -115,17 +116,6 @@ async function findOurs(
   // Two matches mean another job (a matrix leg, a re-run) made a twin: which
   // one is ours cannot be told, so adopt neither and create a fresh one.
   return ours.length === 1 ? ours[0] : undefined
-}
-
-/** A signal that aborts `ms` after `signal` does. */
-function afterGrace(signal: AbortSignal, ms: number): AbortSignal {
-  const controller = new AbortController()
-  const later = (): void => {
-    setTimeout(() => controller.abort(signal.reason), ms).unref()
-  }
-  if (signal.aborted) later()
-  else signal.addEventListener('abort', later, { once: true })
-  return controller.signal
 }
 
 /** The gist of a failed try for the retry line; the full advice comes if it is the last. */

@@ -3,7 +3,7 @@ import { forEachLimited } from '../shared/concurrency.js'
 import { globToRegExp, isExpired, warnRejected } from './dataset-selection.js'
 import { ActionError } from '../shared/errors.js'
 import type { Dataset } from '../nexus/types.js'
-import { t, type Inert } from '../shared/outside-text.js'
+import { NAME_SHOWN, quote, t, type Inert } from '../shared/outside-text.js'
 
 /** The largest page the API serves: fewest round trips before deleting. */
 const PAGE_SIZE = 1000
@@ -34,7 +34,7 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
 
   if (inputs.dryRun) {
     report.datasets(selected)
-    for (const d of selected) log.info(t`Would delete ${d.id} ${JSON.stringify(d.name)}.`)
+    for (const d of selected) log.info(t`Would delete ${d.id} ${quote(d.name, NAME_SHOWN)}.`)
     await report.tableSummary(t`Cleanup of ${client.projectId} (dry run)`, selected, {
       note: t`Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
       footer: t`Kept: ${all.length - selected.length}. Would delete: ${selected.length}.${skipped}`,
@@ -52,7 +52,7 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
         const { alreadyGone } = await client.deleteDataset(dataset.id)
         deleted.push(dataset)
         log.info(
-          t`${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${JSON.stringify(dataset.name)}.`
+          t`${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${quote(dataset.name, NAME_SHOWN)}.`
         )
       } catch (error) {
         if (!ctx.signal.aborted) {

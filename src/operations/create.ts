@@ -9,7 +9,8 @@ import {
 import { maskUploadUrl, uploadFile, type UploadResult } from '../nexus/upload.js'
 import { ActionError, UploadError } from '../shared/errors.js'
 import { formatBytes } from '../shared/format.js'
-import { t, type Inert } from '../shared/outside-text.js'
+import { afterGrace } from '../shared/signals.js'
+import { NAME_SHOWN, STATUS_SHOWN, quote, shorten, t, type Inert } from '../shared/outside-text.js'
 import type { Row, RunContext } from './context.js'
 import { describeNamesake, findNamesakes, warnRejected } from './dataset-selection.js'
 import { checkDatasetFile, fileRows, type CheckedFile } from './file-check.js'
@@ -49,7 +50,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
   if (uploadUrl) maskUploadUrl(uploadUrl, log)
   report.dataset(created)
   log.info(
-    t`${adopted ? 'Using' : 'Created'} dataset ${created.id} ${JSON.stringify(created.name)}.`
+    t`${adopted ? 'Using' : 'Created'} dataset ${created.id} ${quote(created.name, NAME_SHOWN)}.`
   )
 
   let upload: UploadResult
@@ -114,20 +115,20 @@ async function lookForNamesake(
     if (newest === undefined) return undefined
     const others = namesakes.all.length > 1 ? ` (and ${namesakes.all.length - 1} more)` : ''
     throw new ActionError(
-      t`A dataset named ${JSON.stringify(name)} already exists in project ${client.projectId}: ${newest.id}, ${newest.status.overview}${others}. Nothing was created (if-exists: fail). Give the step another name, delete that dataset, or use if-exists: reuse.`
+      t`A dataset named ${quote(name, NAME_SHOWN)} already exists in project ${client.projectId}: ${newest.id}, ${shorten(newest.status.overview, STATUS_SHOWN)}${others}. Nothing was created (if-exists: fail). Give the step another name, delete that dataset, or use if-exists: reuse.`
     )
   }
   for (const { dataset, reason } of namesakes.passedOver) {
-    log.info(t`Not reusing dataset ${dataset.id} ${JSON.stringify(name)}: ${reason}.`)
+    log.info(t`Not reusing dataset ${dataset.id} ${quote(name, NAME_SHOWN)}: ${reason}.`)
   }
   const { reusable } = namesakes
   if (reusable === undefined) {
-    log.info(t`No dataset named ${JSON.stringify(name)} can be reused: creating one.`)
+    log.info(t`No dataset named ${quote(name, NAME_SHOWN)} can be reused: creating one.`)
     return undefined
   }
   const why = describeNamesake(reusable)
   log.info(
-    t`Reusing dataset ${reusable.id} ${JSON.stringify(name)} (if-exists: reuse): ${why}. Nothing is created or uploaded.`
+    t`Reusing dataset ${reusable.id} ${quote(name, NAME_SHOWN)} (if-exists: reuse): ${why}. Nothing is created or uploaded.`
   )
   return { dataset: reusable, why }
 }
@@ -147,7 +148,9 @@ async function finish(
         last = dataset
       })
     } else {
-      log.info(t`Dataset ${last.id} is ${last.status.overview} (wait: false, not waiting).`)
+      log.info(
+        t`Dataset ${last.id} is ${shorten(last.status.overview, STATUS_SHOWN)} (wait: false, not waiting).`
+      )
       throwIfFailed(last)
     }
     // Only a ready dataset's count is final; before that Nexus may say 0.
@@ -170,7 +173,7 @@ async function finish(
     }
     const reused = how.reused ? ' (reused)' : ''
     await report.datasetSummary(
-      t`Nexus dataset ${last.id}${reused}: ${last.status.overview}`,
+      t`Nexus dataset ${last.id}${reused}: ${shorten(last.status.overview, STATUS_SHOWN)}`,
       last,
       rows
     )
@@ -183,11 +186,22 @@ const LANDED_CONFIRM_MS = 60_000
 async function nexusSeesUpload(ctx: RunContext, datasetId: DatasetId): Promise<boolean> {
   const { client, clock } = ctx
   const deadline = clock.now() + Math.min(LANDED_CONFIRM_MS, ctx.inputs.timeoutMs)
-  for (let interval = 500; ; interval = Math.min(interval * 2, 8000)) {
-    if ((await client.getDataset(datasetId)).status.overview !== WAITING_STATUS) return true
-    const remaining = deadline - clock.now()
-    if (remaining <= 0) return false
-    await clock.sleep(Math.min(interval, remaining), ctx.signal)
+  try {
+    for (let interval = 500; ; interval = Math.min(interval * 2, 8000)) {
+      if ((await client.getDataset(datasetId)).status.overview !== WAITING_STATUS) return true
+      const remaining = deadline - clock.now()
+      if (remaining <= 0) return false
+      await clock.sleep(Math.min(interval, remaining), ctx.signal)
+    }
+  } catch (error) {
+    if (ctx.signal.aborted) throw error
+    // The storage holds this very file (412); only Nexus's word is missing. Keep the dataset
+    // (this is a PreconditionFailed, which is never deleted) rather than throw the bytes away.
+    throw new UploadError(
+      t`The storage already holds the file (an earlier attempt landed), but Nexus could not be asked whether it took it: ${error instanceof Error ? error.message : error} Dataset ${datasetId} is kept: check it later with operation: wait.`,
+      0,
+      'PreconditionFailed'
+    )
   }
 }
 
@@ -202,9 +216,15 @@ async function abandon(
   error: unknown
 ): Promise<{ error: unknown; deleted: boolean }> {
   try {
-    // After a cancel the runner's kill is seconds away; otherwise retry as usual.
-    const budget = ctx.signal.aborted ? CANCEL_CLEANUP_MS : CLEANUP_MS
-    await ctx.client.deleteDataset(datasetId, AbortSignal.timeout(budget))
+    // After a cancel the runner's kill is seconds away; otherwise retry as usual, until a cancel
+    // comes, which leaves the same few seconds.
+    const signal = ctx.signal.aborted
+      ? AbortSignal.timeout(CANCEL_CLEANUP_MS)
+      : AbortSignal.any([
+          AbortSignal.timeout(CLEANUP_MS),
+          afterGrace(ctx.signal, CANCEL_CLEANUP_MS)
+        ])
+    await ctx.client.deleteDataset(datasetId, signal)
     ctx.log.info(t`Deleted dataset ${datasetId}: its file never arrived.`)
     return { error, deleted: true }
   } catch (deleteError) {

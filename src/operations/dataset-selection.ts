@@ -6,7 +6,7 @@ import {
   type RejectedEntry
 } from '../nexus/types.js'
 import { isoTime } from '../shared/format.js'
-import { t, type Inert } from '../shared/outside-text.js'
+import { STATUS_SHOWN, shorten, t, type Inert } from '../shared/outside-text.js'
 
 /** Expired means the expiry time is not in the future; no expiry time, not expired. */
 export function isExpired(dataset: Dataset, now: number): boolean {
@@ -81,5 +81,5 @@ export function findNamesakes(datasets: readonly Dataset[], name: string, now: n
 export function describeNamesake(dataset: Dataset): Inert {
   const created = isoTime(dataset.createDate)
   const expires = isoTime(dataset.expiryTime)
-  return t`same name, status ${dataset.status.overview} (past Waiting, not failed), ${created ? `created ${created}, ` : ''}${expires ? `expires ${expires}` : 'no expiry time'}`
+  return t`same name, status ${shorten(dataset.status.overview, STATUS_SHOWN)} (past Waiting, not failed), ${created ? `created ${created}, ` : ''}${expires ? `expires ${expires}` : 'no expiry time'}`
 }

@@ -1,5 +1,5 @@
 import type { RunContext } from './context.js'
-import { t } from '../shared/outside-text.js'
+import { NAME_SHOWN, quote, t } from '../shared/outside-text.js'
 
 export async function deleteOperation({ inputs, client, log, report }: RunContext): Promise<void> {
   const id = inputs.datasetId as NonNullable<typeof inputs.datasetId>
@@ -11,8 +11,8 @@ export async function deleteOperation({ inputs, client, log, report }: RunContex
   report.output('deleted', 'true')
   log.info(
     alreadyGone
-      ? t`Dataset ${id} ${JSON.stringify(dataset.name)} is deleted (by an earlier try whose answer was lost, or by someone else).`
-      : t`Deleted dataset ${id} ${JSON.stringify(dataset.name)}.`
+      ? t`Dataset ${id} ${quote(dataset.name, NAME_SHOWN)} is deleted (by an earlier try whose answer was lost, or by someone else).`
+      : t`Deleted dataset ${id} ${quote(dataset.name, NAME_SHOWN)}.`
   )
   await report.datasetSummary(t`Deleted Nexus dataset ${id}`, dataset)
 }

@@ -40,7 +40,17 @@ export async function checkDatasetFile(ctx: OperationContext): Promise<CheckedFi
   return {
     file,
     scan,
-    open: () => openUnchanged({ path: file.path, name: shown }, scan.identity)
+    open: async () => {
+      try {
+        return await openUnchanged({ path: file.path, name: shown }, scan.identity)
+      } catch (error) {
+        if (!(error instanceof FileCheckError)) throw error
+        throw new FileCheckError(
+          t`The file changed after it was checked, before an upload attempt: ${error.message}. Make sure nothing writes it during the step.`,
+          error.path
+        )
+      }
+    }
   }
 }
 

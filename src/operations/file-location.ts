@@ -14,16 +14,25 @@ export interface FileLocation {
 }
 
 /**
- * Trust follows who wrote the path's target. The workflow file is trusted, so a path it gives
- * outside the workspace (absolute, `${{ runner.temp }}/…`) is opened as given. The repository is
- * not (a pull request can turn `data/items.ndjson` into a link to any file on the runner), so a
- * path inside the workspace must still be inside once every link is resolved; the file opened is
- * the resolved one, so no link can be swapped in between the check and the read.
+ * Trust follows who wrote the path's target. The workflow file is trusted, so an absolute path it
+ * gives outside the workspace (`${{ runner.temp }}/…`) is opened as given; a relative one must
+ * stay inside. The repository is not (a pull request can turn `data/items.ndjson` into a link to
+ * any file on the runner), so a path inside the workspace must still be inside once every link is
+ * resolved; the file opened is the resolved one, so no link can be swapped in between the check
+ * and the read.
  */
 export async function locateFile(workspace: string, given: string): Promise<FileLocation> {
   const resolved = path.resolve(workspace, given)
   const shown = displayPath(workspace, resolved)
-  if (!isInside(workspace, resolved)) return { path: resolved, shown }
+  if (!isInside(workspace, resolved)) {
+    // An absolute path is the workflow's own choice; `..` climbing out is more likely text that
+    // an expression brought in (a branch name, say) than a choice.
+    if (path.isAbsolute(given)) return { path: resolved, shown }
+    throw new FileCheckError(
+      t`${given} climbs out of the workspace (to ${resolved}); a relative path must stay inside it. If that file is the one to upload, give its absolute path in the workflow (path: ${resolved}).`,
+      resolved
+    )
+  }
   let real: string
   try {
     real = await realpath(resolved)

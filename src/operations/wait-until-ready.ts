@@ -2,7 +2,7 @@ import type { RunContext } from './context.js'
 import { DatasetNotReadyError } from '../shared/errors.js'
 import { formatSeconds } from '../shared/format.js'
 import { FAILED_STATUSES, READY_STATUS, type Dataset } from '../nexus/types.js'
-import { shorten, t, type Inert } from '../shared/outside-text.js'
+import { STATUS_SHOWN, shorten, t, type Inert } from '../shared/outside-text.js'
 
 /** The poll interval grows by this factor after each read... */
 const GROWTH = 1.5
@@ -39,7 +39,7 @@ export async function waitUntilReady(
     const remaining = deadline - clock.now()
     if (remaining <= 0) {
       throw new DatasetNotReadyError(
-        t`Timed out after ${formatSeconds(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${status}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`
+        t`Timed out after ${formatSeconds(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${shorten(status, STATUS_SHOWN)}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`
       )
     }
     await clock.sleep(Math.min(interval, remaining), signal)

@@ -133,6 +133,10 @@ export function shorten(text: string, max = 300): string {
   return flat.length > max ? `${flat.slice(0, max)}…` : flat
 }
 
+/** How much of an API-given name or status a message shows: a dataset name has at most 256. */
+export const NAME_SHOWN = 256
+export const STATUS_SHOWN = 100
+
 /** A value shown back in a message: redacted, cut, quoted (escapes visible as in JSON). */
 export function quote(value: string, max = 80): string {
   const safe = redact(value)
