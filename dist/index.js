@@ -35296,7 +35296,7 @@ class NexusClient {
      */
     async postDataset(body, signal) {
         const answer = await this.call('POST', this.datasetsPath(), {
-            what: (0,outside_text.t) `creating dataset ${JSON.stringify(body.name)}`,
+            what: (0,outside_text.t) `creating dataset ${(0,outside_text/* quote */.hD)(body.name, outside_text/* NAME_SHOWN */.od)}`,
             body,
             attempts: 1,
             signal
@@ -37992,7 +37992,7 @@ async function checkDatasetFile(ctx) {
         log.info((0,outside_text.t) `${shown} is a symbolic link to ${file.linkTarget}; following it.`);
     }
     const started = clock.now();
-    const scan = await readFile(file.path, shown, ctx.signal);
+    const scan = await scanExplained(file.path, shown, ctx.signal);
     reportBadLines(ctx, scan, shown);
     log.info((0,outside_text.t) `Checked ${shown}: ${scan.items} items, ${(0,format/* formatBytes */.z3)(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - started} ms).`);
     report.output('size-bytes', String(scan.sizeBytes));
@@ -38022,7 +38022,7 @@ function fileRows({ file, scan }) {
     ];
 }
 /** Scans the file; its errors name the path as the user wrote it, with what to do. */
-async function readFile(filePath, shownPath, signal) {
+async function scanExplained(filePath, shownPath, signal) {
     try {
         return await scanFile(filePath, { signal, label: shownPath });
     }

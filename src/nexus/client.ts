@@ -13,7 +13,7 @@ import {
   type DatasetId,
   type RejectedEntry
 } from './types.js'
-import { describeBody, shorten, t, type Inert } from '../shared/outside-text.js'
+import { NAME_SHOWN, describeBody, quote, shorten, t, type Inert } from '../shared/outside-text.js'
 import {
   RETRYABLE_STATUSES,
   parseRetryAfter,
@@ -142,7 +142,7 @@ export class NexusClient {
    */
   async postDataset(body: CreateDatasetBody, signal?: AbortSignal): Promise<Dataset> {
     const answer = await this.call('POST', this.datasetsPath(), {
-      what: t`creating dataset ${JSON.stringify(body.name)}`,
+      what: t`creating dataset ${quote(body.name, NAME_SHOWN)}`,
       body,
       attempts: 1,
       signal

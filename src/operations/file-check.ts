@@ -30,7 +30,7 @@ export async function checkDatasetFile(ctx: OperationContext): Promise<CheckedFi
     log.info(t`${shown} is a symbolic link to ${file.linkTarget}; following it.`)
   }
   const started = clock.now()
-  const scan = await readFile(file.path, shown, ctx.signal)
+  const scan = await scanExplained(file.path, shown, ctx.signal)
   reportBadLines(ctx, scan, shown)
   log.info(
     t`Checked ${shown}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - started} ms).`
@@ -65,7 +65,7 @@ export function fileRows({ file, scan }: CheckedFile): Row[] {
 }
 
 /** Scans the file; its errors name the path as the user wrote it, with what to do. */
-async function readFile(
+async function scanExplained(
   filePath: string,
   shownPath: string,
   signal: AbortSignal
