@@ -31953,7 +31953,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2830);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8329);
 
 // A stray rejection or exception must still end as one failure line and exit
 // code 1, never a Node crash dump with another code.
@@ -31970,7 +31970,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2830:
+/***/ 8329:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34074,13 +34074,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -34258,6 +34258,7 @@ const log = {
         startLine: place.line,
         ...(place.column ? { startColumn: place.column } : {})
     }),
+    group: (title, body) => group(title, body),
     secret: value => {
         if (!value)
             return;
@@ -34573,116 +34574,606 @@ function writeDatasetsFile(items) {
     return file;
 }
 
-;// CONCATENATED MODULE: ./src/action/summary.ts
+;// CONCATENATED MODULE: ./src/action/report.ts
 
-
-
-
-/** Rows past this go into an "and N more" line: a summary is not a data dump. */
-const SUMMARY_ROW_CAP = 50;
 /**
- * Writes the job summary, or nothing when the step runs outside a runner
- * (GITHUB_STEP_SUMMARY unset): a missing summary file is not worth failing for.
+ * A step's report: its outputs, written as the runner wants them at once, and the facts its job
+ * summary is built from when the step ends (main.ts).
  */
-async function write(build) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    build(summary);
-    try {
-        await summary.write();
-    }
-    catch (error) {
-        log.warning((0,outside_text.t) `Could not write the job summary: ${error.message}`);
-    }
+function createReport() {
+    const facts = { durations: {} };
+    return {
+        facts,
+        dataset: dataset => {
+            facts.dataset = dataset;
+            setDatasetOutputs(dataset);
+        },
+        datasets: setListOutputs,
+        output: outputs_setOutput
+    };
 }
+
+// EXTERNAL MODULE: ./src/operations/dataset-selection.ts
+var dataset_selection = __nccwpck_require__(1601);
+// EXTERNAL MODULE: ./src/ndjson/check.ts
+var check = __nccwpck_require__(9712);
+// EXTERNAL MODULE: ./src/ndjson/file-cause.ts
+var file_cause = __nccwpck_require__(1766);
+;// CONCATENATED MODULE: ./src/action/summary/html.ts
 /**
- * Every piece of text in the summary goes through here: made inert (line breaks become a visible
- * `\n`, so no blank line can end the table and let what follows render as markdown), then
- * HTML-escaped, so a name shows as text and never as markup, an image or a link.
+ * The pieces a job summary is made of. Every summary is raw HTML, each block on one line: a
+ * runner renders the file as GitHub-flavoured markdown, where an HTML block runs to the next
+ * blank line and its text is not read as markdown, so outside text can neither end a block nor
+ * render as markdown. Outside text goes in only through `text`, which makes it inert and escapes
+ * it.
  */
-function summary_text(value) {
-    return escapeHtml((0,outside_text/* inert */.tJ)(value));
-}
-/** How each dataset field reads in a summary; the id set as code. */
-const FIELDS = {
-    Dataset: (d) => `<code>${summary_text(d.id)}</code>`,
-    Name: (d) => summary_text(d.name),
-    Status: (d) => summary_text(d.status.overview),
-    Items: (d) => (d.status.itemCount === undefined ? '–' : summary_text(d.status.itemCount)),
-    Created: (d) => (0,format/* isoTime */.Ly)(d.createDate) || '–',
-    Expires: (d) => (0,format/* isoTime */.Ly)(d.expiryTime) || '–',
-    Expired: (d) => (0,format/* isoTime */.Ly)(d.expiryTime) || '–'
-};
-const LIST_COLUMNS = ['Dataset', 'Name', 'Status', 'Items', 'Created', 'Expires'];
-const CLEANUP_COLUMNS = ['Dataset', 'Name', 'Created', 'Expired'];
-/** One dataset as a two-column table, plus plain-text rows the operation adds. */
-async function writeDatasetSummary(heading, dataset, extra = []) {
-    await write(summary => {
-        summary.addHeading(summary_text(heading), 3);
-        summary.addTable([
-            [header('Field'), header('Value')],
-            ...LIST_COLUMNS.map((field) => [field, FIELDS[field](dataset)]),
-            ...extra.map(([field, value]) => [summary_text(field), summary_text(value)])
-        ]);
-    });
-}
-/** Rows alone, as a two-column table. */
-async function writeRowsSummary(heading, rows) {
-    await write(summary => {
-        summary.addHeading(summary_text(heading), 3);
-        summary.addTable([
-            [header('Field'), header('Value')],
-            ...rows.map(([field, value]) => [summary_text(field), summary_text(value)])
-        ]);
-    });
-}
-/** Datasets as a table, capped at SUMMARY_ROW_CAP rows. */
-async function writeDatasetTable(heading, datasets, options = {}) {
-    const columns = options.forCleanup ? CLEANUP_COLUMNS : LIST_COLUMNS;
-    await write(summary => {
-        summary.addHeading(summary_text(heading), 3);
-        if (options.note)
-            summary.addRaw(`<p>${summary_text(options.note)}</p>`, true);
-        if (datasets.length === 0) {
-            summary.addRaw('<p>No datasets.</p>', true);
-        }
-        else {
-            const shown = datasets.slice(0, SUMMARY_ROW_CAP);
-            summary.addTable([
-                columns.map(header),
-                ...shown.map((d) => columns.map(field => FIELDS[field](d)))
-            ]);
-            if (datasets.length > shown.length) {
-                summary.addRaw(`<p>… and ${datasets.length - shown.length} more.</p>`, true);
-            }
-        }
-        if (options.footer)
-            summary.addRaw(`<p>${summary_text(options.footer)}</p>`, true);
-    });
-}
-function header(data) {
-    return { data, header: true };
-}
-function escapeHtml(value) {
-    return value
+
+
+/** Outside text as HTML text: inert (a line break shows as `\n`), then escaped. */
+function html_text(value) {
+    return (0,outside_text/* inert */.tJ)(value)
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/"/g, '&quot;');
 }
+/** Outside text cut to `max` characters (a name in a table or a heading need not be whole). */
+function cut(value, max) {
+    const chars = [...value];
+    return html_text(chars.length > max ? `${chars.slice(0, max).join('')}…` : value);
+}
+const cell = (html, nowrap = false) => ({ html, nowrap });
+function td(c) {
+    return c.nowrap ? `<td nowrap>${c.html}</td>` : `<td>${c.html}</td>`;
+}
+/** A table with a header row. */
+function table(head, rows) {
+    const header = `<thead><tr>${head.map(h => `<th>${h}</th>`).join('')}</tr></thead>`;
+    const body = rows.map(row => `<tr>${row.map(td).join('')}</tr>`).join('');
+    return `<table>${header}<tbody>${body}</tbody></table>`;
+}
+/** A two-column table of named fields, the names as row headers. */
+function fieldTable(rows) {
+    const body = rows.map(([name, c]) => `<tr><th align="left">${name}</th>${td(c)}</tr>`).join('');
+    return `<table>${body}</table>`;
+}
+const heading = (html) => `<h3>${html}</h3>`;
+const paragraph = (html) => `<p>${html}</p>`;
+/**
+ * `2026-11-26 13:17 UTC (3 h ago)`, never wrapping; in a table, whose header says UTC, the time
+ * over how far it is, to keep the columns narrow: `2026-11-26 13:17`, `3 h ago`.
+ */
+function when(epochMs, now, inTable = false) {
+    return timeCell(epochMs, now, inTable, '–', span => `${span} ago`);
+}
+/** An expiry time, which reads `expired 3 d ago` once past; none, `never`. */
+function expiry(epochMs, now, inTable = false) {
+    return timeCell(epochMs, now, inTable, 'never', span => `expired ${span} ago`);
+}
+function timeCell(epochMs, now, inTable, none, past) {
+    const time = (0,format/* readableTime */.GI)(epochMs);
+    if (!time || epochMs === undefined)
+        return cell(none);
+    const span = (0,format/* timeSpan */.wL)(epochMs, now);
+    const relative = epochMs > now ? `in ${span}` : past(span);
+    return cell(inTable ? `${time.replace(/ UTC$/, '')}<br>${relative}` : `${time} (${relative})`, true);
+}
+/** A number as people read it: `1,250`. */
+const num = (n) => n.toLocaleString('en-US');
+/** `1 item`, `1,250 items`. */
+function count(n, noun, plural = `${noun}s`) {
+    return `${num(n)} ${n === 1 ? noun : plural}`;
+}
 
-;// CONCATENATED MODULE: ./src/action/report.ts
+;// CONCATENATED MODULE: ./src/action/summary/explain.ts
+/**
+ * What a failed step's summary says first: a headline, the cause in plain words and the fix, by
+ * the kind of failure. The step's failure line (the error's own message) has the particulars;
+ * this is what a person reads first to know what kind of trouble it is and what to do.
+ */
 
 
-/** The operations' results, written as the runner wants them: step outputs and job summary. */
-const report = {
-    dataset: setDatasetOutputs,
-    datasets: setListOutputs,
-    output: outputs_setOutput,
-    datasetSummary: writeDatasetSummary,
-    rowsSummary: writeRowsSummary,
-    tableSummary: writeDatasetTable
-};
+
+
+
+/** The step's failure line for an error: its own message, or for a bug, a request to report it. */
+function failureLine(error) {
+    if (error instanceof errors/* ActionError */.lZ)
+        return error.message;
+    const message = error instanceof Error ? error.message : String(error);
+    return (0,outside_text.t) `Unexpected error: ${message}. This is a bug in nexus-dataset-action; please report it with the step's debug log.`;
+}
+/** How much of a name a heading shows. */
+const NAME_IN_HEADING = 64;
+const code = (html) => `<code>${html}</code>`;
+function explainFailure(error, operation, facts, projectId) {
+    const nothing = operation === 'create' && facts.dataset === undefined ? ': nothing created' : '';
+    const project = projectId ? ` ${code(html_text(projectId))}` : '';
+    const named = () => facts.dataset
+        ? `Dataset ${cut(facts.dataset.name || facts.dataset.id, NAME_IN_HEADING)}`
+        : 'The dataset';
+    if (error instanceof errors/* FileCheckError */.pg)
+        return explainFile(error, facts, nothing, operation);
+    if (error instanceof errors/* InputError */.dz) {
+        return {
+            headline: 'An input of the step is not valid: nothing was done',
+            cause: 'The inputs are checked before anything is read or sent, and one of them is wrong (the failure line names it).',
+            fix: `Correct it in the step's ${code('with:')} in the workflow file; the README lists every input.`
+        };
+    }
+    if (error instanceof errors/* DatasetExistsError */.t9) {
+        return {
+            headline: `A dataset with this name already exists${nothing}`,
+            cause: `${code('if-exists: fail')} refuses to make a second dataset with a name that a dataset not yet expired has.`,
+            fix: `Give the step another ${code('name')}, delete the other dataset, or use ${code('if-exists: reuse')}.`
+        };
+    }
+    if (error instanceof errors/* DatasetNotReadyError */.RH && facts.dataset) {
+        const status = facts.dataset.status;
+        if (error.reason === 'failed') {
+            const says = status.message && status.message !== status.overview
+                ? ` Nexus says: “${cut(status.message, 300)}”.`
+                : '';
+            return {
+                headline: `${named()} ended ${cut(status.overview, 40)}`,
+                cause: status.overview === 'FailedUpload'
+                    ? `Nexus did not take the uploaded file.${says}`
+                    : `Nexus received the file but could not process its items (an item whose ${code('url')} it cannot fetch, say).${says}`,
+                fix: `Check the file's items, then run the step again: it creates a new dataset.`
+            };
+        }
+        const waited = facts.durations.wait !== undefined ? ` within ${(0,format/* readableDuration */.P1)(facts.durations.wait)}` : '';
+        return {
+            headline: `${named()} was not ready${waited}: still ${cut(status.overview, 40)}`,
+            cause: "Nexus was still working on the dataset when the step's timeout ran out.",
+            fix: `Raise ${code('timeout')}, or wait for it in a later step with ${code('operation: wait')} and ${code(`dataset-id: ${html_text(facts.dataset.id)}`)}.`
+        };
+    }
+    if (error instanceof errors/* UploadError */.oW) {
+        const file = facts.file ? ` of ${html_text(facts.file.shown)}` : '';
+        return {
+            headline: `The upload${file} failed`,
+            cause: 'The storage behind the signed upload URL refused the file, or kept failing until the retries ran out (the failure line has its answer).',
+            fix: 'Run the job again: the step creates a new dataset and uploads the file again.'
+        };
+    }
+    if (error instanceof errors/* CancelledError */.cc) {
+        const c = facts.cleanup;
+        return {
+            headline: c && !c.dryRun
+                ? `Cancelled: cleanup deleted ${num(c.deleted.length)} of ${count(c.selected.length, 'selected dataset')}`
+                : `Cancelled: ${operation ?? 'the step'} did not finish`,
+            cause: "The run was cancelled: by a person, by a newer run of the same concurrency group, or by the job's timeout-minutes.",
+            fix: 'Nothing to fix; run it again when you want it done.'
+        };
+    }
+    if (error instanceof errors/* NexusApiError */.Iu)
+        return explainApi(error, project);
+    if (error instanceof errors/* TransportError */.wX) {
+        return {
+            headline: 'Nexus could not be reached',
+            cause: 'The requests got no answer (refused, timed out or cut off), on every retry.',
+            fix: `Run the job again. If it keeps failing, check ${code('api-url')} and the runner's network (a proxy in ${code('https_proxy')}, a firewall).`
+        };
+    }
+    if (error instanceof errors/* BadAnswerError */.ac) {
+        return {
+            headline: 'Nexus answered with something the action cannot use',
+            cause: 'An answer was not what the Nexus API promises (the failure line says how).',
+            fix: "Run the job again; if it keeps happening, report it to Datature support with the step's debug log."
+        };
+    }
+    if (facts.cleanup && !facts.cleanup.dryRun) {
+        const { deleted, failed, selected } = facts.cleanup;
+        return {
+            headline: `Cleanup deleted ${num(deleted.length)} of ${count(selected.length, 'selected dataset')}: ${num(failed.length)} failed`,
+            cause: 'Nexus refused or failed some of the deletions (the reasons are in the table and the failure line).',
+            fix: 'Run the job again: it selects the ones still there and tries them again.'
+        };
+    }
+    if (error instanceof errors/* ActionError */.lZ) {
+        // A failure the action explains in its failure line alone (a dataset Nexus made without an
+        // upload URL, say): that line has the cause and the fix.
+        return {
+            headline: `${operation ?? 'The step'} failed${nothing}`,
+            cause: 'The failure line above says what happened.',
+            fix: 'It also says what to do.'
+        };
+    }
+    return {
+        headline: `The action hit a bug: ${operation ?? 'the step'} did not finish${nothing}`,
+        cause: 'An error the action does not expect, which is a bug in nexus-dataset-action.',
+        fix: "Report it with the step's debug log (re-run the job with debug logging on)."
+    };
+}
+function explainFile(error, facts, nothing, operation) {
+    const file = facts.file;
+    const shown = html_text(file?.shown ?? error.path);
+    const checkTip = operation === 'check'
+        ? ''
+        : ` To check a file without creating anything (and without secrets, as in a pull request), use ${code('operation: check')}.`;
+    if (file?.cause) {
+        const { what, fix } = (0,file_cause/* causeParts */.OD)(file.cause);
+        const todo = fix ? `${html_text(fix.charAt(0).toUpperCase() + fix.slice(1))}.` : '';
+        return {
+            headline: `${shown} ${html_text(what)}${nothing}`,
+            cause: `${shown} ${html_text(what)}, so its lines cannot be read as NDJSON items.`,
+            fix: `${todo}${checkTip}`.trim()
+        };
+    }
+    if (file && file.badLines > 0) {
+        return {
+            headline: `${shown} is not valid NDJSON: ${count(file.badLines, 'bad line')}${nothing ? ', nothing created' : ''}`,
+            cause: `${count(file.badLines, 'line')} of ${count(file.items, 'non-blank line')} ${file.badLines === 1 ? 'is' : 'are'} not a JSON object with a string ${code('url')} (the first ones are below, and annotated on the file).`,
+            fix: `Fix the lines, then run again.${checkTip}`
+        };
+    }
+    return {
+        headline: `${shown} could not be used${nothing}`,
+        cause: `The ${code('path')} input must name a non-empty NDJSON file in the workspace, and this one is missing, empty, not a regular file or changed while it was read (the failure line says which).`,
+        fix: `Check ${code('path')} (relative to the workspace), and that an earlier step checks out or writes the file.`
+    };
+}
+function explainApi(error, project) {
+    const status = error.status;
+    if (status === 401) {
+        return {
+            headline: 'Nexus refused the secret key (401)',
+            cause: 'Nexus did not accept the secret key: it is wrong, revoked, or of another project.',
+            fix: `Check the secret that ${code('secret-key')} reads: it must be a current secret key of project${project}.`
+        };
+    }
+    if (status === 403) {
+        return {
+            headline: `Nexus refused access to project${project} (403)`,
+            cause: 'The secret key is valid, but may not do this in this project.',
+            fix: `Check ${code('project-id')}, and that the key is one of that project's.`
+        };
+    }
+    if (status === 404) {
+        return {
+            headline: 'Not found in Nexus (404)',
+            cause: 'Nexus has no such dataset or project: the id is wrong, or the dataset expired or was deleted.',
+            fix: `Check ${code('dataset-id')} and ${code('project-id')}; ${code('operation: list')} shows the datasets there are.`
+        };
+    }
+    if (status === 429) {
+        return {
+            headline: 'Nexus kept refusing: too many requests (429)',
+            cause: 'Nexus limits how many requests a key makes, and the retries did not get through.',
+            fix: `Run the job again later; for cleanup, lower ${code('concurrency')}.`
+        };
+    }
+    if (status >= 500) {
+        return {
+            headline: `Nexus kept failing (HTTP ${status})`,
+            cause: 'Nexus answered with a server error on every retry: the trouble is on its side.',
+            fix: 'Run the job again later; if it keeps failing, ask Datature support.'
+        };
+    }
+    return {
+        headline: `Nexus refused the request (HTTP ${status})`,
+        cause: 'Nexus said the request is not valid (its own words are in the failure line).',
+        fix: "Check the step's inputs; if they are right, report it with the step's debug log."
+    };
+}
+
+;// CONCATENATED MODULE: ./src/action/summary/build.ts
+/**
+ * The job summary of a step, built from what the step found and did (StepFacts), whether it
+ * succeeded or failed. Its first line says the outcome with an icon; a failure then says why,
+ * what to do and what is left behind; the details follow. Pure: the same facts, error and time
+ * give the same text, so every kind of summary is a unit test.
+ */
+
+
+
+
+
+
+/** Rows past this are counted, not shown: a summary is not a data dump (the outputs have all). */
+const SUMMARY_ROW_CAP = 50;
+/** Uploads smaller than this say nothing of throughput: their time is mostly round trips. */
+const THROUGHPUT_FROM_BYTES = 1048576;
+/** How much of a name a table shows before `…` (the outputs have it whole). */
+const NAME_IN_TABLE = 48;
+function buildSummary(input) {
+    const blocks = input.error === undefined ? success(input) : failure(input);
+    return `${blocks.join('\n')}\n`;
+}
+function success(input) {
+    const { facts, operation } = input;
+    if (facts.cleanup)
+        return cleanupBlocks(input);
+    if (facts.listing)
+        return listBlocks(input);
+    if (operation === 'check' && facts.file) {
+        const f = facts.file;
+        return [
+            heading(`✅ ${html_text(f.shown)} is valid NDJSON: ${count(f.items, 'item')}, ${(0,format/* formatBytes */.z3)(f.sizeBytes)}`),
+            paragraph(`Ready to upload with <code>operation: create</code>.`),
+            fieldTable([...fileRows(f), ['Items', cell(count(f.items, 'item'))], ...timeRows(input)])
+        ];
+    }
+    const d = facts.dataset;
+    if (!d)
+        return [heading('✅ Done')];
+    const name = cut(d.name || d.id, NAME_IN_HEADING);
+    const status = html_text(d.status.overview);
+    let line;
+    if (operation === 'delete')
+        line = `🗑️ Deleted dataset ${name}`;
+    else if (d.status.overview === types/* READY_STATUS */.RL) {
+        const items = d.status.itemCount === undefined ? '' : `: ${count(d.status.itemCount, 'item')}`;
+        line = `✅ Dataset ${name} is ${status}${items}${facts.reused ? ' (reused, nothing uploaded)' : ''}`;
+    }
+    else if (types/* FAILED_STATUSES */.Lg.includes(d.status.overview)) {
+        // Only get gets here: reading a failed dataset is a success of the step, not of the dataset.
+        line = `⚠️ Dataset ${name} is ${status}`;
+    }
+    else if (operation === 'create') {
+        line = `✅ Dataset ${name} created and uploaded; Nexus has it ${status} (not waited for)`;
+    }
+    else {
+        line = `⏳ Dataset ${name} is ${status}`;
+    }
+    return [heading(line), fieldTable(datasetRows(d, input))];
+}
+function failure(input) {
+    const { facts, operation, projectId, error } = input;
+    const why = explainFailure(error, operation, facts, projectId);
+    const blocks = [
+        heading(`❌ ${why.headline}`),
+        paragraph(`<b>Failure:</b> ${html_text(failureLine(error))}`),
+        paragraph(`<b>Cause:</b> ${why.cause}`),
+        paragraph(`<b>Fix:</b> ${why.fix}`)
+    ];
+    const left = leftBehind(input);
+    // wait did not make the dataset: what it is left as, not what the step left.
+    const label = operation === 'wait' ? 'The dataset' : 'Left behind';
+    if (left)
+        blocks.push(paragraph(`<b>${label}:</b> ${left}`));
+    // The details of the success summary, under the failure's own headline.
+    if (facts.cleanup)
+        return [...blocks, ...cleanupBlocks(input).slice(1)];
+    if (facts.listing)
+        return [...blocks, ...listBlocks(input).slice(1)];
+    if (facts.dataset)
+        return [...blocks, fieldTable(datasetRows(facts.dataset, input))];
+    if (facts.file) {
+        blocks.push(fieldTable(fileRows(facts.file)));
+        if (facts.file.badLines > 0 && !facts.file.cause)
+            blocks.push(...badLineBlocks(facts.file));
+    }
+    return blocks;
+}
+/**
+ * What a failed create (or wait) leaves in Nexus, and how to be rid of it; nothing for the
+ * operations that only read or delete.
+ */
+function leftBehind({ operation, facts, now }) {
+    if (operation !== 'create' && operation !== 'wait')
+        return undefined;
+    const d = facts.dataset;
+    if (operation === 'create' && (!d || !(facts.created || facts.reused))) {
+        return 'nothing (no dataset was created).';
+    }
+    if (!d)
+        return undefined;
+    const status = html_text(d.status.overview);
+    if (facts.deleted)
+        return `nothing (the dataset was deleted, as its file never arrived).`;
+    if (facts.reused)
+        return `the reused dataset below, as it was (${status}).`;
+    const expires = d.expiryTime === undefined ? undefined : expiry(d.expiryTime, now).html;
+    const which = operation === 'wait' ? `${status}, ` : `the dataset below, ${status}, is `;
+    const stays = expires
+        ? `${which}kept until it expires on ${expires}.`
+        : `${which}kept (Nexus gave it no expiry time).`;
+    const inProgress = !types/* FAILED_STATUSES */.Lg.includes(d.status.overview) && d.status.overview !== types/* READY_STATUS */.RL;
+    const mayFinish = inProgress
+        ? ` It may still become ready: ${d.status.overview === types/* WAITING_STATUS */.BZ ? 'if its file landed, ' : ''}wait for it with <code>operation: wait</code>.`
+        : '';
+    const cleanup = expires
+        ? '; a scheduled <code>operation: cleanup</code> removes it once it has expired'
+        : '';
+    return `${stays}${mayFinish} To remove it now, run <code>operation: delete</code> with <code>dataset-id: ${html_text(d.id)}</code>${cleanup}.`;
+}
+/** One dataset (and, for create, its file and timings) as named rows; the id once. */
+function datasetRows(d, input) {
+    const { facts, now } = input;
+    const rows = [['Dataset', cell(html_text(d.id), true)]];
+    if ([...d.name].length > NAME_IN_HEADING)
+        rows.push(['Name', cell(html_text(d.name))]);
+    rows.push(['Status', cell(statusText(d, now))]);
+    if (d.status.itemCount !== undefined)
+        rows.push(['Items', cell(num(d.status.itemCount))]);
+    const file = facts.file;
+    if (file &&
+        d.status.overview === types/* READY_STATUS */.RL &&
+        d.status.itemCount !== undefined &&
+        d.status.itemCount !== file.items) {
+        rows.push([
+            '⚠️ Items counted',
+            cell(`${count(file.items, 'non-blank line')} in ${html_text(file.shown)}, but Nexus counted ${count(d.status.itemCount, 'item')}`)
+        ]);
+    }
+    rows.push(['Created', when(d.createDate, now)], ['Expires', expiry(d.expiryTime, now)]);
+    if (facts.reused) {
+        rows.push([
+            'Reused',
+            cell('yes: the newest dataset with this name past Waiting and not failed')
+        ]);
+    }
+    if (file)
+        rows.push(...fileRows(file));
+    rows.push(...timeRows(input));
+    return rows;
+}
+/**
+ * The file: its path and size, then its checksum; for a bad file (whose checksum helps nobody)
+ * its count of bad lines instead, or nothing more when it is in the wrong format as a whole.
+ */
+function fileRows(file) {
+    const rows = [
+        ['File', cell(html_text(file.shown))],
+        ['Size', cell(`${(0,format/* formatBytes */.z3)(file.sizeBytes)} (${num(file.sizeBytes)} bytes)`)]
+    ];
+    if (file.badLines === 0)
+        rows.push(['CRC-32C', cell(`<code>${html_text(file.crc32c)}</code>`)]);
+    else if (!file.cause) {
+        rows.push([
+            'Bad lines',
+            cell(`${num(file.badLines)} of ${count(file.items, 'non-blank line')}`)
+        ]);
+    }
+    return rows;
+}
+/** The whole step's time in one row, split by part; throughput only where it means something. */
+function timeRows({ facts, elapsedMs }) {
+    const { check, upload, wait } = facts.durations;
+    const parts = [];
+    if (check !== undefined)
+        parts.push(`check ${(0,format/* readableDuration */.P1)(check)}`);
+    if (upload !== undefined) {
+        const attempts = facts.upload && facts.upload.attempts > 1 ? ` (${facts.upload.attempts} attempts)` : '';
+        parts.push(`upload ${(0,format/* readableDuration */.P1)(upload)}${attempts}`);
+    }
+    // A dataset ready at the first read (a reused one, say) was not waited for.
+    if (wait)
+        parts.push(`wait ${(0,format/* readableDuration */.P1)(wait)}`);
+    // A read or a delete is one round trip: its time says nothing.
+    if (parts.length === 0)
+        return [];
+    const rows = [
+        ['Time', cell(`${(0,format/* readableDuration */.P1)(elapsedMs)}: ${parts.join(', ')}`)]
+    ];
+    if (facts.upload &&
+        facts.file &&
+        facts.file.sizeBytes >= THROUGHPUT_FROM_BYTES &&
+        facts.upload.bytesPerSecond > 0) {
+        rows.push(['Throughput', cell(`${(facts.upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`)]);
+    }
+    return rows;
+}
+/** The first bad lines, as many as are annotated, and how many more there are. */
+function badLineBlocks(file) {
+    const shown = file.problems.slice(0, check/* MAX_PROBLEMS */.aZ);
+    const blocks = [
+        table(['Line', 'Column', 'Problem'], shown.map(p => [
+            cell(String(p.line)),
+            cell(p.column ? String(p.column) : '–'),
+            cell(html_text(p.message))
+        ]))
+    ];
+    const more = file.badLines - shown.length;
+    if (more > 0)
+        blocks.push(paragraph(`… and ${count(more, 'more bad line')}, not annotated: fix these first, then run again to see the rest.`));
+    return blocks;
+}
+function statusText(d, now) {
+    return `${html_text(d.status.overview)}${(0,dataset_selection/* isExpired */._d)(d, now) ? ' · expired' : ''}`;
+}
+/** A dataset in a table: its name over its id, in one cell, neither wrapping. */
+function datasetCell(d) {
+    return cell(`${cut(d.name, NAME_IN_TABLE)}<br>${html_text(d.id)}`, true);
+}
+/** Datasets as a table, capped; past the cap, how many of each kind are not shown and where they are. */
+function datasetTable(datasets, input) {
+    const { now } = input;
+    if (datasets.length === 0)
+        return [paragraph('No datasets.')];
+    const shown = datasets.slice(0, SUMMARY_ROW_CAP);
+    const blocks = [
+        table(['Dataset', 'Status', 'Items', 'Created (UTC)', 'Expires (UTC)'], shown.map(d => [
+            datasetCell(d),
+            cell(statusText(d, now)),
+            cell(d.status.itemCount === undefined ? '–' : num(d.status.itemCount)),
+            when(d.createDate, now, true),
+            expiry(d.expiryTime, now, true)
+        ]))
+    ];
+    const rest = datasets.slice(SUMMARY_ROW_CAP);
+    if (rest.length > 0) {
+        const expired = rest.filter(d => (0,dataset_selection/* isExpired */._d)(d, now)).length;
+        const live = rest.length - expired;
+        const kinds = [
+            expired > 0 ? `${num(expired)} expired` : '',
+            live > 0 ? `${num(live)} not expired` : ''
+        ];
+        blocks.push(paragraph(`Not shown: ${count(rest.length, 'more dataset')} (${kinds.filter(Boolean).join(', ')}). All ${num(datasets.length)} are in the step's <code>datasets</code> output (as many as fit in 1 MB) and in the JSON file named by its <code>datasets-file</code> output.`));
+    }
+    return blocks;
+}
+function listBlocks(input) {
+    const listing = input.facts.listing;
+    if (!listing)
+        return [];
+    const { datasets, total, expired } = listing;
+    const where = listing.onePage ? 'on this page' : 'in the project';
+    const project = input.projectId ? ` ${html_text(input.projectId)}` : '';
+    const hidden = [];
+    if (listing.expiredHidden && expired > 0)
+        hidden.push(`${num(expired)} expired (<code>show-expired: true</code> shows them)`);
+    if (listing.unmatched > 0)
+        hidden.push(`${num(listing.unmatched)} not matching <code>name-pattern: ${html_text(listing.namePattern ?? '')}</code>`);
+    const blocks = [
+        heading(`📋 ${count(datasets.length, 'dataset')} listed from project${project}`),
+        paragraph(`${count(total, 'dataset')} ${where}, ${num(expired)} expired.${hidden.length > 0 ? ` Hidden: ${hidden.join('; ')}.` : ''}`),
+        ...datasetTable(datasets, input)
+    ];
+    if (listing.morePages)
+        blocks.push(paragraph('More datasets on the next page: pass the <code>next-page</code> output as <code>page</code>.'));
+    return blocks;
+}
+function cleanupBlocks(input) {
+    const c = input.facts.cleanup;
+    if (!c)
+        return [];
+    const kept = c.total - c.selected.length;
+    const criteria = html_text(c.criteria);
+    const malformed = c.malformed > 0 ? ` Skipped as malformed: ${num(c.malformed)}.` : '';
+    if (c.dryRun) {
+        return [
+            heading(`🧹 Dry run: would delete ${num(c.selected.length)} of ${count(c.total, 'dataset')} (${criteria})`),
+            paragraph(`<b>Would delete: ${num(c.selected.length)} · Kept: ${num(kept)}</b>. Nothing was deleted (<code>dry-run: true</code>).${malformed}`),
+            ...datasetTable(c.selected, input)
+        ];
+    }
+    const notReached = c.selected.length - c.deleted.length - c.failed.length;
+    const line = c.selected.length === 0
+        ? `🧹 Nothing to delete: none of ${count(c.total, 'dataset')} is ${criteria}`
+        : `🧹 Deleted ${num(c.deleted.length)} of ${count(c.total, 'dataset')} (${criteria})`;
+    const totals = paragraph(`<b>Deleted: ${num(c.deleted.length)} · Failed: ${num(c.failed.length)} · Kept: ${num(kept)}</b>${notReached > 0 ? ` · Not reached: ${num(notReached)}` : ''}.${malformed}`);
+    const blocks = [heading(line), totals];
+    if (c.failed.length > 0) {
+        blocks.push('<h4>Could not delete</h4>', table(['Dataset', 'Why'], c.failed.slice(0, SUMMARY_ROW_CAP).map(f => [datasetCell(f.dataset), cell(html_text(f.reason))])));
+        if (c.failed.length > SUMMARY_ROW_CAP)
+            blocks.push(paragraph(`… and ${num(c.failed.length - SUMMARY_ROW_CAP)} more.`));
+    }
+    if (c.deleted.length > 0)
+        blocks.push('<h4>Deleted</h4>', ...datasetTable(c.deleted, input));
+    return blocks;
+}
+
+;// CONCATENATED MODULE: ./src/action/summary/write.ts
+
+
+
+/**
+ * Appends a built summary (build.ts) to the job summary, or does nothing when the step runs
+ * outside a runner (GITHUB_STEP_SUMMARY unset): a missing summary file is not worth failing for.
+ */
+async function writeSummary(html) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    try {
+        await summary.addRaw(html).write();
+    }
+    catch (error) {
+        log.warning((0,outside_text.t) `Could not write the job summary: ${error.message}`);
+    }
+}
 
 // EXTERNAL MODULE: ./src/net/retry.ts
 var retry = __nccwpck_require__(7893);
@@ -34709,6 +35200,9 @@ const systemClock = {
 };
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
+
 
 
 
@@ -34761,55 +35255,79 @@ async function run() {
     };
     for (const signal of CANCEL_SIGNALS)
         process.on(signal, onSignal);
+    const started = systemClock.now();
+    const report = createReport();
+    let operation;
+    let projectId;
     let client;
+    let failed;
     try {
         const inputs = readInputs();
+        operation = inputs.operation;
+        projectId = inputs.api?.projectId;
         for (const name of unusedInputs(inputs.operation)) {
             log.warning((0,outside_text.t) `Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`);
         }
         const context = {
             inputs,
             log: log,
-            report: report,
+            report,
             workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
             clock: systemClock,
             random: Math.random,
             signal: controller.signal
         };
-        const { operation, api } = inputs;
+        const { api } = inputs;
         if (operation === 'check') {
             // The one operation that needs no credentials and no client.
             await (await checkOperation())(context);
-            return;
         }
-        // readInputs reads the API settings for every operation that talks to Nexus.
-        if (api === undefined)
-            throw new Error(`no API settings for operation ${operation}`);
-        if (operation === 'create')
-            inputs.name ??= await defaultDatasetName();
-        const run = await API_OPERATIONS[operation]();
-        client = new nexus_client/* NexusClient */.v4({
-            ...api,
-            requestTimeoutMs: inputs.requestTimeoutMs,
-            retry: retryPolicyFromEnv(),
-            clock: context.clock,
-            random: context.random,
-            signal: controller.signal,
-            log: log
-        });
-        await run({ ...context, client });
+        else {
+            // readInputs reads the API settings for every operation that talks to Nexus.
+            if (api === undefined)
+                throw new Error(`no API settings for operation ${operation}`);
+            if (operation === 'create')
+                inputs.name ??= await defaultDatasetName();
+            const run = await API_OPERATIONS[operation]();
+            client = new nexus_client/* NexusClient */.v4({
+                ...api,
+                requestTimeoutMs: inputs.requestTimeoutMs,
+                retry: retryPolicyFromEnv(),
+                clock: context.clock,
+                random: context.random,
+                signal: controller.signal,
+                log: log
+            });
+            await run({ ...context, client });
+        }
     }
     catch (error) {
         // After a cancel, a low-level abort error says less than "the run was cancelled".
-        reportFailure(controller.signal.aborted && !(error instanceof errors/* ActionError */.lZ)
-            ? controller.signal.reason
-            : error);
+        failed = {
+            error: controller.signal.aborted && !(error instanceof errors/* ActionError */.lZ)
+                ? controller.signal.reason
+                : error
+        };
+        reportFailure(failed.error);
     }
     finally {
         client?.dispose();
         for (const signal of CANCEL_SIGNALS)
             process.off(signal, onSignal);
     }
+    await summarize(operation, projectId, report, failed, started);
+}
+/** The job summary: the outcome first, then (for a failure) what next, then the details. */
+async function summarize(operation, projectId, report, failed, started) {
+    const now = systemClock.now();
+    await writeSummary(buildSummary({
+        operation,
+        projectId,
+        facts: report.facts,
+        ...(failed ? { error: failed.error } : {}),
+        now,
+        elapsedMs: now - started
+    }));
 }
 /**
  * NEXUS_ACTION_RETRY_BASE_MS shrinks the backoff for the project's own
@@ -34824,14 +35342,1264 @@ function retryPolicyFromEnv() {
 }
 /** One failure line a person can act on; the stack only in the debug log. */
 function reportFailure(error) {
-    if (error instanceof errors/* ActionError */.lZ) {
-        fail(error.message);
-        log.debug((0,outside_text.t) `${error.stack ?? String(error)}`);
-        return;
-    }
+    fail(failureLine(error));
     const message = error instanceof Error ? error.message : String(error);
-    fail((0,outside_text.t) `Unexpected error: ${message}. This is a bug in nexus-dataset-action; please report it with the step's debug log.`);
     log.debug((0,outside_text.t) `${error instanceof Error ? (error.stack ?? message) : message}`);
+}
+
+
+/***/ }),
+
+/***/ 9712:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gs: () => (/* binding */ NdjsonChecker),
+/* harmony export */   aZ: () => (/* binding */ MAX_PROBLEMS)
+/* harmony export */ });
+/* unused harmony export MAX_DEPTH */
+/* harmony import */ var node_buffer__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4573);
+/* harmony import */ var node_buffer__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_buffer__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _fast_path_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(125);
+/* harmony import */ var _file_cause_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1766);
+
+
+
+const MAX_PROBLEMS = 10;
+/** Deeper nesting is refused, so the container stack has a fixed size. */
+const MAX_DEPTH = 1000;
+// Parser states.
+const S_LINE = 0; // only whitespace so far on this line
+const S_VALUE = 1; // a value must come next
+const S_ARRAY_FIRST = 2; // after '[': a value or ']'
+const S_OBJECT_FIRST = 3; // after '{': a key or '}'
+const S_KEY = 4; // after ',' in an object: a key
+const S_COLON = 5;
+const S_AFTER = 6; // after a value: ',' or a closing bracket, or at depth 0 the end of the line
+const S_STRING = 7;
+const S_ESCAPE = 8;
+const S_HEX = 9; // inside \uXXXX
+const S_MINUS = 10; // number states, named after what was just read
+const S_ZERO = 11;
+const S_INT = 12;
+const S_DOT = 13;
+const S_FRACTION = 14;
+const S_E = 15;
+const S_EXP_SIGN = 16;
+const S_EXPONENT = 17;
+const S_LITERAL = 18;
+const S_SKIP = 19; // the line already has a problem: skip to its end
+// Value types; also what `url` and `kind` were found to be (0 = absent).
+const T_NONE = 0;
+const T_OBJECT = 1;
+const T_ARRAY = 2;
+const T_STRING = 3;
+const T_NUMBER = 4;
+const T_TRUE = 5;
+const T_FALSE = 6;
+const T_NULL = 7;
+const T_EMPTY_STRING = 8;
+const T_BLANK_STRING = 9;
+const TYPE_NAMES = [
+    'nothing',
+    'an object',
+    'an array',
+    'a string',
+    'a number',
+    'true',
+    'false',
+    'null',
+    'an empty string',
+    'a string of only whitespace'
+];
+// What the string being read is.
+const R_VALUE = 0;
+const R_KEY = 1; // a key below the top level
+const R_TOP_KEY = 2; // a key of the line's object: matched against "url" and "kind"
+const R_URL = 3; // the value of the line's "url"
+const M_NONE = 0;
+const M_URL = 1;
+const M_KIND = 2;
+const URL_CODES = [0x75, 0x72, 0x6c];
+const KIND_CODES = [0x6b, 0x69, 0x6e, 0x64];
+// Kinds of JSON syntax error.
+const J_UNEXPECTED = 0;
+const J_END_OF_LINE = 1;
+const J_END_IN_STRING = 2;
+const J_CONTROL = 3;
+const J_ESCAPE = 4;
+const J_HEX = 5;
+const J_DEPTH = 6;
+const CONTAINER_OBJECT = 1;
+const CONTAINER_ARRAY = 2;
+const LITERALS = new TextEncoder().encode('truefalsenull');
+/** Words that are not JSON but that Python's json.dumps writes for floats: NaN, Infinity. */
+const WORDS = new TextEncoder().encode('NaNInfinity');
+/** 1 for bytes that may appear unescaped in a JSON string with nothing to check (UTF-8 aside). */
+const PLAIN = new Uint8Array(256).fill(1);
+PLAIN.fill(0, 0, 0x20);
+PLAIN[0x22] = 0;
+PLAIN[0x5c] = 0;
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let d = 0; d < 10; d++)
+    HEX_VALUE[0x30 + d] = d;
+for (let d = 0; d < 6; d++)
+    HEX_VALUE[0x41 + d] = HEX_VALUE[0x61 + d] = 10 + d;
+/** What each one-character escape stands for (0: not a valid escape; `u` is handled apart). */
+const ESCAPED = new Uint8Array(256);
+ESCAPED[0x22] = 0x22;
+ESCAPED[0x5c] = 0x5c;
+ESCAPED[0x2f] = 0x2f;
+ESCAPED[0x62] = 0x08;
+ESCAPED[0x66] = 0x0c;
+ESCAPED[0x6e] = 0x0a;
+ESCAPED[0x72] = 0x0d;
+ESCAPED[0x74] = 0x09;
+const BOM = [0xef, 0xbb, 0xbf];
+const BOM_MESSAGE = 'starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM';
+/**
+ * What makes a url blank, so refused as an empty one is: JSON's own whitespace (space, tab, LF,
+ * CR), raw or escaped. Other Unicode spaces (U+00A0...) are characters a url may hold.
+ */
+function isJsonSpace(code) {
+    return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+}
+/**
+ * Index of the first byte in [i, end) that is '"', '\\' or a control byte, or end. Scans four
+ * bytes per step through `words`, an Int32Array over the same bytes: for the long strings of
+ * lines the fast path leaves to the general machine, such as a data URL cut by the end of a chunk.
+ */
+function skipPlain(b, words, i, end) {
+    while ((i & 3) !== 0) {
+        if (i >= end || PLAIN[b[i]] === 0)
+            return i;
+        i++;
+    }
+    let k = i >> 2;
+    const kEnd = Math.min(words.length, end >> 2);
+    while (k < kEnd) {
+        const x = words[k];
+        // Classic "has a zero byte" / "has a byte below n" tests; exact as a yes/no for the word.
+        // The quote, which ends most strings, is tested on its own first: measurably faster.
+        const quote = x ^ 0x22222222;
+        if (((quote - 0x01010101) & ~quote & 0x80808080) !== 0)
+            break;
+        const backslash = x ^ 0x5c5c5c5c;
+        const other = ((backslash - 0x01010101) & ~backslash) | ((x - 0x20202020) & ~x);
+        if ((other & 0x80808080) !== 0)
+            break;
+        k++;
+    }
+    i = k << 2;
+    while (i < end && PLAIN[b[i]] === 1)
+        i++;
+    return i;
+}
+/** Number of characters (bytes that are not UTF-8 continuation bytes) in b[from, to). */
+function countChars(b, from, to) {
+    let n = 0;
+    for (let i = from; i < to; i++)
+        if ((b[i] & 0xc0) !== 0x80)
+            n++;
+    return n;
+}
+/** Bytes after the lead byte c in a well-formed sequence (0: not a lead byte). */
+function sequenceTail(c) {
+    if (c >= 0xc2 && c <= 0xdf)
+        return 1;
+    if (c >= 0xe0 && c <= 0xef)
+        return 2;
+    if (c >= 0xf0 && c <= 0xf4)
+        return 3;
+    return 0;
+}
+/** Whether c may be the second byte after `lead`: excludes overlongs, surrogates, > U+10FFFF. */
+function secondByteOk(lead, c) {
+    if (lead === 0xe0)
+        return c >= 0xa0 && c <= 0xbf;
+    if (lead === 0xed)
+        return c >= 0x80 && c <= 0x9f;
+    if (lead === 0xf0)
+        return c >= 0x90 && c <= 0xbf;
+    if (lead === 0xf4)
+        return c >= 0x80 && c <= 0x8f;
+    return (c & 0xc0) === 0x80;
+}
+/** Index of the first ill-formed UTF-8 sequence in b[i, end), or -1. i must start a sequence. */
+function firstBadUtf8(b, i, end) {
+    while (i < end) {
+        const c = b[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        const n = sequenceTail(c);
+        if (n === 0 || i + n >= end || !secondByteOk(c, b[i + 1]))
+            return i;
+        for (let k = 2; k <= n; k++)
+            if ((b[i + k] & 0xc0) !== 0x80)
+                return i;
+        i += n + 1;
+    }
+    return -1;
+}
+function quoteChar(cp) {
+    const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+    if (cp === 0x22)
+        return `'"'`;
+    if (cp >= 0x21 && cp <= 0x7e)
+        return `"${String.fromCharCode(cp)}"`;
+    // Invisible and blank characters are named by code point only: quoting them shows nothing.
+    if (cp < 0x80 || /[\p{C}\p{Z}]/u.test(String.fromCodePoint(cp)))
+        return hex;
+    return `"${String.fromCodePoint(cp)}" (${hex})`;
+}
+class NdjsonChecker {
+    fast;
+    /** `fast`: the SIMD path by default; tests pass the scalar one to check the JS path alone. */
+    constructor(fast = (0,_fast_path_js__WEBPACK_IMPORTED_MODULE_1__/* .fastPath */ .Gm)()) {
+        this.fast = fast;
+    }
+    items = 0;
+    lines = 0;
+    badLines = 0;
+    problems = [];
+    /** Absolute offset of the current chunk's first byte. */
+    base = 0;
+    bomMatched = 0;
+    // The file's shape, for fileCause(): see FileShape.
+    firstBytes = new Uint8Array(_file_cause_js__WEBPACK_IMPORTED_MODULE_2__/* .FIRST_BYTES */ .VA);
+    firstLength = 0;
+    lastNonBlank = -1;
+    firstItemComplete = false;
+    openObjectLine = 0;
+    closerLine = false;
+    secondValueAt = -1;
+    // The current line.
+    lineStart = 0;
+    /** Characters of the current line in earlier chunks: columns are counted from the line start. */
+    lineChars = 0;
+    state = S_LINE;
+    depth = 0;
+    stack = new Uint8Array(MAX_DEPTH);
+    top = T_NONE;
+    member = M_NONE;
+    url = T_NONE;
+    kind = T_NONE;
+    role = R_VALUE;
+    stringStart = 0;
+    /** The url being read is, so far, only whitespace. */
+    urlBlank = false;
+    keyMask = 0;
+    keyLength = 0;
+    hexLeft = 0;
+    hex = 0;
+    literalAt = 0;
+    literalEnd = 0;
+    bom = false;
+    /** First JSON syntax error on the line (absolute offset, -1 if none). */
+    jsonAt = -1;
+    jsonKind = J_UNEXPECTED;
+    jsonChar = 0;
+    jsonColumn = 0;
+    /** Continuation bytes still to read to quote the non-ASCII character of a J_UNEXPECTED. */
+    jsonCharLeft = 0;
+    /** Next byte of WORDS to match after the 'N' or 'I' of a J_UNEXPECTED (0: none pending). */
+    wordAt = 0;
+    wordEnd = 0;
+    /** The 'I' came after a '-'. */
+    wordMinus = false;
+    /** The J_UNEXPECTED is the start of a whole NaN, Infinity or -Infinity. */
+    named = false;
+    afterEnd = false;
+    /** First ill-formed UTF-8 on the line (absolute offset, -1 if none). */
+    utf8At = -1;
+    utf8Column = 0;
+    // A UTF-8 sequence cut by the end of the previous chunk.
+    tailLead = 0;
+    tailHave = 0;
+    tailNeed = 0;
+    tailAt = 0;
+    tailColumn = 0;
+    // Ill-formed UTF-8 in the chunk being pushed: at most one entry per line.
+    bad = [];
+    badIndex = 0;
+    nextBad = Infinity;
+    push(chunk) {
+        if (this.base < _file_cause_js__WEBPACK_IMPORTED_MODULE_2__/* .FIRST_BYTES */ .VA)
+            this.keepFirstBytes(chunk);
+        this.noteLastNonBlank(chunk);
+        // The fast path can only read WebAssembly memory: chunks are copied there, piece by piece
+        // (the copy costs a few percent of a file scan; the check does not care where pieces end).
+        const fast = this.fast;
+        for (let at = 0; at < chunk.length; at += _fast_path_js__WEBPACK_IMPORTED_MODULE_1__/* .SCRATCH_BYTES */ .L$) {
+            const piece = chunk.subarray(at, at + _fast_path_js__WEBPACK_IMPORTED_MODULE_1__/* .SCRATCH_BYTES */ .L$);
+            fast.scratch.set(piece);
+            this.pushPiece(fast.scratch.subarray(0, piece.length), fast);
+        }
+    }
+    /** b: the start of the scratch area. */
+    pushPiece(b, fast) {
+        const end = b.length;
+        if (this.jsonCharLeft > 0)
+            this.captureChar(b, 0, end);
+        if (this.wordAt > 0)
+            this.matchWord(b, 0, end);
+        if (this.base < BOM.length)
+            this.matchBom(b);
+        const from = this.tailHave > 0 ? this.continueTail(b, 0, end) : 0;
+        const cut = this.findCut(b, from, end);
+        this.findBadUtf8(b, from, cut);
+        const lim = b.lastIndexOf(0x0a) + 1;
+        const address = b.byteOffset;
+        let i = 0;
+        while (i < end) {
+            if (this.state === S_LINE) {
+                // Whole lines only, and none with ill-formed UTF-8: the fast path does not look for it.
+                const stop = this.nextBad < lim ? b.lastIndexOf(0x0a, this.nextBad) + 1 : lim;
+                if (i < stop) {
+                    i = fast.run(address + i, address + stop) - address;
+                    const n = fast.accepted.value;
+                    if (n > 0) {
+                        this.items += n;
+                        this.lines += n;
+                        this.lineStart = this.base + i;
+                        this.lineChars = 0;
+                        if (i >= end)
+                            break;
+                    }
+                }
+            }
+            i = this.parse(b, fast.words, i, end);
+        }
+        if (this.nextBad < end)
+            this.noteUtf8(b, this.nextBad);
+        if (cut < end)
+            this.startTail(b, cut, end);
+        if (this.lineStart < this.base + end && this.wantColumns()) {
+            const start = this.lineStart - this.base;
+            this.lineChars =
+                start >= 0 ? countChars(b, start, end) : this.lineChars + countChars(b, 0, end);
+        }
+        this.base += end;
+    }
+    finish() {
+        if (this.tailNeed > 0) {
+            // The file ends inside a character.
+            this.tailNeed = 0;
+            if (this.utf8At < 0) {
+                this.utf8At = this.tailAt;
+                this.utf8Column = this.tailColumn;
+            }
+        }
+        if (this.lineStart < this.base)
+            this.endLine(null, 0);
+        const check = {
+            items: this.items,
+            lines: this.lines,
+            badLines: this.badLines,
+            problems: this.problems.slice()
+        };
+        // Only a file refused anyway gets a cause: what is accepted stays the lines' decision.
+        const cause = this.badLines > 0 ? this.fileCause() : undefined;
+        if (cause !== undefined)
+            check.cause = cause;
+        return check;
+    }
+    fileCause() {
+        return (0,_file_cause_js__WEBPACK_IMPORTED_MODULE_2__/* .fileCause */ .QY)({
+            firstBytes: this.firstBytes.subarray(0, this.firstLength),
+            lastNonBlank: this.lastNonBlank,
+            items: this.items,
+            firstItemComplete: this.firstItemComplete,
+            openObjectLine: this.openObjectLine,
+            closerLine: this.closerLine,
+            secondValueAt: this.secondValueAt
+        });
+    }
+    /** Copies what `chunk`, which starts at `base`, holds of the file's first bytes. */
+    keepFirstBytes(chunk) {
+        const n = Math.min(chunk.length, _file_cause_js__WEBPACK_IMPORTED_MODULE_2__/* .FIRST_BYTES */ .VA - this.base);
+        this.firstBytes.set(chunk.subarray(0, n), this.base);
+        this.firstLength = this.base + n;
+    }
+    /** From the end of the chunk back: a few bytes at most, as files rarely end in long blanks. */
+    noteLastNonBlank(chunk) {
+        for (let i = chunk.length - 1; i >= 0; i--) {
+            const c = chunk[i];
+            if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+                this.lastNonBlank = c;
+                return;
+            }
+        }
+    }
+    /** Columns and messages are only worked out while there is room to report them. */
+    wantColumns() {
+        return this.problems.length < MAX_PROBLEMS && this.jsonAt < 0 && this.utf8At < 0 && !this.bom;
+    }
+    column(b, i) {
+        const start = this.lineStart - this.base;
+        return (start >= 0 ? countChars(b, start, i) : this.lineChars + countChars(b, 0, i)) + 1;
+    }
+    matchBom(b) {
+        for (let i = 0; this.base + i < BOM.length && i < b.length; i++) {
+            if (this.bomMatched !== this.base + i || b[i] !== BOM[this.bomMatched])
+                return;
+            this.bomMatched++;
+        }
+        if (this.bomMatched === BOM.length)
+            this.bom = true;
+    }
+    /** Checks the bytes completing a sequence cut by the previous chunk; returns where they end. */
+    continueTail(b, i, end) {
+        while (this.tailHave < this.tailNeed && i < end) {
+            const c = b[i];
+            const ok = this.tailHave === 1 ? secondByteOk(this.tailLead, c) : (c & 0xc0) === 0x80;
+            if (!ok) {
+                this.tailNeed = 0;
+                this.tailHave = 0;
+                if (this.utf8At < 0) {
+                    this.utf8At = this.tailAt;
+                    this.utf8Column = this.tailColumn;
+                }
+                return i;
+            }
+            this.tailHave++;
+            i++;
+        }
+        if (this.tailHave === this.tailNeed)
+            this.tailHave = this.tailNeed = 0;
+        return i;
+    }
+    /** Start of a sequence cut by the chunk end (validated with the next chunk), or end. */
+    findCut(b, from, end) {
+        let t = end - 1;
+        while (t > from && end - t <= 3 && (b[t] & 0xc0) === 0x80)
+            t--;
+        if (t < from)
+            return end;
+        const n = sequenceTail(b[t]);
+        return n > 0 && t + n >= end ? t : end;
+    }
+    startTail(b, cut, end) {
+        this.tailLead = b[cut];
+        this.tailHave = 1;
+        this.tailNeed = sequenceTail(this.tailLead) + 1;
+        this.tailAt = this.base + cut;
+        // Wanted even when the line has a JSON error: one at this very byte loses to the UTF-8 error.
+        this.tailColumn = this.problems.length < MAX_PROBLEMS ? this.column(b, cut) : 0;
+        this.continueTail(b, cut + 1, end);
+    }
+    /** Records the first ill-formed sequence of each line in b[from, to); isUtf8 says if any. */
+    findBadUtf8(b, from, to) {
+        this.bad.length = 0;
+        this.badIndex = 0;
+        this.nextBad = Infinity;
+        if (from >= to || (0,node_buffer__WEBPACK_IMPORTED_MODULE_0__.isUtf8)(b.subarray(from, to)))
+            return;
+        let i = from;
+        while (i < to) {
+            const at = firstBadUtf8(b, i, to);
+            if (at < 0)
+                break;
+            this.bad.push(at);
+            const nl = b.indexOf(0x0a, at);
+            if (nl < 0 || nl >= to)
+                break;
+            i = nl + 1;
+        }
+        if (this.bad.length > 0)
+            this.nextBad = this.bad[0];
+    }
+    /** Takes the pending ill-formed UTF-8 at chunk index `at`, which is on the current line. */
+    noteUtf8(b, at) {
+        if (this.utf8At < 0) {
+            this.utf8At = this.base + at;
+            if (this.problems.length < MAX_PROBLEMS)
+                this.utf8Column = this.column(b, at);
+        }
+        this.badIndex++;
+        this.nextBad = this.badIndex < this.bad.length ? this.bad[this.badIndex] : Infinity;
+    }
+    /** Reads the continuation bytes of the character quoted by a J_UNEXPECTED error. */
+    captureChar(b, i, end) {
+        while (this.jsonCharLeft > 0 && i < end) {
+            const c = b[i++];
+            if ((c & 0xc0) !== 0x80) {
+                // Ill-formed: the UTF-8 error at the same place is the one reported.
+                this.jsonCharLeft = 0;
+                return;
+            }
+            this.jsonChar = (this.jsonChar << 6) | (c & 0x3f);
+            this.jsonCharLeft--;
+        }
+    }
+    /**
+     * At the 'N' or 'I' (c) of a J_UNEXPECTED at chunk index i: starts matching NaN, Infinity or
+     * -Infinity where a value belongs, to name the word in the message.
+     */
+    startWord(b, i, c) {
+        const state = this.state;
+        const valueStart = state === S_LINE || state === S_VALUE || state === S_ARRAY_FIRST;
+        if (c === 0x4e && valueStart) {
+            this.wordAt = 1;
+            this.wordEnd = 3;
+        }
+        else if (c === 0x49 && (valueStart || state === S_MINUS)) {
+            this.wordAt = 4;
+            this.wordEnd = WORDS.length;
+        }
+        else {
+            return;
+        }
+        this.wordMinus = state === S_MINUS;
+        this.matchWord(b, i + 1, b.length);
+    }
+    /** Reads on the word startWord() began, which may go on in the next chunk. */
+    matchWord(b, i, end) {
+        while (this.wordAt < this.wordEnd && i < end) {
+            if (b[i++] !== WORDS[this.wordAt]) {
+                this.wordAt = 0;
+                return;
+            }
+            this.wordAt++;
+        }
+        if (this.wordAt === this.wordEnd) {
+            this.named = true;
+            this.wordAt = 0;
+        }
+    }
+    /** Records a JSON syntax error at chunk index i and skips the rest of the line. */
+    fail(b, i, kind, c = 0) {
+        this.jsonAt = this.base + i;
+        this.jsonKind = kind;
+        this.jsonChar = c;
+        this.afterEnd = this.state === S_AFTER && this.depth === 0;
+        // A line that starts with '}': how pretty-printed objects end (see FileShape).
+        if (this.state === S_LINE && c === 0x7d)
+            this.closerLine = true;
+        if (this.problems.length < MAX_PROBLEMS) {
+            this.jsonColumn = b === null ? this.lineChars + 1 : this.column(b, i);
+            if (b !== null && c >= 0x80) {
+                const n = sequenceTail(c);
+                this.jsonChar = c & (0x3f >> n);
+                this.jsonCharLeft = n;
+                this.captureChar(b, i + 1, b.length);
+            }
+            else if (b !== null && kind === J_UNEXPECTED) {
+                this.startWord(b, i, c);
+            }
+        }
+        this.state = S_SKIP;
+        return i;
+    }
+    /**
+     * The general machine: runs from b[i] to the end of the line (returning the index after its
+     * '\n') or of the chunk (returning end).
+     */
+    parse(b, words, i, end) {
+        while (i < end) {
+            const c = b[i];
+            if (c === 0x0a)
+                return this.endLine(b, i);
+            if ((c === 0x20 || c === 0x09 || c === 0x0d) && this.state < S_STRING) {
+                i++;
+                continue;
+            }
+            switch (this.state) {
+                case S_SKIP: {
+                    const nl = b.indexOf(0x0a, i);
+                    i = nl < 0 ? end : nl;
+                    break;
+                }
+                case S_LINE:
+                case S_VALUE:
+                    i = this.beginValue(b, i, c);
+                    break;
+                case S_ARRAY_FIRST:
+                    i = c === 0x5d ? this.close(b, i, CONTAINER_ARRAY, c) : this.beginValue(b, i, c);
+                    break;
+                case S_OBJECT_FIRST:
+                    i = c === 0x7d ? this.close(b, i, CONTAINER_OBJECT, c) : this.beginKey(b, i, c);
+                    break;
+                case S_KEY:
+                    i = this.beginKey(b, i, c);
+                    break;
+                case S_COLON:
+                    if (c === 0x3a) {
+                        this.state = S_VALUE;
+                        i++;
+                    }
+                    else {
+                        i = this.fail(b, i, J_UNEXPECTED, c);
+                    }
+                    break;
+                case S_AFTER:
+                    i = this.afterValue(b, i, c);
+                    break;
+                case S_STRING:
+                    i = this.stringContent(b, words, i, end);
+                    break;
+                case S_ESCAPE:
+                    i = this.escape(b, i, c);
+                    break;
+                case S_HEX:
+                    i = this.hexDigit(b, i, c);
+                    break;
+                case S_LITERAL:
+                    if (c !== LITERALS[this.literalAt]) {
+                        i = this.fail(b, i, J_UNEXPECTED, c);
+                    }
+                    else {
+                        if (++this.literalAt === this.literalEnd)
+                            this.state = S_AFTER;
+                        i++;
+                    }
+                    break;
+                default:
+                    i = this.number(b, i, c);
+            }
+        }
+        return end;
+    }
+    escape(b, i, c) {
+        if (c === 0x75) {
+            this.state = S_HEX;
+            this.hexLeft = 4;
+            this.hex = 0;
+            return i + 1;
+        }
+        const decoded = ESCAPED[c];
+        if (decoded === 0)
+            return this.fail(b, i, J_ESCAPE, c);
+        if (this.role === R_TOP_KEY)
+            this.matchKey(decoded);
+        else if (this.urlBlank && !isJsonSpace(decoded))
+            this.urlBlank = false;
+        this.state = S_STRING;
+        return i + 1;
+    }
+    hexDigit(b, i, c) {
+        const d = HEX_VALUE[c];
+        if (d < 0)
+            return this.fail(b, i, J_HEX, c);
+        this.hex = (this.hex << 4) | d;
+        if (--this.hexLeft === 0) {
+            if (this.role === R_TOP_KEY)
+                this.matchKey(this.hex);
+            else if (this.urlBlank && !isJsonSpace(this.hex))
+                this.urlBlank = false;
+            this.state = S_STRING;
+        }
+        return i + 1;
+    }
+    number(b, i, c) {
+        const digit = c >= 0x30 && c <= 0x39;
+        switch (this.state) {
+            case S_MINUS:
+                if (!digit)
+                    return this.fail(b, i, J_UNEXPECTED, c);
+                this.state = c === 0x30 ? S_ZERO : S_INT;
+                return i + 1;
+            case S_ZERO:
+            case S_INT:
+                if (digit && this.state === S_INT)
+                    return i + 1;
+                if (c === 0x2e)
+                    this.state = S_DOT;
+                else if (c === 0x65 || c === 0x45)
+                    this.state = S_E;
+                else
+                    return this.endNumber(i);
+                return i + 1;
+            case S_DOT:
+                if (!digit)
+                    return this.fail(b, i, J_UNEXPECTED, c);
+                this.state = S_FRACTION;
+                return i + 1;
+            case S_FRACTION:
+                if (digit)
+                    return i + 1;
+                if (c === 0x65 || c === 0x45) {
+                    this.state = S_E;
+                    return i + 1;
+                }
+                return this.endNumber(i);
+            case S_E:
+                if (c === 0x2b || c === 0x2d) {
+                    this.state = S_EXP_SIGN;
+                    return i + 1;
+                }
+                if (!digit)
+                    return this.fail(b, i, J_UNEXPECTED, c);
+                this.state = S_EXPONENT;
+                return i + 1;
+            case S_EXP_SIGN:
+                if (!digit)
+                    return this.fail(b, i, J_UNEXPECTED, c);
+                this.state = S_EXPONENT;
+                return i + 1;
+            default: // S_EXPONENT
+                if (digit)
+                    return i + 1;
+                return this.endNumber(i);
+        }
+    }
+    /** A complete number ended at b[i], which is read again as what follows a value. */
+    endNumber(i) {
+        this.state = S_AFTER;
+        return i;
+    }
+    beginValue(b, i, c) {
+        let type;
+        let state;
+        switch (c) {
+            case 0x7b:
+                type = T_OBJECT;
+                state = S_OBJECT_FIRST;
+                break;
+            case 0x5b:
+                type = T_ARRAY;
+                state = S_ARRAY_FIRST;
+                break;
+            case 0x22:
+                type = T_STRING;
+                state = S_STRING;
+                break;
+            case 0x74:
+            case 0x66:
+            case 0x6e:
+                type = c === 0x74 ? T_TRUE : c === 0x66 ? T_FALSE : T_NULL;
+                state = S_LITERAL;
+                this.literalAt = c === 0x74 ? 1 : c === 0x66 ? 5 : 10;
+                this.literalEnd = c === 0x74 ? 4 : c === 0x66 ? 9 : 13;
+                break;
+            case 0x2d:
+                type = T_NUMBER;
+                state = S_MINUS;
+                break;
+            case 0x30:
+                type = T_NUMBER;
+                state = S_ZERO;
+                break;
+            default:
+                if (c < 0x31 || c > 0x39)
+                    return this.fail(b, i, J_UNEXPECTED, c);
+                type = T_NUMBER;
+                state = S_INT;
+        }
+        if (this.depth === 0) {
+            this.top = type;
+        }
+        else if (this.depth === 1 && this.member !== M_NONE) {
+            if (this.member === M_KIND)
+                this.kind = type;
+            else
+                this.url = type;
+        }
+        if (type === T_STRING) {
+            this.role = this.depth === 1 && this.member === M_URL ? R_URL : R_VALUE;
+            this.urlBlank = this.role === R_URL;
+            this.stringStart = this.base + i;
+        }
+        else if (type === T_OBJECT || type === T_ARRAY) {
+            if (this.depth === MAX_DEPTH)
+                return this.fail(b, i, J_DEPTH);
+            this.stack[this.depth++] = type === T_OBJECT ? CONTAINER_OBJECT : CONTAINER_ARRAY;
+        }
+        this.state = state;
+        return i + 1;
+    }
+    beginKey(b, i, c) {
+        if (c !== 0x22)
+            return this.fail(b, i, J_UNEXPECTED, c);
+        if (this.depth === 1) {
+            this.role = R_TOP_KEY;
+            this.keyMask = 3;
+            this.keyLength = 0;
+        }
+        else {
+            this.role = R_KEY;
+        }
+        this.state = S_STRING;
+        return i + 1;
+    }
+    close(b, i, container, c) {
+        if (this.stack[this.depth - 1] !== container)
+            return this.fail(b, i, J_UNEXPECTED, c);
+        this.depth--;
+        this.state = S_AFTER;
+        return i + 1;
+    }
+    afterValue(b, i, c) {
+        if (this.depth === 0)
+            return this.fail(b, i, J_UNEXPECTED, c);
+        if (c === 0x2c) {
+            this.state = this.stack[this.depth - 1] === CONTAINER_OBJECT ? S_KEY : S_VALUE;
+            return i + 1;
+        }
+        if (c === 0x7d)
+            return this.close(b, i, CONTAINER_OBJECT, c);
+        if (c === 0x5d)
+            return this.close(b, i, CONTAINER_ARRAY, c);
+        return this.fail(b, i, J_UNEXPECTED, c);
+    }
+    /** Feeds one decoded UTF-16 code unit of a top-level key to the "url"/"kind" matcher. */
+    matchKey(unit) {
+        const n = this.keyLength++;
+        let mask = 0;
+        if ((this.keyMask & M_URL) !== 0 && n < 3 && unit === URL_CODES[n])
+            mask = M_URL;
+        if ((this.keyMask & M_KIND) !== 0 && n < 4 && unit === KIND_CODES[n])
+            mask |= M_KIND;
+        this.keyMask = mask;
+    }
+    stringContent(b, words, i, end) {
+        if (this.role === R_TOP_KEY) {
+            // Key bytes go one by one through the matcher until it can no longer match.
+            while (i < end && this.keyMask !== 0 && PLAIN[b[i]] === 1)
+                this.matchKey(b[i++]);
+        }
+        else if (this.urlBlank) {
+            // A url that is so far only whitespace: its spaces one by one, up to any other character.
+            while (i < end && b[i] === 0x20)
+                i++;
+            if (i < end && PLAIN[b[i]] === 1)
+                this.urlBlank = false;
+        }
+        i = skipPlain(b, words, i, end);
+        if (i >= end)
+            return end;
+        const c = b[i];
+        if (c === 0x22) {
+            const role = this.role;
+            if (role === R_TOP_KEY) {
+                const mask = this.keyMask;
+                const n = this.keyLength;
+                const url = (mask & M_URL) !== 0 && n === 3;
+                this.member = url ? M_URL : (mask & M_KIND) !== 0 && n === 4 ? M_KIND : M_NONE;
+            }
+            else if (role === R_URL) {
+                const empty = this.base + i === this.stringStart + 1;
+                this.url = !this.urlBlank ? T_STRING : empty ? T_EMPTY_STRING : T_BLANK_STRING;
+                this.urlBlank = false;
+            }
+            this.state = role === R_KEY || role === R_TOP_KEY ? S_COLON : S_AFTER;
+            return i + 1;
+        }
+        if (c === 0x5c) {
+            this.state = S_ESCAPE;
+            return i + 1;
+        }
+        // A control byte; '\n' is left for the caller, which ends the line.
+        return c === 0x0a ? i : this.fail(b, i, J_CONTROL, c);
+    }
+    /** Ends the current line at chunk index i ('\n'), or at the end of the input when b is null. */
+    endLine(b, i) {
+        const state = this.state;
+        if (state === S_LINE) {
+            this.lines++;
+            this.resetLine(b === null ? this.base : this.base + i + 1);
+            return i + 1;
+        }
+        if (state !== S_SKIP) {
+            const complete = this.depth === 0 &&
+                (state === S_AFTER ||
+                    state === S_ZERO ||
+                    state === S_INT ||
+                    state === S_FRACTION ||
+                    state === S_EXPONENT);
+            if (!complete) {
+                const inString = state === S_STRING || state === S_ESCAPE || state === S_HEX;
+                this.fail(b, i, inString ? J_END_IN_STRING : J_END_OF_LINE);
+            }
+        }
+        if (b !== null && this.nextBad < i)
+            this.noteUtf8(b, this.nextBad);
+        if (this.items === 0)
+            this.firstItemComplete = this.jsonAt < 0;
+        if (this.lines === 0 && this.jsonAt >= 0 && this.jsonKind === J_UNEXPECTED && this.afterEnd) {
+            this.secondValueAt = this.jsonAt;
+        }
+        this.items++;
+        this.lines++;
+        if (this.lineIsBad()) {
+            if (this.badLines === 0 && this.endsInsideObject())
+                this.openObjectLine = this.lines;
+            this.badLines++;
+            if (this.problems.length < MAX_PROBLEMS)
+                this.problems.push(this.describeProblem());
+        }
+        this.resetLine(b === null ? this.base : this.base + i + 1);
+        return i + 1;
+    }
+    /** The line's JSON stops at its end, inside the object it opens. */
+    endsInsideObject() {
+        return this.jsonAt >= 0 && this.jsonKind === J_END_OF_LINE && this.top === T_OBJECT;
+    }
+    lineIsBad() {
+        if (this.bom || this.utf8At >= 0 || this.jsonAt >= 0 || this.top !== T_OBJECT)
+            return true;
+        return this.url !== T_STRING || (this.kind !== T_NONE && this.kind !== T_STRING);
+    }
+    describeProblem() {
+        const line = this.lines;
+        if (this.bom)
+            return { line, column: 1, message: BOM_MESSAGE };
+        if (this.utf8At >= 0 && (this.jsonAt < 0 || this.utf8At <= this.jsonAt)) {
+            const column = this.utf8Column;
+            return { line, column, message: `invalid UTF-8 at column ${column}` };
+        }
+        if (this.jsonAt >= 0) {
+            // A named -Infinity starts at its '-', the character before the 'I'.
+            const column = this.named && this.wordMinus ? this.jsonColumn - 1 : this.jsonColumn;
+            return { line, column, message: `not valid JSON: ${this.jsonError(column)}` };
+        }
+        if (this.top !== T_OBJECT) {
+            return { line, message: `expected a JSON object, found ${TYPE_NAMES[this.top]}` };
+        }
+        if (this.url === T_NONE)
+            return { line, message: '"url" is missing' };
+        if (this.url !== T_STRING) {
+            return { line, message: `"url" must be a non-empty string, found ${TYPE_NAMES[this.url]}` };
+        }
+        return { line, message: `"kind" must be a string, found ${TYPE_NAMES[this.kind]}` };
+    }
+    jsonError(column) {
+        const at = `at column ${column}`;
+        const c = this.jsonChar;
+        switch (this.jsonKind) {
+            case J_END_OF_LINE:
+                return `unexpected end of line ${at}`;
+            case J_END_IN_STRING:
+                return `unterminated string ${at}`;
+            case J_CONTROL:
+                return `unescaped control character ${quoteChar(c)} in a string ${at}`;
+            case J_ESCAPE:
+                return c >= 0x21 && c <= 0x7e
+                    ? `invalid escape "\\${String.fromCharCode(c)}" ${at}`
+                    : `invalid escape: "\\" followed by ${quoteChar(c)} ${at}`;
+            case J_HEX:
+                return `invalid \\u escape: ${quoteChar(c)} is not a hex digit ${at}`;
+            case J_DEPTH:
+                return `nested more than ${MAX_DEPTH} levels deep ${at}`;
+            default:
+                if (this.named) {
+                    const word = c === 0x4e ? 'NaN' : this.wordMinus ? '-Infinity' : 'Infinity';
+                    return `${word} ${at}; JSON has no such value (Python's json.dumps writes it): write null instead`;
+                }
+                if (c === 0xfeff) {
+                    // Line 1's own mark is BOM_MESSAGE; one further on comes from files joined together.
+                    return `byte-order mark (U+FEFF) ${at}, likely from joining files that each start with one (e.g. with cat); save them as UTF-8 without BOM before joining, or delete it`;
+                }
+                if (this.afterEnd) {
+                    const what = this.top === T_OBJECT ? 'object' : 'value';
+                    return `unexpected ${quoteChar(c)} after the end of the ${what} ${at}`;
+                }
+                return `unexpected ${quoteChar(c)} ${at}`;
+        }
+    }
+    resetLine(next) {
+        this.lineStart = next;
+        this.lineChars = 0;
+        this.state = S_LINE;
+        this.depth = 0;
+        this.top = T_NONE;
+        this.member = M_NONE;
+        this.url = T_NONE;
+        this.kind = T_NONE;
+        this.bom = false;
+        this.jsonAt = -1;
+        this.jsonCharLeft = 0;
+        this.wordAt = 0;
+        this.named = false;
+        this.utf8At = -1;
+    }
+}
+
+
+/***/ }),
+
+/***/ 125:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  L$: () => (/* binding */ SCRATCH_BYTES),
+  Gm: () => (/* binding */ fastPath)
+});
+
+// UNUSED EXPORTS: scalarPath
+
+;// CONCATENATED MODULE: ./src/ndjson/fast-path.wasm.ts
+// Generated by scripts/build-wasm.mjs from src/ndjson/fast-path.wat; do not edit.
+// Run `npm run build:generated` after changing the .wat, and commit this file.
+const FAST_PATH_WASM = 'AGFzbQEAAAABBwFgAn9/AX8CDwEDZW52Bm1lbW9yeQIAAQMCAQAGBgF/AUEACwcYAghhY2NlcHRlZAMACWZhc3RMaW5lcwAA' +
+    'CpEEAY4EAwd/AXsBfyAAIQICQAJAA0AgAiABTw0BIAIhA0EAIQcDQCACLQAAIQUgAkEBaiECIAVBIEYgBUEJRiAFQQ1GcnIN' +
+    'AAsgBUH7AEcNAgNAA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQALIAVBIkcNAyACKAAAQfXksZMCRiEGIAYE' +
+    'QCACQQRqIQIFA0AgAi0AACEFIAJBAWohAiAFQdwASw0AIAVBIE8gBUEiRyAFQdwAR3FxDQALIAVBIkcNBAsDQCACLQAAIQUg' +
+    'AkEBaiECIAVBIEYgBUEJRiAFQQ1GcnINAAsgBUE6Rw0DA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQALIAVB' +
+    'IkcNAyACIQgDQCAC/QAAACEJIAlBIv0P/SMgCUHcAP0P/SP9UCAJQSD9D/0m/VD9ZCEKIApFBEAgAkEQaiECDAELCyACIApo' +
+    'aiECIAItAABBIkcNAyAGBEAgCC0AACEFIAVBIkYgBUEgRnINBEEBIQcLIAJBAWohAgNAIAItAAAhBSACQQFqIQIgBUEgRiAF' +
+    'QQlGIAVBDUZycg0ACyAFQSxGDQALIAVB/QBHDQIgB0UNAgNAIAItAAAhBSACQQFqIQIgBUEgRiAFQQlGIAVBDUZycg0ACyAF' +
+    'QQpHDQIgBEEBaiEEDAALCyACIQMLIAQkACADCw==';
+
+;// CONCATENATED MODULE: ./src/ndjson/fast-path.ts
+
+/**
+ * The NDJSON checker's fast path, in WebAssembly: fast-path.wat, compiled at build time
+ * (npm run build:generated) into fast-path.wasm.ts. It accepts a run of plain lines, which are,
+ * byte for byte: optional spaces, tabs or CRs, `{`, one or more `"key": "value"` members separated
+ * by `,` (the same whitespace allowed around every token), `}`, optional whitespace, `\n`; where
+ * every key and value is a string with no `\` and no byte below 0x20, one key is exactly "url",
+ * and no "url" value is empty or starts with a space (it might be blank). At the first other line
+ * it stops, and the general machine in check.ts reads that line and judges it: that machine is
+ * the one grammar of a line.
+ *
+ * Invariant: every line the fast path accepts, the full checker accepts with the same item count.
+ *
+ * On typical lines it is about five times as fast as the general machine, mostly thanks to its
+ * 16-byte SIMD compares over the values.
+ */
+// Memory: the scratch area the checker copies chunks to, then slack. The module keeps no data of
+// its own, so the scratch area starts at 0.
+const SCRATCH_AT = 0;
+const SCRATCH_BYTES = 1 << 20;
+/** The SIMD loads may read up to 15 bytes past the data: this keeps them inside the memory. */
+const SLACK_BYTES = 64;
+const PAGE_BYTES = 1 << 16;
+const PAGES = Math.ceil((SCRATCH_AT + SCRATCH_BYTES + SLACK_BYTES) / PAGE_BYTES);
+let fastPathInstance;
+/**
+ * The module is compiled once per thread, on first use (about a millisecond). Where
+ * WebAssembly SIMD is missing (a locked-down or old runtime) the checker still works, on its
+ * JavaScript path alone: slower, never wrong.
+ */
+function fastPath() {
+    if (fastPathInstance === undefined) {
+        try {
+            fastPathInstance = simdPath();
+        }
+        catch {
+            fastPathInstance = scalarPath();
+        }
+    }
+    return fastPathInstance;
+}
+function simdPath() {
+    const api = globalThis.WebAssembly;
+    const memory = new api.Memory({ initial: PAGES, maximum: PAGES });
+    const module = new api.Module(Buffer.from(FAST_PATH_WASM, 'base64'));
+    const instance = new api.Instance(module, { env: { memory } });
+    return {
+        scratch: Buffer.from(memory.buffer, SCRATCH_AT, SCRATCH_BYTES),
+        words: new Int32Array(memory.buffer, SCRATCH_AT, SCRATCH_BYTES / 4),
+        run: instance.exports.fastLines,
+        accepted: instance.exports.accepted
+    };
+}
+/** Accepts no line, so every line takes the JavaScript path. */
+function scalarPath() {
+    const memory = new ArrayBuffer(SCRATCH_BYTES + SLACK_BYTES);
+    return {
+        scratch: Buffer.from(memory, 0, SCRATCH_BYTES),
+        words: new Int32Array(memory, 0, SCRATCH_BYTES / 4),
+        run: from => from,
+        accepted: { value: 0 }
+    };
+}
+
+
+/***/ }),
+
+/***/ 1766:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   OD: () => (/* binding */ causeParts),
+/* harmony export */   QY: () => (/* binding */ fileCause),
+/* harmony export */   VA: () => (/* binding */ FIRST_BYTES)
+/* harmony export */ });
+/**
+ * Whole-file mistakes named by their cause. A file in the wrong format (UTF-16, compressed,
+ * binary, a Git LFS pointer, one JSON array, pretty-printed objects, classic Mac line ends) is
+ * refused by the line checker anyway, but line by line and in terms of bytes: "invalid UTF-8 at
+ * column 1" on every line says nothing of PowerShell. These rules name the cause once, with the
+ * fix, from the file's first bytes and from a few facts about its shape the checker gathers on
+ * the way (check.ts). They only ever name why a file is refused: the checker gives a cause only
+ * for a file with bad lines, so what is accepted and refused is the line checker's alone.
+ */
+/** How many of the file's first bytes the checker keeps for these rules. */
+const FIRST_BYTES = 4096;
+const UTF16_FIX = 'save it as UTF-8, e.g. `Out-File -Encoding utf8` in PowerShell 7 or `Set-Content -Encoding utf8NoBOM`';
+/** Each follows the file's name: what the file is, then what to do about it. */
+const CAUSES = {
+    gzip: 'is gzip-compressed; upload the uncompressed NDJSON',
+    zip: 'is a zip archive; upload the NDJSON file in it, unzipped',
+    utf16: `is UTF-16 text (as Windows PowerShell 5.1 writes it); ${UTF16_FIX}`,
+    utf16be: `is UTF-16 big-endian text; ${UTF16_FIX}`,
+    binary: 'is binary, not text; upload an NDJSON file (UTF-8 text, one JSON object per line)',
+    lfs: 'is a Git LFS pointer, not the file; check out with `lfs: true` (actions/checkout), or run `git lfs pull`',
+    array: "is one JSON array, not NDJSON; write one object per line (e.g. `jq -c '.[]'`)",
+    crOnly: 'ends its lines with CR alone (classic Mac OS line ends), so it reads as one line; end each line with LF or CRLF',
+    prettyPrinted: (line) => `holds JSON objects written over several lines (pretty-printed), the first from line ${line}; write each object on one line (e.g. \`jq -c .\`)`
+};
+const GZIP = [0x1f, 0x8b];
+/** A local file header: every zip that holds a file starts with one. */
+const ZIP = [0x50, 0x4b, 0x03, 0x04];
+const BOM = [0xef, 0xbb, 0xbf];
+/** The first line of every Git LFS pointer file (the spec's version line). */
+const LFS_POINTER = [...Buffer.from('version https://git-lfs.github.com/spec/v1')];
+/** Code units looked at to tell UTF-16 without a byte-order mark. */
+const UTF16_UNITS = 256;
+const SPACE = 0x20;
+const TAB = 0x09;
+const CR = 0x0d;
+const LF = 0x0a;
+/** The cause of the mistakes of a file with bad lines, if it is one of those named here. */
+function fileCause(shape) {
+    const message = firstBytesCause(shape.firstBytes);
+    return message !== undefined ? { message } : shapeCause(shape);
+}
+/** Formats told from the first bytes alone: magic numbers first, as they are certain. */
+function firstBytesCause(b) {
+    if (startsWith(b, GZIP))
+        return CAUSES.gzip;
+    if (startsWith(b, ZIP))
+        return CAUSES.zip;
+    const utf16 = utf16Order(b);
+    if (utf16 !== undefined)
+        return utf16 === 'le' ? CAUSES.utf16 : CAUSES.utf16be;
+    if (isBinary(b))
+        return CAUSES.binary;
+    if (startsWith(b, LFS_POINTER))
+        return CAUSES.lfs;
+    return undefined;
+}
+/**
+ * UTF-16 by its byte-order mark (FF FE, FE FF: never in UTF-8), or without one by its zeros: JSON
+ * is mostly ASCII, whose UTF-16 code units have one zero byte each. So UTF-16 is at least 3 in 4
+ * of the first code units with a zero high byte and at most 1 in 4 with a zero low byte (the
+ * margin lets in some characters above U+00FF, such as a non-Latin file name). UTF-8 text has no
+ * zero bytes at all.
+ */
+function utf16Order(b) {
+    if (b[0] === 0xff && b[1] === 0xfe)
+        return 'le';
+    if (b[0] === 0xfe && b[1] === 0xff)
+        return 'be';
+    const units = Math.min(b.length >> 1, UTF16_UNITS);
+    if (units < 2)
+        return undefined;
+    let evenZeros = 0;
+    let oddZeros = 0;
+    for (let i = 0; i < units * 2; i += 2) {
+        if (b[i] === 0)
+            evenZeros++;
+        if (b[i + 1] === 0)
+            oddZeros++;
+    }
+    if (oddZeros * 4 >= units * 3 && evenZeros * 4 <= units)
+        return 'le';
+    if (evenZeros * 4 >= units * 3 && oddZeros * 4 <= units)
+        return 'be';
+    return undefined;
+}
+/**
+ * Binary: at least 1 in 16 of the first bytes, and at least 4, are control bytes that text does
+ * not use (C0 but tab, LF, VT, FF, CR, and ESC, which colours logs): most formats have zeros in
+ * their headers, and compressed or random data has about 1 in 9. A text file with a stray NUL or
+ * two is not binary: its lines are reported as they are.
+ */
+function isBinary(b) {
+    let controls = 0;
+    for (const c of b) {
+        if (c < 0x20 && (c < TAB || c > CR) && c !== 0x1b)
+            controls++;
+    }
+    return controls >= 4 && controls * 16 >= b.length;
+}
+/** Formats told from the file's shape, most specific first: an array may hold objects. */
+function shapeCause(shape) {
+    if (isWholeArray(shape))
+        return { message: CAUSES.array };
+    const open = shape.openObjectLine || (bomThenBrace(shape.firstBytes) ? 1 : 0);
+    if (open > 0 && shape.closerLine)
+        return { message: CAUSES.prettyPrinted(open), line: open };
+    if (crBeforeSecondValue(shape))
+        return { message: CAUSES.crOnly };
+    return undefined;
+}
+/**
+ * One JSON array, on one line or pretty-printed: the first non-blank byte (after a byte-order
+ * mark) is `[` and the last is `]`. But not a file of lines that each hold a whole array
+ * (`[1, 2]` then more): when the first line is a complete value and more lines follow, the lines
+ * are reported as they are. A file whose first line is an array and the rest objects ends in `}`.
+ */
+function isWholeArray(shape) {
+    const b = shape.firstBytes;
+    let i = startsWith(b, BOM) ? BOM.length : 0;
+    while (i < b.length && isBlank(b[i]))
+        i++;
+    if (b[i] !== 0x5b || shape.lastNonBlank !== 0x5d)
+        return false;
+    return shape.items === 1 || !shape.firstItemComplete;
+}
+/**
+ * Line 1 is a byte-order mark and `{` alone, as Windows PowerShell 5.1 writes ConvertTo-Json
+ * output with `-Encoding utf8`. The checker stops reading line 1 at the mark, so it cannot see
+ * that the line opens an object: this tells it from the bytes.
+ */
+function bomThenBrace(b) {
+    if (!startsWith(b, BOM))
+        return false;
+    let i = BOM.length;
+    while (b[i] === SPACE || b[i] === TAB)
+        i++;
+    if (b[i++] !== 0x7b)
+        return false;
+    while (b[i] === SPACE || b[i] === TAB || b[i] === CR)
+        i++;
+    return b[i] === LF;
+}
+/**
+ * CR-only line ends (classic Mac OS): the whole file is line 1, and the checker refuses it at the
+ * second value, as text after the end of the first one. It is that cause when the blanks between
+ * the two values hold a CR. (Line 1 must then start within the first bytes: a first value longer
+ * than those gets the line's own message.)
+ */
+function crBeforeSecondValue(shape) {
+    const b = shape.firstBytes;
+    const at = shape.secondValueAt;
+    if (at <= 0 || at > b.length)
+        return false;
+    for (let i = at - 1; i >= 0 && isBlank(b[i]); i--)
+        if (b[i] === CR)
+            return true;
+    return false;
+}
+/** JSON's whitespace. */
+function isBlank(c) {
+    return c === SPACE || c === TAB || c === CR || c === LF;
+}
+function startsWith(b, prefix) {
+    if (b.length < prefix.length)
+        return false;
+    for (let i = 0; i < prefix.length; i++)
+        if (b[i] !== prefix[i])
+            return false;
+    return true;
+}
+/**
+ * A cause's two halves, for a summary that shows them apart: what the file is, and what to do
+ * (every cause's message is the two, joined by the first `; `).
+ */
+function causeParts(cause) {
+    const at = cause.message.indexOf('; ');
+    return at < 0
+        ? { what: cause.message, fix: '' }
+        : { what: cause.message.slice(0, at), fix: cause.message.slice(at + 2) };
 }
 
 
@@ -35602,7 +37370,7 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   checkOperation: () => (/* binding */ checkOperation)
 /* harmony export */ });
-/* harmony import */ var _file_check_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8417);
+/* harmony import */ var _file_check_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6377);
 /* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(596);
 
 
@@ -35614,7 +37382,6 @@ async function checkOperation(ctx) {
     const checked = await (0,_file_check_js__WEBPACK_IMPORTED_MODULE_0__/* .checkDatasetFile */ .p)(ctx);
     ctx.report.output('item-count', String(checked.scan.items));
     ctx.log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${checked.file.shown} is valid NDJSON: ready to upload with operation create.`);
-    await ctx.report.rowsSummary((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `NDJSON check of ${checked.file.shown}: valid`, (0,_file_check_js__WEBPACK_IMPORTED_MODULE_0__/* .fileRows */ .e)(checked));
 }
 
 
@@ -35681,47 +37448,54 @@ async function cleanupOperation(ctx) {
         (!pattern || pattern.test(d.name)));
     const criteria = describeCriteria(inputs.olderThanMs, inputs.namePattern);
     log.info((0,outside_text.t) `${selected.length} of ${all.length} datasets selected for deletion (${criteria}).`);
-    if (inputs.dryRun) {
-        report.datasets(selected);
-        for (const d of selected)
-            log.info((0,outside_text.t) `Would delete ${d.id} ${(0,outside_text/* quote */.hD)(d.name, outside_text/* NAME_SHOWN */.od)}.`);
-        await report.tableSummary((0,outside_text.t) `Cleanup of ${client.projectId} (dry run)`, selected, {
-            note: (0,outside_text.t) `Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
-            footer: (0,outside_text.t) `Kept: ${all.length - selected.length}. Would delete: ${selected.length}.${skipped}`,
-            forCleanup: true
-        });
-        return;
-    }
     const deleted = [];
     const failed = [];
+    report.facts.cleanup = {
+        dryRun: inputs.dryRun,
+        criteria,
+        total: all.length,
+        malformed: rejected.length,
+        selected,
+        deleted,
+        failed
+    };
+    if (inputs.dryRun) {
+        report.datasets(selected);
+        if (selected.length > 0) {
+            await log.group((0,outside_text.t) `Would delete ${selected.length} datasets`, async () => {
+                for (const d of selected)
+                    log.info((0,outside_text.t) `Would delete ${d.id} ${(0,outside_text/* quote */.hD)(d.name, outside_text/* NAME_SHOWN */.od)}.`);
+            });
+        }
+        log.info((0,outside_text.t) `Dry run: would delete ${selected.length} and keep ${all.length - selected.length} of ${all.length} datasets; nothing was deleted.${skipped}`);
+        return;
+    }
     try {
-        await forEachLimited(selected, inputs.concurrency, ctx.signal, async (dataset) => {
-            try {
-                // Another cleanup job may race us: already gone counts as deleted.
-                const { alreadyGone } = await client.deleteDataset(dataset.id);
-                deleted.push(dataset);
-                log.info((0,outside_text.t) `${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${(0,outside_text/* quote */.hD)(dataset.name, outside_text/* NAME_SHOWN */.od)}.`);
-            }
-            catch (error) {
-                if (!ctx.signal.aborted) {
-                    failed.push({ dataset, reason: (0,outside_text.t) `${error instanceof Error ? error.message : error}` });
+        if (selected.length > 0) {
+            await log.group((0,outside_text.t) `Deleting ${selected.length} datasets`, () => forEachLimited(selected, inputs.concurrency, ctx.signal, async (dataset) => {
+                try {
+                    // Another cleanup job may race us: already gone counts as deleted.
+                    const { alreadyGone } = await client.deleteDataset(dataset.id);
+                    deleted.push(dataset);
+                    log.info((0,outside_text.t) `${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${(0,outside_text/* quote */.hD)(dataset.name, outside_text/* NAME_SHOWN */.od)}.`);
                 }
-            }
-        });
+                catch (error) {
+                    if (!ctx.signal.aborted) {
+                        const reason = (0,outside_text.t) `${error instanceof Error ? error.message : error}`;
+                        failed.push({ dataset, reason });
+                        log.info((0,outside_text.t) `Could not delete ${dataset.id} ${(0,outside_text/* quote */.hD)(dataset.name, outside_text/* NAME_SHOWN */.od)}: ${reason}`);
+                    }
+                }
+            }));
+        }
     }
     finally {
-        // Also after a cancel: report exactly what is gone so far.
+        // Also after a cancel: report exactly what is gone so far, in the order selected.
         const order = new Map(selected.map((d, i) => [d.id, i]));
         deleted.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
         report.datasets(deleted);
         const notReached = selected.length - deleted.length - failed.length;
-        await report.tableSummary((0,outside_text.t) `Cleanup of ${client.projectId}`, deleted, {
-            note: ctx.signal.aborted
-                ? (0,outside_text.t) `Cancelled: ${deleted.length} of ${selected.length} selected datasets were deleted before the run stopped.`
-                : (0,outside_text.t) `Deleted ${deleted.length} datasets (${criteria}).`,
-            footer: (0,outside_text.t) `Kept: ${all.length - selected.length}. Deleted: ${deleted.length}. Failed: ${failed.length}.${notReached > 0 && ctx.signal.aborted ? ` Not reached: ${notReached}.` : ''}${skipped}`,
-            forCleanup: true
-        });
+        log.info((0,outside_text.t) `${ctx.signal.aborted ? 'Cancelled. ' : ''}Deleted: ${deleted.length}. Failed: ${failed.length}.${notReached > 0 ? ` Not reached: ${notReached}.` : ''} Kept: ${all.length - selected.length} (of ${all.length}).${skipped}`);
     }
     if (ctx.signal.aborted)
         throw ctx.signal.reason;
@@ -36167,8 +37941,8 @@ function looksLikeWebPage(response) {
 
 // EXTERNAL MODULE: ./src/operations/dataset-selection.ts
 var dataset_selection = __nccwpck_require__(1601);
-// EXTERNAL MODULE: ./src/operations/file-check.ts + 8 modules
-var file_check = __nccwpck_require__(8417);
+// EXTERNAL MODULE: ./src/operations/file-check.ts + 4 modules
+var file_check = __nccwpck_require__(6377);
 // EXTERNAL MODULE: ./src/operations/wait-until-ready.ts
 var wait_until_ready = __nccwpck_require__(958);
 ;// CONCATENATED MODULE: ./src/operations/create.ts
@@ -36197,10 +37971,9 @@ async function createOperation(ctx) {
         const reusable = await lookForNamesake(ctx, name);
         if (reusable) {
             report.output('reused', 'true');
-            report.dataset(reusable.dataset);
-            await finish(ctx, checked, reusable.dataset, {
-                reused: reusable.why
-            });
+            report.facts.reused = true;
+            report.dataset(reusable);
+            await finish(ctx, checked, reusable);
             return;
         }
     }
@@ -36212,16 +37985,16 @@ async function createOperation(ctx) {
     const uploadUrl = (0,types/* uploadUrlOf */.qC)(created);
     if (uploadUrl)
         maskUploadUrl(uploadUrl, log);
+    report.facts.created = true;
     report.dataset(created);
     log.info((0,outside_text.t) `${adopted ? 'Using' : 'Created'} dataset ${created.id} ${(0,outside_text/* quote */.hD)(created.name, outside_text/* NAME_SHOWN */.od)}.`);
-    let upload;
     try {
         // Cancelled while the POST was under way: its answer named the dataset.
         ctx.signal.throwIfAborted();
         if (!uploadUrl) {
             throw new errors/* ActionError */.lZ((0,outside_text.t) `Nexus created dataset ${created.id} without an upload URL; it cannot receive the file. Report this to Datature support.`);
         }
-        upload = await uploadFile({
+        const upload = await uploadFile({
             uploadUrl,
             openFile: checked.open,
             sizeBytes: checked.scan.sizeBytes,
@@ -36234,6 +38007,8 @@ async function createOperation(ctx) {
             log,
             earlierAttemptLanded: () => nexusSeesUpload(ctx, created.id)
         });
+        report.facts.durations.upload = upload.durationMs;
+        report.facts.upload = { bytesPerSecond: upload.bytesPerSecond, attempts: upload.attempts };
         log.info((0,outside_text.t) `Uploaded ${(0,format/* formatBytes */.z3)(checked.scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`);
     }
     catch (error) {
@@ -36242,12 +38017,13 @@ async function createOperation(ctx) {
         const failure = error instanceof errors/* UploadError */.oW && error.storageCode === 'PreconditionFailed'
             ? { error, deleted: false }
             : await abandon(ctx, created.id, error);
-        if (failure.deleted)
+        if (failure.deleted) {
             report.output('deleted', 'true');
-        await report.datasetSummary((0,outside_text.t) `Upload failed: dataset ${created.id} ${failure.deleted ? 'was deleted' : 'is left Waiting'}`, created, (0,file_check/* fileRows */.e)(checked));
+            report.facts.deleted = true;
+        }
         throw failure.error;
     }
-    await finish(ctx, checked, await client.getDataset(created.id), { upload });
+    await finish(ctx, checked, await client.getDataset(created.id));
 }
 /**
  * With if-exists reuse or fail: the not-expired datasets that already have this name. fail stops
@@ -36264,7 +38040,7 @@ async function lookForNamesake(ctx, name) {
         if (newest === undefined)
             return undefined;
         const others = namesakes.all.length > 1 ? ` (and ${namesakes.all.length - 1} more)` : '';
-        throw new errors/* ActionError */.lZ((0,outside_text.t) `A dataset named ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} already exists in project ${client.projectId}: ${newest.id}, ${(0,outside_text/* shorten */.ml)(newest.status.overview, outside_text/* STATUS_SHOWN */.$x)}${others}. Nothing was created (if-exists: fail). Give the step another name, delete that dataset, or use if-exists: reuse.`);
+        throw new errors/* DatasetExistsError */.t9((0,outside_text.t) `A dataset named ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} already exists in project ${client.projectId}: ${newest.id}, ${(0,outside_text/* shorten */.ml)(newest.status.overview, outside_text/* STATUS_SHOWN */.$x)}${others}. Nothing was created (if-exists: fail). Give the step another name, delete that dataset, or use if-exists: reuse.`);
     }
     for (const { dataset, reason } of namesakes.passedOver) {
         log.info((0,outside_text.t) `Not reusing dataset ${dataset.id} ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)}: ${reason}.`);
@@ -36274,13 +38050,13 @@ async function lookForNamesake(ctx, name) {
         log.info((0,outside_text.t) `No dataset named ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} can be reused: creating one.`);
         return undefined;
     }
-    const why = (0,dataset_selection/* describeNamesake */.hH)(reusable);
-    log.info((0,outside_text.t) `Reusing dataset ${reusable.id} ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} (if-exists: reuse): ${why}. Nothing is created or uploaded.`);
-    return { dataset: reusable, why };
+    log.info((0,outside_text.t) `Reusing dataset ${reusable.id} ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} (if-exists: reuse): ${(0,dataset_selection/* describeNamesake */.hH)(reusable)}. Nothing is created or uploaded.`);
+    return reusable;
 }
-/** After the upload (or for a reused dataset): wait as asked, check the count, report. */
-async function finish(ctx, checked, first, how) {
+/** After the upload (or for a reused dataset): wait as asked, check the count. */
+async function finish(ctx, checked, first) {
     const { inputs, log, report } = ctx;
+    const started = ctx.clock.now();
     let last = first;
     try {
         if (inputs.wait) {
@@ -36300,18 +38076,9 @@ async function finish(ctx, checked, first, how) {
         }
     }
     finally {
+        if (inputs.wait)
+            report.facts.durations.wait = ctx.clock.now() - started;
         report.dataset(last);
-        const rows = (0,file_check/* fileRows */.e)(checked);
-        if (how.reused)
-            rows.push([(0,outside_text.t) `Reused`, (0,outside_text.t) `yes: ${how.reused}`]);
-        if (how.upload) {
-            rows.push([(0,outside_text.t) `Upload time`, (0,outside_text.t) `${(how.upload.durationMs / 1000).toFixed(2)} s`]);
-            if (how.upload.bytesPerSecond > 0) {
-                rows.push([(0,outside_text.t) `Throughput`, (0,outside_text.t) `${(how.upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`]);
-            }
-        }
-        const reused = how.reused ? ' (reused)' : '';
-        await report.datasetSummary((0,outside_text.t) `Nexus dataset ${last.id}${reused}: ${(0,outside_text/* shorten */.ml)(last.status.overview, outside_text/* STATUS_SHOWN */.$x)}`, last, rows);
     }
 }
 /** Nexus notices a landed upload asynchronously: re-read for up to a minute. */
@@ -36359,8 +38126,9 @@ async function abandon(ctx, datasetId, error) {
     catch (deleteError) {
         const why = deleteError instanceof Error ? deleteError.message : String(deleteError);
         const message = error instanceof Error ? error.message : String(error);
+        const told = (0,outside_text.t) `${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`;
         return {
-            error: new errors/* ActionError */.lZ((0,outside_text.t) `${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`),
+            error: error instanceof errors/* ActionError */.lZ ? error.restated(told) : new errors/* ActionError */.lZ(told),
             deleted: false
         };
     }
@@ -36445,8 +38213,8 @@ function findNamesakes(datasets, name, now) {
 }
 /** Why a namesake qualified for reuse, for the log and the summary. */
 function describeNamesake(dataset) {
-    const created = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_2__/* .isoTime */ .Ly)(dataset.createDate);
-    const expires = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_2__/* .isoTime */ .Ly)(dataset.expiryTime);
+    const created = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_2__/* .readableTime */ .GI)(dataset.createDate);
+    const expires = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_2__/* .readableTime */ .GI)(dataset.expiryTime);
     return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `same name, status ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__/* .shorten */ .ml)(dataset.status.overview, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__/* .STATUS_SHOWN */ .$x)} (past Waiting, not failed), ${created ? `created ${created}, ` : ''}${expires ? `expires ${expires}` : 'no expiry time'}`;
 }
 
@@ -36470,23 +38238,22 @@ async function deleteOperation({ inputs, client, log, report }) {
     report.dataset(dataset);
     const { alreadyGone } = await client.deleteDataset(id);
     report.output('deleted', 'true');
+    report.facts.deleted = true;
     log.info(alreadyGone
         ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Dataset ${id} ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(dataset.name, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .NAME_SHOWN */ .od)} is deleted (by an earlier try whose answer was lost, or by someone else).`
         : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Deleted dataset ${id} ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(dataset.name, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .NAME_SHOWN */ .od)}.`);
-    await report.datasetSummary((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Deleted Nexus dataset ${id}`, dataset);
 }
 
 
 /***/ }),
 
-/***/ 8417:
+/***/ 6377:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  p: () => (/* binding */ checkDatasetFile),
-  e: () => (/* binding */ fileRows)
+  p: () => (/* binding */ checkDatasetFile)
 });
 
 // EXTERNAL MODULE: external "node:fs"
@@ -36533,1216 +38300,12 @@ function crc32cBase64(crc) {
 
 // EXTERNAL MODULE: ./src/shared/errors.ts
 var errors = __nccwpck_require__(8382);
-// EXTERNAL MODULE: external "node:buffer"
-var external_node_buffer_ = __nccwpck_require__(4573);
-;// CONCATENATED MODULE: ./src/ndjson/fast-path.wasm.ts
-// Generated by scripts/build-wasm.mjs from src/ndjson/fast-path.wat; do not edit.
-// Run `npm run build:generated` after changing the .wat, and commit this file.
-const FAST_PATH_WASM = 'AGFzbQEAAAABBwFgAn9/AX8CDwEDZW52Bm1lbW9yeQIAAQMCAQAGBgF/AUEACwcYAghhY2NlcHRlZAMACWZhc3RMaW5lcwAA' +
-    'CpEEAY4EAwd/AXsBfyAAIQICQAJAA0AgAiABTw0BIAIhA0EAIQcDQCACLQAAIQUgAkEBaiECIAVBIEYgBUEJRiAFQQ1GcnIN' +
-    'AAsgBUH7AEcNAgNAA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQALIAVBIkcNAyACKAAAQfXksZMCRiEGIAYE' +
-    'QCACQQRqIQIFA0AgAi0AACEFIAJBAWohAiAFQdwASw0AIAVBIE8gBUEiRyAFQdwAR3FxDQALIAVBIkcNBAsDQCACLQAAIQUg' +
-    'AkEBaiECIAVBIEYgBUEJRiAFQQ1GcnINAAsgBUE6Rw0DA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQALIAVB' +
-    'IkcNAyACIQgDQCAC/QAAACEJIAlBIv0P/SMgCUHcAP0P/SP9UCAJQSD9D/0m/VD9ZCEKIApFBEAgAkEQaiECDAELCyACIApo' +
-    'aiECIAItAABBIkcNAyAGBEAgCC0AACEFIAVBIkYgBUEgRnINBEEBIQcLIAJBAWohAgNAIAItAAAhBSACQQFqIQIgBUEgRiAF' +
-    'QQlGIAVBDUZycg0ACyAFQSxGDQALIAVB/QBHDQIgB0UNAgNAIAItAAAhBSACQQFqIQIgBUEgRiAFQQlGIAVBDUZycg0ACyAF' +
-    'QQpHDQIgBEEBaiEEDAALCyACIQMLIAQkACADCw==';
-
-;// CONCATENATED MODULE: ./src/ndjson/fast-path.ts
-
-/**
- * The NDJSON checker's fast path, in WebAssembly: fast-path.wat, compiled at build time
- * (npm run build:generated) into fast-path.wasm.ts. It accepts a run of plain lines, which are,
- * byte for byte: optional spaces, tabs or CRs, `{`, one or more `"key": "value"` members separated
- * by `,` (the same whitespace allowed around every token), `}`, optional whitespace, `\n`; where
- * every key and value is a string with no `\` and no byte below 0x20, one key is exactly "url",
- * and no "url" value is empty or starts with a space (it might be blank). At the first other line
- * it stops, and the general machine in check.ts reads that line and judges it: that machine is
- * the one grammar of a line.
- *
- * Invariant: every line the fast path accepts, the full checker accepts with the same item count.
- *
- * On typical lines it is about five times as fast as the general machine, mostly thanks to its
- * 16-byte SIMD compares over the values.
- */
-// Memory: the scratch area the checker copies chunks to, then slack. The module keeps no data of
-// its own, so the scratch area starts at 0.
-const SCRATCH_AT = 0;
-const SCRATCH_BYTES = 1 << 20;
-/** The SIMD loads may read up to 15 bytes past the data: this keeps them inside the memory. */
-const SLACK_BYTES = 64;
-const PAGE_BYTES = 1 << 16;
-const PAGES = Math.ceil((SCRATCH_AT + SCRATCH_BYTES + SLACK_BYTES) / PAGE_BYTES);
-let fastPathInstance;
-/**
- * The module is compiled once per thread, on first use (about a millisecond). Where
- * WebAssembly SIMD is missing (a locked-down or old runtime) the checker still works, on its
- * JavaScript path alone: slower, never wrong.
- */
-function fastPath() {
-    if (fastPathInstance === undefined) {
-        try {
-            fastPathInstance = simdPath();
-        }
-        catch {
-            fastPathInstance = scalarPath();
-        }
-    }
-    return fastPathInstance;
-}
-function simdPath() {
-    const api = globalThis.WebAssembly;
-    const memory = new api.Memory({ initial: PAGES, maximum: PAGES });
-    const module = new api.Module(Buffer.from(FAST_PATH_WASM, 'base64'));
-    const instance = new api.Instance(module, { env: { memory } });
-    return {
-        scratch: Buffer.from(memory.buffer, SCRATCH_AT, SCRATCH_BYTES),
-        words: new Int32Array(memory.buffer, SCRATCH_AT, SCRATCH_BYTES / 4),
-        run: instance.exports.fastLines,
-        accepted: instance.exports.accepted
-    };
-}
-/** Accepts no line, so every line takes the JavaScript path. */
-function scalarPath() {
-    const memory = new ArrayBuffer(SCRATCH_BYTES + SLACK_BYTES);
-    return {
-        scratch: Buffer.from(memory, 0, SCRATCH_BYTES),
-        words: new Int32Array(memory, 0, SCRATCH_BYTES / 4),
-        run: from => from,
-        accepted: { value: 0 }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/ndjson/file-cause.ts
-/**
- * Whole-file mistakes named by their cause. A file in the wrong format (UTF-16, compressed,
- * binary, a Git LFS pointer, one JSON array, pretty-printed objects, classic Mac line ends) is
- * refused by the line checker anyway, but line by line and in terms of bytes: "invalid UTF-8 at
- * column 1" on every line says nothing of PowerShell. These rules name the cause once, with the
- * fix, from the file's first bytes and from a few facts about its shape the checker gathers on
- * the way (check.ts). They only ever name why a file is refused: the checker gives a cause only
- * for a file with bad lines, so what is accepted and refused is the line checker's alone.
- */
-/** How many of the file's first bytes the checker keeps for these rules. */
-const FIRST_BYTES = 4096;
-const UTF16_FIX = 'save it as UTF-8, e.g. `Out-File -Encoding utf8` in PowerShell 7 or `Set-Content -Encoding utf8NoBOM`';
-/** Each follows the file's name: what the file is, then what to do about it. */
-const CAUSES = {
-    gzip: 'is gzip-compressed; upload the uncompressed NDJSON',
-    zip: 'is a zip archive; upload the NDJSON file in it, unzipped',
-    utf16: `is UTF-16 text (as Windows PowerShell 5.1 writes it); ${UTF16_FIX}`,
-    utf16be: `is UTF-16 big-endian text; ${UTF16_FIX}`,
-    binary: 'is binary, not text; upload an NDJSON file (UTF-8 text, one JSON object per line)',
-    lfs: 'is a Git LFS pointer, not the file; check out with `lfs: true` (actions/checkout), or run `git lfs pull`',
-    array: "is one JSON array, not NDJSON; write one object per line (e.g. `jq -c '.[]'`)",
-    crOnly: 'ends its lines with CR alone (classic Mac OS line ends), so it reads as one line; end each line with LF or CRLF',
-    prettyPrinted: (line) => `holds JSON objects written over several lines (pretty-printed), the first from line ${line}; write each object on one line (e.g. \`jq -c .\`)`
-};
-const GZIP = [0x1f, 0x8b];
-/** A local file header: every zip that holds a file starts with one. */
-const ZIP = [0x50, 0x4b, 0x03, 0x04];
-const BOM = [0xef, 0xbb, 0xbf];
-/** The first line of every Git LFS pointer file (the spec's version line). */
-const LFS_POINTER = [...Buffer.from('version https://git-lfs.github.com/spec/v1')];
-/** Code units looked at to tell UTF-16 without a byte-order mark. */
-const UTF16_UNITS = 256;
-const SPACE = 0x20;
-const TAB = 0x09;
-const CR = 0x0d;
-const LF = 0x0a;
-/** The cause of the mistakes of a file with bad lines, if it is one of those named here. */
-function fileCause(shape) {
-    const message = firstBytesCause(shape.firstBytes);
-    return message !== undefined ? { message } : shapeCause(shape);
-}
-/** Formats told from the first bytes alone: magic numbers first, as they are certain. */
-function firstBytesCause(b) {
-    if (startsWith(b, GZIP))
-        return CAUSES.gzip;
-    if (startsWith(b, ZIP))
-        return CAUSES.zip;
-    const utf16 = utf16Order(b);
-    if (utf16 !== undefined)
-        return utf16 === 'le' ? CAUSES.utf16 : CAUSES.utf16be;
-    if (isBinary(b))
-        return CAUSES.binary;
-    if (startsWith(b, LFS_POINTER))
-        return CAUSES.lfs;
-    return undefined;
-}
-/**
- * UTF-16 by its byte-order mark (FF FE, FE FF: never in UTF-8), or without one by its zeros: JSON
- * is mostly ASCII, whose UTF-16 code units have one zero byte each. So UTF-16 is at least 3 in 4
- * of the first code units with a zero high byte and at most 1 in 4 with a zero low byte (the
- * margin lets in some characters above U+00FF, such as a non-Latin file name). UTF-8 text has no
- * zero bytes at all.
- */
-function utf16Order(b) {
-    if (b[0] === 0xff && b[1] === 0xfe)
-        return 'le';
-    if (b[0] === 0xfe && b[1] === 0xff)
-        return 'be';
-    const units = Math.min(b.length >> 1, UTF16_UNITS);
-    if (units < 2)
-        return undefined;
-    let evenZeros = 0;
-    let oddZeros = 0;
-    for (let i = 0; i < units * 2; i += 2) {
-        if (b[i] === 0)
-            evenZeros++;
-        if (b[i + 1] === 0)
-            oddZeros++;
-    }
-    if (oddZeros * 4 >= units * 3 && evenZeros * 4 <= units)
-        return 'le';
-    if (evenZeros * 4 >= units * 3 && oddZeros * 4 <= units)
-        return 'be';
-    return undefined;
-}
-/**
- * Binary: at least 1 in 16 of the first bytes, and at least 4, are control bytes that text does
- * not use (C0 but tab, LF, VT, FF, CR, and ESC, which colours logs): most formats have zeros in
- * their headers, and compressed or random data has about 1 in 9. A text file with a stray NUL or
- * two is not binary: its lines are reported as they are.
- */
-function isBinary(b) {
-    let controls = 0;
-    for (const c of b) {
-        if (c < 0x20 && (c < TAB || c > CR) && c !== 0x1b)
-            controls++;
-    }
-    return controls >= 4 && controls * 16 >= b.length;
-}
-/** Formats told from the file's shape, most specific first: an array may hold objects. */
-function shapeCause(shape) {
-    if (isWholeArray(shape))
-        return { message: CAUSES.array };
-    const open = shape.openObjectLine || (bomThenBrace(shape.firstBytes) ? 1 : 0);
-    if (open > 0 && shape.closerLine)
-        return { message: CAUSES.prettyPrinted(open), line: open };
-    if (crBeforeSecondValue(shape))
-        return { message: CAUSES.crOnly };
-    return undefined;
-}
-/**
- * One JSON array, on one line or pretty-printed: the first non-blank byte (after a byte-order
- * mark) is `[` and the last is `]`. But not a file of lines that each hold a whole array
- * (`[1, 2]` then more): when the first line is a complete value and more lines follow, the lines
- * are reported as they are. A file whose first line is an array and the rest objects ends in `}`.
- */
-function isWholeArray(shape) {
-    const b = shape.firstBytes;
-    let i = startsWith(b, BOM) ? BOM.length : 0;
-    while (i < b.length && isBlank(b[i]))
-        i++;
-    if (b[i] !== 0x5b || shape.lastNonBlank !== 0x5d)
-        return false;
-    return shape.items === 1 || !shape.firstItemComplete;
-}
-/**
- * Line 1 is a byte-order mark and `{` alone, as Windows PowerShell 5.1 writes ConvertTo-Json
- * output with `-Encoding utf8`. The checker stops reading line 1 at the mark, so it cannot see
- * that the line opens an object: this tells it from the bytes.
- */
-function bomThenBrace(b) {
-    if (!startsWith(b, BOM))
-        return false;
-    let i = BOM.length;
-    while (b[i] === SPACE || b[i] === TAB)
-        i++;
-    if (b[i++] !== 0x7b)
-        return false;
-    while (b[i] === SPACE || b[i] === TAB || b[i] === CR)
-        i++;
-    return b[i] === LF;
-}
-/**
- * CR-only line ends (classic Mac OS): the whole file is line 1, and the checker refuses it at the
- * second value, as text after the end of the first one. It is that cause when the blanks between
- * the two values hold a CR. (Line 1 must then start within the first bytes: a first value longer
- * than those gets the line's own message.)
- */
-function crBeforeSecondValue(shape) {
-    const b = shape.firstBytes;
-    const at = shape.secondValueAt;
-    if (at <= 0 || at > b.length)
-        return false;
-    for (let i = at - 1; i >= 0 && isBlank(b[i]); i--)
-        if (b[i] === CR)
-            return true;
-    return false;
-}
-/** JSON's whitespace. */
-function isBlank(c) {
-    return c === SPACE || c === TAB || c === CR || c === LF;
-}
-function startsWith(b, prefix) {
-    if (b.length < prefix.length)
-        return false;
-    for (let i = 0; i < prefix.length; i++)
-        if (b[i] !== prefix[i])
-            return false;
-    return true;
-}
-
-;// CONCATENATED MODULE: ./src/ndjson/check.ts
-
-
-
-const MAX_PROBLEMS = 10;
-/** Deeper nesting is refused, so the container stack has a fixed size. */
-const MAX_DEPTH = 1000;
-// Parser states.
-const S_LINE = 0; // only whitespace so far on this line
-const S_VALUE = 1; // a value must come next
-const S_ARRAY_FIRST = 2; // after '[': a value or ']'
-const S_OBJECT_FIRST = 3; // after '{': a key or '}'
-const S_KEY = 4; // after ',' in an object: a key
-const S_COLON = 5;
-const S_AFTER = 6; // after a value: ',' or a closing bracket, or at depth 0 the end of the line
-const S_STRING = 7;
-const S_ESCAPE = 8;
-const S_HEX = 9; // inside \uXXXX
-const S_MINUS = 10; // number states, named after what was just read
-const S_ZERO = 11;
-const S_INT = 12;
-const S_DOT = 13;
-const S_FRACTION = 14;
-const S_E = 15;
-const S_EXP_SIGN = 16;
-const S_EXPONENT = 17;
-const S_LITERAL = 18;
-const S_SKIP = 19; // the line already has a problem: skip to its end
-// Value types; also what `url` and `kind` were found to be (0 = absent).
-const T_NONE = 0;
-const T_OBJECT = 1;
-const T_ARRAY = 2;
-const T_STRING = 3;
-const T_NUMBER = 4;
-const T_TRUE = 5;
-const T_FALSE = 6;
-const T_NULL = 7;
-const T_EMPTY_STRING = 8;
-const T_BLANK_STRING = 9;
-const TYPE_NAMES = [
-    'nothing',
-    'an object',
-    'an array',
-    'a string',
-    'a number',
-    'true',
-    'false',
-    'null',
-    'an empty string',
-    'a string of only whitespace'
-];
-// What the string being read is.
-const R_VALUE = 0;
-const R_KEY = 1; // a key below the top level
-const R_TOP_KEY = 2; // a key of the line's object: matched against "url" and "kind"
-const R_URL = 3; // the value of the line's "url"
-const M_NONE = 0;
-const M_URL = 1;
-const M_KIND = 2;
-const URL_CODES = [0x75, 0x72, 0x6c];
-const KIND_CODES = [0x6b, 0x69, 0x6e, 0x64];
-// Kinds of JSON syntax error.
-const J_UNEXPECTED = 0;
-const J_END_OF_LINE = 1;
-const J_END_IN_STRING = 2;
-const J_CONTROL = 3;
-const J_ESCAPE = 4;
-const J_HEX = 5;
-const J_DEPTH = 6;
-const CONTAINER_OBJECT = 1;
-const CONTAINER_ARRAY = 2;
-const LITERALS = new TextEncoder().encode('truefalsenull');
-/** Words that are not JSON but that Python's json.dumps writes for floats: NaN, Infinity. */
-const WORDS = new TextEncoder().encode('NaNInfinity');
-/** 1 for bytes that may appear unescaped in a JSON string with nothing to check (UTF-8 aside). */
-const PLAIN = new Uint8Array(256).fill(1);
-PLAIN.fill(0, 0, 0x20);
-PLAIN[0x22] = 0;
-PLAIN[0x5c] = 0;
-const HEX_VALUE = new Int8Array(256).fill(-1);
-for (let d = 0; d < 10; d++)
-    HEX_VALUE[0x30 + d] = d;
-for (let d = 0; d < 6; d++)
-    HEX_VALUE[0x41 + d] = HEX_VALUE[0x61 + d] = 10 + d;
-/** What each one-character escape stands for (0: not a valid escape; `u` is handled apart). */
-const ESCAPED = new Uint8Array(256);
-ESCAPED[0x22] = 0x22;
-ESCAPED[0x5c] = 0x5c;
-ESCAPED[0x2f] = 0x2f;
-ESCAPED[0x62] = 0x08;
-ESCAPED[0x66] = 0x0c;
-ESCAPED[0x6e] = 0x0a;
-ESCAPED[0x72] = 0x0d;
-ESCAPED[0x74] = 0x09;
-const check_BOM = [0xef, 0xbb, 0xbf];
-const BOM_MESSAGE = 'starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM';
-/**
- * What makes a url blank, so refused as an empty one is: JSON's own whitespace (space, tab, LF,
- * CR), raw or escaped. Other Unicode spaces (U+00A0...) are characters a url may hold.
- */
-function isJsonSpace(code) {
-    return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
-}
-/**
- * Index of the first byte in [i, end) that is '"', '\\' or a control byte, or end. Scans four
- * bytes per step through `words`, an Int32Array over the same bytes: for the long strings of
- * lines the fast path leaves to the general machine, such as a data URL cut by the end of a chunk.
- */
-function skipPlain(b, words, i, end) {
-    while ((i & 3) !== 0) {
-        if (i >= end || PLAIN[b[i]] === 0)
-            return i;
-        i++;
-    }
-    let k = i >> 2;
-    const kEnd = Math.min(words.length, end >> 2);
-    while (k < kEnd) {
-        const x = words[k];
-        // Classic "has a zero byte" / "has a byte below n" tests; exact as a yes/no for the word.
-        // The quote, which ends most strings, is tested on its own first: measurably faster.
-        const quote = x ^ 0x22222222;
-        if (((quote - 0x01010101) & ~quote & 0x80808080) !== 0)
-            break;
-        const backslash = x ^ 0x5c5c5c5c;
-        const other = ((backslash - 0x01010101) & ~backslash) | ((x - 0x20202020) & ~x);
-        if ((other & 0x80808080) !== 0)
-            break;
-        k++;
-    }
-    i = k << 2;
-    while (i < end && PLAIN[b[i]] === 1)
-        i++;
-    return i;
-}
-/** Number of characters (bytes that are not UTF-8 continuation bytes) in b[from, to). */
-function countChars(b, from, to) {
-    let n = 0;
-    for (let i = from; i < to; i++)
-        if ((b[i] & 0xc0) !== 0x80)
-            n++;
-    return n;
-}
-/** Bytes after the lead byte c in a well-formed sequence (0: not a lead byte). */
-function sequenceTail(c) {
-    if (c >= 0xc2 && c <= 0xdf)
-        return 1;
-    if (c >= 0xe0 && c <= 0xef)
-        return 2;
-    if (c >= 0xf0 && c <= 0xf4)
-        return 3;
-    return 0;
-}
-/** Whether c may be the second byte after `lead`: excludes overlongs, surrogates, > U+10FFFF. */
-function secondByteOk(lead, c) {
-    if (lead === 0xe0)
-        return c >= 0xa0 && c <= 0xbf;
-    if (lead === 0xed)
-        return c >= 0x80 && c <= 0x9f;
-    if (lead === 0xf0)
-        return c >= 0x90 && c <= 0xbf;
-    if (lead === 0xf4)
-        return c >= 0x80 && c <= 0x8f;
-    return (c & 0xc0) === 0x80;
-}
-/** Index of the first ill-formed UTF-8 sequence in b[i, end), or -1. i must start a sequence. */
-function firstBadUtf8(b, i, end) {
-    while (i < end) {
-        const c = b[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        const n = sequenceTail(c);
-        if (n === 0 || i + n >= end || !secondByteOk(c, b[i + 1]))
-            return i;
-        for (let k = 2; k <= n; k++)
-            if ((b[i + k] & 0xc0) !== 0x80)
-                return i;
-        i += n + 1;
-    }
-    return -1;
-}
-function quoteChar(cp) {
-    const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-    if (cp === 0x22)
-        return `'"'`;
-    if (cp >= 0x21 && cp <= 0x7e)
-        return `"${String.fromCharCode(cp)}"`;
-    // Invisible and blank characters are named by code point only: quoting them shows nothing.
-    if (cp < 0x80 || /[\p{C}\p{Z}]/u.test(String.fromCodePoint(cp)))
-        return hex;
-    return `"${String.fromCodePoint(cp)}" (${hex})`;
-}
-class NdjsonChecker {
-    fast;
-    /** `fast`: the SIMD path by default; tests pass the scalar one to check the JS path alone. */
-    constructor(fast = fastPath()) {
-        this.fast = fast;
-    }
-    items = 0;
-    lines = 0;
-    badLines = 0;
-    problems = [];
-    /** Absolute offset of the current chunk's first byte. */
-    base = 0;
-    bomMatched = 0;
-    // The file's shape, for fileCause(): see FileShape.
-    firstBytes = new Uint8Array(FIRST_BYTES);
-    firstLength = 0;
-    lastNonBlank = -1;
-    firstItemComplete = false;
-    openObjectLine = 0;
-    closerLine = false;
-    secondValueAt = -1;
-    // The current line.
-    lineStart = 0;
-    /** Characters of the current line in earlier chunks: columns are counted from the line start. */
-    lineChars = 0;
-    state = S_LINE;
-    depth = 0;
-    stack = new Uint8Array(MAX_DEPTH);
-    top = T_NONE;
-    member = M_NONE;
-    url = T_NONE;
-    kind = T_NONE;
-    role = R_VALUE;
-    stringStart = 0;
-    /** The url being read is, so far, only whitespace. */
-    urlBlank = false;
-    keyMask = 0;
-    keyLength = 0;
-    hexLeft = 0;
-    hex = 0;
-    literalAt = 0;
-    literalEnd = 0;
-    bom = false;
-    /** First JSON syntax error on the line (absolute offset, -1 if none). */
-    jsonAt = -1;
-    jsonKind = J_UNEXPECTED;
-    jsonChar = 0;
-    jsonColumn = 0;
-    /** Continuation bytes still to read to quote the non-ASCII character of a J_UNEXPECTED. */
-    jsonCharLeft = 0;
-    /** Next byte of WORDS to match after the 'N' or 'I' of a J_UNEXPECTED (0: none pending). */
-    wordAt = 0;
-    wordEnd = 0;
-    /** The 'I' came after a '-'. */
-    wordMinus = false;
-    /** The J_UNEXPECTED is the start of a whole NaN, Infinity or -Infinity. */
-    named = false;
-    afterEnd = false;
-    /** First ill-formed UTF-8 on the line (absolute offset, -1 if none). */
-    utf8At = -1;
-    utf8Column = 0;
-    // A UTF-8 sequence cut by the end of the previous chunk.
-    tailLead = 0;
-    tailHave = 0;
-    tailNeed = 0;
-    tailAt = 0;
-    tailColumn = 0;
-    // Ill-formed UTF-8 in the chunk being pushed: at most one entry per line.
-    bad = [];
-    badIndex = 0;
-    nextBad = Infinity;
-    push(chunk) {
-        if (this.base < FIRST_BYTES)
-            this.keepFirstBytes(chunk);
-        this.noteLastNonBlank(chunk);
-        // The fast path can only read WebAssembly memory: chunks are copied there, piece by piece
-        // (the copy costs a few percent of a file scan; the check does not care where pieces end).
-        const fast = this.fast;
-        for (let at = 0; at < chunk.length; at += SCRATCH_BYTES) {
-            const piece = chunk.subarray(at, at + SCRATCH_BYTES);
-            fast.scratch.set(piece);
-            this.pushPiece(fast.scratch.subarray(0, piece.length), fast);
-        }
-    }
-    /** b: the start of the scratch area. */
-    pushPiece(b, fast) {
-        const end = b.length;
-        if (this.jsonCharLeft > 0)
-            this.captureChar(b, 0, end);
-        if (this.wordAt > 0)
-            this.matchWord(b, 0, end);
-        if (this.base < check_BOM.length)
-            this.matchBom(b);
-        const from = this.tailHave > 0 ? this.continueTail(b, 0, end) : 0;
-        const cut = this.findCut(b, from, end);
-        this.findBadUtf8(b, from, cut);
-        const lim = b.lastIndexOf(0x0a) + 1;
-        const address = b.byteOffset;
-        let i = 0;
-        while (i < end) {
-            if (this.state === S_LINE) {
-                // Whole lines only, and none with ill-formed UTF-8: the fast path does not look for it.
-                const stop = this.nextBad < lim ? b.lastIndexOf(0x0a, this.nextBad) + 1 : lim;
-                if (i < stop) {
-                    i = fast.run(address + i, address + stop) - address;
-                    const n = fast.accepted.value;
-                    if (n > 0) {
-                        this.items += n;
-                        this.lines += n;
-                        this.lineStart = this.base + i;
-                        this.lineChars = 0;
-                        if (i >= end)
-                            break;
-                    }
-                }
-            }
-            i = this.parse(b, fast.words, i, end);
-        }
-        if (this.nextBad < end)
-            this.noteUtf8(b, this.nextBad);
-        if (cut < end)
-            this.startTail(b, cut, end);
-        if (this.lineStart < this.base + end && this.wantColumns()) {
-            const start = this.lineStart - this.base;
-            this.lineChars =
-                start >= 0 ? countChars(b, start, end) : this.lineChars + countChars(b, 0, end);
-        }
-        this.base += end;
-    }
-    finish() {
-        if (this.tailNeed > 0) {
-            // The file ends inside a character.
-            this.tailNeed = 0;
-            if (this.utf8At < 0) {
-                this.utf8At = this.tailAt;
-                this.utf8Column = this.tailColumn;
-            }
-        }
-        if (this.lineStart < this.base)
-            this.endLine(null, 0);
-        const check = {
-            items: this.items,
-            lines: this.lines,
-            badLines: this.badLines,
-            problems: this.problems.slice()
-        };
-        // Only a file refused anyway gets a cause: what is accepted stays the lines' decision.
-        const cause = this.badLines > 0 ? this.fileCause() : undefined;
-        if (cause !== undefined)
-            check.cause = cause;
-        return check;
-    }
-    fileCause() {
-        return fileCause({
-            firstBytes: this.firstBytes.subarray(0, this.firstLength),
-            lastNonBlank: this.lastNonBlank,
-            items: this.items,
-            firstItemComplete: this.firstItemComplete,
-            openObjectLine: this.openObjectLine,
-            closerLine: this.closerLine,
-            secondValueAt: this.secondValueAt
-        });
-    }
-    /** Copies what `chunk`, which starts at `base`, holds of the file's first bytes. */
-    keepFirstBytes(chunk) {
-        const n = Math.min(chunk.length, FIRST_BYTES - this.base);
-        this.firstBytes.set(chunk.subarray(0, n), this.base);
-        this.firstLength = this.base + n;
-    }
-    /** From the end of the chunk back: a few bytes at most, as files rarely end in long blanks. */
-    noteLastNonBlank(chunk) {
-        for (let i = chunk.length - 1; i >= 0; i--) {
-            const c = chunk[i];
-            if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
-                this.lastNonBlank = c;
-                return;
-            }
-        }
-    }
-    /** Columns and messages are only worked out while there is room to report them. */
-    wantColumns() {
-        return this.problems.length < MAX_PROBLEMS && this.jsonAt < 0 && this.utf8At < 0 && !this.bom;
-    }
-    column(b, i) {
-        const start = this.lineStart - this.base;
-        return (start >= 0 ? countChars(b, start, i) : this.lineChars + countChars(b, 0, i)) + 1;
-    }
-    matchBom(b) {
-        for (let i = 0; this.base + i < check_BOM.length && i < b.length; i++) {
-            if (this.bomMatched !== this.base + i || b[i] !== check_BOM[this.bomMatched])
-                return;
-            this.bomMatched++;
-        }
-        if (this.bomMatched === check_BOM.length)
-            this.bom = true;
-    }
-    /** Checks the bytes completing a sequence cut by the previous chunk; returns where they end. */
-    continueTail(b, i, end) {
-        while (this.tailHave < this.tailNeed && i < end) {
-            const c = b[i];
-            const ok = this.tailHave === 1 ? secondByteOk(this.tailLead, c) : (c & 0xc0) === 0x80;
-            if (!ok) {
-                this.tailNeed = 0;
-                this.tailHave = 0;
-                if (this.utf8At < 0) {
-                    this.utf8At = this.tailAt;
-                    this.utf8Column = this.tailColumn;
-                }
-                return i;
-            }
-            this.tailHave++;
-            i++;
-        }
-        if (this.tailHave === this.tailNeed)
-            this.tailHave = this.tailNeed = 0;
-        return i;
-    }
-    /** Start of a sequence cut by the chunk end (validated with the next chunk), or end. */
-    findCut(b, from, end) {
-        let t = end - 1;
-        while (t > from && end - t <= 3 && (b[t] & 0xc0) === 0x80)
-            t--;
-        if (t < from)
-            return end;
-        const n = sequenceTail(b[t]);
-        return n > 0 && t + n >= end ? t : end;
-    }
-    startTail(b, cut, end) {
-        this.tailLead = b[cut];
-        this.tailHave = 1;
-        this.tailNeed = sequenceTail(this.tailLead) + 1;
-        this.tailAt = this.base + cut;
-        // Wanted even when the line has a JSON error: one at this very byte loses to the UTF-8 error.
-        this.tailColumn = this.problems.length < MAX_PROBLEMS ? this.column(b, cut) : 0;
-        this.continueTail(b, cut + 1, end);
-    }
-    /** Records the first ill-formed sequence of each line in b[from, to); isUtf8 says if any. */
-    findBadUtf8(b, from, to) {
-        this.bad.length = 0;
-        this.badIndex = 0;
-        this.nextBad = Infinity;
-        if (from >= to || (0,external_node_buffer_.isUtf8)(b.subarray(from, to)))
-            return;
-        let i = from;
-        while (i < to) {
-            const at = firstBadUtf8(b, i, to);
-            if (at < 0)
-                break;
-            this.bad.push(at);
-            const nl = b.indexOf(0x0a, at);
-            if (nl < 0 || nl >= to)
-                break;
-            i = nl + 1;
-        }
-        if (this.bad.length > 0)
-            this.nextBad = this.bad[0];
-    }
-    /** Takes the pending ill-formed UTF-8 at chunk index `at`, which is on the current line. */
-    noteUtf8(b, at) {
-        if (this.utf8At < 0) {
-            this.utf8At = this.base + at;
-            if (this.problems.length < MAX_PROBLEMS)
-                this.utf8Column = this.column(b, at);
-        }
-        this.badIndex++;
-        this.nextBad = this.badIndex < this.bad.length ? this.bad[this.badIndex] : Infinity;
-    }
-    /** Reads the continuation bytes of the character quoted by a J_UNEXPECTED error. */
-    captureChar(b, i, end) {
-        while (this.jsonCharLeft > 0 && i < end) {
-            const c = b[i++];
-            if ((c & 0xc0) !== 0x80) {
-                // Ill-formed: the UTF-8 error at the same place is the one reported.
-                this.jsonCharLeft = 0;
-                return;
-            }
-            this.jsonChar = (this.jsonChar << 6) | (c & 0x3f);
-            this.jsonCharLeft--;
-        }
-    }
-    /**
-     * At the 'N' or 'I' (c) of a J_UNEXPECTED at chunk index i: starts matching NaN, Infinity or
-     * -Infinity where a value belongs, to name the word in the message.
-     */
-    startWord(b, i, c) {
-        const state = this.state;
-        const valueStart = state === S_LINE || state === S_VALUE || state === S_ARRAY_FIRST;
-        if (c === 0x4e && valueStart) {
-            this.wordAt = 1;
-            this.wordEnd = 3;
-        }
-        else if (c === 0x49 && (valueStart || state === S_MINUS)) {
-            this.wordAt = 4;
-            this.wordEnd = WORDS.length;
-        }
-        else {
-            return;
-        }
-        this.wordMinus = state === S_MINUS;
-        this.matchWord(b, i + 1, b.length);
-    }
-    /** Reads on the word startWord() began, which may go on in the next chunk. */
-    matchWord(b, i, end) {
-        while (this.wordAt < this.wordEnd && i < end) {
-            if (b[i++] !== WORDS[this.wordAt]) {
-                this.wordAt = 0;
-                return;
-            }
-            this.wordAt++;
-        }
-        if (this.wordAt === this.wordEnd) {
-            this.named = true;
-            this.wordAt = 0;
-        }
-    }
-    /** Records a JSON syntax error at chunk index i and skips the rest of the line. */
-    fail(b, i, kind, c = 0) {
-        this.jsonAt = this.base + i;
-        this.jsonKind = kind;
-        this.jsonChar = c;
-        this.afterEnd = this.state === S_AFTER && this.depth === 0;
-        // A line that starts with '}': how pretty-printed objects end (see FileShape).
-        if (this.state === S_LINE && c === 0x7d)
-            this.closerLine = true;
-        if (this.problems.length < MAX_PROBLEMS) {
-            this.jsonColumn = b === null ? this.lineChars + 1 : this.column(b, i);
-            if (b !== null && c >= 0x80) {
-                const n = sequenceTail(c);
-                this.jsonChar = c & (0x3f >> n);
-                this.jsonCharLeft = n;
-                this.captureChar(b, i + 1, b.length);
-            }
-            else if (b !== null && kind === J_UNEXPECTED) {
-                this.startWord(b, i, c);
-            }
-        }
-        this.state = S_SKIP;
-        return i;
-    }
-    /**
-     * The general machine: runs from b[i] to the end of the line (returning the index after its
-     * '\n') or of the chunk (returning end).
-     */
-    parse(b, words, i, end) {
-        while (i < end) {
-            const c = b[i];
-            if (c === 0x0a)
-                return this.endLine(b, i);
-            if ((c === 0x20 || c === 0x09 || c === 0x0d) && this.state < S_STRING) {
-                i++;
-                continue;
-            }
-            switch (this.state) {
-                case S_SKIP: {
-                    const nl = b.indexOf(0x0a, i);
-                    i = nl < 0 ? end : nl;
-                    break;
-                }
-                case S_LINE:
-                case S_VALUE:
-                    i = this.beginValue(b, i, c);
-                    break;
-                case S_ARRAY_FIRST:
-                    i = c === 0x5d ? this.close(b, i, CONTAINER_ARRAY, c) : this.beginValue(b, i, c);
-                    break;
-                case S_OBJECT_FIRST:
-                    i = c === 0x7d ? this.close(b, i, CONTAINER_OBJECT, c) : this.beginKey(b, i, c);
-                    break;
-                case S_KEY:
-                    i = this.beginKey(b, i, c);
-                    break;
-                case S_COLON:
-                    if (c === 0x3a) {
-                        this.state = S_VALUE;
-                        i++;
-                    }
-                    else {
-                        i = this.fail(b, i, J_UNEXPECTED, c);
-                    }
-                    break;
-                case S_AFTER:
-                    i = this.afterValue(b, i, c);
-                    break;
-                case S_STRING:
-                    i = this.stringContent(b, words, i, end);
-                    break;
-                case S_ESCAPE:
-                    i = this.escape(b, i, c);
-                    break;
-                case S_HEX:
-                    i = this.hexDigit(b, i, c);
-                    break;
-                case S_LITERAL:
-                    if (c !== LITERALS[this.literalAt]) {
-                        i = this.fail(b, i, J_UNEXPECTED, c);
-                    }
-                    else {
-                        if (++this.literalAt === this.literalEnd)
-                            this.state = S_AFTER;
-                        i++;
-                    }
-                    break;
-                default:
-                    i = this.number(b, i, c);
-            }
-        }
-        return end;
-    }
-    escape(b, i, c) {
-        if (c === 0x75) {
-            this.state = S_HEX;
-            this.hexLeft = 4;
-            this.hex = 0;
-            return i + 1;
-        }
-        const decoded = ESCAPED[c];
-        if (decoded === 0)
-            return this.fail(b, i, J_ESCAPE, c);
-        if (this.role === R_TOP_KEY)
-            this.matchKey(decoded);
-        else if (this.urlBlank && !isJsonSpace(decoded))
-            this.urlBlank = false;
-        this.state = S_STRING;
-        return i + 1;
-    }
-    hexDigit(b, i, c) {
-        const d = HEX_VALUE[c];
-        if (d < 0)
-            return this.fail(b, i, J_HEX, c);
-        this.hex = (this.hex << 4) | d;
-        if (--this.hexLeft === 0) {
-            if (this.role === R_TOP_KEY)
-                this.matchKey(this.hex);
-            else if (this.urlBlank && !isJsonSpace(this.hex))
-                this.urlBlank = false;
-            this.state = S_STRING;
-        }
-        return i + 1;
-    }
-    number(b, i, c) {
-        const digit = c >= 0x30 && c <= 0x39;
-        switch (this.state) {
-            case S_MINUS:
-                if (!digit)
-                    return this.fail(b, i, J_UNEXPECTED, c);
-                this.state = c === 0x30 ? S_ZERO : S_INT;
-                return i + 1;
-            case S_ZERO:
-            case S_INT:
-                if (digit && this.state === S_INT)
-                    return i + 1;
-                if (c === 0x2e)
-                    this.state = S_DOT;
-                else if (c === 0x65 || c === 0x45)
-                    this.state = S_E;
-                else
-                    return this.endNumber(i);
-                return i + 1;
-            case S_DOT:
-                if (!digit)
-                    return this.fail(b, i, J_UNEXPECTED, c);
-                this.state = S_FRACTION;
-                return i + 1;
-            case S_FRACTION:
-                if (digit)
-                    return i + 1;
-                if (c === 0x65 || c === 0x45) {
-                    this.state = S_E;
-                    return i + 1;
-                }
-                return this.endNumber(i);
-            case S_E:
-                if (c === 0x2b || c === 0x2d) {
-                    this.state = S_EXP_SIGN;
-                    return i + 1;
-                }
-                if (!digit)
-                    return this.fail(b, i, J_UNEXPECTED, c);
-                this.state = S_EXPONENT;
-                return i + 1;
-            case S_EXP_SIGN:
-                if (!digit)
-                    return this.fail(b, i, J_UNEXPECTED, c);
-                this.state = S_EXPONENT;
-                return i + 1;
-            default: // S_EXPONENT
-                if (digit)
-                    return i + 1;
-                return this.endNumber(i);
-        }
-    }
-    /** A complete number ended at b[i], which is read again as what follows a value. */
-    endNumber(i) {
-        this.state = S_AFTER;
-        return i;
-    }
-    beginValue(b, i, c) {
-        let type;
-        let state;
-        switch (c) {
-            case 0x7b:
-                type = T_OBJECT;
-                state = S_OBJECT_FIRST;
-                break;
-            case 0x5b:
-                type = T_ARRAY;
-                state = S_ARRAY_FIRST;
-                break;
-            case 0x22:
-                type = T_STRING;
-                state = S_STRING;
-                break;
-            case 0x74:
-            case 0x66:
-            case 0x6e:
-                type = c === 0x74 ? T_TRUE : c === 0x66 ? T_FALSE : T_NULL;
-                state = S_LITERAL;
-                this.literalAt = c === 0x74 ? 1 : c === 0x66 ? 5 : 10;
-                this.literalEnd = c === 0x74 ? 4 : c === 0x66 ? 9 : 13;
-                break;
-            case 0x2d:
-                type = T_NUMBER;
-                state = S_MINUS;
-                break;
-            case 0x30:
-                type = T_NUMBER;
-                state = S_ZERO;
-                break;
-            default:
-                if (c < 0x31 || c > 0x39)
-                    return this.fail(b, i, J_UNEXPECTED, c);
-                type = T_NUMBER;
-                state = S_INT;
-        }
-        if (this.depth === 0) {
-            this.top = type;
-        }
-        else if (this.depth === 1 && this.member !== M_NONE) {
-            if (this.member === M_KIND)
-                this.kind = type;
-            else
-                this.url = type;
-        }
-        if (type === T_STRING) {
-            this.role = this.depth === 1 && this.member === M_URL ? R_URL : R_VALUE;
-            this.urlBlank = this.role === R_URL;
-            this.stringStart = this.base + i;
-        }
-        else if (type === T_OBJECT || type === T_ARRAY) {
-            if (this.depth === MAX_DEPTH)
-                return this.fail(b, i, J_DEPTH);
-            this.stack[this.depth++] = type === T_OBJECT ? CONTAINER_OBJECT : CONTAINER_ARRAY;
-        }
-        this.state = state;
-        return i + 1;
-    }
-    beginKey(b, i, c) {
-        if (c !== 0x22)
-            return this.fail(b, i, J_UNEXPECTED, c);
-        if (this.depth === 1) {
-            this.role = R_TOP_KEY;
-            this.keyMask = 3;
-            this.keyLength = 0;
-        }
-        else {
-            this.role = R_KEY;
-        }
-        this.state = S_STRING;
-        return i + 1;
-    }
-    close(b, i, container, c) {
-        if (this.stack[this.depth - 1] !== container)
-            return this.fail(b, i, J_UNEXPECTED, c);
-        this.depth--;
-        this.state = S_AFTER;
-        return i + 1;
-    }
-    afterValue(b, i, c) {
-        if (this.depth === 0)
-            return this.fail(b, i, J_UNEXPECTED, c);
-        if (c === 0x2c) {
-            this.state = this.stack[this.depth - 1] === CONTAINER_OBJECT ? S_KEY : S_VALUE;
-            return i + 1;
-        }
-        if (c === 0x7d)
-            return this.close(b, i, CONTAINER_OBJECT, c);
-        if (c === 0x5d)
-            return this.close(b, i, CONTAINER_ARRAY, c);
-        return this.fail(b, i, J_UNEXPECTED, c);
-    }
-    /** Feeds one decoded UTF-16 code unit of a top-level key to the "url"/"kind" matcher. */
-    matchKey(unit) {
-        const n = this.keyLength++;
-        let mask = 0;
-        if ((this.keyMask & M_URL) !== 0 && n < 3 && unit === URL_CODES[n])
-            mask = M_URL;
-        if ((this.keyMask & M_KIND) !== 0 && n < 4 && unit === KIND_CODES[n])
-            mask |= M_KIND;
-        this.keyMask = mask;
-    }
-    stringContent(b, words, i, end) {
-        if (this.role === R_TOP_KEY) {
-            // Key bytes go one by one through the matcher until it can no longer match.
-            while (i < end && this.keyMask !== 0 && PLAIN[b[i]] === 1)
-                this.matchKey(b[i++]);
-        }
-        else if (this.urlBlank) {
-            // A url that is so far only whitespace: its spaces one by one, up to any other character.
-            while (i < end && b[i] === 0x20)
-                i++;
-            if (i < end && PLAIN[b[i]] === 1)
-                this.urlBlank = false;
-        }
-        i = skipPlain(b, words, i, end);
-        if (i >= end)
-            return end;
-        const c = b[i];
-        if (c === 0x22) {
-            const role = this.role;
-            if (role === R_TOP_KEY) {
-                const mask = this.keyMask;
-                const n = this.keyLength;
-                const url = (mask & M_URL) !== 0 && n === 3;
-                this.member = url ? M_URL : (mask & M_KIND) !== 0 && n === 4 ? M_KIND : M_NONE;
-            }
-            else if (role === R_URL) {
-                const empty = this.base + i === this.stringStart + 1;
-                this.url = !this.urlBlank ? T_STRING : empty ? T_EMPTY_STRING : T_BLANK_STRING;
-                this.urlBlank = false;
-            }
-            this.state = role === R_KEY || role === R_TOP_KEY ? S_COLON : S_AFTER;
-            return i + 1;
-        }
-        if (c === 0x5c) {
-            this.state = S_ESCAPE;
-            return i + 1;
-        }
-        // A control byte; '\n' is left for the caller, which ends the line.
-        return c === 0x0a ? i : this.fail(b, i, J_CONTROL, c);
-    }
-    /** Ends the current line at chunk index i ('\n'), or at the end of the input when b is null. */
-    endLine(b, i) {
-        const state = this.state;
-        if (state === S_LINE) {
-            this.lines++;
-            this.resetLine(b === null ? this.base : this.base + i + 1);
-            return i + 1;
-        }
-        if (state !== S_SKIP) {
-            const complete = this.depth === 0 &&
-                (state === S_AFTER ||
-                    state === S_ZERO ||
-                    state === S_INT ||
-                    state === S_FRACTION ||
-                    state === S_EXPONENT);
-            if (!complete) {
-                const inString = state === S_STRING || state === S_ESCAPE || state === S_HEX;
-                this.fail(b, i, inString ? J_END_IN_STRING : J_END_OF_LINE);
-            }
-        }
-        if (b !== null && this.nextBad < i)
-            this.noteUtf8(b, this.nextBad);
-        if (this.items === 0)
-            this.firstItemComplete = this.jsonAt < 0;
-        if (this.lines === 0 && this.jsonAt >= 0 && this.jsonKind === J_UNEXPECTED && this.afterEnd) {
-            this.secondValueAt = this.jsonAt;
-        }
-        this.items++;
-        this.lines++;
-        if (this.lineIsBad()) {
-            if (this.badLines === 0 && this.endsInsideObject())
-                this.openObjectLine = this.lines;
-            this.badLines++;
-            if (this.problems.length < MAX_PROBLEMS)
-                this.problems.push(this.describeProblem());
-        }
-        this.resetLine(b === null ? this.base : this.base + i + 1);
-        return i + 1;
-    }
-    /** The line's JSON stops at its end, inside the object it opens. */
-    endsInsideObject() {
-        return this.jsonAt >= 0 && this.jsonKind === J_END_OF_LINE && this.top === T_OBJECT;
-    }
-    lineIsBad() {
-        if (this.bom || this.utf8At >= 0 || this.jsonAt >= 0 || this.top !== T_OBJECT)
-            return true;
-        return this.url !== T_STRING || (this.kind !== T_NONE && this.kind !== T_STRING);
-    }
-    describeProblem() {
-        const line = this.lines;
-        if (this.bom)
-            return { line, column: 1, message: BOM_MESSAGE };
-        if (this.utf8At >= 0 && (this.jsonAt < 0 || this.utf8At <= this.jsonAt)) {
-            const column = this.utf8Column;
-            return { line, column, message: `invalid UTF-8 at column ${column}` };
-        }
-        if (this.jsonAt >= 0) {
-            // A named -Infinity starts at its '-', the character before the 'I'.
-            const column = this.named && this.wordMinus ? this.jsonColumn - 1 : this.jsonColumn;
-            return { line, column, message: `not valid JSON: ${this.jsonError(column)}` };
-        }
-        if (this.top !== T_OBJECT) {
-            return { line, message: `expected a JSON object, found ${TYPE_NAMES[this.top]}` };
-        }
-        if (this.url === T_NONE)
-            return { line, message: '"url" is missing' };
-        if (this.url !== T_STRING) {
-            return { line, message: `"url" must be a non-empty string, found ${TYPE_NAMES[this.url]}` };
-        }
-        return { line, message: `"kind" must be a string, found ${TYPE_NAMES[this.kind]}` };
-    }
-    jsonError(column) {
-        const at = `at column ${column}`;
-        const c = this.jsonChar;
-        switch (this.jsonKind) {
-            case J_END_OF_LINE:
-                return `unexpected end of line ${at}`;
-            case J_END_IN_STRING:
-                return `unterminated string ${at}`;
-            case J_CONTROL:
-                return `unescaped control character ${quoteChar(c)} in a string ${at}`;
-            case J_ESCAPE:
-                return c >= 0x21 && c <= 0x7e
-                    ? `invalid escape "\\${String.fromCharCode(c)}" ${at}`
-                    : `invalid escape: "\\" followed by ${quoteChar(c)} ${at}`;
-            case J_HEX:
-                return `invalid \\u escape: ${quoteChar(c)} is not a hex digit ${at}`;
-            case J_DEPTH:
-                return `nested more than ${MAX_DEPTH} levels deep ${at}`;
-            default:
-                if (this.named) {
-                    const word = c === 0x4e ? 'NaN' : this.wordMinus ? '-Infinity' : 'Infinity';
-                    return `${word} ${at}; JSON has no such value (Python's json.dumps writes it): write null instead`;
-                }
-                if (c === 0xfeff) {
-                    // Line 1's own mark is BOM_MESSAGE; one further on comes from files joined together.
-                    return `byte-order mark (U+FEFF) ${at}, likely from joining files that each start with one (e.g. with cat); save them as UTF-8 without BOM before joining, or delete it`;
-                }
-                if (this.afterEnd) {
-                    const what = this.top === T_OBJECT ? 'object' : 'value';
-                    return `unexpected ${quoteChar(c)} after the end of the ${what} ${at}`;
-                }
-                return `unexpected ${quoteChar(c)} ${at}`;
-        }
-    }
-    resetLine(next) {
-        this.lineStart = next;
-        this.lineChars = 0;
-        this.state = S_LINE;
-        this.depth = 0;
-        this.top = T_NONE;
-        this.member = M_NONE;
-        this.url = T_NONE;
-        this.kind = T_NONE;
-        this.bom = false;
-        this.jsonAt = -1;
-        this.jsonCharLeft = 0;
-        this.wordAt = 0;
-        this.named = false;
-        this.utf8At = -1;
-    }
-}
-
+// EXTERNAL MODULE: ./src/ndjson/check.ts
+var ndjson_check = __nccwpck_require__(9712);
 // EXTERNAL MODULE: ./src/shared/outside-text.ts
 var outside_text = __nccwpck_require__(596);
+// EXTERNAL MODULE: ./src/ndjson/fast-path.ts + 1 modules
+var fast_path = __nccwpck_require__(125);
 ;// CONCATENATED MODULE: ./src/ndjson/file-scan.ts
 
 
@@ -37755,7 +38318,7 @@ var outside_text = __nccwpck_require__(596);
  * Bytes per read: big enough that per-read costs vanish, small enough to stay in cache, and
  * exactly what the checker's fast path takes in one piece.
  */
-const READ_BYTES = SCRATCH_BYTES;
+const READ_BYTES = fast_path/* SCRATCH_BYTES */.L$;
 /**
  * Refuses (FileCheckError) a path that is missing, not a regular file, empty, changes while it
  * is read, or has no items. Bad lines are not thrown: they are in `problems` and `badLines`.
@@ -37768,7 +38331,7 @@ async function scanFile(path, options = {}) {
     const handle = await openUnchanged(at, identity);
     try {
         const crc = await Crc32c.create();
-        const checker = new NdjsonChecker();
+        const checker = new ndjson_check/* NdjsonChecker */.Gs();
         for await (const chunk of readChunks(handle, at, identity.size, signal)) {
             crc.update(chunk);
             checker.push(chunk);
@@ -37993,8 +38556,11 @@ async function checkDatasetFile(ctx) {
     }
     const started = clock.now();
     const scan = await scanExplained(file.path, shown, ctx.signal);
+    const { sizeBytes, crc32c, items, badLines, problems, cause } = scan;
+    report.facts.file = { shown, sizeBytes, crc32c, items, badLines, problems, cause };
+    report.facts.durations.check = clock.now() - started;
     reportBadLines(ctx, scan, shown);
-    log.info((0,outside_text.t) `Checked ${shown}: ${scan.items} items, ${(0,format/* formatBytes */.z3)(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - started} ms).`);
+    log.info((0,outside_text.t) `Checked ${shown}: ${scan.items} items, ${(0,format/* formatBytes */.z3)(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${report.facts.durations.check} ms).`);
     report.output('size-bytes', String(scan.sizeBytes));
     report.output('crc32c', scan.crc32c);
     return {
@@ -38011,15 +38577,6 @@ async function checkDatasetFile(ctx) {
             }
         }
     };
-}
-/** The file's rows in a job summary. */
-function fileRows({ file, scan }) {
-    return [
-        [(0,outside_text.t) `File`, (0,outside_text.t) `${file.shown}`],
-        [(0,outside_text.t) `Size`, (0,outside_text.t) `${(0,format/* formatBytes */.z3)(scan.sizeBytes)} (${scan.sizeBytes} bytes)`],
-        [(0,outside_text.t) `CRC-32C`, (0,outside_text.t) `${scan.crc32c}`],
-        [(0,outside_text.t) `Items counted`, (0,outside_text.t) `${scan.items}`]
-    ];
 }
 /** Scans the file; its errors name the path as the user wrote it, with what to do. */
 async function scanExplained(filePath, shownPath, signal) {
@@ -38039,7 +38596,7 @@ function reportBadLines(ctx, scan, shownPath) {
     if (cause !== undefined) {
         // The file is in the wrong format as a whole: its one cause says more than its bad lines.
         if (cause.line !== undefined) {
-            ctx.log.annotate((0,outside_text.t) `${cause.message}`, {
+            ctx.log.annotate((0,outside_text.t) `${place(shownPath, cause.line, cause.column)}${cause.message}`, {
                 title: (0,outside_text.t) `Bad NDJSON file`,
                 file: (0,outside_text.t) `${shownPath}`,
                 line: cause.line,
@@ -38049,7 +38606,7 @@ function reportBadLines(ctx, scan, shownPath) {
         throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shownPath} ${cause.message}. Nothing was created.`, shownPath);
     }
     for (const problem of scan.problems) {
-        ctx.log.annotate((0,outside_text.t) `${problem.message}`, {
+        ctx.log.annotate((0,outside_text.t) `${place(shownPath, problem.line, problem.column)}${problem.message}`, {
             title: (0,outside_text.t) `Bad NDJSON line`,
             file: (0,outside_text.t) `${shownPath}`,
             line: problem.line,
@@ -38059,6 +38616,14 @@ function reportBadLines(ctx, scan, shownPath) {
     const first = scan.problems[0];
     const more = scan.badLines > 1 ? ` (${scan.badLines} bad lines in all)` : '';
     throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}. Nothing was created; fix the file and run again.`, shownPath);
+}
+/**
+ * `items.ndjson:7: ` or `items.ndjson:7:12: `, as compilers print a place: the runner's log shows
+ * an annotation's message alone (its file and line are properties the log view does not print),
+ * so the message names its place itself.
+ */
+function place(shownPath, line, column) {
+    return `${shownPath}:${line}:${column ? `${column}:` : ''} `;
 }
 
 
@@ -38078,7 +38643,6 @@ async function getOperation({ inputs, client, log, report }) {
     const dataset = await client.getDataset(id);
     report.dataset(dataset);
     log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Dataset ${dataset.id} ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(dataset.name, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .NAME_SHOWN */ .od)} is ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .shorten */ .ml)(dataset.status.overview, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUS_SHOWN */ .$x)}.`);
-    await report.datasetSummary((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nexus dataset ${dataset.id}`, dataset);
 }
 
 
@@ -38111,28 +38675,36 @@ async function listOperation({ inputs, client, clock, log, report }) {
     }
     const total = datasets.length;
     const now = clock.now();
+    const expired = datasets.filter(d => (0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .isExpired */ ._d)(d, now)).length;
     const hidden = [];
     if (!inputs.showExpired) {
-        const before = datasets.length;
         datasets = datasets.filter(d => !(0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .isExpired */ ._d)(d, now));
-        if (before > datasets.length)
-            hidden.push(`${before - datasets.length} expired (show-expired: true shows them)`);
+        if (expired > 0)
+            hidden.push(`${expired} expired (show-expired: true shows them)`);
     }
+    let unmatched = 0;
     if (inputs.namePattern) {
         const pattern = (0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .globToRegExp */ .tL)(inputs.namePattern);
         const before = datasets.length;
         datasets = datasets.filter(d => pattern.test(d.name));
-        if (before > datasets.length)
-            hidden.push(`${before - datasets.length} not matching name-pattern ${inputs.namePattern}`);
+        unmatched = before - datasets.length;
+        if (unmatched > 0)
+            hidden.push(`${unmatched} not matching name-pattern ${inputs.namePattern}`);
     }
     report.datasets(datasets, cursors);
+    report.facts.listing = {
+        datasets,
+        total,
+        onePage: inputs.page !== undefined,
+        expired,
+        expiredHidden: !inputs.showExpired,
+        unmatched,
+        namePattern: inputs.namePattern,
+        morePages: Boolean(cursors.nextPage)
+    };
     const scope = inputs.page ? 'on this page' : 'in the project';
     const hiddenNote = hidden.length > 0 ? `; hidden: ${hidden.join(', ')}` : '';
     log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${datasets.length} of ${total} datasets ${scope} listed${hiddenNote}.`);
-    await report.tableSummary((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `Nexus datasets in ${client.projectId}`, datasets, {
-        note: (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${datasets.length} of ${total} datasets ${scope}${hiddenNote}.`,
-        footer: cursors.nextPage ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `More datasets on the next page (output next-page).` : undefined
-    });
 }
 
 
@@ -38183,7 +38755,7 @@ async function waitUntilReady(ctx, first, onRead) {
         throwIfFailed(dataset);
         const remaining = deadline - clock.now();
         if (remaining <= 0) {
-            throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Timed out after ${(0,_shared_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatSeconds */ .Xo)(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(status, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_SHOWN */ .$x)}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`);
+            throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Timed out after ${(0,_shared_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatSeconds */ .Xo)(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(status, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_SHOWN */ .$x)}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`, 'timeout');
         }
         await clock.sleep(Math.min(interval, remaining), signal);
         interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs));
@@ -38193,7 +38765,7 @@ async function waitUntilReady(ctx, first, onRead) {
 /** FailedUpload and FailedProcessing are final: no wait makes them ready. */
 function throwIfFailed(dataset) {
     if (_nexus_types_js__WEBPACK_IMPORTED_MODULE_1__/* .FAILED_STATUSES */ .Lg.includes(dataset.status.overview)) {
-        throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`);
+        throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`, 'failed');
     }
 }
 function describeStatus(dataset) {
@@ -38217,22 +38789,22 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   waitOperation: () => (/* binding */ waitOperation)
 /* harmony export */ });
-/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(596);
-/* harmony import */ var _wait_until_ready_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(958);
-
+/* harmony import */ var _wait_until_ready_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(958);
 
 async function waitOperation(ctx) {
     const id = ctx.inputs.datasetId;
     const first = await ctx.client.getDataset(id);
+    const started = ctx.clock.now();
     let last = first;
     try {
-        await (0,_wait_until_ready_js__WEBPACK_IMPORTED_MODULE_1__/* .waitUntilReady */ .b)(ctx, first, dataset => {
+        await (0,_wait_until_ready_js__WEBPACK_IMPORTED_MODULE_0__/* .waitUntilReady */ .b)(ctx, first, dataset => {
             last = dataset;
         });
     }
     finally {
+        // Also after a timeout or a failed status: the outputs and summary show the last read.
         ctx.report.dataset(last);
-        await ctx.report.datasetSummary((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nexus dataset ${last.id}`, last);
+        ctx.report.facts.durations.wait = ctx.clock.now() - started;
     }
 }
 
@@ -38251,6 +38823,7 @@ async function waitOperation(ctx) {
 /* harmony export */   lZ: () => (/* binding */ ActionError),
 /* harmony export */   oW: () => (/* binding */ UploadError),
 /* harmony export */   pg: () => (/* binding */ FileCheckError),
+/* harmony export */   t9: () => (/* binding */ DatasetExistsError),
 /* harmony export */   wX: () => (/* binding */ TransportError)
 /* harmony export */ });
 /**
@@ -38262,6 +38835,16 @@ class ActionError extends Error {
     constructor(message) {
         super(message);
         this.name = new.target.name;
+    }
+    /**
+     * The same failure told with more words (say, what became of the dataset after it): same class
+     * and fields, so the job summary explains it as it would the original.
+     */
+    restated(message) {
+        const copy = Object.assign(Object.create(Object.getPrototypeOf(this)), this);
+        Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true });
+        copy.stack = this.stack?.replace(this.message, message);
+        return copy;
     }
 }
 /** A bad input value: raised before any network call. */
@@ -38322,6 +38905,16 @@ class UploadError extends ActionError {
 }
 /** The dataset reached FailedUpload or FailedProcessing, or did not get ready in time. */
 class DatasetNotReadyError extends ActionError {
+    reason;
+    constructor(message, 
+    /** `failed`: a final failed status; `timeout`: still in progress when the wait ran out. */
+    reason) {
+        super(message);
+        this.reason = reason;
+    }
+}
+/** if-exists: fail, and a not-expired dataset of that name exists. */
+class DatasetExistsError extends ActionError {
 }
 /** The run was cancelled (SIGINT or SIGTERM from the runner). */
 class CancelledError extends ActionError {
@@ -38334,8 +38927,11 @@ class CancelledError extends ActionError {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GI: () => (/* binding */ readableTime),
 /* harmony export */   Ly: () => (/* binding */ isoTime),
+/* harmony export */   P1: () => (/* binding */ readableDuration),
 /* harmony export */   Xo: () => (/* binding */ formatSeconds),
+/* harmony export */   wL: () => (/* binding */ timeSpan),
 /* harmony export */   z3: () => (/* binding */ formatBytes)
 /* harmony export */ });
 /** Sizes, durations and times as people read them in logs, messages and summaries. */
@@ -38358,6 +38954,44 @@ function isoTime(epochMs) {
         return '';
     const date = new Date(epochMs);
     return Number.isNaN(date.getTime()) ? '' : date.toISOString();
+}
+/**
+ * Epoch milliseconds as people read a time in a summary: `2026-11-26 13:17 UTC`, to the minute
+ * (the runner's log and the outputs keep the full ISO form), or '' when absent or not a time.
+ */
+function readableTime(epochMs) {
+    const iso = isoTime(epochMs);
+    return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '';
+}
+const AGE_UNITS = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['min', 60_000]
+];
+/**
+ * How far `epochMs` is from `now`, in its largest whole unit (two units make the next one, so
+ * 36 hours read `36 h`, not `1 d`): `5 min`, `36 h`, `12 d`; under a minute, `under 1 min`.
+ */
+function timeSpan(epochMs, now) {
+    const ms = Math.abs(epochMs - now);
+    for (const [unit, size] of AGE_UNITS) {
+        if (ms >= 2 * size || (unit === 'min' && ms >= size))
+            return `${Math.floor(ms / size)} ${unit}`;
+    }
+    return 'under 1 min';
+}
+/** A step's time: `35 ms`, `4.2 s`, `12 s`, `3 min 20 s`. */
+function readableDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    const seconds = ms / 1000;
+    if (seconds < 10)
+        return `${seconds.toFixed(1)} s`;
+    if (seconds < 60)
+        return `${Math.round(seconds)} s`;
+    const whole = Math.round(seconds);
+    const rest = whole % 60;
+    return `${Math.floor(whole / 60)} min${rest ? ` ${rest} s` : ''}`;
 }
 
 
@@ -44678,6 +45312,18 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -6,8 +6,8 @@ export function renderSummary(html: string): string {
   const out: string[] = []
   const blocks = html.match(/<h\d>[\s\S]*?<\/h\d>|<p>[\s\S]*?<\/p>|<table>[\s\S]*?<\/table>/g) ?? []
   for (const block of blocks) {
-    if (block.startsWith('<h')) out.push('', `## ${text(block)}`)
-    else if (block.startsWith('<p>')) out.push(text(block))
+    if (block.startsWith('<h')) out.push('', `## ${plainText(block)}`)
+    else if (block.startsWith('<p>')) out.push(plainText(block))
     else out.push(...renderTable(block))
   }
   return out.join('\n').trim()
@@ -15,16 +15,20 @@ export function renderSummary(html: string): string {
 
 function renderTable(html: string): string[] {
   const rows = (html.match(/<tr>[\s\S]*?<\/tr>/g) ?? []).map(row =>
-    (row.match(/<t[hd][^>]*>[\s\S]*?<\/t[hd]>/g) ?? []).map(text)
+    (row.match(/<t[hd][^>]*>[\s\S]*?<\/t[hd]>/g) ?? []).map(plainText)
   )
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map(r => (r[i] ?? '').length))) ?? []
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ')
+  // A table of named fields (no <thead>) has no header row to underline.
+  if (!html.includes('<thead>')) return rows.map(line)
   const [head, ...body] = rows
   return head ? [line(head), widths.map(w => '-'.repeat(w)).join('  '), ...body.map(line)] : []
 }
 
-function text(html: string): string {
+/** The text a reader of the rendered summary sees: tags gone, entities read. */
+export function plainText(html: string): string {
   return html
+    .replace(/<br>/g, ' ')
     .replace(/<[^>]+>/g, '')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')

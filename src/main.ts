@@ -2,10 +2,13 @@ import { setMaxListeners } from 'node:events'
 import { defaultDatasetName } from './action/dataset-name.js'
 import { readInputs, unusedInputs } from './action/inputs.js'
 import { fail, log } from './action/log.js'
-import { report } from './action/report.js'
+import { createReport } from './action/report.js'
+import { buildSummary } from './action/summary/build.js'
+import { failureLine } from './action/summary/explain.js'
+import { writeSummary } from './action/summary/write.js'
 import { API_RETRY_POLICY, type RetryPolicy } from './net/retry.js'
 import { NexusClient } from './nexus/client.js'
-import type { Operation, OperationContext, RunContext } from './operations/context.js'
+import type { Operation, OperationContext, Report, RunContext } from './operations/context.js'
 import { systemClock } from './shared/clock.js'
 import { ActionError, CancelledError } from './shared/errors.js'
 import { t } from './shared/outside-text.js'
@@ -64,9 +67,16 @@ export async function run(): Promise<void> {
   }
   for (const signal of CANCEL_SIGNALS) process.on(signal, onSignal)
 
+  const started = systemClock.now()
+  const report = createReport()
+  let operation: Operation | undefined
+  let projectId: string | undefined
   let client: NexusClient | undefined
+  let failed: { error: unknown } | undefined
   try {
     const inputs = readInputs()
+    operation = inputs.operation
+    projectId = inputs.api?.projectId
     for (const name of unusedInputs(inputs.operation)) {
       log.warning(t`Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`)
     }
@@ -79,39 +89,63 @@ export async function run(): Promise<void> {
       random: Math.random,
       signal: controller.signal
     }
-    const { operation, api } = inputs
+    const { api } = inputs
     if (operation === 'check') {
       // The one operation that needs no credentials and no client.
       await (
         await checkOperation()
       )(context)
-      return
+    } else {
+      // readInputs reads the API settings for every operation that talks to Nexus.
+      if (api === undefined) throw new Error(`no API settings for operation ${operation}`)
+      if (operation === 'create') inputs.name ??= await defaultDatasetName()
+      const run = await API_OPERATIONS[operation]()
+      client = new NexusClient({
+        ...api,
+        requestTimeoutMs: inputs.requestTimeoutMs,
+        retry: retryPolicyFromEnv(),
+        clock: context.clock,
+        random: context.random,
+        signal: controller.signal,
+        log
+      })
+      await run({ ...context, client })
     }
-    // readInputs reads the API settings for every operation that talks to Nexus.
-    if (api === undefined) throw new Error(`no API settings for operation ${operation}`)
-    if (operation === 'create') inputs.name ??= await defaultDatasetName()
-    const run = await API_OPERATIONS[operation]()
-    client = new NexusClient({
-      ...api,
-      requestTimeoutMs: inputs.requestTimeoutMs,
-      retry: retryPolicyFromEnv(),
-      clock: context.clock,
-      random: context.random,
-      signal: controller.signal,
-      log
-    })
-    await run({ ...context, client })
   } catch (error) {
     // After a cancel, a low-level abort error says less than "the run was cancelled".
-    reportFailure(
-      controller.signal.aborted && !(error instanceof ActionError)
-        ? controller.signal.reason
-        : error
-    )
+    failed = {
+      error:
+        controller.signal.aborted && !(error instanceof ActionError)
+          ? controller.signal.reason
+          : error
+    }
+    reportFailure(failed.error)
   } finally {
     client?.dispose()
     for (const signal of CANCEL_SIGNALS) process.off(signal, onSignal)
   }
+  await summarize(operation, projectId, report, failed, started)
+}
+
+/** The job summary: the outcome first, then (for a failure) what next, then the details. */
+async function summarize(
+  operation: Operation | undefined,
+  projectId: string | undefined,
+  report: Report,
+  failed: { error: unknown } | undefined,
+  started: number
+): Promise<void> {
+  const now = systemClock.now()
+  await writeSummary(
+    buildSummary({
+      operation,
+      projectId,
+      facts: report.facts,
+      ...(failed ? { error: failed.error } : {}),
+      now,
+      elapsedMs: now - started
+    })
+  )
 }
 
 /**
@@ -127,14 +161,7 @@ function retryPolicyFromEnv(): RetryPolicy {
 
 /** One failure line a person can act on; the stack only in the debug log. */
 export function reportFailure(error: unknown): void {
-  if (error instanceof ActionError) {
-    fail(error.message)
-    log.debug(t`${error.stack ?? String(error)}`)
-    return
-  }
+  fail(failureLine(error))
   const message = error instanceof Error ? error.message : String(error)
-  fail(
-    t`Unexpected error: ${message}. This is a bug in nexus-dataset-action; please report it with the step's debug log.`
-  )
   log.debug(t`${error instanceof Error ? (error.stack ?? message) : message}`)
 }

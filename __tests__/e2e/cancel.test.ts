@@ -170,7 +170,10 @@ describe('cancellation', () => {
       for (const d of reported) expect(e.dataset(d.id)).toBeUndefined()
       expect(reported.length).toBeGreaterThanOrEqual(gone - 2)
       expect(run.summary).toMatch(
-        new RegExp(`Cancelled: \\d+ of ${TOTAL} selected datasets were deleted`)
+        new RegExp(
+          `^<h3>❌ Cancelled: cleanup deleted \\d+ of ${TOTAL} selected datasets</h3>$`,
+          'm'
+        )
       )
     }
   )

@@ -34,8 +34,8 @@ describe('operation: check', () => {
     expect(run.outputs['size-bytes']).toBe(String(Buffer.byteLength(ITEMS)))
     expect(run.outputs.crc32c).toMatch(/^[A-Za-z0-9+/]{6}==$/)
     expect(run.outputs['dataset-id']).toBeUndefined()
-    expect(run.summary).toContain('NDJSON check of data/items.ndjson: valid')
-    for (const cell of ['data/items.ndjson', run.outputs.crc32c, '>2<']) {
+    expect(run.summary).toMatch(/^<h3>✅ data\/items\.ndjson is valid NDJSON: 2 items, /)
+    for (const cell of ['data/items.ndjson', run.outputs.crc32c, '>2 items<']) {
       expect(run.summary).toContain(cell)
     }
     // Nothing to mask: it never read a key.

@@ -53,7 +53,20 @@ describe('cleanup', () => {
         .sort()
     ).toEqual(keep.map(d => d.id).sort())
     expect(run.summary).toContain('old-a')
-    expect(run.summary).toMatch(/Kept: 2\. Deleted: 2\. Failed: 0\./)
+    // The outcome and the totals come first, before any table.
+    const summary = run.summary.split('\n')
+    expect(summary.slice(0, 2)).toEqual([
+      '<h3>🧹 Deleted 2 of 4 datasets (expired)</h3>',
+      '<p><b>Deleted: 2 · Failed: 0 · Kept: 2</b>.</p>'
+    ])
+    // One line per deletion, folded in a group; then one total line.
+    const log = run.stdout.split('\n')
+    const group = log.indexOf('::group::Deleting 2 datasets')
+    const end = log.indexOf('::endgroup::')
+    expect(group).toBeGreaterThan(-1)
+    const inGroup = log.slice(group + 1, end).filter(line => !line.startsWith('::debug::'))
+    expect(inGroup.sort()).toEqual(old.map(d => `Deleted ${d.id} "${d.name}".`).sort())
+    expect(log[end + 1]).toBe('Deleted: 2. Failed: 0. Kept: 2 (of 4).')
     const lists = emu.requests.filter(r => r.method === 'GET')
     expect(lists.every(r => r.query.limit === '1000')).toBe(true)
   })
@@ -132,7 +145,7 @@ describe('cleanup', () => {
     expect(run.failure).toMatch(/could not delete 1 of 7 datasets \(6 deleted\)/)
     expect(run.outputs.count).toBe('6')
     expect(emu.datasets().map(d => d.id)).toEqual([bad.id])
-    expect(run.summary).toMatch(/Deleted: 6\. Failed: 1\./)
+    expect(run.summary).toContain('<b>Deleted: 6 · Failed: 1 · Kept: 0</b>')
   })
 
   test('many datasets across pages are all read before any delete', async () => {
@@ -146,6 +159,6 @@ describe('cleanup', () => {
     const lastList = emu.requests.map(r => r.method).lastIndexOf('GET')
     expect(lastList).toBeLessThan(firstDelete)
     expect(emu.requests.filter(r => r.method === 'GET')).toHaveLength(2)
-    expect(run.summary).toContain('and 1155 more')
+    expect(run.summary).toContain('Not shown: 1,155 more datasets (1,155 expired).')
   }, 60_000)
 })

@@ -82,7 +82,8 @@ describe('create: happy paths', () => {
     expect(upload.answered).toBe(200)
     expect(run.summary).toContain('data/items.ndjson')
     expect(run.summary).toContain('CRC-32C')
-    expect(run.summary).toContain('Throughput')
+    // A file this small says nothing of throughput.
+    expect(run.summary).not.toContain('Throughput')
   })
 
   test('the signed URL and its signature are masked and appear in no output, summary or log line', async () => {
@@ -275,7 +276,8 @@ describe('create: faults', () => {
     expect(run.failure).toMatch(
       /^The upload was refused \(HTTP 403 SignatureDoesNotMatch.* could not be deleted afterwards/
     )
-    expect(run.summary).toContain('Upload failed')
+    expect(run.summary).toMatch(/^<h3>❌ The upload of a\.ndjson failed<\/h3>$/m)
+    expect(run.summary).toContain('<b>Left behind:</b> the dataset below, Waiting, is kept')
   })
 
   test('403 on upload: no retry, the dataset is deleted, clear failure', async () => {
@@ -498,6 +500,31 @@ describe('create: bad files send no request', () => {
     expect(run.code).toBe(1)
     expect(run.commands.filter(c => c.command === 'error' && c.props.file)).toHaveLength(10)
     expect(run.failure).toContain('25 bad lines')
+    expect(e.requests).toHaveLength(0)
+  })
+
+  test('a bad file: its summary says what is wrong and where; each log line names file:line', async () => {
+    const e = await start()
+    const bad = `${lines(6)}{"kind": "Image"}\n${lines(4)}{"url": 3}\n`
+    const run = await create(e, { 'data/items.ndjson': bad })
+    expect(run.code).toBe(1)
+    const summary = run.summary.split('\n')
+    expect(summary[0]).toBe(
+      '<h3>❌ data/items.ndjson is not valid NDJSON: 2 bad lines, nothing created</h3>'
+    )
+    expect(summary).toContain('<p><b>Left behind:</b> nothing (no dataset was created).</p>')
+    expect(run.summary).toContain(
+      '<tr><td>7</td><td>–</td><td>&quot;url&quot; is missing</td></tr>'
+    )
+    expect(run.summary).toContain(
+      '<tr><td>12</td><td>–</td><td>&quot;url&quot; must be a non-empty string, found a number</td></tr>'
+    )
+    // The log view shows an annotation's message alone: the message names its place itself.
+    const errors = run.commands.filter(c => c.command === 'error' && c.props.file)
+    expect(errors.map(c => [c.props.line, c.message])).toEqual([
+      ['7', 'data/items.ndjson:7: "url" is missing'],
+      ['12', 'data/items.ndjson:12: "url" must be a non-empty string, found a number']
+    ])
     expect(e.requests).toHaveLength(0)
   })
 

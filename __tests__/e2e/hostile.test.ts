@@ -131,7 +131,7 @@ describe('1. outside text cannot start a runner command', () => {
     const run = expectSuccess(
       await runAction({ operation: 'cleanup', 'dry-run': 'true', ...creds(e) })
     )
-    expect(run.stdout.match(/Would delete/g)).toHaveLength(2)
+    expect(run.stdout.match(/^Would delete dataset_/gm)).toHaveLength(2)
     expect(forged(run)).toEqual([])
   })
 

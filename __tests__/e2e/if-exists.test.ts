@@ -48,7 +48,7 @@ describe('if-exists', () => {
         `Reusing dataset ${first.outputs['dataset-id']} "${DEFAULT_NAME}" \\(if-exists: reuse\\): same name, status Uploaded`
       )
     )
-    expect(again.summary).toContain('(reused)')
+    expect(again.summary).toContain('(reused, nothing uploaded)')
     expect(again.summary).toContain('Reused')
   })
 

@@ -189,7 +189,7 @@ describe('list', () => {
     const run = await runAction({ operation: 'list', ...creds(emu) })
     expectSuccess(run)
     expect(run.outputs.count).toBe('60')
-    expect(run.summary).toContain('and 10 more')
+    expect(run.summary).toContain('Not shown: 10 more datasets (10 not expired).')
   })
 })
 

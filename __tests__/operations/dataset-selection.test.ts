@@ -77,7 +77,7 @@ describe('findNamesakes', () => {
     expect(
       describeNamesake(dataset('n', 'Uploaded', Date.UTC(2026, 0, 2), Date.UTC(2026, 0, 12)))
     ).toBe(
-      'same name, status Uploaded (past Waiting, not failed), created 2026-01-02T00:00:00.000Z, expires 2026-01-12T00:00:00.000Z'
+      'same name, status Uploaded (past Waiting, not failed), created 2026-01-02 00:00 UTC, expires 2026-01-12 00:00 UTC'
     )
   })
 })

@@ -17,6 +17,7 @@ export const log: Logger = {
       startLine: place.line,
       ...(place.column ? { startColumn: place.column } : {})
     }),
+  group: (title, body) => core.group(title, body),
   secret: value => {
     if (!value) return
     core.setSecret(value)

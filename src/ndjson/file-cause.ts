@@ -195,3 +195,14 @@ function startsWith(b: Uint8Array, prefix: readonly number[]): boolean {
   for (let i = 0; i < prefix.length; i++) if (b[i] !== prefix[i]) return false
   return true
 }
+
+/**
+ * A cause's two halves, for a summary that shows them apart: what the file is, and what to do
+ * (every cause's message is the two, joined by the first `; `).
+ */
+export function causeParts(cause: FileCause): { what: string; fix: string } {
+  const at = cause.message.indexOf('; ')
+  return at < 0
+    ? { what: cause.message, fix: '' }
+    : { what: cause.message.slice(0, at), fix: cause.message.slice(at + 2) }
+}

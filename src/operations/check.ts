@@ -1,5 +1,5 @@
 import type { OperationContext } from './context.js'
-import { checkDatasetFile, fileRows } from './file-check.js'
+import { checkDatasetFile } from './file-check.js'
 import { t } from '../shared/outside-text.js'
 
 /**
@@ -10,5 +10,4 @@ export async function checkOperation(ctx: OperationContext): Promise<void> {
   const checked = await checkDatasetFile(ctx)
   ctx.report.output('item-count', String(checked.scan.items))
   ctx.log.info(t`${checked.file.shown} is valid NDJSON: ready to upload with operation create.`)
-  await ctx.report.rowsSummary(t`NDJSON check of ${checked.file.shown}: valid`, fileRows(checked))
 }

@@ -31,48 +31,63 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
   )
   const criteria = describeCriteria(inputs.olderThanMs, inputs.namePattern)
   log.info(t`${selected.length} of ${all.length} datasets selected for deletion (${criteria}).`)
+  const deleted: Dataset[] = []
+  const failed: Array<{ dataset: Dataset; reason: Inert }> = []
+  report.facts.cleanup = {
+    dryRun: inputs.dryRun,
+    criteria,
+    total: all.length,
+    malformed: rejected.length,
+    selected,
+    deleted,
+    failed
+  }
 
   if (inputs.dryRun) {
     report.datasets(selected)
-    for (const d of selected) log.info(t`Would delete ${d.id} ${quote(d.name, NAME_SHOWN)}.`)
-    await report.tableSummary(t`Cleanup of ${client.projectId} (dry run)`, selected, {
-      note: t`Dry run: nothing was deleted. ${selected.length} datasets would be deleted (${criteria}).`,
-      footer: t`Kept: ${all.length - selected.length}. Would delete: ${selected.length}.${skipped}`,
-      forCleanup: true
-    })
+    if (selected.length > 0) {
+      await log.group(t`Would delete ${selected.length} datasets`, async () => {
+        for (const d of selected) log.info(t`Would delete ${d.id} ${quote(d.name, NAME_SHOWN)}.`)
+      })
+    }
+    log.info(
+      t`Dry run: would delete ${selected.length} and keep ${all.length - selected.length} of ${all.length} datasets; nothing was deleted.${skipped}`
+    )
     return
   }
 
-  const deleted: Dataset[] = []
-  const failed: Array<{ dataset: Dataset; reason: Inert }> = []
   try {
-    await forEachLimited(selected, inputs.concurrency, ctx.signal, async dataset => {
-      try {
-        // Another cleanup job may race us: already gone counts as deleted.
-        const { alreadyGone } = await client.deleteDataset(dataset.id)
-        deleted.push(dataset)
-        log.info(
-          t`${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${quote(dataset.name, NAME_SHOWN)}.`
-        )
-      } catch (error) {
-        if (!ctx.signal.aborted) {
-          failed.push({ dataset, reason: t`${error instanceof Error ? error.message : error}` })
-        }
-      }
-    })
+    if (selected.length > 0) {
+      await log.group(t`Deleting ${selected.length} datasets`, () =>
+        forEachLimited(selected, inputs.concurrency, ctx.signal, async dataset => {
+          try {
+            // Another cleanup job may race us: already gone counts as deleted.
+            const { alreadyGone } = await client.deleteDataset(dataset.id)
+            deleted.push(dataset)
+            log.info(
+              t`${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${quote(dataset.name, NAME_SHOWN)}.`
+            )
+          } catch (error) {
+            if (!ctx.signal.aborted) {
+              const reason = t`${error instanceof Error ? error.message : error}`
+              failed.push({ dataset, reason })
+              log.info(
+                t`Could not delete ${dataset.id} ${quote(dataset.name, NAME_SHOWN)}: ${reason}`
+              )
+            }
+          }
+        })
+      )
+    }
   } finally {
-    // Also after a cancel: report exactly what is gone so far.
+    // Also after a cancel: report exactly what is gone so far, in the order selected.
     const order = new Map(selected.map((d, i) => [d.id, i]))
     deleted.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))
     report.datasets(deleted)
     const notReached = selected.length - deleted.length - failed.length
-    await report.tableSummary(t`Cleanup of ${client.projectId}`, deleted, {
-      note: ctx.signal.aborted
-        ? t`Cancelled: ${deleted.length} of ${selected.length} selected datasets were deleted before the run stopped.`
-        : t`Deleted ${deleted.length} datasets (${criteria}).`,
-      footer: t`Kept: ${all.length - selected.length}. Deleted: ${deleted.length}. Failed: ${failed.length}.${notReached > 0 && ctx.signal.aborted ? ` Not reached: ${notReached}.` : ''}${skipped}`,
-      forCleanup: true
-    })
+    log.info(
+      t`${ctx.signal.aborted ? 'Cancelled. ' : ''}Deleted: ${deleted.length}. Failed: ${failed.length}.${notReached > 0 ? ` Not reached: ${notReached}.` : ''} Kept: ${all.length - selected.length} (of ${all.length}).${skipped}`
+    )
   }
   if (ctx.signal.aborted) throw ctx.signal.reason
   if (failed.length > 0) {

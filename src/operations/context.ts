@@ -1,4 +1,5 @@
 import type { NexusClient } from '../nexus/client.js'
+import type { FileScan } from '../ndjson/file-scan.js'
 import type { Dataset, DatasetId } from '../nexus/types.js'
 import type { OutputName } from '../shared/action-yml.js'
 import type { Clock } from '../shared/clock.js'
@@ -40,18 +41,77 @@ export interface ActionInputs {
   concurrency: number
 }
 
-/** A plain-text row an operation adds under a dataset's fields in the summary. */
-export type Row = [Inert, Inert]
-
 export interface PageCursors {
   nextPage: string | null
   prevPage: string | null
 }
 
+/** The `path` file as checked: what the summary says of it, good or bad. */
+export interface FileFacts extends Pick<
+  FileScan,
+  'sizeBytes' | 'crc32c' | 'items' | 'badLines' | 'problems' | 'cause'
+> {
+  /** The path as the user gave it. */
+  shown: string
+}
+
+/** A listing as list shows it: what is in it, and what its filters left out. */
+export interface ListingFacts {
+  /** The datasets listed, in order, after the filters. */
+  datasets: Dataset[]
+  /** How many the project (or the page) holds before the filters... */
+  total: number
+  /** ...and how many of those are expired. */
+  expired: number
+  /** A page was asked for (input page): the totals are the page's. */
+  onePage: boolean
+  /** The expired ones are left out (show-expired: false). */
+  expiredHidden: boolean
+  /** Left out because name-pattern did not match them. */
+  unmatched: number
+  namePattern?: string
+  morePages: boolean
+}
+
+/** What cleanup selected and what became of each. */
+export interface CleanupFacts {
+  dryRun: boolean
+  /** In words, e.g. `expired or created more than 30d ago`. */
+  criteria: string
+  /** Datasets in the project (well-formed ones). */
+  total: number
+  /** Entries of the listing skipped as malformed. */
+  malformed: number
+  selected: Dataset[]
+  deleted: Dataset[]
+  failed: Array<{ dataset: Dataset; reason: Inert }>
+}
+
 /**
- * Where an operation's results go: the step's outputs and its job summary. The action layer
- * writes them (src/action/report.ts); operations only say what to write, as soon as they know it,
- * so a step that fails part-way still has its outputs.
+ * What the step found and did, filled in as it goes, so the job summary can tell the outcome and
+ * what is left behind whether the step succeeds, fails or is cancelled part-way.
+ */
+export interface StepFacts {
+  file?: FileFacts
+  /** The dataset the step is about, as last read. */
+  dataset?: Dataset
+  /** create: the dataset is an existing namesake (if-exists: reuse); nothing was uploaded. */
+  reused?: boolean
+  /** create: this run made the dataset (its POST was answered), so it is this run's to clean. */
+  created?: boolean
+  /** The step deleted `dataset` (delete, or create after a failed upload). */
+  deleted?: boolean
+  /** How long each part of the step took, in ms. */
+  durations: { check?: number; upload?: number; wait?: number }
+  upload?: { bytesPerSecond: number; attempts: number }
+  listing?: ListingFacts
+  cleanup?: CleanupFacts
+}
+
+/**
+ * Where an operation's results go: the step's outputs, and the facts the job summary is written
+ * from. The action layer writes both (src/action/report.ts); operations only say what to write,
+ * as soon as they know it, so a step that fails part-way still has its outputs and its summary.
  */
 export interface Report {
   /** dataset-id, status, name, item-count, expiry-time and dataset (never the upload URL). */
@@ -59,16 +119,8 @@ export interface Report {
   /** datasets and count; list also passes its page cursors. */
   datasets(datasets: Dataset[], cursors?: PageCursors): void
   output(name: OutputName, value: string): void
-  /** A summary of one dataset, plus rows of the operation's own. */
-  datasetSummary(heading: Inert, dataset: Dataset, rows?: Row[]): Promise<void>
-  /** A summary of rows alone (a file's check, say). */
-  rowsSummary(heading: Inert, rows: Row[]): Promise<void>
-  /** A summary of datasets as a table (capped), with an optional note above and footer below. */
-  tableSummary(
-    heading: Inert,
-    datasets: Dataset[],
-    options?: { note?: Inert; footer?: Inert; forCleanup?: boolean }
-  ): Promise<void>
+  /** Written into as the step goes; `dataset()` keeps its `dataset` current. */
+  readonly facts: StepFacts
 }
 
 /** What every operation is handed. */

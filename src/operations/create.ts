@@ -7,13 +7,13 @@ import {
   type DatasetId
 } from '../nexus/types.js'
 import { maskUploadUrl, uploadFile, type UploadResult } from '../nexus/upload.js'
-import { ActionError, UploadError } from '../shared/errors.js'
+import { ActionError, DatasetExistsError, UploadError } from '../shared/errors.js'
 import { formatBytes } from '../shared/format.js'
 import { afterGrace } from '../shared/signals.js'
-import { NAME_SHOWN, STATUS_SHOWN, quote, shorten, t, type Inert } from '../shared/outside-text.js'
-import type { Row, RunContext } from './context.js'
+import { NAME_SHOWN, STATUS_SHOWN, quote, shorten, t } from '../shared/outside-text.js'
+import type { RunContext } from './context.js'
 import { describeNamesake, findNamesakes, warnRejected } from './dataset-selection.js'
-import { checkDatasetFile, fileRows, type CheckedFile } from './file-check.js'
+import { checkDatasetFile, type CheckedFile } from './file-check.js'
 import { throwIfFailed, waitUntilReady } from './wait-until-ready.js'
 
 /** Deleting the dataset of a failed upload gets this long, with retries... */
@@ -33,10 +33,9 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     const reusable = await lookForNamesake(ctx, name)
     if (reusable) {
       report.output('reused', 'true')
-      report.dataset(reusable.dataset)
-      await finish(ctx, checked, reusable.dataset, {
-        reused: reusable.why
-      })
+      report.facts.reused = true
+      report.dataset(reusable)
+      await finish(ctx, checked, reusable)
       return
     }
   }
@@ -48,12 +47,12 @@ export async function createOperation(ctx: RunContext): Promise<void> {
   })
   const uploadUrl = uploadUrlOf(created)
   if (uploadUrl) maskUploadUrl(uploadUrl, log)
+  report.facts.created = true
   report.dataset(created)
   log.info(
     t`${adopted ? 'Using' : 'Created'} dataset ${created.id} ${quote(created.name, NAME_SHOWN)}.`
   )
 
-  let upload: UploadResult
   try {
     // Cancelled while the POST was under way: its answer named the dataset.
     ctx.signal.throwIfAborted()
@@ -62,7 +61,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
         t`Nexus created dataset ${created.id} without an upload URL; it cannot receive the file. Report this to Datature support.`
       )
     }
-    upload = await uploadFile({
+    const upload: UploadResult = await uploadFile({
       uploadUrl,
       openFile: checked.open,
       sizeBytes: checked.scan.sizeBytes,
@@ -75,6 +74,8 @@ export async function createOperation(ctx: RunContext): Promise<void> {
       log,
       earlierAttemptLanded: () => nexusSeesUpload(ctx, created.id)
     })
+    report.facts.durations.upload = upload.durationMs
+    report.facts.upload = { bytesPerSecond: upload.bytesPerSecond, attempts: upload.attempts }
     log.info(
       t`Uploaded ${formatBytes(checked.scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`
     )
@@ -85,16 +86,14 @@ export async function createOperation(ctx: RunContext): Promise<void> {
       error instanceof UploadError && error.storageCode === 'PreconditionFailed'
         ? { error, deleted: false }
         : await abandon(ctx, created.id, error)
-    if (failure.deleted) report.output('deleted', 'true')
-    await report.datasetSummary(
-      t`Upload failed: dataset ${created.id} ${failure.deleted ? 'was deleted' : 'is left Waiting'}`,
-      created,
-      fileRows(checked)
-    )
+    if (failure.deleted) {
+      report.output('deleted', 'true')
+      report.facts.deleted = true
+    }
     throw failure.error
   }
 
-  await finish(ctx, checked, await client.getDataset(created.id), { upload })
+  await finish(ctx, checked, await client.getDataset(created.id))
 }
 
 /**
@@ -102,10 +101,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
  * at the first; reuse returns the newest that is past Waiting and not failed (its file landed,
  * so no upload is needed), and names the ones it passes over.
  */
-async function lookForNamesake(
-  ctx: RunContext,
-  name: string
-): Promise<{ dataset: Dataset; why: Inert } | undefined> {
+async function lookForNamesake(ctx: RunContext, name: string): Promise<Dataset | undefined> {
   const { inputs, client, clock, log } = ctx
   const listing = await client.listAll(PAGE_SIZE)
   warnRejected(log, listing.rejected)
@@ -114,7 +110,7 @@ async function lookForNamesake(
     const [newest] = namesakes.all
     if (newest === undefined) return undefined
     const others = namesakes.all.length > 1 ? ` (and ${namesakes.all.length - 1} more)` : ''
-    throw new ActionError(
+    throw new DatasetExistsError(
       t`A dataset named ${quote(name, NAME_SHOWN)} already exists in project ${client.projectId}: ${newest.id}, ${shorten(newest.status.overview, STATUS_SHOWN)}${others}. Nothing was created (if-exists: fail). Give the step another name, delete that dataset, or use if-exists: reuse.`
     )
   }
@@ -126,21 +122,16 @@ async function lookForNamesake(
     log.info(t`No dataset named ${quote(name, NAME_SHOWN)} can be reused: creating one.`)
     return undefined
   }
-  const why = describeNamesake(reusable)
   log.info(
-    t`Reusing dataset ${reusable.id} ${quote(name, NAME_SHOWN)} (if-exists: reuse): ${why}. Nothing is created or uploaded.`
+    t`Reusing dataset ${reusable.id} ${quote(name, NAME_SHOWN)} (if-exists: reuse): ${describeNamesake(reusable)}. Nothing is created or uploaded.`
   )
-  return { dataset: reusable, why }
+  return reusable
 }
 
-/** After the upload (or for a reused dataset): wait as asked, check the count, report. */
-async function finish(
-  ctx: RunContext,
-  checked: CheckedFile,
-  first: Dataset,
-  how: { upload?: UploadResult; reused?: Inert }
-): Promise<void> {
+/** After the upload (or for a reused dataset): wait as asked, check the count. */
+async function finish(ctx: RunContext, checked: CheckedFile, first: Dataset): Promise<void> {
   const { inputs, log, report } = ctx
+  const started = ctx.clock.now()
   let last = first
   try {
     if (inputs.wait) {
@@ -162,21 +153,8 @@ async function finish(
       )
     }
   } finally {
+    if (inputs.wait) report.facts.durations.wait = ctx.clock.now() - started
     report.dataset(last)
-    const rows: Row[] = fileRows(checked)
-    if (how.reused) rows.push([t`Reused`, t`yes: ${how.reused}`])
-    if (how.upload) {
-      rows.push([t`Upload time`, t`${(how.upload.durationMs / 1000).toFixed(2)} s`])
-      if (how.upload.bytesPerSecond > 0) {
-        rows.push([t`Throughput`, t`${(how.upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`])
-      }
-    }
-    const reused = how.reused ? ' (reused)' : ''
-    await report.datasetSummary(
-      t`Nexus dataset ${last.id}${reused}: ${shorten(last.status.overview, STATUS_SHOWN)}`,
-      last,
-      rows
-    )
   }
 }
 
@@ -230,10 +208,9 @@ async function abandon(
   } catch (deleteError) {
     const why = deleteError instanceof Error ? deleteError.message : String(deleteError)
     const message = error instanceof Error ? error.message : String(error)
+    const told = t`${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`
     return {
-      error: new ActionError(
-        t`${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`
-      ),
+      error: error instanceof ActionError ? error.restated(told) : new ActionError(told),
       deleted: false
     }
   }

@@ -5,7 +5,7 @@ import {
   type Dataset,
   type RejectedEntry
 } from '../nexus/types.js'
-import { isoTime } from '../shared/format.js'
+import { readableTime } from '../shared/format.js'
 import { STATUS_SHOWN, shorten, t, type Inert } from '../shared/outside-text.js'
 
 /** Expired means the expiry time is not in the future; no expiry time, not expired. */
@@ -79,7 +79,7 @@ export function findNamesakes(datasets: readonly Dataset[], name: string, now: n
 
 /** Why a namesake qualified for reuse, for the log and the summary. */
 export function describeNamesake(dataset: Dataset): Inert {
-  const created = isoTime(dataset.createDate)
-  const expires = isoTime(dataset.expiryTime)
+  const created = readableTime(dataset.createDate)
+  const expires = readableTime(dataset.expiryTime)
   return t`same name, status ${shorten(dataset.status.overview, STATUS_SHOWN)} (past Waiting, not failed), ${created ? `created ${created}, ` : ''}${expires ? `expires ${expires}` : 'no expiry time'}`
 }

@@ -9,10 +9,10 @@ export async function deleteOperation({ inputs, client, log, report }: RunContex
   report.dataset(dataset)
   const { alreadyGone } = await client.deleteDataset(id)
   report.output('deleted', 'true')
+  report.facts.deleted = true
   log.info(
     alreadyGone
       ? t`Dataset ${id} ${quote(dataset.name, NAME_SHOWN)} is deleted (by an earlier try whose answer was lost, or by someone else).`
       : t`Deleted dataset ${id} ${quote(dataset.name, NAME_SHOWN)}.`
   )
-  await report.datasetSummary(t`Deleted Nexus dataset ${id}`, dataset)
 }

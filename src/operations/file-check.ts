@@ -2,7 +2,7 @@ import { openUnchanged, scanFile, type FileScan } from '../ndjson/file-scan.js'
 import { FileCheckError } from '../shared/errors.js'
 import { formatBytes } from '../shared/format.js'
 import { t } from '../shared/outside-text.js'
-import type { OperationContext, Row } from './context.js'
+import type { OperationContext } from './context.js'
 import { locateFile, type FileLocation } from './file-location.js'
 
 /** A dataset file that passed the check: where it is, what it holds. */
@@ -31,9 +31,12 @@ export async function checkDatasetFile(ctx: OperationContext): Promise<CheckedFi
   }
   const started = clock.now()
   const scan = await scanExplained(file.path, shown, ctx.signal)
+  const { sizeBytes, crc32c, items, badLines, problems, cause } = scan
+  report.facts.file = { shown, sizeBytes, crc32c, items, badLines, problems, cause }
+  report.facts.durations.check = clock.now() - started
   reportBadLines(ctx, scan, shown)
   log.info(
-    t`Checked ${shown}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${clock.now() - started} ms).`
+    t`Checked ${shown}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${report.facts.durations.check} ms).`
   )
   report.output('size-bytes', String(scan.sizeBytes))
   report.output('crc32c', scan.crc32c)
@@ -52,16 +55,6 @@ export async function checkDatasetFile(ctx: OperationContext): Promise<CheckedFi
       }
     }
   }
-}
-
-/** The file's rows in a job summary. */
-export function fileRows({ file, scan }: CheckedFile): Row[] {
-  return [
-    [t`File`, t`${file.shown}`],
-    [t`Size`, t`${formatBytes(scan.sizeBytes)} (${scan.sizeBytes} bytes)`],
-    [t`CRC-32C`, t`${scan.crc32c}`],
-    [t`Items counted`, t`${scan.items}`]
-  ]
 }
 
 /** Scans the file; its errors name the path as the user wrote it, with what to do. */
@@ -87,7 +80,7 @@ function reportBadLines(ctx: OperationContext, scan: FileScan, shownPath: string
   if (cause !== undefined) {
     // The file is in the wrong format as a whole: its one cause says more than its bad lines.
     if (cause.line !== undefined) {
-      ctx.log.annotate(t`${cause.message}`, {
+      ctx.log.annotate(t`${place(shownPath, cause.line, cause.column)}${cause.message}`, {
         title: t`Bad NDJSON file`,
         file: t`${shownPath}`,
         line: cause.line,
@@ -97,7 +90,7 @@ function reportBadLines(ctx: OperationContext, scan: FileScan, shownPath: string
     throw new FileCheckError(t`${shownPath} ${cause.message}. Nothing was created.`, shownPath)
   }
   for (const problem of scan.problems) {
-    ctx.log.annotate(t`${problem.message}`, {
+    ctx.log.annotate(t`${place(shownPath, problem.line, problem.column)}${problem.message}`, {
       title: t`Bad NDJSON line`,
       file: t`${shownPath}`,
       line: problem.line,
@@ -110,4 +103,13 @@ function reportBadLines(ctx: OperationContext, scan: FileScan, shownPath: string
     t`${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}. Nothing was created; fix the file and run again.`,
     shownPath
   )
+}
+
+/**
+ * `items.ndjson:7: ` or `items.ndjson:7:12: `, as compilers print a place: the runner's log shows
+ * an annotation's message alone (its file and line are properties the log view does not print),
+ * so the message names its place itself.
+ */
+function place(shownPath: string, line: number, column: number | undefined): string {
+  return `${shownPath}:${line}:${column ? `${column}:` : ''} `
 }

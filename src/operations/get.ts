@@ -8,5 +8,4 @@ export async function getOperation({ inputs, client, log, report }: RunContext):
   log.info(
     t`Dataset ${dataset.id} ${quote(dataset.name, NAME_SHOWN)} is ${shorten(dataset.status.overview, STATUS_SHOWN)}.`
   )
-  await report.datasetSummary(t`Nexus dataset ${dataset.id}`, dataset)
 }

@@ -24,26 +24,32 @@ export async function listOperation({
   }
   const total = datasets.length
   const now = clock.now()
+  const expired = datasets.filter(d => isExpired(d, now)).length
   const hidden: string[] = []
   if (!inputs.showExpired) {
-    const before = datasets.length
     datasets = datasets.filter(d => !isExpired(d, now))
-    if (before > datasets.length)
-      hidden.push(`${before - datasets.length} expired (show-expired: true shows them)`)
+    if (expired > 0) hidden.push(`${expired} expired (show-expired: true shows them)`)
   }
+  let unmatched = 0
   if (inputs.namePattern) {
     const pattern = globToRegExp(inputs.namePattern)
     const before = datasets.length
     datasets = datasets.filter(d => pattern.test(d.name))
-    if (before > datasets.length)
-      hidden.push(`${before - datasets.length} not matching name-pattern ${inputs.namePattern}`)
+    unmatched = before - datasets.length
+    if (unmatched > 0) hidden.push(`${unmatched} not matching name-pattern ${inputs.namePattern}`)
   }
   report.datasets(datasets, cursors)
+  report.facts.listing = {
+    datasets,
+    total,
+    onePage: inputs.page !== undefined,
+    expired,
+    expiredHidden: !inputs.showExpired,
+    unmatched,
+    namePattern: inputs.namePattern,
+    morePages: Boolean(cursors.nextPage)
+  }
   const scope = inputs.page ? 'on this page' : 'in the project'
   const hiddenNote = hidden.length > 0 ? `; hidden: ${hidden.join(', ')}` : ''
   log.info(t`${datasets.length} of ${total} datasets ${scope} listed${hiddenNote}.`)
-  await report.tableSummary(t`Nexus datasets in ${client.projectId}`, datasets, {
-    note: t`${datasets.length} of ${total} datasets ${scope}${hiddenNote}.`,
-    footer: cursors.nextPage ? t`More datasets on the next page (output next-page).` : undefined
-  })
 }

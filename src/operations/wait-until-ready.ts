@@ -39,7 +39,8 @@ export async function waitUntilReady(
     const remaining = deadline - clock.now()
     if (remaining <= 0) {
       throw new DatasetNotReadyError(
-        t`Timed out after ${formatSeconds(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${shorten(status, STATUS_SHOWN)}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`
+        t`Timed out after ${formatSeconds(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${shorten(status, STATUS_SHOWN)}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`,
+        'timeout'
       )
     }
     await clock.sleep(Math.min(interval, remaining), signal)
@@ -52,7 +53,8 @@ export async function waitUntilReady(
 export function throwIfFailed(dataset: Dataset): void {
   if (FAILED_STATUSES.includes(dataset.status.overview)) {
     throw new DatasetNotReadyError(
-      t`Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`
+      t`Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`,
+      'failed'
     )
   }
 }

@@ -13,6 +13,17 @@ export class ActionError extends Error {
     super(message)
     this.name = new.target.name
   }
+
+  /**
+   * The same failure told with more words (say, what became of the dataset after it): same class
+   * and fields, so the job summary explains it as it would the original.
+   */
+  restated(message: Inert): this {
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(this) as object), this) as this
+    Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true })
+    copy.stack = this.stack?.replace(this.message, message)
+    return copy
+  }
 }
 
 /** A bad input value: raised before any network call. */
@@ -74,7 +85,18 @@ export class UploadError extends ActionError {
 }
 
 /** The dataset reached FailedUpload or FailedProcessing, or did not get ready in time. */
-export class DatasetNotReadyError extends ActionError {}
+export class DatasetNotReadyError extends ActionError {
+  constructor(
+    message: Inert,
+    /** `failed`: a final failed status; `timeout`: still in progress when the wait ran out. */
+    readonly reason: 'failed' | 'timeout'
+  ) {
+    super(message)
+  }
+}
+
+/** if-exists: fail, and a not-expired dataset of that name exists. */
+export class DatasetExistsError extends ActionError {}
 
 /** The run was cancelled (SIGINT or SIGTERM from the runner). */
 export class CancelledError extends ActionError {}

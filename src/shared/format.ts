@@ -18,3 +18,41 @@ export function isoTime(epochMs: number | undefined): string {
   const date = new Date(epochMs)
   return Number.isNaN(date.getTime()) ? '' : date.toISOString()
 }
+
+/**
+ * Epoch milliseconds as people read a time in a summary: `2026-11-26 13:17 UTC`, to the minute
+ * (the runner's log and the outputs keep the full ISO form), or '' when absent or not a time.
+ */
+export function readableTime(epochMs: number | undefined): string {
+  const iso = isoTime(epochMs)
+  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : ''
+}
+
+const AGE_UNITS: Array<[string, number]> = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['min', 60_000]
+]
+
+/**
+ * How far `epochMs` is from `now`, in its largest whole unit (two units make the next one, so
+ * 36 hours read `36 h`, not `1 d`): `5 min`, `36 h`, `12 d`; under a minute, `under 1 min`.
+ */
+export function timeSpan(epochMs: number, now: number): string {
+  const ms = Math.abs(epochMs - now)
+  for (const [unit, size] of AGE_UNITS) {
+    if (ms >= 2 * size || (unit === 'min' && ms >= size)) return `${Math.floor(ms / size)} ${unit}`
+  }
+  return 'under 1 min'
+}
+
+/** A step's time: `35 ms`, `4.2 s`, `12 s`, `3 min 20 s`. */
+export function readableDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  const seconds = ms / 1000
+  if (seconds < 10) return `${seconds.toFixed(1)} s`
+  if (seconds < 60) return `${Math.round(seconds)} s`
+  const whole = Math.round(seconds)
+  const rest = whole % 60
+  return `${Math.floor(whole / 60)} min${rest ? ` ${rest} s` : ''}`
+}

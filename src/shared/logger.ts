@@ -19,6 +19,8 @@ export interface Logger {
   warning(message: Inert): void
   /** An error annotation on a line of a file. */
   annotate(message: Inert, place: AnnotationPlace): void
+  /** Runs `body` with the lines it logs folded under `title` (a collapsed group in the log). */
+  group<T>(title: Inert, body: () => Promise<T>): Promise<T>
   /** Masks a credential (in the runner's log and in every message) before anything prints it. */
   secret(value: string): void
 }

@@ -1,0 +1,18 @@
+import { describe, expect, test } from '@jest/globals'
+import { UploadError } from '../../src/shared/errors.js'
+import { t } from '../../src/shared/outside-text.js'
+
+describe('ActionError.restated', () => {
+  test('the same failure with more words: class, name and fields kept, the original untouched', () => {
+    const original = new UploadError(t`The upload was refused (HTTP 403).`, 403, 'AccessDenied')
+    const told = original.restated(
+      t`The upload was refused (HTTP 403). Dataset x could not be deleted.`
+    )
+    expect(told).toBeInstanceOf(UploadError)
+    expect(told.name).toBe('UploadError')
+    expect([told.status, told.storageCode]).toEqual([403, 'AccessDenied'])
+    expect(told.message).toBe('The upload was refused (HTTP 403). Dataset x could not be deleted.')
+    expect(told.stack).toContain('Dataset x could not be deleted')
+    expect(original.message).toBe('The upload was refused (HTTP 403).')
+  })
+})

@@ -1,0 +1,438 @@
+/**
+ * One job summary of each kind, built by the action's own summary code from fixed facts: the unit
+ * tests assert on them (__tests__/action/summary.test.ts), and run as a script this writes them
+ * all into docs/job-summaries.md (part of `npm run build`, so the docs show what the code writes
+ * and CI fails if they drift).
+ */
+import { writeFileSync } from 'node:fs'
+import * as path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { ROOT } from './run-action.js'
+import { buildSummary, type SummaryInput } from '../src/action/summary/build.js'
+import type { Dataset, DatasetId } from '../src/nexus/types.js'
+import type { StepFacts } from '../src/operations/context.js'
+import {
+  ActionError,
+  CancelledError,
+  DatasetExistsError,
+  DatasetNotReadyError,
+  FileCheckError,
+  InputError,
+  NexusApiError,
+  UploadError
+} from '../src/shared/errors.js'
+import { t } from '../src/shared/outside-text.js'
+
+/** The examples' "now": every relative time counts from it. */
+export const NOW = Date.UTC(2026, 10, 26, 13, 17, 34, 683)
+const MINUTE = 60_000
+const DAY = 86_400_000
+const PROJECT = 'proj_ca5fe71e7592bbcf7705ea36e4f29ed4'
+
+/** The nth example dataset id (well-formed, as the API gives them). */
+function idOf(n: number): DatasetId {
+  const hex = n.toString(16).padStart(12, '0')
+  return `dataset_8f14e45f-ea9c-4b6e-9d7a-${hex}` as DatasetId
+}
+
+/** A dataset made `ageMs` before NOW that lives 10 days, as Nexus makes them. */
+function dataset(
+  n: number,
+  name: string,
+  ageMs: number,
+  status: Partial<Dataset['status']> = {}
+): Dataset {
+  return {
+    id: idOf(n),
+    object: 'dataset',
+    name,
+    projectId: PROJECT,
+    createDate: NOW - ageMs,
+    expiryTime: NOW - ageMs + 10 * DAY,
+    status: { overview: 'Uploaded', message: 'Uploaded Dataset', itemCount: 50, ...status }
+  }
+}
+
+const FILE = {
+  shown: 'data/items.ndjson',
+  sizeBytes: 4500,
+  crc32c: 'vdJ+rQ==',
+  items: 50,
+  badLines: 0,
+  problems: []
+}
+
+const facts = (more: Partial<StepFacts>): StepFacts => ({ durations: {}, ...more })
+
+const READY = dataset(1, 'vision-a1b2c3d-42', 3 * MINUTE)
+const FAILED = dataset(2, 'merge-44', 9 * MINUTE, {
+  overview: 'FailedProcessing',
+  message: 'Items 3, 17 and 41: url could not be fetched',
+  itemCount: 0
+})
+const PROCESSING = dataset(3, 'nightly-2026-11-26', 31 * MINUTE, {
+  overview: 'Processing',
+  message: 'Processing Dataset',
+  itemCount: 0
+})
+
+/** 120 datasets, the 25 oldest expired (the API lists newest first). */
+const LISTING = Array.from({ length: 120 }, (_, i) =>
+  dataset(
+    100 + i,
+    `nightly-${String(120 - i).padStart(3, '0')}`,
+    (i + 1) * 2 * 3_600_000 + (i >= 95 ? 10 * DAY : 0)
+  )
+)
+const IN_USE = 'Nexus answered 409 Conflict: "Dataset is in use by a running batch job"'
+const EXPIRED = LISTING.filter(d => (d.expiryTime ?? Infinity) <= NOW)
+
+export interface SummaryExample {
+  title: string
+  input: SummaryInput
+}
+
+const base = { projectId: PROJECT, now: NOW }
+
+export const SUMMARY_EXAMPLES: SummaryExample[] = [
+  {
+    title: 'create: the dataset is ready',
+    input: {
+      ...base,
+      operation: 'create',
+      elapsedMs: 14_200,
+      facts: facts({
+        file: { ...FILE, sizeBytes: 38_797_312, items: 120_000 },
+        dataset: { ...READY, status: { ...READY.status, itemCount: 120_000 } },
+        created: true,
+        durations: { check: 180, upload: 2_950, wait: 10_900 },
+        upload: { bytesPerSecond: 12_541_000, attempts: 1 }
+      })
+    }
+  },
+  {
+    title: 'create: Nexus counted other than the file holds',
+    input: {
+      ...base,
+      operation: 'create',
+      elapsedMs: 4_100,
+      facts: facts({
+        file: FILE,
+        dataset: { ...READY, status: { ...READY.status, itemCount: 48 } },
+        created: true,
+        durations: { check: 4, upload: 60, wait: 3_900 },
+        upload: { bytesPerSecond: 75_000, attempts: 1 }
+      })
+    }
+  },
+  {
+    title: 'create: a dataset of that name is reused (if-exists: reuse)',
+    input: {
+      ...base,
+      operation: 'create',
+      elapsedMs: 400,
+      facts: facts({
+        file: FILE,
+        dataset: READY,
+        reused: true,
+        durations: { check: 4 }
+      })
+    }
+  },
+  {
+    title: 'check: the file is valid',
+    input: {
+      ...base,
+      operation: 'check',
+      elapsedMs: 30,
+      facts: facts({ file: FILE, durations: { check: 5 } })
+    }
+  },
+  {
+    title: 'create: the file has bad lines',
+    input: {
+      ...base,
+      operation: 'create',
+      elapsedMs: 25,
+      error: new FileCheckError(
+        t`data/items.ndjson is not valid NDJSON: line 7: "url" is missing (3 bad lines in all). Nothing was created; fix the file and run again.`,
+        'data/items.ndjson'
+      ),
+      facts: facts({
+        file: {
+          ...FILE,
+          badLines: 3,
+          problems: [
+            { line: 7, message: '"url" is missing' },
+            { line: 12, column: 31, message: 'not valid JSON: expected , or } after a value' },
+            { line: 40, message: '"url" must be a non-empty string, found a number' }
+          ]
+        },
+        durations: { check: 6 }
+      })
+    }
+  },
+  {
+    title: 'check: the file is in the wrong format as a whole',
+    input: {
+      ...base,
+      operation: 'check',
+      elapsedMs: 12,
+      error: new FileCheckError(
+        t`data/items.ndjson is gzip-compressed; upload the uncompressed NDJSON. Nothing was created.`,
+        'data/items.ndjson'
+      ),
+      facts: facts({
+        file: {
+          ...FILE,
+          badLines: 1,
+          items: 1,
+          problems: [{ line: 1, column: 1, message: 'invalid UTF-8 at column 1' }],
+          cause: { message: 'is gzip-compressed; upload the uncompressed NDJSON' }
+        },
+        durations: { check: 2 }
+      })
+    }
+  },
+  {
+    title: 'create: the dataset ended FailedProcessing',
+    input: {
+      ...base,
+      operation: 'create',
+      elapsedMs: 9 * MINUTE,
+      error: new DatasetNotReadyError(
+        t`Dataset ${FAILED.id} ended in FailedProcessing (Items 3, 17 and 41: url could not be fetched). Check the NDJSON file's items, then create the dataset again.`,
+        'failed'
+      ),
+      facts: facts({
+        file: FILE,
+        dataset: FAILED,
+        created: true,
+        durations: { check: 5, upload: 70, wait: 8 * MINUTE },
+        upload: { bytesPerSecond: 64_000, attempts: 1 }
+      })
+    }
+  },
+  {
+    title: 'create: not ready before the timeout',
+    input: {
+      ...base,
+      operation: 'create',
+      elapsedMs: 30 * MINUTE + 900,
+      error: new DatasetNotReadyError(
+        t`Timed out after 1800 s waiting for dataset ${PROCESSING.id} to be ready; its last status was Processing (Processing Dataset). Raise timeout, or wait on it in a later step with operation: wait.`,
+        'timeout'
+      ),
+      facts: facts({
+        file: FILE,
+        dataset: PROCESSING,
+        created: true,
+        durations: { check: 5, upload: 80, wait: 30 * MINUTE },
+        upload: { bytesPerSecond: 56_000, attempts: 1 }
+      })
+    }
+  },
+  {
+    title: 'create: the upload failed, the dataset was deleted',
+    input: {
+      ...base,
+      operation: 'create',
+      elapsedMs: 41_000,
+      error: new UploadError(
+        t`The upload of data/items.ndjson failed after 5 attempts: the storage answered 503 Service Unavailable ("SlowDown").`,
+        503,
+        'SlowDown'
+      ),
+      facts: facts({
+        file: FILE,
+        dataset: { ...PROCESSING, status: { overview: 'Waiting', message: 'Waiting for upload' } },
+        created: true,
+        deleted: true,
+        durations: { check: 5 }
+      })
+    }
+  },
+  {
+    title: 'create: a dataset of that name exists (if-exists: fail)',
+    input: {
+      ...base,
+      operation: 'create',
+      elapsedMs: 350,
+      error: new DatasetExistsError(
+        t`A dataset named "vision-a1b2c3d-42" already exists in project ${PROJECT}: ${READY.id}, Uploaded. Nothing was created (if-exists: fail). Give the step another name, delete that dataset, or use if-exists: reuse.`
+      ),
+      facts: facts({ file: FILE, durations: { check: 5 } })
+    }
+  },
+  {
+    title: 'get: the secret key is refused',
+    input: {
+      ...base,
+      operation: 'get',
+      elapsedMs: 300,
+      error: new NexusApiError(
+        t`Nexus refused the secret key (401 Unauthorized): "Invalid secret key". Check the secret-key input.`,
+        401,
+        'Invalid secret key'
+      ),
+      facts: facts({})
+    }
+  },
+  {
+    title: 'get: a dataset that failed',
+    input: { ...base, operation: 'get', elapsedMs: 200, facts: facts({ dataset: FAILED }) }
+  },
+  {
+    title: 'wait: cancelled',
+    input: {
+      ...base,
+      operation: 'wait',
+      elapsedMs: 65_000,
+      error: new CancelledError(t`The run was cancelled (SIGINT) before the operation finished.`),
+      facts: facts({ dataset: PROCESSING, durations: { wait: 64_000 } })
+    }
+  },
+  {
+    title: 'delete',
+    input: {
+      ...base,
+      operation: 'delete',
+      elapsedMs: 500,
+      facts: facts({ dataset: READY, deleted: true })
+    }
+  },
+  {
+    title: 'list: expired shown and marked, rows capped',
+    input: {
+      ...base,
+      operation: 'list',
+      elapsedMs: 800,
+      facts: facts({
+        listing: {
+          datasets: LISTING,
+          total: LISTING.length,
+          expired: EXPIRED.length,
+          expiredHidden: false,
+          unmatched: 0,
+          onePage: false,
+          morePages: false
+        }
+      })
+    }
+  },
+  {
+    title: 'list: expired hidden',
+    input: {
+      ...base,
+      operation: 'list',
+      elapsedMs: 800,
+      facts: facts({
+        listing: {
+          datasets: LISTING.filter(d => !EXPIRED.includes(d)).slice(0, 3),
+          total: LISTING.length,
+          expired: EXPIRED.length,
+          expiredHidden: true,
+          unmatched: 92,
+          namePattern: 'nightly-12*',
+          onePage: false,
+          morePages: false
+        }
+      })
+    }
+  },
+  {
+    title: 'cleanup: dry run',
+    input: {
+      ...base,
+      operation: 'cleanup',
+      elapsedMs: 900,
+      facts: facts({
+        cleanup: {
+          dryRun: true,
+          criteria: 'expired',
+          total: LISTING.length,
+          malformed: 0,
+          selected: EXPIRED,
+          deleted: [],
+          failed: []
+        }
+      })
+    }
+  },
+  {
+    title: 'cleanup: done',
+    input: {
+      ...base,
+      operation: 'cleanup',
+      elapsedMs: 3_400,
+      facts: facts({
+        cleanup: {
+          dryRun: false,
+          criteria: 'expired',
+          total: LISTING.length,
+          malformed: 0,
+          selected: EXPIRED,
+          deleted: EXPIRED,
+          failed: []
+        }
+      })
+    }
+  },
+  {
+    title: 'cleanup: some deletions failed',
+    input: {
+      ...base,
+      operation: 'cleanup',
+      elapsedMs: 12_000,
+      error: new ActionError(
+        t`Cleanup could not delete 2 of 25 datasets (23 deleted): ${idOf(195)}: ${IN_USE}; ${idOf(196)}: ${IN_USE}. Re-run the job to try them again.`
+      ),
+      facts: facts({
+        cleanup: {
+          dryRun: false,
+          criteria: 'expired or created more than 30d ago',
+          total: LISTING.length,
+          malformed: 2,
+          selected: EXPIRED,
+          deleted: EXPIRED.slice(2),
+          failed: EXPIRED.slice(0, 2).map(d => ({
+            dataset: d,
+            reason: t`${IN_USE}`
+          }))
+        }
+      })
+    }
+  },
+  {
+    title: 'an input is not valid',
+    input: {
+      ...base,
+      operation: 'create',
+      elapsedMs: 10,
+      error: new InputError(
+        t`Input "timeout" must be a number of seconds, or a duration such as 30m or 2h; got "soon".`
+      ),
+      facts: facts({})
+    }
+  }
+]
+
+/** docs/job-summaries.md: every example under its title, as GitHub will render it. */
+export function summariesDoc(): string {
+  const parts = [
+    '<!-- Generated by scripts/summary-examples.ts (npm run build): edit that file, not this one. -->',
+    '',
+    '# Job summaries',
+    '',
+    "What the action writes to the job summary, one example of each kind, built by the action's own code from made-up facts (the times count from 2026-11-26 13:17 UTC). GitHub renders this page as it renders a job summary.",
+    ''
+  ]
+  for (const { title, input } of SUMMARY_EXAMPLES) {
+    parts.push(`## Example: ${title}`, '', buildSummary(input))
+  }
+  return parts.join('\n')
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  writeFileSync(path.join(ROOT, 'docs', 'job-summaries.md'), summariesDoc())
+}

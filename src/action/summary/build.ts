@@ -1,0 +1,355 @@
+/**
+ * The job summary of a step, built from what the step found and did (StepFacts), whether it
+ * succeeded or failed. Its first line says the outcome with an icon; a failure then says why,
+ * what to do and what is left behind; the details follow. Pure: the same facts, error and time
+ * give the same text, so every kind of summary is a unit test.
+ */
+import { isExpired } from '../../operations/dataset-selection.js'
+import type { Operation, StepFacts, FileFacts } from '../../operations/context.js'
+import { MAX_PROBLEMS } from '../../ndjson/check.js'
+import { FAILED_STATUSES, READY_STATUS, WAITING_STATUS, type Dataset } from '../../nexus/types.js'
+import { formatBytes, readableDuration } from '../../shared/format.js'
+import { NAME_IN_HEADING, explainFailure, failureLine } from './explain.js'
+import {
+  cell,
+  count,
+  cut,
+  num,
+  expiry,
+  fieldTable,
+  heading,
+  paragraph,
+  table,
+  text,
+  when,
+  type Cell
+} from './html.js'
+
+/** Rows past this are counted, not shown: a summary is not a data dump (the outputs have all). */
+export const SUMMARY_ROW_CAP = 50
+/** Uploads smaller than this say nothing of throughput: their time is mostly round trips. */
+const THROUGHPUT_FROM_BYTES = 1048576
+/** How much of a name a table shows before `…` (the outputs have it whole). */
+const NAME_IN_TABLE = 48
+
+export interface SummaryInput {
+  /** Unknown when the inputs could not be read. */
+  operation?: Operation
+  projectId?: string
+  facts: StepFacts
+  /** What the step failed with; absent when it succeeded. */
+  error?: unknown
+  /** Time of writing, epoch ms: relative times count from it. */
+  now: number
+  /** How long the whole step took. */
+  elapsedMs: number
+}
+
+export function buildSummary(input: SummaryInput): string {
+  const blocks = input.error === undefined ? success(input) : failure(input)
+  return `${blocks.join('\n')}\n`
+}
+
+function success(input: SummaryInput): string[] {
+  const { facts, operation } = input
+  if (facts.cleanup) return cleanupBlocks(input)
+  if (facts.listing) return listBlocks(input)
+  if (operation === 'check' && facts.file) {
+    const f = facts.file
+    return [
+      heading(
+        `✅ ${text(f.shown)} is valid NDJSON: ${count(f.items, 'item')}, ${formatBytes(f.sizeBytes)}`
+      ),
+      paragraph(`Ready to upload with <code>operation: create</code>.`),
+      fieldTable([...fileRows(f), ['Items', cell(count(f.items, 'item'))], ...timeRows(input)])
+    ]
+  }
+  const d = facts.dataset
+  if (!d) return [heading('✅ Done')]
+  const name = cut(d.name || d.id, NAME_IN_HEADING)
+  const status = text(d.status.overview)
+  let line: string
+  if (operation === 'delete') line = `🗑️ Deleted dataset ${name}`
+  else if (d.status.overview === READY_STATUS) {
+    const items = d.status.itemCount === undefined ? '' : `: ${count(d.status.itemCount, 'item')}`
+    line = `✅ Dataset ${name} is ${status}${items}${facts.reused ? ' (reused, nothing uploaded)' : ''}`
+  } else if (FAILED_STATUSES.includes(d.status.overview)) {
+    // Only get gets here: reading a failed dataset is a success of the step, not of the dataset.
+    line = `⚠️ Dataset ${name} is ${status}`
+  } else if (operation === 'create') {
+    line = `✅ Dataset ${name} created and uploaded; Nexus has it ${status} (not waited for)`
+  } else {
+    line = `⏳ Dataset ${name} is ${status}`
+  }
+  return [heading(line), fieldTable(datasetRows(d, input))]
+}
+
+function failure(input: SummaryInput): string[] {
+  const { facts, operation, projectId, error } = input
+  const why = explainFailure(error, operation, facts, projectId)
+  const blocks = [
+    heading(`❌ ${why.headline}`),
+    paragraph(`<b>Failure:</b> ${text(failureLine(error))}`),
+    paragraph(`<b>Cause:</b> ${why.cause}`),
+    paragraph(`<b>Fix:</b> ${why.fix}`)
+  ]
+  const left = leftBehind(input)
+  // wait did not make the dataset: what it is left as, not what the step left.
+  const label = operation === 'wait' ? 'The dataset' : 'Left behind'
+  if (left) blocks.push(paragraph(`<b>${label}:</b> ${left}`))
+  // The details of the success summary, under the failure's own headline.
+  if (facts.cleanup) return [...blocks, ...cleanupBlocks(input).slice(1)]
+  if (facts.listing) return [...blocks, ...listBlocks(input).slice(1)]
+  if (facts.dataset) return [...blocks, fieldTable(datasetRows(facts.dataset, input))]
+  if (facts.file) {
+    blocks.push(fieldTable(fileRows(facts.file)))
+    if (facts.file.badLines > 0 && !facts.file.cause) blocks.push(...badLineBlocks(facts.file))
+  }
+  return blocks
+}
+
+/**
+ * What a failed create (or wait) leaves in Nexus, and how to be rid of it; nothing for the
+ * operations that only read or delete.
+ */
+function leftBehind({ operation, facts, now }: SummaryInput): string | undefined {
+  if (operation !== 'create' && operation !== 'wait') return undefined
+  const d = facts.dataset
+  if (operation === 'create' && (!d || !(facts.created || facts.reused))) {
+    return 'nothing (no dataset was created).'
+  }
+  if (!d) return undefined
+  const status = text(d.status.overview)
+  if (facts.deleted) return `nothing (the dataset was deleted, as its file never arrived).`
+  if (facts.reused) return `the reused dataset below, as it was (${status}).`
+  const expires = d.expiryTime === undefined ? undefined : expiry(d.expiryTime, now).html
+  const which = operation === 'wait' ? `${status}, ` : `the dataset below, ${status}, is `
+  const stays = expires
+    ? `${which}kept until it expires on ${expires}.`
+    : `${which}kept (Nexus gave it no expiry time).`
+  const inProgress =
+    !FAILED_STATUSES.includes(d.status.overview) && d.status.overview !== READY_STATUS
+  const mayFinish = inProgress
+    ? ` It may still become ready: ${d.status.overview === WAITING_STATUS ? 'if its file landed, ' : ''}wait for it with <code>operation: wait</code>.`
+    : ''
+  const cleanup = expires
+    ? '; a scheduled <code>operation: cleanup</code> removes it once it has expired'
+    : ''
+  return `${stays}${mayFinish} To remove it now, run <code>operation: delete</code> with <code>dataset-id: ${text(d.id)}</code>${cleanup}.`
+}
+
+/** One dataset (and, for create, its file and timings) as named rows; the id once. */
+function datasetRows(d: Dataset, input: SummaryInput): Array<[string, Cell]> {
+  const { facts, now } = input
+  const rows: Array<[string, Cell]> = [['Dataset', cell(text(d.id), true)]]
+  if ([...d.name].length > NAME_IN_HEADING) rows.push(['Name', cell(text(d.name))])
+  rows.push(['Status', cell(statusText(d, now))])
+  if (d.status.itemCount !== undefined) rows.push(['Items', cell(num(d.status.itemCount))])
+  const file = facts.file
+  if (
+    file &&
+    d.status.overview === READY_STATUS &&
+    d.status.itemCount !== undefined &&
+    d.status.itemCount !== file.items
+  ) {
+    rows.push([
+      '⚠️ Items counted',
+      cell(
+        `${count(file.items, 'non-blank line')} in ${text(file.shown)}, but Nexus counted ${count(d.status.itemCount, 'item')}`
+      )
+    ])
+  }
+  rows.push(['Created', when(d.createDate, now)], ['Expires', expiry(d.expiryTime, now)])
+  if (facts.reused) {
+    rows.push([
+      'Reused',
+      cell('yes: the newest dataset with this name past Waiting and not failed')
+    ])
+  }
+  if (file) rows.push(...fileRows(file))
+  rows.push(...timeRows(input))
+  return rows
+}
+
+/**
+ * The file: its path and size, then its checksum; for a bad file (whose checksum helps nobody)
+ * its count of bad lines instead, or nothing more when it is in the wrong format as a whole.
+ */
+function fileRows(file: FileFacts): Array<[string, Cell]> {
+  const rows: Array<[string, Cell]> = [
+    ['File', cell(text(file.shown))],
+    ['Size', cell(`${formatBytes(file.sizeBytes)} (${num(file.sizeBytes)} bytes)`)]
+  ]
+  if (file.badLines === 0) rows.push(['CRC-32C', cell(`<code>${text(file.crc32c)}</code>`)])
+  else if (!file.cause) {
+    rows.push([
+      'Bad lines',
+      cell(`${num(file.badLines)} of ${count(file.items, 'non-blank line')}`)
+    ])
+  }
+  return rows
+}
+
+/** The whole step's time in one row, split by part; throughput only where it means something. */
+function timeRows({ facts, elapsedMs }: SummaryInput): Array<[string, Cell]> {
+  const { check, upload, wait } = facts.durations
+  const parts: string[] = []
+  if (check !== undefined) parts.push(`check ${readableDuration(check)}`)
+  if (upload !== undefined) {
+    const attempts =
+      facts.upload && facts.upload.attempts > 1 ? ` (${facts.upload.attempts} attempts)` : ''
+    parts.push(`upload ${readableDuration(upload)}${attempts}`)
+  }
+  // A dataset ready at the first read (a reused one, say) was not waited for.
+  if (wait) parts.push(`wait ${readableDuration(wait)}`)
+  // A read or a delete is one round trip: its time says nothing.
+  if (parts.length === 0) return []
+  const rows: Array<[string, Cell]> = [
+    ['Time', cell(`${readableDuration(elapsedMs)}: ${parts.join(', ')}`)]
+  ]
+  if (
+    facts.upload &&
+    facts.file &&
+    facts.file.sizeBytes >= THROUGHPUT_FROM_BYTES &&
+    facts.upload.bytesPerSecond > 0
+  ) {
+    rows.push(['Throughput', cell(`${(facts.upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`)])
+  }
+  return rows
+}
+
+/** The first bad lines, as many as are annotated, and how many more there are. */
+function badLineBlocks(file: FileFacts): string[] {
+  const shown = file.problems.slice(0, MAX_PROBLEMS)
+  const blocks = [
+    table(
+      ['Line', 'Column', 'Problem'],
+      shown.map(p => [
+        cell(String(p.line)),
+        cell(p.column ? String(p.column) : '–'),
+        cell(text(p.message))
+      ])
+    )
+  ]
+  const more = file.badLines - shown.length
+  if (more > 0)
+    blocks.push(
+      paragraph(
+        `… and ${count(more, 'more bad line')}, not annotated: fix these first, then run again to see the rest.`
+      )
+    )
+  return blocks
+}
+
+function statusText(d: Dataset, now: number): string {
+  return `${text(d.status.overview)}${isExpired(d, now) ? ' · expired' : ''}`
+}
+
+/** A dataset in a table: its name over its id, in one cell, neither wrapping. */
+function datasetCell(d: Dataset): Cell {
+  return cell(`${cut(d.name, NAME_IN_TABLE)}<br>${text(d.id)}`, true)
+}
+
+/** Datasets as a table, capped; past the cap, how many of each kind are not shown and where they are. */
+function datasetTable(datasets: Dataset[], input: SummaryInput): string[] {
+  const { now } = input
+  if (datasets.length === 0) return [paragraph('No datasets.')]
+  const shown = datasets.slice(0, SUMMARY_ROW_CAP)
+  const blocks = [
+    table(
+      ['Dataset', 'Status', 'Items', 'Created (UTC)', 'Expires (UTC)'],
+      shown.map(d => [
+        datasetCell(d),
+        cell(statusText(d, now)),
+        cell(d.status.itemCount === undefined ? '–' : num(d.status.itemCount)),
+        when(d.createDate, now, true),
+        expiry(d.expiryTime, now, true)
+      ])
+    )
+  ]
+  const rest = datasets.slice(SUMMARY_ROW_CAP)
+  if (rest.length > 0) {
+    const expired = rest.filter(d => isExpired(d, now)).length
+    const live = rest.length - expired
+    const kinds = [
+      expired > 0 ? `${num(expired)} expired` : '',
+      live > 0 ? `${num(live)} not expired` : ''
+    ]
+    blocks.push(
+      paragraph(
+        `Not shown: ${count(rest.length, 'more dataset')} (${kinds.filter(Boolean).join(', ')}). All ${num(datasets.length)} are in the step's <code>datasets</code> output (as many as fit in 1 MB) and in the JSON file named by its <code>datasets-file</code> output.`
+      )
+    )
+  }
+  return blocks
+}
+
+function listBlocks(input: SummaryInput): string[] {
+  const listing = input.facts.listing
+  if (!listing) return []
+  const { datasets, total, expired } = listing
+  const where = listing.onePage ? 'on this page' : 'in the project'
+  const project = input.projectId ? ` ${text(input.projectId)}` : ''
+  const hidden: string[] = []
+  if (listing.expiredHidden && expired > 0)
+    hidden.push(`${num(expired)} expired (<code>show-expired: true</code> shows them)`)
+  if (listing.unmatched > 0)
+    hidden.push(
+      `${num(listing.unmatched)} not matching <code>name-pattern: ${text(listing.namePattern ?? '')}</code>`
+    )
+  const blocks = [
+    heading(`📋 ${count(datasets.length, 'dataset')} listed from project${project}`),
+    paragraph(
+      `${count(total, 'dataset')} ${where}, ${num(expired)} expired.${hidden.length > 0 ? ` Hidden: ${hidden.join('; ')}.` : ''}`
+    ),
+    ...datasetTable(datasets, input)
+  ]
+  if (listing.morePages)
+    blocks.push(
+      paragraph(
+        'More datasets on the next page: pass the <code>next-page</code> output as <code>page</code>.'
+      )
+    )
+  return blocks
+}
+
+function cleanupBlocks(input: SummaryInput): string[] {
+  const c = input.facts.cleanup
+  if (!c) return []
+  const kept = c.total - c.selected.length
+  const criteria = text(c.criteria)
+  const malformed = c.malformed > 0 ? ` Skipped as malformed: ${num(c.malformed)}.` : ''
+  if (c.dryRun) {
+    return [
+      heading(
+        `🧹 Dry run: would delete ${num(c.selected.length)} of ${count(c.total, 'dataset')} (${criteria})`
+      ),
+      paragraph(
+        `<b>Would delete: ${num(c.selected.length)} · Kept: ${num(kept)}</b>. Nothing was deleted (<code>dry-run: true</code>).${malformed}`
+      ),
+      ...datasetTable(c.selected, input)
+    ]
+  }
+  const notReached = c.selected.length - c.deleted.length - c.failed.length
+  const line =
+    c.selected.length === 0
+      ? `🧹 Nothing to delete: none of ${count(c.total, 'dataset')} is ${criteria}`
+      : `🧹 Deleted ${num(c.deleted.length)} of ${count(c.total, 'dataset')} (${criteria})`
+  const totals = paragraph(
+    `<b>Deleted: ${num(c.deleted.length)} · Failed: ${num(c.failed.length)} · Kept: ${num(kept)}</b>${notReached > 0 ? ` · Not reached: ${num(notReached)}` : ''}.${malformed}`
+  )
+  const blocks = [heading(line), totals]
+  if (c.failed.length > 0) {
+    blocks.push(
+      '<h4>Could not delete</h4>',
+      table(
+        ['Dataset', 'Why'],
+        c.failed.slice(0, SUMMARY_ROW_CAP).map(f => [datasetCell(f.dataset), cell(text(f.reason))])
+      )
+    )
+    if (c.failed.length > SUMMARY_ROW_CAP)
+      blocks.push(paragraph(`… and ${num(c.failed.length - SUMMARY_ROW_CAP)} more.`))
+  }
+  if (c.deleted.length > 0) blocks.push('<h4>Deleted</h4>', ...datasetTable(c.deleted, input))
+  return blocks
+}

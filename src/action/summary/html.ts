@@ -1,0 +1,90 @@
+/**
+ * The pieces a job summary is made of. Every summary is raw HTML, each block on one line: a
+ * runner renders the file as GitHub-flavoured markdown, where an HTML block runs to the next
+ * blank line and its text is not read as markdown, so outside text can neither end a block nor
+ * render as markdown. Outside text goes in only through `text`, which makes it inert and escapes
+ * it.
+ */
+import { readableTime, timeSpan } from '../../shared/format.js'
+import { inert } from '../../shared/outside-text.js'
+
+/** Outside text as HTML text: inert (a line break shows as `\n`), then escaped. */
+export function text(value: unknown): string {
+  return inert(value)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+}
+
+/** Outside text cut to `max` characters (a name in a table or a heading need not be whole). */
+export function cut(value: string, max: number): string {
+  const chars = [...value]
+  return text(chars.length > max ? `${chars.slice(0, max).join('')}…` : value)
+}
+
+/** A cell: its HTML, and whether it may wrap (times and ids must not break mid-word). */
+export interface Cell {
+  html: string
+  nowrap?: boolean
+}
+
+export const cell = (html: string, nowrap = false): Cell => ({ html, nowrap })
+
+function td(c: Cell): string {
+  return c.nowrap ? `<td nowrap>${c.html}</td>` : `<td>${c.html}</td>`
+}
+
+/** A table with a header row. */
+export function table(head: string[], rows: Cell[][]): string {
+  const header = `<thead><tr>${head.map(h => `<th>${h}</th>`).join('')}</tr></thead>`
+  const body = rows.map(row => `<tr>${row.map(td).join('')}</tr>`).join('')
+  return `<table>${header}<tbody>${body}</tbody></table>`
+}
+
+/** A two-column table of named fields, the names as row headers. */
+export function fieldTable(rows: Array<[string, Cell]>): string {
+  const body = rows.map(([name, c]) => `<tr><th align="left">${name}</th>${td(c)}</tr>`).join('')
+  return `<table>${body}</table>`
+}
+
+export const heading = (html: string): string => `<h3>${html}</h3>`
+export const paragraph = (html: string): string => `<p>${html}</p>`
+
+/**
+ * `2026-11-26 13:17 UTC (3 h ago)`, never wrapping; in a table, whose header says UTC, the time
+ * over how far it is, to keep the columns narrow: `2026-11-26 13:17`, `3 h ago`.
+ */
+export function when(epochMs: number | undefined, now: number, inTable = false): Cell {
+  return timeCell(epochMs, now, inTable, '–', span => `${span} ago`)
+}
+
+/** An expiry time, which reads `expired 3 d ago` once past; none, `never`. */
+export function expiry(epochMs: number | undefined, now: number, inTable = false): Cell {
+  return timeCell(epochMs, now, inTable, 'never', span => `expired ${span} ago`)
+}
+
+function timeCell(
+  epochMs: number | undefined,
+  now: number,
+  inTable: boolean,
+  none: string,
+  past: (span: string) => string
+): Cell {
+  const time = readableTime(epochMs)
+  if (!time || epochMs === undefined) return cell(none)
+  const span = timeSpan(epochMs, now)
+  const relative = epochMs > now ? `in ${span}` : past(span)
+  return cell(
+    inTable ? `${time.replace(/ UTC$/, '')}<br>${relative}` : `${time} (${relative})`,
+    true
+  )
+}
+
+/** A number as people read it: `1,250`. */
+export const num = (n: number): string => n.toLocaleString('en-US')
+
+/** `1 item`, `1,250 items`. */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${num(n)} ${n === 1 ? noun : plural}`
+}
