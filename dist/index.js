@@ -34617,9 +34617,12 @@ function html_text(value) {
         .replace(/>/g, '&gt;')
         .replace(/"/g, '&quot;');
 }
-/** Outside text cut to `max` characters (a name in a table or a heading need not be whole). */
+/**
+ * Outside text cut to `max` characters (a name in a table or a heading need not be whole);
+ * redacted first, as a credential cut in two is one the redaction can no longer find.
+ */
 function cut(value, max) {
-    const chars = [...value];
+    const chars = [...(0,outside_text/* redact */.E$)(value)];
     return html_text(chars.length > max ? `${chars.slice(0, max).join('')}…` : value);
 }
 const cell = (html, nowrap = false) => ({ html, nowrap });
@@ -34638,6 +34641,7 @@ function fieldTable(rows) {
     return `<table>${body}</table>`;
 }
 const heading = (html) => `<h3>${html}</h3>`;
+const code = (html) => `<code>${html}</code>`;
 const paragraph = (html) => `<p>${html}</p>`;
 /**
  * `2026-11-26 13:17 UTC (3 h ago)`, never wrapping; in a table, whose header says UTC, the time
@@ -34661,8 +34665,8 @@ function timeCell(epochMs, now, inTable, none, past) {
 /** A number as people read it: `1,250`. */
 const num = (n) => n.toLocaleString('en-US');
 /** `1 item`, `1,250 items`. */
-function count(n, noun, plural = `${noun}s`) {
-    return `${num(n)} ${n === 1 ? noun : plural}`;
+function count(n, noun) {
+    return `${num(n)} ${n === 1 ? noun : `${noun}s`}`;
 }
 
 ;// CONCATENATED MODULE: ./src/action/summary/explain.ts
@@ -34685,9 +34689,11 @@ function failureLine(error) {
 }
 /** How much of a name a heading shows. */
 const NAME_IN_HEADING = 64;
-const code = (html) => `<code>${html}</code>`;
 function explainFailure(error, operation, facts, projectId) {
-    const nothing = operation === 'create' && facts.dataset === undefined ? ': nothing created' : '';
+    // Only when sure: a create request left unanswered may have made a dataset after all.
+    const nothing = operation === 'create' && facts.dataset === undefined && !facts.unansweredCreate
+        ? ': nothing created'
+        : '';
     const project = projectId ? ` ${code(html_text(projectId))}` : '';
     const named = () => facts.dataset
         ? `Dataset ${cut(facts.dataset.name || facts.dataset.id, NAME_IN_HEADING)}`
@@ -34714,13 +34720,20 @@ function explainFailure(error, operation, facts, projectId) {
             const says = status.message && status.message !== status.overview
                 ? ` Nexus says: “${cut(status.message, 300)}”.`
                 : '';
-            return {
-                headline: `${named()} ended ${cut(status.overview, 40)}`,
-                cause: status.overview === 'FailedUpload'
-                    ? `Nexus did not take the uploaded file.${says}`
-                    : `Nexus received the file but could not process its items (an item whose ${code('url')} it cannot fetch, say).${says}`,
-                fix: `Check the file's items, then run the step again: it creates a new dataset.`
-            };
+            const again = operation === 'create'
+                ? 'run the step again: it creates a new dataset'
+                : `create the dataset again (${code('operation: create')})`;
+            return status.overview === 'FailedUpload'
+                ? {
+                    headline: `${named()} ended ${cut(status.overview, 40)}`,
+                    cause: `Nexus did not take the uploaded file.${says}`,
+                    fix: `Check that the file is the one checked (nothing rewrites it during the job), then ${again}.`
+                }
+                : {
+                    headline: `${named()} ended ${cut(status.overview, 40)}`,
+                    cause: `Nexus received the file but could not process its items (an item whose ${code('url')} it cannot fetch, say).${says}`,
+                    fix: `Check the file's items, then ${again}.`
+                };
         }
         const waited = facts.durations.wait !== undefined ? ` within ${(0,format/* readableDuration */.P1)(facts.durations.wait)}` : '';
         return {
@@ -34731,6 +34744,15 @@ function explainFailure(error, operation, facts, projectId) {
     }
     if (error instanceof errors/* UploadError */.oW) {
         const file = facts.file ? ` of ${html_text(facts.file.shown)}` : '';
+        if (error.storageCode === 'PreconditionFailed' && facts.dataset) {
+            // The storage holds this very file (the URL is signed for its CRC-32C); only Nexus's word
+            // is missing. Another create would make a twin.
+            return {
+                headline: `The upload${file} landed, but Nexus has not confirmed it`,
+                cause: 'The storage already holds the file (an earlier attempt got through), but Nexus did not yet say it took it.',
+                fix: `Do not create it again: wait for it with ${code('operation: wait')} and ${code(`dataset-id: ${html_text(facts.dataset.id)}`)}.`
+            };
+        }
         return {
             headline: `The upload${file} failed`,
             cause: 'The storage behind the signed upload URL refused the file, or kept failing until the retries ran out (the failure line has its answer).',
@@ -34804,7 +34826,7 @@ function explainFile(error, facts, nothing, operation) {
     if (file && file.badLines > 0) {
         return {
             headline: `${shown} is not valid NDJSON: ${count(file.badLines, 'bad line')}${nothing ? ', nothing created' : ''}`,
-            cause: `${count(file.badLines, 'line')} of ${count(file.items, 'non-blank line')} ${file.badLines === 1 ? 'is' : 'are'} not a JSON object with a string ${code('url')} (the first ones are below, and annotated on the file).`,
+            cause: `${num(file.badLines)} of the file's ${count(file.items, 'non-blank line')} ${file.badLines === 1 ? 'is' : 'are'} not a JSON object with a string ${code('url')}: see the table below (each is also annotated on the file).`,
             fix: `Fix the lines, then run again.${checkTip}`
         };
     }
@@ -34911,6 +34933,9 @@ function success(input) {
         // Only get gets here: reading a failed dataset is a success of the step, not of the dataset.
         line = `⚠️ Dataset ${name} is ${status}`;
     }
+    else if (facts.reused) {
+        line = `⏳ Dataset ${name} is ${status} (reused, nothing uploaded; not waited for)`;
+    }
     else if (operation === 'create') {
         line = `✅ Dataset ${name} created and uploaded; Nexus has it ${status} (not waited for)`;
     }
@@ -34955,29 +34980,36 @@ function leftBehind({ operation, facts, now }) {
     if (operation !== 'create' && operation !== 'wait')
         return undefined;
     const d = facts.dataset;
-    if (operation === 'create' && (!d || !(facts.created || facts.reused))) {
-        return 'nothing (no dataset was created).';
+    if (operation === 'create' && !d) {
+        const unanswered = facts.unansweredCreate;
+        if (!unanswered)
+            return 'nothing (no dataset was created).';
+        return `no dataset is known, but the create request got no clear answer, so Nexus may have made one named ${code(cut(unanswered.name, NAME_IN_HEADING))}, waiting for a file that will not come. ${code('operation: list')} with ${code(`name-pattern: ${html_text(unanswered.name)}`)} finds it; a scheduled ${code('operation: cleanup')} removes it once it has expired.`;
     }
     if (!d)
         return undefined;
-    const status = html_text(d.status.overview);
     if (facts.deleted)
-        return `nothing (the dataset was deleted, as its file never arrived).`;
-    if (facts.reused)
-        return `the reused dataset below, as it was (${status}).`;
-    const expires = d.expiryTime === undefined ? undefined : expiry(d.expiryTime, now).html;
-    const which = operation === 'wait' ? `${status}, ` : `the dataset below, ${status}, is `;
-    const stays = expires
-        ? `${which}kept until it expires on ${expires}.`
-        : `${which}kept (Nexus gave it no expiry time).`;
-    const inProgress = !types/* FAILED_STATUSES */.Lg.includes(d.status.overview) && d.status.overview !== types/* READY_STATUS */.RL;
-    const mayFinish = inProgress
-        ? ` It may still become ready: ${d.status.overview === types/* WAITING_STATUS */.BZ ? 'if its file landed, ' : ''}wait for it with <code>operation: wait</code>.`
+        return 'nothing (the dataset was deleted, as its file never arrived).';
+    const status = html_text(d.status.overview);
+    const which = operation === 'wait'
+        ? `${status}, `
+        : `the ${facts.reused ? 'reused ' : ''}dataset below, ${status}, is `;
+    const expired = (0,dataset_selection/* isExpired */._d)(d, now);
+    const stays = d.expiryTime === undefined
+        ? `${which}kept (Nexus gave it no expiry time).`
+        : expired
+            ? `${which}expired (${expiry(d.expiryTime, now).html}).`
+            : `${which}kept until it expires on ${expiry(d.expiryTime, now).html}.`;
+    const mayFinish = !(0,types/* isSettled */.Is)(d)
+        ? ` It may still become ready: ${d.status.overview === types/* WAITING_STATUS */.BZ ? 'if its file landed, ' : ''}wait for it with ${code('operation: wait')}.`
         : '';
-    const cleanup = expires
-        ? '; a scheduled <code>operation: cleanup</code> removes it once it has expired'
-        : '';
-    return `${stays}${mayFinish} To remove it now, run <code>operation: delete</code> with <code>dataset-id: ${html_text(d.id)}</code>${cleanup}.`;
+    const remove = `run ${code('operation: delete')} with ${code(`dataset-id: ${html_text(d.id)}`)}`;
+    if (expired)
+        return `${stays}${mayFinish} The next scheduled ${code('operation: cleanup')} removes it; to remove it now, ${remove}.`;
+    const cleanup = d.expiryTime === undefined
+        ? ''
+        : `; a scheduled ${code('operation: cleanup')} removes it once it has expired`;
+    return `${stays}${mayFinish} To remove it now, ${remove}${cleanup}.`;
 }
 /** One dataset (and, for create, its file and timings) as named rows; the id once. */
 function datasetRows(d, input) {
@@ -34985,7 +35017,8 @@ function datasetRows(d, input) {
     const rows = [['Dataset', cell(html_text(d.id), true)]];
     if ([...d.name].length > NAME_IN_HEADING)
         rows.push(['Name', cell(html_text(d.name))]);
-    rows.push(['Status', cell(statusText(d, now))]);
+    // What Nexus last said of a dataset this step then deleted no longer holds.
+    rows.push(['Status', cell(facts.deleted ? 'deleted' : statusText(d, now))]);
     if (d.status.itemCount !== undefined)
         rows.push(['Items', cell(num(d.status.itemCount))]);
     const file = facts.file;
@@ -34998,7 +35031,9 @@ function datasetRows(d, input) {
             cell(`${count(file.items, 'non-blank line')} in ${html_text(file.shown)}, but Nexus counted ${count(d.status.itemCount, 'item')}`)
         ]);
     }
-    rows.push(['Created', when(d.createDate, now)], ['Expires', expiry(d.expiryTime, now)]);
+    rows.push(['Created', when(d.createDate, now)]);
+    if (!facts.deleted)
+        rows.push(['Expires', expiry(d.expiryTime, now)]);
     if (facts.reused) {
         rows.push([
             'Reused',
@@ -35148,8 +35183,9 @@ function cleanupBlocks(input) {
     const blocks = [heading(line), totals];
     if (c.failed.length > 0) {
         blocks.push('<h4>Could not delete</h4>', table(['Dataset', 'Why'], c.failed.slice(0, SUMMARY_ROW_CAP).map(f => [datasetCell(f.dataset), cell(html_text(f.reason))])));
+        // No output lists the failed ones: the log has each in the deletions' group.
         if (c.failed.length > SUMMARY_ROW_CAP)
-            blocks.push(paragraph(`… and ${num(c.failed.length - SUMMARY_ROW_CAP)} more.`));
+            blocks.push(paragraph(`… and ${num(c.failed.length - SUMMARY_ROW_CAP)} more, each named in the log's group of deletions.`));
     }
     if (c.deleted.length > 0)
         blocks.push('<h4>Deleted</h4>', ...datasetTable(c.deleted, input));
@@ -37228,6 +37264,7 @@ function serverMessage(response) {
 /* harmony export */   BZ: () => (/* binding */ WAITING_STATUS),
 /* harmony export */   HU: () => (/* binding */ withoutUploadUrl),
 /* harmony export */   Ht: () => (/* binding */ parseDeleteAnswer),
+/* harmony export */   Is: () => (/* binding */ isSettled),
 /* harmony export */   Lg: () => (/* binding */ FAILED_STATUSES),
 /* harmony export */   OJ: () => (/* binding */ isDatasetId),
 /* harmony export */   RL: () => (/* binding */ READY_STATUS),
@@ -37248,6 +37285,11 @@ function serverMessage(response) {
 const READY_STATUS = 'Uploaded';
 const FAILED_STATUSES = ['FailedUpload', 'FailedProcessing'];
 const WAITING_STATUS = 'Waiting';
+/** Ready or failed: no wait changes it. Every other status, known or not, is still in progress. */
+function isSettled(dataset) {
+    const status = dataset.status.overview;
+    return status === READY_STATUS || FAILED_STATUSES.includes(status);
+}
 const SOURCE_KIND = 'UploadedNewlineDelimitedJsonFile';
 const DATASET_ID = /^dataset_[A-Za-z0-9-]{1,128}$/;
 function isDatasetId(value) {
@@ -37545,14 +37587,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   createOperation: () => (/* binding */ createOperation)
 });
 
+// EXTERNAL MODULE: ./src/nexus/client.ts + 1 modules
+var nexus_client = __nccwpck_require__(5363);
 // EXTERNAL MODULE: ./src/net/retry.ts
 var retry = __nccwpck_require__(7893);
 // EXTERNAL MODULE: ./src/shared/errors.ts
 var errors = __nccwpck_require__(8382);
 // EXTERNAL MODULE: ./src/shared/format.ts
 var format = __nccwpck_require__(6338);
-// EXTERNAL MODULE: ./src/nexus/client.ts + 1 modules
-var nexus_client = __nccwpck_require__(5363);
 // EXTERNAL MODULE: ./src/nexus/types.ts
 var types = __nccwpck_require__(7606);
 ;// CONCATENATED MODULE: ./src/shared/signals.ts
@@ -37956,6 +37998,7 @@ var wait_until_ready = __nccwpck_require__(958);
 
 
 
+
 /** Deleting the dataset of a failed upload gets this long, with retries... */
 const CLEANUP_MS = 60_000;
 /** ...or this long after a cancel, whatever the run's own state. */
@@ -37981,6 +38024,11 @@ async function createOperation(ctx) {
         name,
         sizeBytes: checked.scan.sizeBytes,
         crc32c: checked.scan.crc32c
+    }).catch((error) => {
+        if (nexus_client/* NexusClient */.v4.isAmbiguous(error) || ctx.signal.aborted) {
+            report.facts.unansweredCreate = { name };
+        }
+        throw error;
     });
     const uploadUrl = (0,types/* uploadUrlOf */.qC)(created);
     if (uploadUrl)
@@ -38076,7 +38124,8 @@ async function finish(ctx, checked, first) {
         }
     }
     finally {
-        if (inputs.wait)
+        // A dataset ready (or failed) at the first read was not waited for.
+        if (inputs.wait && !(0,types/* isSettled */.Is)(first))
             report.facts.durations.wait = ctx.clock.now() - started;
         report.dataset(last);
     }
@@ -38211,7 +38260,7 @@ function findNamesakes(datasets, name, now) {
     }
     return { all, passedOver };
 }
-/** Why a namesake qualified for reuse, for the log and the summary. */
+/** Why a namesake qualified for reuse, for the log. */
 function describeNamesake(dataset) {
     const created = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_2__/* .readableTime */ .GI)(dataset.createDate);
     const expires = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_2__/* .readableTime */ .GI)(dataset.expiryTime);
@@ -38789,7 +38838,9 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   waitOperation: () => (/* binding */ waitOperation)
 /* harmony export */ });
-/* harmony import */ var _wait_until_ready_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(958);
+/* harmony import */ var _nexus_types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7606);
+/* harmony import */ var _wait_until_ready_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(958);
+
 
 async function waitOperation(ctx) {
     const id = ctx.inputs.datasetId;
@@ -38797,14 +38848,16 @@ async function waitOperation(ctx) {
     const started = ctx.clock.now();
     let last = first;
     try {
-        await (0,_wait_until_ready_js__WEBPACK_IMPORTED_MODULE_0__/* .waitUntilReady */ .b)(ctx, first, dataset => {
+        await (0,_wait_until_ready_js__WEBPACK_IMPORTED_MODULE_1__/* .waitUntilReady */ .b)(ctx, first, dataset => {
             last = dataset;
         });
     }
     finally {
         // Also after a timeout or a failed status: the outputs and summary show the last read.
         ctx.report.dataset(last);
-        ctx.report.facts.durations.wait = ctx.clock.now() - started;
+        // A dataset ready (or failed) at the first read was not waited for.
+        if (!(0,_nexus_types_js__WEBPACK_IMPORTED_MODULE_0__/* .isSettled */ .Is)(first))
+            ctx.report.facts.durations.wait = ctx.clock.now() - started;
     }
 }
 
@@ -38957,7 +39010,7 @@ function isoTime(epochMs) {
 }
 /**
  * Epoch milliseconds as people read a time in a summary: `2026-11-26 13:17 UTC`, to the minute
- * (the runner's log and the outputs keep the full ISO form), or '' when absent or not a time.
+ * (the outputs keep the full ISO form), or '' when absent or not a time.
  */
 function readableTime(epochMs) {
     const iso = isoTime(epochMs);

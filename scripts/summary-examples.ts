@@ -76,6 +76,17 @@ const PROCESSING = dataset(3, 'nightly-2026-11-26', 31 * MINUTE, {
   itemCount: 0
 })
 
+const WAITING = dataset(4, 'nightly-2026-11-26', 2 * MINUTE, {
+  overview: 'Waiting',
+  message: 'Waiting for upload',
+  itemCount: 0
+})
+const FAILED_UPLOAD = dataset(5, 'weekly-48', 4 * MINUTE, {
+  overview: 'FailedUpload',
+  message: 'CRC-32C mismatch',
+  itemCount: 0
+})
+
 /** 120 datasets, the 25 oldest expired (the API lists newest first). */
 const LISTING = Array.from({ length: 120 }, (_, i) =>
   dataset(
@@ -253,6 +264,67 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
     }
   },
   {
+    title: 'create: the upload landed, but Nexus has not confirmed it',
+    input: {
+      ...base,
+      operation: 'create',
+      elapsedMs: 75_000,
+      error: new UploadError(
+        t`The upload was refused (HTTP 412 PreconditionFailed). The storage already holds this file, yet a minute later Nexus still shows the dataset Waiting; it is kept: check it later with operation: wait.`,
+        412,
+        'PreconditionFailed'
+      ),
+      facts: facts({
+        file: FILE,
+        dataset: WAITING,
+        created: true,
+        durations: { check: 5 }
+      })
+    }
+  },
+  {
+    title: 'create: the create request got no answer',
+    input: {
+      ...base,
+      operation: 'create',
+      elapsedMs: 95_000,
+      error: new NexusApiError(
+        t`The Nexus API failed while creating dataset "nightly-2026-11-26" after 5 attempts (HTTP 503: upstream timeout). It may be a passing outage: re-run the job.`,
+        503,
+        'upstream timeout'
+      ),
+      facts: facts({
+        file: FILE,
+        unansweredCreate: { name: 'nightly-2026-11-26' },
+        durations: { check: 5 }
+      })
+    }
+  },
+  {
+    title: 'create: wait: false',
+    input: {
+      ...base,
+      operation: 'create',
+      elapsedMs: 600,
+      facts: facts({
+        file: FILE,
+        dataset: PROCESSING,
+        created: true,
+        durations: { check: 5, upload: 70 },
+        upload: { bytesPerSecond: 64_000, attempts: 1 }
+      })
+    }
+  },
+  {
+    title: 'create: a namesake still processing is reused (wait: false)',
+    input: {
+      ...base,
+      operation: 'create',
+      elapsedMs: 400,
+      facts: facts({ file: FILE, dataset: PROCESSING, reused: true, durations: { check: 5 } })
+    }
+  },
+  {
     title: 'create: a dataset of that name exists (if-exists: fail)',
     input: {
       ...base,
@@ -290,6 +362,19 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       elapsedMs: 65_000,
       error: new CancelledError(t`The run was cancelled (SIGINT) before the operation finished.`),
       facts: facts({ dataset: PROCESSING, durations: { wait: 64_000 } })
+    }
+  },
+  {
+    title: 'wait: the dataset ended FailedUpload',
+    input: {
+      ...base,
+      operation: 'wait',
+      elapsedMs: 12_000,
+      error: new DatasetNotReadyError(
+        t`Dataset ${FAILED_UPLOAD.id} ended in FailedUpload (CRC-32C mismatch). Check the NDJSON file's items, then create the dataset again.`,
+        'failed'
+      ),
+      facts: facts({ dataset: FAILED_UPLOAD, durations: { wait: 11_500 } })
     }
   },
   {
@@ -399,6 +484,26 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
             dataset: d,
             reason: t`${IN_USE}`
           }))
+        }
+      })
+    }
+  },
+  {
+    title: 'cleanup: cancelled',
+    input: {
+      ...base,
+      operation: 'cleanup',
+      elapsedMs: 2_100,
+      error: new CancelledError(t`The run was cancelled (SIGINT) before the operation finished.`),
+      facts: facts({
+        cleanup: {
+          dryRun: false,
+          criteria: 'expired',
+          total: LISTING.length,
+          malformed: 0,
+          selected: EXPIRED,
+          deleted: EXPIRED.slice(0, 9),
+          failed: []
         }
       })
     }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from '@jest/globals'
 import { buildSummary, SUMMARY_ROW_CAP, type SummaryInput } from '../../src/action/summary/build.js'
-import { t } from '../../src/shared/outside-text.js'
+import { keepSecret, t } from '../../src/shared/outside-text.js'
 import { plainText } from '../../scripts/render-summary.js'
 import { NOW, SUMMARY_EXAMPLES } from '../../scripts/summary-examples.js'
 
@@ -89,6 +89,21 @@ describe('success', () => {
       '✅ Dataset vision-a1b2c3d-42 is Uploaded: 50 items (reused, nothing uploaded)'
     )
     expect(row(summary, 'Reused')?.[1]).toMatch(/^yes: the newest dataset with this name/)
+  })
+
+  test('create with wait: false: created and uploaded, not waited for', () => {
+    const summary = summaryOf('create: wait: false')
+    expect(shown(firstLine(summary))).toBe(
+      '✅ Dataset nightly-2026-11-26 created and uploaded; Nexus has it Processing (not waited for)'
+    )
+    expect(row(summary, 'Time')).toEqual(['Time', '600 ms: check 5 ms, upload 70 ms'])
+  })
+
+  test('a reused namesake still processing is neither "created" nor "uploaded"', () => {
+    const summary = summaryOf('create: a namesake still processing is reused (wait: false)')
+    expect(shown(firstLine(summary))).toBe(
+      '⏳ Dataset nightly-2026-11-26 is Processing (reused, nothing uploaded; not waited for)'
+    )
   })
 
   test('check: the file, its size and checksum', () => {
@@ -179,6 +194,56 @@ describe('failure: what next', () => {
     )
   })
 
+  test('a failed upload’s deleted dataset: no status or expiry that no longer hold', () => {
+    const summary = summaryOf('create: the upload failed, the dataset was deleted')
+    expect(row(summary, 'Status')).toEqual(['Status', 'deleted'])
+    expect(row(summary, 'Expires')).toBeUndefined()
+  })
+
+  test('412: the file landed; the fix is to wait, not to create a twin', () => {
+    const summary = summaryOf('create: the upload landed, but Nexus has not confirmed it')
+    expect(shown(firstLine(summary))).toBe(
+      '❌ The upload of data/items.ndjson landed, but Nexus has not confirmed it'
+    )
+    expect(said(summary, 'Fix')).toBe(
+      'Fix: Do not create it again: wait for it with operation: wait and dataset-id: dataset_8f14e45f-ea9c-4b6e-9d7a-000000000004.'
+    )
+    expect(said(summary, 'Left behind')).toContain('the dataset below, Waiting, is kept')
+  })
+
+  test('a create request left unanswered: no "nothing created", and how to find what it may have made', () => {
+    const summary = summaryOf('create: the create request got no answer')
+    expect(shown(firstLine(summary))).toBe('❌ Nexus kept failing (HTTP 503)')
+    expect(said(summary, 'Left behind')).toBe(
+      'Left behind: no dataset is known, but the create request got no clear answer, so Nexus may have made one named nightly-2026-11-26, waiting for a file that will not come. operation: list with name-pattern: nightly-2026-11-26 finds it; a scheduled operation: cleanup removes it once it has expired.'
+    )
+  })
+
+  test('an expired dataset left behind is not said to be kept until it expires', () => {
+    const input = example('create: the dataset ended FailedProcessing')
+    const dataset = input.facts.dataset
+    if (!dataset) throw new Error('the example has a dataset')
+    const summary = buildSummary({
+      ...input,
+      facts: { ...input.facts, dataset: { ...dataset, expiryTime: NOW - 3 * 86_400_000 } }
+    })
+    expect(said(summary, 'Left behind')).toMatch(
+      /^Left behind: the dataset below, FailedProcessing, is expired \(2026-11-23 13:17 UTC \(expired 3 d ago\)\)\. The next scheduled operation: cleanup removes it; to remove it now, run operation: delete with dataset-id: dataset_/
+    )
+  })
+
+  test('wait on a dataset that failed: recreate it with create, not "run the step again"', () => {
+    const summary = summaryOf('wait: the dataset ended FailedUpload')
+    expect(shown(firstLine(summary))).toBe('❌ Dataset weekly-48 ended FailedUpload')
+    expect(said(summary, 'Cause')).toBe(
+      'Cause: Nexus did not take the uploaded file. Nexus says: “CRC-32C mismatch”.'
+    )
+    expect(said(summary, 'Fix')).toContain('create the dataset again (operation: create)')
+    expect(said(summary, 'The dataset')).toMatch(
+      /^The dataset: FailedUpload, kept until it expires/
+    )
+  })
+
   test('if-exists: fail', () => {
     const summary = summaryOf('create: a dataset of that name exists (if-exists: fail)')
     expect(shown(firstLine(summary))).toBe(
@@ -217,6 +282,23 @@ describe('failure: what next', () => {
     })
     expect(shown(firstLine(summary))).toBe('❌ The action hit a bug: get did not finish')
     expect(said(summary, 'Failure')).toContain('This is a bug in nexus-dataset-action')
+  })
+
+  test('a name cut for a heading is redacted first: no piece of a credential survives the cut', () => {
+    const secret = 'sk_live_0123456789abcdefSECRET'
+    keepSecret(secret)
+    const input = example('get: a dataset that failed')
+    const dataset = input.facts.dataset
+    if (!dataset) throw new Error('the example has a dataset')
+    // The cut (64 characters) falls inside the key.
+    const name = `${'n'.repeat(50)}${secret}`
+    const summary = buildSummary({
+      ...input,
+      facts: { ...input.facts, dataset: { ...dataset, name } }
+    })
+    for (let i = 0; i + 8 <= secret.length; i++) {
+      expect(summary).not.toContain(secret.slice(i, i + 8))
+    }
   })
 
   test('outside text in a failure is escaped, never markup', () => {
@@ -303,6 +385,14 @@ describe('cleanup', () => {
       facts: { ...input.facts, cleanup: { ...cleanup, selected: [], deleted: [] } }
     })
     expect(shown(firstLine(summary))).toBe('🧹 Nothing to delete: none of 120 datasets is expired')
+  })
+
+  test('cancelled: what was deleted before the stop, and what was not reached', () => {
+    const summary = summaryOf('cleanup: cancelled')
+    expect(shown(firstLine(summary))).toBe(
+      '❌ Cancelled: cleanup deleted 9 of 25 selected datasets'
+    )
+    expect(shown(summary)).toContain('Deleted: 9 · Failed: 0 · Kept: 95 · Not reached: 16.')
   })
 
   test('some failed: the failure first, then the totals, the failed ones and why', () => {

@@ -10,6 +10,12 @@ import { quote, t, type Inert } from '../shared/outside-text.js'
 export const READY_STATUS = 'Uploaded'
 export const FAILED_STATUSES: readonly string[] = ['FailedUpload', 'FailedProcessing']
 export const WAITING_STATUS = 'Waiting'
+
+/** Ready or failed: no wait changes it. Every other status, known or not, is still in progress. */
+export function isSettled(dataset: Dataset): boolean {
+  const status = dataset.status.overview
+  return status === READY_STATUS || FAILED_STATUSES.includes(status)
+}
 export const SOURCE_KIND = 'UploadedNewlineDelimitedJsonFile'
 
 declare const datasetIdBrand: unique symbol

@@ -99,6 +99,11 @@ export interface StepFacts {
   reused?: boolean
   /** create: this run made the dataset (its POST was answered), so it is this run's to clean. */
   created?: boolean
+  /**
+   * create: the create request failed without a clear answer (lost, timed out, 5xx, or cut by a
+   * cancel), so Nexus may have made a dataset of this name that nobody knows the id of.
+   */
+  unansweredCreate?: { name: string }
   /** The step deleted `dataset` (delete, or create after a failed upload). */
   deleted?: boolean
   /** How long each part of the step took, in ms. */

@@ -1,6 +1,8 @@
+import { NexusClient } from '../nexus/client.js'
 import { createDataset } from '../nexus/create-dataset.js'
 import {
   READY_STATUS,
+  isSettled,
   WAITING_STATUS,
   uploadUrlOf,
   type Dataset,
@@ -44,6 +46,11 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     name,
     sizeBytes: checked.scan.sizeBytes,
     crc32c: checked.scan.crc32c
+  }).catch((error: unknown) => {
+    if (NexusClient.isAmbiguous(error) || ctx.signal.aborted) {
+      report.facts.unansweredCreate = { name }
+    }
+    throw error
   })
   const uploadUrl = uploadUrlOf(created)
   if (uploadUrl) maskUploadUrl(uploadUrl, log)
@@ -153,7 +160,8 @@ async function finish(ctx: RunContext, checked: CheckedFile, first: Dataset): Pr
       )
     }
   } finally {
-    if (inputs.wait) report.facts.durations.wait = ctx.clock.now() - started
+    // A dataset ready (or failed) at the first read was not waited for.
+    if (inputs.wait && !isSettled(first)) report.facts.durations.wait = ctx.clock.now() - started
     report.dataset(last)
   }
 }

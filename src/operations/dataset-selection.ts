@@ -77,7 +77,7 @@ export function findNamesakes(datasets: readonly Dataset[], name: string, now: n
   return { all, passedOver }
 }
 
-/** Why a namesake qualified for reuse, for the log and the summary. */
+/** Why a namesake qualified for reuse, for the log. */
 export function describeNamesake(dataset: Dataset): Inert {
   const created = readableTime(dataset.createDate)
   const expires = readableTime(dataset.expiryTime)

@@ -1,5 +1,5 @@
 import type { RunContext } from './context.js'
-import type { Dataset } from '../nexus/types.js'
+import { isSettled, type Dataset } from '../nexus/types.js'
 import { waitUntilReady } from './wait-until-ready.js'
 
 export async function waitOperation(ctx: RunContext): Promise<void> {
@@ -14,6 +14,7 @@ export async function waitOperation(ctx: RunContext): Promise<void> {
   } finally {
     // Also after a timeout or a failed status: the outputs and summary show the last read.
     ctx.report.dataset(last)
-    ctx.report.facts.durations.wait = ctx.clock.now() - started
+    // A dataset ready (or failed) at the first read was not waited for.
+    if (!isSettled(first)) ctx.report.facts.durations.wait = ctx.clock.now() - started
   }
 }

@@ -21,7 +21,7 @@ export function isoTime(epochMs: number | undefined): string {
 
 /**
  * Epoch milliseconds as people read a time in a summary: `2026-11-26 13:17 UTC`, to the minute
- * (the runner's log and the outputs keep the full ISO form), or '' when absent or not a time.
+ * (the outputs keep the full ISO form), or '' when absent or not a time.
  */
 export function readableTime(epochMs: number | undefined): string {
   const iso = isoTime(epochMs)

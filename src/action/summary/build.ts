@@ -7,11 +7,18 @@
 import { isExpired } from '../../operations/dataset-selection.js'
 import type { Operation, StepFacts, FileFacts } from '../../operations/context.js'
 import { MAX_PROBLEMS } from '../../ndjson/check.js'
-import { FAILED_STATUSES, READY_STATUS, WAITING_STATUS, type Dataset } from '../../nexus/types.js'
+import {
+  FAILED_STATUSES,
+  READY_STATUS,
+  WAITING_STATUS,
+  isSettled,
+  type Dataset
+} from '../../nexus/types.js'
 import { formatBytes, readableDuration } from '../../shared/format.js'
 import { NAME_IN_HEADING, explainFailure, failureLine } from './explain.js'
 import {
   cell,
+  code,
   count,
   cut,
   num,
@@ -76,6 +83,8 @@ function success(input: SummaryInput): string[] {
   } else if (FAILED_STATUSES.includes(d.status.overview)) {
     // Only get gets here: reading a failed dataset is a success of the step, not of the dataset.
     line = `⚠️ Dataset ${name} is ${status}`
+  } else if (facts.reused) {
+    line = `⏳ Dataset ${name} is ${status} (reused, nothing uploaded; not waited for)`
   } else if (operation === 'create') {
     line = `✅ Dataset ${name} created and uploaded; Nexus has it ${status} (not waited for)`
   } else {
@@ -115,27 +124,36 @@ function failure(input: SummaryInput): string[] {
 function leftBehind({ operation, facts, now }: SummaryInput): string | undefined {
   if (operation !== 'create' && operation !== 'wait') return undefined
   const d = facts.dataset
-  if (operation === 'create' && (!d || !(facts.created || facts.reused))) {
-    return 'nothing (no dataset was created).'
+  if (operation === 'create' && !d) {
+    const unanswered = facts.unansweredCreate
+    if (!unanswered) return 'nothing (no dataset was created).'
+    return `no dataset is known, but the create request got no clear answer, so Nexus may have made one named ${code(cut(unanswered.name, NAME_IN_HEADING))}, waiting for a file that will not come. ${code('operation: list')} with ${code(`name-pattern: ${text(unanswered.name)}`)} finds it; a scheduled ${code('operation: cleanup')} removes it once it has expired.`
   }
   if (!d) return undefined
+  if (facts.deleted) return 'nothing (the dataset was deleted, as its file never arrived).'
   const status = text(d.status.overview)
-  if (facts.deleted) return `nothing (the dataset was deleted, as its file never arrived).`
-  if (facts.reused) return `the reused dataset below, as it was (${status}).`
-  const expires = d.expiryTime === undefined ? undefined : expiry(d.expiryTime, now).html
-  const which = operation === 'wait' ? `${status}, ` : `the dataset below, ${status}, is `
-  const stays = expires
-    ? `${which}kept until it expires on ${expires}.`
-    : `${which}kept (Nexus gave it no expiry time).`
-  const inProgress =
-    !FAILED_STATUSES.includes(d.status.overview) && d.status.overview !== READY_STATUS
-  const mayFinish = inProgress
-    ? ` It may still become ready: ${d.status.overview === WAITING_STATUS ? 'if its file landed, ' : ''}wait for it with <code>operation: wait</code>.`
+  const which =
+    operation === 'wait'
+      ? `${status}, `
+      : `the ${facts.reused ? 'reused ' : ''}dataset below, ${status}, is `
+  const expired = isExpired(d, now)
+  const stays =
+    d.expiryTime === undefined
+      ? `${which}kept (Nexus gave it no expiry time).`
+      : expired
+        ? `${which}expired (${expiry(d.expiryTime, now).html}).`
+        : `${which}kept until it expires on ${expiry(d.expiryTime, now).html}.`
+  const mayFinish = !isSettled(d)
+    ? ` It may still become ready: ${d.status.overview === WAITING_STATUS ? 'if its file landed, ' : ''}wait for it with ${code('operation: wait')}.`
     : ''
-  const cleanup = expires
-    ? '; a scheduled <code>operation: cleanup</code> removes it once it has expired'
-    : ''
-  return `${stays}${mayFinish} To remove it now, run <code>operation: delete</code> with <code>dataset-id: ${text(d.id)}</code>${cleanup}.`
+  const remove = `run ${code('operation: delete')} with ${code(`dataset-id: ${text(d.id)}`)}`
+  if (expired)
+    return `${stays}${mayFinish} The next scheduled ${code('operation: cleanup')} removes it; to remove it now, ${remove}.`
+  const cleanup =
+    d.expiryTime === undefined
+      ? ''
+      : `; a scheduled ${code('operation: cleanup')} removes it once it has expired`
+  return `${stays}${mayFinish} To remove it now, ${remove}${cleanup}.`
 }
 
 /** One dataset (and, for create, its file and timings) as named rows; the id once. */
@@ -143,7 +161,8 @@ function datasetRows(d: Dataset, input: SummaryInput): Array<[string, Cell]> {
   const { facts, now } = input
   const rows: Array<[string, Cell]> = [['Dataset', cell(text(d.id), true)]]
   if ([...d.name].length > NAME_IN_HEADING) rows.push(['Name', cell(text(d.name))])
-  rows.push(['Status', cell(statusText(d, now))])
+  // What Nexus last said of a dataset this step then deleted no longer holds.
+  rows.push(['Status', cell(facts.deleted ? 'deleted' : statusText(d, now))])
   if (d.status.itemCount !== undefined) rows.push(['Items', cell(num(d.status.itemCount))])
   const file = facts.file
   if (
@@ -159,7 +178,8 @@ function datasetRows(d: Dataset, input: SummaryInput): Array<[string, Cell]> {
       )
     ])
   }
-  rows.push(['Created', when(d.createDate, now)], ['Expires', expiry(d.expiryTime, now)])
+  rows.push(['Created', when(d.createDate, now)])
+  if (!facts.deleted) rows.push(['Expires', expiry(d.expiryTime, now)])
   if (facts.reused) {
     rows.push([
       'Reused',
@@ -347,8 +367,13 @@ function cleanupBlocks(input: SummaryInput): string[] {
         c.failed.slice(0, SUMMARY_ROW_CAP).map(f => [datasetCell(f.dataset), cell(text(f.reason))])
       )
     )
+    // No output lists the failed ones: the log has each in the deletions' group.
     if (c.failed.length > SUMMARY_ROW_CAP)
-      blocks.push(paragraph(`… and ${num(c.failed.length - SUMMARY_ROW_CAP)} more.`))
+      blocks.push(
+        paragraph(
+          `… and ${num(c.failed.length - SUMMARY_ROW_CAP)} more, each named in the log's group of deletions.`
+        )
+      )
   }
   if (c.deleted.length > 0) blocks.push('<h4>Deleted</h4>', ...datasetTable(c.deleted, input))
   return blocks

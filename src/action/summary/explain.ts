@@ -19,7 +19,7 @@ import {
 } from '../../shared/errors.js'
 import { readableDuration } from '../../shared/format.js'
 import { t, type Inert } from '../../shared/outside-text.js'
-import { count, cut, num, text } from './html.js'
+import { code, count, cut, num, text } from './html.js'
 
 /** The step's failure line for an error: its own message, or for a bug, a request to report it. */
 export function failureLine(error: unknown): Inert {
@@ -40,15 +40,17 @@ export interface Explanation {
 /** How much of a name a heading shows. */
 export const NAME_IN_HEADING = 64
 
-const code = (html: string): string => `<code>${html}</code>`
-
 export function explainFailure(
   error: unknown,
   operation: Operation | undefined,
   facts: StepFacts,
   projectId: string | undefined
 ): Explanation {
-  const nothing = operation === 'create' && facts.dataset === undefined ? ': nothing created' : ''
+  // Only when sure: a create request left unanswered may have made a dataset after all.
+  const nothing =
+    operation === 'create' && facts.dataset === undefined && !facts.unansweredCreate
+      ? ': nothing created'
+      : ''
   const project = projectId ? ` ${code(text(projectId))}` : ''
   const named = (): string =>
     facts.dataset
@@ -78,14 +80,21 @@ export function explainFailure(
         status.message && status.message !== status.overview
           ? ` Nexus says: “${cut(status.message, 300)}”.`
           : ''
-      return {
-        headline: `${named()} ended ${cut(status.overview, 40)}`,
-        cause:
-          status.overview === 'FailedUpload'
-            ? `Nexus did not take the uploaded file.${says}`
-            : `Nexus received the file but could not process its items (an item whose ${code('url')} it cannot fetch, say).${says}`,
-        fix: `Check the file's items, then run the step again: it creates a new dataset.`
-      }
+      const again =
+        operation === 'create'
+          ? 'run the step again: it creates a new dataset'
+          : `create the dataset again (${code('operation: create')})`
+      return status.overview === 'FailedUpload'
+        ? {
+            headline: `${named()} ended ${cut(status.overview, 40)}`,
+            cause: `Nexus did not take the uploaded file.${says}`,
+            fix: `Check that the file is the one checked (nothing rewrites it during the job), then ${again}.`
+          }
+        : {
+            headline: `${named()} ended ${cut(status.overview, 40)}`,
+            cause: `Nexus received the file but could not process its items (an item whose ${code('url')} it cannot fetch, say).${says}`,
+            fix: `Check the file's items, then ${again}.`
+          }
     }
     const waited =
       facts.durations.wait !== undefined ? ` within ${readableDuration(facts.durations.wait)}` : ''
@@ -97,6 +106,16 @@ export function explainFailure(
   }
   if (error instanceof UploadError) {
     const file = facts.file ? ` of ${text(facts.file.shown)}` : ''
+    if (error.storageCode === 'PreconditionFailed' && facts.dataset) {
+      // The storage holds this very file (the URL is signed for its CRC-32C); only Nexus's word
+      // is missing. Another create would make a twin.
+      return {
+        headline: `The upload${file} landed, but Nexus has not confirmed it`,
+        cause:
+          'The storage already holds the file (an earlier attempt got through), but Nexus did not yet say it took it.',
+        fix: `Do not create it again: wait for it with ${code('operation: wait')} and ${code(`dataset-id: ${text(facts.dataset.id)}`)}.`
+      }
+    }
     return {
       headline: `The upload${file} failed`,
       cause:
@@ -180,7 +199,7 @@ function explainFile(
   if (file && file.badLines > 0) {
     return {
       headline: `${shown} is not valid NDJSON: ${count(file.badLines, 'bad line')}${nothing ? ', nothing created' : ''}`,
-      cause: `${count(file.badLines, 'line')} of ${count(file.items, 'non-blank line')} ${file.badLines === 1 ? 'is' : 'are'} not a JSON object with a string ${code('url')} (the first ones are below, and annotated on the file).`,
+      cause: `${num(file.badLines)} of the file's ${count(file.items, 'non-blank line')} ${file.badLines === 1 ? 'is' : 'are'} not a JSON object with a string ${code('url')}: see the table below (each is also annotated on the file).`,
       fix: `Fix the lines, then run again.${checkTip}`
     }
   }

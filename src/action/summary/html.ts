@@ -6,7 +6,7 @@
  * it.
  */
 import { readableTime, timeSpan } from '../../shared/format.js'
-import { inert } from '../../shared/outside-text.js'
+import { inert, redact } from '../../shared/outside-text.js'
 
 /** Outside text as HTML text: inert (a line break shows as `\n`), then escaped. */
 export function text(value: unknown): string {
@@ -17,9 +17,12 @@ export function text(value: unknown): string {
     .replace(/"/g, '&quot;')
 }
 
-/** Outside text cut to `max` characters (a name in a table or a heading need not be whole). */
+/**
+ * Outside text cut to `max` characters (a name in a table or a heading need not be whole);
+ * redacted first, as a credential cut in two is one the redaction can no longer find.
+ */
 export function cut(value: string, max: number): string {
-  const chars = [...value]
+  const chars = [...redact(value)]
   return text(chars.length > max ? `${chars.slice(0, max).join('')}…` : value)
 }
 
@@ -49,6 +52,7 @@ export function fieldTable(rows: Array<[string, Cell]>): string {
 }
 
 export const heading = (html: string): string => `<h3>${html}</h3>`
+export const code = (html: string): string => `<code>${html}</code>`
 export const paragraph = (html: string): string => `<p>${html}</p>`
 
 /**
@@ -85,6 +89,6 @@ function timeCell(
 export const num = (n: number): string => n.toLocaleString('en-US')
 
 /** `1 item`, `1,250 items`. */
-export function count(n: number, noun: string, plural = `${noun}s`): string {
-  return `${num(n)} ${n === 1 ? noun : plural}`
+export function count(n: number, noun: string): string {
+  return `${num(n)} ${n === 1 ? noun : `${noun}s`}`
 }
