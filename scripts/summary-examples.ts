@@ -64,6 +64,18 @@ const FILE = {
 
 const facts = (more: Partial<StepFacts>): StepFacts => ({ durations: {}, ...more })
 
+/** What create knows once it made the dataset and uploaded the file (4.4 KiB, in 70 ms). */
+function uploaded(dataset: Dataset, waitMs?: number, more: Partial<StepFacts> = {}): StepFacts {
+  return facts({
+    file: FILE,
+    dataset,
+    created: true,
+    durations: { check: 5, upload: 70, ...(waitMs === undefined ? {} : { wait: waitMs }) },
+    upload: { bytesPerSecond: 64_000, attempts: 1 },
+    ...more
+  })
+}
+
 const READY = dataset(1, 'vision-a1b2c3d-42', 3 * MINUTE)
 const FAILED = dataset(2, 'merge-44', 9 * MINUTE, {
   overview: 'FailedProcessing',
@@ -112,10 +124,8 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       ...base,
       operation: 'create',
       elapsedMs: 14_200,
-      facts: facts({
+      facts: uploaded({ ...READY, status: { ...READY.status, itemCount: 120_000 } }, undefined, {
         file: { ...FILE, sizeBytes: 38_797_312, items: 120_000 },
-        dataset: { ...READY, status: { ...READY.status, itemCount: 120_000 } },
-        created: true,
         durations: { check: 180, upload: 2_950, wait: 10_900 },
         upload: { bytesPerSecond: 12_541_000, attempts: 1 }
       })
@@ -127,13 +137,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       ...base,
       operation: 'create',
       elapsedMs: 4_100,
-      facts: facts({
-        file: FILE,
-        dataset: { ...READY, status: { ...READY.status, itemCount: 48 } },
-        created: true,
-        durations: { check: 4, upload: 60, wait: 3_900 },
-        upload: { bytesPerSecond: 75_000, attempts: 1 }
-      })
+      facts: uploaded({ ...READY, status: { ...READY.status, itemCount: 48 } }, 3_900)
     }
   },
   {
@@ -215,13 +219,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
         t`Dataset ${FAILED.id} ended in FailedProcessing (Items 3, 17 and 41: url could not be fetched). Check the NDJSON file's items, then create the dataset again.`,
         'failed'
       ),
-      facts: facts({
-        file: FILE,
-        dataset: FAILED,
-        created: true,
-        durations: { check: 5, upload: 70, wait: 8 * MINUTE },
-        upload: { bytesPerSecond: 64_000, attempts: 1 }
-      })
+      facts: uploaded(FAILED, 8 * MINUTE)
     }
   },
   {
@@ -234,13 +232,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
         t`Timed out after 1800 s waiting for dataset ${PROCESSING.id} to be ready; its last status was Processing (Processing Dataset). Raise timeout, or wait on it in a later step with operation: wait.`,
         'timeout'
       ),
-      facts: facts({
-        file: FILE,
-        dataset: PROCESSING,
-        created: true,
-        durations: { check: 5, upload: 80, wait: 30 * MINUTE },
-        upload: { bytesPerSecond: 56_000, attempts: 1 }
-      })
+      facts: uploaded(PROCESSING, 30 * MINUTE)
     }
   },
   {
@@ -306,13 +298,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       ...base,
       operation: 'create',
       elapsedMs: 600,
-      facts: facts({
-        file: FILE,
-        dataset: PROCESSING,
-        created: true,
-        durations: { check: 5, upload: 70 },
-        upload: { bytesPerSecond: 64_000, attempts: 1 }
-      })
+      facts: uploaded(PROCESSING)
     }
   },
   {
