@@ -35197,12 +35197,22 @@ function cleanupBlocks(input) {
 
 
 /**
- * Appends a built summary (build.ts) to the job summary, or does nothing when the step runs
- * outside a runner (GITHUB_STEP_SUMMARY unset): a missing summary file is not worth failing for.
+ * Builds the step's summary (build.ts) and appends it to the job summary, or does nothing when
+ * the step runs outside a runner (GITHUB_STEP_SUMMARY unset). Neither a summary that cannot be
+ * built nor one that cannot be written changes the step's outcome: the outputs and the failure
+ * line (if any) are written already, and a summary is not worth failing a step for.
  */
-async function writeSummary(html) {
+async function writeSummary(build) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
+    let html;
+    try {
+        html = build();
+    }
+    catch (error) {
+        log.warning((0,outside_text.t) `Could not build the job summary, a bug in nexus-dataset-action (please report it with the step's debug log): ${error instanceof Error ? error.message : error}`);
+        return;
+    }
     try {
         await summary.addRaw(html).write();
     }
@@ -35356,7 +35366,7 @@ async function run() {
 /** The job summary: the outcome first, then (for a failure) what next, then the details. */
 async function summarize(operation, projectId, report, failed, started) {
     const now = systemClock.now();
-    await writeSummary(buildSummary({
+    await writeSummary(() => buildSummary({
         operation,
         projectId,
         facts: report.facts,

@@ -136,7 +136,7 @@ async function summarize(
   started: number
 ): Promise<void> {
   const now = systemClock.now()
-  await writeSummary(
+  await writeSummary(() =>
     buildSummary({
       operation,
       projectId,
