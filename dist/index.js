@@ -39032,14 +39032,15 @@ const AGE_UNITS = [
     ['min', 60_000]
 ];
 /**
- * How far `epochMs` is from `now`, in its largest whole unit (two units make the next one, so
- * 36 hours read `36 h`, not `1 d`): `5 min`, `36 h`, `12 d`; under a minute, `under 1 min`.
+ * How far `epochMs` is from `now`, rounded in its largest unit (two units make the next one, so
+ * 36 hours read `36 h`, not `2 d`; a dataset made a minute ago that lives 10 days expires
+ * `in 10 d`): `5 min`, `36 h`, `12 d`; under a minute, `under 1 min`.
  */
 function timeSpan(epochMs, now) {
     const ms = Math.abs(epochMs - now);
     for (const [unit, size] of AGE_UNITS) {
         if (ms >= 2 * size || (unit === 'min' && ms >= size))
-            return `${Math.floor(ms / size)} ${unit}`;
+            return `${Math.round(ms / size)} ${unit}`;
     }
     return 'under 1 min';
 }

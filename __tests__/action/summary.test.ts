@@ -63,7 +63,7 @@ describe('success', () => {
     )
     expect(summary.split('dataset_8f14e45f-ea9c-4b6e-9d7a-000000000001')).toHaveLength(2)
     expect(row(summary, 'Created')).toEqual(['Created', '2026-11-26 13:14 UTC (3 min ago)'])
-    expect(row(summary, 'Expires')).toEqual(['Expires', '2026-12-06 13:14 UTC (in 9 d)'])
+    expect(row(summary, 'Expires')).toEqual(['Expires', '2026-12-06 13:14 UTC (in 10 d)'])
     expect(row(summary, 'Time')).toEqual(['Time', '14 s: check 180 ms, upload 3.0 s, wait 11 s'])
     expect(row(summary, 'Throughput')).toEqual(['Throughput', '12.0 MiB/s'])
     // Said by Nexus's count already, and the same number.
@@ -173,7 +173,7 @@ describe('failure: what next', () => {
       'Nexus says: “Items 3, 17 and 41: url could not be fetched”'
     )
     expect(said(summary, 'Left behind')).toBe(
-      'Left behind: the dataset below, FailedProcessing, is kept until it expires on 2026-12-06 13:08 UTC (in 9 d). To remove it now, run operation: delete with dataset-id: dataset_8f14e45f-ea9c-4b6e-9d7a-000000000002; a scheduled operation: cleanup removes it once it has expired.'
+      'Left behind: the dataset below, FailedProcessing, is kept until it expires on 2026-12-06 13:08 UTC (in 10 d). To remove it now, run operation: delete with dataset-id: dataset_8f14e45f-ea9c-4b6e-9d7a-000000000002; a scheduled operation: cleanup removes it once it has expired.'
     )
   })
 
