@@ -6,7 +6,6 @@
  */
 import { isExpired } from '../../operations/dataset-selection.js'
 import type { Operation, StepFacts, FileFacts } from '../../operations/context.js'
-import { MAX_PROBLEMS } from '../../ndjson/check.js'
 import {
   FAILED_STATUSES,
   READY_STATUS,
@@ -238,9 +237,12 @@ function timeRows({ facts, elapsedMs }: SummaryInput): Array<[string, Cell]> {
   return rows
 }
 
-/** The first bad lines, as many as are annotated, and how many more there are. */
+/**
+ * The first bad lines, and how many more there are. The checker keeps only as many as it
+ * annotates, so the table is capped as the annotations are.
+ */
 function badLineBlocks(file: FileFacts): string[] {
-  const shown = file.problems.slice(0, MAX_PROBLEMS)
+  const shown = file.problems
   const blocks = [
     table(
       ['Line', 'Column', 'Problem'],
