@@ -96,9 +96,10 @@ export default defineConfig(
   },
 
   // The outside-text boundary (src/shared/outside-text.ts): the runner's log is written only by
-  // src/action/log.ts, whose functions take Inert text; the summary only by src/action/summary.ts.
-  // Nothing else in src/ writes to stdout or stderr, and @actions/core is imported (whole, as
-  // `core`) only by the four action modules that read inputs and write outputs, log and summary.
+  // src/action/log.ts, whose functions take Inert text; the summary only by
+  // src/action/summary/write.ts. Nothing else in src/ writes to stdout or stderr, and @actions/core
+  // is imported (whole, as `core`) only by the four action modules that read inputs and write
+  // outputs, log and summary.
   {
     files: ['src/**/*.ts'],
     ignores: ['src/action/log.ts', 'src/action/summary/write.ts'],
