@@ -34721,8 +34721,9 @@ function explainFailure(error, operation, facts, projectId) {
             const says = status.message && status.message !== status.overview
                 ? ` Nexus says: “${cut(status.message, 300)}”.`
                 : '';
+            // With if-exists: fail, this failed dataset would block the next create of its name.
             const again = operation === 'create'
-                ? 'run the step again: it creates a new dataset'
+                ? `run the step again: it creates a new dataset (with ${code('if-exists: fail')}, delete this one first)`
                 : `create the dataset again (${code('operation: create')})`;
             return status.overview === 'FailedUpload'
                 ? {
@@ -34745,6 +34746,20 @@ function explainFailure(error, operation, facts, projectId) {
     }
     if (error instanceof errors/* UploadError */.oW) {
         const file = facts.file ? ` of ${html_text(facts.file.shown)}` : '';
+        if (error.storageCode === 'BadUploadUrl') {
+            return {
+                headline: 'Nexus handed out an upload URL the action will not use',
+                cause: "The signed upload URL failed the action's checks (the failure line says which), so nothing was sent.",
+                fix: "Report it to Datature support with the step's debug log; a new run gets a new URL, most likely of the same kind."
+            };
+        }
+        if (error.storageCode === 'NotStorage') {
+            return {
+                headline: `Something other than the storage answered the upload${file}`,
+                cause: 'A web page answered the upload instead of the storage (a proxy, say); nothing was stored.',
+                fix: `Check the runner's proxy settings (${code('https_proxy')}, ${code('no_proxy')}), then run the job again.`
+            };
+        }
         if (error.storageCode === 'PreconditionFailed' && facts.dataset) {
             // The storage holds this very file (the URL is signed for its CRC-32C); only Nexus's word
             // is missing. Another create would make a twin.
@@ -34771,7 +34786,14 @@ function explainFailure(error, operation, facts, projectId) {
         };
     }
     if (error instanceof errors/* NexusApiError */.Iu)
-        return explainApi(error, project);
+        return explainApi(error, project, operation);
+    if (error instanceof errors/* TooManyDatasetsError */.fK) {
+        return {
+            headline: 'The project holds more datasets than the action reads',
+            cause: 'Listing the datasets stopped at the action’s limit (1,000 pages or 100,000 datasets), and Nexus still pointed to more.',
+            fix: `Delete datasets in Nexus (a scheduled ${code('operation: cleanup')} keeps their number down), or report it if the project does not hold that many.`
+        };
+    }
     if (error instanceof errors/* TransportError */.wX) {
         return {
             headline: 'Nexus could not be reached',
@@ -34837,34 +34859,35 @@ function explainFile(error, facts, nothing, operation) {
         fix: `Check ${code('path')} (relative to the workspace), and that an earlier step checks out or writes the file.`
     };
 }
-function explainApi(error, project) {
+function explainApi(error, project, operation) {
     const status = error.status;
-    if (status === 401) {
+    if (status === 401 || status === 403) {
         return {
-            headline: 'Nexus refused the secret key (401)',
-            cause: 'Nexus did not accept the secret key: it is wrong, revoked, or of another project.',
-            fix: `Check the secret that ${code('secret-key')} reads: it must be a current secret key of project${project}.`
-        };
-    }
-    if (status === 403) {
-        return {
-            headline: `Nexus refused access to project${project} (403)`,
-            cause: 'The secret key is valid, but may not do this in this project.',
-            fix: `Check ${code('project-id')}, and that the key is one of that project's.`
+            headline: `Nexus refused the secret key (${status})`,
+            cause: `Nexus did not accept the secret key for project${project}: it is wrong, revoked, or a key of another project.`,
+            fix: `Check that the secret ${code('secret-key')} reads is a current secret key of this project, and that ${code('project-id')} is right.`
         };
     }
     if (status === 404) {
-        return {
-            headline: 'Not found in Nexus (404)',
-            cause: 'Nexus has no such dataset or project: the id is wrong, or the dataset expired or was deleted.',
-            fix: `Check ${code('dataset-id')} and ${code('project-id')}; ${code('operation: list')} shows the datasets there are.`
-        };
+        // get, wait and delete read one dataset by its id; the others only the project's listing.
+        const byId = operation === 'get' || operation === 'wait' || operation === 'delete';
+        return byId
+            ? {
+                headline: 'Dataset not found in Nexus (404)',
+                cause: `Project${project} has no dataset with this id: it was deleted, or expired and was removed.`,
+                fix: `Check ${code('dataset-id')} and ${code('project-id')}; ${code('operation: list')} shows the datasets there are.`
+            }
+            : {
+                headline: 'Nexus answered “not found” (404)',
+                cause: `Nexus does not know project${project} at this address.`,
+                fix: `Check ${code('project-id')}, and that ${code('api-url')} is the Nexus API.`
+            };
     }
     if (status === 429) {
         return {
             headline: 'Nexus kept refusing: too many requests (429)',
             cause: 'Nexus limits how many requests a key makes, and the retries did not get through.',
-            fix: `Run the job again later; for cleanup, lower ${code('concurrency')}.`
+            fix: `Run the job again later, or space out the workflows using this project; for cleanup, lower ${code('concurrency')}.`
         };
     }
     if (status >= 500) {
@@ -34888,6 +34911,7 @@ function explainApi(error, project) {
  * what to do and what is left behind; the details follow. Pure: the same facts, error and time
  * give the same text, so every kind of summary is a unit test.
  */
+
 
 
 
@@ -34976,7 +35000,7 @@ function failure(input) {
  * What a failed create (or wait) leaves in Nexus, and how to be rid of it; nothing for the
  * operations that only read or delete.
  */
-function leftBehind({ operation, facts, now }) {
+function leftBehind({ operation, facts, now, error }) {
     if (operation !== 'create' && operation !== 'wait')
         return undefined;
     const d = facts.dataset;
@@ -34991,21 +35015,26 @@ function leftBehind({ operation, facts, now }) {
     if (facts.deleted)
         return 'nothing (the dataset was deleted, as its file never arrived).';
     const status = html_text(d.status.overview);
-    const which = operation === 'wait'
-        ? `${status}, `
-        : `the ${facts.reused ? 'reused ' : ''}dataset below, ${status}, is `;
+    // 412: the storage holds the file, so only Nexus's word is missing.
+    const landed = error instanceof errors/* UploadError */.oW && error.storageCode === 'PreconditionFailed';
+    const mayFinish = !(0,types/* isSettled */.Is)(d)
+        ? ` It may still become ready: ${d.status.overview === types/* WAITING_STATUS */.BZ && !landed ? 'if its file landed, ' : ''}wait for it with ${code('operation: wait')}.`
+        : '';
+    // Other jobs may rely on a dataset this step only reused: no advice to delete it.
+    if (facts.reused) {
+        return `nothing new: the dataset below was reused, not made by this step (${status}).${mayFinish}`;
+    }
+    const which = operation === 'wait' ? `${status}, ` : `the dataset below, ${status}, is `;
     const expired = (0,dataset_selection/* isExpired */._d)(d, now);
     const stays = d.expiryTime === undefined
         ? `${which}kept (Nexus gave it no expiry time).`
         : expired
             ? `${which}expired (${expiry(d.expiryTime, now).html}).`
             : `${which}kept until it expires on ${expiry(d.expiryTime, now).html}.`;
-    const mayFinish = !(0,types/* isSettled */.Is)(d)
-        ? ` It may still become ready: ${d.status.overview === types/* WAITING_STATUS */.BZ ? 'if its file landed, ' : ''}wait for it with ${code('operation: wait')}.`
-        : '';
     const remove = `run ${code('operation: delete')} with ${code(`dataset-id: ${html_text(d.id)}`)}`;
-    if (expired)
+    if (expired) {
         return `${stays}${mayFinish} The next scheduled ${code('operation: cleanup')} removes it; to remove it now, ${remove}.`;
+    }
     const cleanup = d.expiryTime === undefined
         ? ''
         : `; a scheduled ${code('operation: cleanup')} removes it once it has expired`;
@@ -36016,7 +36045,7 @@ class NexusClient {
                 throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to listing datasets is not what it promises: page cursor ${answer.nextPage} repeats.`);
             }
             if (pages >= MAX_LIST_PAGES || entries >= MAX_LIST_DATASETS) {
-                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `Listing the datasets of project ${this.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets. Delete datasets in Nexus, or report this if the project does not hold that many.`);
+                throw new errors/* TooManyDatasetsError */.fK((0,outside_text.t) `Listing the datasets of project ${this.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets. Delete datasets in Nexus, or report this if the project does not hold that many.`);
             }
             seen.add(answer.nextPage);
             page = answer.nextPage;
@@ -36494,7 +36523,8 @@ async function cleanupOperation(ctx) {
     if (failed.length > 0) {
         const shown = failed
             .slice(0, FAILURES_SHOWN)
-            .map(f => (0,outside_text.t) `${f.dataset.id}: ${f.reason}`)
+            // Each reason is a sentence; inside this list its full stop would double the one after it.
+            .map(f => (0,outside_text.t) `${f.dataset.id}: ${f.reason.replace(/\.$/, '')}`)
             .join('; ');
         const more = failed.length > FAILURES_SHOWN ? `; and ${failed.length - FAILURES_SHOWN} more` : '';
         throw new errors/* ActionError */.lZ((0,outside_text.t) `Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}. Re-run the job to try them again.`);
@@ -36537,14 +36567,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   createOperation: () => (/* binding */ createOperation)
 });
 
-// EXTERNAL MODULE: ./src/nexus/client.ts + 1 modules
-var nexus_client = __nccwpck_require__(5363);
 // EXTERNAL MODULE: ./src/net/retry.ts
 var retry = __nccwpck_require__(7893);
 // EXTERNAL MODULE: ./src/shared/errors.ts
 var errors = __nccwpck_require__(8382);
 // EXTERNAL MODULE: ./src/shared/format.ts
 var format = __nccwpck_require__(6338);
+// EXTERNAL MODULE: ./src/nexus/client.ts + 1 modules
+var nexus_client = __nccwpck_require__(5363);
 // EXTERNAL MODULE: ./src/nexus/types.ts
 var types = __nccwpck_require__(7606);
 ;// CONCATENATED MODULE: ./src/shared/signals.ts
@@ -36609,8 +36639,10 @@ async function createDataset(ctx, source) {
             return { dataset: await client.postDataset(body, signal), adopted: false };
         }
         catch (error) {
-            if (nexus_client/* NexusClient */.v4.isAmbiguous(error))
+            if (nexus_client/* NexusClient */.v4.isAmbiguous(error)) {
                 ambiguous = true;
+                ctx.onUnanswered?.();
+            }
             throw error;
         }
     }, {
@@ -36948,7 +36980,6 @@ var wait_until_ready = __nccwpck_require__(958);
 
 
 
-
 /** Deleting the dataset of a failed upload gets this long, with retries... */
 const CLEANUP_MS = 60_000;
 /** ...or this long after a cancel, whatever the run's own state. */
@@ -36970,14 +37001,13 @@ async function createOperation(ctx) {
             return;
         }
     }
-    const { dataset: created, adopted } = await createDataset(ctx, {
-        name,
-        sizeBytes: checked.scan.sizeBytes,
-        crc32c: checked.scan.crc32c
-    }).catch((error) => {
-        if (nexus_client/* NexusClient */.v4.isAmbiguous(error) || ctx.signal.aborted) {
-            report.facts.unansweredCreate = { name };
-        }
+    const unanswered = () => {
+        report.facts.unansweredCreate = { name };
+    };
+    const { dataset: created, adopted } = await createDataset({ ...ctx, onUnanswered: unanswered }, { name, sizeBytes: checked.scan.sizeBytes, crc32c: checked.scan.crc32c }).catch((error) => {
+        // A cancel may cut the POST past its grace, answer unread.
+        if (ctx.signal.aborted)
+            unanswered();
         throw error;
     });
     const uploadUrl = (0,types/* uploadUrlOf */.qC)(created);
@@ -36986,6 +37016,7 @@ async function createOperation(ctx) {
     report.facts.created = true;
     report.dataset(created);
     log.info((0,outside_text.t) `${adopted ? 'Using' : 'Created'} dataset ${created.id} ${(0,outside_text/* quote */.hD)(created.name, outside_text/* NAME_SHOWN */.od)}.`);
+    const uploadStarted = ctx.clock.now();
     try {
         // Cancelled while the POST was under way: its answer named the dataset.
         ctx.signal.throwIfAborted();
@@ -37010,6 +37041,8 @@ async function createOperation(ctx) {
         log.info((0,outside_text.t) `Uploaded ${(0,format/* formatBytes */.z3)(checked.scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`);
     }
     catch (error) {
+        // A failed upload's time says where the step's time went.
+        report.facts.durations.upload = ctx.clock.now() - uploadStarted;
         // 412: the storage holds this exact file (the URL is signed for its CRC),
         // Nexus has just not said so yet. Deleting would throw good bytes away.
         const failure = error instanceof errors/* UploadError */.oW && error.storageCode === 'PreconditionFailed'
@@ -38857,6 +38890,7 @@ async function waitOperation(ctx) {
 /* harmony export */   ac: () => (/* binding */ BadAnswerError),
 /* harmony export */   cc: () => (/* binding */ CancelledError),
 /* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   fK: () => (/* binding */ TooManyDatasetsError),
 /* harmony export */   lZ: () => (/* binding */ ActionError),
 /* harmony export */   oW: () => (/* binding */ UploadError),
 /* harmony export */   pg: () => (/* binding */ FileCheckError),
@@ -38880,7 +38914,8 @@ class ActionError extends Error {
     restated(message) {
         const copy = Object.assign(Object.create(Object.getPrototypeOf(this)), this);
         Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true });
-        copy.stack = this.stack?.replace(this.message, message);
+        // A function, so that `$&` and its kin in outside text are not read as replacement patterns.
+        copy.stack = this.stack?.replace(this.message, () => message);
         return copy;
     }
 }
@@ -38913,6 +38948,9 @@ class NexusApiError extends ActionError {
 }
 /** The API answered 2xx with something that is not what it promises. */
 class BadAnswerError extends ActionError {
+}
+/** A listing ran past the action's caps on pages or datasets: the project holds too many. */
+class TooManyDatasetsError extends ActionError {
 }
 /** The request never got an answer (connection error, timeout, stall). */
 class TransportError extends ActionError {
@@ -39018,18 +39056,18 @@ function timeSpan(epochMs, now) {
     }
     return 'under 1 min';
 }
-/** A step's time: `35 ms`, `4.2 s`, `12 s`, `3 min 20 s`. */
+/** A step's time: `35 ms`, `4.2 s`, `12 s`, `3 min 20 s`; rounded first, so 59.6 s reads `1 min`. */
 function readableDuration(ms) {
-    if (ms < 1000)
+    if (Math.round(ms) < 1000)
         return `${Math.round(ms)} ms`;
-    const seconds = ms / 1000;
-    if (seconds < 10)
-        return `${seconds.toFixed(1)} s`;
+    const tenths = Math.round(ms / 100) / 10;
+    if (tenths < 10)
+        return `${tenths.toFixed(1)} s`;
+    const seconds = Math.round(ms / 1000);
     if (seconds < 60)
-        return `${Math.round(seconds)} s`;
-    const whole = Math.round(seconds);
-    const rest = whole % 60;
-    return `${Math.floor(whole / 60)} min${rest ? ` ${rest} s` : ''}`;
+        return `${seconds} s`;
+    const rest = seconds % 60;
+    return `${Math.floor(seconds / 60)} min${rest ? ` ${rest} s` : ''}`;
 }
 
 

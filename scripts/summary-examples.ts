@@ -107,7 +107,8 @@ const LISTING = Array.from({ length: 120 }, (_, i) =>
     (i + 1) * 2 * 3_600_000 + (i >= 95 ? 10 * DAY : 0)
   )
 )
-const IN_USE = 'Nexus answered 409 Conflict: "Dataset is in use by a running batch job"'
+const inUse = (id: DatasetId): string =>
+  `Nexus rejected deleting dataset ${id} (HTTP 409: Dataset is in use by a running batch job).`
 const EXPIRED = LISTING.filter(d => (d.expiryTime ?? Infinity) <= NOW)
 
 export interface SummaryExample {
@@ -242,7 +243,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       operation: 'create',
       elapsedMs: 41_000,
       error: new UploadError(
-        t`The upload of data/items.ndjson failed after 5 attempts: the storage answered 503 Service Unavailable ("SlowDown").`,
+        t`The upload kept failing (HTTP 503 SlowDown: Please reduce your request rate.) after 5 attempts. It may be a passing storage outage: re-run the job.`,
         503,
         'SlowDown'
       ),
@@ -329,7 +330,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       operation: 'get',
       elapsedMs: 300,
       error: new NexusApiError(
-        t`Nexus refused the secret key (401 Unauthorized): "Invalid secret key". Check the secret-key input.`,
+        t`Nexus refused the secret key for project ${PROJECT} (HTTP 401: Invalid secret key). Check that secret-key is a secret key of this project and project-id is right.`,
         401,
         'Invalid secret key'
       ),
@@ -456,7 +457,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       operation: 'cleanup',
       elapsedMs: 12_000,
       error: new ActionError(
-        t`Cleanup could not delete 2 of 25 datasets (23 deleted): ${idOf(195)}: ${IN_USE}; ${idOf(196)}: ${IN_USE}. Re-run the job to try them again.`
+        t`Cleanup could not delete 2 of 25 datasets (23 deleted): ${idOf(195)}: ${inUse(idOf(195)).slice(0, -1)}; ${idOf(196)}: ${inUse(idOf(196)).slice(0, -1)}. Re-run the job to try them again.`
       ),
       facts: facts({
         cleanup: {
@@ -468,7 +469,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
           deleted: EXPIRED.slice(2),
           failed: EXPIRED.slice(0, 2).map(d => ({
             dataset: d,
-            reason: t`${IN_USE}`
+            reason: t`${inUse(d.id)}`
           }))
         }
       })
@@ -497,11 +498,11 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
   {
     title: 'an input is not valid',
     input: {
+      // The inputs are read before the operation is known.
       ...base,
-      operation: 'create',
       elapsedMs: 10,
       error: new InputError(
-        t`Input "timeout" must be a number of seconds, or a duration such as 30m or 2h; got "soon".`
+        t`Input "timeout" must be a positive number of seconds from 0.01 to 2000000 (fractions allowed, e.g. 0.5); got "soon".`
       ),
       facts: facts({})
     }
@@ -515,7 +516,7 @@ export function summariesDoc(): string {
     '',
     '# Job summaries',
     '',
-    "What the action writes to the job summary, one example of each kind, built by the action's own code from made-up facts (the times count from 2026-11-26 13:17 UTC). GitHub renders this page as it renders a job summary.",
+    "What the action writes to the job summary, one example of each kind, built by the action's own summary code from made-up facts (the times count from 2026-11-26 13:17 UTC; each failure line is the one the action prints in that case). GitHub renders this page as it renders a job summary.",
     ''
   ]
   for (const { title, input } of SUMMARY_EXAMPLES) {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from '@jest/globals'
 import { buildSummary, SUMMARY_ROW_CAP, type SummaryInput } from '../../src/action/summary/build.js'
+import { NexusApiError, TooManyDatasetsError, UploadError } from '../../src/shared/errors.js'
 import { keepSecret, t } from '../../src/shared/outside-text.js'
 import { plainText } from '../../scripts/render-summary.js'
 import { NOW, SUMMARY_EXAMPLES } from '../../scripts/summary-examples.js'
@@ -209,6 +210,10 @@ describe('failure: what next', () => {
       'Fix: Do not create it again: wait for it with operation: wait and dataset-id: dataset_8f14e45f-ea9c-4b6e-9d7a-000000000004.'
     )
     expect(said(summary, 'Left behind')).toContain('the dataset below, Waiting, is kept')
+    // The storage holds the file: no "if its file landed".
+    expect(said(summary, 'Left behind')).toContain(
+      'It may still become ready: wait for it with operation: wait.'
+    )
   })
 
   test('a create request left unanswered: no "nothing created", and how to find what it may have made', () => {
@@ -256,7 +261,7 @@ describe('failure: what next', () => {
     const summary = summaryOf('get: the secret key is refused')
     expect(shown(firstLine(summary))).toBe('❌ Nexus refused the secret key (401)')
     expect(said(summary, 'Fix')).toContain('secret-key')
-    expect(said(summary, 'Fix')).toContain('proj_ca5fe71e7592bbcf7705ea36e4f29ed4')
+    expect(said(summary, 'Cause')).toContain('proj_ca5fe71e7592bbcf7705ea36e4f29ed4')
     expect(said(summary, 'Left behind')).toBe('')
   })
 
@@ -267,6 +272,64 @@ describe('failure: what next', () => {
       /^The dataset: Processing, kept until it expires on .*wait for it with operation: wait/
     )
     expect(said(summary, 'Left behind')).toBe('')
+  })
+
+  test.each([
+    [403, 'get', '❌ Nexus refused the secret key (403)', 'project-id'],
+    [404, 'get', '❌ Dataset not found in Nexus (404)', 'dataset-id'],
+    [404, 'list', '❌ Nexus answered “not found” (404)', 'api-url'],
+    [429, 'cleanup', '❌ Nexus kept refusing: too many requests (429)', 'concurrency'],
+    [400, 'get', '❌ Nexus refused the request (HTTP 400)', 'inputs']
+  ] as const)('HTTP %d on %s: %s', (status, operation, headline, inFix) => {
+    const summary = buildSummary({
+      ...example('get: the secret key is refused'),
+      operation,
+      error: new NexusApiError(t`Nexus answered ${status}.`, status, '')
+    })
+    expect(shown(firstLine(summary))).toBe(headline)
+    expect(said(summary, 'Fix')).toContain(inFix)
+  })
+
+  test.each([
+    [
+      'BadUploadUrl',
+      '❌ Nexus handed out an upload URL the action will not use',
+      'Datature support'
+    ],
+    [
+      'NotStorage',
+      '❌ Something other than the storage answered the upload of data/items.ndjson',
+      'https_proxy'
+    ]
+  ])('an upload refused as %s: its own cause and fix', (storageCode, headline, inFix) => {
+    const summary = buildSummary({
+      ...example('create: the upload failed, the dataset was deleted'),
+      error: new UploadError(t`Refused. Nothing was sent.`, 0, storageCode)
+    })
+    expect(shown(firstLine(summary))).toBe(headline)
+    expect(said(summary, 'Fix')).toContain(inFix)
+  })
+
+  test('a project with more datasets than the action reads', () => {
+    const summary = buildSummary({
+      ...example('get: the secret key is refused'),
+      operation: 'cleanup',
+      error: new TooManyDatasetsError(t`Listing stopped after 1000 pages.`)
+    })
+    expect(shown(firstLine(summary))).toBe(
+      '❌ The project holds more datasets than the action reads'
+    )
+  })
+
+  test('a reused dataset that then timed out: nothing new left, and no advice to delete it', () => {
+    const input = example('create: not ready before the timeout')
+    const summary = buildSummary({
+      ...input,
+      facts: { ...input.facts, created: undefined, reused: true }
+    })
+    expect(said(summary, 'Left behind')).toBe(
+      'Left behind: nothing new: the dataset below was reused, not made by this step (Processing). It may still become ready: wait for it with operation: wait.'
+    )
   })
 
   test('a bad input', () => {
@@ -403,7 +466,7 @@ describe('cleanup', () => {
     expect(shown(summary)).toContain('Deleted: 23 · Failed: 2 · Kept: 95. Skipped as malformed: 2.')
     expect(summary).toContain('<h4>Could not delete</h4>')
     expect(row(summary, 'nightly-025 dataset_8f14e45f-ea9c-4b6e-9d7a-0000000000c3')?.[1]).toBe(
-      'Nexus answered 409 Conflict: "Dataset is in use by a running batch job"'
+      'Nexus rejected deleting dataset dataset_8f14e45f-ea9c-4b6e-9d7a-0000000000c3 (HTTP 409: Dataset is in use by a running batch job).'
     )
   })
 })

@@ -76,6 +76,11 @@ describe('cancellation', () => {
       expect(e.dataset(id)).toBeUndefined()
       expect(e.datasets()).toHaveLength(0)
       expect(run.outputs.deleted).toBe('true')
+      const summary = run.summary.split('\n')
+      expect(summary[0]).toBe('<h3>❌ Cancelled: create did not finish</h3>')
+      expect(summary).toContain(
+        '<p><b>Left behind:</b> nothing (the dataset was deleted, as its file never arrived).</p>'
+      )
       expect(run.summary).toContain(id)
     }
     const name = `${signal} during the upload deletes the dataset, writes outputs and summary, exits non-zero in time`

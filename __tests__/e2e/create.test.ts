@@ -347,6 +347,21 @@ describe('create: faults', () => {
     expect(run.outputs['dataset-id']).toBe(e.datasets()[0].id)
   })
 
+  test('a create whose answer was lost, then refused: the summary does not claim nothing was made', async () => {
+    const e = await start()
+    // The first POST makes the dataset and loses its answer; the look for it is then refused.
+    e.fault({ server: 'api', method: 'POST', drop: 'after' })
+    e.fault({ server: 'api', method: 'GET', respond: { status: 403, body: '{"message":"no"}' } })
+    const run = await create(e, { 'a.ndjson': lines(3) }, { name: 'lost-answer' })
+    expect(run.code).toBe(1)
+    expect(e.datasets()).toHaveLength(1)
+    expect(run.summary).toMatch(/^<h3>❌ Nexus refused the secret key \(403\)<\/h3>$/m)
+    expect(run.summary).toContain(
+      '<b>Left behind:</b> no dataset is known, but the create request got no clear answer, so Nexus may have made one named <code>lost-answer</code>'
+    )
+    expect(run.summary).not.toContain('nothing created')
+  })
+
   test('a 503 on create is retried and still makes one dataset', async () => {
     const e = await start()
     e.fault({ server: 'api', method: 'POST', respond: { status: 503, body: '{"message":"busy"}' } })

@@ -15,4 +15,10 @@ describe('ActionError.restated', () => {
     expect(told.stack).toContain('Dataset x could not be deleted')
     expect(original.message).toBe('The upload was refused (HTTP 403).')
   })
+
+  test("outside text with replacement patterns ($&, $') lands in the stack as written", () => {
+    const original = new UploadError(t`Refused.`, 403, 'AccessDenied')
+    const told = original.restated(t`Refused. Dataset ${"a$&b$'c"} kept.`)
+    expect(told.stack).toContain("Refused. Dataset a$&b$'c kept.")
+  })
 })

@@ -31,7 +31,10 @@ describe('times as people read them', () => {
     [4_200, '4.2 s'],
     [12_400, '12 s'],
     [200_000, '3 min 20 s'],
-    [120_000, '2 min']
+    [120_000, '2 min'],
+    [59_600, '1 min'],
+    [9_960, '10 s'],
+    [999.6, '1.0 s']
   ])('a step of %d ms took %s', (ms, expected) => {
     expect(readableDuration(ms)).toBe(expected)
   })

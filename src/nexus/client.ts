@@ -1,5 +1,10 @@
 import type { Clock } from '../shared/clock.js'
-import { BadAnswerError, NexusApiError, TransportError } from '../shared/errors.js'
+import {
+  BadAnswerError,
+  NexusApiError,
+  TooManyDatasetsError,
+  TransportError
+} from '../shared/errors.js'
 import { formatSeconds } from '../shared/format.js'
 import { AgentPool, headerValue, send, type HttpResponse } from '../net/http.js'
 import type { Logger } from '../shared/logger.js'
@@ -101,7 +106,7 @@ export class NexusClient {
         )
       }
       if (pages >= MAX_LIST_PAGES || entries >= MAX_LIST_DATASETS) {
-        throw new BadAnswerError(
+        throw new TooManyDatasetsError(
           t`Listing the datasets of project ${this.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets. Delete datasets in Nexus, or report this if the project does not hold that many.`
         )
       }

@@ -35,6 +35,11 @@ export async function createDataset(
     clock: Clock
     random: () => number
     signal: AbortSignal
+    /**
+     * Told when an attempt got no clear answer, so Nexus may have made the dataset: should the
+     * create fail in the end, a dataset nobody knows the id of may be left.
+     */
+    onUnanswered?: () => void
   },
   source: { name: string; sizeBytes: number; crc32c: string }
 ): Promise<{ dataset: Dataset; adopted: boolean }> {
@@ -62,7 +67,10 @@ export async function createDataset(
         const signal = afterGrace(ctx.signal, POST_GRACE_MS)
         return { dataset: await client.postDataset(body, signal), adopted: false }
       } catch (error) {
-        if (NexusClient.isAmbiguous(error)) ambiguous = true
+        if (NexusClient.isAmbiguous(error)) {
+          ambiguous = true
+          ctx.onUnanswered?.()
+        }
         throw error
       }
     },

@@ -93,7 +93,8 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
   if (failed.length > 0) {
     const shown = failed
       .slice(0, FAILURES_SHOWN)
-      .map(f => t`${f.dataset.id}: ${f.reason}`)
+      // Each reason is a sentence; inside this list its full stop would double the one after it.
+      .map(f => t`${f.dataset.id}: ${f.reason.replace(/\.$/, '')}`)
       .join('; ')
     const more =
       failed.length > FAILURES_SHOWN ? `; and ${failed.length - FAILURES_SHOWN} more` : ''

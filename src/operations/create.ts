@@ -1,4 +1,3 @@
-import { NexusClient } from '../nexus/client.js'
 import { createDataset } from '../nexus/create-dataset.js'
 import {
   READY_STATUS,
@@ -42,14 +41,15 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     }
   }
 
-  const { dataset: created, adopted } = await createDataset(ctx, {
-    name,
-    sizeBytes: checked.scan.sizeBytes,
-    crc32c: checked.scan.crc32c
-  }).catch((error: unknown) => {
-    if (NexusClient.isAmbiguous(error) || ctx.signal.aborted) {
-      report.facts.unansweredCreate = { name }
-    }
+  const unanswered = (): void => {
+    report.facts.unansweredCreate = { name }
+  }
+  const { dataset: created, adopted } = await createDataset(
+    { ...ctx, onUnanswered: unanswered },
+    { name, sizeBytes: checked.scan.sizeBytes, crc32c: checked.scan.crc32c }
+  ).catch((error: unknown) => {
+    // A cancel may cut the POST past its grace, answer unread.
+    if (ctx.signal.aborted) unanswered()
     throw error
   })
   const uploadUrl = uploadUrlOf(created)
@@ -60,6 +60,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     t`${adopted ? 'Using' : 'Created'} dataset ${created.id} ${quote(created.name, NAME_SHOWN)}.`
   )
 
+  const uploadStarted = ctx.clock.now()
   try {
     // Cancelled while the POST was under way: its answer named the dataset.
     ctx.signal.throwIfAborted()
@@ -87,6 +88,8 @@ export async function createOperation(ctx: RunContext): Promise<void> {
       t`Uploaded ${formatBytes(checked.scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`
     )
   } catch (error) {
+    // A failed upload's time says where the step's time went.
+    report.facts.durations.upload = ctx.clock.now() - uploadStarted
     // 412: the storage holds this exact file (the URL is signed for its CRC),
     // Nexus has just not said so yet. Deleting would throw good bytes away.
     const failure =

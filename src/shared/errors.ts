@@ -21,7 +21,8 @@ export class ActionError extends Error {
   restated(message: Inert): this {
     const copy = Object.assign(Object.create(Object.getPrototypeOf(this) as object), this) as this
     Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true })
-    copy.stack = this.stack?.replace(this.message, message)
+    // A function, so that `$&` and its kin in outside text are not read as replacement patterns.
+    copy.stack = this.stack?.replace(this.message, () => message)
     return copy
   }
 }
@@ -55,6 +56,9 @@ export class NexusApiError extends ActionError {
 
 /** The API answered 2xx with something that is not what it promises. */
 export class BadAnswerError extends ActionError {}
+
+/** A listing ran past the action's caps on pages or datasets: the project holds too many. */
+export class TooManyDatasetsError extends ActionError {}
 
 /** The request never got an answer (connection error, timeout, stall). */
 export class TransportError extends ActionError {

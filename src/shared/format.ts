@@ -47,13 +47,13 @@ export function timeSpan(epochMs: number, now: number): string {
   return 'under 1 min'
 }
 
-/** A step's time: `35 ms`, `4.2 s`, `12 s`, `3 min 20 s`. */
+/** A step's time: `35 ms`, `4.2 s`, `12 s`, `3 min 20 s`; rounded first, so 59.6 s reads `1 min`. */
 export function readableDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`
-  const seconds = ms / 1000
-  if (seconds < 10) return `${seconds.toFixed(1)} s`
-  if (seconds < 60) return `${Math.round(seconds)} s`
-  const whole = Math.round(seconds)
-  const rest = whole % 60
-  return `${Math.floor(whole / 60)} min${rest ? ` ${rest} s` : ''}`
+  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`
+  const tenths = Math.round(ms / 100) / 10
+  if (tenths < 10) return `${tenths.toFixed(1)} s`
+  const seconds = Math.round(ms / 1000)
+  if (seconds < 60) return `${seconds} s`
+  const rest = seconds % 60
+  return `${Math.floor(seconds / 60)} min${rest ? ` ${rest} s` : ''}`
 }

@@ -13,6 +13,7 @@ import {
   isSettled,
   type Dataset
 } from '../../nexus/types.js'
+import { UploadError } from '../../shared/errors.js'
 import { formatBytes, readableDuration } from '../../shared/format.js'
 import { NAME_IN_HEADING, explainFailure, failureLine } from './explain.js'
 import {
@@ -120,7 +121,7 @@ function failure(input: SummaryInput): string[] {
  * What a failed create (or wait) leaves in Nexus, and how to be rid of it; nothing for the
  * operations that only read or delete.
  */
-function leftBehind({ operation, facts, now }: SummaryInput): string | undefined {
+function leftBehind({ operation, facts, now, error }: SummaryInput): string | undefined {
   if (operation !== 'create' && operation !== 'wait') return undefined
   const d = facts.dataset
   if (operation === 'create' && !d) {
@@ -131,10 +132,16 @@ function leftBehind({ operation, facts, now }: SummaryInput): string | undefined
   if (!d) return undefined
   if (facts.deleted) return 'nothing (the dataset was deleted, as its file never arrived).'
   const status = text(d.status.overview)
-  const which =
-    operation === 'wait'
-      ? `${status}, `
-      : `the ${facts.reused ? 'reused ' : ''}dataset below, ${status}, is `
+  // 412: the storage holds the file, so only Nexus's word is missing.
+  const landed = error instanceof UploadError && error.storageCode === 'PreconditionFailed'
+  const mayFinish = !isSettled(d)
+    ? ` It may still become ready: ${d.status.overview === WAITING_STATUS && !landed ? 'if its file landed, ' : ''}wait for it with ${code('operation: wait')}.`
+    : ''
+  // Other jobs may rely on a dataset this step only reused: no advice to delete it.
+  if (facts.reused) {
+    return `nothing new: the dataset below was reused, not made by this step (${status}).${mayFinish}`
+  }
+  const which = operation === 'wait' ? `${status}, ` : `the dataset below, ${status}, is `
   const expired = isExpired(d, now)
   const stays =
     d.expiryTime === undefined
@@ -142,12 +149,10 @@ function leftBehind({ operation, facts, now }: SummaryInput): string | undefined
       : expired
         ? `${which}expired (${expiry(d.expiryTime, now).html}).`
         : `${which}kept until it expires on ${expiry(d.expiryTime, now).html}.`
-  const mayFinish = !isSettled(d)
-    ? ` It may still become ready: ${d.status.overview === WAITING_STATUS ? 'if its file landed, ' : ''}wait for it with ${code('operation: wait')}.`
-    : ''
   const remove = `run ${code('operation: delete')} with ${code(`dataset-id: ${text(d.id)}`)}`
-  if (expired)
+  if (expired) {
     return `${stays}${mayFinish} The next scheduled ${code('operation: cleanup')} removes it; to remove it now, ${remove}.`
+  }
   const cleanup =
     d.expiryTime === undefined
       ? ''

@@ -14,6 +14,7 @@ import {
   FileCheckError,
   InputError,
   NexusApiError,
+  TooManyDatasetsError,
   TransportError,
   UploadError
 } from '../../shared/errors.js'
@@ -80,9 +81,10 @@ export function explainFailure(
         status.message && status.message !== status.overview
           ? ` Nexus says: “${cut(status.message, 300)}”.`
           : ''
+      // With if-exists: fail, this failed dataset would block the next create of its name.
       const again =
         operation === 'create'
-          ? 'run the step again: it creates a new dataset'
+          ? `run the step again: it creates a new dataset (with ${code('if-exists: fail')}, delete this one first)`
           : `create the dataset again (${code('operation: create')})`
       return status.overview === 'FailedUpload'
         ? {
@@ -106,6 +108,22 @@ export function explainFailure(
   }
   if (error instanceof UploadError) {
     const file = facts.file ? ` of ${text(facts.file.shown)}` : ''
+    if (error.storageCode === 'BadUploadUrl') {
+      return {
+        headline: 'Nexus handed out an upload URL the action will not use',
+        cause:
+          "The signed upload URL failed the action's checks (the failure line says which), so nothing was sent.",
+        fix: "Report it to Datature support with the step's debug log; a new run gets a new URL, most likely of the same kind."
+      }
+    }
+    if (error.storageCode === 'NotStorage') {
+      return {
+        headline: `Something other than the storage answered the upload${file}`,
+        cause:
+          'A web page answered the upload instead of the storage (a proxy, say); nothing was stored.',
+        fix: `Check the runner's proxy settings (${code('https_proxy')}, ${code('no_proxy')}), then run the job again.`
+      }
+    }
     if (error.storageCode === 'PreconditionFailed' && facts.dataset) {
       // The storage holds this very file (the URL is signed for its CRC-32C); only Nexus's word
       // is missing. Another create would make a twin.
@@ -135,7 +153,15 @@ export function explainFailure(
       fix: 'Nothing to fix; run it again when you want it done.'
     }
   }
-  if (error instanceof NexusApiError) return explainApi(error, project)
+  if (error instanceof NexusApiError) return explainApi(error, project, operation)
+  if (error instanceof TooManyDatasetsError) {
+    return {
+      headline: 'The project holds more datasets than the action reads',
+      cause:
+        'Listing the datasets stopped at the action’s limit (1,000 pages or 100,000 datasets), and Nexus still pointed to more.',
+      fix: `Delete datasets in Nexus (a scheduled ${code('operation: cleanup')} keeps their number down), or report it if the project does not hold that many.`
+    }
+  }
   if (error instanceof TransportError) {
     return {
       headline: 'Nexus could not be reached',
@@ -210,35 +236,39 @@ function explainFile(
   }
 }
 
-function explainApi(error: NexusApiError, project: string): Explanation {
+function explainApi(
+  error: NexusApiError,
+  project: string,
+  operation: Operation | undefined
+): Explanation {
   const status = error.status
-  if (status === 401) {
+  if (status === 401 || status === 403) {
     return {
-      headline: 'Nexus refused the secret key (401)',
-      cause: 'Nexus did not accept the secret key: it is wrong, revoked, or of another project.',
-      fix: `Check the secret that ${code('secret-key')} reads: it must be a current secret key of project${project}.`
-    }
-  }
-  if (status === 403) {
-    return {
-      headline: `Nexus refused access to project${project} (403)`,
-      cause: 'The secret key is valid, but may not do this in this project.',
-      fix: `Check ${code('project-id')}, and that the key is one of that project's.`
+      headline: `Nexus refused the secret key (${status})`,
+      cause: `Nexus did not accept the secret key for project${project}: it is wrong, revoked, or a key of another project.`,
+      fix: `Check that the secret ${code('secret-key')} reads is a current secret key of this project, and that ${code('project-id')} is right.`
     }
   }
   if (status === 404) {
-    return {
-      headline: 'Not found in Nexus (404)',
-      cause:
-        'Nexus has no such dataset or project: the id is wrong, or the dataset expired or was deleted.',
-      fix: `Check ${code('dataset-id')} and ${code('project-id')}; ${code('operation: list')} shows the datasets there are.`
-    }
+    // get, wait and delete read one dataset by its id; the others only the project's listing.
+    const byId = operation === 'get' || operation === 'wait' || operation === 'delete'
+    return byId
+      ? {
+          headline: 'Dataset not found in Nexus (404)',
+          cause: `Project${project} has no dataset with this id: it was deleted, or expired and was removed.`,
+          fix: `Check ${code('dataset-id')} and ${code('project-id')}; ${code('operation: list')} shows the datasets there are.`
+        }
+      : {
+          headline: 'Nexus answered “not found” (404)',
+          cause: `Nexus does not know project${project} at this address.`,
+          fix: `Check ${code('project-id')}, and that ${code('api-url')} is the Nexus API.`
+        }
   }
   if (status === 429) {
     return {
       headline: 'Nexus kept refusing: too many requests (429)',
       cause: 'Nexus limits how many requests a key makes, and the retries did not get through.',
-      fix: `Run the job again later; for cleanup, lower ${code('concurrency')}.`
+      fix: `Run the job again later, or space out the workflows using this project; for cleanup, lower ${code('concurrency')}.`
     }
   }
   if (status >= 500) {
