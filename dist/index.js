@@ -34153,6 +34153,8 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: ./src/net/url-policy.ts
 var url_policy = __nccwpck_require__(1785);
+// EXTERNAL MODULE: ./src/nexus/client.ts + 1 modules
+var nexus_client = __nccwpck_require__(5363);
 // EXTERNAL MODULE: ./src/nexus/types.ts
 var types = __nccwpck_require__(7606);
 ;// CONCATENATED MODULE: ./src/operations/context.ts
@@ -34239,6 +34241,8 @@ const INPUT_USED_BY = {
 
 // EXTERNAL MODULE: ./src/shared/errors.ts
 var errors = __nccwpck_require__(8382);
+// EXTERNAL MODULE: ./src/shared/format.ts
+var format = __nccwpck_require__(6338);
 // EXTERNAL MODULE: ./src/shared/outside-text.ts
 var outside_text = __nccwpck_require__(596);
 ;// CONCATENATED MODULE: ./src/action/log.ts
@@ -34285,6 +34289,8 @@ function fail(message) {
 
 
 
+
+
 const DEFAULT_API_URL = 'https://api.datature.io';
 /** The runner's way: INPUT_<NAME> through @actions/core, with defaults from action.yml applied. */
 const fromRunner = name => getInput(name, { trimWhitespace: false });
@@ -34300,13 +34306,6 @@ const MAX_SECONDS = 2_000_000;
 /** What an HTTP header can carry: the key goes in one. */
 const SECRET_KEY = /^[\x21-\x7e]+$/;
 const PROJECT_ID = /^proj_[A-Za-z0-9]{1,128}$/;
-const DURATION_UNITS = {
-    s: 1000,
-    m: 60_000,
-    h: 3_600_000,
-    d: 86_400_000,
-    w: 604_800_000
-};
 /**
  * Reads and checks every input before anything touches the network, so a bad
  * value fails the step at once with one message naming the input, the value
@@ -34337,7 +34336,7 @@ function readInputs(get = fromRunner, env = process.env) {
         pollIntervalMs: readSeconds('poll-interval', withDefault('poll-interval')),
         requestTimeoutMs: readSeconds('request-timeout', withDefault('request-timeout')),
         showExpired: readBoolean('show-expired', withDefault('show-expired')),
-        limit: readInteger('limit', withDefault('limit'), 1, 1000),
+        limit: readInteger('limit', withDefault('limit'), 1, nexus_client/* LARGEST_PAGE */.LS),
         dryRun: readBoolean('dry-run', withDefault('dry-run')),
         concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32)
     };
@@ -34479,7 +34478,7 @@ function readDuration(name, value) {
     if (!match || !(amount > 0)) {
         throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be a number and a unit s, m, h, d or w (for example 36h or 7d); got ${(0,outside_text/* quote */.hD)(value)}.`);
     }
-    return Math.round(amount * (DURATION_UNITS[match[2].toLowerCase()] ?? 0));
+    return Math.round(amount * (format/* DURATION_UNITS */.Z8[match[2].toLowerCase()] ?? 0));
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -34488,8 +34487,6 @@ var external_node_fs_ = __nccwpck_require__(3024);
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/shared/format.ts
-var format = __nccwpck_require__(6338);
 ;// CONCATENATED MODULE: ./src/action/outputs.ts
 
 
@@ -34582,14 +34579,24 @@ function writeDatasetsFile(items) {
  */
 function createReport() {
     const facts = { durations: {} };
+    const dataset = (d) => {
+        facts.dataset = d;
+        setDatasetOutputs(d);
+    };
     return {
         facts,
-        dataset: dataset => {
-            facts.dataset = dataset;
-            setDatasetOutputs(dataset);
-        },
+        dataset,
         datasets: setListOutputs,
-        output: outputs_setOutput
+        output: outputs_setOutput,
+        deleted: () => {
+            facts.deleted = true;
+            outputs_setOutput('deleted', 'true');
+        },
+        reused: d => {
+            facts.reused = true;
+            outputs_setOutput('reused', 'true');
+            dataset(d);
+        }
     };
 }
 
@@ -34681,6 +34688,8 @@ function count(n, noun) {
 
 
 
+
+
 /** The step's failure line for an error: its own message, or for a bug, a request to report it. */
 function failureLine(error) {
     if (error instanceof errors/* ActionError */.lZ)
@@ -34718,24 +34727,18 @@ function explainFailure(error, operation, facts, projectId) {
     if (error instanceof errors/* DatasetNotReadyError */.RH && facts.dataset) {
         const status = facts.dataset.status;
         if (error.reason === 'failed') {
-            const says = status.message && status.message !== status.overview
-                ? ` Nexus says: “${cut(status.message, 300)}”.`
-                : '';
+            const message = (0,types/* statusMessage */.uP)(facts.dataset);
+            const says = message ? ` Nexus says: “${cut(message, 300)}”.` : '';
             // With if-exists: fail, this failed dataset would block the next create of its name.
             const again = operation === 'create'
                 ? `run the step again: it creates a new dataset (with ${code('if-exists: fail')}, delete this one first)`
                 : `create the dataset again (${code('operation: create')})`;
-            return status.overview === 'FailedUpload'
-                ? {
-                    headline: `${named()} ended ${cut(status.overview, 40)}`,
-                    cause: `Nexus did not take the uploaded file.${says}`,
-                    fix: `Check that the file is the one checked (nothing rewrites it during the job), then ${again}.`
-                }
-                : {
-                    headline: `${named()} ended ${cut(status.overview, 40)}`,
-                    cause: `Nexus received the file but could not process its items (an item whose ${code('url')} it cannot fetch, say).${says}`,
-                    fix: `Check the file's items, then ${again}.`
-                };
+            // One reading for both failed statuses, as the failure line (throwIfFailed) gives.
+            return {
+                headline: `${named()} ended ${cut(status.overview, 40)}`,
+                cause: `Nexus could not take or process the file (an item whose ${code('url')} it cannot fetch, say).${says}`,
+                fix: `Check the file's items (URLs reachable, kinds right), then ${again}.`
+            };
         }
         const waited = facts.durations.wait !== undefined ? ` within ${(0,format/* readableDuration */.P1)(facts.durations.wait)}` : '';
         return {
@@ -34786,11 +34789,11 @@ function explainFailure(error, operation, facts, projectId) {
         };
     }
     if (error instanceof errors/* NexusApiError */.Iu)
-        return explainApi(error, project, operation);
+        return explainApi(error, project);
     if (error instanceof errors/* TooManyDatasetsError */.fK) {
         return {
             headline: 'The project holds more datasets than the action reads',
-            cause: 'Listing the datasets stopped at the action’s limit (1,000 pages or 100,000 datasets), and Nexus still pointed to more.',
+            cause: `Listing the datasets stopped at the action’s limit (${num(nexus_client/* MAX_LIST_PAGES */.rt)} pages or ${num(nexus_client/* MAX_LIST_DATASETS */.c8)} datasets), and Nexus still pointed to more.`,
             fix: `Delete datasets in Nexus (a scheduled ${code('operation: cleanup')} keeps their number down), or report it if the project does not hold that many.`
         };
     }
@@ -34859,7 +34862,7 @@ function explainFile(error, facts, nothing, operation) {
         fix: `Check ${code('path')} (relative to the workspace), and that an earlier step checks out or writes the file.`
     };
 }
-function explainApi(error, project, operation) {
+function explainApi(error, project) {
     const status = error.status;
     if (status === 401 || status === 403) {
         return {
@@ -34869,9 +34872,7 @@ function explainApi(error, project, operation) {
         };
     }
     if (status === 404) {
-        // get, wait and delete read one dataset by its id; the others only the project's listing.
-        const byId = operation === 'get' || operation === 'wait' || operation === 'delete';
-        return byId
+        return error.aboutDataset
             ? {
                 headline: 'Dataset not found in Nexus (404)',
                 cause: `Project${project} has no dataset with this id: it was deleted, or expired and was removed.`,
@@ -35255,8 +35256,6 @@ async function writeSummary(build) {
 
 // EXTERNAL MODULE: ./src/net/retry.ts
 var retry = __nccwpck_require__(7893);
-// EXTERNAL MODULE: ./src/nexus/client.ts + 1 modules
-var nexus_client = __nccwpck_require__(5363);
 ;// CONCATENATED MODULE: ./src/shared/clock.ts
 const systemClock = {
     now: () => Date.now(),
@@ -35434,6 +35433,7 @@ function reportFailure(error) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   OD: () => (/* binding */ causeParts),
 /* harmony export */   QY: () => (/* binding */ fileCause),
+/* harmony export */   RB: () => (/* binding */ isJsonSpace),
 /* harmony export */   VA: () => (/* binding */ FIRST_BYTES)
 /* harmony export */ });
 /**
@@ -35555,7 +35555,7 @@ function shapeCause(shape) {
 function isWholeArray(shape) {
     const b = shape.firstBytes;
     let i = startsWith(b, BOM) ? BOM.length : 0;
-    while (i < b.length && isBlank(b[i]))
+    while (i < b.length && isJsonSpace(b[i]))
         i++;
     if (b[i] !== 0x5b || shape.lastNonBlank !== 0x5d)
         return false;
@@ -35589,13 +35589,14 @@ function crBeforeSecondValue(shape) {
     const at = shape.secondValueAt;
     if (at <= 0 || at > b.length)
         return false;
-    for (let i = at - 1; i >= 0 && isBlank(b[i]); i--)
+    for (let i = at - 1; i >= 0 && isJsonSpace(b[i]); i--)
         if (b[i] === CR)
             return true;
     return false;
 }
 /** JSON's whitespace. */
-function isBlank(c) {
+/** JSON's whitespace: space, tab, LF, CR (also what makes a line blank). */
+function isJsonSpace(c) {
     return c === SPACE || c === TAB || c === CR || c === LF;
 }
 function startsWith(b, prefix) {
@@ -35955,11 +35956,12 @@ function isLoopback(hostname) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  LS: () => (/* binding */ LARGEST_PAGE),
+  c8: () => (/* binding */ MAX_LIST_DATASETS),
+  rt: () => (/* binding */ MAX_LIST_PAGES),
   v4: () => (/* binding */ NexusClient),
   YT: () => (/* binding */ apiRetryVerdict)
 });
-
-// UNUSED EXPORTS: MAX_LIST_DATASETS, MAX_LIST_PAGES
 
 // EXTERNAL MODULE: ./src/shared/errors.ts
 var errors = __nccwpck_require__(8382);
@@ -35996,6 +35998,8 @@ const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
  */
 const MAX_LIST_PAGES = 1000;
 const MAX_LIST_DATASETS = 100_000;
+/** The largest page the API serves: the fewest round trips for a whole listing. */
+const LARGEST_PAGE = 1000;
 class NexusClient {
     options;
     projectId;
@@ -36027,7 +36031,7 @@ class NexusClient {
         return (0,types/* parseDatasetPage */.BV)(answer.json, 'GET datasets', firstPosition);
     }
     /** Every dataset of the project, walking the pages from the first, within the caps above. */
-    async listAll(limit) {
+    async listAll(limit = LARGEST_PAGE) {
         const listing = { datasets: [], rejected: [] };
         const seen = new Set();
         let entries = 0;
@@ -36192,7 +36196,7 @@ class NexusClient {
             else {
                 message = (0,outside_text.t) `Nexus rejected ${spec.what} (${status}).`;
             }
-            return new errors/* NexusApiError */.Iu(message, error.status, error.serverMessage, error.retryAfterMs);
+            return new errors/* NexusApiError */.Iu(message, error.status, error.serverMessage, error.retryAfterMs, spec.notFound !== undefined);
         }
         if (error instanceof errors/* TransportError */.wX) {
             return new errors/* TransportError */.wX((0,outside_text.t) `Could not reach the Nexus API at ${this.options.apiUrl.origin} while ${spec.what}${after}: ${error.message}. Check api-url and the runner's network or proxy settings.`, error.code);
@@ -36249,7 +36253,8 @@ function serverMessage(response) {
 /* harmony export */   RL: () => (/* binding */ READY_STATUS),
 /* harmony export */   Z8: () => (/* binding */ uploadHeader),
 /* harmony export */   oH: () => (/* binding */ parseDataset),
-/* harmony export */   qC: () => (/* binding */ uploadUrlOf)
+/* harmony export */   qC: () => (/* binding */ uploadUrlOf),
+/* harmony export */   uP: () => (/* binding */ statusMessage)
 /* harmony export */ });
 /* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8382);
 /* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(596);
@@ -36264,6 +36269,11 @@ function serverMessage(response) {
 const READY_STATUS = 'Uploaded';
 const FAILED_STATUSES = ['FailedUpload', 'FailedProcessing'];
 const WAITING_STATUS = 'Waiting';
+/** Nexus's words on a dataset's status, when they say more than the status itself. */
+function statusMessage(dataset) {
+    const { overview, message } = dataset.status;
+    return message && message !== overview ? message : undefined;
+}
 /** Ready or failed: no wait changes it. Every other status, known or not, is still in progress. */
 function isSettled(dataset) {
     const status = dataset.status.overview;
@@ -36440,6 +36450,8 @@ async function forEachLimited(items, limit, signal, work) {
 var dataset_selection = __nccwpck_require__(1601);
 // EXTERNAL MODULE: ./src/shared/errors.ts
 var errors = __nccwpck_require__(8382);
+// EXTERNAL MODULE: ./src/shared/format.ts
+var format = __nccwpck_require__(6338);
 // EXTERNAL MODULE: ./src/shared/outside-text.ts
 var outside_text = __nccwpck_require__(596);
 ;// CONCATENATED MODULE: ./src/operations/cleanup.ts
@@ -36447,8 +36459,7 @@ var outside_text = __nccwpck_require__(596);
 
 
 
-/** The largest page the API serves: fewest round trips before deleting. */
-const PAGE_SIZE = 1000;
+
 /** Failures listed in the step's error; the rest are counted. */
 const FAILURES_SHOWN = 10;
 /**
@@ -36458,7 +36469,7 @@ const FAILURES_SHOWN = 10;
  */
 async function cleanupOperation(ctx) {
     const { inputs, client, clock, log, report } = ctx;
-    const { datasets: all, rejected } = await client.listAll(PAGE_SIZE);
+    const { datasets: all, rejected } = await client.listAll();
     (0,dataset_selection/* warnRejected */.DM)(log, rejected);
     const skipped = rejected.length > 0 ? ` Skipped as malformed: ${rejected.length}.` : '';
     const now = clock.now();
@@ -36533,24 +36544,10 @@ async function cleanupOperation(ctx) {
 function describeCriteria(olderThanMs, namePattern) {
     const parts = ['expired'];
     if (olderThanMs !== undefined)
-        parts.push(`or created more than ${formatDuration(olderThanMs)} ago`);
+        parts.push(`or created more than ${(0,format/* inputDuration */.LK)(olderThanMs)} ago`);
     if (namePattern)
         parts.push(`with a name matching ${namePattern}`);
     return parts.join(' ');
-}
-function formatDuration(ms) {
-    const units = [
-        ['w', 604_800_000],
-        ['d', 86_400_000],
-        ['h', 3_600_000],
-        ['m', 60_000],
-        ['s', 1000]
-    ];
-    for (const [unit, size] of units) {
-        if (ms % size === 0)
-            return `${ms / size}${unit}`;
-    }
-    return `${ms / 1000}s`;
 }
 
 
@@ -36608,7 +36605,6 @@ var outside_text = __nccwpck_require__(596);
 const POST_GRACE_MS = 2500;
 /** Server and runner clocks differ; a dataset this much "older" than the run may still be ours. */
 const CLOCK_SKEW_MS = 5 * 60_000;
-const LIST_PAGE_SIZE = 1000;
 /**
  * Creates the dataset. A POST whose answer was lost (timeout, dropped
  * connection, 5xx) may have made it anyway, so before each retry after such a
@@ -36664,7 +36660,7 @@ async function createDataset(ctx, source) {
 async function findOurs(client, body, notBefore) {
     const { name } = body;
     const { sizeBytes, crc32c } = body.spec.source;
-    const candidates = (await client.listAll(LIST_PAGE_SIZE)).datasets.filter(d => d.name === name &&
+    const candidates = (await client.listAll()).datasets.filter(d => d.name === name &&
         d.status.overview === types/* WAITING_STATUS */.BZ &&
         typeof d.createDate === 'number' &&
         d.createDate >= notBefore);
@@ -36984,8 +36980,6 @@ var wait_until_ready = __nccwpck_require__(958);
 const CLEANUP_MS = 60_000;
 /** ...or this long after a cancel, whatever the run's own state. */
 const CANCEL_CLEANUP_MS = 3000;
-/** The largest page the API serves: fewest round trips to look for a namesake. */
-const PAGE_SIZE = 1000;
 async function createOperation(ctx) {
     const { inputs, client, log, report } = ctx;
     const checked = await (0,file_check/* checkDatasetFile */.p)(ctx);
@@ -36994,9 +36988,7 @@ async function createOperation(ctx) {
     if (inputs.ifExists !== 'create') {
         const reusable = await lookForNamesake(ctx, name);
         if (reusable) {
-            report.output('reused', 'true');
-            report.facts.reused = true;
-            report.dataset(reusable);
+            report.reused(reusable);
             await finish(ctx, checked, reusable);
             return;
         }
@@ -37013,7 +37005,6 @@ async function createOperation(ctx) {
     const uploadUrl = (0,types/* uploadUrlOf */.qC)(created);
     if (uploadUrl)
         maskUploadUrl(uploadUrl, log);
-    report.facts.created = true;
     report.dataset(created);
     log.info((0,outside_text.t) `${adopted ? 'Using' : 'Created'} dataset ${created.id} ${(0,outside_text/* quote */.hD)(created.name, outside_text/* NAME_SHOWN */.od)}.`);
     const uploadStarted = ctx.clock.now();
@@ -37038,7 +37029,7 @@ async function createOperation(ctx) {
         });
         report.facts.durations.upload = upload.durationMs;
         report.facts.upload = { bytesPerSecond: upload.bytesPerSecond, attempts: upload.attempts };
-        log.info((0,outside_text.t) `Uploaded ${(0,format/* formatBytes */.z3)(checked.scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`);
+        log.info((0,outside_text.t) `Uploaded ${(0,format/* formatBytes */.z3)(checked.scan.sizeBytes)} in ${(0,format/* readableDuration */.P1)(upload.durationMs)}${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`);
     }
     catch (error) {
         // A failed upload's time says where the step's time went.
@@ -37048,10 +37039,8 @@ async function createOperation(ctx) {
         const failure = error instanceof errors/* UploadError */.oW && error.storageCode === 'PreconditionFailed'
             ? { error, deleted: false }
             : await abandon(ctx, created.id, error);
-        if (failure.deleted) {
-            report.output('deleted', 'true');
-            report.facts.deleted = true;
-        }
+        if (failure.deleted)
+            report.deleted();
         throw failure.error;
     }
     await finish(ctx, checked, await client.getDataset(created.id));
@@ -37063,7 +37052,7 @@ async function createOperation(ctx) {
  */
 async function lookForNamesake(ctx, name) {
     const { inputs, client, clock, log } = ctx;
-    const listing = await client.listAll(PAGE_SIZE);
+    const listing = await client.listAll();
     (0,dataset_selection/* warnRejected */.DM)(log, listing.rejected);
     const namesakes = (0,dataset_selection/* findNamesakes */.Wv)(listing.datasets, name, clock.now());
     if (inputs.ifExists === 'fail') {
@@ -37087,30 +37076,20 @@ async function lookForNamesake(ctx, name) {
 /** After the upload (or for a reused dataset): wait as asked, check the count. */
 async function finish(ctx, checked, first) {
     const { inputs, log, report } = ctx;
-    const started = ctx.clock.now();
     let last = first;
-    try {
-        if (inputs.wait) {
-            last = await (0,wait_until_ready/* waitUntilReady */.b)(ctx, last, dataset => {
-                last = dataset;
-            });
-        }
-        else {
-            log.info((0,outside_text.t) `Dataset ${last.id} is ${(0,outside_text/* shorten */.ml)(last.status.overview, outside_text/* STATUS_SHOWN */.$x)} (wait: false, not waiting).`);
-            (0,wait_until_ready/* throwIfFailed */.t)(last);
-        }
-        // Only a ready dataset's count is final; before that Nexus may say 0.
-        const counted = last.status.itemCount;
-        const items = checked.scan.items;
-        if (last.status.overview === types/* READY_STATUS */.RL && counted !== undefined && counted !== items) {
-            log.warning((0,outside_text.t) `Nexus counted ${counted} items in dataset ${last.id}, but ${checked.file.shown} has ${items} non-blank lines.`);
-        }
+    if (inputs.wait) {
+        last = await (0,wait_until_ready/* waitUntilReady */.b)(ctx, first);
     }
-    finally {
-        // A dataset ready (or failed) at the first read was not waited for.
-        if (inputs.wait && !(0,types/* isSettled */.Is)(first))
-            report.facts.durations.wait = ctx.clock.now() - started;
-        report.dataset(last);
+    else {
+        report.dataset(first);
+        log.info((0,outside_text.t) `Dataset ${first.id} is ${(0,outside_text/* shorten */.ml)(first.status.overview, outside_text/* STATUS_SHOWN */.$x)} (wait: false, not waiting).`);
+        (0,wait_until_ready/* throwIfFailed */.t)(first);
+    }
+    // Only a ready dataset's count is final; before that Nexus may say 0.
+    const counted = last.status.itemCount;
+    const items = checked.scan.items;
+    if (last.status.overview === types/* READY_STATUS */.RL && counted !== undefined && counted !== items) {
+        log.warning((0,outside_text.t) `Nexus counted ${counted} items in dataset ${last.id}, but ${checked.file.shown} has ${items} non-blank lines.`);
     }
 }
 /** Nexus notices a landed upload asynchronously: re-read for up to a minute. */
@@ -37180,8 +37159,8 @@ async function abandon(ctx, datasetId, error) {
 /* harmony export */   tL: () => (/* binding */ globToRegExp)
 /* harmony export */ });
 /* harmony import */ var _nexus_types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7606);
-/* harmony import */ var _shared_format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6338);
-/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(596);
+/* harmony import */ var _shared_format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6338);
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(596);
 
 
 
@@ -37213,10 +37192,10 @@ const REJECTED_SHOWN = 10;
  */
 function warnRejected(log, rejected) {
     for (const entry of rejected.slice(0, REJECTED_SHOWN)) {
-        log.warning((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `Skipped entry ${entry.position} of the project's listing: it is not what the Nexus API promises (${entry.problem}).`);
+        log.warning((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Skipped entry ${entry.position} of the project's listing: it is not what the Nexus API promises (${entry.problem}).`);
     }
     if (rejected.length > REJECTED_SHOWN) {
-        log.warning((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `Skipped ${rejected.length - REJECTED_SHOWN} more such entries.`);
+        log.warning((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Skipped ${rejected.length - REJECTED_SHOWN} more such entries.`);
     }
 }
 /**
@@ -37232,10 +37211,10 @@ function findNamesakes(datasets, name, now) {
     for (const dataset of all) {
         const status = dataset.status.overview;
         if (status === _nexus_types_js__WEBPACK_IMPORTED_MODULE_0__/* .WAITING_STATUS */ .BZ) {
-            passedOver.push({ dataset, reason: (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `it is Waiting: its file never arrived` });
+            passedOver.push({ dataset, reason: (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `it is Waiting: its file never arrived` });
         }
         else if (_nexus_types_js__WEBPACK_IMPORTED_MODULE_0__/* .FAILED_STATUSES */ .Lg.includes(status)) {
-            passedOver.push({ dataset, reason: (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `it ended in ${status}` });
+            passedOver.push({ dataset, reason: (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `it ended in ${status}` });
         }
         else {
             return { all, reusable: dataset, passedOver };
@@ -37245,9 +37224,9 @@ function findNamesakes(datasets, name, now) {
 }
 /** Why a namesake qualified for reuse, for the log. */
 function describeNamesake(dataset) {
-    const created = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_2__/* .readableTime */ .GI)(dataset.createDate);
-    const expires = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_2__/* .readableTime */ .GI)(dataset.expiryTime);
-    return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `same name, status ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__/* .shorten */ .ml)(dataset.status.overview, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__/* .STATUS_SHOWN */ .$x)} (past Waiting, not failed), ${created ? `created ${created}, ` : ''}${expires ? `expires ${expires}` : 'no expiry time'}`;
+    const created = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_1__/* .readableTime */ .GI)(dataset.createDate);
+    const expires = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_1__/* .readableTime */ .GI)(dataset.expiryTime);
+    return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `same name, status ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(dataset.status.overview, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_SHOWN */ .$x)} (past Waiting, not failed), ${created ? `created ${created}, ` : ''}${expires ? `expires ${expires}` : 'no expiry time'}`;
 }
 
 
@@ -37269,8 +37248,7 @@ async function deleteOperation({ inputs, client, log, report }) {
     const dataset = await client.getDataset(id);
     report.dataset(dataset);
     const { alreadyGone } = await client.deleteDataset(id);
-    report.output('deleted', 'true');
-    report.facts.deleted = true;
+    report.deleted();
     log.info(alreadyGone
         ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Dataset ${id} ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(dataset.name, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .NAME_SHOWN */ .od)} is deleted (by an earlier try whose answer was lost, or by someone else).`
         : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Deleted dataset ${id} ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(dataset.name, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .NAME_SHOWN */ .od)}.`);
@@ -37511,13 +37489,6 @@ ESCAPED[0x74] = 0x09;
 const BOM = [0xef, 0xbb, 0xbf];
 const BOM_MESSAGE = 'starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM';
 /**
- * What makes a url blank, so refused as an empty one is: JSON's own whitespace (space, tab, LF,
- * CR), raw or escaped. Other Unicode spaces (U+00A0...) are characters a url may hold.
- */
-function isJsonSpace(code) {
-    return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
-}
-/**
  * Index of the first byte in [i, end) that is '"', '\\' or a control byte, or end. Scans four
  * bytes per step through `words`, an Int32Array over the same bytes: for the long strings of
  * lines the fast path leaves to the general machine, such as a data URL cut by the end of a chunk.
@@ -37641,7 +37612,11 @@ class NdjsonChecker {
     kind = T_NONE;
     role = R_VALUE;
     stringStart = 0;
-    /** The url being read is, so far, only whitespace. */
+    /**
+     * The url being read is, so far, only whitespace, so refused as an empty one is: JSON's own
+     * whitespace (isJsonSpace), raw or escaped. Other Unicode spaces (U+00A0...) are characters a
+     * url may hold.
+     */
     urlBlank = false;
     keyMask = 0;
     keyLength = 0;
@@ -37780,7 +37755,7 @@ class NdjsonChecker {
     noteLastNonBlank(chunk) {
         for (let i = chunk.length - 1; i >= 0; i--) {
             const c = chunk[i];
-            if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+            if (!(0,file_cause/* isJsonSpace */.RB)(c)) {
                 this.lastNonBlank = c;
                 return;
             }
@@ -38027,7 +38002,7 @@ class NdjsonChecker {
             return this.fail(b, i, J_ESCAPE, c);
         if (this.role === R_TOP_KEY)
             this.matchKey(decoded);
-        else if (this.urlBlank && !isJsonSpace(decoded))
+        else if (this.urlBlank && !(0,file_cause/* isJsonSpace */.RB)(decoded))
             this.urlBlank = false;
         this.state = S_STRING;
         return i + 1;
@@ -38040,7 +38015,7 @@ class NdjsonChecker {
         if (--this.hexLeft === 0) {
             if (this.role === R_TOP_KEY)
                 this.matchKey(this.hex);
-            else if (this.urlBlank && !isJsonSpace(this.hex))
+            else if (this.urlBlank && !(0,file_cause/* isJsonSpace */.RB)(this.hex))
                 this.urlBlank = false;
             this.state = S_STRING;
         }
@@ -38626,7 +38601,7 @@ async function checkDatasetFile(ctx) {
     report.facts.file = { shown, sizeBytes, crc32c, items, badLines, problems, cause };
     report.facts.durations.check = clock.now() - started;
     reportBadLines(ctx, scan, shown);
-    log.info((0,outside_text.t) `Checked ${shown}: ${scan.items} items, ${(0,format/* formatBytes */.z3)(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${report.facts.durations.check} ms).`);
+    log.info((0,outside_text.t) `Checked ${shown}: ${scan.items} items, ${(0,format/* formatBytes */.z3)(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${(0,format/* readableDuration */.P1)(report.facts.durations.check)}).`);
     report.output('size-bytes', String(scan.sizeBytes));
     report.output('crc32c', scan.crc32c);
     return {
@@ -38784,9 +38759,9 @@ async function listOperation({ inputs, client, clock, log, report }) {
 /* harmony export */   t: () => (/* binding */ throwIfFailed)
 /* harmony export */ });
 /* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8382);
-/* harmony import */ var _shared_format_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6338);
-/* harmony import */ var _nexus_types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7606);
-/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(596);
+/* harmony import */ var _shared_format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6338);
+/* harmony import */ var _nexus_types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7606);
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(596);
 
 
 
@@ -38798,51 +38773,55 @@ const MAX_INTERVAL_MS = 30_000;
 /**
  * Re-reads a dataset until it is ready (Uploaded), fails (FailedUpload,
  * FailedProcessing) or `timeout` passes. Every other status, known or not, is
- * "still in progress". `onRead` sees every dataset read, so the caller can keep
- * its outputs current even when this throws.
+ * "still in progress". However it ends (ready, failed, timed out, cancelled), the
+ * last dataset read becomes the step's outputs and summary, with the time waited.
  */
-async function waitUntilReady(ctx, first, onRead) {
-    const { inputs, client, clock, signal } = ctx;
+async function waitUntilReady(ctx, first) {
+    const { inputs, client, clock, signal, report } = ctx;
     const started = clock.now();
     const deadline = started + inputs.timeoutMs;
     let interval = inputs.pollIntervalMs;
     let dataset = first;
     let lastLogged = '';
-    for (;;) {
-        onRead(dataset);
-        const status = dataset.status.overview;
-        const line = describeStatus(dataset);
-        if (line !== lastLogged) {
-            ctx.log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Dataset ${dataset.id}: ${line}`);
-            lastLogged = line;
+    try {
+        for (;;) {
+            const status = dataset.status.overview;
+            const line = describeStatus(dataset);
+            if (line !== lastLogged) {
+                ctx.log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Dataset ${dataset.id}: ${line}`);
+                lastLogged = line;
+            }
+            if (status === _nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .READY_STATUS */ .RL)
+                return dataset;
+            throwIfFailed(dataset);
+            const remaining = deadline - clock.now();
+            if (remaining <= 0) {
+                throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Timed out after ${(0,_shared_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatSeconds */ .Xo)(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .shorten */ .ml)(status, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_SHOWN */ .$x)}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`, 'timeout');
+            }
+            await clock.sleep(Math.min(interval, remaining), signal);
+            interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs));
+            dataset = await client.getDataset(dataset.id);
         }
-        if (status === _nexus_types_js__WEBPACK_IMPORTED_MODULE_1__/* .READY_STATUS */ .RL)
-            return dataset;
-        throwIfFailed(dataset);
-        const remaining = deadline - clock.now();
-        if (remaining <= 0) {
-            throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Timed out after ${(0,_shared_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatSeconds */ .Xo)(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(status, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_SHOWN */ .$x)}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`, 'timeout');
-        }
-        await clock.sleep(Math.min(interval, remaining), signal);
-        interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs));
-        dataset = await client.getDataset(dataset.id);
+    }
+    finally {
+        report.dataset(dataset);
+        // A dataset ready (or failed) at the first read was not waited for.
+        if (!(0,_nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .isSettled */ .Is)(first))
+            report.facts.durations.wait = clock.now() - started;
     }
 }
 /** FailedUpload and FailedProcessing are final: no wait makes them ready. */
 function throwIfFailed(dataset) {
-    if (_nexus_types_js__WEBPACK_IMPORTED_MODULE_1__/* .FAILED_STATUSES */ .Lg.includes(dataset.status.overview)) {
-        throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`, 'failed');
+    if (_nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .FAILED_STATUSES */ .Lg.includes(dataset.status.overview)) {
+        throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`, 'failed');
     }
 }
 function describeStatus(dataset) {
-    const { overview, message } = dataset.status;
-    return message && message !== overview
-        ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(overview)} (${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(message)})`
-        : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(overview)}`;
+    return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .shorten */ .ml)(dataset.status.overview)}${reason(dataset)}`;
 }
 function reason(dataset) {
-    const message = dataset.status.message;
-    return message && message !== dataset.status.overview ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) ` (${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(message)})` : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) ``;
+    const message = (0,_nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .statusMessage */ .uP)(dataset);
+    return message ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) ` (${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .shorten */ .ml)(message)})` : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) ``;
 }
 
 
@@ -38855,27 +38834,11 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   waitOperation: () => (/* binding */ waitOperation)
 /* harmony export */ });
-/* harmony import */ var _nexus_types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7606);
-/* harmony import */ var _wait_until_ready_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(958);
-
+/* harmony import */ var _wait_until_ready_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(958);
 
 async function waitOperation(ctx) {
     const id = ctx.inputs.datasetId;
-    const first = await ctx.client.getDataset(id);
-    const started = ctx.clock.now();
-    let last = first;
-    try {
-        await (0,_wait_until_ready_js__WEBPACK_IMPORTED_MODULE_1__/* .waitUntilReady */ .b)(ctx, first, dataset => {
-            last = dataset;
-        });
-    }
-    finally {
-        // Also after a timeout or a failed status: the outputs and summary show the last read.
-        ctx.report.dataset(last);
-        // A dataset ready (or failed) at the first read was not waited for.
-        if (!(0,_nexus_types_js__WEBPACK_IMPORTED_MODULE_0__/* .isSettled */ .Is)(first))
-            ctx.report.facts.durations.wait = ctx.clock.now() - started;
-    }
+    await (0,_wait_until_ready_js__WEBPACK_IMPORTED_MODULE_0__/* .waitUntilReady */ .b)(ctx, await ctx.client.getDataset(id));
 }
 
 
@@ -38935,15 +38898,19 @@ class NexusApiError extends ActionError {
     status;
     serverMessage;
     retryAfterMs;
+    aboutDataset;
     constructor(message, status, 
     /** The server's own words, shortened and redacted (plain text: interpolate it into `t`). */
     serverMessage, 
     /** The server's Retry-After, in ms, when it sent one. */
-    retryAfterMs) {
+    retryAfterMs, 
+    /** The request addressed one dataset by its id (a 404 then means that dataset is gone). */
+    aboutDataset = false) {
         super(message);
         this.status = status;
         this.serverMessage = serverMessage;
         this.retryAfterMs = retryAfterMs;
+        this.aboutDataset = aboutDataset;
     }
 }
 /** The API answered 2xx with something that is not what it promises. */
@@ -39003,13 +38970,19 @@ class CancelledError extends ActionError {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   GI: () => (/* binding */ readableTime),
+/* harmony export */   LK: () => (/* binding */ inputDuration),
 /* harmony export */   Ly: () => (/* binding */ isoTime),
 /* harmony export */   P1: () => (/* binding */ readableDuration),
 /* harmony export */   Xo: () => (/* binding */ formatSeconds),
+/* harmony export */   Z8: () => (/* binding */ DURATION_UNITS),
 /* harmony export */   wL: () => (/* binding */ timeSpan),
 /* harmony export */   z3: () => (/* binding */ formatBytes)
 /* harmony export */ });
 /** Sizes, durations and times as people read them in logs, messages and summaries. */
+/**
+ * A configured time (a timeout, a retry delay) in seconds, the unit the inputs take it in, so a
+ * message says `1800 s` for `timeout: 1800`. Times the step measured read as readableDuration.
+ */
 function formatSeconds(ms) {
     const seconds = ms / 1000;
     return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
@@ -39055,6 +39028,23 @@ function timeSpan(epochMs, now) {
             return `${Math.round(ms / size)} ${unit}`;
     }
     return 'under 1 min';
+}
+/** The units a duration input takes (`older-than: 30d`), in ms. */
+const DURATION_UNITS = {
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+    w: 604_800_000
+};
+/** A duration as an input would give it, in the largest unit that divides it: `30d`, `90m`. */
+function inputDuration(ms) {
+    const units = Object.entries(DURATION_UNITS).sort(([, a], [, b]) => b - a);
+    for (const [unit, size] of units) {
+        if (ms % size === 0)
+            return `${ms / size}${unit}`;
+    }
+    return `${ms / 1000}s`;
 }
 /** A step's time: `35 ms`, `4.2 s`, `12 s`, `3 min 20 s`; rounded first, so 59.6 s reads `1 min`. */
 function readableDuration(ms) {

@@ -69,7 +69,6 @@ function uploaded(dataset: Dataset, waitMs?: number, more: Partial<StepFacts> = 
   return facts({
     file: FILE,
     dataset,
-    created: true,
     durations: { check: 5, upload: 70, ...(waitMs === undefined ? {} : { wait: waitMs }) },
     upload: { bytesPerSecond: 64_000, attempts: 1 },
     ...more
@@ -250,7 +249,6 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       facts: facts({
         file: FILE,
         dataset: { ...PROCESSING, status: { overview: 'Waiting', message: 'Waiting for upload' } },
-        created: true,
         deleted: true,
         durations: { check: 5 }
       })
@@ -270,7 +268,6 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       facts: facts({
         file: FILE,
         dataset: WAITING,
-        created: true,
         durations: { check: 5 }
       })
     }
@@ -516,7 +513,7 @@ export function summariesDoc(): string {
     '',
     '# Job summaries',
     '',
-    "What the action writes to the job summary, one example of each kind, built by the action's own summary code from made-up facts (the times count from 2026-11-26 13:17 UTC; each failure line is the one the action prints in that case). GitHub renders this page as it renders a job summary.",
+    "What the action writes to the job summary, one example of each kind, built by the action's own summary code from made-up facts and failure lines written as the action words them (the times count from 2026-11-26 13:17 UTC). GitHub renders this page as it renders a job summary.",
     ''
   ]
   for (const { title, input } of SUMMARY_EXAMPLES) {

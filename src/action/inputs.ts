@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { isLoopback } from '../net/url-policy.js'
+import { LARGEST_PAGE } from '../nexus/client.js'
 import { isDatasetId, type DatasetId } from '../nexus/types.js'
 import {
   IF_EXISTS,
@@ -10,6 +11,7 @@ import {
 } from '../operations/context.js'
 import { INPUT_DEFAULTS, INPUT_NAMES, INPUT_USED_BY, type InputName } from '../shared/action-yml.js'
 import { InputError } from '../shared/errors.js'
+import { DURATION_UNITS } from '../shared/format.js'
 import { hasControlCharacters, quote, t } from '../shared/outside-text.js'
 import { log } from './log.js'
 
@@ -34,13 +36,6 @@ const MAX_SECONDS = 2_000_000
 /** What an HTTP header can carry: the key goes in one. */
 const SECRET_KEY = /^[\x21-\x7e]+$/
 const PROJECT_ID = /^proj_[A-Za-z0-9]{1,128}$/
-const DURATION_UNITS: Record<string, number> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000
-}
 
 type Env = Record<string, string | undefined>
 
@@ -79,7 +74,7 @@ export function readInputs(get: InputGetter = fromRunner, env: Env = process.env
     pollIntervalMs: readSeconds('poll-interval', withDefault('poll-interval')),
     requestTimeoutMs: readSeconds('request-timeout', withDefault('request-timeout')),
     showExpired: readBoolean('show-expired', withDefault('show-expired')),
-    limit: readInteger('limit', withDefault('limit'), 1, 1000),
+    limit: readInteger('limit', withDefault('limit'), 1, LARGEST_PAGE),
     dryRun: readBoolean('dry-run', withDefault('dry-run')),
     concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32)
   }
@@ -262,5 +257,7 @@ function readDuration(name: string, value: string): number {
       t`Input "${name}" must be a number and a unit s, m, h, d or w (for example 36h or 7d); got ${quote(value)}.`
     )
   }
-  return Math.round(amount * (DURATION_UNITS[match[2].toLowerCase()] ?? 0))
+  return Math.round(
+    amount * (DURATION_UNITS[match[2].toLowerCase() as keyof typeof DURATION_UNITS] ?? 0)
+  )
 }

@@ -1,3 +1,4 @@
+import type { Dataset } from '../nexus/types.js'
 import type { Report } from '../operations/context.js'
 import { setDatasetOutputs, setListOutputs, setOutput } from './outputs.js'
 
@@ -7,13 +8,23 @@ import { setDatasetOutputs, setListOutputs, setOutput } from './outputs.js'
  */
 export function createReport(): Report {
   const facts: Report['facts'] = { durations: {} }
+  const dataset = (d: Dataset): void => {
+    facts.dataset = d
+    setDatasetOutputs(d)
+  }
   return {
     facts,
-    dataset: dataset => {
-      facts.dataset = dataset
-      setDatasetOutputs(dataset)
-    },
+    dataset,
     datasets: setListOutputs,
-    output: setOutput
+    output: setOutput,
+    deleted: () => {
+      facts.deleted = true
+      setOutput('deleted', 'true')
+    },
+    reused: d => {
+      facts.reused = true
+      setOutput('reused', 'true')
+      dataset(d)
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer'
 import { fastPath, SCRATCH_BYTES, type FastPath } from './fast-path.js'
-import { fileCause, FIRST_BYTES, type FileCause } from './file-cause.js'
+import { fileCause, FIRST_BYTES, isJsonSpace, type FileCause } from './file-cause.js'
 
 export type { FileCause } from './file-cause.js'
 
@@ -143,14 +143,6 @@ const BOM = [0xef, 0xbb, 0xbf]
 const BOM_MESSAGE = 'starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM'
 
 /**
- * What makes a url blank, so refused as an empty one is: JSON's own whitespace (space, tab, LF,
- * CR), raw or escaped. Other Unicode spaces (U+00A0...) are characters a url may hold.
- */
-function isJsonSpace(code: number): boolean {
-  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d
-}
-
-/**
  * Index of the first byte in [i, end) that is '"', '\\' or a control byte, or end. Scans four
  * bytes per step through `words`, an Int32Array over the same bytes: for the long strings of
  * lines the fast path leaves to the general machine, such as a data URL cut by the end of a chunk.
@@ -262,7 +254,11 @@ export class NdjsonChecker {
   private kind = T_NONE
   private role = R_VALUE
   private stringStart = 0
-  /** The url being read is, so far, only whitespace. */
+  /**
+   * The url being read is, so far, only whitespace, so refused as an empty one is: JSON's own
+   * whitespace (isJsonSpace), raw or escaped. Other Unicode spaces (U+00A0...) are characters a
+   * url may hold.
+   */
   private urlBlank = false
   private keyMask = 0
   private keyLength = 0
@@ -403,7 +399,7 @@ export class NdjsonChecker {
   private noteLastNonBlank(chunk: Uint8Array): void {
     for (let i = chunk.length - 1; i >= 0; i--) {
       const c = chunk[i]
-      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+      if (!isJsonSpace(c)) {
         this.lastNonBlank = c
         return
       }

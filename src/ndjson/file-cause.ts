@@ -152,7 +152,7 @@ function shapeCause(shape: FileShape): FileCause | undefined {
 function isWholeArray(shape: FileShape): boolean {
   const b = shape.firstBytes
   let i = startsWith(b, BOM) ? BOM.length : 0
-  while (i < b.length && isBlank(b[i])) i++
+  while (i < b.length && isJsonSpace(b[i])) i++
   if (b[i] !== 0x5b || shape.lastNonBlank !== 0x5d) return false
   return shape.items === 1 || !shape.firstItemComplete
 }
@@ -181,12 +181,13 @@ function crBeforeSecondValue(shape: FileShape): boolean {
   const b = shape.firstBytes
   const at = shape.secondValueAt
   if (at <= 0 || at > b.length) return false
-  for (let i = at - 1; i >= 0 && isBlank(b[i]); i--) if (b[i] === CR) return true
+  for (let i = at - 1; i >= 0 && isJsonSpace(b[i]); i--) if (b[i] === CR) return true
   return false
 }
 
 /** JSON's whitespace. */
-function isBlank(c: number): boolean {
+/** JSON's whitespace: space, tab, LF, CR (also what makes a line blank). */
+export function isJsonSpace(c: number): boolean {
   return c === SPACE || c === TAB || c === CR || c === LF
 }
 

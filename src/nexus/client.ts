@@ -49,6 +49,8 @@ const MAX_ANSWER_BYTES = 16 * 1024 * 1024
  */
 export const MAX_LIST_PAGES = 1000
 export const MAX_LIST_DATASETS = 100_000
+/** The largest page the API serves: the fewest round trips for a whole listing. */
+export const LARGEST_PAGE = 1000
 
 /** Every dataset of a project, and the listed entries that were not datasets. */
 export interface Listing {
@@ -87,7 +89,7 @@ export class NexusClient {
   }
 
   /** Every dataset of the project, walking the pages from the first, within the caps above. */
-  async listAll(limit: number): Promise<Listing> {
+  async listAll(limit = LARGEST_PAGE): Promise<Listing> {
     const listing: Listing = { datasets: [], rejected: [] }
     const seen = new Set<string>()
     let entries = 0
@@ -294,7 +296,13 @@ export class NexusClient {
       } else {
         message = t`Nexus rejected ${spec.what} (${status}).`
       }
-      return new NexusApiError(message, error.status, error.serverMessage, error.retryAfterMs)
+      return new NexusApiError(
+        message,
+        error.status,
+        error.serverMessage,
+        error.retryAfterMs,
+        spec.notFound !== undefined
+      )
     }
     if (error instanceof TransportError) {
       return new TransportError(

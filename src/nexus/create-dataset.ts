@@ -19,7 +19,6 @@ import { t, type Inert } from '../shared/outside-text.js'
 const POST_GRACE_MS = 2500
 /** Server and runner clocks differ; a dataset this much "older" than the run may still be ours. */
 const CLOCK_SKEW_MS = 5 * 60_000
-const LIST_PAGE_SIZE = 1000
 
 /**
  * Creates the dataset. A POST whose answer was lost (timeout, dropped
@@ -102,7 +101,7 @@ async function findOurs(
 ): Promise<Dataset | undefined> {
   const { name } = body
   const { sizeBytes, crc32c } = body.spec.source
-  const candidates = (await client.listAll(LIST_PAGE_SIZE)).datasets.filter(
+  const candidates = (await client.listAll()).datasets.filter(
     d =>
       d.name === name &&
       d.status.overview === WAITING_STATUS &&

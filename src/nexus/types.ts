@@ -11,6 +11,12 @@ export const READY_STATUS = 'Uploaded'
 export const FAILED_STATUSES: readonly string[] = ['FailedUpload', 'FailedProcessing']
 export const WAITING_STATUS = 'Waiting'
 
+/** Nexus's words on a dataset's status, when they say more than the status itself. */
+export function statusMessage(dataset: Dataset): string | undefined {
+  const { overview, message } = dataset.status
+  return message && message !== overview ? message : undefined
+}
+
 /** Ready or failed: no wait changes it. Every other status, known or not, is still in progress. */
 export function isSettled(dataset: Dataset): boolean {
   const status = dataset.status.overview

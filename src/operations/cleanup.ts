@@ -2,11 +2,10 @@ import type { RunContext } from './context.js'
 import { forEachLimited } from '../shared/concurrency.js'
 import { globToRegExp, isExpired, warnRejected } from './dataset-selection.js'
 import { ActionError } from '../shared/errors.js'
+import { inputDuration } from '../shared/format.js'
 import type { Dataset } from '../nexus/types.js'
 import { NAME_SHOWN, quote, t, type Inert } from '../shared/outside-text.js'
 
-/** The largest page the API serves: fewest round trips before deleting. */
-const PAGE_SIZE = 1000
 /** Failures listed in the step's error; the rest are counted. */
 const FAILURES_SHOWN = 10
 
@@ -17,7 +16,7 @@ const FAILURES_SHOWN = 10
  */
 export async function cleanupOperation(ctx: RunContext): Promise<void> {
   const { inputs, client, clock, log, report } = ctx
-  const { datasets: all, rejected } = await client.listAll(PAGE_SIZE)
+  const { datasets: all, rejected } = await client.listAll()
   warnRejected(log, rejected)
   const skipped = rejected.length > 0 ? ` Skipped as malformed: ${rejected.length}.` : ''
   const now = clock.now()
@@ -110,21 +109,7 @@ function describeCriteria(
 ): string {
   const parts = ['expired']
   if (olderThanMs !== undefined)
-    parts.push(`or created more than ${formatDuration(olderThanMs)} ago`)
+    parts.push(`or created more than ${inputDuration(olderThanMs)} ago`)
   if (namePattern) parts.push(`with a name matching ${namePattern}`)
   return parts.join(' ')
-}
-
-function formatDuration(ms: number): string {
-  const units: Array<[string, number]> = [
-    ['w', 604_800_000],
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000]
-  ]
-  for (const [unit, size] of units) {
-    if (ms % size === 0) return `${ms / size}${unit}`
-  }
-  return `${ms / 1000}s`
 }

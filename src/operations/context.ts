@@ -97,8 +97,6 @@ export interface StepFacts {
   dataset?: Dataset
   /** create: the dataset is an existing namesake (if-exists: reuse); nothing was uploaded. */
   reused?: boolean
-  /** create: this run made the dataset (its POST was answered), so it is this run's to clean. */
-  created?: boolean
   /**
    * create: the create request failed without a clear answer (lost, timed out, 5xx, or cut by a
    * cancel), so Nexus may have made a dataset of this name that nobody knows the id of.
@@ -124,7 +122,11 @@ export interface Report {
   /** datasets and count; list also passes its page cursors. */
   datasets(datasets: Dataset[], cursors?: PageCursors): void
   output(name: OutputName, value: string): void
-  /** Written into as the step goes; `dataset()` keeps its `dataset` current. */
+  /** The step deleted its dataset: output deleted, and the summary's facts. */
+  deleted(): void
+  /** create reuses `dataset` (if-exists: reuse): output reused, the dataset's, and the facts. */
+  reused(dataset: Dataset): void
+  /** Written into as the step goes; `dataset()`, `deleted()` and `reused()` keep it current. */
   readonly facts: StepFacts
 }
 

@@ -1,7 +1,6 @@
 import { createDataset } from '../nexus/create-dataset.js'
 import {
   READY_STATUS,
-  isSettled,
   WAITING_STATUS,
   uploadUrlOf,
   type Dataset,
@@ -9,7 +8,7 @@ import {
 } from '../nexus/types.js'
 import { maskUploadUrl, uploadFile, type UploadResult } from '../nexus/upload.js'
 import { ActionError, DatasetExistsError, UploadError } from '../shared/errors.js'
-import { formatBytes } from '../shared/format.js'
+import { formatBytes, readableDuration } from '../shared/format.js'
 import { afterGrace } from '../shared/signals.js'
 import { NAME_SHOWN, STATUS_SHOWN, quote, shorten, t } from '../shared/outside-text.js'
 import type { RunContext } from './context.js'
@@ -21,8 +20,6 @@ import { throwIfFailed, waitUntilReady } from './wait-until-ready.js'
 const CLEANUP_MS = 60_000
 /** ...or this long after a cancel, whatever the run's own state. */
 const CANCEL_CLEANUP_MS = 3000
-/** The largest page the API serves: fewest round trips to look for a namesake. */
-const PAGE_SIZE = 1000
 
 export async function createOperation(ctx: RunContext): Promise<void> {
   const { inputs, client, log, report } = ctx
@@ -33,9 +30,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
   if (inputs.ifExists !== 'create') {
     const reusable = await lookForNamesake(ctx, name)
     if (reusable) {
-      report.output('reused', 'true')
-      report.facts.reused = true
-      report.dataset(reusable)
+      report.reused(reusable)
       await finish(ctx, checked, reusable)
       return
     }
@@ -54,7 +49,6 @@ export async function createOperation(ctx: RunContext): Promise<void> {
   })
   const uploadUrl = uploadUrlOf(created)
   if (uploadUrl) maskUploadUrl(uploadUrl, log)
-  report.facts.created = true
   report.dataset(created)
   log.info(
     t`${adopted ? 'Using' : 'Created'} dataset ${created.id} ${quote(created.name, NAME_SHOWN)}.`
@@ -85,7 +79,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     report.facts.durations.upload = upload.durationMs
     report.facts.upload = { bytesPerSecond: upload.bytesPerSecond, attempts: upload.attempts }
     log.info(
-      t`Uploaded ${formatBytes(checked.scan.sizeBytes)} in ${(upload.durationMs / 1000).toFixed(1)} s${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`
+      t`Uploaded ${formatBytes(checked.scan.sizeBytes)} in ${readableDuration(upload.durationMs)}${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`
     )
   } catch (error) {
     // A failed upload's time says where the step's time went.
@@ -96,10 +90,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
       error instanceof UploadError && error.storageCode === 'PreconditionFailed'
         ? { error, deleted: false }
         : await abandon(ctx, created.id, error)
-    if (failure.deleted) {
-      report.output('deleted', 'true')
-      report.facts.deleted = true
-    }
+    if (failure.deleted) report.deleted()
     throw failure.error
   }
 
@@ -113,7 +104,7 @@ export async function createOperation(ctx: RunContext): Promise<void> {
  */
 async function lookForNamesake(ctx: RunContext, name: string): Promise<Dataset | undefined> {
   const { inputs, client, clock, log } = ctx
-  const listing = await client.listAll(PAGE_SIZE)
+  const listing = await client.listAll()
   warnRejected(log, listing.rejected)
   const namesakes = findNamesakes(listing.datasets, name, clock.now())
   if (inputs.ifExists === 'fail') {
@@ -141,31 +132,23 @@ async function lookForNamesake(ctx: RunContext, name: string): Promise<Dataset |
 /** After the upload (or for a reused dataset): wait as asked, check the count. */
 async function finish(ctx: RunContext, checked: CheckedFile, first: Dataset): Promise<void> {
   const { inputs, log, report } = ctx
-  const started = ctx.clock.now()
   let last = first
-  try {
-    if (inputs.wait) {
-      last = await waitUntilReady(ctx, last, dataset => {
-        last = dataset
-      })
-    } else {
-      log.info(
-        t`Dataset ${last.id} is ${shorten(last.status.overview, STATUS_SHOWN)} (wait: false, not waiting).`
-      )
-      throwIfFailed(last)
-    }
-    // Only a ready dataset's count is final; before that Nexus may say 0.
-    const counted = last.status.itemCount
-    const items = checked.scan.items
-    if (last.status.overview === READY_STATUS && counted !== undefined && counted !== items) {
-      log.warning(
-        t`Nexus counted ${counted} items in dataset ${last.id}, but ${checked.file.shown} has ${items} non-blank lines.`
-      )
-    }
-  } finally {
-    // A dataset ready (or failed) at the first read was not waited for.
-    if (inputs.wait && !isSettled(first)) report.facts.durations.wait = ctx.clock.now() - started
-    report.dataset(last)
+  if (inputs.wait) {
+    last = await waitUntilReady(ctx, first)
+  } else {
+    report.dataset(first)
+    log.info(
+      t`Dataset ${first.id} is ${shorten(first.status.overview, STATUS_SHOWN)} (wait: false, not waiting).`
+    )
+    throwIfFailed(first)
+  }
+  // Only a ready dataset's count is final; before that Nexus may say 0.
+  const counted = last.status.itemCount
+  const items = checked.scan.items
+  if (last.status.overview === READY_STATUS && counted !== undefined && counted !== items) {
+    log.warning(
+      t`Nexus counted ${counted} items in dataset ${last.id}, but ${checked.file.shown} has ${items} non-blank lines.`
+    )
   }
 }
 

@@ -8,8 +8,7 @@ export async function deleteOperation({ inputs, client, log, report }: RunContex
   const dataset = await client.getDataset(id)
   report.dataset(dataset)
   const { alreadyGone } = await client.deleteDataset(id)
-  report.output('deleted', 'true')
-  report.facts.deleted = true
+  report.deleted()
   log.info(
     alreadyGone
       ? t`Dataset ${id} ${quote(dataset.name, NAME_SHOWN)} is deleted (by an earlier try whose answer was lost, or by someone else).`

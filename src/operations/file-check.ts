@@ -1,6 +1,6 @@
 import { openUnchanged, scanFile, type FileScan } from '../ndjson/file-scan.js'
 import { FileCheckError } from '../shared/errors.js'
-import { formatBytes } from '../shared/format.js'
+import { formatBytes, readableDuration } from '../shared/format.js'
 import { t } from '../shared/outside-text.js'
 import type { OperationContext } from './context.js'
 import { locateFile, type FileLocation } from './file-location.js'
@@ -36,7 +36,7 @@ export async function checkDatasetFile(ctx: OperationContext): Promise<CheckedFi
   report.facts.durations.check = clock.now() - started
   reportBadLines(ctx, scan, shown)
   log.info(
-    t`Checked ${shown}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${report.facts.durations.check} ms).`
+    t`Checked ${shown}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${readableDuration(report.facts.durations.check)}).`
   )
   report.output('size-bytes', String(scan.sizeBytes))
   report.output('crc32c', scan.crc32c)

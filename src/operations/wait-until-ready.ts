@@ -1,7 +1,13 @@
 import type { RunContext } from './context.js'
 import { DatasetNotReadyError } from '../shared/errors.js'
 import { formatSeconds } from '../shared/format.js'
-import { FAILED_STATUSES, READY_STATUS, type Dataset } from '../nexus/types.js'
+import {
+  FAILED_STATUSES,
+  READY_STATUS,
+  isSettled,
+  statusMessage,
+  type Dataset
+} from '../nexus/types.js'
 import { STATUS_SHOWN, shorten, t, type Inert } from '../shared/outside-text.js'
 
 /** The poll interval grows by this factor after each read... */
@@ -12,40 +18,41 @@ const MAX_INTERVAL_MS = 30_000
 /**
  * Re-reads a dataset until it is ready (Uploaded), fails (FailedUpload,
  * FailedProcessing) or `timeout` passes. Every other status, known or not, is
- * "still in progress". `onRead` sees every dataset read, so the caller can keep
- * its outputs current even when this throws.
+ * "still in progress". However it ends (ready, failed, timed out, cancelled), the
+ * last dataset read becomes the step's outputs and summary, with the time waited.
  */
-export async function waitUntilReady(
-  ctx: RunContext,
-  first: Dataset,
-  onRead: (dataset: Dataset) => void
-): Promise<Dataset> {
-  const { inputs, client, clock, signal } = ctx
+export async function waitUntilReady(ctx: RunContext, first: Dataset): Promise<Dataset> {
+  const { inputs, client, clock, signal, report } = ctx
   const started = clock.now()
   const deadline = started + inputs.timeoutMs
   let interval = inputs.pollIntervalMs
   let dataset = first
   let lastLogged = ''
-  for (;;) {
-    onRead(dataset)
-    const status = dataset.status.overview
-    const line = describeStatus(dataset)
-    if (line !== lastLogged) {
-      ctx.log.info(t`Dataset ${dataset.id}: ${line}`)
-      lastLogged = line
+  try {
+    for (;;) {
+      const status = dataset.status.overview
+      const line = describeStatus(dataset)
+      if (line !== lastLogged) {
+        ctx.log.info(t`Dataset ${dataset.id}: ${line}`)
+        lastLogged = line
+      }
+      if (status === READY_STATUS) return dataset
+      throwIfFailed(dataset)
+      const remaining = deadline - clock.now()
+      if (remaining <= 0) {
+        throw new DatasetNotReadyError(
+          t`Timed out after ${formatSeconds(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${shorten(status, STATUS_SHOWN)}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`,
+          'timeout'
+        )
+      }
+      await clock.sleep(Math.min(interval, remaining), signal)
+      interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs))
+      dataset = await client.getDataset(dataset.id)
     }
-    if (status === READY_STATUS) return dataset
-    throwIfFailed(dataset)
-    const remaining = deadline - clock.now()
-    if (remaining <= 0) {
-      throw new DatasetNotReadyError(
-        t`Timed out after ${formatSeconds(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${shorten(status, STATUS_SHOWN)}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`,
-        'timeout'
-      )
-    }
-    await clock.sleep(Math.min(interval, remaining), signal)
-    interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs))
-    dataset = await client.getDataset(dataset.id)
+  } finally {
+    report.dataset(dataset)
+    // A dataset ready (or failed) at the first read was not waited for.
+    if (!isSettled(first)) report.facts.durations.wait = clock.now() - started
   }
 }
 
@@ -60,13 +67,10 @@ export function throwIfFailed(dataset: Dataset): void {
 }
 
 function describeStatus(dataset: Dataset): Inert {
-  const { overview, message } = dataset.status
-  return message && message !== overview
-    ? t`${shorten(overview)} (${shorten(message)})`
-    : t`${shorten(overview)}`
+  return t`${shorten(dataset.status.overview)}${reason(dataset)}`
 }
 
 function reason(dataset: Dataset): Inert {
-  const message = dataset.status.message
-  return message && message !== dataset.status.overview ? t` (${shorten(message)})` : t``
+  const message = statusMessage(dataset)
+  return message ? t` (${shorten(message)})` : t``
 }

@@ -48,7 +48,9 @@ export class NexusApiError extends ActionError {
     /** The server's own words, shortened and redacted (plain text: interpolate it into `t`). */
     readonly serverMessage: string,
     /** The server's Retry-After, in ms, when it sent one. */
-    readonly retryAfterMs?: number
+    readonly retryAfterMs?: number,
+    /** The request addressed one dataset by its id (a 404 then means that dataset is gone). */
+    readonly aboutDataset = false
   ) {
     super(message)
   }

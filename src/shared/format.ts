@@ -1,5 +1,9 @@
 /** Sizes, durations and times as people read them in logs, messages and summaries. */
 
+/**
+ * A configured time (a timeout, a retry delay) in seconds, the unit the inputs take it in, so a
+ * message says `1800 s` for `timeout: 1800`. Times the step measured read as readableDuration.
+ */
 export function formatSeconds(ms: number): string {
   const seconds = ms / 1000
   return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`
@@ -45,6 +49,24 @@ export function timeSpan(epochMs: number, now: number): string {
     if (ms >= 2 * size || (unit === 'min' && ms >= size)) return `${Math.round(ms / size)} ${unit}`
   }
   return 'under 1 min'
+}
+
+/** The units a duration input takes (`older-than: 30d`), in ms. */
+export const DURATION_UNITS = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000
+} as const
+
+/** A duration as an input would give it, in the largest unit that divides it: `30d`, `90m`. */
+export function inputDuration(ms: number): string {
+  const units = Object.entries(DURATION_UNITS).sort(([, a], [, b]) => b - a)
+  for (const [unit, size] of units) {
+    if (ms % size === 0) return `${ms / size}${unit}`
+  }
+  return `${ms / 1000}s`
 }
 
 /** A step's time: `35 ms`, `4.2 s`, `12 s`, `3 min 20 s`; rounded first, so 59.6 s reads `1 min`. */

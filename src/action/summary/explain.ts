@@ -4,6 +4,8 @@
  * this is what a person reads first to know what kind of trouble it is and what to do.
  */
 import { causeParts } from '../../ndjson/file-cause.js'
+import { MAX_LIST_DATASETS, MAX_LIST_PAGES } from '../../nexus/client.js'
+import { statusMessage } from '../../nexus/types.js'
 import type { Operation, StepFacts } from '../../operations/context.js'
 import {
   ActionError,
@@ -77,26 +79,19 @@ export function explainFailure(
   if (error instanceof DatasetNotReadyError && facts.dataset) {
     const status = facts.dataset.status
     if (error.reason === 'failed') {
-      const says =
-        status.message && status.message !== status.overview
-          ? ` Nexus says: “${cut(status.message, 300)}”.`
-          : ''
+      const message = statusMessage(facts.dataset)
+      const says = message ? ` Nexus says: “${cut(message, 300)}”.` : ''
       // With if-exists: fail, this failed dataset would block the next create of its name.
       const again =
         operation === 'create'
           ? `run the step again: it creates a new dataset (with ${code('if-exists: fail')}, delete this one first)`
           : `create the dataset again (${code('operation: create')})`
-      return status.overview === 'FailedUpload'
-        ? {
-            headline: `${named()} ended ${cut(status.overview, 40)}`,
-            cause: `Nexus did not take the uploaded file.${says}`,
-            fix: `Check that the file is the one checked (nothing rewrites it during the job), then ${again}.`
-          }
-        : {
-            headline: `${named()} ended ${cut(status.overview, 40)}`,
-            cause: `Nexus received the file but could not process its items (an item whose ${code('url')} it cannot fetch, say).${says}`,
-            fix: `Check the file's items, then ${again}.`
-          }
+      // One reading for both failed statuses, as the failure line (throwIfFailed) gives.
+      return {
+        headline: `${named()} ended ${cut(status.overview, 40)}`,
+        cause: `Nexus could not take or process the file (an item whose ${code('url')} it cannot fetch, say).${says}`,
+        fix: `Check the file's items (URLs reachable, kinds right), then ${again}.`
+      }
     }
     const waited =
       facts.durations.wait !== undefined ? ` within ${readableDuration(facts.durations.wait)}` : ''
@@ -153,12 +148,11 @@ export function explainFailure(
       fix: 'Nothing to fix; run it again when you want it done.'
     }
   }
-  if (error instanceof NexusApiError) return explainApi(error, project, operation)
+  if (error instanceof NexusApiError) return explainApi(error, project)
   if (error instanceof TooManyDatasetsError) {
     return {
       headline: 'The project holds more datasets than the action reads',
-      cause:
-        'Listing the datasets stopped at the action’s limit (1,000 pages or 100,000 datasets), and Nexus still pointed to more.',
+      cause: `Listing the datasets stopped at the action’s limit (${num(MAX_LIST_PAGES)} pages or ${num(MAX_LIST_DATASETS)} datasets), and Nexus still pointed to more.`,
       fix: `Delete datasets in Nexus (a scheduled ${code('operation: cleanup')} keeps their number down), or report it if the project does not hold that many.`
     }
   }
@@ -236,11 +230,7 @@ function explainFile(
   }
 }
 
-function explainApi(
-  error: NexusApiError,
-  project: string,
-  operation: Operation | undefined
-): Explanation {
+function explainApi(error: NexusApiError, project: string): Explanation {
   const status = error.status
   if (status === 401 || status === 403) {
     return {
@@ -250,9 +240,7 @@ function explainApi(
     }
   }
   if (status === 404) {
-    // get, wait and delete read one dataset by its id; the others only the project's listing.
-    const byId = operation === 'get' || operation === 'wait' || operation === 'delete'
-    return byId
+    return error.aboutDataset
       ? {
           headline: 'Dataset not found in Nexus (404)',
           cause: `Project${project} has no dataset with this id: it was deleted, or expired and was removed.`,
