@@ -1,6 +1,11 @@
+import { jest } from '@jest/globals'
 import { MAX_DEPTH, MAX_PROBLEMS, NdjsonChecker, type NdjsonCheck } from '../../src/ndjson/check.js'
 import { scalarPath } from '../../src/ndjson/fast-path.js'
 import { prng } from '../support/prng.js'
+
+// The random-input tests below are CPU-bound: 4–5 s on a quiet machine, up to 14 s seen with both
+// cores busy. Jest's 30 s default would be within reach of a machine slower still.
+jest.setTimeout(120_000)
 
 type Random = () => number
 

@@ -1,7 +1,12 @@
+import { jest } from '@jest/globals'
 import { isUtf8 } from 'node:buffer'
 import { NdjsonChecker, type NdjsonCheck } from '../../src/ndjson/check.js'
 import { fastPath, scalarPath, type FastPath } from '../../src/ndjson/fast-path.js'
 import { prng } from '../support/prng.js'
+
+// The random-input tests below are CPU-bound: 4–5 s on a quiet machine, up to 14 s seen with both
+// cores busy. Jest's 30 s default would be within reach of a machine slower still.
+jest.setTimeout(120_000)
 
 type Random = () => number
 
