@@ -1,6 +1,6 @@
 import type { RunContext } from './context.js'
 import { forEachLimited } from '../shared/concurrency.js'
-import { globToRegExp, isExpired, warnRejected } from './dataset-selection.js'
+import { isExpired, nameMatcher, warnRejected } from './dataset-selection.js'
 import { ActionError } from '../shared/errors.js'
 import { inputDuration } from '../shared/format.js'
 import type { Dataset } from '../nexus/types.js'
@@ -20,13 +20,13 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
   warnRejected(log, rejected)
   const skipped = rejected.length > 0 ? ` Skipped as malformed: ${rejected.length}.` : ''
   const now = clock.now()
-  const pattern = inputs.namePattern ? globToRegExp(inputs.namePattern) : undefined
+  const matches = inputs.namePattern ? nameMatcher(inputs.namePattern) : undefined
   const cutoff = inputs.olderThanMs === undefined ? undefined : now - inputs.olderThanMs
   const selected = all.filter(
     d =>
       (isExpired(d, now) ||
         (cutoff !== undefined && typeof d.createDate === 'number' && d.createDate < cutoff)) &&
-      (!pattern || pattern.test(d.name))
+      (!matches || matches(d.name))
   )
   const criteria = describeCriteria(inputs.olderThanMs, inputs.namePattern)
   log.info(t`${selected.length} of ${all.length} datasets selected for deletion (${criteria}).`)

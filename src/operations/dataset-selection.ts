@@ -13,19 +13,49 @@ export function isExpired(dataset: Dataset, now: number): boolean {
   return typeof dataset.expiryTime === 'number' && dataset.expiryTime <= now
 }
 
+/** A pattern's `*` and `?`, apart from the code points that stand for themselves. */
+const ANY_RUN = -1
+const ANY_ONE = -2
+
 /**
- * A glob with `*` (any run of characters) and `?` (one character), matched
- * against the whole name; every other character stands for itself.
+ * The test of name-pattern, a glob matched against the whole name: `*` any run of characters
+ * (none, and line breaks, included), `?` one character (a code point), every other character
+ * itself. No regular expression: a backtracking one takes minutes on a long name the API sends
+ * (`*a*a*a*a*b`). Greedy, remembering only the last `*`: on a mismatch that star takes one more
+ * character and matching resumes after it. An earlier star never needs more (whatever it would
+ * take, the last one can take instead), so at worst the work is name length × pattern length.
  */
-export function globToRegExp(pattern: string): RegExp {
-  let source = ''
-  for (const char of pattern) {
-    if (char === '*') source += '.*'
-    else if (char === '?') source += '.'
-    else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&')
+export function nameMatcher(pattern: string): (name: string) => boolean {
+  const glob = Array.from(pattern, c => (c === '*' ? ANY_RUN : c === '?' ? ANY_ONE : cp(c, 0)))
+  return name => {
+    let p = 0 // into glob
+    let n = 0 // into name, in UTF-16 units, always at the start of a code point
+    let star = -1 // glob index after the last `*` seen
+    let starEnd = 0 // where that star's run ends in name
+    while (n < name.length) {
+      const token = glob[p]
+      const c = cp(name, n)
+      if (token === ANY_RUN) {
+        star = ++p
+        starEnd = n
+      } else if (token === ANY_ONE || token === c) {
+        p++
+        n += c > 0xffff ? 2 : 1
+      } else if (star >= 0) {
+        starEnd += cp(name, starEnd) > 0xffff ? 2 : 1
+        p = star
+        n = starEnd
+      } else {
+        return false
+      }
+    }
+    while (glob[p] === ANY_RUN) p++
+    return p === glob.length
   }
-  return new RegExp(`^${source}$`, 'su')
 }
+
+/** The code point at `index`, inside `text` (a lone surrogate is one, as with a regex's u flag). */
+const cp = (text: string, index: number): number => text.codePointAt(index) as number
 
 /** Warnings past this are counted, not listed. */
 const REJECTED_SHOWN = 10

@@ -1,5 +1,5 @@
 import type { RunContext } from './context.js'
-import { globToRegExp, isExpired, warnRejected } from './dataset-selection.js'
+import { isExpired, nameMatcher, warnRejected } from './dataset-selection.js'
 import type { Dataset } from '../nexus/types.js'
 import { t } from '../shared/outside-text.js'
 
@@ -32,9 +32,9 @@ export async function listOperation({
   }
   let unmatched = 0
   if (inputs.namePattern) {
-    const pattern = globToRegExp(inputs.namePattern)
+    const matches = nameMatcher(inputs.namePattern)
     const before = datasets.length
-    datasets = datasets.filter(d => pattern.test(d.name))
+    datasets = datasets.filter(d => matches(d.name))
     unmatched = before - datasets.length
     if (unmatched > 0) hidden.push(`${unmatched} not matching name-pattern ${inputs.namePattern}`)
   }
