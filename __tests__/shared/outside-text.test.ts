@@ -141,4 +141,23 @@ describe('shorten and describeBody', () => {
     expect(describeBody(Buffer.from('see https://storage.example/x?sig=abc'))).toBe('"see <url>"')
     expect(describeBody(Buffer.from('  '))).toBe('an empty body')
   })
+
+  test('the title is looked for in the head: attributes allowed, another tag is not a title', () => {
+    const html = (head: string) => Buffer.from(`<!doctype html><html><head>${head}</head></html>`)
+    expect(describeBody(html('<TITLE lang="en">Bad gateway</TITLE>'))).toBe(
+      'an HTML page titled "Bad gateway"'
+    )
+    expect(describeBody(html('<titlex>no</title>'))).toBe('an HTML page')
+    expect(describeBody(html(`${' '.repeat(5000)}<title>late</title>`))).toBe('an HTML page')
+  })
+
+  // `<title[^>]*>` tried from each of these to the end of the page: seconds for 240 KB, and ten
+  // times the page a hundred times longer.
+  test.each([
+    ['240 KB: 40,000 <title openings', 40_000],
+    ['2.4 MB: 400,000 <title openings', 400_000]
+  ])('%s, then a title: named "an HTML page" without a search per opening', (_label, n) => {
+    const page = `<!DOCTYPE html><html><head>${'<title'.repeat(n)}<title>x</title>`
+    expect(describeBody(Buffer.from(page))).toBe('an HTML page')
+  })
 })
