@@ -334,6 +334,25 @@ describe('readInputs: each bad input is refused with a message naming it', () =>
     expect(refusal(env({ ...creds, ...inputs })).message).toMatch(expected)
   })
 
+  test.each([
+    ['input', { 'secret-key': 'sk_1234' }, {}],
+    ['environment', { 'secret-key': '' }, { DATATURE_SECRET_KEY: 'abc' }]
+  ])(
+    'a secret key under 8 characters, from the %s, is refused without being echoed',
+    (_from, given, extra) => {
+      const message = refusal(env({ ...creds, operation: 'list', ...given }, extra)).message
+      expect(message).toBe(
+        `Input "secret-key" is shorter than 8 characters: too short to be a Nexus secret key, and too short to be masked safely in logs. Copy the whole key from the project's Integrations page.`
+      )
+    }
+  )
+
+  test('a secret key of 8 characters is accepted', () => {
+    expect(
+      readInputs(env({ ...creds, operation: 'list', 'secret-key': 'sk_12345' })).api?.secretKey
+    ).toBe('sk_12345')
+  })
+
   test('the credentials the cases share are accepted', () => {
     // So each case above fails on its own input, not on something the table shares.
     expect(

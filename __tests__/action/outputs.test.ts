@@ -13,6 +13,7 @@ jest.unstable_mockModule('@actions/core', () => ({
 }))
 const { MAX_OUTPUT_BYTES, setDatasetOutputs, setListOutputs } =
   await import('../../src/action/outputs.js')
+const { keepSecret } = await import('../../src/shared/outside-text.js')
 
 // Where the datasets files go, as under a runner; removed afterwards.
 const runnerTemp = mkdtempSync(path.join(tmpdir(), 'outputs-test-'))
@@ -80,5 +81,53 @@ describe('outputs within GitHub’s 1 MB limit', () => {
       "Output name would be 976.6 KiB, over GitHub's limit of 1 MB for one output; it is left empty.",
       "Output dataset would be 976.6 KiB, over GitHub's limit of 1 MB for one output; it is left empty."
     ])
+  })
+})
+
+describe('a credential the API repeats never reaches an output', () => {
+  const KEY = 'sk_live_Q7v+/9Zx"Lm\\3Kp0'
+  const SIGNED_URL = 'https://storage.example/b/o?X-Goog-Signature=0123abcd&X-Goog-Date=1'
+  keepSecret(KEY)
+  keepSecret(SIGNED_URL)
+  const echoing = (i: number) => ({
+    ...dataset(i, `n-${i} ${KEY}`),
+    status: {
+      overview: `Failed ${SIGNED_URL}`,
+      message: `bad key ${encodeURIComponent(KEY)} at ${SIGNED_URL}`
+    }
+  })
+
+  test('name, status and dataset: redacted, the JSON still JSON', () => {
+    outputs.clear()
+    setDatasetOutputs(echoing(1))
+    expect(outputs.get('name')).toBe('n-1 ***')
+    expect(outputs.get('status')).toBe('Failed ***')
+    expect(JSON.parse(outputs.get('dataset') ?? '')).toEqual({
+      id: 'dataset_1',
+      name: 'n-1 ***',
+      status: { overview: 'Failed ***', message: 'bad key *** at ***' }
+    })
+  })
+
+  test('datasets and the datasets file: redacted, the JSON still JSON', () => {
+    outputs.clear()
+    setListOutputs([echoing(1), echoing(2)], { nextPage: `c-${KEY}`, prevPage: null })
+    const file = readFileSync(outputs.get('datasets-file') ?? '', 'utf8')
+    for (const text of [outputs.get('datasets') ?? '', file]) {
+      expect((JSON.parse(text) as Array<{ name: string }>).map(d => d.name)).toEqual([
+        'n-1 ***',
+        'n-2 ***'
+      ])
+    }
+    expect(outputs.get('next-page')).toBe('c-***')
+    const everything = [...outputs.values(), file].join('\n')
+    for (const form of [
+      KEY,
+      JSON.stringify(KEY).slice(1, -1),
+      encodeURIComponent(KEY),
+      SIGNED_URL
+    ]) {
+      expect(everything).not.toContain(form)
+    }
   })
 })

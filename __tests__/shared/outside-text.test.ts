@@ -127,6 +127,39 @@ describe('credentials are cut out before text is shortened', () => {
   })
 })
 
+describe('every percent-encoded form a server may echo is cut out', () => {
+  // Each of / ! ' ( ) * + = is one some encoding leaves alone and another encodes.
+  const key = "sk_A/b!c'd(e)f*g+h=i"
+  keepSecret(key)
+
+  test.each([
+    ['as sent', "sk_A/b!c'd(e)f*g+h=i"],
+    ['encodeURIComponent', "sk_A%2Fb!c'd(e)f*g%2Bh%3Di"],
+    ['encodeURIComponent, lower-case hex', "sk_A%2fb!c'd(e)f*g%2bh%3di"],
+    ['RFC 3986', 'sk_A%2Fb%21c%27d%28e%29f%2Ag%2Bh%3Di'],
+    ['RFC 3986, lower-case hex', 'sk_A%2fb%21c%27d%28e%29f%2ag%2bh%3di'],
+    ['encodeURIComponent, / kept', "sk_A/b!c'd(e)f*g%2Bh%3Di"],
+    ['encodeURIComponent, / kept, lower-case hex', "sk_A/b!c'd(e)f*g%2bh%3di"],
+    ['RFC 3986, / kept', 'sk_A/b%21c%27d%28e%29f%2Ag%2Bh%3Di'],
+    ['RFC 3986, / kept, lower-case hex', 'sk_A/b%21c%27d%28e%29f%2ag%2bh%3di'],
+    ['encodeURIComponent twice', "sk_A%252Fb!c'd(e)f*g%252Bh%253Di"],
+    ['encodeURIComponent twice, lower-case hex', "sk_A%252fb!c'd(e)f*g%252bh%253di"],
+    ['RFC 3986 twice', 'sk_A%252Fb%2521c%2527d%2528e%2529f%252Ag%252Bh%253Di'],
+    ['RFC 3986 twice, lower-case hex', 'sk_A%252fb%2521c%2527d%2528e%2529f%252ag%252bh%253di'],
+    ['encodeURIComponent twice, / kept', "sk_A/b!c'd(e)f*g%252Bh%253Di"],
+    ['RFC 3986 twice, / kept, lower-case hex', 'sk_A/b%2521c%2527d%2528e%2529f%252ag%252bh%253di'],
+    ['JSON with / escaped', "sk_A\\/b!c'd(e)f*g+h=i"]
+  ])('%s', (_label, form) => {
+    expect(redact(`echo: Secret-Key=${form}; done`)).toBe('echo: Secret-Key=***; done')
+  })
+
+  test('a credential with a lone surrogate (no UTF-8, so no percent form) is still kept', () => {
+    const odd = 'https://storage.example/o?sig=\ud800abcdef'
+    expect(() => keepSecret(odd)).not.toThrow()
+    expect(redact(`at ${odd}.`)).toBe('at ***.')
+  })
+})
+
 describe('shorten and describeBody', () => {
   test('one line, folded, cut with an ellipsis', () => {
     expect(shorten('a\n\n  b\r\u2028c', 300)).toBe('a b c')

@@ -35,6 +35,11 @@ const MIN_SECONDS = 0.01
 const MAX_SECONDS = 2_000_000
 /** What an HTTP header can carry: the key goes in one. */
 const SECRET_KEY = /^[\x21-\x7e]+$/
+/**
+ * Shorter is not a Nexus secret key (a truncated paste, a placeholder), nor safe to mask: so short
+ * a value turns up inside ordinary words, and each `***` in their place would show the key in them.
+ */
+const MIN_SECRET_KEY = 8
 const PROJECT_ID = /^proj_[A-Za-z0-9]{1,128}$/
 
 type Env = Record<string, string | undefined>
@@ -126,6 +131,11 @@ function readApi(secretKey: string, raw: (name: InputName) => string, env: Env):
   if (!SECRET_KEY.test(secretKey)) {
     throw new InputError(
       t`Input "secret-key" has characters a secret key cannot have (spaces, line breaks or non-ASCII, often from copy and paste); copy the key again.`
+    )
+  }
+  if (secretKey.length < MIN_SECRET_KEY) {
+    throw new InputError(
+      t`Input "secret-key" is shorter than ${MIN_SECRET_KEY} characters: too short to be a Nexus secret key, and too short to be masked safely in logs. Copy the whole key from the project's Integrations page.`
     )
   }
   const projectId = readProjectId(raw('project-id') || (env.DATATURE_PROJECT_ID ?? '').trim())

@@ -6,7 +6,7 @@ import { withoutUploadUrl, type Dataset } from '../nexus/types.js'
 import type { PageCursors } from '../operations/context.js'
 import type { OutputName } from '../shared/action-yml.js'
 import { formatBytes, isoTime } from '../shared/format.js'
-import { t } from '../shared/outside-text.js'
+import { redact, t } from '../shared/outside-text.js'
 import { log } from './log.js'
 
 /**
@@ -16,10 +16,12 @@ import { log } from './log.js'
 export const MAX_OUTPUT_BYTES = 1_000_000
 
 /**
- * Step outputs. Every dataset that leaves the action goes through
- * withoutUploadUrl: the signed URL is a credential.
+ * Step outputs. Every dataset that leaves the action goes through withoutUploadUrl, and every
+ * value through redact: the secret key and the signed URL are credentials, and the API may repeat
+ * either in a dataset's name or status message. Otherwise outputs carry the API's text as it came.
  */
-export function setOutput(name: OutputName, value: string): void {
+export function setOutput(name: OutputName, rawValue: string): void {
+  const value = redact(rawValue)
   const bytes = Buffer.byteLength(value, 'utf8')
   if (bytes > MAX_OUTPUT_BYTES) {
     // Only an answer far from what the API documents gets here (datasets has its own rule).
@@ -50,7 +52,8 @@ export function setDatasetOutputs(dataset: Dataset): void {
  * its page cursors (empty after a full walk).
  */
 export function setListOutputs(datasets: Dataset[], cursors?: PageCursors): void {
-  const items = datasets.map(d => JSON.stringify(withoutUploadUrl(d)))
+  // Redacted one by one: the sizes below are those of the text that goes out, file included.
+  const items = datasets.map(d => redact(JSON.stringify(withoutUploadUrl(d))))
   let size = 2 // the brackets
   let fit = 0
   for (const item of items) {

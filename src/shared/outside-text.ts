@@ -77,22 +77,51 @@ const MIN_SECRET_FORM = 6
 
 /**
  * Registers a credential (the secret key, a signed URL, a signature) with the redactor: the value
- * as sent, URL-encoded (either hex case), JSON-escaped and base64 (standard and URL-safe, at each
- * of the three byte alignments it can have inside a longer base64 text, as in an echoed
- * `Authorization: Basic` header). Call it together with the runner's core.setSecret.
+ * as sent; percent-encoded in every way a server may echo it (see percentForms); JSON-escaped
+ * (with `/` as is or as `\/`); and base64 (standard and URL-safe, at each of the three byte
+ * alignments it can have inside a longer base64 text, as in an echoed `Authorization: Basic`
+ * header). Call it together with the runner's core.setSecret.
  */
 export function keepSecret(value: string): void {
   if (!value) return
-  const encoded = encodeURIComponent(value)
+  const json = JSON.stringify(value).slice(1, -1)
   const forms = [
     value,
-    encoded,
-    encoded.replace(/%[0-9A-F]{2}/g, hex => hex.toLowerCase()),
-    JSON.stringify(value).slice(1, -1),
+    ...percentForms(value),
+    json,
+    json.replaceAll('/', '\\/'),
     ...base64Forms(value)
   ]
   const all = new Set([...secretForms, ...forms.filter(f => f.length >= MIN_SECRET_FORM)])
   secretForms = [...all].sort((a, b) => b.length - a.length)
+}
+
+/**
+ * The value percent-encoded as encodeURIComponent does, or as RFC 3986 does (which also encodes
+ * `!'()*`); with `/` encoded or kept (as in a path); hex digits in upper or lower case; once, or
+ * twice (a URL carried inside another URL's query).
+ */
+function percentForms(value: string): string[] {
+  try {
+    encodeURIComponent(value)
+  } catch {
+    return [] // a lone surrogate: no UTF-8, so no percent-encoded form
+  }
+  const forms: string[] = []
+  for (const rfc3986 of [false, true]) {
+    for (const keepSlash of [false, true]) {
+      for (const lower of [false, true]) {
+        const encode = (text: string): string => {
+          let out = encodeURIComponent(text)
+          if (rfc3986) out = out.replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16)}`)
+          if (keepSlash) out = out.replaceAll('%2F', '/')
+          return out.replace(/%[0-9A-Fa-f]{2}/g, h => (lower ? h.toLowerCase() : h.toUpperCase()))
+        }
+        forms.push(encode(value), encode(encode(value)))
+      }
+    }
+  }
+  return forms
 }
 
 function base64Forms(value: string): string[] {
