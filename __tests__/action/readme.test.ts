@@ -192,6 +192,7 @@ describe('README text', () => {
 interface Step {
   uses?: unknown
   with?: Record<string, unknown>
+  run?: unknown
 }
 
 /** Every step of every job of a workflow document (nothing when it is not one). */
@@ -294,4 +295,83 @@ describe('relative links in README.md, CONTRIBUTING.md and docs/', () => {
       expect(broken).toEqual([])
     }
   )
+})
+
+// ---------------------------------------------------------------------------------------------
+// Examples that print the API's text (README.md, "Printing outputs").
+
+/** The outputs that carry the API's text verbatim. */
+const API_TEXT_OUTPUTS = ['name', 'status', 'dataset', 'datasets', 'next-page', 'prev-page']
+/** `${{ steps.<id>.outputs.<one of them> }}` (or a job's `needs.…`), pasted into a script. */
+const API_TEXT_EXPRESSION = new RegExp(
+  `\\$\\{\\{[^}]*\\b(?:steps|needs)\\.[\\w-]+\\.outputs\\.(?:${API_TEXT_OUTPUTS.join('|')})(?![\\w-])`
+)
+/** A jq run whose flags print strings raw: -r, -j or combined (-rc), or their long names. */
+const RAW_JQ =
+  /\bjq(?:\s+-{1,2}[A-Za-z][\w-]*)*?\s+(?:-[A-Za-z]*[rj][A-Za-z]*|--raw-output0?|--join-output)(?=\s|$)/m
+
+/**
+ * Where a Markdown file's examples print the API's text unsafely: jq printing raw strings without
+ * @tsv or @json (a line break in a name then starts a new line, which can be a runner command);
+ * such an output written as `${{ }}` into a step's `run:` (pasted into the script); and a step
+ * that prints with jq -r without pausing the runner's commands (it reads `##[…]` anywhere).
+ */
+function unsafePrinting(markdown: string): string[] {
+  const problems: string[] = []
+  for (const line of markdown.split(/\r?\n/)) {
+    if (RAW_JQ.test(line) && !/@(?:tsv|json)\b/.test(line)) {
+      problems.push(`jq prints raw text without @tsv or @json: ${line.trim()}`)
+    }
+  }
+  for (const [, source] of markdown.matchAll(/^```ya?ml\r?\n([\s\S]*?)^```/gm)) {
+    let doc: unknown
+    try {
+      doc = parse(source ?? '')
+    } catch {
+      continue // not a workflow; the README's blocks are checked to parse above
+    }
+    for (const step of stepsOf(doc)) {
+      if (typeof step.run !== 'string') continue
+      const run = step.run
+      const first = run.trim().split('\n')[0]
+      if (API_TEXT_EXPRESSION.test(run)) {
+        problems.push(`run: writes an output holding API text into the script: ${first}`)
+      }
+      if (RAW_JQ.test(run) && !run.includes('::stop-commands::')) {
+        problems.push(`run: prints with jq -r without ::stop-commands:: around it: ${first}`)
+      }
+    }
+  }
+  return problems
+}
+
+describe('examples print the API’s text safely', () => {
+  test.each(['README.md', ...MARKDOWN_FILES.filter(file => file.startsWith('docs/'))])(
+    '%s',
+    file => {
+      expect(unsafePrinting(readFileSync(join(ROOT, file), 'utf8'))).toEqual([])
+    }
+  )
+
+  test('the check finds each unsafe form', () => {
+    const workflow = (run: string) =>
+      ['```yaml', 'jobs:', '  a:', '    steps:', `      - run: ${run}`, '```'].join('\n')
+    const found = (markdown: string) => unsafePrinting(markdown).length
+    expect(found(workflow(`jq -r '.[] | .name' <<< "$DATASETS"`))).toBe(2)
+    expect(found("`jq -rc '.[].name' datasets.json`")).toBe(1)
+    expect(found('`jq --raw-output .name`')).toBe(1)
+    expect(found(workflow('echo "${{ steps.list.outputs.name }}"'))).toBe(1)
+    expect(found(workflow('echo "${{ needs.up.outputs.datasets }}"'))).toBe(1)
+    expect(found(workflow(`jq -r '.[] | [.id, .name] | @tsv' <<< "$DATASETS"`))).toBe(1)
+    // What the README does, and what carries no API text.
+    expect(
+      found(
+        workflow(
+          `|\n          echo "::stop-commands::$t"\n          jq -r '.[] | [.name] | @tsv' <<< "$D"`
+        )
+      )
+    ).toBe(0)
+    expect(found(workflow('echo "${{ steps.up.outputs.dataset-id }}"'))).toBe(0)
+    expect(found("`jq -c '.[]' items.json > items.ndjson`")).toBe(0)
+  })
 })
