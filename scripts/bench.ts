@@ -154,7 +154,7 @@ async function curlPut(emu: Emulator, file: string, scan: FileScan): Promise<num
     body: JSON.stringify(body)
   })
   if (!answer.ok) throw new Error(`the emulator refused the create: HTTP ${answer.status}`)
-  const upload = parseDataset(await answer.json(), 'bench create').status.source?.uploadUrl
+  const upload = parseDataset(await answer.json(), 'bench create').dataset.status.source?.uploadUrl
   if (!upload) throw new Error('the emulator gave no upload URL')
   const args = ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', upload.method, '-T', file]
   for (const [name, value] of Object.entries(upload.headers)) args.push('-H', `${name}: ${value}`)

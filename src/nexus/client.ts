@@ -5,10 +5,11 @@ import {
   TooManyDatasetsError,
   TransportError
 } from '../shared/errors.js'
-import { formatSeconds } from '../shared/format.js'
+import { formatBytes, formatSeconds } from '../shared/format.js'
 import { AgentPool, headerValue, send, type HttpResponse } from '../net/http.js'
 import type { Logger } from '../shared/logger.js'
 import {
+  firstOfEachId,
   parseDataset,
   parseDatasetPage,
   parseDeleteAnswer,
@@ -16,7 +17,9 @@ import {
   type CreateDatasetBody,
   type Dataset,
   type DatasetId,
-  type RejectedEntry
+  type NumberField,
+  type RejectedEntry,
+  type UnknownNumber
 } from './types.js'
 import { NAME_SHOWN, describeBody, quote, shorten, t, type Inert } from '../shared/outside-text.js'
 import {
@@ -38,10 +41,18 @@ export interface NexusClientOptions {
   random: () => number
   signal?: AbortSignal
   log: Logger
+  /** The most answer bytes one listing reads; MAX_LIST_BYTES unless a test wants a small one. */
+  maxListBytes?: number
 }
 
 /** API answers are small JSON documents; anything past this is not one. */
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024
+/**
+ * A dataset is nested 5 deep (status, source, uploadUrl, headers) and a page 2 more. Past this an
+ * answer is refused before it is parsed: code that walks a value recursively (JSON.stringify for
+ * an output) would overflow the stack on an answer nested a million deep.
+ */
+export const MAX_ANSWER_DEPTH = 64
 
 /**
  * A listing is walked at most this far (SECURITY.md): a server whose every page points on to a
@@ -49,6 +60,8 @@ const MAX_ANSWER_BYTES = 16 * 1024 * 1024
  */
 export const MAX_LIST_PAGES = 1000
 export const MAX_LIST_DATASETS = 100_000
+/** Pages of up to 16 MiB each: a bound on what a listing holds in memory, whatever its count. */
+export const MAX_LIST_BYTES = 256 * 1024 * 1024
 /** The largest page the API serves: the fewest round trips for a whole listing. */
 export const LARGEST_PAGE = 1000
 
@@ -63,6 +76,8 @@ export class NexusClient {
   readonly apiUrl: URL
   readonly retryPolicy: RetryPolicy
   private readonly pool = new AgentPool(true)
+  /** Counts and times already warned about, by dataset and field: once each per step. */
+  private readonly unknownWarned = new Set<string>()
 
   constructor(private readonly options: NexusClientOptions) {
     this.projectId = options.projectId
@@ -70,37 +85,54 @@ export class NexusClient {
     this.retryPolicy = options.retry
   }
 
+  /**
+   * One dataset, as the API has it now. An answer about another dataset is refused: acting on it
+   * (showing it, waiting on it, deleting after it) would be acting on the wrong dataset.
+   */
   async getDataset(datasetId: DatasetId): Promise<Dataset> {
     const answer = await this.call('GET', this.datasetPath(datasetId), {
       what: t`reading dataset ${datasetId}`,
       notFound: datasetId
     })
-    return parseDataset(answer.json, `GET dataset ${datasetId}`)
+    const { dataset } = this.warnUnknownNumbers(
+      parseDataset(answer.json, `GET dataset ${datasetId}`)
+    )
+    if (dataset.id !== datasetId) {
+      throw new BadAnswerError(
+        t`Nexus answered about dataset ${dataset.id} when asked for ${datasetId}; the answer is not used. Check that api-url reaches the Nexus API itself (a proxy or cache in the way may mix up answers), then re-run the job.`
+      )
+    }
+    return dataset
   }
 
-  /** One page; entries numbered from `firstPosition` in `rejected`. */
+  /** One page, each id once; entries numbered from `firstPosition` in `rejected`. */
   async listPage(limit: number, page?: string, firstPosition = 1): Promise<CheckedPage> {
-    const query = new URLSearchParams({ limit: String(limit) })
-    if (page) query.set('page', page)
-    const answer = await this.call('GET', `${this.datasetsPath()}?${query}`, {
-      what: t`listing datasets`
-    })
-    return parseDatasetPage(answer.json, 'GET datasets', firstPosition)
+    const { page: read } = await this.readPage(limit, page, firstPosition)
+    return { ...read, data: this.eachIdOnce(read.data) }
   }
 
-  /** Every dataset of the project, walking the pages from the first, within the caps above. */
+  /**
+   * Every dataset of the project, each id once, walking the pages from the first, within the caps
+   * above.
+   */
   async listAll(limit = LARGEST_PAGE): Promise<Listing> {
+    const maxBytes = this.options.maxListBytes ?? MAX_LIST_BYTES
     const listing: Listing = { datasets: [], rejected: [] }
     const seen = new Set<string>()
     let entries = 0
+    let bytes = 0
     let page: string | undefined
     for (let pages = 1; ; pages++) {
-      const answer = await this.listPage(limit, page, entries + 1)
+      const read = await this.readPage(limit, page, entries + 1)
+      const answer = read.page
       listing.datasets.push(...answer.data)
       listing.rejected.push(...answer.rejected)
       entries += answer.data.length + answer.rejected.length
+      bytes += read.bytes
       // An empty page that still points on would have us walk forever.
-      if (!answer.nextPage || answer.data.length + answer.rejected.length === 0) return listing
+      if (!answer.nextPage || answer.data.length + answer.rejected.length === 0) {
+        return { ...listing, datasets: this.eachIdOnce(listing.datasets) }
+      }
       // A server that hands back a cursor it already gave would loop forever.
       if (seen.has(answer.nextPage)) {
         throw new BadAnswerError(
@@ -112,9 +144,62 @@ export class NexusClient {
           t`Listing the datasets of project ${this.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets. Delete datasets in Nexus, or report this if the project does not hold that many.`
         )
       }
+      if (bytes >= maxBytes) {
+        throw new TooManyDatasetsError(
+          t`Listing the datasets of project ${this.projectId} stopped after ${pages} pages (${entries} entries, ${formatBytes(bytes)} of answers), and the API still points to a next page: the action reads at most ${formatBytes(maxBytes)} of one listing. Delete datasets in Nexus, or report this if the project does not hold that many.`
+        )
+      }
       seen.add(answer.nextPage)
       page = answer.nextPage
     }
+  }
+
+  private async readPage(
+    limit: number,
+    page: string | undefined,
+    firstPosition: number
+  ): Promise<{ page: CheckedPage; bytes: number }> {
+    const query = new URLSearchParams({ limit: String(limit) })
+    if (page) query.set('page', page)
+    const answer = await this.call('GET', `${this.datasetsPath()}?${query}`, {
+      what: t`listing datasets`
+    })
+    return {
+      page: this.warnUnknownNumbers(parseDatasetPage(answer.json, 'GET datasets', firstPosition)),
+      bytes: answer.bytes
+    }
+  }
+
+  /** A listing's datasets, each id once (the first time listed), with a warning if any repeat. */
+  private eachIdOnce(datasets: Dataset[]): Dataset[] {
+    const unique = firstOfEachId(datasets)
+    if (unique.repeated > 0) {
+      this.options.log.warning(
+        t`The listing named ${unique.repeated} ${unique.repeated === 1 ? 'dataset' : 'datasets'} more than once; each is used once.`
+      )
+    }
+    return unique.datasets
+  }
+
+  /** Warns of the counts and times an answer gave that the action treats as unknown. */
+  private warnUnknownNumbers<T extends { unknownNumbers: UnknownNumber[] }>(checked: T): T {
+    for (const { datasetId, field, value } of checked.unknownNumbers) {
+      const key = `${datasetId} ${field}`
+      if (this.unknownWarned.has(key)) continue
+      this.unknownWarned.add(key)
+      if (this.unknownWarned.size > UNKNOWN_NUMBERS_NAMED) {
+        if (this.unknownWarned.size === UNKNOWN_NUMBERS_NAMED + 1) {
+          this.options.log.warning(
+            t`More counts or times from Nexus are not whole numbers from 0 up; they are treated as unknown too, without a warning each.`
+          )
+        }
+        continue
+      }
+      this.options.log.warning(
+        t`Nexus gave ${field} ${describeNumber(value)} for dataset ${datasetId}, not a whole number from 0 up; it is treated as unknown${UNKNOWN_MEANS[field]} and left out of the outputs and the summary.`
+      )
+    }
+    return checked
   }
 
   /**
@@ -135,7 +220,13 @@ export class NexusClient {
       if (error instanceof NexusApiError && error.status === 404) return { alreadyGone: true }
       throw error
     }
-    if (!parseDeleteAnswer(answer.json, `DELETE dataset ${datasetId}`).deleted) {
+    const told = parseDeleteAnswer(answer.json, `DELETE dataset ${datasetId}`)
+    if (told.id !== undefined && told.id !== datasetId) {
+      throw new BadAnswerError(
+        t`Nexus answered about dataset ${quote(told.id)} when asked for ${datasetId} to be deleted; the answer is not used, so whether ${datasetId} is deleted is not known. Check it in Nexus, and that api-url reaches the Nexus API itself (a proxy or cache in the way may mix up answers).`
+      )
+    }
+    if (!told.deleted) {
       throw new BadAnswerError(
         t`Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`
       )
@@ -154,7 +245,7 @@ export class NexusClient {
       attempts: 1,
       signal
     })
-    return parseDataset(answer.json, 'POST datasets')
+    return this.warnUnknownNumbers(parseDataset(answer.json, 'POST datasets')).dataset
   }
 
   /** Whether an error from postDataset leaves it unknown if the dataset was made. */
@@ -187,7 +278,7 @@ export class NexusClient {
       /** Replaces the run's signal: clean-up after a cancel must still go out. */
       signal?: AbortSignal
     }
-  ): Promise<{ json: unknown }> {
+  ): Promise<{ json: unknown; bytes: number }> {
     const { options } = this
     const signal = spec.signal ?? options.signal
     const url = new URL(options.apiUrl.href.replace(/\/$/, '') + path)
@@ -247,7 +338,7 @@ export class NexusClient {
     url: URL,
     response: HttpResponse,
     spec: { what: Inert }
-  ): { json: unknown } {
+  ): { json: unknown; bytes: number } {
     const { status } = response
     if (status >= 200 && status < 300) {
       if (response.truncated) {
@@ -255,8 +346,13 @@ export class NexusClient {
           t`The Nexus API's answer to ${spec.what} is larger than ${MAX_ANSWER_BYTES / 1048576} MiB; it is not a Nexus answer (a proxy in the way?).`
         )
       }
+      if (nestedDeeperThan(response.body, MAX_ANSWER_DEPTH)) {
+        throw new BadAnswerError(
+          t`The Nexus API's answer to ${spec.what} is nested deeper than ${MAX_ANSWER_DEPTH} levels; it is not a Nexus answer (a proxy in the way?).`
+        )
+      }
       try {
-        return { json: JSON.parse(response.body.toString('utf8')) }
+        return { json: JSON.parse(response.body.toString('utf8')), bytes: response.body.length }
       } catch {
         throw new BadAnswerError(
           t`The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${describeBody(response.body)}. Check api-url points at the Nexus API, not a web page or proxy.`
@@ -312,6 +408,52 @@ export class NexusClient {
     }
     return error
   }
+}
+
+/** Distinct unknown counts and times named in a warning each; the rest in one more. */
+const UNKNOWN_NUMBERS_NAMED = 10
+
+/** What an unknown value means for the action, where it means more than a blank. */
+const UNKNOWN_MEANS: Record<NumberField, string> = {
+  expiryTime: ' (not expired: cleanup keeps it)',
+  createDate: ' (never older than older-than; the last choice for if-exists: reuse)',
+  updateDate: '',
+  'status.updateTime': '',
+  'status.itemCount': ' (not compared with the file)'
+}
+
+/** A value that is not a count or a time, as a warning shows it: short, never a whole document. */
+function describeNumber(value: unknown): string {
+  if (typeof value === 'string') return quote(value, 40)
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object' && value !== null) return 'an object'
+  // 1e309 and beyond reach us as Infinity: JSON.parse cannot hold them.
+  return value === Infinity ? 'Infinity (a number too large to hold)' : String(value)
+}
+
+/**
+ * Whether a JSON text opens more than `max` arrays or objects inside one another: one pass over
+ * the bytes, the contents of strings skipped (a UTF-8 continuation byte is never a bracket or a
+ * quote, so bytes serve as well as characters).
+ */
+export function nestedDeeperThan(body: Uint8Array, max: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i]
+    if (inString) {
+      // A backslash escapes the next byte, a quote included.
+      if (byte === 0x5c) i++
+      else if (byte === 0x22) inString = false
+    } else if (byte === 0x22) {
+      inString = true
+    } else if (byte === 0x5b || byte === 0x7b) {
+      if (++depth > max) return true
+    } else if (byte === 0x5d || byte === 0x7d) {
+      depth--
+    }
+  }
+  return false
 }
 
 /** Whether a failed API call is worth another try, and after how long. */

@@ -44,6 +44,7 @@ export interface UploadUrl {
   expiresAtTime?: number
 }
 
+/** Here and in Dataset, counts and times (epoch ms) are safe whole numbers from 0 up, or absent. */
 export interface DatasetStatus {
   overview: string
   message?: string
@@ -76,13 +77,33 @@ export interface RejectedEntry {
   problem: Inert
 }
 
+/**
+ * A count or a time the API gave as something other than a safe whole number from 0 up (1e309,
+ * which JSON.parse makes Infinity; -3; 2.5; null; a string): dropped from the dataset, so it is
+ * unknown to everything after, and named here for a warning.
+ */
+export interface UnknownNumber {
+  datasetId: DatasetId
+  field: NumberField
+  /** As JSON.parse gave it. */
+  value: unknown
+}
+
+/** A dataset as read, and the numbers in it that were dropped as unknown. */
+export interface CheckedDataset {
+  dataset: Dataset
+  unknownNumbers: UnknownNumber[]
+}
+
 /** A page as read: the datasets that check out, and the entries that do not. */
 export interface CheckedPage extends DatasetPage {
   rejected: RejectedEntry[]
+  unknownNumbers: UnknownNumber[]
 }
 
 export interface DeleteAnswer {
-  id: string
+  /** The dataset the answer says it is about, when it names one. */
+  id?: string
   deleted: boolean
 }
 
@@ -116,13 +137,6 @@ function datasetProblem(value: unknown): Inert | undefined {
   if (!isObject(status) || typeof status.overview !== 'string') {
     return t`dataset ${id} has no status.overview`
   }
-  for (const [field, v] of [
-    ['expiryTime', value.expiryTime],
-    ['createDate', value.createDate],
-    ['status.itemCount', status.itemCount]
-  ] as const) {
-    if (v !== undefined && v !== null && typeof v !== 'number') return t`${field} is not a number`
-  }
   if (
     status.message !== undefined &&
     status.message !== null &&
@@ -131,6 +145,10 @@ function datasetProblem(value: unknown): Inert | undefined {
     return t`status.message is not a string`
   }
   const source = status.source
+  // Read as an object wherever it is there (the upload URL is looked up and stripped in it).
+  if (source !== undefined && source !== null && !isObject(source)) {
+    return t`status.source is not an object`
+  }
   if (isObject(source) && source.uploadUrl !== undefined && source.uploadUrl !== null) {
     const uploadUrl = source.uploadUrl
     if (
@@ -146,10 +164,44 @@ function datasetProblem(value: unknown): Inert | undefined {
   return undefined
 }
 
-export function parseDataset(value: unknown, what: string): Dataset {
+/** The counts and times of a dataset, by where they are in it. */
+const TOP_NUMBERS = ['expiryTime', 'createDate', 'updateDate'] as const
+const STATUS_NUMBERS = ['updateTime', 'itemCount'] as const
+export type NumberField = (typeof TOP_NUMBERS)[number] | `status.${(typeof STATUS_NUMBERS)[number]}`
+
+/** A count or an epoch-ms time as the action can use it: compared, sorted, shown. */
+function isCountOrTime(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0
+}
+
+/**
+ * The dataset without the counts and times that are not safe whole numbers from 0 up: those
+ * become unknown (absent), which every reader already handles: no expiry time is not expired, no
+ * creation date is never older than a cutoff and sorts last, no item count is not compared.
+ */
+function withKnownNumbers(dataset: Dataset): CheckedDataset {
+  const unknownNumbers: UnknownNumber[] = []
+  const keep = (from: Json, names: readonly string[], prefix: string): Json => {
+    let kept = from
+    for (const name of names) {
+      if (!Object.hasOwn(from, name) || isCountOrTime(from[name])) continue
+      const field = `${prefix}${name}` as NumberField
+      unknownNumbers.push({ datasetId: dataset.id, field, value: from[name] })
+      if (kept === from) kept = { ...from }
+      delete kept[name]
+    }
+    return kept
+  }
+  const top = keep(dataset as unknown as Json, TOP_NUMBERS, '')
+  const status = keep(dataset.status as unknown as Json, STATUS_NUMBERS, 'status.')
+  if (unknownNumbers.length === 0) return { dataset, unknownNumbers }
+  return { dataset: { ...top, status } as unknown as Dataset, unknownNumbers }
+}
+
+export function parseDataset(value: unknown, what: string): CheckedDataset {
   const problem = datasetProblem(value)
   if (problem !== undefined) fail(what, problem)
-  return value as Dataset
+  return withKnownNumbers(value as Dataset)
 }
 
 /**
@@ -166,19 +218,59 @@ export function parseDatasetPage(value: unknown, what: string, firstPosition = 1
   }
   const data: Dataset[] = []
   const rejected: RejectedEntry[] = []
+  const unknownNumbers: UnknownNumber[] = []
   value.data.forEach((item: unknown, i) => {
     const problem = datasetProblem(item)
-    if (problem === undefined) data.push(item as Dataset)
-    else rejected.push({ position: firstPosition + i, problem })
+    if (problem === undefined) {
+      const checked = withKnownNumbers(item as Dataset)
+      data.push(checked.dataset)
+      unknownNumbers.push(...checked.unknownNumbers)
+    } else {
+      rejected.push({ position: firstPosition + i, problem })
+    }
   })
-  return { nextPage: cursor('nextPage'), prevPage: cursor('prevPage'), data, rejected }
+  return {
+    nextPage: cursor('nextPage'),
+    prevPage: cursor('prevPage'),
+    data,
+    rejected,
+    unknownNumbers
+  }
+}
+
+/**
+ * The datasets in listing order, each id once (the first time it is listed), and how many ids
+ * were listed more than once: a listing that repeats one must not have it deleted or counted twice.
+ */
+export function firstOfEachId(datasets: readonly Dataset[]): {
+  datasets: Dataset[]
+  repeated: number
+} {
+  const seen = new Set<string>()
+  const repeatedIds = new Set<string>()
+  const unique: Dataset[] = []
+  for (const dataset of datasets) {
+    if (seen.has(dataset.id)) {
+      repeatedIds.add(dataset.id)
+    } else {
+      seen.add(dataset.id)
+      unique.push(dataset)
+    }
+  }
+  return { datasets: unique, repeated: repeatedIds.size }
 }
 
 export function parseDeleteAnswer(value: unknown, what: string): DeleteAnswer {
-  if (!isObject(value) || typeof value.deleted !== 'boolean') {
+  if (
+    !isObject(value) ||
+    typeof value.deleted !== 'boolean' ||
+    (value.id !== undefined && value.id !== null && typeof value.id !== 'string')
+  ) {
     fail(what, t`expected {"id": ..., "deleted": true|false}`)
   }
-  return { id: String(value.id ?? ''), deleted: value.deleted }
+  return typeof value.id === 'string'
+    ? { id: value.id, deleted: value.deleted }
+    : { deleted: value.deleted }
 }
 
 /** A signed header of the upload URL, whatever the case of its name. */

@@ -47,15 +47,17 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     if (ctx.signal.aborted) unanswered()
     throw error
   })
-  const uploadUrl = uploadUrlOf(created)
-  if (uploadUrl) maskUploadUrl(uploadUrl, log)
-  report.dataset(created)
-  log.info(
-    t`${adopted ? 'Using' : 'Created'} dataset ${created.id} ${quote(created.name, NAME_SHOWN)}.`
-  )
-
-  const uploadStarted = ctx.clock.now()
+  // From here until the file has landed, any failure (a refused upload, a cancel, outputs that
+  // cannot be written, a bug) deletes the dataset: nothing else would ever fill it.
+  let uploadStarted: number | undefined
   try {
+    const uploadUrl = uploadUrlOf(created)
+    if (uploadUrl) maskUploadUrl(uploadUrl, log)
+    report.dataset(created)
+    log.info(
+      t`${adopted ? 'Using' : 'Created'} dataset ${created.id} ${quote(created.name, NAME_SHOWN)}.`
+    )
+    uploadStarted = ctx.clock.now()
     // Cancelled while the POST was under way: its answer named the dataset.
     ctx.signal.throwIfAborted()
     if (!uploadUrl) {
@@ -83,7 +85,9 @@ export async function createOperation(ctx: RunContext): Promise<void> {
     )
   } catch (error) {
     // A failed upload's time says where the step's time went.
-    report.facts.durations.upload = ctx.clock.now() - uploadStarted
+    if (uploadStarted !== undefined) {
+      report.facts.durations.upload = ctx.clock.now() - uploadStarted
+    }
     // 412: the storage holds this exact file (the URL is signed for its CRC),
     // Nexus has just not said so yet. Deleting would throw good bytes away.
     const failure =

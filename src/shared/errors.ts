@@ -59,7 +59,7 @@ export class NexusApiError extends ActionError {
 /** The API answered 2xx with something that is not what it promises. */
 export class BadAnswerError extends ActionError {}
 
-/** A listing ran past the action's caps on pages or datasets: the project holds too many. */
+/** A listing ran past the action's caps on pages, datasets or bytes: the project holds too many. */
 export class TooManyDatasetsError extends ActionError {}
 
 /** The request never got an answer (connection error, timeout, stall). */

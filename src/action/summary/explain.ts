@@ -4,7 +4,7 @@
  * this is what a person reads first to know what kind of trouble it is and what to do.
  */
 import { causeParts } from '../../ndjson/file-cause.js'
-import { MAX_LIST_DATASETS, MAX_LIST_PAGES } from '../../nexus/client.js'
+import { MAX_LIST_BYTES, MAX_LIST_DATASETS, MAX_LIST_PAGES } from '../../nexus/client.js'
 import { statusMessage } from '../../nexus/types.js'
 import type { Operation, StepFacts } from '../../operations/context.js'
 import {
@@ -152,7 +152,7 @@ export function explainFailure(
   if (error instanceof TooManyDatasetsError) {
     return {
       headline: 'The project holds more datasets than the action reads',
-      cause: `Listing the datasets stopped at the action’s limit (${num(MAX_LIST_PAGES)} pages or ${num(MAX_LIST_DATASETS)} datasets), and Nexus still pointed to more.`,
+      cause: `Listing the datasets stopped at the action’s limit (${num(MAX_LIST_PAGES)} pages, ${num(MAX_LIST_DATASETS)} datasets or ${num(MAX_LIST_BYTES / 1048576)} MiB of answers), and Nexus still pointed to more.`,
       fix: `Delete datasets in Nexus (a scheduled ${code('operation: cleanup')} keeps their number down), or report it if the project does not hold that many.`
     }
   }
