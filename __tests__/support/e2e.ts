@@ -137,11 +137,24 @@ export function cancelWhen(
       ...(preloads.length > 0 ? preloading(...preloads) : {}),
       ...(delivery === 'emitted' ? { NEXUS_TEST_SIGNAL_FILE: trigger } : {})
     },
+    ...onceWhile(ready, fire)
+  }
+}
+
+/**
+ * RunOptions' onSpawn that does `act` once `ready()` holds (polled every 10 ms), if that comes
+ * before the action exits: to change its world at a chosen moment of the run.
+ */
+export function onceWhile(
+  ready: () => boolean,
+  act: (child: ChildProcess) => void
+): Pick<RunOptions, 'onSpawn'> {
+  return {
     onSpawn: child => {
       const timer = setInterval(() => {
         if (!ready()) return
         clearInterval(timer)
-        fire(child)
+        act(child)
       }, 10)
       child.on('exit', () => clearInterval(timer))
     }
