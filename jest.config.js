@@ -1,6 +1,10 @@
 /** @type {import('jest').Config} */
 export default {
-  testEnvironment: 'node',
+  // Jest's node environment, each test file with a temp folder of its own, removed when it ends.
+  testEnvironment: '<rootDir>/__tests__/support/temp-environment.mjs',
+  // Jest's cache (the compiled test files) with the other tools' caches, not in the system's temp
+  // folder, which the tests leave as they found it.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   extensionsToTreatAsEsm: ['.ts'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper: {

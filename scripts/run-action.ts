@@ -158,11 +158,22 @@ export function runAction(
 }
 
 /**
- * What any process needs from the machine's own environment: PATH, and on Windows the system
- * folders (without SystemRoot, Node's networking and temporary folders fail there).
+ * What any process needs from the machine's own environment: PATH, the temporary folder (a test
+ * file's own, so the action's temp files go with it), and on Windows the system folders (without
+ * SystemRoot, Node's networking and temporary folders fail there).
  */
 function systemEnvironment(): Record<string, string> {
-  const names = ['PATH', 'SystemRoot', 'windir', 'TEMP', 'TMP', 'USERPROFILE', 'PATHEXT', 'ComSpec']
+  const names = [
+    'PATH',
+    'TMPDIR',
+    'SystemRoot',
+    'windir',
+    'TEMP',
+    'TMP',
+    'USERPROFILE',
+    'PATHEXT',
+    'ComSpec'
+  ]
   const env: Record<string, string> = {}
   for (const name of names) {
     const value = process.env[name]

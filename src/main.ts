@@ -1,17 +1,23 @@
 import { setMaxListeners } from 'node:events'
 import { defaultDatasetName } from './action/dataset-name.js'
 import { readInputs, unusedInputs } from './action/inputs.js'
-import { fail, log } from './action/log.js'
+import { drained, fail, log } from './action/log.js'
 import { createReport } from './action/report.js'
 import { buildSummary } from './action/summary/build.js'
 import { failureLine } from './action/summary/explain.js'
 import { writeSummary } from './action/summary/write.js'
 import { API_RETRY_POLICY, type RetryPolicy } from './net/retry.js'
 import { NexusClient } from './nexus/client.js'
-import type { Operation, OperationContext, Report, RunContext } from './operations/context.js'
+import type {
+  Operation,
+  OperationContext,
+  Report,
+  RunContext,
+  StepFacts
+} from './operations/context.js'
 import { systemClock } from './shared/clock.js'
 import { ActionError, CancelledError } from './shared/errors.js'
-import { t } from './shared/outside-text.js'
+import { NAME_SHOWN, quote, t, type Inert } from './shared/outside-text.js'
 
 /**
  * An operation's code is evaluated only when it runs: a `get` does not load the checker, the
@@ -45,7 +51,10 @@ const API_OPERATIONS: Record<
  */
 const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK'] as const
 
-/** After the first of them the runner kills the process within seconds; finish first. */
+/**
+ * After the first of them the runner kills the process within seconds: a clean-up still running
+ * this long after the signal is given up, and the step ends without it.
+ */
 const CANCEL_GRACE_MS = 4500
 
 /** Runs the action once: inputs, the operation, outputs; failures through setFailed. */
@@ -53,25 +62,38 @@ export async function run(): Promise<void> {
   const controller = new AbortController()
   // Every request and wait listens on it: a cleanup with concurrency 32 is not a leak.
   setMaxListeners(256, controller.signal)
+  const started = systemClock.now()
+  const report = createReport()
+  let operation: Operation | undefined
+  let projectId: string | undefined
+  let client: NexusClient | undefined
+  // The step ends once, with at most one failure line and one summary: at the end of run(), or
+  // from the backstop below, whichever comes first.
+  let ending: Promise<void> | undefined
+  const end = (failed?: { error: unknown }): Promise<void> =>
+    (ending ??= (async () => {
+      if (failed) reportFailure(failed.error)
+      await summarize(operation, projectId, report, failed, started)
+    })())
+  let backstop: NodeJS.Timeout | undefined
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return
     log.warning(t`Received ${signal}: cancelling, cleaning up what this run started.`)
     controller.abort(
       new CancelledError(t`The run was cancelled (${signal}) before the operation finished.`)
     )
-    // Whatever happens, be gone before the runner's hard kill.
-    setTimeout(() => {
-      fail(t`The run was cancelled (${signal}); clean-up did not finish in time.`)
-      process.exit(1)
-    }, CANCEL_GRACE_MS).unref()
+    // Whatever happens, be gone before the runner's hard kill; run() clears this once it ends.
+    backstop = setTimeout(() => {
+      const gaveUp = new CancelledError(
+        t`The run was cancelled (${signal}); clean-up did not finish in time.${mayBeLeft(operation, report.facts)}`
+      )
+      void end({ error: gaveUp })
+        .then(drained)
+        .finally(() => process.exit())
+    }, cancelGraceFromEnv()).unref()
   }
   for (const signal of CANCEL_SIGNALS) process.on(signal, onSignal)
 
-  const started = systemClock.now()
-  const report = createReport()
-  let operation: Operation | undefined
-  let projectId: string | undefined
-  let client: NexusClient | undefined
   let failed: { error: unknown } | undefined
   try {
     const inputs = readInputs()
@@ -119,12 +141,31 @@ export async function run(): Promise<void> {
           ? controller.signal.reason
           : error
     }
-    reportFailure(failed.error)
   } finally {
     client?.dispose()
-    for (const signal of CANCEL_SIGNALS) process.off(signal, onSignal)
   }
-  await summarize(operation, projectId, report, failed, started)
+  await end(failed)
+  // Until here a signal still finds its handler: the default one would end the process before
+  // its failure line or summary is written.
+  clearTimeout(backstop)
+  for (const signal of CANCEL_SIGNALS) process.off(signal, onSignal)
+}
+
+/**
+ * What a cancelled create may leave in Nexus when its clean-up was given up, for the failure line:
+ * the dataset it made, not yet uploaded or deleted; or, when its create request got no answer,
+ * one nobody knows the id of. Nothing for the other operations: they leave nothing half-made.
+ */
+export function mayBeLeft(operation: Operation | undefined, facts: StepFacts): Inert | '' {
+  if (operation !== 'create') return ''
+  const { dataset } = facts
+  if (dataset === undefined) {
+    return facts.unansweredCreate
+      ? t` A create request was under way: a dataset named ${quote(facts.unansweredCreate.name, NAME_SHOWN)} may exist; find it with operation: list.`
+      : ''
+  }
+  if (facts.reused || facts.deleted || facts.upload) return ''
+  return t` Dataset ${dataset.id} may be left Waiting: delete it with operation: delete, dataset-id: ${dataset.id}.`
 }
 
 /** The job summary: the outcome first, then (for a failure) what next, then the details. */
@@ -157,6 +198,16 @@ function retryPolicyFromEnv(): RetryPolicy {
   const base = Number(text)
   if (text === '' || !(base >= 0)) return API_RETRY_POLICY
   return { ...API_RETRY_POLICY, baseDelayMs: base, maxDelayMs: base * 16 }
+}
+
+/**
+ * NEXUS_ACTION_CANCEL_GRACE_MS shortens the backstop for the project's own end-to-end tests, which
+ * show what it says when a clean-up overruns without waiting 4.5 s for it.
+ */
+function cancelGraceFromEnv(): number {
+  const text = process.env.NEXUS_ACTION_CANCEL_GRACE_MS ?? ''
+  const ms = Number(text)
+  return text === '' || !(ms >= 0 && ms <= CANCEL_GRACE_MS) ? CANCEL_GRACE_MS : ms
 }
 
 /** One failure line a person can act on; the stack only in the debug log. */

@@ -6,6 +6,7 @@ import {
   apiCalls,
   cancelWhen,
   creds,
+  onceWhile,
   startWithStaleUploadUrls,
   uploads,
   useEmulators,
@@ -25,6 +26,7 @@ import {
   zip
 } from '../support/wrong-format.js'
 import { posixTest, symlinkTest } from '../support/platform.js'
+import { rewriteInPlace, wholeSecondMtime } from '../support/files.js'
 
 const start = useEmulators()
 
@@ -223,14 +225,10 @@ describe('create: faults', () => {
       { operation: 'create', path: 'a.ndjson', name: 'changed', ...creds(e) },
       {
         workspace,
-        onSpawn: child => {
-          const timer = setInterval(() => {
-            if (uploads(e).length === 0) return
-            clearInterval(timer)
-            appendFileSync(path.join(workspace, 'a.ndjson'), lines(1, 10))
-          }, 10)
-          child.on('exit', () => clearInterval(timer))
-        }
+        ...onceWhile(
+          () => uploads(e).length > 0,
+          () => appendFileSync(path.join(workspace, 'a.ndjson'), lines(1, 10))
+        )
       }
     )
     expect(run.code).toBe(1)
@@ -238,6 +236,36 @@ describe('create: faults', () => {
       'The file changed after it was checked, before an upload attempt: a.ndjson changed while it was being read; try again once nothing writes to it. Make sure nothing writes it during the step.'
     )
     expect(uploads(e)).toHaveLength(1)
+    expect(e.datasets()).toHaveLength(0)
+    expect(run.outputs.deleted).toBe('true')
+  })
+
+  test('a file rewritten in place before the upload, its size and mtime put back, is not sent; its dataset is deleted', async () => {
+    const e = await start()
+    // The create's answer waits 3 s: the file is rewritten meanwhile, after it was checked.
+    e.fault({ server: 'api', method: 'POST', answerDelayMs: 3000 })
+    const workspace = workspaceWith({ 'a.ndjson': lines(10) })
+    const file = path.join(workspace, 'a.ndjson')
+    wholeSecondMtime(file)
+    let rewritten: Promise<void> | undefined
+    const run = await runAction(
+      { operation: 'create', path: 'a.ndjson', name: 'rewritten', ...creds(e) },
+      {
+        workspace,
+        ...onceWhile(
+          () => apiCalls(e, 'POST').length > 0,
+          () => {
+            rewritten = rewriteInPlace(file, lines(10, 10))
+          }
+        )
+      }
+    )
+    await rewritten
+    expect(run.code).toBe(1)
+    expect(run.failure).toBe(
+      'The file changed after it was checked, before an upload attempt: a.ndjson changed while it was being read; try again once nothing writes to it. Make sure nothing writes it during the step.'
+    )
+    expect(uploads(e)).toHaveLength(0)
     expect(e.datasets()).toHaveLength(0)
     expect(run.outputs.deleted).toBe('true')
   })

@@ -4,12 +4,13 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FileCheckError } from '../../src/shared/errors.js'
-import { readChunks, scanFile } from '../../src/ndjson/file-scan.js'
+import { openUnchanged, readChunks, scanFile } from '../../src/ndjson/file-scan.js'
 import { SCRATCH_BYTES } from '../../src/ndjson/fast-path.js'
 import { NdjsonChecker } from '../../src/ndjson/check.js'
 import { referenceCrc32cBase64 } from '../support/crc32c.js'
 import { items, prettyArray, utf16le } from '../support/wrong-format.js'
 import { posixTest, symlinkTest } from '../support/platform.js'
+import { rewriteInPlace, wholeSecondMtime } from '../support/files.js'
 
 let dir: string
 
@@ -178,6 +179,32 @@ describe('scanFile reads a file', () => {
       crc32c: referenceCrc32cBase64(content),
       ...expected
     })
+  })
+})
+
+describe('openUnchanged opens only the file that was scanned', () => {
+  const ITEM = '{"url": "https://x/1.jpg"}\n'
+
+  it('the file as scanned: opened', async () => {
+    const path = await file('kept.ndjson', ITEM)
+    const { identity } = await scanFile(path)
+    const handle = await openUnchanged({ path, name: 'kept.ndjson' }, identity)
+    await handle.close()
+  })
+
+  it('a file rewritten in place with its size and mtime put back: refused', async () => {
+    const path = await file('rewritten.ndjson', ITEM)
+    wholeSecondMtime(path)
+    const { identity } = await scanFile(path)
+    await rewriteInPlace(path, ITEM.replace('1', '2'))
+    const error: unknown = await openUnchanged({ path, name: 'rewritten.ndjson' }, identity).then(
+      async handle => handle.close(),
+      (e: unknown) => e
+    )
+    expect(error).toBeInstanceOf(FileCheckError)
+    expect((error as FileCheckError).message).toBe(
+      'rewritten.ndjson changed while it was being read; try again once nothing writes to it'
+    )
   })
 })
 

@@ -4,7 +4,6 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { RunOptions } from '../../scripts/run-action.js'
 import {
   Emulator,
@@ -93,18 +92,31 @@ export function workspaceWith(files: Record<string, string | Buffer>): string {
 /** How a cancel reaches the action: a real signal, or the same signal emitted inside its process. */
 export type Delivery = 'signal' | 'emitted'
 
-const EMIT_SIGNAL = fileURLToPath(new URL('./emit-signal.mjs', import.meta.url))
+/** A module of this folder, as `node --import` takes it. */
+const supportModule = (name: string): string => new URL(`./${name}`, import.meta.url).href
+
+/** A preload that holds every read of a file handle back (see slow-reads.mjs). */
+export const SLOW_READS = supportModule('slow-reads.mjs')
+/** A preload that keeps the event loop busy for minutes (see hold-open.mjs). */
+export const HOLD_OPEN = supportModule('hold-open.mjs')
+
+/** The environment that preloads `modules` (URLs, as SLOW_READS) into the action's process. */
+export function preloading(...modules: string[]): Record<string, string> {
+  return { NODE_OPTIONS: modules.map(module => `--import=${module}`).join(' ') }
+}
 
 /**
  * RunOptions that cancel the action once `ready()` holds (polled every 10 ms): by sending it
  * `signal`, as the Linux and macOS runners do; or by having its own process emit `signal` through
  * a preloaded hook (emit-signal.mjs), which runs the same handler without an operating-system
- * signal, so the cancel path is tested on Windows too.
+ * signal, so the cancel path is tested on Windows too. `also` preloads more hooks and sets more
+ * of the environment (RunOptions' env would replace this one's).
  */
 export function cancelWhen(
   ready: () => boolean,
   signal: NodeJS.Signals,
-  delivery: Delivery
+  delivery: Delivery,
+  also: { preloads?: string[]; env?: Record<string, string> } = {}
 ): Pick<RunOptions, 'onSpawn' | 'env'> {
   const trigger = path.join(mkdtempSync(path.join(tmpdir(), 'nexus-cancel-')), 'signal')
   const fire =
@@ -115,20 +127,34 @@ export function cancelWhen(
           writeFileSync(`${trigger}.tmp`, signal)
           renameSync(`${trigger}.tmp`, trigger)
         }
+  const preloads = [
+    ...(delivery === 'emitted' ? [supportModule('emit-signal.mjs')] : []),
+    ...(also.preloads ?? [])
+  ]
   return {
-    ...(delivery === 'emitted'
-      ? {
-          env: {
-            NODE_OPTIONS: `--import=${pathToFileURL(EMIT_SIGNAL).href}`,
-            NEXUS_TEST_SIGNAL_FILE: trigger
-          }
-        }
-      : {}),
+    env: {
+      ...also.env,
+      ...(preloads.length > 0 ? preloading(...preloads) : {}),
+      ...(delivery === 'emitted' ? { NEXUS_TEST_SIGNAL_FILE: trigger } : {})
+    },
+    ...onceWhile(ready, fire)
+  }
+}
+
+/**
+ * RunOptions' onSpawn that does `act` once `ready()` holds (polled every 10 ms), if that comes
+ * before the action exits: to change its world at a chosen moment of the run.
+ */
+export function onceWhile(
+  ready: () => boolean,
+  act: (child: ChildProcess) => void
+): Pick<RunOptions, 'onSpawn'> {
+  return {
     onSpawn: child => {
       const timer = setInterval(() => {
         if (!ready()) return
         clearInterval(timer)
-        fire(child)
+        act(child)
       }, 10)
       child.on('exit', () => clearInterval(timer))
     }

@@ -34,3 +34,25 @@ export function fail(message: Inert): void {
   core.setFailed(message)
   process.exitCode = 1
 }
+
+/** How long drained() waits for a reader that has stopped reading (a runner gone, a full pipe). */
+const DRAIN_WAIT_MS = 2000
+
+/**
+ * Resolves once everything written to stdout and stderr so far has been handed to the system, or
+ * after DRAIN_WAIT_MS. The runner reads the step's output through pipes, which Node writes
+ * asynchronously on Linux and macOS: process.exit() right after a write can lose it. A write's
+ * callback comes after every earlier write's.
+ */
+export function drained(): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  // Writes nothing (an empty write): it only waits for what the log wrote through @actions/core.
+  // eslint-disable-next-line no-restricted-properties
+  const written = [process.stdout, process.stderr].map(
+    stream => new Promise<void>(resolve => stream.write('', () => resolve()))
+  )
+  return Promise.race([
+    Promise.all(written),
+    new Promise<void>(resolve => (timer = setTimeout(resolve, DRAIN_WAIT_MS)))
+  ]).then(() => clearTimeout(timer))
+}

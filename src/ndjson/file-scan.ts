@@ -39,11 +39,17 @@ export interface Where {
   name: string
 }
 
+/**
+ * What tells one file from another, and from itself rewritten. ctime is the one a program cannot
+ * set back: a rewrite in place that restores the size, and the mtime with utimes, still moves it
+ * (Windows keeps it too).
+ */
 export interface FileIdentity {
   dev: number
   ino: number
   size: number
   mtimeMs: number
+  ctimeMs: number
 }
 
 /**
@@ -117,11 +123,18 @@ export async function* readChunks(
 }
 
 function identify(info: Stats): FileIdentity {
-  return { dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs }
+  const { dev, ino, size, mtimeMs, ctimeMs } = info
+  return { dev, ino, size, mtimeMs, ctimeMs }
 }
 
 function sameFile(a: FileIdentity, b: FileIdentity): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs
+  return (
+    a.dev === b.dev &&
+    a.ino === b.ino &&
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs
+  )
 }
 
 /** stat() follows symbolic links, so a link to a good file is fine. Opens nothing. */

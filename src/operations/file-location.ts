@@ -20,19 +20,26 @@ export interface FileLocation {
  * any file on the runner), so a path inside the workspace must still be inside once every link is
  * resolved; the file opened is the resolved one, so no link can be swapped in between the check
  * and the read.
+ *
+ * Inside means on the file system, not in the spelling: a path that reaches the workspace by
+ * another name (its real path when GITHUB_WORKSPACE is a link, or a link to it) is inside too.
  */
 export async function locateFile(workspace: string, given: string): Promise<FileLocation> {
   const resolved = path.resolve(workspace, given)
-  const shown = displayPath(workspace, resolved)
-  if (!isInside(workspace, resolved)) {
+  const realWorkspace = await realpath(workspace).catch(() => workspace)
+  const entered = isInside(workspace, resolved)
+    ? path.join(realWorkspace, path.relative(workspace, resolved))
+    : await whereItEnters(realWorkspace, resolved)
+  if (entered === undefined) {
     // An absolute path is the workflow's own choice; `..` climbing out is more likely text that
     // an expression brought in (a branch name, say) than a choice.
-    if (path.isAbsolute(given)) return { path: resolved, shown }
+    if (path.isAbsolute(given)) return { path: resolved, shown: resolved }
     throw new FileCheckError(
       t`${given} climbs out of the workspace (to ${resolved}); a relative path must stay inside it. If that file is the one to upload, give its absolute path in the workflow (path: ${resolved}).`,
       resolved
     )
   }
+  const shown = path.relative(realWorkspace, entered).split(path.sep).join('/') || resolved
   let real: string
   try {
     real = await realpath(resolved)
@@ -40,18 +47,36 @@ export async function locateFile(workspace: string, given: string): Promise<File
     // Missing or unreadable: the scan says which, naming the path as given.
     return { path: resolved, shown }
   }
-  const realWorkspace = await realpath(workspace).catch(() => workspace)
   if (!isInside(realWorkspace, real)) {
     throw new FileCheckError(
       t`${shown} leads through a symbolic link to ${real}, outside the workspace; the action does not follow links out of the repository, whose content a pull request can change. If that file is the one to upload, give its real path in the workflow (path: ${real}).`,
       resolved
     )
   }
-  const throughLink = !samePath(
-    path.relative(realWorkspace, real),
-    path.relative(workspace, resolved)
-  )
-  return { path: real, shown, ...(throughLink ? { linkTarget: real } : {}) }
+  return { path: real, shown, ...(samePath(real, entered) ? {} : { linkTarget: real }) }
+}
+
+/**
+ * Where `target`, a path outside the workspace by its spelling, enters the real workspace, if it
+ * does: the real path of its first leading part that resolves inside it, followed by the parts
+ * after that as written (so `data/items.ndjson` is still named so when `data` is a link; and the
+ * last part is the file itself, which may be a link into the workspace). Undefined when no part
+ * of it leads in.
+ */
+async function whereItEnters(realWorkspace: string, target: string): Promise<string | undefined> {
+  const { root } = path.parse(target)
+  const parts = target.slice(root.length).split(path.sep).filter(Boolean)
+  for (let i = 0; i <= parts.length; i++) {
+    let real: string
+    try {
+      real = await realpath(path.join(root, ...parts.slice(0, i)))
+    } catch {
+      // Missing from here on: what comes after cannot resolve anywhere else.
+      return undefined
+    }
+    if (isInside(realWorkspace, real)) return path.join(real, ...parts.slice(i))
+  }
+  return undefined
 }
 
 function isInside(parent: string, child: string): boolean {
@@ -64,10 +89,4 @@ function samePath(a: string, b: string): boolean {
   return process.platform === 'win32' || process.platform === 'darwin'
     ? a.toLowerCase() === b.toLowerCase()
     : a === b
-}
-
-/** Relative to the workspace, with `/`, when inside it (as annotations want); else as resolved. */
-function displayPath(workspace: string, filePath: string): string {
-  const relative = path.relative(workspace, filePath)
-  return relative && isInside(workspace, filePath) ? relative.split(path.sep).join('/') : filePath
 }
