@@ -31949,36 +31949,110 @@ module.exports = {
 
 /***/ }),
 
+/***/ 8592:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Rm: () => (/* binding */ log),
+/* harmony export */   fJ: () => (/* binding */ fail),
+/* harmony export */   oB: () => (/* binding */ drained)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(596);
+
+
+/**
+ * The only module that writes to the runner's log (a lint rule keeps core.info and its kin out of
+ * every other one). Everything it takes is Inert, so outside text has been through `t`.
+ */
+const log = {
+    debug: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(message),
+    info: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(message),
+    warning: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message),
+    annotate: (message, place) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(message, {
+        title: place.title,
+        file: place.file,
+        startLine: place.line,
+        ...(place.column ? { startColumn: place.column } : {})
+    }),
+    group: (title, body) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(title, body),
+    secret: value => {
+        if (!value)
+            return;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value);
+        (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__/* .keepSecret */ .gz)(value);
+    }
+};
+/**
+ * The step's one failure line, and exit code 1. core.setFailed sets the exit code too; doing it
+ * here as well keeps it when a harness stubs @actions/core (@github/local-action's setFailed only
+ * records it), so `npm run local` fails as the step would.
+ */
+function fail(message) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(message);
+    process.exitCode = 1;
+}
+/** How long drained() waits for a reader that has stopped reading (a runner gone, a full pipe). */
+const DRAIN_WAIT_MS = 2000;
+/**
+ * Resolves once everything written to stdout and stderr so far has been handed to the system, or
+ * after DRAIN_WAIT_MS. The runner reads the step's output through pipes, which Node writes
+ * asynchronously on Linux and macOS: process.exit() right after a write can lose it. A write's
+ * callback comes after every earlier write's.
+ */
+function drained() {
+    let timer;
+    // Writes nothing (an empty write): it only waits for what the log wrote through @actions/core.
+    // eslint-disable-next-line no-restricted-properties
+    const written = [process.stdout, process.stderr].map(stream => new Promise(resolve => stream.write('', () => resolve())));
+    return Promise.race([
+        Promise.all(written),
+        new Promise(resolve => (timer = setTimeout(resolve, DRAIN_WAIT_MS)))
+    ]).then(() => clearTimeout(timer));
+}
+
+
+/***/ }),
+
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8329);
+/* harmony import */ var _action_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8592);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3925);
+
 
 // A stray rejection or exception must still end as one failure line and exit
 // code 1, never a Node crash dump with another code.
 const crash = (error) => {
-    (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .reportFailure */ .x)(error);
+    (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .reportFailure */ .xV)(error);
     process.exit(1);
 };
 process.on('unhandledRejection', crash);
 process.on('uncaughtException', crash);
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF)();
+// The step is over once run() has cleaned up and written its outputs and summary: whatever may
+// still hold the event loop (a socket a proxy keeps open, a timer) must not hold the step, nor
+// let the cancel backstop fire after the fact. The exit code is the one run() set.
+await (0,_action_log_js__WEBPACK_IMPORTED_MODULE_0__/* .drained */ .oB)();
+process.exit();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 8329:
+/***/ 3925:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  x: () => (/* binding */ reportFailure),
-  e: () => (/* binding */ run)
+  xV: () => (/* binding */ reportFailure),
+  eF: () => (/* binding */ run)
 });
+
+// UNUSED EXPORTS: mayBeLeft
 
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
@@ -31999,6 +32073,5632 @@ async function defaultDatasetName() {
     const parts = [repository, sha, run].filter(Boolean);
     return parts.length > 0 ? parts.join('-') : 'dataset';
 }
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(3340);
+// EXTERNAL MODULE: ./src/net/url-policy.ts
+var url_policy = __nccwpck_require__(1785);
+// EXTERNAL MODULE: ./src/nexus/client.ts + 1 modules
+var nexus_client = __nccwpck_require__(5363);
+// EXTERNAL MODULE: ./src/nexus/types.ts
+var types = __nccwpck_require__(7606);
+;// CONCATENATED MODULE: ./src/operations/context.ts
+const OPERATIONS = ['create', 'check', 'get', 'list', 'delete', 'wait', 'cleanup'];
+/** What create does when a not-expired dataset with its name exists. */
+const IF_EXISTS = ['create', 'reuse', 'fail'];
+
+;// CONCATENATED MODULE: ./src/shared/action-yml.ts
+// Generated by scripts/build-action-meta.mjs from action.yml; do not edit.
+// Run `npm run build:generated` after changing action.yml, and commit this file.
+const INPUT_NAMES = [
+    'operation',
+    'secret-key',
+    'project-id',
+    'api-url',
+    'dataset-id',
+    'name',
+    'if-exists',
+    'path',
+    'wait',
+    'timeout',
+    'poll-interval',
+    'request-timeout',
+    'show-expired',
+    'limit',
+    'page',
+    'older-than',
+    'name-pattern',
+    'dry-run',
+    'concurrency'
+];
+const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'dataset-id',
+    'status',
+    'item-count',
+    'size-bytes',
+    'crc32c',
+    'reused',
+    'name',
+    'expiry-time',
+    'dataset',
+    'datasets',
+    'count',
+    'datasets-truncated',
+    'datasets-file',
+    'next-page',
+    'prev-page',
+    'deleted'
+]));
+/** The defaults action.yml declares; the runner applies them, and the action when an input is empty. */
+const INPUT_DEFAULTS = {
+    operation: 'create',
+    'if-exists': 'create',
+    wait: 'true',
+    timeout: '1800',
+    'poll-interval': '5',
+    'request-timeout': '60',
+    'show-expired': 'false',
+    limit: '100',
+    'dry-run': 'false',
+    concurrency: '8'
+};
+/** The inputs that only some operations read (every other input is read by all). */
+const INPUT_USED_BY = {
+    'secret-key': ['create', 'get', 'list', 'delete', 'wait', 'cleanup'],
+    'project-id': ['create', 'get', 'list', 'delete', 'wait', 'cleanup'],
+    'api-url': ['create', 'get', 'list', 'delete', 'wait', 'cleanup'],
+    'dataset-id': ['get', 'delete', 'wait'],
+    name: ['create'],
+    'if-exists': ['create'],
+    path: ['create', 'check'],
+    wait: ['create'],
+    timeout: ['create', 'wait'],
+    'poll-interval': ['create', 'wait'],
+    'request-timeout': ['create', 'get', 'list', 'delete', 'wait', 'cleanup'],
+    'show-expired': ['list'],
+    limit: ['list'],
+    page: ['list'],
+    'older-than': ['cleanup'],
+    'name-pattern': ['list', 'cleanup'],
+    'dry-run': ['cleanup'],
+    concurrency: ['cleanup']
+};
+
+// EXTERNAL MODULE: ./src/shared/errors.ts
+var errors = __nccwpck_require__(8382);
+// EXTERNAL MODULE: ./src/shared/format.ts
+var format = __nccwpck_require__(6338);
+// EXTERNAL MODULE: ./src/shared/outside-text.ts
+var outside_text = __nccwpck_require__(596);
+// EXTERNAL MODULE: ./src/action/log.ts
+var log = __nccwpck_require__(8592);
+;// CONCATENATED MODULE: ./src/action/inputs.ts
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_API_URL = 'https://api.datature.io';
+/** The runner's way: INPUT_<NAME> through @actions/core, with defaults from action.yml applied. */
+const fromRunner = name => core/* getInput */.V4(name, { trimWhitespace: false });
+/** Whether `operation` reads the input, by action.yml's table. */
+function usesInput(operation, name) {
+    // Typed so that the build fails should action.yml name something that is not an operation.
+    const usedBy = INPUT_USED_BY;
+    return usedBy[name]?.includes(operation) ?? true;
+}
+const MAX_NAME_LENGTH = 256;
+const MIN_SECONDS = 0.01;
+const MAX_SECONDS = 2_000_000;
+/** What an HTTP header can carry: the key goes in one. */
+const SECRET_KEY = /^[\x21-\x7e]+$/;
+/**
+ * Shorter is not a Nexus secret key (a truncated paste, a placeholder), nor safe to mask: so short
+ * a value turns up inside ordinary words, and each `***` in their place would show the key in them.
+ */
+const MIN_SECRET_KEY = 8;
+const PROJECT_ID = /^proj_[A-Za-z0-9]{1,128}$/;
+/**
+ * Reads and checks every input before anything touches the network, so a bad
+ * value fails the step at once with one message naming the input, the value
+ * and what would be accepted. The secret key is masked before anything else.
+ * An input given empty gets action.yml's default, as one not given does.
+ */
+function readInputs(get = fromRunner, env = process.env) {
+    const raw = (name) => get(name).trim();
+    const withDefault = (name) => raw(name) || INPUT_DEFAULTS[name];
+    const operation = withDefault('operation').toLowerCase();
+    const known = OPERATIONS.includes(operation);
+    // The key is masked before anything can be printed, for an unknown operation too; `check`
+    // alone never reads it (nor the project or the API: it needs no credentials).
+    const talksToNexus = !known || usesInput(operation, 'secret-key');
+    const secretKey = talksToNexus ? raw('secret-key') || (env.DATATURE_SECRET_KEY ?? '').trim() : '';
+    log/* log */.Rm.secret(secretKey);
+    if (!known) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "operation" must be one of ${OPERATIONS.join(', ')}; got ${(0,outside_text/* quote */.hD)(operation)}.`);
+    }
+    const op = operation;
+    const uses = (name) => usesInput(op, name);
+    const inputs = {
+        operation: op,
+        ...(talksToNexus ? { api: readApi(secretKey, raw, env) } : {}),
+        ifExists: readChoice('if-exists', withDefault('if-exists'), IF_EXISTS),
+        wait: readBoolean('wait', withDefault('wait')),
+        timeoutMs: readSeconds('timeout', withDefault('timeout')),
+        pollIntervalMs: readSeconds('poll-interval', withDefault('poll-interval')),
+        requestTimeoutMs: readSeconds('request-timeout', withDefault('request-timeout')),
+        showExpired: readBoolean('show-expired', withDefault('show-expired')),
+        limit: readInteger('limit', withDefault('limit'), 1, nexus_client/* LARGEST_PAGE */.LS),
+        dryRun: readBoolean('dry-run', withDefault('dry-run')),
+        concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32)
+    };
+    if (uses('dataset-id'))
+        inputs.datasetId = readDatasetId(raw('dataset-id'));
+    if (uses('path')) {
+        inputs.path = raw('path');
+        if (!inputs.path) {
+            throw new errors/* InputError */.dz((0,outside_text.t) `Input "path" is required for operation ${op}: the NDJSON file to ${op === 'check' ? 'check' : 'upload'}.`);
+        }
+        refuseControlCharacters('path', inputs.path);
+    }
+    if (uses('name') && raw('name'))
+        inputs.name = readName(raw('name'));
+    if (uses('page') && raw('page'))
+        inputs.page = refuseControlCharacters('page', raw('page'));
+    if (uses('older-than') && raw('older-than')) {
+        inputs.olderThanMs = readDuration('older-than', raw('older-than'));
+    }
+    if (uses('name-pattern')) {
+        const pattern = get('name-pattern');
+        // An explicitly empty pattern would silently match nothing (or, read as
+        // "no filter", everything): neither is what someone who typed it meant.
+        if (pattern !== '' && pattern.trim() === '') {
+            throw new errors/* InputError */.dz((0,outside_text.t) `Input "name-pattern" is empty; remove it to match every name.`);
+        }
+        if (pattern.trim())
+            inputs.namePattern = refuseControlCharacters('name-pattern', pattern.trim());
+    }
+    return inputs;
+}
+/**
+ * Inputs given that this operation does not read. Inputs with a default are left out: the runner
+ * gives them to every step.
+ */
+function unusedInputs(operation, get = fromRunner) {
+    return INPUT_NAMES.filter(name => !(name in INPUT_DEFAULTS) && !usesInput(operation, name) && get(name).trim() !== '');
+}
+/** The secret key (already masked), the project and the API: what talking to Nexus takes. */
+function readApi(secretKey, raw, env) {
+    if (!secretKey) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "secret-key" is required: set it (for example secret-key: $\{{ secrets.DATATURE_SECRET_KEY }}) or the DATATURE_SECRET_KEY environment variable.`);
+    }
+    if (!SECRET_KEY.test(secretKey)) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "secret-key" has characters a secret key cannot have (spaces, line breaks or non-ASCII, often from copy and paste); copy the key again.`);
+    }
+    if (secretKey.length < MIN_SECRET_KEY) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "secret-key" is shorter than ${MIN_SECRET_KEY} characters: too short to be a Nexus secret key, and too short to be masked safely in logs. Copy the whole key from the project's Integrations page.`);
+    }
+    const projectId = readProjectId(raw('project-id') || (env.DATATURE_PROJECT_ID ?? '').trim());
+    const apiUrl = readApiUrl(raw('api-url') || (env.DATATURE_API_BASE_URL ?? '').trim());
+    return { secretKey, projectId, apiUrl };
+}
+function readProjectId(value) {
+    if (!value) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "project-id" is required: set it (for example project-id: $\{{ secrets.DATATURE_PROJECT_ID }}) or the DATATURE_PROJECT_ID environment variable.`);
+    }
+    const id = value.startsWith('proj_') ? value : `proj_${value}`;
+    if (!PROJECT_ID.test(id)) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "project-id" must look like proj_ followed by letters and digits (for example proj_0123456789abcdef0123456789abcdef), with or without the proj_ prefix; got ${(0,outside_text/* quote */.hD)(value)}.`);
+    }
+    return id;
+}
+function readApiUrl(value) {
+    const text = value || DEFAULT_API_URL;
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must be an absolute URL such as ${DEFAULT_API_URL}; got ${(0,outside_text/* quote */.hD)(text)}.`);
+    }
+    if (url.username || url.password) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must not contain a user name or password; the secret key is sent in a header.`);
+    }
+    if (url.search || url.hash || text.includes('?') || text.includes('#')) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must not have a query or fragment; got ${(0,outside_text/* quote */.hD)(url.origin + url.pathname)}…`);
+    }
+    if (url.protocol === 'http:' && !(0,url_policy/* isLoopback */.U)(url.hostname)) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and ::1, where tests run); got ${(0,outside_text/* quote */.hD)(url.origin)}.`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must use https://; got ${(0,outside_text/* quote */.hD)(url.protocol)}.`);
+    }
+    return url;
+}
+function readDatasetId(value) {
+    if (!value) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "dataset-id" is required for this operation: the id of the dataset, like dataset_<uuid>.`);
+    }
+    if (!(0,types/* isDatasetId */.OJ)(value)) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "dataset-id" must look like dataset_ followed by a UUID (for example dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60); got ${(0,outside_text/* quote */.hD)(value)}.`);
+    }
+    return value;
+}
+/** Text that ends up in requests, logs and the summary: a line break or escape is never meant. */
+function refuseControlCharacters(name, value) {
+    if ((0,outside_text/* hasControlCharacters */.Kg)(value)) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must not contain control characters (line breaks, tabs, escapes).`);
+    }
+    return value;
+}
+function readName(value) {
+    refuseControlCharacters('name', value);
+    if ([...value].length > MAX_NAME_LENGTH) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "name" must be at most ${MAX_NAME_LENGTH} characters; got ${[...value].length}.`);
+    }
+    return value;
+}
+function readChoice(name, value, choices) {
+    const lower = value.toLowerCase();
+    if (choices.includes(lower))
+        return lower;
+    throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be one of ${choices.join(', ')}; got ${(0,outside_text/* quote */.hD)(value)}.`);
+}
+function readBoolean(name, value) {
+    const lower = value.toLowerCase();
+    if (lower === 'true')
+        return true;
+    if (lower === 'false')
+        return false;
+    throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be true or false; got ${(0,outside_text/* quote */.hD)(value)}.`);
+}
+function readSeconds(name, value) {
+    const seconds = /^\d+(\.\d+)?$|^\.\d+$/.test(value) ? Number(value) : NaN;
+    // Below 10 ms a wait is a busy loop; past ~24 days Node's timers overflow.
+    if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS)) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be a positive number of seconds from ${MIN_SECONDS} to ${MAX_SECONDS} (fractions allowed, e.g. 0.5); got ${(0,outside_text/* quote */.hD)(value)}.`);
+    }
+    return Math.round(seconds * 1000);
+}
+function readInteger(name, value, min, max) {
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be a whole number from ${min} to ${max}; got ${(0,outside_text/* quote */.hD)(value)}.`);
+    }
+    return n;
+}
+function readDuration(name, value) {
+    const match = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(value);
+    const amount = match ? Number(match[1]) : NaN;
+    if (!match || !(amount > 0)) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be a number and a unit s, m, h, d or w (for example 36h or 7d); got ${(0,outside_text/* quote */.hD)(value)}.`);
+    }
+    return Math.round(amount * (format/* DURATION_UNITS */.Z8[match[2].toLowerCase()] ?? 0));
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/action/outputs.ts
+
+
+
+
+
+
+
+
+/**
+ * GitHub's limit for one output: a larger one makes the expression that reads it fail (and all
+ * outputs of a run share 50 MB). Counted in UTF-8 bytes.
+ */
+const MAX_OUTPUT_BYTES = 1_000_000;
+/**
+ * Step outputs. Every dataset that leaves the action goes through withoutUploadUrl, and every
+ * value through redact: the secret key and the signed URL are credentials, and the API may repeat
+ * either in a dataset's name or status message. Otherwise outputs carry the API's text as it came.
+ */
+function setOutput(name, rawValue) {
+    const value = (0,outside_text/* redact */.E$)(rawValue);
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > MAX_OUTPUT_BYTES) {
+        // Only an answer far from what the API documents gets here (datasets has its own rule).
+        log/* log */.Rm.warning((0,outside_text.t) `Output ${name} would be ${(0,format/* formatBytes */.z3)(bytes)}, over GitHub's limit of 1 MB for one output; it is left empty.`);
+        core/* setOutput */.uH(name, '');
+        return;
+    }
+    core/* setOutput */.uH(name, value);
+}
+function setDatasetOutputs(dataset) {
+    setOutput('dataset-id', dataset.id);
+    setOutput('status', dataset.status.overview);
+    setOutput('name', dataset.name);
+    if (typeof dataset.status.itemCount === 'number') {
+        setOutput('item-count', String(dataset.status.itemCount));
+    }
+    const expiry = (0,format/* isoTime */.Ly)(dataset.expiryTime);
+    if (expiry)
+        setOutput('expiry-time', expiry);
+    setOutput('dataset', JSON.stringify((0,types/* withoutUploadUrl */.HU)(dataset)));
+}
+/**
+ * `datasets` (as many as fit in one output, in the order listed), `datasets-truncated`,
+ * `datasets-file` (all of them, in a JSON file under RUNNER_TEMP) and `count`; list also passes
+ * its page cursors (empty after a full walk).
+ */
+function setListOutputs(datasets, cursors) {
+    // Redacted one by one: the sizes below are those of the text that goes out, file included.
+    const items = datasets.map(d => (0,outside_text/* redact */.E$)(JSON.stringify((0,types/* withoutUploadUrl */.HU)(d))));
+    let size = 2; // the brackets
+    let fit = 0;
+    for (const item of items) {
+        size += Buffer.byteLength(item, 'utf8') + (fit > 0 ? 1 : 0);
+        if (size > MAX_OUTPUT_BYTES)
+            break;
+        fit++;
+    }
+    setOutput('datasets', `[${items.slice(0, fit).join(',')}]`);
+    setOutput('datasets-truncated', String(fit < items.length));
+    setOutput('count', String(datasets.length));
+    if (cursors) {
+        setOutput('next-page', cursors.nextPage ?? '');
+        setOutput('prev-page', cursors.prevPage ?? '');
+    }
+    // After the outputs above: a file that cannot be written must not cost the step its outputs
+    // (cleanup has already deleted what it lists).
+    let file = '';
+    try {
+        file = writeDatasetsFile(items);
+    }
+    catch (error) {
+        log/* log */.Rm.warning((0,outside_text.t) `Could not write the datasets file (output datasets-file is empty): ${error.message}`);
+    }
+    setOutput('datasets-file', file);
+    if (fit < items.length) {
+        log/* log */.Rm.warning((0,outside_text.t) `Output datasets holds the first ${fit} of ${items.length} datasets: all of them would be over GitHub's limit of 1 MB for one output (datasets-truncated is true).${file ? (0,outside_text.t) ` All ${items.length} are in ${file} (output datasets-file).` : ''}`);
+    }
+}
+/** A fresh folder per call, so two steps of one job never share the file. */
+function writeDatasetsFile(items) {
+    const folder = (0,external_node_fs_.mkdtempSync)(external_node_path_.join(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'nexus-datasets-'));
+    const file = external_node_path_.join(folder, 'datasets.json');
+    (0,external_node_fs_.writeFileSync)(file, `[${items.join(',')}]`);
+    return file;
+}
+
+;// CONCATENATED MODULE: ./src/action/report.ts
+
+/**
+ * A step's report: its outputs, written as the runner wants them at once, and the facts its job
+ * summary is built from when the step ends (main.ts).
+ */
+function createReport() {
+    const facts = { durations: {} };
+    const dataset = (d) => {
+        facts.dataset = d;
+        setDatasetOutputs(d);
+    };
+    return {
+        facts,
+        dataset,
+        datasets: setListOutputs,
+        output: setOutput,
+        deleted: () => {
+            facts.deleted = true;
+            setOutput('deleted', 'true');
+        },
+        reused: d => {
+            facts.reused = true;
+            setOutput('reused', 'true');
+            dataset(d);
+        }
+    };
+}
+
+// EXTERNAL MODULE: ./src/operations/dataset-selection.ts
+var dataset_selection = __nccwpck_require__(1601);
+// EXTERNAL MODULE: ./src/ndjson/file-cause.ts
+var file_cause = __nccwpck_require__(1766);
+;// CONCATENATED MODULE: ./src/action/summary/html.ts
+/**
+ * The pieces a job summary is made of. Every summary is raw HTML, each block on one line: a
+ * runner renders the file as GitHub-flavoured markdown, where an HTML block runs to the next
+ * blank line and its text is not read as markdown, so outside text can neither end a block nor
+ * render as markdown. Outside text goes in only through `text`, which makes it inert and escapes
+ * it.
+ */
+
+
+/** Outside text as HTML text: inert (a line break shows as `\n`), then escaped. */
+function html_text(value) {
+    return (0,outside_text/* inert */.tJ)(value)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;');
+}
+/**
+ * Outside text cut to `max` characters (a name in a table or a heading need not be whole);
+ * redacted first, as a credential cut in two is one the redaction can no longer find.
+ */
+function cut(value, max) {
+    const chars = [...(0,outside_text/* redact */.E$)(value)];
+    return html_text(chars.length > max ? `${chars.slice(0, max).join('')}…` : value);
+}
+const cell = (html, nowrap = false) => ({ html, nowrap });
+function td(c) {
+    return c.nowrap ? `<td nowrap>${c.html}</td>` : `<td>${c.html}</td>`;
+}
+/** A table with a header row. */
+function table(head, rows) {
+    const header = `<thead><tr>${head.map(h => `<th>${h}</th>`).join('')}</tr></thead>`;
+    const body = rows.map(row => `<tr>${row.map(td).join('')}</tr>`).join('');
+    return `<table>${header}<tbody>${body}</tbody></table>`;
+}
+/** A two-column table of named fields, the names as row headers. */
+function fieldTable(rows) {
+    const body = rows.map(([name, c]) => `<tr><th align="left">${name}</th>${td(c)}</tr>`).join('');
+    return `<table>${body}</table>`;
+}
+const heading = (html) => `<h3>${html}</h3>`;
+const code = (html) => `<code>${html}</code>`;
+const paragraph = (html) => `<p>${html}</p>`;
+/**
+ * `2026-11-26 13:17 UTC (3 h ago)`, never wrapping; in a table, whose header says UTC, the time
+ * over how far it is, to keep the columns narrow: `2026-11-26 13:17`, `3 h ago`.
+ */
+function when(epochMs, now, inTable = false) {
+    return timeCell(epochMs, now, inTable, '–', span => `${span} ago`);
+}
+/** An expiry time, which reads `expired 3 d ago` once past; none, `never`. */
+function expiry(epochMs, now, inTable = false) {
+    return timeCell(epochMs, now, inTable, 'never', span => `expired ${span} ago`);
+}
+function timeCell(epochMs, now, inTable, none, past) {
+    const time = (0,format/* readableTime */.GI)(epochMs);
+    if (!time || epochMs === undefined)
+        return cell(none);
+    const span = (0,format/* timeSpan */.wL)(epochMs, now);
+    const relative = epochMs > now ? `in ${span}` : past(span);
+    return cell(inTable ? `${time.replace(/ UTC$/, '')}<br>${relative}` : `${time} (${relative})`, true);
+}
+/**
+ * A whole number as people read it: `1,250`. Not toLocaleString: its first call loads ICU's
+ * locale data, which measured 14–21 ms, a tenth of a whole `get` step.
+ */
+const num = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+/** `1 item`, `1,250 items`. */
+function count(n, noun) {
+    return `${num(n)} ${n === 1 ? noun : `${noun}s`}`;
+}
+
+;// CONCATENATED MODULE: ./src/action/summary/explain.ts
+/**
+ * What a failed step's summary says first: a headline, the cause in plain words and the fix, by
+ * the kind of failure. The step's failure line (the error's own message) has the particulars;
+ * this is what a person reads first to know what kind of trouble it is and what to do.
+ */
+
+
+
+
+
+
+
+/** The step's failure line for an error: its own message, or for a bug, a request to report it. */
+function failureLine(error) {
+    if (error instanceof errors/* ActionError */.lZ)
+        return error.message;
+    const message = error instanceof Error ? error.message : String(error);
+    return (0,outside_text.t) `Unexpected error: ${message}. This is a bug in nexus-dataset-action; please report it with the step's debug log.`;
+}
+/** How much of a name a heading shows. */
+const NAME_IN_HEADING = 64;
+function explainFailure(error, operation, facts, projectId) {
+    // Only when sure: a create request left unanswered may have made a dataset after all.
+    const nothing = operation === 'create' && facts.dataset === undefined && !facts.unansweredCreate
+        ? ': nothing created'
+        : '';
+    const project = projectId ? ` ${code(html_text(projectId))}` : '';
+    const named = () => facts.dataset
+        ? `Dataset ${cut(facts.dataset.name || facts.dataset.id, NAME_IN_HEADING)}`
+        : 'The dataset';
+    if (error instanceof errors/* FileCheckError */.pg)
+        return explainFile(error, facts, nothing, operation);
+    if (error instanceof errors/* InputError */.dz) {
+        return {
+            headline: 'An input of the step is not valid: nothing was done',
+            cause: 'The inputs are checked before anything is read or sent, and one of them is wrong (the failure line names it).',
+            fix: `Correct it in the step's ${code('with:')} in the workflow file; the README lists every input.`
+        };
+    }
+    if (error instanceof errors/* DatasetExistsError */.t9) {
+        return {
+            headline: `A dataset with this name already exists${nothing}`,
+            cause: `${code('if-exists: fail')} refuses to make a second dataset with a name that a dataset not yet expired has.`,
+            fix: `Give the step another ${code('name')}, delete the other dataset, or use ${code('if-exists: reuse')}.`
+        };
+    }
+    if (error instanceof errors/* DatasetNotReadyError */.RH && facts.dataset) {
+        const status = facts.dataset.status;
+        if (error.reason === 'failed') {
+            const message = (0,types/* statusMessage */.uP)(facts.dataset);
+            const says = message ? ` Nexus says: “${cut(message, 300)}”.` : '';
+            // With if-exists: fail, this failed dataset would block the next create of its name.
+            const again = operation === 'create'
+                ? `run the step again: it creates a new dataset (with ${code('if-exists: fail')}, delete this one first)`
+                : `create the dataset again (${code('operation: create')})`;
+            // One reading for both failed statuses, as the failure line (throwIfFailed) gives.
+            return {
+                headline: `${named()} ended ${cut(status.overview, 40)}`,
+                cause: `Nexus could not take or process the file (an item whose ${code('url')} it cannot fetch, say).${says}`,
+                fix: `Check the file's items (URLs reachable, kinds right), then ${again}.`
+            };
+        }
+        const waited = facts.durations.wait !== undefined ? ` within ${(0,format/* readableDuration */.P1)(facts.durations.wait)}` : '';
+        return {
+            headline: `${named()} was not ready${waited}: still ${cut(status.overview, 40)}`,
+            cause: "Nexus was still working on the dataset when the step's timeout ran out.",
+            fix: `Raise ${code('timeout')}, or wait for it in a later step with ${code('operation: wait')} and ${code(`dataset-id: ${html_text(facts.dataset.id)}`)}.`
+        };
+    }
+    if (error instanceof errors/* UploadError */.oW) {
+        const file = facts.file ? ` of ${html_text(facts.file.shown)}` : '';
+        if (error.storageCode === 'BadUploadUrl') {
+            return {
+                headline: 'Nexus handed out an upload URL the action will not use',
+                cause: "The signed upload URL failed the action's checks (the failure line says which), so nothing was sent.",
+                fix: "Report it to Datature support with the step's debug log; a new run gets a new URL, most likely of the same kind."
+            };
+        }
+        if (error.storageCode === 'NotStorage') {
+            return {
+                headline: `Something other than the storage answered the upload${file}`,
+                cause: 'A web page answered the upload instead of the storage (a proxy, say); nothing was stored.',
+                fix: `Check the runner's proxy settings (${code('https_proxy')}, ${code('no_proxy')}), then run the job again.`
+            };
+        }
+        if (error.storageCode === 'PreconditionFailed' && facts.dataset) {
+            // The storage holds this very file (the URL is signed for its CRC-32C); only Nexus's word
+            // is missing. Another create would make a twin.
+            return {
+                headline: `The upload${file} landed, but Nexus has not confirmed it`,
+                cause: 'The storage already holds the file (an earlier attempt got through), but Nexus did not yet say it took it.',
+                fix: `Do not create it again: wait for it with ${code('operation: wait')} and ${code(`dataset-id: ${html_text(facts.dataset.id)}`)}.`
+            };
+        }
+        return {
+            headline: `The upload${file} failed`,
+            cause: 'The storage behind the signed upload URL refused the file, or kept failing until the retries ran out (the failure line has its answer).',
+            fix: 'Run the job again: the step creates a new dataset and uploads the file again.'
+        };
+    }
+    if (error instanceof errors/* CancelledError */.cc) {
+        const c = facts.cleanup;
+        return {
+            headline: c && !c.dryRun
+                ? `Cancelled: cleanup deleted ${num(c.deleted.length)} of ${count(c.selected.length, 'selected dataset')}`
+                : `Cancelled: ${operation ?? 'the step'} did not finish`,
+            cause: "The run was cancelled: by a person, by a newer run of the same concurrency group, or by the job's timeout-minutes.",
+            fix: 'Nothing to fix; run it again when you want it done.'
+        };
+    }
+    if (error instanceof errors/* NexusApiError */.Iu)
+        return explainApi(error, project);
+    if (error instanceof errors/* TooManyDatasetsError */.fK) {
+        return {
+            headline: 'The project holds more datasets than the action reads',
+            cause: `Listing the datasets stopped at the action’s limit (${num(nexus_client/* MAX_LIST_PAGES */.rt)} pages, ${num(nexus_client/* MAX_LIST_DATASETS */.c8)} datasets or ${num(nexus_client/* MAX_LIST_BYTES */.Cb / 1048576)} MiB of answers), and Nexus still pointed to more.`,
+            fix: `Delete datasets in Nexus (a scheduled ${code('operation: cleanup')} keeps their number down), or report it if the project does not hold that many.`
+        };
+    }
+    if (error instanceof errors/* TransportError */.wX) {
+        return {
+            headline: 'Nexus could not be reached',
+            cause: 'The requests got no answer (refused, timed out or cut off), on every retry.',
+            fix: `Run the job again. If it keeps failing, check ${code('api-url')} and the runner's network (a proxy in ${code('https_proxy')}, a firewall).`
+        };
+    }
+    if (error instanceof errors/* BadAnswerError */.ac) {
+        return {
+            headline: 'Nexus answered with something the action cannot use',
+            cause: 'An answer was not what the Nexus API promises (the failure line says how).',
+            fix: "Run the job again; if it keeps happening, report it to Datature support with the step's debug log."
+        };
+    }
+    if (facts.cleanup && !facts.cleanup.dryRun) {
+        const { deleted, failed, selected } = facts.cleanup;
+        return {
+            headline: `Cleanup deleted ${num(deleted.length)} of ${count(selected.length, 'selected dataset')}: ${num(failed.length)} failed`,
+            cause: 'Nexus refused or failed some of the deletions (the reasons are in the table and the failure line).',
+            fix: 'Run the job again: it selects the ones still there and tries them again.'
+        };
+    }
+    if (error instanceof errors/* ActionError */.lZ) {
+        // A failure the action explains in its failure line alone (a dataset Nexus made without an
+        // upload URL, say): that line has the cause and the fix.
+        return {
+            headline: `${operation ?? 'The step'} failed${nothing}`,
+            cause: 'The failure line above says what happened.',
+            fix: 'It also says what to do.'
+        };
+    }
+    return {
+        headline: `The action hit a bug: ${operation ?? 'the step'} did not finish${nothing}`,
+        cause: 'An error the action does not expect, which is a bug in nexus-dataset-action.',
+        fix: "Report it with the step's debug log (re-run the job with debug logging on)."
+    };
+}
+function explainFile(error, facts, nothing, operation) {
+    const file = facts.file;
+    const shown = html_text(file?.shown ?? error.path);
+    const checkTip = operation === 'check'
+        ? ''
+        : ` To check a file without creating anything (and without secrets, as in a pull request), use ${code('operation: check')}.`;
+    if (file?.cause) {
+        const { what, fix } = (0,file_cause/* causeParts */.OD)(file.cause);
+        const todo = fix ? `${html_text(fix.charAt(0).toUpperCase() + fix.slice(1))}.` : '';
+        return {
+            headline: `${shown} ${html_text(what)}${nothing}`,
+            cause: `${shown} ${html_text(what)}, so its lines cannot be read as NDJSON items.`,
+            fix: `${todo}${checkTip}`.trim()
+        };
+    }
+    if (file && file.badLines > 0) {
+        return {
+            headline: `${shown} is not valid NDJSON: ${count(file.badLines, 'bad line')}${nothing ? ', nothing created' : ''}`,
+            cause: `${num(file.badLines)} of the file's ${count(file.items, 'non-blank line')} ${file.badLines === 1 ? 'is' : 'are'} not a JSON object with a string ${code('url')}: see the table below (each is also annotated on the file).`,
+            fix: `Fix the lines, then run again.${checkTip}`
+        };
+    }
+    return {
+        headline: `${shown} could not be used${nothing}`,
+        cause: `The ${code('path')} input must name a non-empty NDJSON file in the workspace, and this one is missing, empty, not a regular file or changed while it was read (the failure line says which).`,
+        fix: `Check ${code('path')} (relative to the workspace), and that an earlier step checks out or writes the file.`
+    };
+}
+function explainApi(error, project) {
+    const status = error.status;
+    if (status === 401 || status === 403) {
+        return {
+            headline: `Nexus refused the secret key (${status})`,
+            cause: `Nexus did not accept the secret key for project${project}: it is wrong, revoked, or a key of another project.`,
+            fix: `Check that the secret ${code('secret-key')} reads is a current secret key of this project, and that ${code('project-id')} is right.`
+        };
+    }
+    if (status === 404) {
+        return error.aboutDataset
+            ? {
+                headline: 'Dataset not found in Nexus (404)',
+                cause: `Project${project} has no dataset with this id: it was deleted, or expired and was removed.`,
+                fix: `Check ${code('dataset-id')} and ${code('project-id')}; ${code('operation: list')} shows the datasets there are.`
+            }
+            : {
+                headline: 'Nexus answered “not found” (404)',
+                cause: `Nexus does not know project${project} at this address.`,
+                fix: `Check ${code('project-id')}, and that ${code('api-url')} is the Nexus API.`
+            };
+    }
+    if (status === 429) {
+        return {
+            headline: 'Nexus kept refusing: too many requests (429)',
+            cause: 'Nexus limits how many requests a key makes, and the retries did not get through.',
+            fix: `Run the job again later, or space out the workflows using this project; for cleanup, lower ${code('concurrency')}.`
+        };
+    }
+    if (status >= 500) {
+        return {
+            headline: `Nexus kept failing (HTTP ${status})`,
+            cause: 'Nexus answered with a server error on every retry: the trouble is on its side.',
+            fix: 'Run the job again later; if it keeps failing, ask Datature support.'
+        };
+    }
+    return {
+        headline: `Nexus refused the request (HTTP ${status})`,
+        cause: 'Nexus said the request is not valid (its own words are in the failure line).',
+        fix: "Check the step's inputs; if they are right, report it with the step's debug log."
+    };
+}
+
+;// CONCATENATED MODULE: ./src/action/summary/build.ts
+/**
+ * The job summary of a step, built from what the step found and did (StepFacts), whether it
+ * succeeded or failed. Its first line says the outcome with an icon; a failure then says why,
+ * what to do and what is left behind; the details follow. Pure: the same facts, error and time
+ * give the same text, so every kind of summary is a unit test.
+ */
+
+
+
+
+
+
+/** Rows past this are counted, not shown: a summary is not a data dump (the outputs have all). */
+const SUMMARY_ROW_CAP = 50;
+/** Uploads smaller than this say nothing of throughput: their time is mostly round trips. */
+const THROUGHPUT_FROM_BYTES = 1048576;
+/** How much of a name a table shows before `…` (the outputs have it whole). */
+const NAME_IN_TABLE = 48;
+function buildSummary(input) {
+    const blocks = input.error === undefined ? success(input) : failure(input);
+    return `${blocks.join('\n')}\n`;
+}
+function success(input) {
+    const { facts, operation } = input;
+    if (facts.cleanup)
+        return cleanupBlocks(input);
+    if (facts.listing)
+        return listBlocks(input);
+    if (operation === 'check' && facts.file) {
+        const f = facts.file;
+        return [
+            heading(`✅ ${html_text(f.shown)} is valid NDJSON: ${count(f.items, 'item')}, ${(0,format/* formatBytes */.z3)(f.sizeBytes)}`),
+            paragraph(`Ready to upload with <code>operation: create</code>.`),
+            fieldTable([...fileRows(f), ['Items', cell(count(f.items, 'item'))], ...timeRows(input)])
+        ];
+    }
+    const d = facts.dataset;
+    if (!d)
+        return [heading('✅ Done')];
+    const name = cut(d.name || d.id, NAME_IN_HEADING);
+    const status = html_text(d.status.overview);
+    let line;
+    if (operation === 'delete')
+        line = `🗑️ Deleted dataset ${name}`;
+    else if (d.status.overview === types/* READY_STATUS */.RL) {
+        const items = d.status.itemCount === undefined ? '' : `: ${count(d.status.itemCount, 'item')}`;
+        line = `✅ Dataset ${name} is ${status}${items}${facts.reused ? ' (reused, nothing uploaded)' : ''}`;
+    }
+    else if (types/* FAILED_STATUSES */.Lg.includes(d.status.overview)) {
+        // Only get gets here: reading a failed dataset is a success of the step, not of the dataset.
+        line = `⚠️ Dataset ${name} is ${status}`;
+    }
+    else if (facts.reused) {
+        line = `⏳ Dataset ${name} is ${status} (reused, nothing uploaded; not waited for)`;
+    }
+    else if (operation === 'create') {
+        line = `✅ Dataset ${name} created and uploaded; Nexus has it ${status} (not waited for)`;
+    }
+    else {
+        line = `⏳ Dataset ${name} is ${status}`;
+    }
+    return [heading(line), fieldTable(datasetRows(d, input))];
+}
+function failure(input) {
+    const { facts, operation, projectId, error } = input;
+    const why = explainFailure(error, operation, facts, projectId);
+    const blocks = [
+        heading(`❌ ${why.headline}`),
+        paragraph(`<b>Failure:</b> ${html_text(failureLine(error))}`),
+        paragraph(`<b>Cause:</b> ${why.cause}`),
+        paragraph(`<b>Fix:</b> ${why.fix}`)
+    ];
+    const left = leftBehind(input);
+    // wait did not make the dataset: what it is left as, not what the step left.
+    const label = operation === 'wait' ? 'The dataset' : 'Left behind';
+    if (left)
+        blocks.push(paragraph(`<b>${label}:</b> ${left}`));
+    // The details of the success summary, under the failure's own headline.
+    if (facts.cleanup)
+        return [...blocks, ...cleanupBlocks(input).slice(1)];
+    if (facts.listing)
+        return [...blocks, ...listBlocks(input).slice(1)];
+    if (facts.dataset)
+        return [...blocks, fieldTable(datasetRows(facts.dataset, input))];
+    if (facts.file) {
+        blocks.push(fieldTable(fileRows(facts.file)));
+        if (facts.file.badLines > 0 && !facts.file.cause)
+            blocks.push(...badLineBlocks(facts.file));
+    }
+    return blocks;
+}
+/**
+ * What a failed create (or wait) leaves in Nexus, and how to be rid of it; nothing for the
+ * operations that only read or delete.
+ */
+function leftBehind({ operation, facts, now, error }) {
+    if (operation !== 'create' && operation !== 'wait')
+        return undefined;
+    const d = facts.dataset;
+    if (operation === 'create' && !d) {
+        const unanswered = facts.unansweredCreate;
+        if (!unanswered)
+            return 'nothing (no dataset was created).';
+        return `no dataset is known, but the create request got no clear answer, so Nexus may have made one named ${code(cut(unanswered.name, NAME_IN_HEADING))}, waiting for a file that will not come. ${code('operation: list')} with ${code(`name-pattern: ${html_text(unanswered.name)}`)} finds it; a scheduled ${code('operation: cleanup')} removes it once it has expired.`;
+    }
+    if (!d)
+        return undefined;
+    if (facts.deleted)
+        return 'nothing (the dataset was deleted, as its file never arrived).';
+    const status = html_text(d.status.overview);
+    // 412: the storage holds the file, so only Nexus's word is missing.
+    const landed = error instanceof errors/* UploadError */.oW && error.storageCode === 'PreconditionFailed';
+    const mayFinish = !(0,types/* isSettled */.Is)(d)
+        ? ` It may still become ready: ${d.status.overview === types/* WAITING_STATUS */.BZ && !landed ? 'if its file landed, ' : ''}wait for it with ${code('operation: wait')}.`
+        : '';
+    // Other jobs may rely on a dataset this step only reused: no advice to delete it.
+    if (facts.reused) {
+        return `nothing new: the dataset below was reused, not made by this step (${status}).${mayFinish}`;
+    }
+    const which = operation === 'wait' ? `${status}, ` : `the dataset below, ${status}, is `;
+    const expired = (0,dataset_selection/* isExpired */._d)(d, now);
+    const stays = d.expiryTime === undefined
+        ? `${which}kept (Nexus gave it no expiry time).`
+        : expired
+            ? `${which}expired (${expiry(d.expiryTime, now).html}).`
+            : `${which}kept until it expires on ${expiry(d.expiryTime, now).html}.`;
+    const remove = `run ${code('operation: delete')} with ${code(`dataset-id: ${html_text(d.id)}`)}`;
+    if (expired) {
+        return `${stays}${mayFinish} The next scheduled ${code('operation: cleanup')} removes it; to remove it now, ${remove}.`;
+    }
+    const cleanup = d.expiryTime === undefined
+        ? ''
+        : `; a scheduled ${code('operation: cleanup')} removes it once it has expired`;
+    return `${stays}${mayFinish} To remove it now, ${remove}${cleanup}.`;
+}
+/** One dataset (and, for create, its file and timings) as named rows; the id once. */
+function datasetRows(d, input) {
+    const { facts, now } = input;
+    const rows = [['Dataset', cell(html_text(d.id), true)]];
+    if ([...d.name].length > NAME_IN_HEADING)
+        rows.push(['Name', cell(html_text(d.name))]);
+    // What Nexus last said of a dataset this step then deleted no longer holds.
+    rows.push(['Status', cell(facts.deleted ? 'deleted' : statusText(d, now))]);
+    if (d.status.itemCount !== undefined)
+        rows.push(['Items', cell(num(d.status.itemCount))]);
+    const file = facts.file;
+    if (file &&
+        d.status.overview === types/* READY_STATUS */.RL &&
+        d.status.itemCount !== undefined &&
+        d.status.itemCount !== file.items) {
+        rows.push([
+            '⚠️ Items counted',
+            cell(`${count(file.items, 'non-blank line')} in ${html_text(file.shown)}, but Nexus counted ${count(d.status.itemCount, 'item')}`)
+        ]);
+    }
+    rows.push(['Created', when(d.createDate, now)]);
+    if (!facts.deleted)
+        rows.push(['Expires', expiry(d.expiryTime, now)]);
+    if (facts.reused) {
+        rows.push([
+            'Reused',
+            cell('yes: the newest dataset with this name past Waiting and not failed')
+        ]);
+    }
+    if (file)
+        rows.push(...fileRows(file));
+    rows.push(...timeRows(input));
+    return rows;
+}
+/**
+ * The file: its path and size, then its checksum; for a bad file (whose checksum helps nobody)
+ * its count of bad lines instead, or nothing more when it is in the wrong format as a whole.
+ */
+function fileRows(file) {
+    const rows = [
+        ['File', cell(html_text(file.shown))],
+        ['Size', cell(`${(0,format/* formatBytes */.z3)(file.sizeBytes)} (${num(file.sizeBytes)} bytes)`)]
+    ];
+    if (file.badLines === 0)
+        rows.push(['CRC-32C', cell(`<code>${html_text(file.crc32c)}</code>`)]);
+    else if (!file.cause) {
+        rows.push([
+            'Bad lines',
+            cell(`${num(file.badLines)} of ${count(file.items, 'non-blank line')}`)
+        ]);
+    }
+    return rows;
+}
+/** The whole step's time in one row, split by part; throughput only where it means something. */
+function timeRows({ facts, elapsedMs }) {
+    const { check, upload, wait } = facts.durations;
+    const parts = [];
+    if (check !== undefined)
+        parts.push(`check ${(0,format/* readableDuration */.P1)(check)}`);
+    if (upload !== undefined) {
+        const attempts = facts.upload && facts.upload.attempts > 1 ? ` (${facts.upload.attempts} attempts)` : '';
+        parts.push(`upload ${(0,format/* readableDuration */.P1)(upload)}${attempts}`);
+    }
+    // A dataset ready at the first read (a reused one, say) was not waited for.
+    if (wait)
+        parts.push(`wait ${(0,format/* readableDuration */.P1)(wait)}`);
+    // A read or a delete is one round trip: its time says nothing.
+    if (parts.length === 0)
+        return [];
+    const rows = [
+        ['Time', cell(`${(0,format/* readableDuration */.P1)(elapsedMs)}: ${parts.join(', ')}`)]
+    ];
+    if (facts.upload &&
+        facts.file &&
+        facts.file.sizeBytes >= THROUGHPUT_FROM_BYTES &&
+        facts.upload.bytesPerSecond > 0) {
+        rows.push(['Throughput', cell(`${(facts.upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`)]);
+    }
+    return rows;
+}
+/**
+ * The first bad lines, and how many more there are. The checker keeps only as many as it
+ * annotates, so the table is capped as the annotations are.
+ */
+function badLineBlocks(file) {
+    const shown = file.problems;
+    const blocks = [
+        table(['Line', 'Column', 'Problem'], shown.map(p => [
+            cell(String(p.line)),
+            cell(p.column ? String(p.column) : '–'),
+            cell(html_text(p.message))
+        ]))
+    ];
+    const more = file.badLines - shown.length;
+    if (more > 0)
+        blocks.push(paragraph(`… and ${count(more, 'more bad line')}, not annotated: fix these first, then run again to see the rest.`));
+    return blocks;
+}
+function statusText(d, now) {
+    return `${html_text(d.status.overview)}${(0,dataset_selection/* isExpired */._d)(d, now) ? ' · expired' : ''}`;
+}
+/** A dataset in a table: its name over its id, in one cell, neither wrapping. */
+function datasetCell(d) {
+    return cell(`${cut(d.name, NAME_IN_TABLE)}<br>${html_text(d.id)}`, true);
+}
+/** Datasets as a table, capped; past the cap, how many of each kind are not shown and where they are. */
+function datasetTable(datasets, input) {
+    const { now } = input;
+    if (datasets.length === 0)
+        return [paragraph('No datasets.')];
+    const shown = datasets.slice(0, SUMMARY_ROW_CAP);
+    const blocks = [
+        table(['Dataset', 'Status', 'Items', 'Created (UTC)', 'Expires (UTC)'], shown.map(d => [
+            datasetCell(d),
+            cell(statusText(d, now)),
+            cell(d.status.itemCount === undefined ? '–' : num(d.status.itemCount)),
+            when(d.createDate, now, true),
+            expiry(d.expiryTime, now, true)
+        ]))
+    ];
+    const rest = datasets.slice(SUMMARY_ROW_CAP);
+    if (rest.length > 0) {
+        const expired = rest.filter(d => (0,dataset_selection/* isExpired */._d)(d, now)).length;
+        const live = rest.length - expired;
+        const kinds = [
+            expired > 0 ? `${num(expired)} expired` : '',
+            live > 0 ? `${num(live)} not expired` : ''
+        ];
+        blocks.push(paragraph(`Not shown: ${count(rest.length, 'more dataset')} (${kinds.filter(Boolean).join(', ')}). All ${num(datasets.length)} are in the step's <code>datasets</code> output (as many as fit in 1 MB) and in the JSON file named by its <code>datasets-file</code> output.`));
+    }
+    return blocks;
+}
+function listBlocks(input) {
+    const listing = input.facts.listing;
+    if (!listing)
+        return [];
+    const { datasets, total, expired } = listing;
+    const where = listing.onePage ? 'on this page' : 'in the project';
+    const project = input.projectId ? ` ${html_text(input.projectId)}` : '';
+    const hidden = [];
+    if (listing.expiredHidden && expired > 0)
+        hidden.push(`${num(expired)} expired (<code>show-expired: true</code> shows them)`);
+    if (listing.unmatched > 0)
+        hidden.push(`${num(listing.unmatched)} not matching <code>name-pattern: ${html_text(listing.namePattern ?? '')}</code>`);
+    const blocks = [
+        heading(`📋 ${count(datasets.length, 'dataset')} listed from project${project}`),
+        paragraph(`${count(total, 'dataset')} ${where}, ${num(expired)} expired.${hidden.length > 0 ? ` Hidden: ${hidden.join('; ')}.` : ''}`),
+        ...datasetTable(datasets, input)
+    ];
+    if (listing.morePages)
+        blocks.push(paragraph('More datasets on the next page: pass the <code>next-page</code> output as <code>page</code>.'));
+    return blocks;
+}
+function cleanupBlocks(input) {
+    const c = input.facts.cleanup;
+    if (!c)
+        return [];
+    const kept = c.total - c.selected.length;
+    const criteria = html_text(c.criteria);
+    const malformed = c.malformed > 0 ? ` Skipped as malformed: ${num(c.malformed)}.` : '';
+    if (c.dryRun) {
+        return [
+            heading(`🧹 Dry run: would delete ${num(c.selected.length)} of ${count(c.total, 'dataset')} (${criteria})`),
+            paragraph(`<b>Would delete: ${num(c.selected.length)} · Kept: ${num(kept)}</b>. Nothing was deleted (<code>dry-run: true</code>).${malformed}`),
+            ...datasetTable(c.selected, input)
+        ];
+    }
+    const notReached = c.selected.length - c.deleted.length - c.failed.length;
+    const line = c.selected.length === 0
+        ? `🧹 Nothing to delete: none of ${count(c.total, 'dataset')} is ${criteria}`
+        : `🧹 Deleted ${num(c.deleted.length)} of ${count(c.total, 'dataset')} (${criteria})`;
+    const totals = paragraph(`<b>Deleted: ${num(c.deleted.length)} · Failed: ${num(c.failed.length)} · Kept: ${num(kept)}</b>${notReached > 0 ? ` · Not reached: ${num(notReached)}` : ''}.${malformed}`);
+    const blocks = [heading(line), totals];
+    if (c.failed.length > 0) {
+        blocks.push('<h4>Could not delete</h4>', table(['Dataset', 'Why'], c.failed.slice(0, SUMMARY_ROW_CAP).map(f => [datasetCell(f.dataset), cell(html_text(f.reason))])));
+        // No output lists the failed ones: the log has each in the deletions' group.
+        if (c.failed.length > SUMMARY_ROW_CAP)
+            blocks.push(paragraph(`… and ${num(c.failed.length - SUMMARY_ROW_CAP)} more, each named in the log's group of deletions.`));
+    }
+    if (c.deleted.length > 0)
+        blocks.push('<h4>Deleted</h4>', ...datasetTable(c.deleted, input));
+    return blocks;
+}
+
+;// CONCATENATED MODULE: ./src/action/summary/write.ts
+
+
+
+/**
+ * Builds the step's summary (build.ts) and appends it to the job summary, or does nothing when
+ * the step runs outside a runner (GITHUB_STEP_SUMMARY unset). Neither a summary that cannot be
+ * built nor one that cannot be written changes the step's outcome: the outputs and the failure
+ * line (if any) are written already, and a summary is not worth failing a step for.
+ */
+async function writeSummary(build) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    let html;
+    try {
+        html = build();
+    }
+    catch (error) {
+        log/* log */.Rm.warning((0,outside_text.t) `Could not build the job summary, a bug in nexus-dataset-action (please report it with the step's debug log): ${error instanceof Error ? error.message : error}`);
+        return;
+    }
+    try {
+        await core/* summary */.z.addRaw(html).write();
+    }
+    catch (error) {
+        log/* log */.Rm.warning((0,outside_text.t) `Could not write the job summary: ${error.message}`);
+    }
+}
+
+// EXTERNAL MODULE: ./src/net/retry.ts
+var retry = __nccwpck_require__(7893);
+;// CONCATENATED MODULE: ./src/shared/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+            reject(signal.reason);
+            return;
+        }
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    })
+};
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * An operation's code is evaluated only when it runs: a `get` does not load the checker, the
+ * CRC-32C module, the upload or Octokit. `webpackMode: "eager"` keeps every module in the one
+ * bundle file (split into chunks, ncc's licence list covers only one of them) and still defers
+ * evaluating it to its import().
+ */
+const checkOperation = async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 8562))).checkOperation;
+/** The operations that talk to Nexus: they get a client, and nothing else does. */
+const API_OPERATIONS = {
+    create: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 8531))).createOperation,
+    get: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 6002))).getOperation,
+    list: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9132))).listOperation,
+    delete: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1159))).deleteOperation,
+    wait: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 2501))).waitOperation,
+    cleanup: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 7903))).cleanupOperation
+};
+/**
+ * How the runner cancels a step: on Linux and macOS SIGINT, 7.5 s later SIGTERM, 2.5 s later a
+ * kill; on Windows Ctrl-C (SIGINT in Node), then Ctrl-Break (SIGBREAK), then a kill. Each of
+ * them starts the same clean-up; SIGBREAK is an ordinary event name elsewhere, never sent.
+ */
+const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK'];
+/**
+ * After the first of them the runner kills the process within seconds: a clean-up still running
+ * this long after the signal is given up, and the step ends without it.
+ */
+const CANCEL_GRACE_MS = 4500;
+/** Runs the action once: inputs, the operation, outputs; failures through setFailed. */
+async function run() {
+    const controller = new AbortController();
+    // Every request and wait listens on it: a cleanup with concurrency 32 is not a leak.
+    (0,external_node_events_.setMaxListeners)(256, controller.signal);
+    const started = systemClock.now();
+    const report = createReport();
+    let operation;
+    let projectId;
+    let client;
+    // The step ends once, with at most one failure line and one summary: at the end of run(), or
+    // from the backstop below, whichever comes first.
+    let ending;
+    const end = (failed) => (ending ??= (async () => {
+        if (failed)
+            reportFailure(failed.error);
+        await summarize(operation, projectId, report, failed, started);
+    })());
+    let backstop;
+    const onSignal = (signal) => {
+        if (controller.signal.aborted)
+            return;
+        log/* log */.Rm.warning((0,outside_text.t) `Received ${signal}: cancelling, cleaning up what this run started.`);
+        controller.abort(new errors/* CancelledError */.cc((0,outside_text.t) `The run was cancelled (${signal}) before the operation finished.`));
+        // Whatever happens, be gone before the runner's hard kill; run() clears this once it ends.
+        backstop = setTimeout(() => {
+            const gaveUp = new errors/* CancelledError */.cc((0,outside_text.t) `The run was cancelled (${signal}); clean-up did not finish in time.${mayBeLeft(operation, report.facts)}`);
+            void end({ error: gaveUp })
+                .then(log/* drained */.oB)
+                .finally(() => process.exit());
+        }, cancelGraceFromEnv()).unref();
+    };
+    for (const signal of CANCEL_SIGNALS)
+        process.on(signal, onSignal);
+    let failed;
+    try {
+        const inputs = readInputs();
+        operation = inputs.operation;
+        projectId = inputs.api?.projectId;
+        for (const name of unusedInputs(inputs.operation)) {
+            log/* log */.Rm.warning((0,outside_text.t) `Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`);
+        }
+        const context = {
+            inputs,
+            log: log/* log */.Rm,
+            report,
+            workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+            clock: systemClock,
+            random: Math.random,
+            signal: controller.signal
+        };
+        const { api } = inputs;
+        if (operation === 'check') {
+            // The one operation that needs no credentials and no client.
+            await (await checkOperation())(context);
+        }
+        else {
+            // readInputs reads the API settings for every operation that talks to Nexus.
+            if (api === undefined)
+                throw new Error(`no API settings for operation ${operation}`);
+            if (operation === 'create')
+                inputs.name ??= await defaultDatasetName();
+            const run = await API_OPERATIONS[operation]();
+            client = new nexus_client/* NexusClient */.v4({
+                ...api,
+                requestTimeoutMs: inputs.requestTimeoutMs,
+                retry: retryPolicyFromEnv(),
+                clock: context.clock,
+                random: context.random,
+                signal: controller.signal,
+                log: log/* log */.Rm
+            });
+            await run({ ...context, client });
+        }
+    }
+    catch (error) {
+        // After a cancel, a low-level abort error says less than "the run was cancelled".
+        failed = {
+            error: controller.signal.aborted && !(error instanceof errors/* ActionError */.lZ)
+                ? controller.signal.reason
+                : error
+        };
+    }
+    finally {
+        client?.dispose();
+    }
+    await end(failed);
+    // Until here a signal still finds its handler: the default one would end the process before
+    // its failure line or summary is written.
+    clearTimeout(backstop);
+    for (const signal of CANCEL_SIGNALS)
+        process.off(signal, onSignal);
+}
+/**
+ * What a cancelled create may leave in Nexus when its clean-up was given up, for the failure line:
+ * the dataset it made, not yet uploaded or deleted; or, when its create request got no answer,
+ * one nobody knows the id of. Nothing for the other operations: they leave nothing half-made.
+ */
+function mayBeLeft(operation, facts) {
+    if (operation !== 'create')
+        return '';
+    const { dataset } = facts;
+    if (dataset === undefined) {
+        return facts.unansweredCreate
+            ? (0,outside_text.t) ` A create request was under way: a dataset named ${(0,outside_text/* quote */.hD)(facts.unansweredCreate.name, outside_text/* NAME_SHOWN */.od)} may exist; find it with operation: list.`
+            : '';
+    }
+    if (facts.reused || facts.deleted || facts.upload)
+        return '';
+    return (0,outside_text.t) ` Dataset ${dataset.id} may be left Waiting: delete it with operation: delete, dataset-id: ${dataset.id}.`;
+}
+/** The job summary: the outcome first, then (for a failure) what next, then the details. */
+async function summarize(operation, projectId, report, failed, started) {
+    const now = systemClock.now();
+    await writeSummary(() => buildSummary({
+        operation,
+        projectId,
+        facts: report.facts,
+        ...(failed ? { error: failed.error } : {}),
+        now,
+        elapsedMs: now - started
+    }));
+}
+/**
+ * NEXUS_ACTION_RETRY_BASE_MS shrinks the backoff for the project's own
+ * end-to-end tests, which inject outages and should not sleep for real.
+ */
+function retryPolicyFromEnv() {
+    const text = process.env.NEXUS_ACTION_RETRY_BASE_MS ?? '';
+    const base = Number(text);
+    if (text === '' || !(base >= 0))
+        return retry/* API_RETRY_POLICY */.hA;
+    return { ...retry/* API_RETRY_POLICY */.hA, baseDelayMs: base, maxDelayMs: base * 16 };
+}
+/**
+ * NEXUS_ACTION_CANCEL_GRACE_MS shortens the backstop for the project's own end-to-end tests, which
+ * show what it says when a clean-up overruns without waiting 4.5 s for it.
+ */
+function cancelGraceFromEnv() {
+    const text = process.env.NEXUS_ACTION_CANCEL_GRACE_MS ?? '';
+    const ms = Number(text);
+    return text === '' || !(ms >= 0 && ms <= CANCEL_GRACE_MS) ? CANCEL_GRACE_MS : ms;
+}
+/** One failure line a person can act on; the stack only in the debug log. */
+function reportFailure(error) {
+    (0,log/* fail */.fJ)(failureLine(error));
+    const message = error instanceof Error ? error.message : String(error);
+    log/* log */.Rm.debug((0,outside_text.t) `${error instanceof Error ? (error.stack ?? message) : message}`);
+}
+
+
+/***/ }),
+
+/***/ 1766:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   OD: () => (/* binding */ causeParts),
+/* harmony export */   QY: () => (/* binding */ fileCause),
+/* harmony export */   RB: () => (/* binding */ isJsonSpace),
+/* harmony export */   VA: () => (/* binding */ FIRST_BYTES)
+/* harmony export */ });
+/**
+ * Whole-file mistakes named by their cause. A file in the wrong format (UTF-16, compressed,
+ * binary, a Git LFS pointer, one JSON array, pretty-printed objects, classic Mac line ends) is
+ * refused by the line checker anyway, but line by line and in terms of bytes: "invalid UTF-8 at
+ * column 1" on every line says nothing of PowerShell. These rules name the cause once, with the
+ * fix, from the file's first bytes and from a few facts about its shape the checker gathers on
+ * the way (check.ts). They only ever name why a file is refused: the checker gives a cause only
+ * for a file with bad lines, so what is accepted and refused is the line checker's alone.
+ */
+/** How many of the file's first bytes the checker keeps for these rules. */
+const FIRST_BYTES = 4096;
+const UTF16_FIX = 'save it as UTF-8, e.g. `Out-File -Encoding utf8` in PowerShell 7 or `Set-Content -Encoding utf8NoBOM`';
+/** Each follows the file's name: what the file is, then what to do about it. */
+const CAUSES = {
+    gzip: 'is gzip-compressed; upload the uncompressed NDJSON',
+    zip: 'is a zip archive; upload the NDJSON file in it, unzipped',
+    utf16: `is UTF-16 text (as Windows PowerShell 5.1 writes it); ${UTF16_FIX}`,
+    utf16be: `is UTF-16 big-endian text; ${UTF16_FIX}`,
+    binary: 'is binary, not text; upload an NDJSON file (UTF-8 text, one JSON object per line)',
+    lfs: 'is a Git LFS pointer, not the file; check out with `lfs: true` (actions/checkout), or run `git lfs pull`',
+    array: "is one JSON array, not NDJSON; write one object per line (e.g. `jq -c '.[]'`)",
+    crOnly: 'ends its lines with CR alone (classic Mac OS line ends), so it reads as one line; end each line with LF or CRLF',
+    prettyPrinted: (line) => `holds JSON objects written over several lines (pretty-printed), the first from line ${line}; write each object on one line (e.g. \`jq -c .\`)`
+};
+const GZIP = [0x1f, 0x8b];
+/** A local file header: every zip that holds a file starts with one. */
+const ZIP = [0x50, 0x4b, 0x03, 0x04];
+const BOM = [0xef, 0xbb, 0xbf];
+/** The first line of every Git LFS pointer file (the spec's version line). */
+const LFS_POINTER = [...Buffer.from('version https://git-lfs.github.com/spec/v1')];
+/** Code units looked at to tell UTF-16 without a byte-order mark. */
+const UTF16_UNITS = 256;
+const SPACE = 0x20;
+const TAB = 0x09;
+const CR = 0x0d;
+const LF = 0x0a;
+/** The cause of the mistakes of a file with bad lines, if it is one of those named here. */
+function fileCause(shape) {
+    const message = firstBytesCause(shape.firstBytes);
+    return message !== undefined ? { message } : shapeCause(shape);
+}
+/** Formats told from the first bytes alone: magic numbers first, as they are certain. */
+function firstBytesCause(b) {
+    if (startsWith(b, GZIP))
+        return CAUSES.gzip;
+    if (startsWith(b, ZIP))
+        return CAUSES.zip;
+    const utf16 = utf16Order(b);
+    if (utf16 !== undefined)
+        return utf16 === 'le' ? CAUSES.utf16 : CAUSES.utf16be;
+    if (isBinary(b))
+        return CAUSES.binary;
+    if (startsWith(b, LFS_POINTER))
+        return CAUSES.lfs;
+    return undefined;
+}
+/**
+ * UTF-16 by its byte-order mark (FF FE, FE FF: never in UTF-8), or without one by its zeros: JSON
+ * is mostly ASCII, whose UTF-16 code units have one zero byte each. So UTF-16 is at least 3 in 4
+ * of the first code units with a zero high byte and at most 1 in 4 with a zero low byte (the
+ * margin lets in some characters above U+00FF, such as a non-Latin file name). UTF-8 text has no
+ * zero bytes at all.
+ */
+function utf16Order(b) {
+    if (b[0] === 0xff && b[1] === 0xfe)
+        return 'le';
+    if (b[0] === 0xfe && b[1] === 0xff)
+        return 'be';
+    const units = Math.min(b.length >> 1, UTF16_UNITS);
+    if (units < 2)
+        return undefined;
+    let evenZeros = 0;
+    let oddZeros = 0;
+    for (let i = 0; i < units * 2; i += 2) {
+        if (b[i] === 0)
+            evenZeros++;
+        if (b[i + 1] === 0)
+            oddZeros++;
+    }
+    if (oddZeros * 4 >= units * 3 && evenZeros * 4 <= units)
+        return 'le';
+    if (evenZeros * 4 >= units * 3 && oddZeros * 4 <= units)
+        return 'be';
+    return undefined;
+}
+/**
+ * Binary: at least 1 in 16 of the first bytes, and at least 4, are control bytes that text does
+ * not use (C0 but tab, LF, VT, FF, CR, and ESC, which colours logs): most formats have zeros in
+ * their headers, and compressed or random data has about 1 in 9. A text file with a stray NUL or
+ * two is not binary: its lines are reported as they are.
+ */
+function isBinary(b) {
+    let controls = 0;
+    for (const c of b) {
+        if (c < 0x20 && (c < TAB || c > CR) && c !== 0x1b)
+            controls++;
+    }
+    return controls >= 4 && controls * 16 >= b.length;
+}
+/** Formats told from the file's shape, most specific first: an array may hold objects. */
+function shapeCause(shape) {
+    if (isWholeArray(shape))
+        return { message: CAUSES.array };
+    const open = shape.openObjectLine || (bomThenBrace(shape.firstBytes) ? 1 : 0);
+    if (open > 0 && shape.closerLine)
+        return { message: CAUSES.prettyPrinted(open), line: open };
+    if (crBeforeSecondValue(shape))
+        return { message: CAUSES.crOnly };
+    return undefined;
+}
+/**
+ * One JSON array, on one line or pretty-printed: the first non-blank byte (after a byte-order
+ * mark) is `[` and the last is `]`. But not a file of lines that each hold a whole array
+ * (`[1, 2]` then more): when the first line is a complete value and more lines follow, the lines
+ * are reported as they are. A file whose first line is an array and the rest objects ends in `}`.
+ */
+function isWholeArray(shape) {
+    const b = shape.firstBytes;
+    let i = startsWith(b, BOM) ? BOM.length : 0;
+    while (i < b.length && isJsonSpace(b[i]))
+        i++;
+    if (b[i] !== 0x5b || shape.lastNonBlank !== 0x5d)
+        return false;
+    return shape.items === 1 || !shape.firstItemComplete;
+}
+/**
+ * Line 1 is a byte-order mark and `{` alone, as Windows PowerShell 5.1 writes ConvertTo-Json
+ * output with `-Encoding utf8`. The checker stops reading line 1 at the mark, so it cannot see
+ * that the line opens an object: this tells it from the bytes.
+ */
+function bomThenBrace(b) {
+    if (!startsWith(b, BOM))
+        return false;
+    let i = BOM.length;
+    while (b[i] === SPACE || b[i] === TAB)
+        i++;
+    if (b[i++] !== 0x7b)
+        return false;
+    while (b[i] === SPACE || b[i] === TAB || b[i] === CR)
+        i++;
+    return b[i] === LF;
+}
+/**
+ * CR-only line ends (classic Mac OS): the whole file is line 1, and the checker refuses it at the
+ * second value, as text after the end of the first one. It is that cause when the blanks between
+ * the two values hold a CR. (Line 1 must then start within the first bytes: a first value longer
+ * than those gets the line's own message.)
+ */
+function crBeforeSecondValue(shape) {
+    const b = shape.firstBytes;
+    const at = shape.secondValueAt;
+    if (at <= 0 || at > b.length)
+        return false;
+    for (let i = at - 1; i >= 0 && isJsonSpace(b[i]); i--)
+        if (b[i] === CR)
+            return true;
+    return false;
+}
+/** JSON's whitespace. */
+/** JSON's whitespace: space, tab, LF, CR (also what makes a line blank). */
+function isJsonSpace(c) {
+    return c === SPACE || c === TAB || c === CR || c === LF;
+}
+function startsWith(b, prefix) {
+    if (b.length < prefix.length)
+        return false;
+    for (let i = 0; i < prefix.length; i++)
+        if (b[i] !== prefix[i])
+            return false;
+    return true;
+}
+/**
+ * A cause's two halves, for a summary that shows them apart: what the file is, and what to do
+ * (every cause's message is the two, joined by the first `; `).
+ */
+function causeParts(cause) {
+    const at = cause.message.indexOf('; ');
+    return at < 0
+        ? { what: cause.message, fix: '' }
+        : { what: cause.message.slice(0, at), fix: cause.message.slice(at + 2) };
+}
+
+
+/***/ }),
+
+/***/ 4990:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  mS: () => (/* binding */ AgentPool),
+  Z: () => (/* binding */ headerValue),
+  tN: () => (/* binding */ send)
+});
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./src/shared/errors.ts
+var errors = __nccwpck_require__(8382);
+// EXTERNAL MODULE: ./src/shared/format.ts
+var format = __nccwpck_require__(6338);
+// EXTERNAL MODULE: ./src/shared/outside-text.ts
+var outside_text = __nccwpck_require__(596);
+;// CONCATENATED MODULE: ./src/net/http.ts
+/**
+ * One HTTP exchange over node:http with the proxy-aware agent of
+ * @actions/http-client. We drive node:http ourselves because the uploads need
+ * byte-exact signed headers, a stall watchdog and cancellation, none of which
+ * HttpClient's request methods offer; its agents still give us https_proxy and
+ * no_proxy handling exactly as every other action has it.
+ */
+
+
+
+
+
+
+/** Gives each origin a reusable, proxy-aware agent. */
+class AgentPool {
+    client;
+    constructor(keepAlive) {
+        this.client = new lib/* HttpClient */.Qq(undefined, undefined, { keepAlive });
+    }
+    agentFor(url) {
+        return this.client.getAgent(url.href);
+    }
+    dispose() {
+        this.client.dispose();
+    }
+}
+function send(pool, req) {
+    return new Promise((resolve, reject) => {
+        const { url } = req;
+        const module = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
+        let settled = false;
+        let idleTimer;
+        let totalTimer;
+        let answerTimer;
+        let continueTimer;
+        let source;
+        let bodyStarted = false;
+        const finish = (error, response) => {
+            if (settled)
+                return;
+            settled = true;
+            for (const timer of [idleTimer, totalTimer, answerTimer, continueTimer])
+                clearTimeout(timer);
+            req.signal?.removeEventListener('abort', onAbort);
+            if (error) {
+                source?.destroy();
+                outgoing?.destroy();
+                reject(error);
+            }
+            else if (response) {
+                resolve(response);
+            }
+        };
+        const armIdle = () => {
+            clearTimeout(idleTimer);
+            idleTimer = setTimeout(() => {
+                finish(new errors/* TransportError */.wX((0,outside_text.t) `no progress for ${(0,format/* formatSeconds */.Xo)(req.idleTimeoutMs)} on ${req.method} ${url.host}`, 'ETIMEDOUT'));
+            }, req.idleTimeoutMs);
+        };
+        const onAbort = () => {
+            const reason = req.signal?.reason;
+            finish(reason instanceof Error ? reason : new errors/* TransportError */.wX((0,outside_text.t) `request aborted`, 'EABORTED'));
+        };
+        let outgoing;
+        const holdBody = req.expectContinue !== undefined && req.body !== undefined;
+        try {
+            outgoing = module.request(url, {
+                method: req.method,
+                headers: holdBody ? { ...req.headers, Expect: '100-continue' } : req.headers,
+                agent: pool.agentFor(url)
+            });
+        }
+        catch (error) {
+            // node:http throws at once on a header it cannot send (say a pasted
+            // non-ASCII character): no retry can fix that.
+            reject(new errors/* TransportError */.wX((0,outside_text.t) `the request could not be made: ${error.message}`, 'EINVALID'));
+            return;
+        }
+        let answered = false;
+        outgoing.on('error', (error) => {
+            // A server that refuses early (403 before the body is read) closes the
+            // socket under our body stream; its answer, already in hand, is the news.
+            if (answered)
+                return;
+            finish(new errors/* TransportError */.wX(describeNetworkError(error, url), error.code ?? 'ECONNRESET'));
+        });
+        outgoing.on('response', incoming => {
+            answered = true;
+            armIdle();
+            const chunks = [];
+            let length = 0;
+            let truncated = false;
+            const done = () => {
+                // An early answer (say a 403 before the body was read) leaves the body
+                // unsent or half-sent: stop it, the exchange is over.
+                if (!bodyStarted || (source && !source.readableEnded)) {
+                    source?.destroy();
+                    outgoing.destroy();
+                }
+                finish(undefined, {
+                    status: incoming.statusCode ?? 0,
+                    headers: incoming.headers,
+                    body: Buffer.concat(chunks),
+                    truncated
+                });
+            };
+            incoming.on('data', (chunk) => {
+                armIdle();
+                const room = req.maxResponseBytes - length;
+                if (chunk.length > room) {
+                    // Past the cap the rest is noise: stop reading rather than drain megabytes.
+                    chunks.push(chunk.subarray(0, room));
+                    truncated = true;
+                    // Settle first: destroying the stream emits its own error, which must not win.
+                    done();
+                    incoming.destroy();
+                    return;
+                }
+                chunks.push(chunk);
+                length += chunk.length;
+            });
+            incoming.on('end', done);
+            // Cut off mid-answer: a refusal's status still stands (its text may be
+            // partial); a success that cannot be read in full is a transport failure.
+            const cut = (code) => {
+                if ((incoming.statusCode ?? 0) >= 400) {
+                    done();
+                    return;
+                }
+                finish(new errors/* TransportError */.wX((0,outside_text.t) `connection to ${url.host} closed while reading the answer`, code));
+            };
+            incoming.on('error', (error) => cut(error.code ?? 'ECONNRESET'));
+            incoming.on('aborted', () => cut('ECONNRESET'));
+        });
+        if (req.signal?.aborted) {
+            onAbort();
+            return;
+        }
+        req.signal?.addEventListener('abort', onAbort, { once: true });
+        armIdle();
+        if (req.totalTimeoutMs !== undefined) {
+            totalTimer = setTimeout(() => {
+                finish(new errors/* TransportError */.wX((0,outside_text.t) `no answer within ${(0,format/* formatSeconds */.Xo)(req.totalTimeoutMs ?? 0)} from ${req.method} ${url.host}`, 'ETIMEDOUT'));
+            }, req.totalTimeoutMs);
+        }
+        const { answerTimeoutMs } = req;
+        if (answerTimeoutMs !== undefined) {
+            // From the last body byte handed to the system ('finish'), or from an answer that began
+            // before it: bytes trickling in reset the idle timer, never this one.
+            const armAnswer = () => {
+                if (settled || answerTimer !== undefined)
+                    return;
+                answerTimer = setTimeout(() => {
+                    finish(new errors/* TransportError */.wX((0,outside_text.t) `the answer from ${url.host} did not finish within ${(0,format/* formatSeconds */.Xo)(answerTimeoutMs)}`, 'ETIMEDOUT'));
+                }, answerTimeoutMs);
+            };
+            outgoing.on('finish', armAnswer);
+            outgoing.on('response', armAnswer);
+        }
+        const sendBody = () => {
+            if (settled || bodyStarted)
+                return;
+            bodyStarted = true;
+            clearTimeout(continueTimer);
+            if (req.body === undefined) {
+                outgoing.end();
+            }
+            else if (Buffer.isBuffer(req.body)) {
+                outgoing.end(req.body);
+            }
+            else {
+                source = req.body();
+                let sent = 0;
+                source.on('data', (chunk) => {
+                    sent += chunk.length;
+                    armIdle();
+                    req.onBodyProgress?.(sent);
+                });
+                source.on('error', error => {
+                    finish(new errors/* TransportError */.wX((0,outside_text.t) `could not read the upload body: ${error.message}`, 'EREAD'));
+                });
+                source.pipe(outgoing);
+            }
+        };
+        if (holdBody && req.expectContinue) {
+            outgoing.flushHeaders();
+            outgoing.once('continue', sendBody);
+            continueTimer = setTimeout(sendBody, req.expectContinue.timeoutMs);
+        }
+        else {
+            sendBody();
+        }
+    });
+}
+function describeNetworkError(error, url) {
+    switch (error.code) {
+        case 'ECONNREFUSED':
+            return (0,outside_text.t) `connection to ${url.host} refused`;
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+            return (0,outside_text.t) `could not resolve ${url.hostname}`;
+        case 'ECONNRESET':
+        case 'EPIPE':
+            return (0,outside_text.t) `connection to ${url.host} was reset`;
+        default:
+            return (0,outside_text.t) `connection to ${url.host} failed (${error.code ?? error.message})`;
+    }
+}
+/** A response header's (first) value. */
+function headerValue(response, name) {
+    const value = response.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+
+
+/***/ }),
+
+/***/ 7893:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   LH: () => (/* binding */ withRetries),
+/* harmony export */   U3: () => (/* binding */ RETRYABLE_STATUSES),
+/* harmony export */   hA: () => (/* binding */ API_RETRY_POLICY),
+/* harmony export */   mu: () => (/* binding */ parseRetryAfter)
+/* harmony export */ });
+/* unused harmony export backoffDelay */
+/** Statuses worth another try: the request did not take effect, or may not have. */
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+const API_RETRY_POLICY = {
+    maxAttempts: 5,
+    baseDelayMs: 1000,
+    maxDelayMs: 16_000,
+    maxRetryAfterMs: 60_000
+};
+/**
+ * The delay before retry number `retry` (1 for the first retry). Exponential
+ * with "equal jitter": half the step is fixed so retries never bunch at zero,
+ * half is random so many runners hitting one outage do not retry in lockstep.
+ */
+function backoffDelay(retry, policy, random) {
+    const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+    return Math.round(step / 2 + random() * (step / 2));
+}
+/**
+ * Reads a Retry-After header (delta-seconds or an HTTP date) as a delay in ms,
+ * or undefined when absent or unreadable. A date in the past means "now".
+ */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    // An HTTP date always names its day and month; anything else is not one.
+    if (!/[a-z]{3}/i.test(text))
+        return undefined;
+    const date = Date.parse(text);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+/** Runs `attempt` until it succeeds, the error is final, or tries run out. */
+async function withRetries(attempt, options) {
+    const { policy, clock } = options;
+    for (let n = 1;; n++) {
+        try {
+            return await attempt(n);
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            const verdict = options.classify(error);
+            if (!verdict.retry || n >= policy.maxAttempts)
+                throw error;
+            const delayMs = verdict.retryAfterMs !== undefined
+                ? Math.min(verdict.retryAfterMs, policy.maxRetryAfterMs)
+                : backoffDelay(n, policy, options.random);
+            options.onRetry?.({ attempt: n, delayMs, reason: verdict.reason });
+            await clock.sleep(delayMs, options.signal);
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 1785:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ isLoopback)
+/* harmony export */ });
+/**
+ * Which hosts may be spoken to in plain http://. Loopback only: that is where the project's own
+ * emulator runs in tests; anywhere else a secret key or a file must travel over TLS.
+ */
+function isLoopback(hostname) {
+    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+
+/***/ }),
+
+/***/ 5363:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  LS: () => (/* binding */ LARGEST_PAGE),
+  Cb: () => (/* binding */ MAX_LIST_BYTES),
+  c8: () => (/* binding */ MAX_LIST_DATASETS),
+  rt: () => (/* binding */ MAX_LIST_PAGES),
+  v4: () => (/* binding */ NexusClient),
+  YT: () => (/* binding */ apiRetryVerdict)
+});
+
+// UNUSED EXPORTS: MAX_ANSWER_DEPTH, nestedDeeperThan
+
+// EXTERNAL MODULE: ./src/shared/errors.ts
+var errors = __nccwpck_require__(8382);
+// EXTERNAL MODULE: ./src/shared/format.ts
+var format = __nccwpck_require__(6338);
+// EXTERNAL MODULE: ./src/net/http.ts + 1 modules
+var http = __nccwpck_require__(4990);
+// EXTERNAL MODULE: ./src/nexus/types.ts
+var types = __nccwpck_require__(7606);
+// EXTERNAL MODULE: ./src/shared/outside-text.ts
+var outside_text = __nccwpck_require__(596);
+// EXTERNAL MODULE: ./src/net/retry.ts
+var retry = __nccwpck_require__(7893);
+;// CONCATENATED MODULE: ./src/shared/version.ts
+// Generated by scripts/build-action-meta.mjs from package.json; do not edit.
+// package.json is the one place the version is set; the bundle gets it at build time.
+/** Sent in the User-Agent of every API request. */
+const ACTION_NAME = 'nexus-dataset-action';
+const ACTION_VERSION = '0.1.0';
+
+;// CONCATENATED MODULE: ./src/nexus/client.ts
+
+
+
+
+
+
+
+/** API answers are small JSON documents; anything past this is not one. */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+/**
+ * A dataset is nested 5 deep (status, source, uploadUrl, headers) and a page 2 more. Past this an
+ * answer is refused before it is parsed: code that walks a value recursively (JSON.stringify for
+ * an output) would overflow the stack on an answer nested a million deep.
+ */
+const MAX_ANSWER_DEPTH = 64;
+/**
+ * A listing is walked at most this far (SECURITY.md): a server whose every page points on to a
+ * new one would otherwise hold the step, and every dataset in memory, forever.
+ */
+const MAX_LIST_PAGES = 1000;
+const MAX_LIST_DATASETS = 100_000;
+/** Pages of up to 16 MiB each: a bound on what a listing holds in memory, whatever its count. */
+const MAX_LIST_BYTES = 256 * 1024 * 1024;
+/** The largest page the API serves: the fewest round trips for a whole listing. */
+const LARGEST_PAGE = 1000;
+class NexusClient {
+    options;
+    projectId;
+    /** Where the API is: the upload's URL policy depends on it. */
+    apiUrl;
+    retryPolicy;
+    pool = new http/* AgentPool */.mS(true);
+    /** Counts and times already warned about, by dataset and field: once each per step. */
+    unknownWarned = new Set();
+    constructor(options) {
+        this.options = options;
+        this.projectId = options.projectId;
+        this.apiUrl = options.apiUrl;
+        this.retryPolicy = options.retry;
+    }
+    /**
+     * One dataset, as the API has it now. An answer about another dataset is refused: acting on it
+     * (showing it, waiting on it, deleting after it) would be acting on the wrong dataset.
+     */
+    async getDataset(datasetId) {
+        const answer = await this.call('GET', this.datasetPath(datasetId), {
+            what: (0,outside_text.t) `reading dataset ${datasetId}`,
+            notFound: datasetId
+        });
+        const { dataset } = this.warnUnknownNumbers((0,types/* parseDataset */.oH)(answer.json, `GET dataset ${datasetId}`));
+        if (dataset.id !== datasetId) {
+            throw new errors/* BadAnswerError */.ac((0,outside_text.t) `Nexus answered about dataset ${dataset.id} when asked for ${datasetId}; the answer is not used. Check that api-url reaches the Nexus API itself (a proxy or cache in the way may mix up answers), then re-run the job.`);
+        }
+        return dataset;
+    }
+    /** One page, each id once; entries numbered from `firstPosition` in `rejected`. */
+    async listPage(limit, page, firstPosition = 1) {
+        const { page: read } = await this.readPage(limit, page, firstPosition);
+        return { ...read, data: this.eachIdOnce(read.data) };
+    }
+    /**
+     * Every dataset of the project, each id once, walking the pages from the first, within the caps
+     * above.
+     */
+    async listAll(limit = LARGEST_PAGE) {
+        const maxBytes = this.options.maxListBytes ?? MAX_LIST_BYTES;
+        const listing = { datasets: [], rejected: [] };
+        const seen = new Set();
+        let entries = 0;
+        let bytes = 0;
+        let page;
+        for (let pages = 1;; pages++) {
+            const read = await this.readPage(limit, page, entries + 1);
+            const answer = read.page;
+            listing.datasets.push(...answer.data);
+            listing.rejected.push(...answer.rejected);
+            entries += answer.data.length + answer.rejected.length;
+            bytes += read.bytes;
+            // An empty page that still points on would have us walk forever.
+            if (!answer.nextPage || answer.data.length + answer.rejected.length === 0) {
+                return { ...listing, datasets: this.eachIdOnce(listing.datasets) };
+            }
+            // A server that hands back a cursor it already gave would loop forever.
+            if (seen.has(answer.nextPage)) {
+                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to listing datasets is not what it promises: page cursor ${answer.nextPage} repeats.`);
+            }
+            if (pages >= MAX_LIST_PAGES || entries >= MAX_LIST_DATASETS) {
+                throw new errors/* TooManyDatasetsError */.fK((0,outside_text.t) `Listing the datasets of project ${this.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets. Delete datasets in Nexus, or report this if the project does not hold that many.`);
+            }
+            if (bytes >= maxBytes) {
+                throw new errors/* TooManyDatasetsError */.fK((0,outside_text.t) `Listing the datasets of project ${this.projectId} stopped after ${pages} pages (${entries} entries, ${(0,format/* formatBytes */.z3)(bytes)} of answers), and the API still points to a next page: the action reads at most ${(0,format/* formatBytes */.z3)(maxBytes)} of one listing. Delete datasets in Nexus, or report this if the project does not hold that many.`);
+            }
+            seen.add(answer.nextPage);
+            page = answer.nextPage;
+        }
+    }
+    async readPage(limit, page, firstPosition) {
+        const query = new URLSearchParams({ limit: String(limit) });
+        if (page)
+            query.set('page', page);
+        const answer = await this.call('GET', `${this.datasetsPath()}?${query}`, {
+            what: (0,outside_text.t) `listing datasets`
+        });
+        return {
+            page: this.warnUnknownNumbers((0,types/* parseDatasetPage */.BV)(answer.json, 'GET datasets', firstPosition)),
+            bytes: answer.bytes
+        };
+    }
+    /** A listing's datasets, each id once (the first time listed), with a warning if any repeat. */
+    eachIdOnce(datasets) {
+        const unique = (0,types/* firstOfEachId */.qq)(datasets);
+        if (unique.repeated > 0) {
+            this.options.log.warning((0,outside_text.t) `The listing named ${unique.repeated} ${unique.repeated === 1 ? 'dataset' : 'datasets'} more than once; each is used once.`);
+        }
+        return unique.datasets;
+    }
+    /** Warns of the counts and times an answer gave that the action treats as unknown. */
+    warnUnknownNumbers(checked) {
+        for (const { datasetId, field, value } of checked.unknownNumbers) {
+            const key = `${datasetId} ${field}`;
+            if (this.unknownWarned.has(key))
+                continue;
+            this.unknownWarned.add(key);
+            if (this.unknownWarned.size > UNKNOWN_NUMBERS_NAMED) {
+                if (this.unknownWarned.size === UNKNOWN_NUMBERS_NAMED + 1) {
+                    this.options.log.warning((0,outside_text.t) `More counts or times from Nexus are not whole numbers from 0 up; they are treated as unknown too, without a warning each.`);
+                }
+                continue;
+            }
+            this.options.log.warning((0,outside_text.t) `Nexus gave ${field} ${describeNumber(value)} for dataset ${datasetId}, not a whole number from 0 up; it is treated as unknown${UNKNOWN_MEANS[field]} and left out of the outputs and the summary.`);
+        }
+        return checked;
+    }
+    /**
+     * Deletes a dataset. Gone is what was asked for, so a 404 is success too:
+     * an earlier try whose answer was lost, or another job, deleted it first.
+     */
+    async deleteDataset(datasetId, signal) {
+        let answer;
+        try {
+            answer = await this.call('DELETE', this.datasetPath(datasetId), {
+                what: (0,outside_text.t) `deleting dataset ${datasetId}`,
+                signal
+            });
+        }
+        catch (error) {
+            if (error instanceof errors/* NexusApiError */.Iu && error.status === 404)
+                return { alreadyGone: true };
+            throw error;
+        }
+        const told = (0,types/* parseDeleteAnswer */.Ht)(answer.json, `DELETE dataset ${datasetId}`);
+        if (told.id !== undefined && told.id !== datasetId) {
+            throw new errors/* BadAnswerError */.ac((0,outside_text.t) `Nexus answered about dataset ${(0,outside_text/* quote */.hD)(told.id)} when asked for ${datasetId} to be deleted; the answer is not used, so whether ${datasetId} is deleted is not known. Check it in Nexus, and that api-url reaches the Nexus API itself (a proxy or cache in the way may mix up answers).`);
+        }
+        if (!told.deleted) {
+            throw new errors/* BadAnswerError */.ac((0,outside_text.t) `Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`);
+        }
+        return { alreadyGone: false };
+    }
+    /**
+     * One POST, never retried here: a create whose answer was lost may still
+     * have made the dataset, so the caller decides how to retry.
+     */
+    async postDataset(body, signal) {
+        const answer = await this.call('POST', this.datasetsPath(), {
+            what: (0,outside_text.t) `creating dataset ${(0,outside_text/* quote */.hD)(body.name, outside_text/* NAME_SHOWN */.od)}`,
+            body,
+            attempts: 1,
+            signal
+        });
+        return this.warnUnknownNumbers((0,types/* parseDataset */.oH)(answer.json, 'POST datasets')).dataset;
+    }
+    /** Whether an error from postDataset leaves it unknown if the dataset was made. */
+    static isAmbiguous(error) {
+        if (error instanceof errors/* TransportError */.wX)
+            return !error.final && error.code !== 'ECONNREFUSED';
+        if (error instanceof errors/* BadAnswerError */.ac)
+            return true;
+        return error instanceof errors/* NexusApiError */.Iu && error.status >= 500;
+    }
+    dispose() {
+        this.pool.dispose();
+    }
+    datasetsPath() {
+        return `/projects/${encodeURIComponent(this.projectId)}/batch/datasets`;
+    }
+    datasetPath(datasetId) {
+        return `${this.datasetsPath()}/${encodeURIComponent(datasetId)}`;
+    }
+    async call(method, path, spec) {
+        const { options } = this;
+        const signal = spec.signal ?? options.signal;
+        const url = new URL(options.apiUrl.href.replace(/\/$/, '') + path);
+        const headers = {
+            'Secret-Key': options.secretKey,
+            'User-Agent': `${ACTION_NAME}/${ACTION_VERSION}`,
+            Accept: 'application/json'
+        };
+        let payload;
+        if (spec.body !== undefined) {
+            payload = Buffer.from(JSON.stringify(spec.body));
+            headers['Content-Type'] = 'application/json';
+            headers['Content-Length'] = String(payload.length);
+        }
+        const policy = { ...options.retry, maxAttempts: spec.attempts ?? options.retry.maxAttempts };
+        let tries = 0;
+        try {
+            return await (0,retry/* withRetries */.LH)(async (attempt) => {
+                tries = attempt;
+                const started = options.clock.now();
+                const response = await (0,http/* send */.tN)(this.pool, {
+                    method,
+                    url,
+                    headers,
+                    body: payload,
+                    idleTimeoutMs: options.requestTimeoutMs,
+                    totalTimeoutMs: options.requestTimeoutMs,
+                    maxResponseBytes: MAX_ANSWER_BYTES,
+                    signal
+                });
+                options.log.debug((0,outside_text.t) `${method} ${url.pathname}${url.search} -> ${response.status} in ${options.clock.now() - started} ms`);
+                return this.interpret(method, url, response, spec);
+            }, {
+                policy,
+                clock: options.clock,
+                random: options.random,
+                signal,
+                classify: apiRetryVerdict,
+                onRetry: ({ attempt, delayMs, reason }) => {
+                    options.log.info((0,outside_text.t) `${spec.what}: ${reason}; retrying in ${(0,format/* formatSeconds */.Xo)(delayMs)} (attempt ${attempt + 1} of ${policy.maxAttempts})`);
+                }
+            });
+        }
+        catch (error) {
+            throw this.explain(error, spec, tries);
+        }
+    }
+    interpret(method, url, response, spec) {
+        const { status } = response;
+        if (status >= 200 && status < 300) {
+            if (response.truncated) {
+                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to ${spec.what} is larger than ${MAX_ANSWER_BYTES / 1048576} MiB; it is not a Nexus answer (a proxy in the way?).`);
+            }
+            if (nestedDeeperThan(response.body, MAX_ANSWER_DEPTH)) {
+                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to ${spec.what} is nested deeper than ${MAX_ANSWER_DEPTH} levels; it is not a Nexus answer (a proxy in the way?).`);
+            }
+            try {
+                return { json: JSON.parse(response.body.toString('utf8')), bytes: response.body.length };
+            }
+            catch {
+                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${(0,outside_text/* describeBody */.MP)(response.body)}. Check api-url points at the Nexus API, not a web page or proxy.`);
+            }
+        }
+        throw new errors/* NexusApiError */.Iu((0,outside_text.t) `${method} ${url.pathname} answered HTTP ${status}`, status, serverMessage(response), (0,retry/* parseRetryAfter */.mu)((0,http/* headerValue */.Z)(response, 'retry-after'), this.options.clock.now()));
+    }
+    /** Turns the last error into one message a person can act on. */
+    explain(error, spec, tries) {
+        const project = this.projectId;
+        const after = tries > 1 ? ` after ${tries} attempts` : '';
+        if (error instanceof errors/* NexusApiError */.Iu) {
+            const server = error.serverMessage ? (0,outside_text.t) `: ${error.serverMessage}` : '';
+            const status = (0,outside_text.t) `HTTP ${error.status}${server}`;
+            let message;
+            if (error.status === 401 || error.status === 403) {
+                message = (0,outside_text.t) `Nexus refused the secret key for project ${project} (${status}). Check that secret-key is a secret key of this project and project-id is right.`;
+            }
+            else if (error.status === 404 && spec.notFound) {
+                message = (0,outside_text.t) `Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id and project-id; it may have been deleted.`;
+            }
+            else if (error.status === 404) {
+                message = (0,outside_text.t) `Nexus answered "not found" while ${spec.what} in project ${project} (${status}). Check project-id, and that api-url is the Nexus API.`;
+            }
+            else if (error.status === 429) {
+                message = (0,outside_text.t) `Nexus kept answering "too many requests" while ${spec.what}${after} (${status}). Try again later, or space out the workflows using this project.`;
+            }
+            else if (error.status >= 500) {
+                message = (0,outside_text.t) `The Nexus API failed while ${spec.what}${after} (${status}). It may be a passing outage: re-run the job.`;
+            }
+            else {
+                message = (0,outside_text.t) `Nexus rejected ${spec.what} (${status}).`;
+            }
+            return new errors/* NexusApiError */.Iu(message, error.status, error.serverMessage, error.retryAfterMs, spec.notFound !== undefined);
+        }
+        if (error instanceof errors/* TransportError */.wX) {
+            return new errors/* TransportError */.wX((0,outside_text.t) `Could not reach the Nexus API at ${this.options.apiUrl.origin} while ${spec.what}${after}: ${error.message}. Check api-url and the runner's network or proxy settings.`, error.code);
+        }
+        return error;
+    }
+}
+/** Distinct unknown counts and times named in a warning each; the rest in one more. */
+const UNKNOWN_NUMBERS_NAMED = 10;
+/** What an unknown value means for the action, where it means more than a blank. */
+const UNKNOWN_MEANS = {
+    expiryTime: ' (not expired: cleanup keeps it)',
+    createDate: ' (never older than older-than; the last choice for if-exists: reuse)',
+    updateDate: '',
+    'status.updateTime': '',
+    'status.itemCount': ' (not compared with the file)'
+};
+/** A value that is not a count or a time, as a warning shows it: short, never a whole document. */
+function describeNumber(value) {
+    if (typeof value === 'string')
+        return (0,outside_text/* quote */.hD)(value, 40);
+    if (Array.isArray(value))
+        return 'an array';
+    if (typeof value === 'object' && value !== null)
+        return 'an object';
+    // 1e309 and beyond reach us as Infinity: JSON.parse cannot hold them.
+    return value === Infinity ? 'Infinity (a number too large to hold)' : String(value);
+}
+/**
+ * Whether a JSON text opens more than `max` arrays or objects inside one another: one pass over
+ * the bytes, the contents of strings skipped (a UTF-8 continuation byte is never a bracket or a
+ * quote, so bytes serve as well as characters).
+ */
+function nestedDeeperThan(body, max) {
+    let depth = 0;
+    let inString = false;
+    for (let i = 0; i < body.length; i++) {
+        const byte = body[i];
+        if (inString) {
+            // A backslash escapes the next byte, a quote included.
+            if (byte === 0x5c)
+                i++;
+            else if (byte === 0x22)
+                inString = false;
+        }
+        else if (byte === 0x22) {
+            inString = true;
+        }
+        else if (byte === 0x5b || byte === 0x7b) {
+            if (++depth > max)
+                return true;
+        }
+        else if (byte === 0x5d || byte === 0x7d) {
+            depth--;
+        }
+    }
+    return false;
+}
+/** Whether a failed API call is worth another try, and after how long. */
+function apiRetryVerdict(error) {
+    if (error instanceof errors/* TransportError */.wX) {
+        return error.final ? { retry: false } : { retry: true, reason: error.message };
+    }
+    if (error instanceof errors/* NexusApiError */.Iu && retry/* RETRYABLE_STATUSES */.U3.has(error.status)) {
+        return {
+            retry: true,
+            retryAfterMs: error.retryAfterMs,
+            reason: (0,outside_text.t) `HTTP ${error.status}${error.serverMessage ? (0,outside_text.t) ` (${error.serverMessage})` : ''}`
+        };
+    }
+    return { retry: false };
+}
+/** The server's own words: its JSON `message`, else a short cut of the text. */
+function serverMessage(response) {
+    const text = response.body.toString('utf8');
+    try {
+        const parsed = JSON.parse(text);
+        if (typeof parsed === 'object' && parsed !== null && 'message' in parsed) {
+            const message = parsed.message;
+            if (typeof message === 'string')
+                return (0,outside_text/* shorten */.ml)(message);
+        }
+    }
+    catch {
+        // Not JSON: fall through to the text itself.
+    }
+    return (0,outside_text/* describeBody */.MP)(response.body);
+}
+
+
+/***/ }),
+
+/***/ 7606:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B1: () => (/* binding */ SOURCE_KIND),
+/* harmony export */   BV: () => (/* binding */ parseDatasetPage),
+/* harmony export */   BZ: () => (/* binding */ WAITING_STATUS),
+/* harmony export */   HU: () => (/* binding */ withoutUploadUrl),
+/* harmony export */   Ht: () => (/* binding */ parseDeleteAnswer),
+/* harmony export */   Is: () => (/* binding */ isSettled),
+/* harmony export */   Lg: () => (/* binding */ FAILED_STATUSES),
+/* harmony export */   OJ: () => (/* binding */ isDatasetId),
+/* harmony export */   RL: () => (/* binding */ READY_STATUS),
+/* harmony export */   Z8: () => (/* binding */ uploadHeader),
+/* harmony export */   oH: () => (/* binding */ parseDataset),
+/* harmony export */   qC: () => (/* binding */ uploadUrlOf),
+/* harmony export */   qq: () => (/* binding */ firstOfEachId),
+/* harmony export */   uP: () => (/* binding */ statusMessage)
+/* harmony export */ });
+/* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8382);
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(596);
+
+
+/**
+ * The wire form of the Nexus batch-datasets API (camelCase, times in epoch ms),
+ * and the checks that turn an untrusted answer into one. Fields the action
+ * relies on are checked; the rest pass through untouched so outputs show the
+ * dataset exactly as the API gave it.
+ */
+const READY_STATUS = 'Uploaded';
+const FAILED_STATUSES = ['FailedUpload', 'FailedProcessing'];
+const WAITING_STATUS = 'Waiting';
+/** Nexus's words on a dataset's status, when they say more than the status itself. */
+function statusMessage(dataset) {
+    const { overview, message } = dataset.status;
+    return message && message !== overview ? message : undefined;
+}
+/** Ready or failed: no wait changes it. Every other status, known or not, is still in progress. */
+function isSettled(dataset) {
+    const status = dataset.status.overview;
+    return status === READY_STATUS || FAILED_STATUSES.includes(status);
+}
+const SOURCE_KIND = 'UploadedNewlineDelimitedJsonFile';
+const DATASET_ID = /^dataset_[A-Za-z0-9-]{1,128}$/;
+function isDatasetId(value) {
+    return typeof value === 'string' && DATASET_ID.test(value);
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function fail(what, problem) {
+    throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .BadAnswerError */ .ac((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `The Nexus API's answer to ${what} is not what it promises: ${problem}.`);
+}
+/** Why a value is not a dataset as the API promises it, or undefined when it is one. */
+function datasetProblem(value) {
+    if (!isObject(value))
+        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `expected a dataset object`;
+    if (typeof value.id !== 'string' || value.id === '')
+        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `the dataset has no id`;
+    if (!isDatasetId(value.id)) {
+        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `the dataset id ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value.id)} is not dataset_ followed by letters, digits and hyphens`;
+    }
+    const id = value.id;
+    if (typeof value.name !== 'string')
+        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `dataset ${id} has no name`;
+    const status = value.status;
+    if (!isObject(status) || typeof status.overview !== 'string') {
+        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `dataset ${id} has no status.overview`;
+    }
+    if (status.message !== undefined &&
+        status.message !== null &&
+        typeof status.message !== 'string') {
+        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `status.message is not a string`;
+    }
+    const source = status.source;
+    // Read as an object wherever it is there (the upload URL is looked up and stripped in it).
+    if (source !== undefined && source !== null && !isObject(source)) {
+        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `status.source is not an object`;
+    }
+    if (isObject(source) && source.uploadUrl !== undefined && source.uploadUrl !== null) {
+        const uploadUrl = source.uploadUrl;
+        if (!isObject(uploadUrl) ||
+            typeof uploadUrl.method !== 'string' ||
+            typeof uploadUrl.url !== 'string' ||
+            !isObject(uploadUrl.headers) ||
+            !Object.values(uploadUrl.headers).every(v => typeof v === 'string')) {
+            return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `status.source.uploadUrl is not a method, url and string headers`;
+        }
+    }
+    return undefined;
+}
+/** The counts and times of a dataset, by where they are in it. */
+const TOP_NUMBERS = ['expiryTime', 'createDate', 'updateDate'];
+const STATUS_NUMBERS = ['updateTime', 'itemCount'];
+/** A count or an epoch-ms time as the action can use it: compared, sorted, shown. */
+function isCountOrTime(value) {
+    return Number.isSafeInteger(value) && value >= 0;
+}
+/**
+ * The dataset without the counts and times that are not safe whole numbers from 0 up: those
+ * become unknown (absent), which every reader already handles: no expiry time is not expired, no
+ * creation date is never older than a cutoff and sorts last, no item count is not compared.
+ */
+function withKnownNumbers(dataset) {
+    const unknownNumbers = [];
+    const keep = (from, names, prefix) => {
+        let kept = from;
+        for (const name of names) {
+            if (!Object.hasOwn(from, name) || isCountOrTime(from[name]))
+                continue;
+            const field = `${prefix}${name}`;
+            unknownNumbers.push({ datasetId: dataset.id, field, value: from[name] });
+            if (kept === from)
+                kept = { ...from };
+            delete kept[name];
+        }
+        return kept;
+    };
+    const top = keep(dataset, TOP_NUMBERS, '');
+    const status = keep(dataset.status, STATUS_NUMBERS, 'status.');
+    if (unknownNumbers.length === 0)
+        return { dataset, unknownNumbers };
+    return { dataset: { ...top, status }, unknownNumbers };
+}
+function parseDataset(value, what) {
+    const problem = datasetProblem(value);
+    if (problem !== undefined)
+        fail(what, problem);
+    return withKnownNumbers(value);
+}
+/**
+ * A page of a listing. One entry that is not a dataset does not sink the others: it is returned
+ * in `rejected` (numbered from `firstPosition`) for the caller to report and skip.
+ */
+function parseDatasetPage(value, what, firstPosition = 1) {
+    if (!isObject(value) || !Array.isArray(value.data))
+        fail(what, (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `expected {"data": [...]}`);
+    const cursor = (field) => {
+        const v = value[field];
+        if (v === undefined || v === null || v === '')
+            return null;
+        if (typeof v !== 'string')
+            fail(what, (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${field} is not a string`);
+        return v;
+    };
+    const data = [];
+    const rejected = [];
+    const unknownNumbers = [];
+    value.data.forEach((item, i) => {
+        const problem = datasetProblem(item);
+        if (problem === undefined) {
+            const checked = withKnownNumbers(item);
+            data.push(checked.dataset);
+            unknownNumbers.push(...checked.unknownNumbers);
+        }
+        else {
+            rejected.push({ position: firstPosition + i, problem });
+        }
+    });
+    return {
+        nextPage: cursor('nextPage'),
+        prevPage: cursor('prevPage'),
+        data,
+        rejected,
+        unknownNumbers
+    };
+}
+/**
+ * The datasets in listing order, each id once (the first time it is listed), and how many ids
+ * were listed more than once: a listing that repeats one must not have it deleted or counted twice.
+ */
+function firstOfEachId(datasets) {
+    const seen = new Set();
+    const repeatedIds = new Set();
+    const unique = [];
+    for (const dataset of datasets) {
+        if (seen.has(dataset.id)) {
+            repeatedIds.add(dataset.id);
+        }
+        else {
+            seen.add(dataset.id);
+            unique.push(dataset);
+        }
+    }
+    return { datasets: unique, repeated: repeatedIds.size };
+}
+function parseDeleteAnswer(value, what) {
+    if (!isObject(value) ||
+        typeof value.deleted !== 'boolean' ||
+        (value.id !== undefined && value.id !== null && typeof value.id !== 'string')) {
+        fail(what, (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `expected {"id": ..., "deleted": true|false}`);
+    }
+    return typeof value.id === 'string'
+        ? { id: value.id, deleted: value.deleted }
+        : { deleted: value.deleted };
+}
+/** A signed header of the upload URL, whatever the case of its name. */
+function uploadHeader(uploadUrl, name) {
+    const key = Object.keys(uploadUrl.headers).find(k => k.toLowerCase() === name);
+    return key === undefined ? undefined : uploadUrl.headers[key];
+}
+/** The upload URL, when the dataset still carries one. */
+function uploadUrlOf(dataset) {
+    return dataset.status.source?.uploadUrl ?? undefined;
+}
+/**
+ * The dataset as the API gave it, minus the signed upload URL: that URL is a
+ * write credential and must never reach outputs, summaries or logs.
+ */
+function withoutUploadUrl(dataset) {
+    const source = dataset.status.source;
+    if (!source || !('uploadUrl' in source))
+        return dataset;
+    const { uploadUrl: _dropped, ...rest } = source;
+    return { ...dataset, status: { ...dataset.status, source: rest } };
+}
+
+
+/***/ }),
+
+/***/ 8562:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   checkOperation: () => (/* binding */ checkOperation)
+/* harmony export */ });
+/* harmony import */ var _file_check_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5203);
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(596);
+
+
+/**
+ * Checks the `path` file exactly as create does, and nothing else: no credentials, no request.
+ * Made for pull requests, where a workflow from a fork gets no secrets.
+ */
+async function checkOperation(ctx) {
+    const checked = await (0,_file_check_js__WEBPACK_IMPORTED_MODULE_0__/* .checkDatasetFile */ .p)(ctx);
+    ctx.report.output('item-count', String(checked.scan.items));
+    ctx.log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${checked.file.shown} is valid NDJSON: ready to upload with operation create.`);
+}
+
+
+/***/ }),
+
+/***/ 7903:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  cleanupOperation: () => (/* binding */ cleanupOperation)
+});
+
+;// CONCATENATED MODULE: ./src/shared/concurrency.ts
+/**
+ * Runs `work` on every item with at most `limit` running at once, in order of
+ * the items. Stops starting new items once `signal` aborts; items already
+ * started finish (or fail) on their own. Never rejects: `work` handles its errors.
+ */
+async function forEachLimited(items, limit, signal, work) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length && !signal.aborted) {
+            const item = items[next++];
+            await work(item);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+// EXTERNAL MODULE: ./src/operations/dataset-selection.ts
+var dataset_selection = __nccwpck_require__(1601);
+// EXTERNAL MODULE: ./src/shared/errors.ts
+var errors = __nccwpck_require__(8382);
+// EXTERNAL MODULE: ./src/shared/format.ts
+var format = __nccwpck_require__(6338);
+// EXTERNAL MODULE: ./src/shared/outside-text.ts
+var outside_text = __nccwpck_require__(596);
+;// CONCATENATED MODULE: ./src/operations/cleanup.ts
+
+
+
+
+
+/** Failures listed in the step's error; the rest are counted. */
+const FAILURES_SHOWN = 10;
+/**
+ * Deletes expired datasets (and, with older-than, old ones), optionally only
+ * those whose name matches name-pattern. Reads every page first, so deleting
+ * cannot shift the pages being walked; then deletes with bounded concurrency.
+ */
+async function cleanupOperation(ctx) {
+    const { inputs, client, clock, log, report } = ctx;
+    const { datasets: all, rejected } = await client.listAll();
+    (0,dataset_selection/* warnRejected */.DM)(log, rejected);
+    const skipped = rejected.length > 0 ? ` Skipped as malformed: ${rejected.length}.` : '';
+    const now = clock.now();
+    const matches = inputs.namePattern ? (0,dataset_selection/* nameMatcher */.MH)(inputs.namePattern) : undefined;
+    const cutoff = inputs.olderThanMs === undefined ? undefined : now - inputs.olderThanMs;
+    const selected = all.filter(d => ((0,dataset_selection/* isExpired */._d)(d, now) ||
+        (cutoff !== undefined && typeof d.createDate === 'number' && d.createDate < cutoff)) &&
+        (!matches || matches(d.name)));
+    const criteria = describeCriteria(inputs.olderThanMs, inputs.namePattern);
+    log.info((0,outside_text.t) `${selected.length} of ${all.length} datasets selected for deletion (${criteria}).`);
+    const deleted = [];
+    const failed = [];
+    report.facts.cleanup = {
+        dryRun: inputs.dryRun,
+        criteria,
+        total: all.length,
+        malformed: rejected.length,
+        selected,
+        deleted,
+        failed
+    };
+    if (inputs.dryRun) {
+        report.datasets(selected);
+        if (selected.length > 0) {
+            await log.group((0,outside_text.t) `Would delete ${selected.length} datasets`, async () => {
+                for (const d of selected)
+                    log.info((0,outside_text.t) `Would delete ${d.id} ${(0,outside_text/* quote */.hD)(d.name, outside_text/* NAME_SHOWN */.od)}.`);
+            });
+        }
+        log.info((0,outside_text.t) `Dry run: would delete ${selected.length} and keep ${all.length - selected.length} of ${all.length} datasets; nothing was deleted.${skipped}`);
+        return;
+    }
+    try {
+        if (selected.length > 0) {
+            await log.group((0,outside_text.t) `Deleting ${selected.length} datasets`, () => forEachLimited(selected, inputs.concurrency, ctx.signal, async (dataset) => {
+                try {
+                    // Another cleanup job may race us: already gone counts as deleted.
+                    const { alreadyGone } = await client.deleteDataset(dataset.id);
+                    deleted.push(dataset);
+                    log.info((0,outside_text.t) `${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${(0,outside_text/* quote */.hD)(dataset.name, outside_text/* NAME_SHOWN */.od)}.`);
+                }
+                catch (error) {
+                    if (!ctx.signal.aborted) {
+                        const reason = (0,outside_text.t) `${error instanceof Error ? error.message : error}`;
+                        failed.push({ dataset, reason });
+                        log.info((0,outside_text.t) `Could not delete ${dataset.id} ${(0,outside_text/* quote */.hD)(dataset.name, outside_text/* NAME_SHOWN */.od)}: ${reason}`);
+                    }
+                }
+            }));
+        }
+    }
+    finally {
+        // Also after a cancel: report exactly what is gone so far, in the order selected.
+        const order = new Map(selected.map((d, i) => [d.id, i]));
+        deleted.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+        report.datasets(deleted);
+        const notReached = selected.length - deleted.length - failed.length;
+        log.info((0,outside_text.t) `${ctx.signal.aborted ? 'Cancelled. ' : ''}Deleted: ${deleted.length}. Failed: ${failed.length}.${notReached > 0 ? ` Not reached: ${notReached}.` : ''} Kept: ${all.length - selected.length} (of ${all.length}).${skipped}`);
+    }
+    if (ctx.signal.aborted)
+        throw ctx.signal.reason;
+    if (failed.length > 0) {
+        const shown = failed
+            .slice(0, FAILURES_SHOWN)
+            // Each reason is a sentence; inside this list its full stop would double the one after it.
+            .map(f => (0,outside_text.t) `${f.dataset.id}: ${f.reason.replace(/\.$/, '')}`)
+            .join('; ');
+        const more = failed.length > FAILURES_SHOWN ? `; and ${failed.length - FAILURES_SHOWN} more` : '';
+        throw new errors/* ActionError */.lZ((0,outside_text.t) `Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}. Re-run the job to try them again.`);
+    }
+}
+function describeCriteria(olderThanMs, namePattern) {
+    const parts = ['expired'];
+    if (olderThanMs !== undefined)
+        parts.push(`or created more than ${(0,format/* inputDuration */.LK)(olderThanMs)} ago`);
+    if (namePattern)
+        parts.push(`with a name matching ${namePattern}`);
+    return parts.join(' ');
+}
+
+
+/***/ }),
+
+/***/ 8531:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  createOperation: () => (/* binding */ createOperation)
+});
+
+// EXTERNAL MODULE: ./src/net/retry.ts
+var retry = __nccwpck_require__(7893);
+// EXTERNAL MODULE: ./src/shared/errors.ts
+var errors = __nccwpck_require__(8382);
+// EXTERNAL MODULE: ./src/shared/format.ts
+var format = __nccwpck_require__(6338);
+// EXTERNAL MODULE: ./src/nexus/client.ts + 1 modules
+var nexus_client = __nccwpck_require__(5363);
+// EXTERNAL MODULE: ./src/nexus/types.ts
+var types = __nccwpck_require__(7606);
+;// CONCATENATED MODULE: ./src/shared/signals.ts
+/**
+ * A signal that aborts `ms` after `signal` does: the grace a clean-up still gets after a cancel
+ * (the runner's hard kill is seconds away, so it must end, but not at once).
+ */
+function afterGrace(signal, ms) {
+    const controller = new AbortController();
+    const later = () => {
+        setTimeout(() => controller.abort(signal.reason), ms).unref();
+    };
+    if (signal.aborted)
+        later();
+    else
+        signal.addEventListener('abort', later, { once: true });
+    return controller.signal;
+}
+
+// EXTERNAL MODULE: ./src/shared/outside-text.ts
+var outside_text = __nccwpck_require__(596);
+;// CONCATENATED MODULE: ./src/nexus/create-dataset.ts
+
+
+
+
+
+
+
+/** How long a POST already sent may still run after a cancel (the runner kills at ~5 s). */
+const POST_GRACE_MS = 2500;
+/** Server and runner clocks differ; a dataset this much "older" than the run may still be ours. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * Creates the dataset. A POST whose answer was lost (timeout, dropped
+ * connection, 5xx) may have made it anyway, so before each retry after such a
+ * failure we look for it: same name, created during this run, still Waiting,
+ * and signed for exactly our size and CRC-32C. If it is there we adopt it
+ * rather than create a second one.
+ */
+async function createDataset(ctx, source) {
+    const { client, clock, log } = ctx;
+    const body = {
+        name: source.name,
+        spec: { source: { kind: types/* SOURCE_KIND */.B1, sizeBytes: source.sizeBytes, crc32c: source.crc32c } }
+    };
+    const startedAt = clock.now();
+    let ambiguous = false;
+    return (0,retry/* withRetries */.LH)(async () => {
+        if (ambiguous) {
+            const found = await findOurs(client, body, startedAt - CLOCK_SKEW_MS);
+            if (found) {
+                log.info((0,outside_text.t) `Dataset ${found.id} was created by an attempt whose answer was lost; using it.`);
+                return { dataset: found, adopted: true };
+            }
+        }
+        try {
+            // A cancel does not cut a POST already sent: its answer names the
+            // dataset, so the caller can delete it rather than leave an orphan.
+            const signal = afterGrace(ctx.signal, POST_GRACE_MS);
+            return { dataset: await client.postDataset(body, signal), adopted: false };
+        }
+        catch (error) {
+            if (nexus_client/* NexusClient */.v4.isAmbiguous(error)) {
+                ambiguous = true;
+                ctx.onUnanswered?.();
+            }
+            throw error;
+        }
+    }, {
+        policy: client.retryPolicy,
+        clock,
+        random: ctx.random,
+        signal: ctx.signal,
+        // A garbled 2xx or a lost answer may mean the dataset exists: retrying is
+        // safe only because each retry first looks for it.
+        classify: error => {
+            const verdict = (0,nexus_client/* apiRetryVerdict */.YT)(error);
+            return verdict.retry || nexus_client/* NexusClient */.v4.isAmbiguous(error)
+                ? { ...verdict, retry: true, reason: shortReason(error) }
+                : verdict;
+        },
+        onRetry: ({ attempt, delayMs, reason }) => log.info((0,outside_text.t) `Creating the dataset failed (attempt ${attempt} of ${client.retryPolicy.maxAttempts}: ${reason}); ${ambiguous ? 'looking for it, then ' : ''}retrying in ${(0,format/* formatSeconds */.Xo)(delayMs)}.`)
+    });
+}
+async function findOurs(client, body, notBefore) {
+    const { name } = body;
+    const { sizeBytes, crc32c } = body.spec.source;
+    const candidates = (await client.listAll()).datasets.filter(d => d.name === name &&
+        d.status.overview === types/* WAITING_STATUS */.BZ &&
+        typeof d.createDate === 'number' &&
+        d.createDate >= notBefore);
+    const ours = [];
+    for (const candidate of candidates) {
+        const dataset = (0,types/* uploadUrlOf */.qC)(candidate) ? candidate : await client.getDataset(candidate.id);
+        const uploadUrl = (0,types/* uploadUrlOf */.qC)(dataset);
+        if (uploadUrl &&
+            (0,types/* uploadHeader */.Z8)(uploadUrl, 'content-length') === String(sizeBytes) &&
+            (0,types/* uploadHeader */.Z8)(uploadUrl, 'x-goog-hash')?.includes(`crc32c=${crc32c}`)) {
+            ours.push(dataset);
+        }
+    }
+    // Two matches mean another job (a matrix leg, a re-run) made a twin: which
+    // one is ours cannot be told, so adopt neither and create a fresh one.
+    return ours.length === 1 ? ours[0] : undefined;
+}
+/** The gist of a failed try for the retry line; the full advice comes if it is the last. */
+function shortReason(error) {
+    if (error instanceof errors/* NexusApiError */.Iu)
+        return (0,outside_text.t) `HTTP ${error.status}`;
+    if (error instanceof errors/* TransportError */.wX)
+        return (0,outside_text.t) `${error.code}`;
+    if (error instanceof errors/* BadAnswerError */.ac)
+        return (0,outside_text.t) `an answer that is not a dataset`;
+    return (0,outside_text.t) `${error instanceof Error ? error.message : String(error)}`;
+}
+
+// EXTERNAL MODULE: ./src/net/http.ts + 1 modules
+var http = __nccwpck_require__(4990);
+// EXTERNAL MODULE: ./src/net/url-policy.ts
+var url_policy = __nccwpck_require__(1785);
+;// CONCATENATED MODULE: ./src/nexus/upload.ts
+
+
+
+
+
+
+/** Progress lines at most this often: enough to see it move, not a line per chunk. */
+const PROGRESS_EVERY_MS = 10_000;
+const READ_CHUNK_BYTES = 1024 * 1024;
+const MAX_ERROR_BYTES = 64 * 1024;
+/** How long a storage host that ignores `Expect: 100-continue` holds up the body (curl: 1 s). */
+const CONTINUE_WAIT_MS = 2000;
+/**
+ * Masks the signed URL, and its signature on its own, before anything can log
+ * them: whoever holds the URL can write the object until it expires.
+ */
+function maskUploadUrl(uploadUrl, log) {
+    log.secret(uploadUrl.url);
+    try {
+        const url = new URL(uploadUrl.url);
+        for (const [key, value] of url.searchParams) {
+            if (/signature|credential|token|sig$/i.test(key) && value)
+                log.secret(value);
+        }
+        log.secret(url.search.slice(1));
+    }
+    catch {
+        // Not a URL: planUpload refuses it with a message that does not quote it.
+    }
+}
+/**
+ * Headers the storage may ask the upload to carry: the object's own metadata and Google Cloud
+ * Storage's x-goog-* request headers. Anything else in uploadUrl.headers is refused, by name.
+ */
+const OBJECT_HEADERS = new Set([
+    'content-type',
+    'content-length',
+    'content-md5',
+    'content-encoding',
+    'content-disposition',
+    'content-language',
+    'cache-control'
+]);
+/** Named apart in the refusal: framing and connection control, and credentials. */
+const NEVER_FROM_THE_API = new Set([
+    'host',
+    'transfer-encoding',
+    'connection',
+    'keep-alive',
+    'upgrade',
+    'te',
+    'trailer',
+    'expect',
+    'authorization',
+    'cookie',
+    'secret-key'
+]);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What node:http would send in a header value; anything else it refuses at once. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+function refuse(message, code = 'BadUploadUrl') {
+    throw new errors/* UploadError */.oW((0,outside_text.t) `${message} Nothing was sent.`, 0, code);
+}
+/**
+ * Checks the upload URL Nexus returned and builds the request from it: method PUT, https (plain
+ * http only between loopback hosts, when the API is on loopback too), the signed headers that pass
+ * the allow-list above, and one fixed Content-Length equal to the file's size. Never quotes the
+ * URL or a header value: both may carry the signature.
+ */
+function planUpload(uploadUrl, sizeBytes, apiUrl) {
+    const what = (0,outside_text.t) `The upload URL Nexus returned`;
+    if (uploadUrl.method !== 'PUT') {
+        refuse((0,outside_text.t) `${what} asks for method ${(0,outside_text/* quote */.hD)(uploadUrl.method, 10)}; the action uploads only with PUT.`);
+    }
+    let url;
+    try {
+        url = new URL(uploadUrl.url);
+    }
+    catch {
+        refuse((0,outside_text.t) `${what} is not a URL.`);
+    }
+    if (url.username || url.password)
+        refuse((0,outside_text.t) `${what} carries a user name or password.`);
+    const plainHttpAllowed = (0,url_policy/* isLoopback */.U)(apiUrl.hostname) && (0,url_policy/* isLoopback */.U)(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainHttpAllowed)) {
+        refuse((0,outside_text.t) `${what} uses ${(0,outside_text/* quote */.hD)(url.protocol, 10)}; only https:// is accepted (plain http:// only when api-url and the upload host are both on loopback, as in tests).`);
+    }
+    const headers = {};
+    const seen = new Set();
+    for (const [name, value] of Object.entries(uploadUrl.headers)) {
+        const lower = name.toLowerCase();
+        if (!TOKEN.test(name))
+            refuse((0,outside_text.t) `${what} has a header whose name is not a header name.`);
+        if (seen.has(lower))
+            refuse((0,outside_text.t) `${what} gives the header ${lower} twice.`);
+        seen.add(lower);
+        if (NEVER_FROM_THE_API.has(lower) || lower.startsWith('proxy-')) {
+            refuse((0,outside_text.t) `${what} sets the header ${lower}, which only the action decides: framing, connection and credential headers are never taken from the API.`);
+        }
+        if (!OBJECT_HEADERS.has(lower) && !lower.startsWith('x-goog-')) {
+            refuse((0,outside_text.t) `${what} asks for the header ${lower}, which a storage upload does not take (only content-*, cache-control and x-goog-* headers are sent).`);
+        }
+        if (!HEADER_VALUE.test(value))
+            refuse((0,outside_text.t) `${what} has a value for ${lower} that no header can carry.`);
+        headers[lower] = value;
+    }
+    const length = headers['content-length'];
+    if (length !== undefined && length !== String(sizeBytes)) {
+        refuse((0,outside_text.t) `${what} is signed for ${(0,outside_text/* quote */.hD)(length, 20)} bytes, but the file has ${sizeBytes}.`, 'SizeMismatch');
+    }
+    headers['content-length'] = String(sizeBytes);
+    return { url, headers };
+}
+/**
+ * PUTs the file as planUpload() built the request (a fixed Content-Length, never chunked, no API
+ * credential: the secret key never goes to the storage host). The body waits for the storage's
+ * `100 Continue`, so a refusal decided from the headers is read before any body byte is sent.
+ * Transient failures are retried with a fresh file stream; refusals that another try cannot fix
+ * are not.
+ */
+async function uploadFile(options) {
+    const { uploadUrl, clock, policy, signal, log } = options;
+    const { url, headers } = planUpload(uploadUrl, options.sizeBytes, options.apiUrl);
+    const pool = new http/* AgentPool */.mS(false);
+    const started = clock.now();
+    let attempts = 0;
+    try {
+        return await (0,retry/* withRetries */.LH)(async (attempt) => {
+            attempts = attempt;
+            const attemptStarted = clock.now();
+            // A file rewritten since it was hashed would only come back as BadDigest.
+            const file = await options.openFile();
+            let response;
+            try {
+                response = await (0,http/* send */.tN)(pool, {
+                    method: 'PUT',
+                    url,
+                    headers,
+                    body: () => file.createReadStream({
+                        highWaterMark: READ_CHUNK_BYTES,
+                        start: 0,
+                        end: Math.max(0, options.sizeBytes - 1),
+                        autoClose: false
+                    }),
+                    expectContinue: { timeoutMs: Math.min(CONTINUE_WAIT_MS, options.stallTimeoutMs / 2) },
+                    idleTimeoutMs: options.stallTimeoutMs,
+                    answerTimeoutMs: options.stallTimeoutMs,
+                    maxResponseBytes: MAX_ERROR_BYTES,
+                    signal,
+                    onBodyProgress: progressLogger(options.sizeBytes, clock, attemptStarted, log)
+                });
+            }
+            finally {
+                await file.close();
+            }
+            if (response.status >= 200 && response.status < 300) {
+                if (looksLikeWebPage(response)) {
+                    // Storage answers a PUT with an empty body: a page means something else
+                    // (a captive portal or proxy) answered, and nothing was stored.
+                    throw new errors/* UploadError */.oW((0,outside_text.t) `The upload host answered HTTP ${response.status} with ${(0,outside_text/* describeBody */.MP)(response.body)}, not a storage answer; nothing was stored. Check the runner's proxy settings (https_proxy, no_proxy).`, response.status, 'NotStorage');
+                }
+                const elapsed = Math.max(1, clock.now() - attemptStarted);
+                return {
+                    attempts: attempt,
+                    durationMs: clock.now() - started,
+                    bytesPerSecond: (options.sizeBytes * 1000) / elapsed
+                };
+            }
+            if (response.status === 412 && (await options.earlierAttemptLanded())) {
+                log.info((0,outside_text.t) `The storage already holds the file: an earlier attempt landed and its answer was lost.`);
+                return { attempts: attempt, durationMs: clock.now() - started, bytesPerSecond: 0 };
+            }
+            const storage = storageError(response);
+            throw new errors/* UploadError */.oW(describeStorage(response.status, storage), response.status, storage.code, (0,retry/* parseRetryAfter */.mu)((0,http/* headerValue */.Z)(response, 'retry-after'), clock.now()));
+        }, {
+            policy,
+            clock,
+            random: options.random,
+            signal,
+            classify: uploadRetryVerdict,
+            onRetry: ({ attempt, delayMs, reason }) => log.info((0,outside_text.t) `Upload attempt ${attempt} of ${policy.maxAttempts} failed: ${reason}; retrying in ${(0,format/* formatSeconds */.Xo)(delayMs)}.`)
+        });
+    }
+    catch (error) {
+        throw explain(error, attempts);
+    }
+    finally {
+        pool.dispose();
+    }
+}
+/** Storage outages and lost connections are worth another try; refusals are not. */
+function uploadRetryVerdict(error) {
+    if (error instanceof errors/* UploadError */.oW && retry/* RETRYABLE_STATUSES */.U3.has(error.status)) {
+        return { retry: true, reason: error.message, retryAfterMs: error.retryAfterMs };
+    }
+    if (error instanceof errors/* TransportError */.wX && !error.final)
+        return { retry: true, reason: error.message };
+    return { retry: false };
+}
+/** Turns the last failed attempt into one message a person can act on. */
+function explain(error, attempts) {
+    if (error instanceof errors/* TransportError */.wX && !error.final) {
+        return new errors/* UploadError */.oW((0,outside_text.t) `The upload kept failing: ${error.message} (after ${attempts} attempts). Check the runner's network; re-run the job.`, 0, error.code);
+    }
+    // Refusals are raised with the bare storage answer; failures of our own
+    // (file changed, not storage) already carry their whole message.
+    if (!(error instanceof errors/* UploadError */.oW) || error.status < 400)
+        return error;
+    const { status, storageCode } = error;
+    const message = retry/* RETRYABLE_STATUSES */.U3.has(status)
+        ? (0,outside_text.t) `The upload kept failing (${error.message}) after ${attempts} attempts. It may be a passing storage outage: re-run the job.`
+        : (0,outside_text.t) `The upload was refused (${error.message})${advice(storageCode)}`;
+    return new errors/* UploadError */.oW(message, status, storageCode);
+}
+function progressLogger(total, clock, started, log) {
+    let lastLog = started;
+    return sent => {
+        const now = clock.now();
+        if (now - lastLog < PROGRESS_EVERY_MS || sent >= total)
+            return;
+        lastLog = now;
+        const mib = sent / 1048576;
+        const rate = mib / Math.max(0.001, (now - started) / 1000);
+        log.info((0,outside_text.t) `Uploading: ${Math.floor((sent / total) * 100)}% (${mib.toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB) at ${rate.toFixed(1)} MiB/s`);
+    };
+}
+/** Google Cloud Storage's XML error code and message; empty when it sent none. */
+function storageError(response) {
+    const text = response.body.toString('utf8');
+    const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1]?.trim() ?? '';
+    // Taken whole (the body is capped): cutting comes after redaction, in scrub().
+    const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1]?.trim() ?? '';
+    return { code: (0,outside_text/* shorten */.ml)(code, 100), message: scrub(message) };
+}
+function describeStorage(status, storage) {
+    if (!storage.code)
+        return (0,outside_text.t) `HTTP ${status}, no error details`;
+    return (0,outside_text.t) `HTTP ${status} ${storage.code}${storage.message ? `: ${storage.message}` : ''}`;
+}
+/** Storage messages sometimes echo the request (URL, signature): keep neither, then cut. */
+function scrub(message) {
+    return (0,outside_text/* shorten */.ml)((0,outside_text/* redact */.E$)(message)
+        .replace(/https?:\/\/\S+/g, '<url>')
+        .replace(/[A-Fa-f0-9]{64,}/g, '<signature>'));
+}
+function advice(code) {
+    switch (code) {
+        case 'BadDigest':
+        case 'InvalidDigest':
+            return '. The file changed between the check and the upload; make sure nothing writes it during the step.';
+        case 'ExpiredToken':
+            return '. The signed upload URL expired; run the step again to get a new one.';
+        case 'SignatureDoesNotMatch':
+            return '. The storage refused the signed request; run the step again, and report it if it persists.';
+        case 'PreconditionFailed':
+            return '. The storage already holds this file, yet a minute later Nexus still shows the dataset Waiting; it is kept: check it later with operation: wait.';
+        default:
+            return '.';
+    }
+}
+function looksLikeWebPage(response) {
+    const type = (0,http/* headerValue */.Z)(response, 'content-type') ?? '';
+    return /html/i.test(type) || (0,outside_text/* looksLikeHtml */.te)(response.body.toString('utf8', 0, 64));
+}
+
+// EXTERNAL MODULE: ./src/operations/dataset-selection.ts
+var dataset_selection = __nccwpck_require__(1601);
+// EXTERNAL MODULE: ./src/operations/file-check.ts + 7 modules
+var file_check = __nccwpck_require__(5203);
+// EXTERNAL MODULE: ./src/operations/wait-until-ready.ts
+var wait_until_ready = __nccwpck_require__(958);
+;// CONCATENATED MODULE: ./src/operations/create.ts
+
+
+
+
+
+
+
+
+
+
+/** Deleting the dataset of a failed upload gets this long, with retries... */
+const CLEANUP_MS = 60_000;
+/** ...or this long after a cancel, whatever the run's own state. */
+const CANCEL_CLEANUP_MS = 3000;
+async function createOperation(ctx) {
+    const { inputs, client, log, report } = ctx;
+    const checked = await (0,file_check/* checkDatasetFile */.p)(ctx);
+    const name = inputs.name;
+    report.output('reused', 'false');
+    if (inputs.ifExists !== 'create') {
+        const reusable = await lookForNamesake(ctx, name);
+        if (reusable) {
+            report.reused(reusable);
+            await finish(ctx, checked, reusable);
+            return;
+        }
+    }
+    const unanswered = () => {
+        report.facts.unansweredCreate = { name };
+    };
+    const { dataset: created, adopted } = await createDataset({ ...ctx, onUnanswered: unanswered }, { name, sizeBytes: checked.scan.sizeBytes, crc32c: checked.scan.crc32c }).catch((error) => {
+        // A cancel may cut the POST past its grace, answer unread.
+        if (ctx.signal.aborted)
+            unanswered();
+        throw error;
+    });
+    // From here until the file has landed, any failure (a refused upload, a cancel, outputs that
+    // cannot be written, a bug) deletes the dataset: nothing else would ever fill it.
+    let uploadStarted;
+    try {
+        const uploadUrl = (0,types/* uploadUrlOf */.qC)(created);
+        if (uploadUrl)
+            maskUploadUrl(uploadUrl, log);
+        report.dataset(created);
+        log.info((0,outside_text.t) `${adopted ? 'Using' : 'Created'} dataset ${created.id} ${(0,outside_text/* quote */.hD)(created.name, outside_text/* NAME_SHOWN */.od)}.`);
+        uploadStarted = ctx.clock.now();
+        // Cancelled while the POST was under way: its answer named the dataset.
+        ctx.signal.throwIfAborted();
+        if (!uploadUrl) {
+            throw new errors/* ActionError */.lZ((0,outside_text.t) `Nexus created dataset ${created.id} without an upload URL; it cannot receive the file. Report this to Datature support.`);
+        }
+        const upload = await uploadFile({
+            uploadUrl,
+            openFile: checked.open,
+            sizeBytes: checked.scan.sizeBytes,
+            stallTimeoutMs: Math.max(inputs.requestTimeoutMs, 1000),
+            apiUrl: client.apiUrl,
+            policy: client.retryPolicy,
+            clock: ctx.clock,
+            random: ctx.random,
+            signal: ctx.signal,
+            log,
+            earlierAttemptLanded: () => nexusSeesUpload(ctx, created.id)
+        });
+        report.facts.durations.upload = upload.durationMs;
+        report.facts.upload = { bytesPerSecond: upload.bytesPerSecond, attempts: upload.attempts };
+        log.info((0,outside_text.t) `Uploaded ${(0,format/* formatBytes */.z3)(checked.scan.sizeBytes)} in ${(0,format/* readableDuration */.P1)(upload.durationMs)}${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`);
+    }
+    catch (error) {
+        // A failed upload's time says where the step's time went.
+        if (uploadStarted !== undefined) {
+            report.facts.durations.upload = ctx.clock.now() - uploadStarted;
+        }
+        // 412: the storage holds this exact file (the URL is signed for its CRC),
+        // Nexus has just not said so yet. Deleting would throw good bytes away.
+        const failure = error instanceof errors/* UploadError */.oW && error.storageCode === 'PreconditionFailed'
+            ? { error, deleted: false }
+            : await abandon(ctx, created.id, error);
+        if (failure.deleted)
+            report.deleted();
+        throw failure.error;
+    }
+    await finish(ctx, checked, await client.getDataset(created.id));
+}
+/**
+ * With if-exists reuse or fail: the not-expired datasets that already have this name. fail stops
+ * at the first; reuse returns the newest that is past Waiting and not failed (its file landed,
+ * so no upload is needed), and names the ones it passes over.
+ */
+async function lookForNamesake(ctx, name) {
+    const { inputs, client, clock, log } = ctx;
+    const listing = await client.listAll();
+    (0,dataset_selection/* warnRejected */.DM)(log, listing.rejected);
+    const namesakes = (0,dataset_selection/* findNamesakes */.Wv)(listing.datasets, name, clock.now());
+    if (inputs.ifExists === 'fail') {
+        const [newest] = namesakes.all;
+        if (newest === undefined)
+            return undefined;
+        const others = namesakes.all.length > 1 ? ` (and ${namesakes.all.length - 1} more)` : '';
+        throw new errors/* DatasetExistsError */.t9((0,outside_text.t) `A dataset named ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} already exists in project ${client.projectId}: ${newest.id}, ${(0,outside_text/* shorten */.ml)(newest.status.overview, outside_text/* STATUS_SHOWN */.$x)}${others}. Nothing was created (if-exists: fail). Give the step another name, delete that dataset, or use if-exists: reuse.`);
+    }
+    for (const { dataset, reason } of namesakes.passedOver) {
+        log.info((0,outside_text.t) `Not reusing dataset ${dataset.id} ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)}: ${reason}.`);
+    }
+    const { reusable } = namesakes;
+    if (reusable === undefined) {
+        log.info((0,outside_text.t) `No dataset named ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} can be reused: creating one.`);
+        return undefined;
+    }
+    log.info((0,outside_text.t) `Reusing dataset ${reusable.id} ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} (if-exists: reuse): ${(0,dataset_selection/* describeNamesake */.hH)(reusable)}. Nothing is created or uploaded.`);
+    return reusable;
+}
+/** After the upload (or for a reused dataset): wait as asked, check the count. */
+async function finish(ctx, checked, first) {
+    const { inputs, log, report } = ctx;
+    let last = first;
+    if (inputs.wait) {
+        last = await (0,wait_until_ready/* waitUntilReady */.b)(ctx, first);
+    }
+    else {
+        report.dataset(first);
+        log.info((0,outside_text.t) `Dataset ${first.id} is ${(0,outside_text/* shorten */.ml)(first.status.overview, outside_text/* STATUS_SHOWN */.$x)} (wait: false, not waiting).`);
+        (0,wait_until_ready/* throwIfFailed */.t)(first);
+    }
+    // Only a ready dataset's count is final; before that Nexus may say 0.
+    const counted = last.status.itemCount;
+    const items = checked.scan.items;
+    if (last.status.overview === types/* READY_STATUS */.RL && counted !== undefined && counted !== items) {
+        log.warning((0,outside_text.t) `Nexus counted ${counted} items in dataset ${last.id}, but ${checked.file.shown} has ${items} non-blank lines.`);
+    }
+}
+/** Nexus notices a landed upload asynchronously: re-read for up to a minute. */
+const LANDED_CONFIRM_MS = 60_000;
+async function nexusSeesUpload(ctx, datasetId) {
+    const { client, clock } = ctx;
+    const deadline = clock.now() + Math.min(LANDED_CONFIRM_MS, ctx.inputs.timeoutMs);
+    try {
+        for (let interval = 500;; interval = Math.min(interval * 2, 8000)) {
+            if ((await client.getDataset(datasetId)).status.overview !== types/* WAITING_STATUS */.BZ)
+                return true;
+            const remaining = deadline - clock.now();
+            if (remaining <= 0)
+                return false;
+            await clock.sleep(Math.min(interval, remaining), ctx.signal);
+        }
+    }
+    catch (error) {
+        if (ctx.signal.aborted)
+            throw error;
+        // The storage holds this very file (412); only Nexus's word is missing. Keep the dataset
+        // (this is a PreconditionFailed, which is never deleted) rather than throw the bytes away.
+        throw new errors/* UploadError */.oW((0,outside_text.t) `The storage already holds the file (an earlier attempt landed), but Nexus could not be asked whether it took it: ${error instanceof Error ? error.message : error} Dataset ${datasetId} is kept: check it later with operation: wait.`, 0, 'PreconditionFailed');
+    }
+}
+/**
+ * The upload failed or the run was cancelled: delete the dataset this run
+ * created, so no empty dataset is left waiting for bytes that never come.
+ * Returns the error to fail with.
+ */
+async function abandon(ctx, datasetId, error) {
+    try {
+        // After a cancel the runner's kill is seconds away; otherwise retry as usual, until a cancel
+        // comes, which leaves the same few seconds.
+        const signal = ctx.signal.aborted
+            ? AbortSignal.timeout(CANCEL_CLEANUP_MS)
+            : AbortSignal.any([
+                AbortSignal.timeout(CLEANUP_MS),
+                afterGrace(ctx.signal, CANCEL_CLEANUP_MS)
+            ]);
+        await ctx.client.deleteDataset(datasetId, signal);
+        ctx.log.info((0,outside_text.t) `Deleted dataset ${datasetId}: its file never arrived.`);
+        return { error, deleted: true };
+    }
+    catch (deleteError) {
+        const why = deleteError instanceof Error ? deleteError.message : String(deleteError);
+        const message = error instanceof Error ? error.message : String(error);
+        const told = (0,outside_text.t) `${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`;
+        return {
+            error: error instanceof errors/* ActionError */.lZ ? error.restated(told) : new errors/* ActionError */.lZ(told),
+            deleted: false
+        };
+    }
+}
+
+
+/***/ }),
+
+/***/ 1601:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DM: () => (/* binding */ warnRejected),
+/* harmony export */   MH: () => (/* binding */ nameMatcher),
+/* harmony export */   Wv: () => (/* binding */ findNamesakes),
+/* harmony export */   _d: () => (/* binding */ isExpired),
+/* harmony export */   hH: () => (/* binding */ describeNamesake)
+/* harmony export */ });
+/* harmony import */ var _nexus_types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7606);
+/* harmony import */ var _shared_format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6338);
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(596);
+
+
+
+/** Expired means the expiry time is not in the future; no expiry time, not expired. */
+function isExpired(dataset, now) {
+    return typeof dataset.expiryTime === 'number' && dataset.expiryTime <= now;
+}
+/** A pattern's `*` and `?`, apart from the code points that stand for themselves. */
+const ANY_RUN = -1;
+const ANY_ONE = -2;
+/**
+ * The test of name-pattern, a glob matched against the whole name: `*` any run of characters
+ * (none, and line breaks, included), `?` one character (a code point), every other character
+ * itself. No regular expression: a backtracking one takes minutes on a long name the API sends
+ * (`*a*a*a*a*b`). Greedy, remembering only the last `*`: on a mismatch that star takes one more
+ * character and matching resumes after it. An earlier star never needs more (whatever it would
+ * take, the last one can take instead), so at worst the work is name length × pattern length.
+ */
+function nameMatcher(pattern) {
+    const glob = Array.from(pattern, c => (c === '*' ? ANY_RUN : c === '?' ? ANY_ONE : cp(c, 0)));
+    return name => {
+        let p = 0; // into glob
+        let n = 0; // into name, in UTF-16 units, always at the start of a code point
+        let star = -1; // glob index after the last `*` seen
+        let starEnd = 0; // where that star's run ends in name
+        while (n < name.length) {
+            const token = glob[p];
+            const c = cp(name, n);
+            if (token === ANY_RUN) {
+                star = ++p;
+                starEnd = n;
+            }
+            else if (token === ANY_ONE || token === c) {
+                p++;
+                n += c > 0xffff ? 2 : 1;
+            }
+            else if (star >= 0) {
+                starEnd += cp(name, starEnd) > 0xffff ? 2 : 1;
+                p = star;
+                n = starEnd;
+            }
+            else {
+                return false;
+            }
+        }
+        while (glob[p] === ANY_RUN)
+            p++;
+        return p === glob.length;
+    };
+}
+/** The code point at `index`, inside `text` (a lone surrogate is one, as with a regex's u flag). */
+const cp = (text, index) => text.codePointAt(index);
+/** Warnings past this are counted, not listed. */
+const REJECTED_SHOWN = 10;
+/**
+ * Entries of a listing that are not datasets as the API promises (say an id that could steer a
+ * request URL) are never shown in outputs nor acted on; each is named in a warning.
+ */
+function warnRejected(log, rejected) {
+    for (const entry of rejected.slice(0, REJECTED_SHOWN)) {
+        log.warning((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Skipped entry ${entry.position} of the project's listing: it is not what the Nexus API promises (${entry.problem}).`);
+    }
+    if (rejected.length > REJECTED_SHOWN) {
+        log.warning((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Skipped ${rejected.length - REJECTED_SHOWN} more such entries.`);
+    }
+}
+/**
+ * A dataset's name stands for its content (the default name holds the commit and the run
+ * number, which a re-run keeps), so a namesake that received its file can stand in for a new
+ * upload. Several: the newest by createDate (no createDate sorts last).
+ */
+function findNamesakes(datasets, name, now) {
+    const all = datasets
+        .filter(d => d.name === name && !isExpired(d, now))
+        .sort((a, b) => (b.createDate ?? -Infinity) - (a.createDate ?? -Infinity));
+    const passedOver = [];
+    for (const dataset of all) {
+        const status = dataset.status.overview;
+        if (status === _nexus_types_js__WEBPACK_IMPORTED_MODULE_0__/* .WAITING_STATUS */ .BZ) {
+            passedOver.push({ dataset, reason: (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `it is Waiting: its file never arrived` });
+        }
+        else if (_nexus_types_js__WEBPACK_IMPORTED_MODULE_0__/* .FAILED_STATUSES */ .Lg.includes(status)) {
+            passedOver.push({ dataset, reason: (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `it ended in ${status}` });
+        }
+        else {
+            return { all, reusable: dataset, passedOver };
+        }
+    }
+    return { all, passedOver };
+}
+/** Why a namesake qualified for reuse, for the log. */
+function describeNamesake(dataset) {
+    const created = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_1__/* .readableTime */ .GI)(dataset.createDate);
+    const expires = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_1__/* .readableTime */ .GI)(dataset.expiryTime);
+    return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `same name, status ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(dataset.status.overview, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_SHOWN */ .$x)} (past Waiting, not failed), ${created ? `created ${created}, ` : ''}${expires ? `expires ${expires}` : 'no expiry time'}`;
+}
+
+
+/***/ }),
+
+/***/ 1159:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   deleteOperation: () => (/* binding */ deleteOperation)
+/* harmony export */ });
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(596);
+
+async function deleteOperation({ inputs, client, log, report }) {
+    const id = inputs.datasetId;
+    // Read it first: a missing dataset fails here with a clear "not found", and
+    // the summary can say what was deleted, not just an id.
+    const dataset = await client.getDataset(id);
+    report.dataset(dataset);
+    const { alreadyGone } = await client.deleteDataset(id);
+    report.deleted();
+    log.info(alreadyGone
+        ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Dataset ${id} ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(dataset.name, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .NAME_SHOWN */ .od)} is deleted (by an earlier try whose answer was lost, or by someone else).`
+        : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Deleted dataset ${id} ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(dataset.name, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .NAME_SHOWN */ .od)}.`);
+}
+
+
+/***/ }),
+
+/***/ 5203:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  p: () => (/* binding */ checkDatasetFile)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: ./node_modules/hash-wasm/dist/index.umd.js
+var index_umd = __nccwpck_require__(608);
+;// CONCATENATED MODULE: ./src/ndjson/crc32c.ts
+
+/** Reflected Castagnoli polynomial: the CRC-32C that Google Cloud Storage checks. */
+const CASTAGNOLI = 0x82f63b78;
+/**
+ * Incremental CRC-32C. hash-wasm's WebAssembly table code runs at close to 2 GiB/s, several times
+ * faster than a JavaScript table loop, and needs no native addon, so the bundle runs everywhere.
+ * Creating it is async because the WebAssembly module is compiled on first use.
+ */
+class Crc32c {
+    hasher;
+    constructor(hasher) {
+        this.hasher = hasher;
+    }
+    static async create() {
+        const hasher = await (0,index_umd.createCRC32)(CASTAGNOLI);
+        hasher.init();
+        return new Crc32c(hasher);
+    }
+    update(chunk) {
+        this.hasher.update(chunk);
+    }
+    /** The CRC of all update()s since create() or the last digest(), which starts afresh. */
+    digest() {
+        const bytes = this.hasher.digest('binary');
+        this.hasher.init();
+        return ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
+    }
+}
+/** The form the API and the `x-goog-hash` header use: base64 of the 4 big-endian bytes. */
+function crc32cBase64(crc) {
+    const bytes = Buffer.alloc(4);
+    bytes.writeUInt32BE(crc >>> 0);
+    return bytes.toString('base64');
+}
+
+// EXTERNAL MODULE: ./src/shared/errors.ts
+var errors = __nccwpck_require__(8382);
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
+;// CONCATENATED MODULE: ./src/ndjson/fast-path.wasm.ts
+// Generated by scripts/build-wasm.mjs from src/ndjson/fast-path.wat; do not edit.
+// Run `npm run build:generated` after changing the .wat, and commit this file.
+const FAST_PATH_WASM = 'AGFzbQEAAAABBwFgAn9/AX8CDwEDZW52Bm1lbW9yeQIAAQMCAQAGBgF/AUEACwcYAghhY2NlcHRlZAMACWZhc3RMaW5lcwAA' +
+    'CpEEAY4EAwd/AXsBfyAAIQICQAJAA0AgAiABTw0BIAIhA0EAIQcDQCACLQAAIQUgAkEBaiECIAVBIEYgBUEJRiAFQQ1GcnIN' +
+    'AAsgBUH7AEcNAgNAA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQALIAVBIkcNAyACKAAAQfXksZMCRiEGIAYE' +
+    'QCACQQRqIQIFA0AgAi0AACEFIAJBAWohAiAFQdwASw0AIAVBIE8gBUEiRyAFQdwAR3FxDQALIAVBIkcNBAsDQCACLQAAIQUg' +
+    'AkEBaiECIAVBIEYgBUEJRiAFQQ1GcnINAAsgBUE6Rw0DA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQALIAVB' +
+    'IkcNAyACIQgDQCAC/QAAACEJIAlBIv0P/SMgCUHcAP0P/SP9UCAJQSD9D/0m/VD9ZCEKIApFBEAgAkEQaiECDAELCyACIApo' +
+    'aiECIAItAABBIkcNAyAGBEAgCC0AACEFIAVBIkYgBUEgRnINBEEBIQcLIAJBAWohAgNAIAItAAAhBSACQQFqIQIgBUEgRiAF' +
+    'QQlGIAVBDUZycg0ACyAFQSxGDQALIAVB/QBHDQIgB0UNAgNAIAItAAAhBSACQQFqIQIgBUEgRiAFQQlGIAVBDUZycg0ACyAF' +
+    'QQpHDQIgBEEBaiEEDAALCyACIQMLIAQkACADCw==';
+
+;// CONCATENATED MODULE: ./src/ndjson/fast-path.ts
+
+/**
+ * The NDJSON checker's fast path, in WebAssembly: fast-path.wat, compiled at build time
+ * (npm run build:generated) into fast-path.wasm.ts. It accepts a run of plain lines, which are,
+ * byte for byte: optional spaces, tabs or CRs, `{`, one or more `"key": "value"` members separated
+ * by `,` (the same whitespace allowed around every token), `}`, optional whitespace, `\n`; where
+ * every key and value is a string with no `\` and no byte below 0x20, one key is exactly "url",
+ * and no "url" value is empty or starts with a space (it might be blank). At the first other line
+ * it stops, and the general machine in check.ts reads that line and judges it: that machine is
+ * the one grammar of a line.
+ *
+ * Invariant: every line the fast path accepts, the full checker accepts with the same item count.
+ *
+ * On typical lines it is about five times as fast as the general machine, mostly thanks to its
+ * 16-byte SIMD compares over the values.
+ */
+// Memory: the scratch area the checker copies chunks to, then slack. The module keeps no data of
+// its own, so the scratch area starts at 0.
+const SCRATCH_AT = 0;
+const SCRATCH_BYTES = 1 << 20;
+/** The SIMD loads may read up to 15 bytes past the data: this keeps them inside the memory. */
+const SLACK_BYTES = 64;
+const PAGE_BYTES = 1 << 16;
+const PAGES = Math.ceil((SCRATCH_AT + SCRATCH_BYTES + SLACK_BYTES) / PAGE_BYTES);
+let fastPathInstance;
+/**
+ * The module is compiled once per thread, on first use (about a millisecond). Where
+ * WebAssembly SIMD is missing (a locked-down or old runtime) the checker still works, on its
+ * JavaScript path alone: slower, never wrong.
+ */
+function fastPath() {
+    if (fastPathInstance === undefined) {
+        try {
+            fastPathInstance = simdPath();
+        }
+        catch {
+            fastPathInstance = scalarPath();
+        }
+    }
+    return fastPathInstance;
+}
+function simdPath() {
+    const api = globalThis.WebAssembly;
+    const memory = new api.Memory({ initial: PAGES, maximum: PAGES });
+    const module = new api.Module(Buffer.from(FAST_PATH_WASM, 'base64'));
+    const instance = new api.Instance(module, { env: { memory } });
+    return {
+        scratch: Buffer.from(memory.buffer, SCRATCH_AT, SCRATCH_BYTES),
+        words: new Int32Array(memory.buffer, SCRATCH_AT, SCRATCH_BYTES / 4),
+        run: instance.exports.fastLines,
+        accepted: instance.exports.accepted
+    };
+}
+/** Accepts no line, so every line takes the JavaScript path. */
+function scalarPath() {
+    const memory = new ArrayBuffer(SCRATCH_BYTES + SLACK_BYTES);
+    return {
+        scratch: Buffer.from(memory, 0, SCRATCH_BYTES),
+        words: new Int32Array(memory, 0, SCRATCH_BYTES / 4),
+        run: from => from,
+        accepted: { value: 0 }
+    };
+}
+
+// EXTERNAL MODULE: ./src/ndjson/file-cause.ts
+var file_cause = __nccwpck_require__(1766);
+;// CONCATENATED MODULE: ./src/ndjson/check.ts
+
+
+
+const MAX_PROBLEMS = 10;
+/** Deeper nesting is refused, so the container stack has a fixed size. */
+const MAX_DEPTH = 1000;
+// Parser states.
+const S_LINE = 0; // only whitespace so far on this line
+const S_VALUE = 1; // a value must come next
+const S_ARRAY_FIRST = 2; // after '[': a value or ']'
+const S_OBJECT_FIRST = 3; // after '{': a key or '}'
+const S_KEY = 4; // after ',' in an object: a key
+const S_COLON = 5;
+const S_AFTER = 6; // after a value: ',' or a closing bracket, or at depth 0 the end of the line
+const S_STRING = 7;
+const S_ESCAPE = 8;
+const S_HEX = 9; // inside \uXXXX
+const S_MINUS = 10; // number states, named after what was just read
+const S_ZERO = 11;
+const S_INT = 12;
+const S_DOT = 13;
+const S_FRACTION = 14;
+const S_E = 15;
+const S_EXP_SIGN = 16;
+const S_EXPONENT = 17;
+const S_LITERAL = 18;
+const S_SKIP = 19; // the line already has a problem: skip to its end
+// Value types; also what `url` and `kind` were found to be (0 = absent).
+const T_NONE = 0;
+const T_OBJECT = 1;
+const T_ARRAY = 2;
+const T_STRING = 3;
+const T_NUMBER = 4;
+const T_TRUE = 5;
+const T_FALSE = 6;
+const T_NULL = 7;
+const T_EMPTY_STRING = 8;
+const T_BLANK_STRING = 9;
+const TYPE_NAMES = [
+    'nothing',
+    'an object',
+    'an array',
+    'a string',
+    'a number',
+    'true',
+    'false',
+    'null',
+    'an empty string',
+    'a string of only whitespace'
+];
+// What the string being read is.
+const R_VALUE = 0;
+const R_KEY = 1; // a key below the top level
+const R_TOP_KEY = 2; // a key of the line's object: matched against "url" and "kind"
+const R_URL = 3; // the value of the line's "url"
+const M_NONE = 0;
+const M_URL = 1;
+const M_KIND = 2;
+const URL_CODES = [0x75, 0x72, 0x6c];
+const KIND_CODES = [0x6b, 0x69, 0x6e, 0x64];
+// Kinds of JSON syntax error.
+const J_UNEXPECTED = 0;
+const J_END_OF_LINE = 1;
+const J_END_IN_STRING = 2;
+const J_CONTROL = 3;
+const J_ESCAPE = 4;
+const J_HEX = 5;
+const J_DEPTH = 6;
+const CONTAINER_OBJECT = 1;
+const CONTAINER_ARRAY = 2;
+const LITERALS = new TextEncoder().encode('truefalsenull');
+/** Words that are not JSON but that Python's json.dumps writes for floats: NaN, Infinity. */
+const WORDS = new TextEncoder().encode('NaNInfinity');
+/** 1 for bytes that may appear unescaped in a JSON string with nothing to check (UTF-8 aside). */
+const PLAIN = new Uint8Array(256).fill(1);
+PLAIN.fill(0, 0, 0x20);
+PLAIN[0x22] = 0;
+PLAIN[0x5c] = 0;
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let d = 0; d < 10; d++)
+    HEX_VALUE[0x30 + d] = d;
+for (let d = 0; d < 6; d++)
+    HEX_VALUE[0x41 + d] = HEX_VALUE[0x61 + d] = 10 + d;
+/** What each one-character escape stands for (0: not a valid escape; `u` is handled apart). */
+const ESCAPED = new Uint8Array(256);
+ESCAPED[0x22] = 0x22;
+ESCAPED[0x5c] = 0x5c;
+ESCAPED[0x2f] = 0x2f;
+ESCAPED[0x62] = 0x08;
+ESCAPED[0x66] = 0x0c;
+ESCAPED[0x6e] = 0x0a;
+ESCAPED[0x72] = 0x0d;
+ESCAPED[0x74] = 0x09;
+const BOM = [0xef, 0xbb, 0xbf];
+const BOM_MESSAGE = 'starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM';
+/**
+ * Index of the first byte in [i, end) that is '"', '\\' or a control byte, or end. Scans four
+ * bytes per step through `words`, an Int32Array over the same bytes: for the long strings of
+ * lines the fast path leaves to the general machine, such as a data URL cut by the end of a chunk.
+ */
+function skipPlain(b, words, i, end) {
+    while ((i & 3) !== 0) {
+        if (i >= end || PLAIN[b[i]] === 0)
+            return i;
+        i++;
+    }
+    let k = i >> 2;
+    const kEnd = Math.min(words.length, end >> 2);
+    while (k < kEnd) {
+        const x = words[k];
+        // Classic "has a zero byte" / "has a byte below n" tests; exact as a yes/no for the word.
+        // The quote, which ends most strings, is tested on its own first: measurably faster.
+        const quote = x ^ 0x22222222;
+        if (((quote - 0x01010101) & ~quote & 0x80808080) !== 0)
+            break;
+        const backslash = x ^ 0x5c5c5c5c;
+        const other = ((backslash - 0x01010101) & ~backslash) | ((x - 0x20202020) & ~x);
+        if ((other & 0x80808080) !== 0)
+            break;
+        k++;
+    }
+    i = k << 2;
+    while (i < end && PLAIN[b[i]] === 1)
+        i++;
+    return i;
+}
+/** Number of characters (bytes that are not UTF-8 continuation bytes) in b[from, to). */
+function countChars(b, from, to) {
+    let n = 0;
+    for (let i = from; i < to; i++)
+        if ((b[i] & 0xc0) !== 0x80)
+            n++;
+    return n;
+}
+/** Bytes after the lead byte c in a well-formed sequence (0: not a lead byte). */
+function sequenceTail(c) {
+    if (c >= 0xc2 && c <= 0xdf)
+        return 1;
+    if (c >= 0xe0 && c <= 0xef)
+        return 2;
+    if (c >= 0xf0 && c <= 0xf4)
+        return 3;
+    return 0;
+}
+/** Whether c may be the second byte after `lead`: excludes overlongs, surrogates, > U+10FFFF. */
+function secondByteOk(lead, c) {
+    if (lead === 0xe0)
+        return c >= 0xa0 && c <= 0xbf;
+    if (lead === 0xed)
+        return c >= 0x80 && c <= 0x9f;
+    if (lead === 0xf0)
+        return c >= 0x90 && c <= 0xbf;
+    if (lead === 0xf4)
+        return c >= 0x80 && c <= 0x8f;
+    return (c & 0xc0) === 0x80;
+}
+/** Index of the first ill-formed UTF-8 sequence in b[i, end), or -1. i must start a sequence. */
+function firstBadUtf8(b, i, end) {
+    while (i < end) {
+        const c = b[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        const n = sequenceTail(c);
+        if (n === 0 || i + n >= end || !secondByteOk(c, b[i + 1]))
+            return i;
+        for (let k = 2; k <= n; k++)
+            if ((b[i + k] & 0xc0) !== 0x80)
+                return i;
+        i += n + 1;
+    }
+    return -1;
+}
+function quoteChar(cp) {
+    const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+    if (cp === 0x22)
+        return `'"'`;
+    if (cp >= 0x21 && cp <= 0x7e)
+        return `"${String.fromCharCode(cp)}"`;
+    // Invisible and blank characters are named by code point only: quoting them shows nothing.
+    if (cp < 0x80 || /[\p{C}\p{Z}]/u.test(String.fromCodePoint(cp)))
+        return hex;
+    return `"${String.fromCodePoint(cp)}" (${hex})`;
+}
+class NdjsonChecker {
+    fast;
+    /** `fast`: the SIMD path by default; tests pass the scalar one to check the JS path alone. */
+    constructor(fast = fastPath()) {
+        this.fast = fast;
+    }
+    items = 0;
+    lines = 0;
+    badLines = 0;
+    problems = [];
+    /** Absolute offset of the current chunk's first byte. */
+    base = 0;
+    bomMatched = 0;
+    // The file's shape, for fileCause(): see FileShape.
+    firstBytes = new Uint8Array(file_cause/* FIRST_BYTES */.VA);
+    firstLength = 0;
+    lastNonBlank = -1;
+    firstItemComplete = false;
+    openObjectLine = 0;
+    closerLine = false;
+    secondValueAt = -1;
+    // The current line.
+    lineStart = 0;
+    /** Characters of the current line in earlier chunks: columns are counted from the line start. */
+    lineChars = 0;
+    state = S_LINE;
+    depth = 0;
+    stack = new Uint8Array(MAX_DEPTH);
+    top = T_NONE;
+    member = M_NONE;
+    url = T_NONE;
+    kind = T_NONE;
+    role = R_VALUE;
+    stringStart = 0;
+    /**
+     * The url being read is, so far, only whitespace, so refused as an empty one is: JSON's own
+     * whitespace (isJsonSpace), raw or escaped. Other Unicode spaces (U+00A0...) are characters a
+     * url may hold.
+     */
+    urlBlank = false;
+    keyMask = 0;
+    keyLength = 0;
+    hexLeft = 0;
+    hex = 0;
+    literalAt = 0;
+    literalEnd = 0;
+    bom = false;
+    /** First JSON syntax error on the line (absolute offset, -1 if none). */
+    jsonAt = -1;
+    jsonKind = J_UNEXPECTED;
+    jsonChar = 0;
+    jsonColumn = 0;
+    /** Continuation bytes still to read to quote the non-ASCII character of a J_UNEXPECTED. */
+    jsonCharLeft = 0;
+    /** Next byte of WORDS to match after the 'N' or 'I' of a J_UNEXPECTED (0: none pending). */
+    wordAt = 0;
+    wordEnd = 0;
+    /** The 'I' came after a '-'. */
+    wordMinus = false;
+    /** The J_UNEXPECTED is the start of a whole NaN, Infinity or -Infinity. */
+    named = false;
+    afterEnd = false;
+    /** First ill-formed UTF-8 on the line (absolute offset, -1 if none). */
+    utf8At = -1;
+    utf8Column = 0;
+    // A UTF-8 sequence cut by the end of the previous chunk.
+    tailLead = 0;
+    tailHave = 0;
+    tailNeed = 0;
+    tailAt = 0;
+    tailColumn = 0;
+    // Ill-formed UTF-8 in the chunk being pushed: at most one entry per line.
+    bad = [];
+    badIndex = 0;
+    nextBad = Infinity;
+    push(chunk) {
+        if (this.base < file_cause/* FIRST_BYTES */.VA)
+            this.keepFirstBytes(chunk);
+        this.noteLastNonBlank(chunk);
+        // The fast path can only read WebAssembly memory: chunks are copied there, piece by piece
+        // (the copy costs a few percent of a file scan; the check does not care where pieces end).
+        const fast = this.fast;
+        for (let at = 0; at < chunk.length; at += SCRATCH_BYTES) {
+            const piece = chunk.subarray(at, at + SCRATCH_BYTES);
+            fast.scratch.set(piece);
+            this.pushPiece(fast.scratch.subarray(0, piece.length), fast);
+        }
+    }
+    /** b: the start of the scratch area. */
+    pushPiece(b, fast) {
+        const end = b.length;
+        if (this.jsonCharLeft > 0)
+            this.captureChar(b, 0, end);
+        if (this.wordAt > 0)
+            this.matchWord(b, 0, end);
+        if (this.base < BOM.length)
+            this.matchBom(b);
+        const from = this.tailHave > 0 ? this.continueTail(b, 0, end) : 0;
+        const cut = this.findCut(b, from, end);
+        this.findBadUtf8(b, from, cut);
+        const lim = b.lastIndexOf(0x0a) + 1;
+        const address = b.byteOffset;
+        let i = 0;
+        while (i < end) {
+            if (this.state === S_LINE) {
+                // Whole lines only, and none with ill-formed UTF-8: the fast path does not look for it.
+                const stop = this.nextBad < lim ? b.lastIndexOf(0x0a, this.nextBad) + 1 : lim;
+                if (i < stop) {
+                    i = fast.run(address + i, address + stop) - address;
+                    const n = fast.accepted.value;
+                    if (n > 0) {
+                        this.items += n;
+                        this.lines += n;
+                        this.lineStart = this.base + i;
+                        this.lineChars = 0;
+                        if (i >= end)
+                            break;
+                    }
+                }
+            }
+            i = this.parse(b, fast.words, i, end);
+        }
+        if (this.nextBad < end)
+            this.noteUtf8(b, this.nextBad);
+        if (cut < end)
+            this.startTail(b, cut, end);
+        if (this.lineStart < this.base + end && this.wantColumns()) {
+            const start = this.lineStart - this.base;
+            this.lineChars =
+                start >= 0 ? countChars(b, start, end) : this.lineChars + countChars(b, 0, end);
+        }
+        this.base += end;
+    }
+    finish() {
+        if (this.tailNeed > 0) {
+            // The file ends inside a character.
+            this.tailNeed = 0;
+            if (this.utf8At < 0) {
+                this.utf8At = this.tailAt;
+                this.utf8Column = this.tailColumn;
+            }
+        }
+        if (this.lineStart < this.base)
+            this.endLine(null, 0);
+        const check = {
+            items: this.items,
+            lines: this.lines,
+            badLines: this.badLines,
+            problems: this.problems.slice()
+        };
+        // Only a file refused anyway gets a cause: what is accepted stays the lines' decision.
+        const cause = this.badLines > 0 ? this.fileCause() : undefined;
+        if (cause !== undefined)
+            check.cause = cause;
+        return check;
+    }
+    fileCause() {
+        return (0,file_cause/* fileCause */.QY)({
+            firstBytes: this.firstBytes.subarray(0, this.firstLength),
+            lastNonBlank: this.lastNonBlank,
+            items: this.items,
+            firstItemComplete: this.firstItemComplete,
+            openObjectLine: this.openObjectLine,
+            closerLine: this.closerLine,
+            secondValueAt: this.secondValueAt
+        });
+    }
+    /** Copies what `chunk`, which starts at `base`, holds of the file's first bytes. */
+    keepFirstBytes(chunk) {
+        const n = Math.min(chunk.length, file_cause/* FIRST_BYTES */.VA - this.base);
+        this.firstBytes.set(chunk.subarray(0, n), this.base);
+        this.firstLength = this.base + n;
+    }
+    /** From the end of the chunk back: a few bytes at most, as files rarely end in long blanks. */
+    noteLastNonBlank(chunk) {
+        for (let i = chunk.length - 1; i >= 0; i--) {
+            const c = chunk[i];
+            if (!(0,file_cause/* isJsonSpace */.RB)(c)) {
+                this.lastNonBlank = c;
+                return;
+            }
+        }
+    }
+    /** Columns and messages are only worked out while there is room to report them. */
+    wantColumns() {
+        return this.problems.length < MAX_PROBLEMS && this.jsonAt < 0 && this.utf8At < 0 && !this.bom;
+    }
+    column(b, i) {
+        const start = this.lineStart - this.base;
+        return (start >= 0 ? countChars(b, start, i) : this.lineChars + countChars(b, 0, i)) + 1;
+    }
+    matchBom(b) {
+        for (let i = 0; this.base + i < BOM.length && i < b.length; i++) {
+            if (this.bomMatched !== this.base + i || b[i] !== BOM[this.bomMatched])
+                return;
+            this.bomMatched++;
+        }
+        if (this.bomMatched === BOM.length)
+            this.bom = true;
+    }
+    /** Checks the bytes completing a sequence cut by the previous chunk; returns where they end. */
+    continueTail(b, i, end) {
+        while (this.tailHave < this.tailNeed && i < end) {
+            const c = b[i];
+            const ok = this.tailHave === 1 ? secondByteOk(this.tailLead, c) : (c & 0xc0) === 0x80;
+            if (!ok) {
+                this.tailNeed = 0;
+                this.tailHave = 0;
+                if (this.utf8At < 0) {
+                    this.utf8At = this.tailAt;
+                    this.utf8Column = this.tailColumn;
+                }
+                return i;
+            }
+            this.tailHave++;
+            i++;
+        }
+        if (this.tailHave === this.tailNeed)
+            this.tailHave = this.tailNeed = 0;
+        return i;
+    }
+    /** Start of a sequence cut by the chunk end (validated with the next chunk), or end. */
+    findCut(b, from, end) {
+        let t = end - 1;
+        while (t > from && end - t <= 3 && (b[t] & 0xc0) === 0x80)
+            t--;
+        if (t < from)
+            return end;
+        const n = sequenceTail(b[t]);
+        return n > 0 && t + n >= end ? t : end;
+    }
+    startTail(b, cut, end) {
+        this.tailLead = b[cut];
+        this.tailHave = 1;
+        this.tailNeed = sequenceTail(this.tailLead) + 1;
+        this.tailAt = this.base + cut;
+        // Wanted even when the line has a JSON error: one at this very byte loses to the UTF-8 error.
+        this.tailColumn = this.problems.length < MAX_PROBLEMS ? this.column(b, cut) : 0;
+        this.continueTail(b, cut + 1, end);
+    }
+    /** Records the first ill-formed sequence of each line in b[from, to); isUtf8 says if any. */
+    findBadUtf8(b, from, to) {
+        this.bad.length = 0;
+        this.badIndex = 0;
+        this.nextBad = Infinity;
+        if (from >= to || (0,external_node_buffer_.isUtf8)(b.subarray(from, to)))
+            return;
+        let i = from;
+        while (i < to) {
+            const at = firstBadUtf8(b, i, to);
+            if (at < 0)
+                break;
+            this.bad.push(at);
+            const nl = b.indexOf(0x0a, at);
+            if (nl < 0 || nl >= to)
+                break;
+            i = nl + 1;
+        }
+        if (this.bad.length > 0)
+            this.nextBad = this.bad[0];
+    }
+    /** Takes the pending ill-formed UTF-8 at chunk index `at`, which is on the current line. */
+    noteUtf8(b, at) {
+        if (this.utf8At < 0) {
+            this.utf8At = this.base + at;
+            if (this.problems.length < MAX_PROBLEMS)
+                this.utf8Column = this.column(b, at);
+        }
+        this.badIndex++;
+        this.nextBad = this.badIndex < this.bad.length ? this.bad[this.badIndex] : Infinity;
+    }
+    /** Reads the continuation bytes of the character quoted by a J_UNEXPECTED error. */
+    captureChar(b, i, end) {
+        while (this.jsonCharLeft > 0 && i < end) {
+            const c = b[i++];
+            if ((c & 0xc0) !== 0x80) {
+                // Ill-formed: the UTF-8 error at the same place is the one reported.
+                this.jsonCharLeft = 0;
+                return;
+            }
+            this.jsonChar = (this.jsonChar << 6) | (c & 0x3f);
+            this.jsonCharLeft--;
+        }
+    }
+    /**
+     * At the 'N' or 'I' (c) of a J_UNEXPECTED at chunk index i: starts matching NaN, Infinity or
+     * -Infinity where a value belongs, to name the word in the message.
+     */
+    startWord(b, i, c) {
+        const state = this.state;
+        const valueStart = state === S_LINE || state === S_VALUE || state === S_ARRAY_FIRST;
+        if (c === 0x4e && valueStart) {
+            this.wordAt = 1;
+            this.wordEnd = 3;
+        }
+        else if (c === 0x49 && (valueStart || state === S_MINUS)) {
+            this.wordAt = 4;
+            this.wordEnd = WORDS.length;
+        }
+        else {
+            return;
+        }
+        this.wordMinus = state === S_MINUS;
+        this.matchWord(b, i + 1, b.length);
+    }
+    /** Reads on the word startWord() began, which may go on in the next chunk. */
+    matchWord(b, i, end) {
+        while (this.wordAt < this.wordEnd && i < end) {
+            if (b[i++] !== WORDS[this.wordAt]) {
+                this.wordAt = 0;
+                return;
+            }
+            this.wordAt++;
+        }
+        if (this.wordAt === this.wordEnd) {
+            this.named = true;
+            this.wordAt = 0;
+        }
+    }
+    /** Records a JSON syntax error at chunk index i and skips the rest of the line. */
+    fail(b, i, kind, c = 0) {
+        this.jsonAt = this.base + i;
+        this.jsonKind = kind;
+        this.jsonChar = c;
+        this.afterEnd = this.state === S_AFTER && this.depth === 0;
+        // A line that starts with '}': how pretty-printed objects end (see FileShape).
+        if (this.state === S_LINE && c === 0x7d)
+            this.closerLine = true;
+        if (this.problems.length < MAX_PROBLEMS) {
+            this.jsonColumn = b === null ? this.lineChars + 1 : this.column(b, i);
+            if (b !== null && c >= 0x80) {
+                const n = sequenceTail(c);
+                this.jsonChar = c & (0x3f >> n);
+                this.jsonCharLeft = n;
+                this.captureChar(b, i + 1, b.length);
+            }
+            else if (b !== null && kind === J_UNEXPECTED) {
+                this.startWord(b, i, c);
+            }
+        }
+        this.state = S_SKIP;
+        return i;
+    }
+    /**
+     * The general machine: runs from b[i] to the end of the line (returning the index after its
+     * '\n') or of the chunk (returning end).
+     */
+    parse(b, words, i, end) {
+        while (i < end) {
+            const c = b[i];
+            if (c === 0x0a)
+                return this.endLine(b, i);
+            if ((c === 0x20 || c === 0x09 || c === 0x0d) && this.state < S_STRING) {
+                i++;
+                continue;
+            }
+            switch (this.state) {
+                case S_SKIP: {
+                    const nl = b.indexOf(0x0a, i);
+                    i = nl < 0 ? end : nl;
+                    break;
+                }
+                case S_LINE:
+                case S_VALUE:
+                    i = this.beginValue(b, i, c);
+                    break;
+                case S_ARRAY_FIRST:
+                    i = c === 0x5d ? this.close(b, i, CONTAINER_ARRAY, c) : this.beginValue(b, i, c);
+                    break;
+                case S_OBJECT_FIRST:
+                    i = c === 0x7d ? this.close(b, i, CONTAINER_OBJECT, c) : this.beginKey(b, i, c);
+                    break;
+                case S_KEY:
+                    i = this.beginKey(b, i, c);
+                    break;
+                case S_COLON:
+                    if (c === 0x3a) {
+                        this.state = S_VALUE;
+                        i++;
+                    }
+                    else {
+                        i = this.fail(b, i, J_UNEXPECTED, c);
+                    }
+                    break;
+                case S_AFTER:
+                    i = this.afterValue(b, i, c);
+                    break;
+                case S_STRING:
+                    i = this.stringContent(b, words, i, end);
+                    break;
+                case S_ESCAPE:
+                    i = this.escape(b, i, c);
+                    break;
+                case S_HEX:
+                    i = this.hexDigit(b, i, c);
+                    break;
+                case S_LITERAL:
+                    if (c !== LITERALS[this.literalAt]) {
+                        i = this.fail(b, i, J_UNEXPECTED, c);
+                    }
+                    else {
+                        if (++this.literalAt === this.literalEnd)
+                            this.state = S_AFTER;
+                        i++;
+                    }
+                    break;
+                default:
+                    i = this.number(b, i, c);
+            }
+        }
+        return end;
+    }
+    escape(b, i, c) {
+        if (c === 0x75) {
+            this.state = S_HEX;
+            this.hexLeft = 4;
+            this.hex = 0;
+            return i + 1;
+        }
+        const decoded = ESCAPED[c];
+        if (decoded === 0)
+            return this.fail(b, i, J_ESCAPE, c);
+        if (this.role === R_TOP_KEY)
+            this.matchKey(decoded);
+        else if (this.urlBlank && !(0,file_cause/* isJsonSpace */.RB)(decoded))
+            this.urlBlank = false;
+        this.state = S_STRING;
+        return i + 1;
+    }
+    hexDigit(b, i, c) {
+        const d = HEX_VALUE[c];
+        if (d < 0)
+            return this.fail(b, i, J_HEX, c);
+        this.hex = (this.hex << 4) | d;
+        if (--this.hexLeft === 0) {
+            if (this.role === R_TOP_KEY)
+                this.matchKey(this.hex);
+            else if (this.urlBlank && !(0,file_cause/* isJsonSpace */.RB)(this.hex))
+                this.urlBlank = false;
+            this.state = S_STRING;
+        }
+        return i + 1;
+    }
+    number(b, i, c) {
+        const digit = c >= 0x30 && c <= 0x39;
+        switch (this.state) {
+            case S_MINUS:
+                if (!digit)
+                    return this.fail(b, i, J_UNEXPECTED, c);
+                this.state = c === 0x30 ? S_ZERO : S_INT;
+                return i + 1;
+            case S_ZERO:
+            case S_INT:
+                if (digit && this.state === S_INT)
+                    return i + 1;
+                if (c === 0x2e)
+                    this.state = S_DOT;
+                else if (c === 0x65 || c === 0x45)
+                    this.state = S_E;
+                else
+                    return this.endNumber(i);
+                return i + 1;
+            case S_DOT:
+                if (!digit)
+                    return this.fail(b, i, J_UNEXPECTED, c);
+                this.state = S_FRACTION;
+                return i + 1;
+            case S_FRACTION:
+                if (digit)
+                    return i + 1;
+                if (c === 0x65 || c === 0x45) {
+                    this.state = S_E;
+                    return i + 1;
+                }
+                return this.endNumber(i);
+            case S_E:
+                if (c === 0x2b || c === 0x2d) {
+                    this.state = S_EXP_SIGN;
+                    return i + 1;
+                }
+                if (!digit)
+                    return this.fail(b, i, J_UNEXPECTED, c);
+                this.state = S_EXPONENT;
+                return i + 1;
+            case S_EXP_SIGN:
+                if (!digit)
+                    return this.fail(b, i, J_UNEXPECTED, c);
+                this.state = S_EXPONENT;
+                return i + 1;
+            default: // S_EXPONENT
+                if (digit)
+                    return i + 1;
+                return this.endNumber(i);
+        }
+    }
+    /** A complete number ended at b[i], which is read again as what follows a value. */
+    endNumber(i) {
+        this.state = S_AFTER;
+        return i;
+    }
+    beginValue(b, i, c) {
+        let type;
+        let state;
+        switch (c) {
+            case 0x7b:
+                type = T_OBJECT;
+                state = S_OBJECT_FIRST;
+                break;
+            case 0x5b:
+                type = T_ARRAY;
+                state = S_ARRAY_FIRST;
+                break;
+            case 0x22:
+                type = T_STRING;
+                state = S_STRING;
+                break;
+            case 0x74:
+            case 0x66:
+            case 0x6e:
+                type = c === 0x74 ? T_TRUE : c === 0x66 ? T_FALSE : T_NULL;
+                state = S_LITERAL;
+                this.literalAt = c === 0x74 ? 1 : c === 0x66 ? 5 : 10;
+                this.literalEnd = c === 0x74 ? 4 : c === 0x66 ? 9 : 13;
+                break;
+            case 0x2d:
+                type = T_NUMBER;
+                state = S_MINUS;
+                break;
+            case 0x30:
+                type = T_NUMBER;
+                state = S_ZERO;
+                break;
+            default:
+                if (c < 0x31 || c > 0x39)
+                    return this.fail(b, i, J_UNEXPECTED, c);
+                type = T_NUMBER;
+                state = S_INT;
+        }
+        if (this.depth === 0) {
+            this.top = type;
+        }
+        else if (this.depth === 1 && this.member !== M_NONE) {
+            if (this.member === M_KIND)
+                this.kind = type;
+            else
+                this.url = type;
+        }
+        if (type === T_STRING) {
+            this.role = this.depth === 1 && this.member === M_URL ? R_URL : R_VALUE;
+            this.urlBlank = this.role === R_URL;
+            this.stringStart = this.base + i;
+        }
+        else if (type === T_OBJECT || type === T_ARRAY) {
+            if (this.depth === MAX_DEPTH)
+                return this.fail(b, i, J_DEPTH);
+            this.stack[this.depth++] = type === T_OBJECT ? CONTAINER_OBJECT : CONTAINER_ARRAY;
+        }
+        this.state = state;
+        return i + 1;
+    }
+    beginKey(b, i, c) {
+        if (c !== 0x22)
+            return this.fail(b, i, J_UNEXPECTED, c);
+        if (this.depth === 1) {
+            this.role = R_TOP_KEY;
+            this.keyMask = 3;
+            this.keyLength = 0;
+        }
+        else {
+            this.role = R_KEY;
+        }
+        this.state = S_STRING;
+        return i + 1;
+    }
+    close(b, i, container, c) {
+        if (this.stack[this.depth - 1] !== container)
+            return this.fail(b, i, J_UNEXPECTED, c);
+        this.depth--;
+        this.state = S_AFTER;
+        return i + 1;
+    }
+    afterValue(b, i, c) {
+        if (this.depth === 0)
+            return this.fail(b, i, J_UNEXPECTED, c);
+        if (c === 0x2c) {
+            this.state = this.stack[this.depth - 1] === CONTAINER_OBJECT ? S_KEY : S_VALUE;
+            return i + 1;
+        }
+        if (c === 0x7d)
+            return this.close(b, i, CONTAINER_OBJECT, c);
+        if (c === 0x5d)
+            return this.close(b, i, CONTAINER_ARRAY, c);
+        return this.fail(b, i, J_UNEXPECTED, c);
+    }
+    /** Feeds one decoded UTF-16 code unit of a top-level key to the "url"/"kind" matcher. */
+    matchKey(unit) {
+        const n = this.keyLength++;
+        let mask = 0;
+        if ((this.keyMask & M_URL) !== 0 && n < 3 && unit === URL_CODES[n])
+            mask = M_URL;
+        if ((this.keyMask & M_KIND) !== 0 && n < 4 && unit === KIND_CODES[n])
+            mask |= M_KIND;
+        this.keyMask = mask;
+    }
+    stringContent(b, words, i, end) {
+        if (this.role === R_TOP_KEY) {
+            // Key bytes go one by one through the matcher until it can no longer match.
+            while (i < end && this.keyMask !== 0 && PLAIN[b[i]] === 1)
+                this.matchKey(b[i++]);
+        }
+        else if (this.urlBlank) {
+            // A url that is so far only whitespace: its spaces one by one, up to any other character.
+            while (i < end && b[i] === 0x20)
+                i++;
+            if (i < end && PLAIN[b[i]] === 1)
+                this.urlBlank = false;
+        }
+        i = skipPlain(b, words, i, end);
+        if (i >= end)
+            return end;
+        const c = b[i];
+        if (c === 0x22) {
+            const role = this.role;
+            if (role === R_TOP_KEY) {
+                const mask = this.keyMask;
+                const n = this.keyLength;
+                const url = (mask & M_URL) !== 0 && n === 3;
+                this.member = url ? M_URL : (mask & M_KIND) !== 0 && n === 4 ? M_KIND : M_NONE;
+            }
+            else if (role === R_URL) {
+                const empty = this.base + i === this.stringStart + 1;
+                this.url = !this.urlBlank ? T_STRING : empty ? T_EMPTY_STRING : T_BLANK_STRING;
+                this.urlBlank = false;
+            }
+            this.state = role === R_KEY || role === R_TOP_KEY ? S_COLON : S_AFTER;
+            return i + 1;
+        }
+        if (c === 0x5c) {
+            this.state = S_ESCAPE;
+            return i + 1;
+        }
+        // A control byte; '\n' is left for the caller, which ends the line.
+        return c === 0x0a ? i : this.fail(b, i, J_CONTROL, c);
+    }
+    /** Ends the current line at chunk index i ('\n'), or at the end of the input when b is null. */
+    endLine(b, i) {
+        const state = this.state;
+        if (state === S_LINE) {
+            this.lines++;
+            this.resetLine(b === null ? this.base : this.base + i + 1);
+            return i + 1;
+        }
+        if (state !== S_SKIP) {
+            const complete = this.depth === 0 &&
+                (state === S_AFTER ||
+                    state === S_ZERO ||
+                    state === S_INT ||
+                    state === S_FRACTION ||
+                    state === S_EXPONENT);
+            if (!complete) {
+                const inString = state === S_STRING || state === S_ESCAPE || state === S_HEX;
+                this.fail(b, i, inString ? J_END_IN_STRING : J_END_OF_LINE);
+            }
+        }
+        if (b !== null && this.nextBad < i)
+            this.noteUtf8(b, this.nextBad);
+        if (this.items === 0)
+            this.firstItemComplete = this.jsonAt < 0;
+        if (this.lines === 0 && this.jsonAt >= 0 && this.jsonKind === J_UNEXPECTED && this.afterEnd) {
+            this.secondValueAt = this.jsonAt;
+        }
+        this.items++;
+        this.lines++;
+        if (this.lineIsBad()) {
+            if (this.badLines === 0 && this.endsInsideObject())
+                this.openObjectLine = this.lines;
+            this.badLines++;
+            if (this.problems.length < MAX_PROBLEMS)
+                this.problems.push(this.describeProblem());
+        }
+        this.resetLine(b === null ? this.base : this.base + i + 1);
+        return i + 1;
+    }
+    /** The line's JSON stops at its end, inside the object it opens. */
+    endsInsideObject() {
+        return this.jsonAt >= 0 && this.jsonKind === J_END_OF_LINE && this.top === T_OBJECT;
+    }
+    lineIsBad() {
+        if (this.bom || this.utf8At >= 0 || this.jsonAt >= 0 || this.top !== T_OBJECT)
+            return true;
+        return this.url !== T_STRING || (this.kind !== T_NONE && this.kind !== T_STRING);
+    }
+    describeProblem() {
+        const line = this.lines;
+        if (this.bom)
+            return { line, column: 1, message: BOM_MESSAGE };
+        if (this.utf8At >= 0 && (this.jsonAt < 0 || this.utf8At <= this.jsonAt)) {
+            const column = this.utf8Column;
+            return { line, column, message: `invalid UTF-8 at column ${column}` };
+        }
+        if (this.jsonAt >= 0) {
+            // A named -Infinity starts at its '-', the character before the 'I'.
+            const column = this.named && this.wordMinus ? this.jsonColumn - 1 : this.jsonColumn;
+            return { line, column, message: `not valid JSON: ${this.jsonError(column)}` };
+        }
+        if (this.top !== T_OBJECT) {
+            return { line, message: `expected a JSON object, found ${TYPE_NAMES[this.top]}` };
+        }
+        if (this.url === T_NONE)
+            return { line, message: '"url" is missing' };
+        if (this.url !== T_STRING) {
+            return { line, message: `"url" must be a non-empty string, found ${TYPE_NAMES[this.url]}` };
+        }
+        return { line, message: `"kind" must be a string, found ${TYPE_NAMES[this.kind]}` };
+    }
+    jsonError(column) {
+        const at = `at column ${column}`;
+        const c = this.jsonChar;
+        switch (this.jsonKind) {
+            case J_END_OF_LINE:
+                return `unexpected end of line ${at}`;
+            case J_END_IN_STRING:
+                return `unterminated string ${at}`;
+            case J_CONTROL:
+                return `unescaped control character ${quoteChar(c)} in a string ${at}`;
+            case J_ESCAPE:
+                return c >= 0x21 && c <= 0x7e
+                    ? `invalid escape "\\${String.fromCharCode(c)}" ${at}`
+                    : `invalid escape: "\\" followed by ${quoteChar(c)} ${at}`;
+            case J_HEX:
+                return `invalid \\u escape: ${quoteChar(c)} is not a hex digit ${at}`;
+            case J_DEPTH:
+                return `nested more than ${MAX_DEPTH} levels deep ${at}`;
+            default:
+                if (this.named) {
+                    const word = c === 0x4e ? 'NaN' : this.wordMinus ? '-Infinity' : 'Infinity';
+                    return `${word} ${at}; JSON has no such value (Python's json.dumps writes it): write null instead`;
+                }
+                if (c === 0xfeff) {
+                    // Line 1's own mark is BOM_MESSAGE; one further on comes from files joined together.
+                    return `byte-order mark (U+FEFF) ${at}, likely from joining files that each start with one (e.g. with cat); save them as UTF-8 without BOM before joining, or delete it`;
+                }
+                if (this.afterEnd) {
+                    const what = this.top === T_OBJECT ? 'object' : 'value';
+                    return `unexpected ${quoteChar(c)} after the end of the ${what} ${at}`;
+                }
+                return `unexpected ${quoteChar(c)} ${at}`;
+        }
+    }
+    resetLine(next) {
+        this.lineStart = next;
+        this.lineChars = 0;
+        this.state = S_LINE;
+        this.depth = 0;
+        this.top = T_NONE;
+        this.member = M_NONE;
+        this.url = T_NONE;
+        this.kind = T_NONE;
+        this.bom = false;
+        this.jsonAt = -1;
+        this.jsonCharLeft = 0;
+        this.wordAt = 0;
+        this.named = false;
+        this.utf8At = -1;
+    }
+}
+
+// EXTERNAL MODULE: ./src/shared/outside-text.ts
+var outside_text = __nccwpck_require__(596);
+;// CONCATENATED MODULE: ./src/ndjson/file-scan.ts
+
+
+
+
+
+
+
+/**
+ * Bytes per read: big enough that per-read costs vanish, small enough to stay in cache, and
+ * exactly what the checker's fast path takes in one piece.
+ */
+const READ_BYTES = SCRATCH_BYTES;
+/**
+ * Refuses (FileCheckError) a path that is missing, not a regular file, empty, changes while it
+ * is read, or has no items. Bad lines are not thrown: they are in `problems` and `badLines`.
+ */
+async function scanFile(path, options = {}) {
+    const { signal } = options;
+    const at = { path, name: options.label ?? `"${path}"` };
+    signal?.throwIfAborted();
+    const identity = identify(await statFile(at));
+    const handle = await openUnchanged(at, identity);
+    try {
+        const crc = await Crc32c.create();
+        const checker = new NdjsonChecker();
+        for await (const chunk of readChunks(handle, at, identity.size, signal)) {
+            crc.update(chunk);
+            checker.push(chunk);
+        }
+        if (!sameFile(identify(await handle.stat()), identity))
+            throw changedError(at);
+        const check = checker.finish();
+        if (check.items === 0) {
+            throw new errors/* FileCheckError */.pg((0,outside_text.t) `${at.name} has no items: every line is blank`, path);
+        }
+        return {
+            path,
+            identity,
+            sizeBytes: identity.size,
+            crc32c: crc32cBase64(crc.digest()),
+            ...check
+        };
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * The file's `size` bytes in chunks, reading the next chunk into the other of two buffers while
+ * the caller works on this one. A chunk is only valid until the next one is asked for.
+ */
+async function* readChunks(handle, file, size, signal) {
+    const buffers = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)];
+    const read = (buffer, at) => handle.read(buffer, 0, Math.min(buffer.length, size - at), at).then(result => result.bytesRead, (error) => Promise.reject(readError(file, error)));
+    let at = 0;
+    let current = 0;
+    let pending = read(buffers[current], at);
+    try {
+        while (at < size) {
+            const length = await pending;
+            signal?.throwIfAborted();
+            if (length === 0)
+                throw changedError(file); // it got shorter
+            const chunk = buffers[current].subarray(0, length);
+            at += length;
+            current = 1 - current;
+            pending = at < size ? read(buffers[current], at) : Promise.resolve(0);
+            yield chunk;
+        }
+    }
+    finally {
+        // Never leave a read in flight into a buffer, or on a handle about to be closed.
+        await pending.catch(() => undefined);
+    }
+}
+function identify(info) {
+    const { dev, ino, size, mtimeMs, ctimeMs } = info;
+    return { dev, ino, size, mtimeMs, ctimeMs };
+}
+function sameFile(a, b) {
+    return (a.dev === b.dev &&
+        a.ino === b.ino &&
+        a.size === b.size &&
+        a.mtimeMs === b.mtimeMs &&
+        a.ctimeMs === b.ctimeMs);
+}
+/** stat() follows symbolic links, so a link to a good file is fine. Opens nothing. */
+async function statFile({ path, name }) {
+    let info;
+    try {
+        info = await (0,promises_namespaceObject.stat)(path);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT' && (await isLink(path))) {
+            throw new errors/* FileCheckError */.pg((0,outside_text.t) `${name} is a symbolic link to a file that does not exist`, path);
+        }
+        throw readError({ path, name }, error);
+    }
+    const problem = notARegularFile(info);
+    if (problem !== undefined)
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${name} ${problem}`, path);
+    if (info.size === 0)
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${name} is empty (0 bytes)`, path);
+    return info;
+}
+function notARegularFile(info) {
+    if (info.isFile())
+        return undefined;
+    if (info.isDirectory())
+        return 'is a directory, not a file';
+    if (info.isFIFO())
+        return 'is a named pipe (FIFO), not a regular file';
+    if (info.isSocket())
+        return 'is a socket, not a regular file';
+    if (info.isCharacterDevice() || info.isBlockDevice())
+        return 'is a device, not a regular file';
+    return 'is not a regular file';
+}
+async function isLink(path) {
+    try {
+        return (await (0,promises_namespaceObject.lstat)(path)).isSymbolicLink();
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Opens the file statFile() checked (and, for each upload attempt, the file that was scanned). O_NONBLOCK makes open() return at once should the path have
+ * been swapped for a FIFO since (a blocking open would wait for a writer forever); on a regular
+ * file it changes nothing. Windows has neither the flag nor such FIFOs.
+ */
+async function openUnchanged(at, identity) {
+    let handle;
+    try {
+        handle = await (0,promises_namespaceObject.open)(at.path, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NONBLOCK ?? 0));
+    }
+    catch (error) {
+        throw readError(at, error);
+    }
+    try {
+        if (!sameFile(identify(await handle.stat()), identity))
+            throw changedError(at);
+        return handle;
+    }
+    catch (error) {
+        await handle.close();
+        throw error;
+    }
+}
+function changedError({ path, name }) {
+    return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} changed while it was being read; try again once nothing writes to it`, path);
+}
+/** A FileCheckError for a system error on the path; anything else as it is. */
+function readError({ path, name }, error) {
+    const code = error?.code;
+    switch (code) {
+        case undefined:
+            return error;
+        case 'ENOENT':
+            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} does not exist`, path);
+        case 'ENOTDIR':
+            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} does not exist: part of the path is not a directory`, path);
+        case 'EACCES':
+        case 'EPERM':
+            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} cannot be read: permission denied`, path);
+        case 'ELOOP':
+            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} cannot be read: too many symbolic links (a loop?)`, path);
+        default:
+            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} cannot be read: ${error.message}`, path);
+    }
+}
+
+// EXTERNAL MODULE: ./src/shared/format.ts
+var format = __nccwpck_require__(6338);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/operations/file-location.ts
+
+
+
+
+/**
+ * Trust follows who wrote the path's target. The workflow file is trusted, so an absolute path it
+ * gives outside the workspace (`${{ runner.temp }}/…`) is opened as given; a relative one must
+ * stay inside. The repository is not (a pull request can turn `data/items.ndjson` into a link to
+ * any file on the runner), so a path inside the workspace must still be inside once every link is
+ * resolved; the file opened is the resolved one, so no link can be swapped in between the check
+ * and the read.
+ *
+ * Inside means on the file system, not in the spelling: a path that reaches the workspace by
+ * another name (its real path when GITHUB_WORKSPACE is a link, or a link to it) is inside too.
+ */
+async function locateFile(workspace, given) {
+    const resolved = external_node_path_.resolve(workspace, given);
+    const realWorkspace = await (0,promises_namespaceObject.realpath)(workspace).catch(() => workspace);
+    const entered = isInside(workspace, resolved)
+        ? external_node_path_.join(realWorkspace, external_node_path_.relative(workspace, resolved))
+        : await whereItEnters(realWorkspace, resolved);
+    if (entered === undefined) {
+        // An absolute path is the workflow's own choice; `..` climbing out is more likely text that
+        // an expression brought in (a branch name, say) than a choice.
+        if (external_node_path_.isAbsolute(given))
+            return { path: resolved, shown: resolved };
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${given} climbs out of the workspace (to ${resolved}); a relative path must stay inside it. If that file is the one to upload, give its absolute path in the workflow (path: ${resolved}).`, resolved);
+    }
+    const shown = external_node_path_.relative(realWorkspace, entered).split(external_node_path_.sep).join('/') || resolved;
+    let real;
+    try {
+        real = await (0,promises_namespaceObject.realpath)(resolved);
+    }
+    catch {
+        // Missing or unreadable: the scan says which, naming the path as given.
+        return { path: resolved, shown };
+    }
+    if (!isInside(realWorkspace, real)) {
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shown} leads through a symbolic link to ${real}, outside the workspace; the action does not follow links out of the repository, whose content a pull request can change. If that file is the one to upload, give its real path in the workflow (path: ${real}).`, resolved);
+    }
+    return { path: real, shown, ...(samePath(real, entered) ? {} : { linkTarget: real }) };
+}
+/**
+ * Where `target`, a path outside the workspace by its spelling, enters the real workspace, if it
+ * does: the real path of its first leading part that resolves inside it, followed by the parts
+ * after that as written (so `data/items.ndjson` is still named so when `data` is a link; and the
+ * last part is the file itself, which may be a link into the workspace). Undefined when no part
+ * of it leads in.
+ */
+async function whereItEnters(realWorkspace, target) {
+    const { root } = external_node_path_.parse(target);
+    const parts = target.slice(root.length).split(external_node_path_.sep).filter(Boolean);
+    for (let i = 0; i <= parts.length; i++) {
+        let real;
+        try {
+            real = await (0,promises_namespaceObject.realpath)(external_node_path_.join(root, ...parts.slice(0, i)));
+        }
+        catch {
+            // Missing from here on: what comes after cannot resolve anywhere else.
+            return undefined;
+        }
+        if (isInside(realWorkspace, real))
+            return external_node_path_.join(real, ...parts.slice(i));
+    }
+    return undefined;
+}
+function isInside(parent, child) {
+    const relative = external_node_path_.relative(parent, child);
+    return relative !== '..' && !relative.startsWith(`..${external_node_path_.sep}`) && !external_node_path_.isAbsolute(relative);
+}
+/** Windows and macOS file systems ignore case by default: the same file may be named in either. */
+function samePath(a, b) {
+    return process.platform === 'win32' || process.platform === 'darwin'
+        ? a.toLowerCase() === b.toLowerCase()
+        : a === b;
+}
+
+;// CONCATENATED MODULE: ./src/operations/file-check.ts
+
+
+
+
+
+/**
+ * The one check of the `path` file, for `create` and `check` alike (same messages, annotations
+ * and limits): locate it, scan it once (CRC-32C and every line), annotate bad lines and fail on
+ * them, and set the outputs size-bytes and crc32c.
+ */
+async function checkDatasetFile(ctx) {
+    const { inputs, clock, log, report } = ctx;
+    const file = await locateFile(ctx.workspace, inputs.path);
+    const shown = file.shown;
+    if (!file.path.toLowerCase().endsWith('.ndjson')) {
+        const doing = inputs.operation === 'check' ? 'checking' : 'uploading';
+        log.warning((0,outside_text.t) `${shown} does not end in .ndjson; ${doing} it as NDJSON anyway.`);
+    }
+    if (file.linkTarget !== undefined) {
+        log.info((0,outside_text.t) `${shown} is a symbolic link to ${file.linkTarget}; following it.`);
+    }
+    const started = clock.now();
+    const scan = await scanExplained(file.path, shown, ctx.signal);
+    const { sizeBytes, crc32c, items, badLines, problems, cause } = scan;
+    report.facts.file = { shown, sizeBytes, crc32c, items, badLines, problems, cause };
+    report.facts.durations.check = clock.now() - started;
+    reportBadLines(ctx, scan, shown);
+    log.info((0,outside_text.t) `Checked ${shown}: ${scan.items} items, ${(0,format/* formatBytes */.z3)(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${(0,format/* readableDuration */.P1)(report.facts.durations.check)}).`);
+    report.output('size-bytes', String(scan.sizeBytes));
+    report.output('crc32c', scan.crc32c);
+    return {
+        file,
+        scan,
+        open: async () => {
+            try {
+                return await openUnchanged({ path: file.path, name: shown }, scan.identity);
+            }
+            catch (error) {
+                if (!(error instanceof errors/* FileCheckError */.pg))
+                    throw error;
+                throw new errors/* FileCheckError */.pg((0,outside_text.t) `The file changed after it was checked, before an upload attempt: ${error.message}. Make sure nothing writes it during the step.`, error.path);
+            }
+        }
+    };
+}
+/** Scans the file; its errors name the path as the user wrote it, with what to do. */
+async function scanExplained(filePath, shownPath, signal) {
+    try {
+        return await scanFile(filePath, { signal, label: shownPath });
+    }
+    catch (error) {
+        if (!(error instanceof errors/* FileCheckError */.pg))
+            throw error;
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${error.message}. Nothing was created; check the path input (relative to the workspace) and the file.`, error.path);
+    }
+}
+function reportBadLines(ctx, scan, shownPath) {
+    if (scan.badLines === 0)
+        return;
+    const { cause } = scan;
+    if (cause !== undefined) {
+        // The file is in the wrong format as a whole: its one cause says more than its bad lines.
+        if (cause.line !== undefined) {
+            ctx.log.annotate((0,outside_text.t) `${place(shownPath, cause.line, cause.column)}${cause.message}`, {
+                title: (0,outside_text.t) `Bad NDJSON file`,
+                file: (0,outside_text.t) `${shownPath}`,
+                line: cause.line,
+                ...(cause.column ? { column: cause.column } : {})
+            });
+        }
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shownPath} ${cause.message}. Nothing was created.`, shownPath);
+    }
+    for (const problem of scan.problems) {
+        ctx.log.annotate((0,outside_text.t) `${place(shownPath, problem.line, problem.column)}${problem.message}`, {
+            title: (0,outside_text.t) `Bad NDJSON line`,
+            file: (0,outside_text.t) `${shownPath}`,
+            line: problem.line,
+            ...(problem.column ? { column: problem.column } : {})
+        });
+    }
+    const first = scan.problems[0];
+    const more = scan.badLines > 1 ? ` (${scan.badLines} bad lines in all)` : '';
+    throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}. Nothing was created; fix the file and run again.`, shownPath);
+}
+/**
+ * `items.ndjson:7: ` or `items.ndjson:7:12: `, as compilers print a place: the runner's log shows
+ * an annotation's message alone (its file and line are properties the log view does not print),
+ * so the message names its place itself.
+ */
+function place(shownPath, line, column) {
+    return `${shownPath}:${line}:${column ? `${column}:` : ''} `;
+}
+
+
+/***/ }),
+
+/***/ 6002:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   getOperation: () => (/* binding */ getOperation)
+/* harmony export */ });
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(596);
+
+async function getOperation({ inputs, client, log, report }) {
+    const id = inputs.datasetId;
+    const dataset = await client.getDataset(id);
+    report.dataset(dataset);
+    log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Dataset ${dataset.id} ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(dataset.name, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .NAME_SHOWN */ .od)} is ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .shorten */ .ml)(dataset.status.overview, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUS_SHOWN */ .$x)}.`);
+}
+
+
+/***/ }),
+
+/***/ 9132:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   listOperation: () => (/* binding */ listOperation)
+/* harmony export */ });
+/* harmony import */ var _dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1601);
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(596);
+
+
+async function listOperation({ inputs, client, clock, log, report }) {
+    let datasets;
+    let cursors = { nextPage: null, prevPage: null };
+    if (inputs.page) {
+        const page = await client.listPage(inputs.limit, inputs.page);
+        datasets = page.data;
+        cursors = { nextPage: page.nextPage, prevPage: page.prevPage };
+        (0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .warnRejected */ .DM)(log, page.rejected);
+    }
+    else {
+        const listing = await client.listAll(inputs.limit);
+        datasets = listing.datasets;
+        (0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .warnRejected */ .DM)(log, listing.rejected);
+    }
+    const total = datasets.length;
+    const now = clock.now();
+    const expired = datasets.filter(d => (0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .isExpired */ ._d)(d, now)).length;
+    const hidden = [];
+    if (!inputs.showExpired) {
+        datasets = datasets.filter(d => !(0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .isExpired */ ._d)(d, now));
+        if (expired > 0)
+            hidden.push(`${expired} expired (show-expired: true shows them)`);
+    }
+    let unmatched = 0;
+    if (inputs.namePattern) {
+        const matches = (0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .nameMatcher */ .MH)(inputs.namePattern);
+        const before = datasets.length;
+        datasets = datasets.filter(d => matches(d.name));
+        unmatched = before - datasets.length;
+        if (unmatched > 0)
+            hidden.push(`${unmatched} not matching name-pattern ${inputs.namePattern}`);
+    }
+    report.datasets(datasets, cursors);
+    report.facts.listing = {
+        datasets,
+        total,
+        onePage: inputs.page !== undefined,
+        expired,
+        expiredHidden: !inputs.showExpired,
+        unmatched,
+        namePattern: inputs.namePattern,
+        morePages: Boolean(cursors.nextPage)
+    };
+    const scope = inputs.page ? 'on this page' : 'in the project';
+    const hiddenNote = hidden.length > 0 ? `; hidden: ${hidden.join(', ')}` : '';
+    log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${datasets.length} of ${total} datasets ${scope} listed${hiddenNote}.`);
+}
+
+
+/***/ }),
+
+/***/ 958:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   b: () => (/* binding */ waitUntilReady),
+/* harmony export */   t: () => (/* binding */ throwIfFailed)
+/* harmony export */ });
+/* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8382);
+/* harmony import */ var _shared_format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6338);
+/* harmony import */ var _nexus_types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7606);
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(596);
+
+
+
+
+/** The poll interval grows by this factor after each read... */
+const GROWTH = 1.5;
+/** ...up to this (or poll-interval itself, when larger). */
+const MAX_INTERVAL_MS = 30_000;
+/**
+ * Re-reads a dataset until it is ready (Uploaded), fails (FailedUpload,
+ * FailedProcessing) or `timeout` passes. Every other status, known or not, is
+ * "still in progress". However it ends (ready, failed, timed out, cancelled), the
+ * last dataset read becomes the step's outputs and summary, with the time waited.
+ */
+async function waitUntilReady(ctx, first) {
+    const { inputs, client, clock, signal, report } = ctx;
+    const started = clock.now();
+    const deadline = started + inputs.timeoutMs;
+    let interval = inputs.pollIntervalMs;
+    let dataset = first;
+    let lastLogged = '';
+    try {
+        for (;;) {
+            const status = dataset.status.overview;
+            const line = describeStatus(dataset);
+            if (line !== lastLogged) {
+                ctx.log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Dataset ${dataset.id}: ${line}`);
+                lastLogged = line;
+            }
+            if (status === _nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .READY_STATUS */ .RL)
+                return dataset;
+            throwIfFailed(dataset);
+            const remaining = deadline - clock.now();
+            if (remaining <= 0) {
+                throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Timed out after ${(0,_shared_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatSeconds */ .Xo)(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .shorten */ .ml)(status, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_SHOWN */ .$x)}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`, 'timeout');
+            }
+            await clock.sleep(Math.min(interval, remaining), signal);
+            interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs));
+            dataset = await client.getDataset(dataset.id);
+        }
+    }
+    finally {
+        report.dataset(dataset);
+        // A dataset ready (or failed) at the first read was not waited for.
+        if (!(0,_nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .isSettled */ .Is)(first))
+            report.facts.durations.wait = clock.now() - started;
+    }
+}
+/** FailedUpload and FailedProcessing are final: no wait makes them ready. */
+function throwIfFailed(dataset) {
+    if (_nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .FAILED_STATUSES */ .Lg.includes(dataset.status.overview)) {
+        throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`, 'failed');
+    }
+}
+function describeStatus(dataset) {
+    return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .shorten */ .ml)(dataset.status.overview)}${reason(dataset)}`;
+}
+function reason(dataset) {
+    const message = (0,_nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .statusMessage */ .uP)(dataset);
+    return message ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) ` (${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .shorten */ .ml)(message)})` : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) ``;
+}
+
+
+/***/ }),
+
+/***/ 2501:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   waitOperation: () => (/* binding */ waitOperation)
+/* harmony export */ });
+/* harmony import */ var _wait_until_ready_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(958);
+
+async function waitOperation(ctx) {
+    const id = ctx.inputs.datasetId;
+    await (0,_wait_until_ready_js__WEBPACK_IMPORTED_MODULE_0__/* .waitUntilReady */ .b)(ctx, await ctx.client.getDataset(id));
+}
+
+
+/***/ }),
+
+/***/ 8382:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Iu: () => (/* binding */ NexusApiError),
+/* harmony export */   RH: () => (/* binding */ DatasetNotReadyError),
+/* harmony export */   ac: () => (/* binding */ BadAnswerError),
+/* harmony export */   cc: () => (/* binding */ CancelledError),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   fK: () => (/* binding */ TooManyDatasetsError),
+/* harmony export */   lZ: () => (/* binding */ ActionError),
+/* harmony export */   oW: () => (/* binding */ UploadError),
+/* harmony export */   pg: () => (/* binding */ FileCheckError),
+/* harmony export */   t9: () => (/* binding */ DatasetExistsError),
+/* harmony export */   wX: () => (/* binding */ TransportError)
+/* harmony export */ });
+/**
+ * Errors the action expects and explains. Each carries a message a person can
+ * act on; `main` prints it through `core.setFailed` and keeps the stack for the
+ * debug log. Anything that is not an ActionError is a bug and says so.
+ */
+class ActionError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = new.target.name;
+    }
+    /**
+     * The same failure told with more words (say, what became of the dataset after it): same class
+     * and fields, so the job summary explains it as it would the original.
+     */
+    restated(message) {
+        const copy = Object.assign(Object.create(Object.getPrototypeOf(this)), this);
+        Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true });
+        // A function, so that `$&` and its kin in outside text are not read as replacement patterns.
+        copy.stack = this.stack?.replace(this.message, () => message);
+        return copy;
+    }
+}
+/** A bad input value: raised before any network call. */
+class InputError extends ActionError {
+}
+/** The NDJSON file is missing, not a file, empty, or has bad lines. */
+class FileCheckError extends ActionError {
+    path;
+    constructor(message, path) {
+        super(message);
+        this.path = path;
+    }
+}
+/** The Nexus API answered with a non-2xx status. */
+class NexusApiError extends ActionError {
+    status;
+    serverMessage;
+    retryAfterMs;
+    aboutDataset;
+    constructor(message, status, 
+    /** The server's own words, shortened and redacted (plain text: interpolate it into `t`). */
+    serverMessage, 
+    /** The server's Retry-After, in ms, when it sent one. */
+    retryAfterMs, 
+    /** The request addressed one dataset by its id (a 404 then means that dataset is gone). */
+    aboutDataset = false) {
+        super(message);
+        this.status = status;
+        this.serverMessage = serverMessage;
+        this.retryAfterMs = retryAfterMs;
+        this.aboutDataset = aboutDataset;
+    }
+}
+/** The API answered 2xx with something that is not what it promises. */
+class BadAnswerError extends ActionError {
+}
+/** A listing ran past the action's caps on pages, datasets or bytes: the project holds too many. */
+class TooManyDatasetsError extends ActionError {
+}
+/** The request never got an answer (connection error, timeout, stall). */
+class TransportError extends ActionError {
+    code;
+    constructor(message, code) {
+        super(message);
+        this.code = code;
+    }
+    /** Aborted by us, or a request that could not even be made: another try cannot help. */
+    get final() {
+        return this.code === 'EABORTED' || this.code === 'EINVALID';
+    }
+}
+/** The signed-URL upload was refused or kept failing. */
+class UploadError extends ActionError {
+    status;
+    storageCode;
+    retryAfterMs;
+    constructor(message, status, storageCode, 
+    /** The storage's Retry-After, in ms, when it sent one. */
+    retryAfterMs) {
+        super(message);
+        this.status = status;
+        this.storageCode = storageCode;
+        this.retryAfterMs = retryAfterMs;
+    }
+}
+/** The dataset reached FailedUpload or FailedProcessing, or did not get ready in time. */
+class DatasetNotReadyError extends ActionError {
+    reason;
+    constructor(message, 
+    /** `failed`: a final failed status; `timeout`: still in progress when the wait ran out. */
+    reason) {
+        super(message);
+        this.reason = reason;
+    }
+}
+/** if-exists: fail, and a not-expired dataset of that name exists. */
+class DatasetExistsError extends ActionError {
+}
+/** The run was cancelled (SIGINT or SIGTERM from the runner). */
+class CancelledError extends ActionError {
+}
+
+
+/***/ }),
+
+/***/ 6338:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GI: () => (/* binding */ readableTime),
+/* harmony export */   LK: () => (/* binding */ inputDuration),
+/* harmony export */   Ly: () => (/* binding */ isoTime),
+/* harmony export */   P1: () => (/* binding */ readableDuration),
+/* harmony export */   Xo: () => (/* binding */ formatSeconds),
+/* harmony export */   Z8: () => (/* binding */ DURATION_UNITS),
+/* harmony export */   wL: () => (/* binding */ timeSpan),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+/** Sizes, durations and times as people read them in logs, messages and summaries. */
+/**
+ * A configured time (a timeout, a retry delay) in seconds, the unit the inputs take it in, so a
+ * message says `1800 s` for `timeout: 1800`. Times the step measured read as readableDuration.
+ */
+function formatSeconds(ms) {
+    const seconds = ms / 1000;
+    return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1048576)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    if (bytes < 1073741824)
+        return `${(bytes / 1048576).toFixed(1)} MiB`;
+    return `${(bytes / 1073741824).toFixed(2)} GiB`;
+}
+/** Epoch milliseconds as ISO 8601 UTC, or '' when absent or not a time. */
+function isoTime(epochMs) {
+    if (typeof epochMs !== 'number' || !Number.isFinite(epochMs))
+        return '';
+    const date = new Date(epochMs);
+    return Number.isNaN(date.getTime()) ? '' : date.toISOString();
+}
+/**
+ * Epoch milliseconds as people read a time in a summary: `2026-11-26 13:17 UTC`, to the minute
+ * (the outputs keep the full ISO form), or '' when absent or not a time.
+ */
+function readableTime(epochMs) {
+    const iso = isoTime(epochMs);
+    return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '';
+}
+const AGE_UNITS = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['min', 60_000]
+];
+/**
+ * How far `epochMs` is from `now`, rounded in its largest unit (two units make the next one, so
+ * 36 hours read `36 h`, not `2 d`; a dataset made a minute ago that lives 10 days expires
+ * `in 10 d`): `5 min`, `36 h`, `12 d`; under a minute, `under 1 min`.
+ */
+function timeSpan(epochMs, now) {
+    const ms = Math.abs(epochMs - now);
+    for (const [unit, size] of AGE_UNITS) {
+        if (ms >= 2 * size || (unit === 'min' && ms >= size))
+            return `${Math.round(ms / size)} ${unit}`;
+    }
+    return 'under 1 min';
+}
+/** The units a duration input takes (`older-than: 30d`), in ms. */
+const DURATION_UNITS = {
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+    w: 604_800_000
+};
+/** A duration as an input would give it, in the largest unit that divides it: `30d`, `90m`. */
+function inputDuration(ms) {
+    const units = Object.entries(DURATION_UNITS).sort(([, a], [, b]) => b - a);
+    for (const [unit, size] of units) {
+        if (ms % size === 0)
+            return `${ms / size}${unit}`;
+    }
+    return `${ms / 1000}s`;
+}
+/** A step's time: `35 ms`, `4.2 s`, `12 s`, `3 min 20 s`; rounded first, so 59.6 s reads `1 min`. */
+function readableDuration(ms) {
+    if (Math.round(ms) < 1000)
+        return `${Math.round(ms)} ms`;
+    const tenths = Math.round(ms / 100) / 10;
+    if (tenths < 10)
+        return `${tenths.toFixed(1)} s`;
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 60)
+        return `${seconds} s`;
+    const rest = seconds % 60;
+    return `${Math.floor(seconds / 60)} min${rest ? ` ${rest} s` : ''}`;
+}
+
+
+/***/ }),
+
+/***/ 596:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $x: () => (/* binding */ STATUS_SHOWN),
+/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   Kg: () => (/* binding */ hasControlCharacters),
+/* harmony export */   MP: () => (/* binding */ describeBody),
+/* harmony export */   gz: () => (/* binding */ keepSecret),
+/* harmony export */   hD: () => (/* binding */ quote),
+/* harmony export */   ml: () => (/* binding */ shorten),
+/* harmony export */   od: () => (/* binding */ NAME_SHOWN),
+/* harmony export */   t: () => (/* binding */ t),
+/* harmony export */   tJ: () => (/* binding */ inert),
+/* harmony export */   te: () => (/* binding */ looksLikeHtml)
+/* harmony export */ });
+/**
+ * The one way out for outside text: anything the action's own code did not write (API fields,
+ * server messages, file names, resolved paths, inputs) reaches the log, annotations, errors and
+ * the job summary only through this module.
+ *
+ * How it is hard to forget: outside text is only ever *interpolated* into a `t` template, whose
+ * literal parts are the action's own words. `t` makes every interpolated value inert and returns
+ * `Inert`, and `Inert` is the only type the log helpers, annotations and ActionError accept, so
+ * a raw string cannot reach the runner by accident: the compiler refuses it, and a lint rule keeps
+ * the runner's own log functions out of every module but the action's log.
+ *
+ * Inert means:
+ * - control characters (C0, DEL, C1), U+2028/U+2029 and the bidirectional controls are shown as
+ *   visible escapes (`\n`, `\u001b`), so outside text cannot start a line, move the cursor,
+ *   colour the log (ANSI escapes begin with U+001B) or read backwards;
+ * - no line can start with `::` and no line can hold `##[`: the runner reads both as workflow
+ *   commands (the older `##[` form anywhere in a line);
+ * - every credential registered with keepSecret() is cut out, in every form it may come back in,
+ *   before anything is shortened (a cut-off key is one the runner's masking cannot match).
+ */
+const UNSAFE = 
+// eslint-disable-next-line no-control-regex
+/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+function escapeUnsafe(text) {
+    return text.replace(UNSAFE, c => NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/**
+ * The runner's two command forms: `::name::` at the start of a line, `##[name]` anywhere. A lone
+ * `:` at the start is left alone (a message piece such as `: reason` is one); a `:` that a later
+ * piece turns into `::` is caught where the pieces are joined, in the `t` that joins them.
+ */
+function defuseCommands(text) {
+    return text.replace(/##\[/g, '##\\u005b').replace(/^(\s*):(?=:)/gm, '$1\\u003a');
+}
+/**
+ * A message: the literal parts are the action's own words, every `${value}` is outside text made
+ * inert. Applying it again to its own result changes nothing, so messages nest freely.
+ */
+function t(strings, ...values) {
+    let text = strings[0] ?? '';
+    values.forEach((value, i) => {
+        text += escapeUnsafe(redact(String(value))) + (strings[i + 1] ?? '');
+    });
+    return defuseCommands(text);
+}
+/** One outside value on its own, made inert. */
+function inert(value) {
+    return t `${value}`;
+}
+/** Control characters, as the inputs that must not carry them are checked for. */
+function hasControlCharacters(text) {
+    UNSAFE.lastIndex = 0;
+    return UNSAFE.test(text);
+}
+// ---------------------------------------------------------------------------------------------
+// Credentials.
+/** Every form of every credential, longest first, so a longer form is cut before its parts. */
+let secretForms = [];
+/** Shorter forms would cut ordinary words out of messages; the runner still masks them. */
+const MIN_SECRET_FORM = 6;
+/**
+ * Registers a credential (the secret key, a signed URL, a signature) with the redactor: the value
+ * as sent; percent-encoded in every way a server may echo it (see percentForms); JSON-escaped
+ * (with `/` as is or as `\/`); and base64 (standard and URL-safe, at each of the three byte
+ * alignments it can have inside a longer base64 text, as in an echoed `Authorization: Basic`
+ * header). Call it together with the runner's core.setSecret.
+ */
+function keepSecret(value) {
+    if (!value)
+        return;
+    const json = JSON.stringify(value).slice(1, -1);
+    const forms = [
+        value,
+        ...percentForms(value),
+        json,
+        json.replaceAll('/', '\\/'),
+        ...base64Forms(value)
+    ];
+    const all = new Set([...secretForms, ...forms.filter(f => f.length >= MIN_SECRET_FORM)]);
+    secretForms = [...all].sort((a, b) => b.length - a.length);
+}
+/**
+ * The value percent-encoded as encodeURIComponent does, or as RFC 3986 does (which also encodes
+ * `!'()*`); with `/` encoded or kept (as in a path); hex digits in upper or lower case; once, or
+ * twice (a URL carried inside another URL's query).
+ */
+function percentForms(value) {
+    try {
+        encodeURIComponent(value);
+    }
+    catch {
+        return []; // a lone surrogate: no UTF-8, so no percent-encoded form
+    }
+    const forms = [];
+    for (const rfc3986 of [false, true]) {
+        for (const keepSlash of [false, true]) {
+            for (const lower of [false, true]) {
+                const encode = (text) => {
+                    let out = encodeURIComponent(text);
+                    if (rfc3986)
+                        out = out.replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16)}`);
+                    if (keepSlash)
+                        out = out.replaceAll('%2F', '/');
+                    return out.replace(/%[0-9A-Fa-f]{2}/g, h => (lower ? h.toLowerCase() : h.toUpperCase()));
+                };
+                forms.push(encode(value), encode(encode(value)));
+            }
+        }
+    }
+    return forms;
+}
+function base64Forms(value) {
+    const bytes = Buffer.from(value, 'utf8');
+    const forms = [];
+    for (const shift of [0, 1, 2]) {
+        const encoded = Buffer.concat([Buffer.alloc(shift), bytes])
+            .toString('base64')
+            .replace(/=+$/, '');
+        // Leading characters that mix in the bytes before the value, and a trailing one that mixes
+        // in the bytes after it, differ from text to text: keep the part that is the value's alone.
+        const head = [0, 2, 3][shift] ?? 0;
+        const tail = (shift + bytes.length) % 3 === 0 ? 0 : 1;
+        const stable = encoded.slice(head, encoded.length - tail);
+        forms.push(stable, stable.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+    return forms;
+}
+/** The text with every registered credential replaced by `***`, as the runner shows masks. */
+function redact(text) {
+    let out = text;
+    for (const form of secretForms) {
+        if (out.includes(form))
+            out = out.split(form).join('***');
+    }
+    return out;
+}
+// ---------------------------------------------------------------------------------------------
+// Outside text in messages.
+/**
+ * Redacted first, then one line (line breaks and other whitespace folded), at most `max`
+ * characters. Other control characters stay, for `t` to show as visible escapes.
+ */
+function shorten(text, max = 300) {
+    const flat = redact(text).replace(/\s+/g, ' ').trim();
+    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+/** How much of an API-given name or status a message shows: a dataset name has at most 256. */
+const NAME_SHOWN = 256;
+const STATUS_SHOWN = 100;
+/** A value shown back in a message: redacted, cut, quoted (escapes visible as in JSON). */
+function quote(value, max = 80) {
+    const safe = redact(value);
+    return JSON.stringify(safe.length > max ? `${safe.slice(0, max)}…` : safe);
+}
+/** A page names its title in its head: no further in than this is looked at. */
+const TITLE_SEARCHED = 4096;
+/**
+ * Linear: neither `[^<>]*` nor `[^<]*` runs past a `<`, and every try starts at one, so no
+ * character is scanned from two starts (`[^>]*` ran from each `<title` to the end: 40,000 of
+ * them in a 240 KB page took seconds).
+ */
+const TITLE = /<title(?:\s[^<>]*)?>([^<]*)<\/title>/i;
+/** An answer's body as a few hundred characters of plain text: never a whole HTML page. */
+function describeBody(body) {
+    const text = body.toString('utf8');
+    if (text.trim() === '')
+        return 'an empty body';
+    if (looksLikeHtml(text)) {
+        const title = TITLE.exec(text.slice(0, TITLE_SEARCHED))?.[1]?.trim();
+        return title ? `an HTML page titled "${shorten(title)}"` : 'an HTML page';
+    }
+    // A garbled answer could carry a signed upload URL: quote the text, not the URL.
+    return `"${shorten(redact(text).replace(/https?:\/\/[^\s"'<>]+/g, '<url>'))}"`;
+}
+function looksLikeHtml(text) {
+    return /^\s*<(!doctype html|html)/i.test(text);
+}
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 3340:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
+  V4: () => (/* binding */ getInput),
+  Os: () => (/* binding */ group),
+  pq: () => (/* binding */ info),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -34151,5298 +39851,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ./src/net/url-policy.ts
-var url_policy = __nccwpck_require__(1785);
-// EXTERNAL MODULE: ./src/nexus/client.ts + 1 modules
-var nexus_client = __nccwpck_require__(5363);
-// EXTERNAL MODULE: ./src/nexus/types.ts
-var types = __nccwpck_require__(7606);
-;// CONCATENATED MODULE: ./src/operations/context.ts
-const OPERATIONS = ['create', 'check', 'get', 'list', 'delete', 'wait', 'cleanup'];
-/** What create does when a not-expired dataset with its name exists. */
-const IF_EXISTS = ['create', 'reuse', 'fail'];
-
-;// CONCATENATED MODULE: ./src/shared/action-yml.ts
-// Generated by scripts/build-action-meta.mjs from action.yml; do not edit.
-// Run `npm run build:generated` after changing action.yml, and commit this file.
-const INPUT_NAMES = [
-    'operation',
-    'secret-key',
-    'project-id',
-    'api-url',
-    'dataset-id',
-    'name',
-    'if-exists',
-    'path',
-    'wait',
-    'timeout',
-    'poll-interval',
-    'request-timeout',
-    'show-expired',
-    'limit',
-    'page',
-    'older-than',
-    'name-pattern',
-    'dry-run',
-    'concurrency'
-];
-const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'dataset-id',
-    'status',
-    'item-count',
-    'size-bytes',
-    'crc32c',
-    'reused',
-    'name',
-    'expiry-time',
-    'dataset',
-    'datasets',
-    'count',
-    'datasets-truncated',
-    'datasets-file',
-    'next-page',
-    'prev-page',
-    'deleted'
-]));
-/** The defaults action.yml declares; the runner applies them, and the action when an input is empty. */
-const INPUT_DEFAULTS = {
-    operation: 'create',
-    'if-exists': 'create',
-    wait: 'true',
-    timeout: '1800',
-    'poll-interval': '5',
-    'request-timeout': '60',
-    'show-expired': 'false',
-    limit: '100',
-    'dry-run': 'false',
-    concurrency: '8'
-};
-/** The inputs that only some operations read (every other input is read by all). */
-const INPUT_USED_BY = {
-    'secret-key': ['create', 'get', 'list', 'delete', 'wait', 'cleanup'],
-    'project-id': ['create', 'get', 'list', 'delete', 'wait', 'cleanup'],
-    'api-url': ['create', 'get', 'list', 'delete', 'wait', 'cleanup'],
-    'dataset-id': ['get', 'delete', 'wait'],
-    name: ['create'],
-    'if-exists': ['create'],
-    path: ['create', 'check'],
-    wait: ['create'],
-    timeout: ['create', 'wait'],
-    'poll-interval': ['create', 'wait'],
-    'request-timeout': ['create', 'get', 'list', 'delete', 'wait', 'cleanup'],
-    'show-expired': ['list'],
-    limit: ['list'],
-    page: ['list'],
-    'older-than': ['cleanup'],
-    'name-pattern': ['list', 'cleanup'],
-    'dry-run': ['cleanup'],
-    concurrency: ['cleanup']
-};
-
-// EXTERNAL MODULE: ./src/shared/errors.ts
-var errors = __nccwpck_require__(8382);
-// EXTERNAL MODULE: ./src/shared/format.ts
-var format = __nccwpck_require__(6338);
-// EXTERNAL MODULE: ./src/shared/outside-text.ts
-var outside_text = __nccwpck_require__(596);
-;// CONCATENATED MODULE: ./src/action/log.ts
-
-
-/**
- * The only module that writes to the runner's log (a lint rule keeps core.info and its kin out of
- * every other one). Everything it takes is Inert, so outside text has been through `t`.
- */
-const log = {
-    debug: message => core_debug(message),
-    info: message => info(message),
-    warning: message => warning(message),
-    annotate: (message, place) => error(message, {
-        title: place.title,
-        file: place.file,
-        startLine: place.line,
-        ...(place.column ? { startColumn: place.column } : {})
-    }),
-    group: (title, body) => group(title, body),
-    secret: value => {
-        if (!value)
-            return;
-        core_setSecret(value);
-        (0,outside_text/* keepSecret */.gz)(value);
-    }
-};
-/**
- * The step's one failure line, and exit code 1. core.setFailed sets the exit code too; doing it
- * here as well keeps it when a harness stubs @actions/core (@github/local-action's setFailed only
- * records it), so `npm run local` fails as the step would.
- */
-function fail(message) {
-    setFailed(message);
-    process.exitCode = 1;
-}
-
-;// CONCATENATED MODULE: ./src/action/inputs.ts
-
-
-
-
-
-
-
-
-
-
-const DEFAULT_API_URL = 'https://api.datature.io';
-/** The runner's way: INPUT_<NAME> through @actions/core, with defaults from action.yml applied. */
-const fromRunner = name => getInput(name, { trimWhitespace: false });
-/** Whether `operation` reads the input, by action.yml's table. */
-function usesInput(operation, name) {
-    // Typed so that the build fails should action.yml name something that is not an operation.
-    const usedBy = INPUT_USED_BY;
-    return usedBy[name]?.includes(operation) ?? true;
-}
-const MAX_NAME_LENGTH = 256;
-const MIN_SECONDS = 0.01;
-const MAX_SECONDS = 2_000_000;
-/** What an HTTP header can carry: the key goes in one. */
-const SECRET_KEY = /^[\x21-\x7e]+$/;
-const PROJECT_ID = /^proj_[A-Za-z0-9]{1,128}$/;
-/**
- * Reads and checks every input before anything touches the network, so a bad
- * value fails the step at once with one message naming the input, the value
- * and what would be accepted. The secret key is masked before anything else.
- * An input given empty gets action.yml's default, as one not given does.
- */
-function readInputs(get = fromRunner, env = process.env) {
-    const raw = (name) => get(name).trim();
-    const withDefault = (name) => raw(name) || INPUT_DEFAULTS[name];
-    const operation = withDefault('operation').toLowerCase();
-    const known = OPERATIONS.includes(operation);
-    // The key is masked before anything can be printed, for an unknown operation too; `check`
-    // alone never reads it (nor the project or the API: it needs no credentials).
-    const talksToNexus = !known || usesInput(operation, 'secret-key');
-    const secretKey = talksToNexus ? raw('secret-key') || (env.DATATURE_SECRET_KEY ?? '').trim() : '';
-    log.secret(secretKey);
-    if (!known) {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "operation" must be one of ${OPERATIONS.join(', ')}; got ${(0,outside_text/* quote */.hD)(operation)}.`);
-    }
-    const op = operation;
-    const uses = (name) => usesInput(op, name);
-    const inputs = {
-        operation: op,
-        ...(talksToNexus ? { api: readApi(secretKey, raw, env) } : {}),
-        ifExists: readChoice('if-exists', withDefault('if-exists'), IF_EXISTS),
-        wait: readBoolean('wait', withDefault('wait')),
-        timeoutMs: readSeconds('timeout', withDefault('timeout')),
-        pollIntervalMs: readSeconds('poll-interval', withDefault('poll-interval')),
-        requestTimeoutMs: readSeconds('request-timeout', withDefault('request-timeout')),
-        showExpired: readBoolean('show-expired', withDefault('show-expired')),
-        limit: readInteger('limit', withDefault('limit'), 1, nexus_client/* LARGEST_PAGE */.LS),
-        dryRun: readBoolean('dry-run', withDefault('dry-run')),
-        concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32)
-    };
-    if (uses('dataset-id'))
-        inputs.datasetId = readDatasetId(raw('dataset-id'));
-    if (uses('path')) {
-        inputs.path = raw('path');
-        if (!inputs.path) {
-            throw new errors/* InputError */.dz((0,outside_text.t) `Input "path" is required for operation ${op}: the NDJSON file to ${op === 'check' ? 'check' : 'upload'}.`);
-        }
-        refuseControlCharacters('path', inputs.path);
-    }
-    if (uses('name') && raw('name'))
-        inputs.name = readName(raw('name'));
-    if (uses('page') && raw('page'))
-        inputs.page = refuseControlCharacters('page', raw('page'));
-    if (uses('older-than') && raw('older-than')) {
-        inputs.olderThanMs = readDuration('older-than', raw('older-than'));
-    }
-    if (uses('name-pattern')) {
-        const pattern = get('name-pattern');
-        // An explicitly empty pattern would silently match nothing (or, read as
-        // "no filter", everything): neither is what someone who typed it meant.
-        if (pattern !== '' && pattern.trim() === '') {
-            throw new errors/* InputError */.dz((0,outside_text.t) `Input "name-pattern" is empty; remove it to match every name.`);
-        }
-        if (pattern.trim())
-            inputs.namePattern = refuseControlCharacters('name-pattern', pattern.trim());
-    }
-    return inputs;
-}
-/**
- * Inputs given that this operation does not read. Inputs with a default are left out: the runner
- * gives them to every step.
- */
-function unusedInputs(operation, get = fromRunner) {
-    return INPUT_NAMES.filter(name => !(name in INPUT_DEFAULTS) && !usesInput(operation, name) && get(name).trim() !== '');
-}
-/** The secret key (already masked), the project and the API: what talking to Nexus takes. */
-function readApi(secretKey, raw, env) {
-    if (!secretKey) {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "secret-key" is required: set it (for example secret-key: $\{{ secrets.DATATURE_SECRET_KEY }}) or the DATATURE_SECRET_KEY environment variable.`);
-    }
-    if (!SECRET_KEY.test(secretKey)) {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "secret-key" has characters a secret key cannot have (spaces, line breaks or non-ASCII, often from copy and paste); copy the key again.`);
-    }
-    const projectId = readProjectId(raw('project-id') || (env.DATATURE_PROJECT_ID ?? '').trim());
-    const apiUrl = readApiUrl(raw('api-url') || (env.DATATURE_API_BASE_URL ?? '').trim());
-    return { secretKey, projectId, apiUrl };
-}
-function readProjectId(value) {
-    if (!value) {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "project-id" is required: set it (for example project-id: $\{{ secrets.DATATURE_PROJECT_ID }}) or the DATATURE_PROJECT_ID environment variable.`);
-    }
-    const id = value.startsWith('proj_') ? value : `proj_${value}`;
-    if (!PROJECT_ID.test(id)) {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "project-id" must look like proj_ followed by letters and digits (for example proj_0123456789abcdef0123456789abcdef), with or without the proj_ prefix; got ${(0,outside_text/* quote */.hD)(value)}.`);
-    }
-    return id;
-}
-function readApiUrl(value) {
-    const text = value || DEFAULT_API_URL;
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must be an absolute URL such as ${DEFAULT_API_URL}; got ${(0,outside_text/* quote */.hD)(text)}.`);
-    }
-    if (url.username || url.password) {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must not contain a user name or password; the secret key is sent in a header.`);
-    }
-    if (url.search || url.hash || text.includes('?') || text.includes('#')) {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must not have a query or fragment; got ${(0,outside_text/* quote */.hD)(url.origin + url.pathname)}…`);
-    }
-    if (url.protocol === 'http:' && !(0,url_policy/* isLoopback */.U)(url.hostname)) {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and ::1, where tests run); got ${(0,outside_text/* quote */.hD)(url.origin)}.`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must use https://; got ${(0,outside_text/* quote */.hD)(url.protocol)}.`);
-    }
-    return url;
-}
-function readDatasetId(value) {
-    if (!value) {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "dataset-id" is required for this operation: the id of the dataset, like dataset_<uuid>.`);
-    }
-    if (!(0,types/* isDatasetId */.OJ)(value)) {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "dataset-id" must look like dataset_ followed by a UUID (for example dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60); got ${(0,outside_text/* quote */.hD)(value)}.`);
-    }
-    return value;
-}
-/** Text that ends up in requests, logs and the summary: a line break or escape is never meant. */
-function refuseControlCharacters(name, value) {
-    if ((0,outside_text/* hasControlCharacters */.Kg)(value)) {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must not contain control characters (line breaks, tabs, escapes).`);
-    }
-    return value;
-}
-function readName(value) {
-    refuseControlCharacters('name', value);
-    if ([...value].length > MAX_NAME_LENGTH) {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "name" must be at most ${MAX_NAME_LENGTH} characters; got ${[...value].length}.`);
-    }
-    return value;
-}
-function readChoice(name, value, choices) {
-    const lower = value.toLowerCase();
-    if (choices.includes(lower))
-        return lower;
-    throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be one of ${choices.join(', ')}; got ${(0,outside_text/* quote */.hD)(value)}.`);
-}
-function readBoolean(name, value) {
-    const lower = value.toLowerCase();
-    if (lower === 'true')
-        return true;
-    if (lower === 'false')
-        return false;
-    throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be true or false; got ${(0,outside_text/* quote */.hD)(value)}.`);
-}
-function readSeconds(name, value) {
-    const seconds = /^\d+(\.\d+)?$|^\.\d+$/.test(value) ? Number(value) : NaN;
-    // Below 10 ms a wait is a busy loop; past ~24 days Node's timers overflow.
-    if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS)) {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be a positive number of seconds from ${MIN_SECONDS} to ${MAX_SECONDS} (fractions allowed, e.g. 0.5); got ${(0,outside_text/* quote */.hD)(value)}.`);
-    }
-    return Math.round(seconds * 1000);
-}
-function readInteger(name, value, min, max) {
-    const n = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(n) || n < min || n > max) {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be a whole number from ${min} to ${max}; got ${(0,outside_text/* quote */.hD)(value)}.`);
-    }
-    return n;
-}
-function readDuration(name, value) {
-    const match = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(value);
-    const amount = match ? Number(match[1]) : NaN;
-    if (!match || !(amount > 0)) {
-        throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be a number and a unit s, m, h, d or w (for example 36h or 7d); got ${(0,outside_text/* quote */.hD)(value)}.`);
-    }
-    return Math.round(amount * (format/* DURATION_UNITS */.Z8[match[2].toLowerCase()] ?? 0));
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/action/outputs.ts
-
-
-
-
-
-
-
-
-/**
- * GitHub's limit for one output: a larger one makes the expression that reads it fail (and all
- * outputs of a run share 50 MB). Counted in UTF-8 bytes.
- */
-const MAX_OUTPUT_BYTES = 1_000_000;
-/**
- * Step outputs. Every dataset that leaves the action goes through
- * withoutUploadUrl: the signed URL is a credential.
- */
-function outputs_setOutput(name, value) {
-    const bytes = Buffer.byteLength(value, 'utf8');
-    if (bytes > MAX_OUTPUT_BYTES) {
-        // Only an answer far from what the API documents gets here (datasets has its own rule).
-        log.warning((0,outside_text.t) `Output ${name} would be ${(0,format/* formatBytes */.z3)(bytes)}, over GitHub's limit of 1 MB for one output; it is left empty.`);
-        setOutput(name, '');
-        return;
-    }
-    setOutput(name, value);
-}
-function setDatasetOutputs(dataset) {
-    outputs_setOutput('dataset-id', dataset.id);
-    outputs_setOutput('status', dataset.status.overview);
-    outputs_setOutput('name', dataset.name);
-    if (typeof dataset.status.itemCount === 'number') {
-        outputs_setOutput('item-count', String(dataset.status.itemCount));
-    }
-    const expiry = (0,format/* isoTime */.Ly)(dataset.expiryTime);
-    if (expiry)
-        outputs_setOutput('expiry-time', expiry);
-    outputs_setOutput('dataset', JSON.stringify((0,types/* withoutUploadUrl */.HU)(dataset)));
-}
-/**
- * `datasets` (as many as fit in one output, in the order listed), `datasets-truncated`,
- * `datasets-file` (all of them, in a JSON file under RUNNER_TEMP) and `count`; list also passes
- * its page cursors (empty after a full walk).
- */
-function setListOutputs(datasets, cursors) {
-    const items = datasets.map(d => JSON.stringify((0,types/* withoutUploadUrl */.HU)(d)));
-    let size = 2; // the brackets
-    let fit = 0;
-    for (const item of items) {
-        size += Buffer.byteLength(item, 'utf8') + (fit > 0 ? 1 : 0);
-        if (size > MAX_OUTPUT_BYTES)
-            break;
-        fit++;
-    }
-    outputs_setOutput('datasets', `[${items.slice(0, fit).join(',')}]`);
-    outputs_setOutput('datasets-truncated', String(fit < items.length));
-    outputs_setOutput('count', String(datasets.length));
-    if (cursors) {
-        outputs_setOutput('next-page', cursors.nextPage ?? '');
-        outputs_setOutput('prev-page', cursors.prevPage ?? '');
-    }
-    // After the outputs above: a file that cannot be written must not cost the step its outputs
-    // (cleanup has already deleted what it lists).
-    let file = '';
-    try {
-        file = writeDatasetsFile(items);
-    }
-    catch (error) {
-        log.warning((0,outside_text.t) `Could not write the datasets file (output datasets-file is empty): ${error.message}`);
-    }
-    outputs_setOutput('datasets-file', file);
-    if (fit < items.length) {
-        log.warning((0,outside_text.t) `Output datasets holds the first ${fit} of ${items.length} datasets: all of them would be over GitHub's limit of 1 MB for one output (datasets-truncated is true).${file ? (0,outside_text.t) ` All ${items.length} are in ${file} (output datasets-file).` : ''}`);
-    }
-}
-/** A fresh folder per call, so two steps of one job never share the file. */
-function writeDatasetsFile(items) {
-    const folder = (0,external_node_fs_.mkdtempSync)(external_node_path_.join(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'nexus-datasets-'));
-    const file = external_node_path_.join(folder, 'datasets.json');
-    (0,external_node_fs_.writeFileSync)(file, `[${items.join(',')}]`);
-    return file;
-}
-
-;// CONCATENATED MODULE: ./src/action/report.ts
-
-/**
- * A step's report: its outputs, written as the runner wants them at once, and the facts its job
- * summary is built from when the step ends (main.ts).
- */
-function createReport() {
-    const facts = { durations: {} };
-    const dataset = (d) => {
-        facts.dataset = d;
-        setDatasetOutputs(d);
-    };
-    return {
-        facts,
-        dataset,
-        datasets: setListOutputs,
-        output: outputs_setOutput,
-        deleted: () => {
-            facts.deleted = true;
-            outputs_setOutput('deleted', 'true');
-        },
-        reused: d => {
-            facts.reused = true;
-            outputs_setOutput('reused', 'true');
-            dataset(d);
-        }
-    };
-}
-
-// EXTERNAL MODULE: ./src/operations/dataset-selection.ts
-var dataset_selection = __nccwpck_require__(1601);
-// EXTERNAL MODULE: ./src/ndjson/file-cause.ts
-var file_cause = __nccwpck_require__(1766);
-;// CONCATENATED MODULE: ./src/action/summary/html.ts
-/**
- * The pieces a job summary is made of. Every summary is raw HTML, each block on one line: a
- * runner renders the file as GitHub-flavoured markdown, where an HTML block runs to the next
- * blank line and its text is not read as markdown, so outside text can neither end a block nor
- * render as markdown. Outside text goes in only through `text`, which makes it inert and escapes
- * it.
- */
-
-
-/** Outside text as HTML text: inert (a line break shows as `\n`), then escaped. */
-function html_text(value) {
-    return (0,outside_text/* inert */.tJ)(value)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;');
-}
-/**
- * Outside text cut to `max` characters (a name in a table or a heading need not be whole);
- * redacted first, as a credential cut in two is one the redaction can no longer find.
- */
-function cut(value, max) {
-    const chars = [...(0,outside_text/* redact */.E$)(value)];
-    return html_text(chars.length > max ? `${chars.slice(0, max).join('')}…` : value);
-}
-const cell = (html, nowrap = false) => ({ html, nowrap });
-function td(c) {
-    return c.nowrap ? `<td nowrap>${c.html}</td>` : `<td>${c.html}</td>`;
-}
-/** A table with a header row. */
-function table(head, rows) {
-    const header = `<thead><tr>${head.map(h => `<th>${h}</th>`).join('')}</tr></thead>`;
-    const body = rows.map(row => `<tr>${row.map(td).join('')}</tr>`).join('');
-    return `<table>${header}<tbody>${body}</tbody></table>`;
-}
-/** A two-column table of named fields, the names as row headers. */
-function fieldTable(rows) {
-    const body = rows.map(([name, c]) => `<tr><th align="left">${name}</th>${td(c)}</tr>`).join('');
-    return `<table>${body}</table>`;
-}
-const heading = (html) => `<h3>${html}</h3>`;
-const code = (html) => `<code>${html}</code>`;
-const paragraph = (html) => `<p>${html}</p>`;
-/**
- * `2026-11-26 13:17 UTC (3 h ago)`, never wrapping; in a table, whose header says UTC, the time
- * over how far it is, to keep the columns narrow: `2026-11-26 13:17`, `3 h ago`.
- */
-function when(epochMs, now, inTable = false) {
-    return timeCell(epochMs, now, inTable, '–', span => `${span} ago`);
-}
-/** An expiry time, which reads `expired 3 d ago` once past; none, `never`. */
-function expiry(epochMs, now, inTable = false) {
-    return timeCell(epochMs, now, inTable, 'never', span => `expired ${span} ago`);
-}
-function timeCell(epochMs, now, inTable, none, past) {
-    const time = (0,format/* readableTime */.GI)(epochMs);
-    if (!time || epochMs === undefined)
-        return cell(none);
-    const span = (0,format/* timeSpan */.wL)(epochMs, now);
-    const relative = epochMs > now ? `in ${span}` : past(span);
-    return cell(inTable ? `${time.replace(/ UTC$/, '')}<br>${relative}` : `${time} (${relative})`, true);
-}
-/**
- * A whole number as people read it: `1,250`. Not toLocaleString: its first call loads ICU's
- * locale data, which measured 14–21 ms, a tenth of a whole `get` step.
- */
-const num = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-/** `1 item`, `1,250 items`. */
-function count(n, noun) {
-    return `${num(n)} ${n === 1 ? noun : `${noun}s`}`;
-}
-
-;// CONCATENATED MODULE: ./src/action/summary/explain.ts
-/**
- * What a failed step's summary says first: a headline, the cause in plain words and the fix, by
- * the kind of failure. The step's failure line (the error's own message) has the particulars;
- * this is what a person reads first to know what kind of trouble it is and what to do.
- */
-
-
-
-
-
-
-
-/** The step's failure line for an error: its own message, or for a bug, a request to report it. */
-function failureLine(error) {
-    if (error instanceof errors/* ActionError */.lZ)
-        return error.message;
-    const message = error instanceof Error ? error.message : String(error);
-    return (0,outside_text.t) `Unexpected error: ${message}. This is a bug in nexus-dataset-action; please report it with the step's debug log.`;
-}
-/** How much of a name a heading shows. */
-const NAME_IN_HEADING = 64;
-function explainFailure(error, operation, facts, projectId) {
-    // Only when sure: a create request left unanswered may have made a dataset after all.
-    const nothing = operation === 'create' && facts.dataset === undefined && !facts.unansweredCreate
-        ? ': nothing created'
-        : '';
-    const project = projectId ? ` ${code(html_text(projectId))}` : '';
-    const named = () => facts.dataset
-        ? `Dataset ${cut(facts.dataset.name || facts.dataset.id, NAME_IN_HEADING)}`
-        : 'The dataset';
-    if (error instanceof errors/* FileCheckError */.pg)
-        return explainFile(error, facts, nothing, operation);
-    if (error instanceof errors/* InputError */.dz) {
-        return {
-            headline: 'An input of the step is not valid: nothing was done',
-            cause: 'The inputs are checked before anything is read or sent, and one of them is wrong (the failure line names it).',
-            fix: `Correct it in the step's ${code('with:')} in the workflow file; the README lists every input.`
-        };
-    }
-    if (error instanceof errors/* DatasetExistsError */.t9) {
-        return {
-            headline: `A dataset with this name already exists${nothing}`,
-            cause: `${code('if-exists: fail')} refuses to make a second dataset with a name that a dataset not yet expired has.`,
-            fix: `Give the step another ${code('name')}, delete the other dataset, or use ${code('if-exists: reuse')}.`
-        };
-    }
-    if (error instanceof errors/* DatasetNotReadyError */.RH && facts.dataset) {
-        const status = facts.dataset.status;
-        if (error.reason === 'failed') {
-            const message = (0,types/* statusMessage */.uP)(facts.dataset);
-            const says = message ? ` Nexus says: “${cut(message, 300)}”.` : '';
-            // With if-exists: fail, this failed dataset would block the next create of its name.
-            const again = operation === 'create'
-                ? `run the step again: it creates a new dataset (with ${code('if-exists: fail')}, delete this one first)`
-                : `create the dataset again (${code('operation: create')})`;
-            // One reading for both failed statuses, as the failure line (throwIfFailed) gives.
-            return {
-                headline: `${named()} ended ${cut(status.overview, 40)}`,
-                cause: `Nexus could not take or process the file (an item whose ${code('url')} it cannot fetch, say).${says}`,
-                fix: `Check the file's items (URLs reachable, kinds right), then ${again}.`
-            };
-        }
-        const waited = facts.durations.wait !== undefined ? ` within ${(0,format/* readableDuration */.P1)(facts.durations.wait)}` : '';
-        return {
-            headline: `${named()} was not ready${waited}: still ${cut(status.overview, 40)}`,
-            cause: "Nexus was still working on the dataset when the step's timeout ran out.",
-            fix: `Raise ${code('timeout')}, or wait for it in a later step with ${code('operation: wait')} and ${code(`dataset-id: ${html_text(facts.dataset.id)}`)}.`
-        };
-    }
-    if (error instanceof errors/* UploadError */.oW) {
-        const file = facts.file ? ` of ${html_text(facts.file.shown)}` : '';
-        if (error.storageCode === 'BadUploadUrl') {
-            return {
-                headline: 'Nexus handed out an upload URL the action will not use',
-                cause: "The signed upload URL failed the action's checks (the failure line says which), so nothing was sent.",
-                fix: "Report it to Datature support with the step's debug log; a new run gets a new URL, most likely of the same kind."
-            };
-        }
-        if (error.storageCode === 'NotStorage') {
-            return {
-                headline: `Something other than the storage answered the upload${file}`,
-                cause: 'A web page answered the upload instead of the storage (a proxy, say); nothing was stored.',
-                fix: `Check the runner's proxy settings (${code('https_proxy')}, ${code('no_proxy')}), then run the job again.`
-            };
-        }
-        if (error.storageCode === 'PreconditionFailed' && facts.dataset) {
-            // The storage holds this very file (the URL is signed for its CRC-32C); only Nexus's word
-            // is missing. Another create would make a twin.
-            return {
-                headline: `The upload${file} landed, but Nexus has not confirmed it`,
-                cause: 'The storage already holds the file (an earlier attempt got through), but Nexus did not yet say it took it.',
-                fix: `Do not create it again: wait for it with ${code('operation: wait')} and ${code(`dataset-id: ${html_text(facts.dataset.id)}`)}.`
-            };
-        }
-        return {
-            headline: `The upload${file} failed`,
-            cause: 'The storage behind the signed upload URL refused the file, or kept failing until the retries ran out (the failure line has its answer).',
-            fix: 'Run the job again: the step creates a new dataset and uploads the file again.'
-        };
-    }
-    if (error instanceof errors/* CancelledError */.cc) {
-        const c = facts.cleanup;
-        return {
-            headline: c && !c.dryRun
-                ? `Cancelled: cleanup deleted ${num(c.deleted.length)} of ${count(c.selected.length, 'selected dataset')}`
-                : `Cancelled: ${operation ?? 'the step'} did not finish`,
-            cause: "The run was cancelled: by a person, by a newer run of the same concurrency group, or by the job's timeout-minutes.",
-            fix: 'Nothing to fix; run it again when you want it done.'
-        };
-    }
-    if (error instanceof errors/* NexusApiError */.Iu)
-        return explainApi(error, project);
-    if (error instanceof errors/* TooManyDatasetsError */.fK) {
-        return {
-            headline: 'The project holds more datasets than the action reads',
-            cause: `Listing the datasets stopped at the action’s limit (${num(nexus_client/* MAX_LIST_PAGES */.rt)} pages or ${num(nexus_client/* MAX_LIST_DATASETS */.c8)} datasets), and Nexus still pointed to more.`,
-            fix: `Delete datasets in Nexus (a scheduled ${code('operation: cleanup')} keeps their number down), or report it if the project does not hold that many.`
-        };
-    }
-    if (error instanceof errors/* TransportError */.wX) {
-        return {
-            headline: 'Nexus could not be reached',
-            cause: 'The requests got no answer (refused, timed out or cut off), on every retry.',
-            fix: `Run the job again. If it keeps failing, check ${code('api-url')} and the runner's network (a proxy in ${code('https_proxy')}, a firewall).`
-        };
-    }
-    if (error instanceof errors/* BadAnswerError */.ac) {
-        return {
-            headline: 'Nexus answered with something the action cannot use',
-            cause: 'An answer was not what the Nexus API promises (the failure line says how).',
-            fix: "Run the job again; if it keeps happening, report it to Datature support with the step's debug log."
-        };
-    }
-    if (facts.cleanup && !facts.cleanup.dryRun) {
-        const { deleted, failed, selected } = facts.cleanup;
-        return {
-            headline: `Cleanup deleted ${num(deleted.length)} of ${count(selected.length, 'selected dataset')}: ${num(failed.length)} failed`,
-            cause: 'Nexus refused or failed some of the deletions (the reasons are in the table and the failure line).',
-            fix: 'Run the job again: it selects the ones still there and tries them again.'
-        };
-    }
-    if (error instanceof errors/* ActionError */.lZ) {
-        // A failure the action explains in its failure line alone (a dataset Nexus made without an
-        // upload URL, say): that line has the cause and the fix.
-        return {
-            headline: `${operation ?? 'The step'} failed${nothing}`,
-            cause: 'The failure line above says what happened.',
-            fix: 'It also says what to do.'
-        };
-    }
-    return {
-        headline: `The action hit a bug: ${operation ?? 'the step'} did not finish${nothing}`,
-        cause: 'An error the action does not expect, which is a bug in nexus-dataset-action.',
-        fix: "Report it with the step's debug log (re-run the job with debug logging on)."
-    };
-}
-function explainFile(error, facts, nothing, operation) {
-    const file = facts.file;
-    const shown = html_text(file?.shown ?? error.path);
-    const checkTip = operation === 'check'
-        ? ''
-        : ` To check a file without creating anything (and without secrets, as in a pull request), use ${code('operation: check')}.`;
-    if (file?.cause) {
-        const { what, fix } = (0,file_cause/* causeParts */.OD)(file.cause);
-        const todo = fix ? `${html_text(fix.charAt(0).toUpperCase() + fix.slice(1))}.` : '';
-        return {
-            headline: `${shown} ${html_text(what)}${nothing}`,
-            cause: `${shown} ${html_text(what)}, so its lines cannot be read as NDJSON items.`,
-            fix: `${todo}${checkTip}`.trim()
-        };
-    }
-    if (file && file.badLines > 0) {
-        return {
-            headline: `${shown} is not valid NDJSON: ${count(file.badLines, 'bad line')}${nothing ? ', nothing created' : ''}`,
-            cause: `${num(file.badLines)} of the file's ${count(file.items, 'non-blank line')} ${file.badLines === 1 ? 'is' : 'are'} not a JSON object with a string ${code('url')}: see the table below (each is also annotated on the file).`,
-            fix: `Fix the lines, then run again.${checkTip}`
-        };
-    }
-    return {
-        headline: `${shown} could not be used${nothing}`,
-        cause: `The ${code('path')} input must name a non-empty NDJSON file in the workspace, and this one is missing, empty, not a regular file or changed while it was read (the failure line says which).`,
-        fix: `Check ${code('path')} (relative to the workspace), and that an earlier step checks out or writes the file.`
-    };
-}
-function explainApi(error, project) {
-    const status = error.status;
-    if (status === 401 || status === 403) {
-        return {
-            headline: `Nexus refused the secret key (${status})`,
-            cause: `Nexus did not accept the secret key for project${project}: it is wrong, revoked, or a key of another project.`,
-            fix: `Check that the secret ${code('secret-key')} reads is a current secret key of this project, and that ${code('project-id')} is right.`
-        };
-    }
-    if (status === 404) {
-        return error.aboutDataset
-            ? {
-                headline: 'Dataset not found in Nexus (404)',
-                cause: `Project${project} has no dataset with this id: it was deleted, or expired and was removed.`,
-                fix: `Check ${code('dataset-id')} and ${code('project-id')}; ${code('operation: list')} shows the datasets there are.`
-            }
-            : {
-                headline: 'Nexus answered “not found” (404)',
-                cause: `Nexus does not know project${project} at this address.`,
-                fix: `Check ${code('project-id')}, and that ${code('api-url')} is the Nexus API.`
-            };
-    }
-    if (status === 429) {
-        return {
-            headline: 'Nexus kept refusing: too many requests (429)',
-            cause: 'Nexus limits how many requests a key makes, and the retries did not get through.',
-            fix: `Run the job again later, or space out the workflows using this project; for cleanup, lower ${code('concurrency')}.`
-        };
-    }
-    if (status >= 500) {
-        return {
-            headline: `Nexus kept failing (HTTP ${status})`,
-            cause: 'Nexus answered with a server error on every retry: the trouble is on its side.',
-            fix: 'Run the job again later; if it keeps failing, ask Datature support.'
-        };
-    }
-    return {
-        headline: `Nexus refused the request (HTTP ${status})`,
-        cause: 'Nexus said the request is not valid (its own words are in the failure line).',
-        fix: "Check the step's inputs; if they are right, report it with the step's debug log."
-    };
-}
-
-;// CONCATENATED MODULE: ./src/action/summary/build.ts
-/**
- * The job summary of a step, built from what the step found and did (StepFacts), whether it
- * succeeded or failed. Its first line says the outcome with an icon; a failure then says why,
- * what to do and what is left behind; the details follow. Pure: the same facts, error and time
- * give the same text, so every kind of summary is a unit test.
- */
-
-
-
-
-
-
-/** Rows past this are counted, not shown: a summary is not a data dump (the outputs have all). */
-const SUMMARY_ROW_CAP = 50;
-/** Uploads smaller than this say nothing of throughput: their time is mostly round trips. */
-const THROUGHPUT_FROM_BYTES = 1048576;
-/** How much of a name a table shows before `…` (the outputs have it whole). */
-const NAME_IN_TABLE = 48;
-function buildSummary(input) {
-    const blocks = input.error === undefined ? success(input) : failure(input);
-    return `${blocks.join('\n')}\n`;
-}
-function success(input) {
-    const { facts, operation } = input;
-    if (facts.cleanup)
-        return cleanupBlocks(input);
-    if (facts.listing)
-        return listBlocks(input);
-    if (operation === 'check' && facts.file) {
-        const f = facts.file;
-        return [
-            heading(`✅ ${html_text(f.shown)} is valid NDJSON: ${count(f.items, 'item')}, ${(0,format/* formatBytes */.z3)(f.sizeBytes)}`),
-            paragraph(`Ready to upload with <code>operation: create</code>.`),
-            fieldTable([...fileRows(f), ['Items', cell(count(f.items, 'item'))], ...timeRows(input)])
-        ];
-    }
-    const d = facts.dataset;
-    if (!d)
-        return [heading('✅ Done')];
-    const name = cut(d.name || d.id, NAME_IN_HEADING);
-    const status = html_text(d.status.overview);
-    let line;
-    if (operation === 'delete')
-        line = `🗑️ Deleted dataset ${name}`;
-    else if (d.status.overview === types/* READY_STATUS */.RL) {
-        const items = d.status.itemCount === undefined ? '' : `: ${count(d.status.itemCount, 'item')}`;
-        line = `✅ Dataset ${name} is ${status}${items}${facts.reused ? ' (reused, nothing uploaded)' : ''}`;
-    }
-    else if (types/* FAILED_STATUSES */.Lg.includes(d.status.overview)) {
-        // Only get gets here: reading a failed dataset is a success of the step, not of the dataset.
-        line = `⚠️ Dataset ${name} is ${status}`;
-    }
-    else if (facts.reused) {
-        line = `⏳ Dataset ${name} is ${status} (reused, nothing uploaded; not waited for)`;
-    }
-    else if (operation === 'create') {
-        line = `✅ Dataset ${name} created and uploaded; Nexus has it ${status} (not waited for)`;
-    }
-    else {
-        line = `⏳ Dataset ${name} is ${status}`;
-    }
-    return [heading(line), fieldTable(datasetRows(d, input))];
-}
-function failure(input) {
-    const { facts, operation, projectId, error } = input;
-    const why = explainFailure(error, operation, facts, projectId);
-    const blocks = [
-        heading(`❌ ${why.headline}`),
-        paragraph(`<b>Failure:</b> ${html_text(failureLine(error))}`),
-        paragraph(`<b>Cause:</b> ${why.cause}`),
-        paragraph(`<b>Fix:</b> ${why.fix}`)
-    ];
-    const left = leftBehind(input);
-    // wait did not make the dataset: what it is left as, not what the step left.
-    const label = operation === 'wait' ? 'The dataset' : 'Left behind';
-    if (left)
-        blocks.push(paragraph(`<b>${label}:</b> ${left}`));
-    // The details of the success summary, under the failure's own headline.
-    if (facts.cleanup)
-        return [...blocks, ...cleanupBlocks(input).slice(1)];
-    if (facts.listing)
-        return [...blocks, ...listBlocks(input).slice(1)];
-    if (facts.dataset)
-        return [...blocks, fieldTable(datasetRows(facts.dataset, input))];
-    if (facts.file) {
-        blocks.push(fieldTable(fileRows(facts.file)));
-        if (facts.file.badLines > 0 && !facts.file.cause)
-            blocks.push(...badLineBlocks(facts.file));
-    }
-    return blocks;
-}
-/**
- * What a failed create (or wait) leaves in Nexus, and how to be rid of it; nothing for the
- * operations that only read or delete.
- */
-function leftBehind({ operation, facts, now, error }) {
-    if (operation !== 'create' && operation !== 'wait')
-        return undefined;
-    const d = facts.dataset;
-    if (operation === 'create' && !d) {
-        const unanswered = facts.unansweredCreate;
-        if (!unanswered)
-            return 'nothing (no dataset was created).';
-        return `no dataset is known, but the create request got no clear answer, so Nexus may have made one named ${code(cut(unanswered.name, NAME_IN_HEADING))}, waiting for a file that will not come. ${code('operation: list')} with ${code(`name-pattern: ${html_text(unanswered.name)}`)} finds it; a scheduled ${code('operation: cleanup')} removes it once it has expired.`;
-    }
-    if (!d)
-        return undefined;
-    if (facts.deleted)
-        return 'nothing (the dataset was deleted, as its file never arrived).';
-    const status = html_text(d.status.overview);
-    // 412: the storage holds the file, so only Nexus's word is missing.
-    const landed = error instanceof errors/* UploadError */.oW && error.storageCode === 'PreconditionFailed';
-    const mayFinish = !(0,types/* isSettled */.Is)(d)
-        ? ` It may still become ready: ${d.status.overview === types/* WAITING_STATUS */.BZ && !landed ? 'if its file landed, ' : ''}wait for it with ${code('operation: wait')}.`
-        : '';
-    // Other jobs may rely on a dataset this step only reused: no advice to delete it.
-    if (facts.reused) {
-        return `nothing new: the dataset below was reused, not made by this step (${status}).${mayFinish}`;
-    }
-    const which = operation === 'wait' ? `${status}, ` : `the dataset below, ${status}, is `;
-    const expired = (0,dataset_selection/* isExpired */._d)(d, now);
-    const stays = d.expiryTime === undefined
-        ? `${which}kept (Nexus gave it no expiry time).`
-        : expired
-            ? `${which}expired (${expiry(d.expiryTime, now).html}).`
-            : `${which}kept until it expires on ${expiry(d.expiryTime, now).html}.`;
-    const remove = `run ${code('operation: delete')} with ${code(`dataset-id: ${html_text(d.id)}`)}`;
-    if (expired) {
-        return `${stays}${mayFinish} The next scheduled ${code('operation: cleanup')} removes it; to remove it now, ${remove}.`;
-    }
-    const cleanup = d.expiryTime === undefined
-        ? ''
-        : `; a scheduled ${code('operation: cleanup')} removes it once it has expired`;
-    return `${stays}${mayFinish} To remove it now, ${remove}${cleanup}.`;
-}
-/** One dataset (and, for create, its file and timings) as named rows; the id once. */
-function datasetRows(d, input) {
-    const { facts, now } = input;
-    const rows = [['Dataset', cell(html_text(d.id), true)]];
-    if ([...d.name].length > NAME_IN_HEADING)
-        rows.push(['Name', cell(html_text(d.name))]);
-    // What Nexus last said of a dataset this step then deleted no longer holds.
-    rows.push(['Status', cell(facts.deleted ? 'deleted' : statusText(d, now))]);
-    if (d.status.itemCount !== undefined)
-        rows.push(['Items', cell(num(d.status.itemCount))]);
-    const file = facts.file;
-    if (file &&
-        d.status.overview === types/* READY_STATUS */.RL &&
-        d.status.itemCount !== undefined &&
-        d.status.itemCount !== file.items) {
-        rows.push([
-            '⚠️ Items counted',
-            cell(`${count(file.items, 'non-blank line')} in ${html_text(file.shown)}, but Nexus counted ${count(d.status.itemCount, 'item')}`)
-        ]);
-    }
-    rows.push(['Created', when(d.createDate, now)]);
-    if (!facts.deleted)
-        rows.push(['Expires', expiry(d.expiryTime, now)]);
-    if (facts.reused) {
-        rows.push([
-            'Reused',
-            cell('yes: the newest dataset with this name past Waiting and not failed')
-        ]);
-    }
-    if (file)
-        rows.push(...fileRows(file));
-    rows.push(...timeRows(input));
-    return rows;
-}
-/**
- * The file: its path and size, then its checksum; for a bad file (whose checksum helps nobody)
- * its count of bad lines instead, or nothing more when it is in the wrong format as a whole.
- */
-function fileRows(file) {
-    const rows = [
-        ['File', cell(html_text(file.shown))],
-        ['Size', cell(`${(0,format/* formatBytes */.z3)(file.sizeBytes)} (${num(file.sizeBytes)} bytes)`)]
-    ];
-    if (file.badLines === 0)
-        rows.push(['CRC-32C', cell(`<code>${html_text(file.crc32c)}</code>`)]);
-    else if (!file.cause) {
-        rows.push([
-            'Bad lines',
-            cell(`${num(file.badLines)} of ${count(file.items, 'non-blank line')}`)
-        ]);
-    }
-    return rows;
-}
-/** The whole step's time in one row, split by part; throughput only where it means something. */
-function timeRows({ facts, elapsedMs }) {
-    const { check, upload, wait } = facts.durations;
-    const parts = [];
-    if (check !== undefined)
-        parts.push(`check ${(0,format/* readableDuration */.P1)(check)}`);
-    if (upload !== undefined) {
-        const attempts = facts.upload && facts.upload.attempts > 1 ? ` (${facts.upload.attempts} attempts)` : '';
-        parts.push(`upload ${(0,format/* readableDuration */.P1)(upload)}${attempts}`);
-    }
-    // A dataset ready at the first read (a reused one, say) was not waited for.
-    if (wait)
-        parts.push(`wait ${(0,format/* readableDuration */.P1)(wait)}`);
-    // A read or a delete is one round trip: its time says nothing.
-    if (parts.length === 0)
-        return [];
-    const rows = [
-        ['Time', cell(`${(0,format/* readableDuration */.P1)(elapsedMs)}: ${parts.join(', ')}`)]
-    ];
-    if (facts.upload &&
-        facts.file &&
-        facts.file.sizeBytes >= THROUGHPUT_FROM_BYTES &&
-        facts.upload.bytesPerSecond > 0) {
-        rows.push(['Throughput', cell(`${(facts.upload.bytesPerSecond / 1048576).toFixed(1)} MiB/s`)]);
-    }
-    return rows;
-}
-/**
- * The first bad lines, and how many more there are. The checker keeps only as many as it
- * annotates, so the table is capped as the annotations are.
- */
-function badLineBlocks(file) {
-    const shown = file.problems;
-    const blocks = [
-        table(['Line', 'Column', 'Problem'], shown.map(p => [
-            cell(String(p.line)),
-            cell(p.column ? String(p.column) : '–'),
-            cell(html_text(p.message))
-        ]))
-    ];
-    const more = file.badLines - shown.length;
-    if (more > 0)
-        blocks.push(paragraph(`… and ${count(more, 'more bad line')}, not annotated: fix these first, then run again to see the rest.`));
-    return blocks;
-}
-function statusText(d, now) {
-    return `${html_text(d.status.overview)}${(0,dataset_selection/* isExpired */._d)(d, now) ? ' · expired' : ''}`;
-}
-/** A dataset in a table: its name over its id, in one cell, neither wrapping. */
-function datasetCell(d) {
-    return cell(`${cut(d.name, NAME_IN_TABLE)}<br>${html_text(d.id)}`, true);
-}
-/** Datasets as a table, capped; past the cap, how many of each kind are not shown and where they are. */
-function datasetTable(datasets, input) {
-    const { now } = input;
-    if (datasets.length === 0)
-        return [paragraph('No datasets.')];
-    const shown = datasets.slice(0, SUMMARY_ROW_CAP);
-    const blocks = [
-        table(['Dataset', 'Status', 'Items', 'Created (UTC)', 'Expires (UTC)'], shown.map(d => [
-            datasetCell(d),
-            cell(statusText(d, now)),
-            cell(d.status.itemCount === undefined ? '–' : num(d.status.itemCount)),
-            when(d.createDate, now, true),
-            expiry(d.expiryTime, now, true)
-        ]))
-    ];
-    const rest = datasets.slice(SUMMARY_ROW_CAP);
-    if (rest.length > 0) {
-        const expired = rest.filter(d => (0,dataset_selection/* isExpired */._d)(d, now)).length;
-        const live = rest.length - expired;
-        const kinds = [
-            expired > 0 ? `${num(expired)} expired` : '',
-            live > 0 ? `${num(live)} not expired` : ''
-        ];
-        blocks.push(paragraph(`Not shown: ${count(rest.length, 'more dataset')} (${kinds.filter(Boolean).join(', ')}). All ${num(datasets.length)} are in the step's <code>datasets</code> output (as many as fit in 1 MB) and in the JSON file named by its <code>datasets-file</code> output.`));
-    }
-    return blocks;
-}
-function listBlocks(input) {
-    const listing = input.facts.listing;
-    if (!listing)
-        return [];
-    const { datasets, total, expired } = listing;
-    const where = listing.onePage ? 'on this page' : 'in the project';
-    const project = input.projectId ? ` ${html_text(input.projectId)}` : '';
-    const hidden = [];
-    if (listing.expiredHidden && expired > 0)
-        hidden.push(`${num(expired)} expired (<code>show-expired: true</code> shows them)`);
-    if (listing.unmatched > 0)
-        hidden.push(`${num(listing.unmatched)} not matching <code>name-pattern: ${html_text(listing.namePattern ?? '')}</code>`);
-    const blocks = [
-        heading(`📋 ${count(datasets.length, 'dataset')} listed from project${project}`),
-        paragraph(`${count(total, 'dataset')} ${where}, ${num(expired)} expired.${hidden.length > 0 ? ` Hidden: ${hidden.join('; ')}.` : ''}`),
-        ...datasetTable(datasets, input)
-    ];
-    if (listing.morePages)
-        blocks.push(paragraph('More datasets on the next page: pass the <code>next-page</code> output as <code>page</code>.'));
-    return blocks;
-}
-function cleanupBlocks(input) {
-    const c = input.facts.cleanup;
-    if (!c)
-        return [];
-    const kept = c.total - c.selected.length;
-    const criteria = html_text(c.criteria);
-    const malformed = c.malformed > 0 ? ` Skipped as malformed: ${num(c.malformed)}.` : '';
-    if (c.dryRun) {
-        return [
-            heading(`🧹 Dry run: would delete ${num(c.selected.length)} of ${count(c.total, 'dataset')} (${criteria})`),
-            paragraph(`<b>Would delete: ${num(c.selected.length)} · Kept: ${num(kept)}</b>. Nothing was deleted (<code>dry-run: true</code>).${malformed}`),
-            ...datasetTable(c.selected, input)
-        ];
-    }
-    const notReached = c.selected.length - c.deleted.length - c.failed.length;
-    const line = c.selected.length === 0
-        ? `🧹 Nothing to delete: none of ${count(c.total, 'dataset')} is ${criteria}`
-        : `🧹 Deleted ${num(c.deleted.length)} of ${count(c.total, 'dataset')} (${criteria})`;
-    const totals = paragraph(`<b>Deleted: ${num(c.deleted.length)} · Failed: ${num(c.failed.length)} · Kept: ${num(kept)}</b>${notReached > 0 ? ` · Not reached: ${num(notReached)}` : ''}.${malformed}`);
-    const blocks = [heading(line), totals];
-    if (c.failed.length > 0) {
-        blocks.push('<h4>Could not delete</h4>', table(['Dataset', 'Why'], c.failed.slice(0, SUMMARY_ROW_CAP).map(f => [datasetCell(f.dataset), cell(html_text(f.reason))])));
-        // No output lists the failed ones: the log has each in the deletions' group.
-        if (c.failed.length > SUMMARY_ROW_CAP)
-            blocks.push(paragraph(`… and ${num(c.failed.length - SUMMARY_ROW_CAP)} more, each named in the log's group of deletions.`));
-    }
-    if (c.deleted.length > 0)
-        blocks.push('<h4>Deleted</h4>', ...datasetTable(c.deleted, input));
-    return blocks;
-}
-
-;// CONCATENATED MODULE: ./src/action/summary/write.ts
-
-
-
-/**
- * Builds the step's summary (build.ts) and appends it to the job summary, or does nothing when
- * the step runs outside a runner (GITHUB_STEP_SUMMARY unset). Neither a summary that cannot be
- * built nor one that cannot be written changes the step's outcome: the outputs and the failure
- * line (if any) are written already, and a summary is not worth failing a step for.
- */
-async function writeSummary(build) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    let html;
-    try {
-        html = build();
-    }
-    catch (error) {
-        log.warning((0,outside_text.t) `Could not build the job summary, a bug in nexus-dataset-action (please report it with the step's debug log): ${error instanceof Error ? error.message : error}`);
-        return;
-    }
-    try {
-        await summary.addRaw(html).write();
-    }
-    catch (error) {
-        log.warning((0,outside_text.t) `Could not write the job summary: ${error.message}`);
-    }
-}
-
-// EXTERNAL MODULE: ./src/net/retry.ts
-var retry = __nccwpck_require__(7893);
-;// CONCATENATED MODULE: ./src/shared/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms, signal) => new Promise((resolve, reject) => {
-        if (signal?.aborted) {
-            reject(signal.reason);
-            return;
-        }
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        signal?.addEventListener('abort', onAbort, { once: true });
-    })
-};
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * An operation's code is evaluated only when it runs: a `get` does not load the checker, the
- * CRC-32C module, the upload or Octokit. `webpackMode: "eager"` keeps every module in the one
- * bundle file (split into chunks, ncc's licence list covers only one of them) and still defers
- * evaluating it to its import().
- */
-const checkOperation = async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 8562))).checkOperation;
-/** The operations that talk to Nexus: they get a client, and nothing else does. */
-const API_OPERATIONS = {
-    create: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 8531))).createOperation,
-    get: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 6002))).getOperation,
-    list: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9132))).listOperation,
-    delete: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1159))).deleteOperation,
-    wait: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 2501))).waitOperation,
-    cleanup: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 7903))).cleanupOperation
-};
-/**
- * How the runner cancels a step: on Linux and macOS SIGINT, 7.5 s later SIGTERM, 2.5 s later a
- * kill; on Windows Ctrl-C (SIGINT in Node), then Ctrl-Break (SIGBREAK), then a kill. Each of
- * them starts the same clean-up; SIGBREAK is an ordinary event name elsewhere, never sent.
- */
-const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK'];
-/** After the first of them the runner kills the process within seconds; finish first. */
-const CANCEL_GRACE_MS = 4500;
-/** Runs the action once: inputs, the operation, outputs; failures through setFailed. */
-async function run() {
-    const controller = new AbortController();
-    // Every request and wait listens on it: a cleanup with concurrency 32 is not a leak.
-    (0,external_node_events_.setMaxListeners)(256, controller.signal);
-    const onSignal = (signal) => {
-        if (controller.signal.aborted)
-            return;
-        log.warning((0,outside_text.t) `Received ${signal}: cancelling, cleaning up what this run started.`);
-        controller.abort(new errors/* CancelledError */.cc((0,outside_text.t) `The run was cancelled (${signal}) before the operation finished.`));
-        // Whatever happens, be gone before the runner's hard kill.
-        setTimeout(() => {
-            fail((0,outside_text.t) `The run was cancelled (${signal}); clean-up did not finish in time.`);
-            process.exit(1);
-        }, CANCEL_GRACE_MS).unref();
-    };
-    for (const signal of CANCEL_SIGNALS)
-        process.on(signal, onSignal);
-    const started = systemClock.now();
-    const report = createReport();
-    let operation;
-    let projectId;
-    let client;
-    let failed;
-    try {
-        const inputs = readInputs();
-        operation = inputs.operation;
-        projectId = inputs.api?.projectId;
-        for (const name of unusedInputs(inputs.operation)) {
-            log.warning((0,outside_text.t) `Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`);
-        }
-        const context = {
-            inputs,
-            log: log,
-            report,
-            workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-            clock: systemClock,
-            random: Math.random,
-            signal: controller.signal
-        };
-        const { api } = inputs;
-        if (operation === 'check') {
-            // The one operation that needs no credentials and no client.
-            await (await checkOperation())(context);
-        }
-        else {
-            // readInputs reads the API settings for every operation that talks to Nexus.
-            if (api === undefined)
-                throw new Error(`no API settings for operation ${operation}`);
-            if (operation === 'create')
-                inputs.name ??= await defaultDatasetName();
-            const run = await API_OPERATIONS[operation]();
-            client = new nexus_client/* NexusClient */.v4({
-                ...api,
-                requestTimeoutMs: inputs.requestTimeoutMs,
-                retry: retryPolicyFromEnv(),
-                clock: context.clock,
-                random: context.random,
-                signal: controller.signal,
-                log: log
-            });
-            await run({ ...context, client });
-        }
-    }
-    catch (error) {
-        // After a cancel, a low-level abort error says less than "the run was cancelled".
-        failed = {
-            error: controller.signal.aborted && !(error instanceof errors/* ActionError */.lZ)
-                ? controller.signal.reason
-                : error
-        };
-        reportFailure(failed.error);
-    }
-    finally {
-        client?.dispose();
-        for (const signal of CANCEL_SIGNALS)
-            process.off(signal, onSignal);
-    }
-    await summarize(operation, projectId, report, failed, started);
-}
-/** The job summary: the outcome first, then (for a failure) what next, then the details. */
-async function summarize(operation, projectId, report, failed, started) {
-    const now = systemClock.now();
-    await writeSummary(() => buildSummary({
-        operation,
-        projectId,
-        facts: report.facts,
-        ...(failed ? { error: failed.error } : {}),
-        now,
-        elapsedMs: now - started
-    }));
-}
-/**
- * NEXUS_ACTION_RETRY_BASE_MS shrinks the backoff for the project's own
- * end-to-end tests, which inject outages and should not sleep for real.
- */
-function retryPolicyFromEnv() {
-    const text = process.env.NEXUS_ACTION_RETRY_BASE_MS ?? '';
-    const base = Number(text);
-    if (text === '' || !(base >= 0))
-        return retry/* API_RETRY_POLICY */.hA;
-    return { ...retry/* API_RETRY_POLICY */.hA, baseDelayMs: base, maxDelayMs: base * 16 };
-}
-/** One failure line a person can act on; the stack only in the debug log. */
-function reportFailure(error) {
-    fail(failureLine(error));
-    const message = error instanceof Error ? error.message : String(error);
-    log.debug((0,outside_text.t) `${error instanceof Error ? (error.stack ?? message) : message}`);
-}
-
-
-/***/ }),
-
-/***/ 1766:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   OD: () => (/* binding */ causeParts),
-/* harmony export */   QY: () => (/* binding */ fileCause),
-/* harmony export */   RB: () => (/* binding */ isJsonSpace),
-/* harmony export */   VA: () => (/* binding */ FIRST_BYTES)
-/* harmony export */ });
-/**
- * Whole-file mistakes named by their cause. A file in the wrong format (UTF-16, compressed,
- * binary, a Git LFS pointer, one JSON array, pretty-printed objects, classic Mac line ends) is
- * refused by the line checker anyway, but line by line and in terms of bytes: "invalid UTF-8 at
- * column 1" on every line says nothing of PowerShell. These rules name the cause once, with the
- * fix, from the file's first bytes and from a few facts about its shape the checker gathers on
- * the way (check.ts). They only ever name why a file is refused: the checker gives a cause only
- * for a file with bad lines, so what is accepted and refused is the line checker's alone.
- */
-/** How many of the file's first bytes the checker keeps for these rules. */
-const FIRST_BYTES = 4096;
-const UTF16_FIX = 'save it as UTF-8, e.g. `Out-File -Encoding utf8` in PowerShell 7 or `Set-Content -Encoding utf8NoBOM`';
-/** Each follows the file's name: what the file is, then what to do about it. */
-const CAUSES = {
-    gzip: 'is gzip-compressed; upload the uncompressed NDJSON',
-    zip: 'is a zip archive; upload the NDJSON file in it, unzipped',
-    utf16: `is UTF-16 text (as Windows PowerShell 5.1 writes it); ${UTF16_FIX}`,
-    utf16be: `is UTF-16 big-endian text; ${UTF16_FIX}`,
-    binary: 'is binary, not text; upload an NDJSON file (UTF-8 text, one JSON object per line)',
-    lfs: 'is a Git LFS pointer, not the file; check out with `lfs: true` (actions/checkout), or run `git lfs pull`',
-    array: "is one JSON array, not NDJSON; write one object per line (e.g. `jq -c '.[]'`)",
-    crOnly: 'ends its lines with CR alone (classic Mac OS line ends), so it reads as one line; end each line with LF or CRLF',
-    prettyPrinted: (line) => `holds JSON objects written over several lines (pretty-printed), the first from line ${line}; write each object on one line (e.g. \`jq -c .\`)`
-};
-const GZIP = [0x1f, 0x8b];
-/** A local file header: every zip that holds a file starts with one. */
-const ZIP = [0x50, 0x4b, 0x03, 0x04];
-const BOM = [0xef, 0xbb, 0xbf];
-/** The first line of every Git LFS pointer file (the spec's version line). */
-const LFS_POINTER = [...Buffer.from('version https://git-lfs.github.com/spec/v1')];
-/** Code units looked at to tell UTF-16 without a byte-order mark. */
-const UTF16_UNITS = 256;
-const SPACE = 0x20;
-const TAB = 0x09;
-const CR = 0x0d;
-const LF = 0x0a;
-/** The cause of the mistakes of a file with bad lines, if it is one of those named here. */
-function fileCause(shape) {
-    const message = firstBytesCause(shape.firstBytes);
-    return message !== undefined ? { message } : shapeCause(shape);
-}
-/** Formats told from the first bytes alone: magic numbers first, as they are certain. */
-function firstBytesCause(b) {
-    if (startsWith(b, GZIP))
-        return CAUSES.gzip;
-    if (startsWith(b, ZIP))
-        return CAUSES.zip;
-    const utf16 = utf16Order(b);
-    if (utf16 !== undefined)
-        return utf16 === 'le' ? CAUSES.utf16 : CAUSES.utf16be;
-    if (isBinary(b))
-        return CAUSES.binary;
-    if (startsWith(b, LFS_POINTER))
-        return CAUSES.lfs;
-    return undefined;
-}
-/**
- * UTF-16 by its byte-order mark (FF FE, FE FF: never in UTF-8), or without one by its zeros: JSON
- * is mostly ASCII, whose UTF-16 code units have one zero byte each. So UTF-16 is at least 3 in 4
- * of the first code units with a zero high byte and at most 1 in 4 with a zero low byte (the
- * margin lets in some characters above U+00FF, such as a non-Latin file name). UTF-8 text has no
- * zero bytes at all.
- */
-function utf16Order(b) {
-    if (b[0] === 0xff && b[1] === 0xfe)
-        return 'le';
-    if (b[0] === 0xfe && b[1] === 0xff)
-        return 'be';
-    const units = Math.min(b.length >> 1, UTF16_UNITS);
-    if (units < 2)
-        return undefined;
-    let evenZeros = 0;
-    let oddZeros = 0;
-    for (let i = 0; i < units * 2; i += 2) {
-        if (b[i] === 0)
-            evenZeros++;
-        if (b[i + 1] === 0)
-            oddZeros++;
-    }
-    if (oddZeros * 4 >= units * 3 && evenZeros * 4 <= units)
-        return 'le';
-    if (evenZeros * 4 >= units * 3 && oddZeros * 4 <= units)
-        return 'be';
-    return undefined;
-}
-/**
- * Binary: at least 1 in 16 of the first bytes, and at least 4, are control bytes that text does
- * not use (C0 but tab, LF, VT, FF, CR, and ESC, which colours logs): most formats have zeros in
- * their headers, and compressed or random data has about 1 in 9. A text file with a stray NUL or
- * two is not binary: its lines are reported as they are.
- */
-function isBinary(b) {
-    let controls = 0;
-    for (const c of b) {
-        if (c < 0x20 && (c < TAB || c > CR) && c !== 0x1b)
-            controls++;
-    }
-    return controls >= 4 && controls * 16 >= b.length;
-}
-/** Formats told from the file's shape, most specific first: an array may hold objects. */
-function shapeCause(shape) {
-    if (isWholeArray(shape))
-        return { message: CAUSES.array };
-    const open = shape.openObjectLine || (bomThenBrace(shape.firstBytes) ? 1 : 0);
-    if (open > 0 && shape.closerLine)
-        return { message: CAUSES.prettyPrinted(open), line: open };
-    if (crBeforeSecondValue(shape))
-        return { message: CAUSES.crOnly };
-    return undefined;
-}
-/**
- * One JSON array, on one line or pretty-printed: the first non-blank byte (after a byte-order
- * mark) is `[` and the last is `]`. But not a file of lines that each hold a whole array
- * (`[1, 2]` then more): when the first line is a complete value and more lines follow, the lines
- * are reported as they are. A file whose first line is an array and the rest objects ends in `}`.
- */
-function isWholeArray(shape) {
-    const b = shape.firstBytes;
-    let i = startsWith(b, BOM) ? BOM.length : 0;
-    while (i < b.length && isJsonSpace(b[i]))
-        i++;
-    if (b[i] !== 0x5b || shape.lastNonBlank !== 0x5d)
-        return false;
-    return shape.items === 1 || !shape.firstItemComplete;
-}
-/**
- * Line 1 is a byte-order mark and `{` alone, as Windows PowerShell 5.1 writes ConvertTo-Json
- * output with `-Encoding utf8`. The checker stops reading line 1 at the mark, so it cannot see
- * that the line opens an object: this tells it from the bytes.
- */
-function bomThenBrace(b) {
-    if (!startsWith(b, BOM))
-        return false;
-    let i = BOM.length;
-    while (b[i] === SPACE || b[i] === TAB)
-        i++;
-    if (b[i++] !== 0x7b)
-        return false;
-    while (b[i] === SPACE || b[i] === TAB || b[i] === CR)
-        i++;
-    return b[i] === LF;
-}
-/**
- * CR-only line ends (classic Mac OS): the whole file is line 1, and the checker refuses it at the
- * second value, as text after the end of the first one. It is that cause when the blanks between
- * the two values hold a CR. (Line 1 must then start within the first bytes: a first value longer
- * than those gets the line's own message.)
- */
-function crBeforeSecondValue(shape) {
-    const b = shape.firstBytes;
-    const at = shape.secondValueAt;
-    if (at <= 0 || at > b.length)
-        return false;
-    for (let i = at - 1; i >= 0 && isJsonSpace(b[i]); i--)
-        if (b[i] === CR)
-            return true;
-    return false;
-}
-/** JSON's whitespace. */
-/** JSON's whitespace: space, tab, LF, CR (also what makes a line blank). */
-function isJsonSpace(c) {
-    return c === SPACE || c === TAB || c === CR || c === LF;
-}
-function startsWith(b, prefix) {
-    if (b.length < prefix.length)
-        return false;
-    for (let i = 0; i < prefix.length; i++)
-        if (b[i] !== prefix[i])
-            return false;
-    return true;
-}
-/**
- * A cause's two halves, for a summary that shows them apart: what the file is, and what to do
- * (every cause's message is the two, joined by the first `; `).
- */
-function causeParts(cause) {
-    const at = cause.message.indexOf('; ');
-    return at < 0
-        ? { what: cause.message, fix: '' }
-        : { what: cause.message.slice(0, at), fix: cause.message.slice(at + 2) };
-}
-
-
-/***/ }),
-
-/***/ 4990:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  mS: () => (/* binding */ AgentPool),
-  Z: () => (/* binding */ headerValue),
-  tN: () => (/* binding */ send)
-});
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
-// EXTERNAL MODULE: ./src/shared/errors.ts
-var errors = __nccwpck_require__(8382);
-// EXTERNAL MODULE: ./src/shared/format.ts
-var format = __nccwpck_require__(6338);
-// EXTERNAL MODULE: ./src/shared/outside-text.ts
-var outside_text = __nccwpck_require__(596);
-;// CONCATENATED MODULE: ./src/net/http.ts
-/**
- * One HTTP exchange over node:http with the proxy-aware agent of
- * @actions/http-client. We drive node:http ourselves because the uploads need
- * byte-exact signed headers, a stall watchdog and cancellation, none of which
- * HttpClient's request methods offer; its agents still give us https_proxy and
- * no_proxy handling exactly as every other action has it.
- */
-
-
-
-
-
-
-/** Gives each origin a reusable, proxy-aware agent. */
-class AgentPool {
-    client;
-    constructor(keepAlive) {
-        this.client = new lib/* HttpClient */.Qq(undefined, undefined, { keepAlive });
-    }
-    agentFor(url) {
-        return this.client.getAgent(url.href);
-    }
-    dispose() {
-        this.client.dispose();
-    }
-}
-function send(pool, req) {
-    return new Promise((resolve, reject) => {
-        const { url } = req;
-        const module = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
-        let settled = false;
-        let idleTimer;
-        let totalTimer;
-        let answerTimer;
-        let continueTimer;
-        let source;
-        let bodyStarted = false;
-        const finish = (error, response) => {
-            if (settled)
-                return;
-            settled = true;
-            for (const timer of [idleTimer, totalTimer, answerTimer, continueTimer])
-                clearTimeout(timer);
-            req.signal?.removeEventListener('abort', onAbort);
-            if (error) {
-                source?.destroy();
-                outgoing?.destroy();
-                reject(error);
-            }
-            else if (response) {
-                resolve(response);
-            }
-        };
-        const armIdle = () => {
-            clearTimeout(idleTimer);
-            idleTimer = setTimeout(() => {
-                finish(new errors/* TransportError */.wX((0,outside_text.t) `no progress for ${(0,format/* formatSeconds */.Xo)(req.idleTimeoutMs)} on ${req.method} ${url.host}`, 'ETIMEDOUT'));
-            }, req.idleTimeoutMs);
-        };
-        const onAbort = () => {
-            const reason = req.signal?.reason;
-            finish(reason instanceof Error ? reason : new errors/* TransportError */.wX((0,outside_text.t) `request aborted`, 'EABORTED'));
-        };
-        let outgoing;
-        const holdBody = req.expectContinue !== undefined && req.body !== undefined;
-        try {
-            outgoing = module.request(url, {
-                method: req.method,
-                headers: holdBody ? { ...req.headers, Expect: '100-continue' } : req.headers,
-                agent: pool.agentFor(url)
-            });
-        }
-        catch (error) {
-            // node:http throws at once on a header it cannot send (say a pasted
-            // non-ASCII character): no retry can fix that.
-            reject(new errors/* TransportError */.wX((0,outside_text.t) `the request could not be made: ${error.message}`, 'EINVALID'));
-            return;
-        }
-        let answered = false;
-        outgoing.on('error', (error) => {
-            // A server that refuses early (403 before the body is read) closes the
-            // socket under our body stream; its answer, already in hand, is the news.
-            if (answered)
-                return;
-            finish(new errors/* TransportError */.wX(describeNetworkError(error, url), error.code ?? 'ECONNRESET'));
-        });
-        outgoing.on('response', incoming => {
-            answered = true;
-            armIdle();
-            const chunks = [];
-            let length = 0;
-            let truncated = false;
-            const done = () => {
-                // An early answer (say a 403 before the body was read) leaves the body
-                // unsent or half-sent: stop it, the exchange is over.
-                if (!bodyStarted || (source && !source.readableEnded)) {
-                    source?.destroy();
-                    outgoing.destroy();
-                }
-                finish(undefined, {
-                    status: incoming.statusCode ?? 0,
-                    headers: incoming.headers,
-                    body: Buffer.concat(chunks),
-                    truncated
-                });
-            };
-            incoming.on('data', (chunk) => {
-                armIdle();
-                const room = req.maxResponseBytes - length;
-                if (chunk.length > room) {
-                    // Past the cap the rest is noise: stop reading rather than drain megabytes.
-                    chunks.push(chunk.subarray(0, room));
-                    truncated = true;
-                    // Settle first: destroying the stream emits its own error, which must not win.
-                    done();
-                    incoming.destroy();
-                    return;
-                }
-                chunks.push(chunk);
-                length += chunk.length;
-            });
-            incoming.on('end', done);
-            // Cut off mid-answer: a refusal's status still stands (its text may be
-            // partial); a success that cannot be read in full is a transport failure.
-            const cut = (code) => {
-                if ((incoming.statusCode ?? 0) >= 400) {
-                    done();
-                    return;
-                }
-                finish(new errors/* TransportError */.wX((0,outside_text.t) `connection to ${url.host} closed while reading the answer`, code));
-            };
-            incoming.on('error', (error) => cut(error.code ?? 'ECONNRESET'));
-            incoming.on('aborted', () => cut('ECONNRESET'));
-        });
-        if (req.signal?.aborted) {
-            onAbort();
-            return;
-        }
-        req.signal?.addEventListener('abort', onAbort, { once: true });
-        armIdle();
-        if (req.totalTimeoutMs !== undefined) {
-            totalTimer = setTimeout(() => {
-                finish(new errors/* TransportError */.wX((0,outside_text.t) `no answer within ${(0,format/* formatSeconds */.Xo)(req.totalTimeoutMs ?? 0)} from ${req.method} ${url.host}`, 'ETIMEDOUT'));
-            }, req.totalTimeoutMs);
-        }
-        const { answerTimeoutMs } = req;
-        if (answerTimeoutMs !== undefined) {
-            // From the last body byte handed to the system ('finish'), or from an answer that began
-            // before it: bytes trickling in reset the idle timer, never this one.
-            const armAnswer = () => {
-                if (settled || answerTimer !== undefined)
-                    return;
-                answerTimer = setTimeout(() => {
-                    finish(new errors/* TransportError */.wX((0,outside_text.t) `the answer from ${url.host} did not finish within ${(0,format/* formatSeconds */.Xo)(answerTimeoutMs)}`, 'ETIMEDOUT'));
-                }, answerTimeoutMs);
-            };
-            outgoing.on('finish', armAnswer);
-            outgoing.on('response', armAnswer);
-        }
-        const sendBody = () => {
-            if (settled || bodyStarted)
-                return;
-            bodyStarted = true;
-            clearTimeout(continueTimer);
-            if (req.body === undefined) {
-                outgoing.end();
-            }
-            else if (Buffer.isBuffer(req.body)) {
-                outgoing.end(req.body);
-            }
-            else {
-                source = req.body();
-                let sent = 0;
-                source.on('data', (chunk) => {
-                    sent += chunk.length;
-                    armIdle();
-                    req.onBodyProgress?.(sent);
-                });
-                source.on('error', error => {
-                    finish(new errors/* TransportError */.wX((0,outside_text.t) `could not read the upload body: ${error.message}`, 'EREAD'));
-                });
-                source.pipe(outgoing);
-            }
-        };
-        if (holdBody && req.expectContinue) {
-            outgoing.flushHeaders();
-            outgoing.once('continue', sendBody);
-            continueTimer = setTimeout(sendBody, req.expectContinue.timeoutMs);
-        }
-        else {
-            sendBody();
-        }
-    });
-}
-function describeNetworkError(error, url) {
-    switch (error.code) {
-        case 'ECONNREFUSED':
-            return (0,outside_text.t) `connection to ${url.host} refused`;
-        case 'ENOTFOUND':
-        case 'EAI_AGAIN':
-            return (0,outside_text.t) `could not resolve ${url.hostname}`;
-        case 'ECONNRESET':
-        case 'EPIPE':
-            return (0,outside_text.t) `connection to ${url.host} was reset`;
-        default:
-            return (0,outside_text.t) `connection to ${url.host} failed (${error.code ?? error.message})`;
-    }
-}
-/** A response header's (first) value. */
-function headerValue(response, name) {
-    const value = response.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
-
-
-/***/ }),
-
-/***/ 7893:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   LH: () => (/* binding */ withRetries),
-/* harmony export */   U3: () => (/* binding */ RETRYABLE_STATUSES),
-/* harmony export */   hA: () => (/* binding */ API_RETRY_POLICY),
-/* harmony export */   mu: () => (/* binding */ parseRetryAfter)
-/* harmony export */ });
-/* unused harmony export backoffDelay */
-/** Statuses worth another try: the request did not take effect, or may not have. */
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-const API_RETRY_POLICY = {
-    maxAttempts: 5,
-    baseDelayMs: 1000,
-    maxDelayMs: 16_000,
-    maxRetryAfterMs: 60_000
-};
-/**
- * The delay before retry number `retry` (1 for the first retry). Exponential
- * with "equal jitter": half the step is fixed so retries never bunch at zero,
- * half is random so many runners hitting one outage do not retry in lockstep.
- */
-function backoffDelay(retry, policy, random) {
-    const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
-    return Math.round(step / 2 + random() * (step / 2));
-}
-/**
- * Reads a Retry-After header (delta-seconds or an HTTP date) as a delay in ms,
- * or undefined when absent or unreadable. A date in the past means "now".
- */
-function parseRetryAfter(value, now) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    // An HTTP date always names its day and month; anything else is not one.
-    if (!/[a-z]{3}/i.test(text))
-        return undefined;
-    const date = Date.parse(text);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-/** Runs `attempt` until it succeeds, the error is final, or tries run out. */
-async function withRetries(attempt, options) {
-    const { policy, clock } = options;
-    for (let n = 1;; n++) {
-        try {
-            return await attempt(n);
-        }
-        catch (error) {
-            if (options.signal?.aborted)
-                throw options.signal.reason;
-            const verdict = options.classify(error);
-            if (!verdict.retry || n >= policy.maxAttempts)
-                throw error;
-            const delayMs = verdict.retryAfterMs !== undefined
-                ? Math.min(verdict.retryAfterMs, policy.maxRetryAfterMs)
-                : backoffDelay(n, policy, options.random);
-            options.onRetry?.({ attempt: n, delayMs, reason: verdict.reason });
-            await clock.sleep(delayMs, options.signal);
-        }
-    }
-}
-
-
-/***/ }),
-
-/***/ 1785:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   U: () => (/* binding */ isLoopback)
-/* harmony export */ });
-/**
- * Which hosts may be spoken to in plain http://. Loopback only: that is where the project's own
- * emulator runs in tests; anywhere else a secret key or a file must travel over TLS.
- */
-function isLoopback(hostname) {
-    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-
-/***/ }),
-
-/***/ 5363:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  LS: () => (/* binding */ LARGEST_PAGE),
-  c8: () => (/* binding */ MAX_LIST_DATASETS),
-  rt: () => (/* binding */ MAX_LIST_PAGES),
-  v4: () => (/* binding */ NexusClient),
-  YT: () => (/* binding */ apiRetryVerdict)
-});
-
-// EXTERNAL MODULE: ./src/shared/errors.ts
-var errors = __nccwpck_require__(8382);
-// EXTERNAL MODULE: ./src/shared/format.ts
-var format = __nccwpck_require__(6338);
-// EXTERNAL MODULE: ./src/net/http.ts + 1 modules
-var http = __nccwpck_require__(4990);
-// EXTERNAL MODULE: ./src/nexus/types.ts
-var types = __nccwpck_require__(7606);
-// EXTERNAL MODULE: ./src/shared/outside-text.ts
-var outside_text = __nccwpck_require__(596);
-// EXTERNAL MODULE: ./src/net/retry.ts
-var retry = __nccwpck_require__(7893);
-;// CONCATENATED MODULE: ./src/shared/version.ts
-// Generated by scripts/build-action-meta.mjs from package.json; do not edit.
-// package.json is the one place the version is set; the bundle gets it at build time.
-/** Sent in the User-Agent of every API request. */
-const ACTION_NAME = 'nexus-dataset-action';
-const ACTION_VERSION = '0.1.0';
-
-;// CONCATENATED MODULE: ./src/nexus/client.ts
-
-
-
-
-
-
-
-/** API answers are small JSON documents; anything past this is not one. */
-const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
-/**
- * A listing is walked at most this far (SECURITY.md): a server whose every page points on to a
- * new one would otherwise hold the step, and every dataset in memory, forever.
- */
-const MAX_LIST_PAGES = 1000;
-const MAX_LIST_DATASETS = 100_000;
-/** The largest page the API serves: the fewest round trips for a whole listing. */
-const LARGEST_PAGE = 1000;
-class NexusClient {
-    options;
-    projectId;
-    /** Where the API is: the upload's URL policy depends on it. */
-    apiUrl;
-    retryPolicy;
-    pool = new http/* AgentPool */.mS(true);
-    constructor(options) {
-        this.options = options;
-        this.projectId = options.projectId;
-        this.apiUrl = options.apiUrl;
-        this.retryPolicy = options.retry;
-    }
-    async getDataset(datasetId) {
-        const answer = await this.call('GET', this.datasetPath(datasetId), {
-            what: (0,outside_text.t) `reading dataset ${datasetId}`,
-            notFound: datasetId
-        });
-        return (0,types/* parseDataset */.oH)(answer.json, `GET dataset ${datasetId}`);
-    }
-    /** One page; entries numbered from `firstPosition` in `rejected`. */
-    async listPage(limit, page, firstPosition = 1) {
-        const query = new URLSearchParams({ limit: String(limit) });
-        if (page)
-            query.set('page', page);
-        const answer = await this.call('GET', `${this.datasetsPath()}?${query}`, {
-            what: (0,outside_text.t) `listing datasets`
-        });
-        return (0,types/* parseDatasetPage */.BV)(answer.json, 'GET datasets', firstPosition);
-    }
-    /** Every dataset of the project, walking the pages from the first, within the caps above. */
-    async listAll(limit = LARGEST_PAGE) {
-        const listing = { datasets: [], rejected: [] };
-        const seen = new Set();
-        let entries = 0;
-        let page;
-        for (let pages = 1;; pages++) {
-            const answer = await this.listPage(limit, page, entries + 1);
-            listing.datasets.push(...answer.data);
-            listing.rejected.push(...answer.rejected);
-            entries += answer.data.length + answer.rejected.length;
-            // An empty page that still points on would have us walk forever.
-            if (!answer.nextPage || answer.data.length + answer.rejected.length === 0)
-                return listing;
-            // A server that hands back a cursor it already gave would loop forever.
-            if (seen.has(answer.nextPage)) {
-                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to listing datasets is not what it promises: page cursor ${answer.nextPage} repeats.`);
-            }
-            if (pages >= MAX_LIST_PAGES || entries >= MAX_LIST_DATASETS) {
-                throw new errors/* TooManyDatasetsError */.fK((0,outside_text.t) `Listing the datasets of project ${this.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets. Delete datasets in Nexus, or report this if the project does not hold that many.`);
-            }
-            seen.add(answer.nextPage);
-            page = answer.nextPage;
-        }
-    }
-    /**
-     * Deletes a dataset. Gone is what was asked for, so a 404 is success too:
-     * an earlier try whose answer was lost, or another job, deleted it first.
-     */
-    async deleteDataset(datasetId, signal) {
-        let answer;
-        try {
-            answer = await this.call('DELETE', this.datasetPath(datasetId), {
-                what: (0,outside_text.t) `deleting dataset ${datasetId}`,
-                signal
-            });
-        }
-        catch (error) {
-            if (error instanceof errors/* NexusApiError */.Iu && error.status === 404)
-                return { alreadyGone: true };
-            throw error;
-        }
-        if (!(0,types/* parseDeleteAnswer */.Ht)(answer.json, `DELETE dataset ${datasetId}`).deleted) {
-            throw new errors/* BadAnswerError */.ac((0,outside_text.t) `Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`);
-        }
-        return { alreadyGone: false };
-    }
-    /**
-     * One POST, never retried here: a create whose answer was lost may still
-     * have made the dataset, so the caller decides how to retry.
-     */
-    async postDataset(body, signal) {
-        const answer = await this.call('POST', this.datasetsPath(), {
-            what: (0,outside_text.t) `creating dataset ${(0,outside_text/* quote */.hD)(body.name, outside_text/* NAME_SHOWN */.od)}`,
-            body,
-            attempts: 1,
-            signal
-        });
-        return (0,types/* parseDataset */.oH)(answer.json, 'POST datasets');
-    }
-    /** Whether an error from postDataset leaves it unknown if the dataset was made. */
-    static isAmbiguous(error) {
-        if (error instanceof errors/* TransportError */.wX)
-            return !error.final && error.code !== 'ECONNREFUSED';
-        if (error instanceof errors/* BadAnswerError */.ac)
-            return true;
-        return error instanceof errors/* NexusApiError */.Iu && error.status >= 500;
-    }
-    dispose() {
-        this.pool.dispose();
-    }
-    datasetsPath() {
-        return `/projects/${encodeURIComponent(this.projectId)}/batch/datasets`;
-    }
-    datasetPath(datasetId) {
-        return `${this.datasetsPath()}/${encodeURIComponent(datasetId)}`;
-    }
-    async call(method, path, spec) {
-        const { options } = this;
-        const signal = spec.signal ?? options.signal;
-        const url = new URL(options.apiUrl.href.replace(/\/$/, '') + path);
-        const headers = {
-            'Secret-Key': options.secretKey,
-            'User-Agent': `${ACTION_NAME}/${ACTION_VERSION}`,
-            Accept: 'application/json'
-        };
-        let payload;
-        if (spec.body !== undefined) {
-            payload = Buffer.from(JSON.stringify(spec.body));
-            headers['Content-Type'] = 'application/json';
-            headers['Content-Length'] = String(payload.length);
-        }
-        const policy = { ...options.retry, maxAttempts: spec.attempts ?? options.retry.maxAttempts };
-        let tries = 0;
-        try {
-            return await (0,retry/* withRetries */.LH)(async (attempt) => {
-                tries = attempt;
-                const started = options.clock.now();
-                const response = await (0,http/* send */.tN)(this.pool, {
-                    method,
-                    url,
-                    headers,
-                    body: payload,
-                    idleTimeoutMs: options.requestTimeoutMs,
-                    totalTimeoutMs: options.requestTimeoutMs,
-                    maxResponseBytes: MAX_ANSWER_BYTES,
-                    signal
-                });
-                options.log.debug((0,outside_text.t) `${method} ${url.pathname}${url.search} -> ${response.status} in ${options.clock.now() - started} ms`);
-                return this.interpret(method, url, response, spec);
-            }, {
-                policy,
-                clock: options.clock,
-                random: options.random,
-                signal,
-                classify: apiRetryVerdict,
-                onRetry: ({ attempt, delayMs, reason }) => {
-                    options.log.info((0,outside_text.t) `${spec.what}: ${reason}; retrying in ${(0,format/* formatSeconds */.Xo)(delayMs)} (attempt ${attempt + 1} of ${policy.maxAttempts})`);
-                }
-            });
-        }
-        catch (error) {
-            throw this.explain(error, spec, tries);
-        }
-    }
-    interpret(method, url, response, spec) {
-        const { status } = response;
-        if (status >= 200 && status < 300) {
-            if (response.truncated) {
-                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to ${spec.what} is larger than ${MAX_ANSWER_BYTES / 1048576} MiB; it is not a Nexus answer (a proxy in the way?).`);
-            }
-            try {
-                return { json: JSON.parse(response.body.toString('utf8')) };
-            }
-            catch {
-                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${(0,outside_text/* describeBody */.MP)(response.body)}. Check api-url points at the Nexus API, not a web page or proxy.`);
-            }
-        }
-        throw new errors/* NexusApiError */.Iu((0,outside_text.t) `${method} ${url.pathname} answered HTTP ${status}`, status, serverMessage(response), (0,retry/* parseRetryAfter */.mu)((0,http/* headerValue */.Z)(response, 'retry-after'), this.options.clock.now()));
-    }
-    /** Turns the last error into one message a person can act on. */
-    explain(error, spec, tries) {
-        const project = this.projectId;
-        const after = tries > 1 ? ` after ${tries} attempts` : '';
-        if (error instanceof errors/* NexusApiError */.Iu) {
-            const server = error.serverMessage ? (0,outside_text.t) `: ${error.serverMessage}` : '';
-            const status = (0,outside_text.t) `HTTP ${error.status}${server}`;
-            let message;
-            if (error.status === 401 || error.status === 403) {
-                message = (0,outside_text.t) `Nexus refused the secret key for project ${project} (${status}). Check that secret-key is a secret key of this project and project-id is right.`;
-            }
-            else if (error.status === 404 && spec.notFound) {
-                message = (0,outside_text.t) `Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id and project-id; it may have been deleted.`;
-            }
-            else if (error.status === 404) {
-                message = (0,outside_text.t) `Nexus answered "not found" while ${spec.what} in project ${project} (${status}). Check project-id, and that api-url is the Nexus API.`;
-            }
-            else if (error.status === 429) {
-                message = (0,outside_text.t) `Nexus kept answering "too many requests" while ${spec.what}${after} (${status}). Try again later, or space out the workflows using this project.`;
-            }
-            else if (error.status >= 500) {
-                message = (0,outside_text.t) `The Nexus API failed while ${spec.what}${after} (${status}). It may be a passing outage: re-run the job.`;
-            }
-            else {
-                message = (0,outside_text.t) `Nexus rejected ${spec.what} (${status}).`;
-            }
-            return new errors/* NexusApiError */.Iu(message, error.status, error.serverMessage, error.retryAfterMs, spec.notFound !== undefined);
-        }
-        if (error instanceof errors/* TransportError */.wX) {
-            return new errors/* TransportError */.wX((0,outside_text.t) `Could not reach the Nexus API at ${this.options.apiUrl.origin} while ${spec.what}${after}: ${error.message}. Check api-url and the runner's network or proxy settings.`, error.code);
-        }
-        return error;
-    }
-}
-/** Whether a failed API call is worth another try, and after how long. */
-function apiRetryVerdict(error) {
-    if (error instanceof errors/* TransportError */.wX) {
-        return error.final ? { retry: false } : { retry: true, reason: error.message };
-    }
-    if (error instanceof errors/* NexusApiError */.Iu && retry/* RETRYABLE_STATUSES */.U3.has(error.status)) {
-        return {
-            retry: true,
-            retryAfterMs: error.retryAfterMs,
-            reason: (0,outside_text.t) `HTTP ${error.status}${error.serverMessage ? (0,outside_text.t) ` (${error.serverMessage})` : ''}`
-        };
-    }
-    return { retry: false };
-}
-/** The server's own words: its JSON `message`, else a short cut of the text. */
-function serverMessage(response) {
-    const text = response.body.toString('utf8');
-    try {
-        const parsed = JSON.parse(text);
-        if (typeof parsed === 'object' && parsed !== null && 'message' in parsed) {
-            const message = parsed.message;
-            if (typeof message === 'string')
-                return (0,outside_text/* shorten */.ml)(message);
-        }
-    }
-    catch {
-        // Not JSON: fall through to the text itself.
-    }
-    return (0,outside_text/* describeBody */.MP)(response.body);
-}
-
-
-/***/ }),
-
-/***/ 7606:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   B1: () => (/* binding */ SOURCE_KIND),
-/* harmony export */   BV: () => (/* binding */ parseDatasetPage),
-/* harmony export */   BZ: () => (/* binding */ WAITING_STATUS),
-/* harmony export */   HU: () => (/* binding */ withoutUploadUrl),
-/* harmony export */   Ht: () => (/* binding */ parseDeleteAnswer),
-/* harmony export */   Is: () => (/* binding */ isSettled),
-/* harmony export */   Lg: () => (/* binding */ FAILED_STATUSES),
-/* harmony export */   OJ: () => (/* binding */ isDatasetId),
-/* harmony export */   RL: () => (/* binding */ READY_STATUS),
-/* harmony export */   Z8: () => (/* binding */ uploadHeader),
-/* harmony export */   oH: () => (/* binding */ parseDataset),
-/* harmony export */   qC: () => (/* binding */ uploadUrlOf),
-/* harmony export */   uP: () => (/* binding */ statusMessage)
-/* harmony export */ });
-/* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8382);
-/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(596);
-
-
-/**
- * The wire form of the Nexus batch-datasets API (camelCase, times in epoch ms),
- * and the checks that turn an untrusted answer into one. Fields the action
- * relies on are checked; the rest pass through untouched so outputs show the
- * dataset exactly as the API gave it.
- */
-const READY_STATUS = 'Uploaded';
-const FAILED_STATUSES = ['FailedUpload', 'FailedProcessing'];
-const WAITING_STATUS = 'Waiting';
-/** Nexus's words on a dataset's status, when they say more than the status itself. */
-function statusMessage(dataset) {
-    const { overview, message } = dataset.status;
-    return message && message !== overview ? message : undefined;
-}
-/** Ready or failed: no wait changes it. Every other status, known or not, is still in progress. */
-function isSettled(dataset) {
-    const status = dataset.status.overview;
-    return status === READY_STATUS || FAILED_STATUSES.includes(status);
-}
-const SOURCE_KIND = 'UploadedNewlineDelimitedJsonFile';
-const DATASET_ID = /^dataset_[A-Za-z0-9-]{1,128}$/;
-function isDatasetId(value) {
-    return typeof value === 'string' && DATASET_ID.test(value);
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function fail(what, problem) {
-    throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .BadAnswerError */ .ac((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `The Nexus API's answer to ${what} is not what it promises: ${problem}.`);
-}
-/** Why a value is not a dataset as the API promises it, or undefined when it is one. */
-function datasetProblem(value) {
-    if (!isObject(value))
-        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `expected a dataset object`;
-    if (typeof value.id !== 'string' || value.id === '')
-        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `the dataset has no id`;
-    if (!isDatasetId(value.id)) {
-        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `the dataset id ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value.id)} is not dataset_ followed by letters, digits and hyphens`;
-    }
-    const id = value.id;
-    if (typeof value.name !== 'string')
-        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `dataset ${id} has no name`;
-    const status = value.status;
-    if (!isObject(status) || typeof status.overview !== 'string') {
-        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `dataset ${id} has no status.overview`;
-    }
-    for (const [field, v] of [
-        ['expiryTime', value.expiryTime],
-        ['createDate', value.createDate],
-        ['status.itemCount', status.itemCount]
-    ]) {
-        if (v !== undefined && v !== null && typeof v !== 'number')
-            return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${field} is not a number`;
-    }
-    if (status.message !== undefined &&
-        status.message !== null &&
-        typeof status.message !== 'string') {
-        return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `status.message is not a string`;
-    }
-    const source = status.source;
-    if (isObject(source) && source.uploadUrl !== undefined && source.uploadUrl !== null) {
-        const uploadUrl = source.uploadUrl;
-        if (!isObject(uploadUrl) ||
-            typeof uploadUrl.method !== 'string' ||
-            typeof uploadUrl.url !== 'string' ||
-            !isObject(uploadUrl.headers) ||
-            !Object.values(uploadUrl.headers).every(v => typeof v === 'string')) {
-            return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `status.source.uploadUrl is not a method, url and string headers`;
-        }
-    }
-    return undefined;
-}
-function parseDataset(value, what) {
-    const problem = datasetProblem(value);
-    if (problem !== undefined)
-        fail(what, problem);
-    return value;
-}
-/**
- * A page of a listing. One entry that is not a dataset does not sink the others: it is returned
- * in `rejected` (numbered from `firstPosition`) for the caller to report and skip.
- */
-function parseDatasetPage(value, what, firstPosition = 1) {
-    if (!isObject(value) || !Array.isArray(value.data))
-        fail(what, (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `expected {"data": [...]}`);
-    const cursor = (field) => {
-        const v = value[field];
-        if (v === undefined || v === null || v === '')
-            return null;
-        if (typeof v !== 'string')
-            fail(what, (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${field} is not a string`);
-        return v;
-    };
-    const data = [];
-    const rejected = [];
-    value.data.forEach((item, i) => {
-        const problem = datasetProblem(item);
-        if (problem === undefined)
-            data.push(item);
-        else
-            rejected.push({ position: firstPosition + i, problem });
-    });
-    return { nextPage: cursor('nextPage'), prevPage: cursor('prevPage'), data, rejected };
-}
-function parseDeleteAnswer(value, what) {
-    if (!isObject(value) || typeof value.deleted !== 'boolean') {
-        fail(what, (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `expected {"id": ..., "deleted": true|false}`);
-    }
-    return { id: String(value.id ?? ''), deleted: value.deleted };
-}
-/** A signed header of the upload URL, whatever the case of its name. */
-function uploadHeader(uploadUrl, name) {
-    const key = Object.keys(uploadUrl.headers).find(k => k.toLowerCase() === name);
-    return key === undefined ? undefined : uploadUrl.headers[key];
-}
-/** The upload URL, when the dataset still carries one. */
-function uploadUrlOf(dataset) {
-    return dataset.status.source?.uploadUrl ?? undefined;
-}
-/**
- * The dataset as the API gave it, minus the signed upload URL: that URL is a
- * write credential and must never reach outputs, summaries or logs.
- */
-function withoutUploadUrl(dataset) {
-    const source = dataset.status.source;
-    if (!source || !('uploadUrl' in source))
-        return dataset;
-    const { uploadUrl: _dropped, ...rest } = source;
-    return { ...dataset, status: { ...dataset.status, source: rest } };
-}
-
-
-/***/ }),
-
-/***/ 8562:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.r(__webpack_exports__);
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   checkOperation: () => (/* binding */ checkOperation)
-/* harmony export */ });
-/* harmony import */ var _file_check_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5203);
-/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(596);
-
-
-/**
- * Checks the `path` file exactly as create does, and nothing else: no credentials, no request.
- * Made for pull requests, where a workflow from a fork gets no secrets.
- */
-async function checkOperation(ctx) {
-    const checked = await (0,_file_check_js__WEBPACK_IMPORTED_MODULE_0__/* .checkDatasetFile */ .p)(ctx);
-    ctx.report.output('item-count', String(checked.scan.items));
-    ctx.log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${checked.file.shown} is valid NDJSON: ready to upload with operation create.`);
-}
-
-
-/***/ }),
-
-/***/ 7903:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  cleanupOperation: () => (/* binding */ cleanupOperation)
-});
-
-;// CONCATENATED MODULE: ./src/shared/concurrency.ts
-/**
- * Runs `work` on every item with at most `limit` running at once, in order of
- * the items. Stops starting new items once `signal` aborts; items already
- * started finish (or fail) on their own. Never rejects: `work` handles its errors.
- */
-async function forEachLimited(items, limit, signal, work) {
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length && !signal.aborted) {
-            const item = items[next++];
-            await work(item);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-// EXTERNAL MODULE: ./src/operations/dataset-selection.ts
-var dataset_selection = __nccwpck_require__(1601);
-// EXTERNAL MODULE: ./src/shared/errors.ts
-var errors = __nccwpck_require__(8382);
-// EXTERNAL MODULE: ./src/shared/format.ts
-var format = __nccwpck_require__(6338);
-// EXTERNAL MODULE: ./src/shared/outside-text.ts
-var outside_text = __nccwpck_require__(596);
-;// CONCATENATED MODULE: ./src/operations/cleanup.ts
-
-
-
-
-
-/** Failures listed in the step's error; the rest are counted. */
-const FAILURES_SHOWN = 10;
-/**
- * Deletes expired datasets (and, with older-than, old ones), optionally only
- * those whose name matches name-pattern. Reads every page first, so deleting
- * cannot shift the pages being walked; then deletes with bounded concurrency.
- */
-async function cleanupOperation(ctx) {
-    const { inputs, client, clock, log, report } = ctx;
-    const { datasets: all, rejected } = await client.listAll();
-    (0,dataset_selection/* warnRejected */.DM)(log, rejected);
-    const skipped = rejected.length > 0 ? ` Skipped as malformed: ${rejected.length}.` : '';
-    const now = clock.now();
-    const pattern = inputs.namePattern ? (0,dataset_selection/* globToRegExp */.tL)(inputs.namePattern) : undefined;
-    const cutoff = inputs.olderThanMs === undefined ? undefined : now - inputs.olderThanMs;
-    const selected = all.filter(d => ((0,dataset_selection/* isExpired */._d)(d, now) ||
-        (cutoff !== undefined && typeof d.createDate === 'number' && d.createDate < cutoff)) &&
-        (!pattern || pattern.test(d.name)));
-    const criteria = describeCriteria(inputs.olderThanMs, inputs.namePattern);
-    log.info((0,outside_text.t) `${selected.length} of ${all.length} datasets selected for deletion (${criteria}).`);
-    const deleted = [];
-    const failed = [];
-    report.facts.cleanup = {
-        dryRun: inputs.dryRun,
-        criteria,
-        total: all.length,
-        malformed: rejected.length,
-        selected,
-        deleted,
-        failed
-    };
-    if (inputs.dryRun) {
-        report.datasets(selected);
-        if (selected.length > 0) {
-            await log.group((0,outside_text.t) `Would delete ${selected.length} datasets`, async () => {
-                for (const d of selected)
-                    log.info((0,outside_text.t) `Would delete ${d.id} ${(0,outside_text/* quote */.hD)(d.name, outside_text/* NAME_SHOWN */.od)}.`);
-            });
-        }
-        log.info((0,outside_text.t) `Dry run: would delete ${selected.length} and keep ${all.length - selected.length} of ${all.length} datasets; nothing was deleted.${skipped}`);
-        return;
-    }
-    try {
-        if (selected.length > 0) {
-            await log.group((0,outside_text.t) `Deleting ${selected.length} datasets`, () => forEachLimited(selected, inputs.concurrency, ctx.signal, async (dataset) => {
-                try {
-                    // Another cleanup job may race us: already gone counts as deleted.
-                    const { alreadyGone } = await client.deleteDataset(dataset.id);
-                    deleted.push(dataset);
-                    log.info((0,outside_text.t) `${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${(0,outside_text/* quote */.hD)(dataset.name, outside_text/* NAME_SHOWN */.od)}.`);
-                }
-                catch (error) {
-                    if (!ctx.signal.aborted) {
-                        const reason = (0,outside_text.t) `${error instanceof Error ? error.message : error}`;
-                        failed.push({ dataset, reason });
-                        log.info((0,outside_text.t) `Could not delete ${dataset.id} ${(0,outside_text/* quote */.hD)(dataset.name, outside_text/* NAME_SHOWN */.od)}: ${reason}`);
-                    }
-                }
-            }));
-        }
-    }
-    finally {
-        // Also after a cancel: report exactly what is gone so far, in the order selected.
-        const order = new Map(selected.map((d, i) => [d.id, i]));
-        deleted.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-        report.datasets(deleted);
-        const notReached = selected.length - deleted.length - failed.length;
-        log.info((0,outside_text.t) `${ctx.signal.aborted ? 'Cancelled. ' : ''}Deleted: ${deleted.length}. Failed: ${failed.length}.${notReached > 0 ? ` Not reached: ${notReached}.` : ''} Kept: ${all.length - selected.length} (of ${all.length}).${skipped}`);
-    }
-    if (ctx.signal.aborted)
-        throw ctx.signal.reason;
-    if (failed.length > 0) {
-        const shown = failed
-            .slice(0, FAILURES_SHOWN)
-            // Each reason is a sentence; inside this list its full stop would double the one after it.
-            .map(f => (0,outside_text.t) `${f.dataset.id}: ${f.reason.replace(/\.$/, '')}`)
-            .join('; ');
-        const more = failed.length > FAILURES_SHOWN ? `; and ${failed.length - FAILURES_SHOWN} more` : '';
-        throw new errors/* ActionError */.lZ((0,outside_text.t) `Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}. Re-run the job to try them again.`);
-    }
-}
-function describeCriteria(olderThanMs, namePattern) {
-    const parts = ['expired'];
-    if (olderThanMs !== undefined)
-        parts.push(`or created more than ${(0,format/* inputDuration */.LK)(olderThanMs)} ago`);
-    if (namePattern)
-        parts.push(`with a name matching ${namePattern}`);
-    return parts.join(' ');
-}
-
-
-/***/ }),
-
-/***/ 8531:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  createOperation: () => (/* binding */ createOperation)
-});
-
-// EXTERNAL MODULE: ./src/net/retry.ts
-var retry = __nccwpck_require__(7893);
-// EXTERNAL MODULE: ./src/shared/errors.ts
-var errors = __nccwpck_require__(8382);
-// EXTERNAL MODULE: ./src/shared/format.ts
-var format = __nccwpck_require__(6338);
-// EXTERNAL MODULE: ./src/nexus/client.ts + 1 modules
-var nexus_client = __nccwpck_require__(5363);
-// EXTERNAL MODULE: ./src/nexus/types.ts
-var types = __nccwpck_require__(7606);
-;// CONCATENATED MODULE: ./src/shared/signals.ts
-/**
- * A signal that aborts `ms` after `signal` does: the grace a clean-up still gets after a cancel
- * (the runner's hard kill is seconds away, so it must end, but not at once).
- */
-function afterGrace(signal, ms) {
-    const controller = new AbortController();
-    const later = () => {
-        setTimeout(() => controller.abort(signal.reason), ms).unref();
-    };
-    if (signal.aborted)
-        later();
-    else
-        signal.addEventListener('abort', later, { once: true });
-    return controller.signal;
-}
-
-// EXTERNAL MODULE: ./src/shared/outside-text.ts
-var outside_text = __nccwpck_require__(596);
-;// CONCATENATED MODULE: ./src/nexus/create-dataset.ts
-
-
-
-
-
-
-
-/** How long a POST already sent may still run after a cancel (the runner kills at ~5 s). */
-const POST_GRACE_MS = 2500;
-/** Server and runner clocks differ; a dataset this much "older" than the run may still be ours. */
-const CLOCK_SKEW_MS = 5 * 60_000;
-/**
- * Creates the dataset. A POST whose answer was lost (timeout, dropped
- * connection, 5xx) may have made it anyway, so before each retry after such a
- * failure we look for it: same name, created during this run, still Waiting,
- * and signed for exactly our size and CRC-32C. If it is there we adopt it
- * rather than create a second one.
- */
-async function createDataset(ctx, source) {
-    const { client, clock, log } = ctx;
-    const body = {
-        name: source.name,
-        spec: { source: { kind: types/* SOURCE_KIND */.B1, sizeBytes: source.sizeBytes, crc32c: source.crc32c } }
-    };
-    const startedAt = clock.now();
-    let ambiguous = false;
-    return (0,retry/* withRetries */.LH)(async () => {
-        if (ambiguous) {
-            const found = await findOurs(client, body, startedAt - CLOCK_SKEW_MS);
-            if (found) {
-                log.info((0,outside_text.t) `Dataset ${found.id} was created by an attempt whose answer was lost; using it.`);
-                return { dataset: found, adopted: true };
-            }
-        }
-        try {
-            // A cancel does not cut a POST already sent: its answer names the
-            // dataset, so the caller can delete it rather than leave an orphan.
-            const signal = afterGrace(ctx.signal, POST_GRACE_MS);
-            return { dataset: await client.postDataset(body, signal), adopted: false };
-        }
-        catch (error) {
-            if (nexus_client/* NexusClient */.v4.isAmbiguous(error)) {
-                ambiguous = true;
-                ctx.onUnanswered?.();
-            }
-            throw error;
-        }
-    }, {
-        policy: client.retryPolicy,
-        clock,
-        random: ctx.random,
-        signal: ctx.signal,
-        // A garbled 2xx or a lost answer may mean the dataset exists: retrying is
-        // safe only because each retry first looks for it.
-        classify: error => {
-            const verdict = (0,nexus_client/* apiRetryVerdict */.YT)(error);
-            return verdict.retry || nexus_client/* NexusClient */.v4.isAmbiguous(error)
-                ? { ...verdict, retry: true, reason: shortReason(error) }
-                : verdict;
-        },
-        onRetry: ({ attempt, delayMs, reason }) => log.info((0,outside_text.t) `Creating the dataset failed (attempt ${attempt} of ${client.retryPolicy.maxAttempts}: ${reason}); ${ambiguous ? 'looking for it, then ' : ''}retrying in ${(0,format/* formatSeconds */.Xo)(delayMs)}.`)
-    });
-}
-async function findOurs(client, body, notBefore) {
-    const { name } = body;
-    const { sizeBytes, crc32c } = body.spec.source;
-    const candidates = (await client.listAll()).datasets.filter(d => d.name === name &&
-        d.status.overview === types/* WAITING_STATUS */.BZ &&
-        typeof d.createDate === 'number' &&
-        d.createDate >= notBefore);
-    const ours = [];
-    for (const candidate of candidates) {
-        const dataset = (0,types/* uploadUrlOf */.qC)(candidate) ? candidate : await client.getDataset(candidate.id);
-        const uploadUrl = (0,types/* uploadUrlOf */.qC)(dataset);
-        if (uploadUrl &&
-            (0,types/* uploadHeader */.Z8)(uploadUrl, 'content-length') === String(sizeBytes) &&
-            (0,types/* uploadHeader */.Z8)(uploadUrl, 'x-goog-hash')?.includes(`crc32c=${crc32c}`)) {
-            ours.push(dataset);
-        }
-    }
-    // Two matches mean another job (a matrix leg, a re-run) made a twin: which
-    // one is ours cannot be told, so adopt neither and create a fresh one.
-    return ours.length === 1 ? ours[0] : undefined;
-}
-/** The gist of a failed try for the retry line; the full advice comes if it is the last. */
-function shortReason(error) {
-    if (error instanceof errors/* NexusApiError */.Iu)
-        return (0,outside_text.t) `HTTP ${error.status}`;
-    if (error instanceof errors/* TransportError */.wX)
-        return (0,outside_text.t) `${error.code}`;
-    if (error instanceof errors/* BadAnswerError */.ac)
-        return (0,outside_text.t) `an answer that is not a dataset`;
-    return (0,outside_text.t) `${error instanceof Error ? error.message : String(error)}`;
-}
-
-// EXTERNAL MODULE: ./src/net/http.ts + 1 modules
-var http = __nccwpck_require__(4990);
-// EXTERNAL MODULE: ./src/net/url-policy.ts
-var url_policy = __nccwpck_require__(1785);
-;// CONCATENATED MODULE: ./src/nexus/upload.ts
-
-
-
-
-
-
-/** Progress lines at most this often: enough to see it move, not a line per chunk. */
-const PROGRESS_EVERY_MS = 10_000;
-const READ_CHUNK_BYTES = 1024 * 1024;
-const MAX_ERROR_BYTES = 64 * 1024;
-/** How long a storage host that ignores `Expect: 100-continue` holds up the body (curl: 1 s). */
-const CONTINUE_WAIT_MS = 2000;
-/**
- * Masks the signed URL, and its signature on its own, before anything can log
- * them: whoever holds the URL can write the object until it expires.
- */
-function maskUploadUrl(uploadUrl, log) {
-    log.secret(uploadUrl.url);
-    try {
-        const url = new URL(uploadUrl.url);
-        for (const [key, value] of url.searchParams) {
-            if (/signature|credential|token|sig$/i.test(key) && value)
-                log.secret(value);
-        }
-        log.secret(url.search.slice(1));
-    }
-    catch {
-        // Not a URL: planUpload refuses it with a message that does not quote it.
-    }
-}
-/**
- * Headers the storage may ask the upload to carry: the object's own metadata and Google Cloud
- * Storage's x-goog-* request headers. Anything else in uploadUrl.headers is refused, by name.
- */
-const OBJECT_HEADERS = new Set([
-    'content-type',
-    'content-length',
-    'content-md5',
-    'content-encoding',
-    'content-disposition',
-    'content-language',
-    'cache-control'
-]);
-/** Named apart in the refusal: framing and connection control, and credentials. */
-const NEVER_FROM_THE_API = new Set([
-    'host',
-    'transfer-encoding',
-    'connection',
-    'keep-alive',
-    'upgrade',
-    'te',
-    'trailer',
-    'expect',
-    'authorization',
-    'cookie',
-    'secret-key'
-]);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** What node:http would send in a header value; anything else it refuses at once. */
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-function refuse(message, code = 'BadUploadUrl') {
-    throw new errors/* UploadError */.oW((0,outside_text.t) `${message} Nothing was sent.`, 0, code);
-}
-/**
- * Checks the upload URL Nexus returned and builds the request from it: method PUT, https (plain
- * http only between loopback hosts, when the API is on loopback too), the signed headers that pass
- * the allow-list above, and one fixed Content-Length equal to the file's size. Never quotes the
- * URL or a header value: both may carry the signature.
- */
-function planUpload(uploadUrl, sizeBytes, apiUrl) {
-    const what = (0,outside_text.t) `The upload URL Nexus returned`;
-    if (uploadUrl.method !== 'PUT') {
-        refuse((0,outside_text.t) `${what} asks for method ${(0,outside_text/* quote */.hD)(uploadUrl.method, 10)}; the action uploads only with PUT.`);
-    }
-    let url;
-    try {
-        url = new URL(uploadUrl.url);
-    }
-    catch {
-        refuse((0,outside_text.t) `${what} is not a URL.`);
-    }
-    if (url.username || url.password)
-        refuse((0,outside_text.t) `${what} carries a user name or password.`);
-    const plainHttpAllowed = (0,url_policy/* isLoopback */.U)(apiUrl.hostname) && (0,url_policy/* isLoopback */.U)(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainHttpAllowed)) {
-        refuse((0,outside_text.t) `${what} uses ${(0,outside_text/* quote */.hD)(url.protocol, 10)}; only https:// is accepted (plain http:// only when api-url and the upload host are both on loopback, as in tests).`);
-    }
-    const headers = {};
-    const seen = new Set();
-    for (const [name, value] of Object.entries(uploadUrl.headers)) {
-        const lower = name.toLowerCase();
-        if (!TOKEN.test(name))
-            refuse((0,outside_text.t) `${what} has a header whose name is not a header name.`);
-        if (seen.has(lower))
-            refuse((0,outside_text.t) `${what} gives the header ${lower} twice.`);
-        seen.add(lower);
-        if (NEVER_FROM_THE_API.has(lower) || lower.startsWith('proxy-')) {
-            refuse((0,outside_text.t) `${what} sets the header ${lower}, which only the action decides: framing, connection and credential headers are never taken from the API.`);
-        }
-        if (!OBJECT_HEADERS.has(lower) && !lower.startsWith('x-goog-')) {
-            refuse((0,outside_text.t) `${what} asks for the header ${lower}, which a storage upload does not take (only content-*, cache-control and x-goog-* headers are sent).`);
-        }
-        if (!HEADER_VALUE.test(value))
-            refuse((0,outside_text.t) `${what} has a value for ${lower} that no header can carry.`);
-        headers[lower] = value;
-    }
-    const length = headers['content-length'];
-    if (length !== undefined && length !== String(sizeBytes)) {
-        refuse((0,outside_text.t) `${what} is signed for ${(0,outside_text/* quote */.hD)(length, 20)} bytes, but the file has ${sizeBytes}.`, 'SizeMismatch');
-    }
-    headers['content-length'] = String(sizeBytes);
-    return { url, headers };
-}
-/**
- * PUTs the file as planUpload() built the request (a fixed Content-Length, never chunked, no API
- * credential: the secret key never goes to the storage host). The body waits for the storage's
- * `100 Continue`, so a refusal decided from the headers is read before any body byte is sent.
- * Transient failures are retried with a fresh file stream; refusals that another try cannot fix
- * are not.
- */
-async function uploadFile(options) {
-    const { uploadUrl, clock, policy, signal, log } = options;
-    const { url, headers } = planUpload(uploadUrl, options.sizeBytes, options.apiUrl);
-    const pool = new http/* AgentPool */.mS(false);
-    const started = clock.now();
-    let attempts = 0;
-    try {
-        return await (0,retry/* withRetries */.LH)(async (attempt) => {
-            attempts = attempt;
-            const attemptStarted = clock.now();
-            // A file rewritten since it was hashed would only come back as BadDigest.
-            const file = await options.openFile();
-            let response;
-            try {
-                response = await (0,http/* send */.tN)(pool, {
-                    method: 'PUT',
-                    url,
-                    headers,
-                    body: () => file.createReadStream({
-                        highWaterMark: READ_CHUNK_BYTES,
-                        start: 0,
-                        end: Math.max(0, options.sizeBytes - 1),
-                        autoClose: false
-                    }),
-                    expectContinue: { timeoutMs: Math.min(CONTINUE_WAIT_MS, options.stallTimeoutMs / 2) },
-                    idleTimeoutMs: options.stallTimeoutMs,
-                    answerTimeoutMs: options.stallTimeoutMs,
-                    maxResponseBytes: MAX_ERROR_BYTES,
-                    signal,
-                    onBodyProgress: progressLogger(options.sizeBytes, clock, attemptStarted, log)
-                });
-            }
-            finally {
-                await file.close();
-            }
-            if (response.status >= 200 && response.status < 300) {
-                if (looksLikeWebPage(response)) {
-                    // Storage answers a PUT with an empty body: a page means something else
-                    // (a captive portal or proxy) answered, and nothing was stored.
-                    throw new errors/* UploadError */.oW((0,outside_text.t) `The upload host answered HTTP ${response.status} with ${(0,outside_text/* describeBody */.MP)(response.body)}, not a storage answer; nothing was stored. Check the runner's proxy settings (https_proxy, no_proxy).`, response.status, 'NotStorage');
-                }
-                const elapsed = Math.max(1, clock.now() - attemptStarted);
-                return {
-                    attempts: attempt,
-                    durationMs: clock.now() - started,
-                    bytesPerSecond: (options.sizeBytes * 1000) / elapsed
-                };
-            }
-            if (response.status === 412 && (await options.earlierAttemptLanded())) {
-                log.info((0,outside_text.t) `The storage already holds the file: an earlier attempt landed and its answer was lost.`);
-                return { attempts: attempt, durationMs: clock.now() - started, bytesPerSecond: 0 };
-            }
-            const storage = storageError(response);
-            throw new errors/* UploadError */.oW(describeStorage(response.status, storage), response.status, storage.code, (0,retry/* parseRetryAfter */.mu)((0,http/* headerValue */.Z)(response, 'retry-after'), clock.now()));
-        }, {
-            policy,
-            clock,
-            random: options.random,
-            signal,
-            classify: uploadRetryVerdict,
-            onRetry: ({ attempt, delayMs, reason }) => log.info((0,outside_text.t) `Upload attempt ${attempt} of ${policy.maxAttempts} failed: ${reason}; retrying in ${(0,format/* formatSeconds */.Xo)(delayMs)}.`)
-        });
-    }
-    catch (error) {
-        throw explain(error, attempts);
-    }
-    finally {
-        pool.dispose();
-    }
-}
-/** Storage outages and lost connections are worth another try; refusals are not. */
-function uploadRetryVerdict(error) {
-    if (error instanceof errors/* UploadError */.oW && retry/* RETRYABLE_STATUSES */.U3.has(error.status)) {
-        return { retry: true, reason: error.message, retryAfterMs: error.retryAfterMs };
-    }
-    if (error instanceof errors/* TransportError */.wX && !error.final)
-        return { retry: true, reason: error.message };
-    return { retry: false };
-}
-/** Turns the last failed attempt into one message a person can act on. */
-function explain(error, attempts) {
-    if (error instanceof errors/* TransportError */.wX && !error.final) {
-        return new errors/* UploadError */.oW((0,outside_text.t) `The upload kept failing: ${error.message} (after ${attempts} attempts). Check the runner's network; re-run the job.`, 0, error.code);
-    }
-    // Refusals are raised with the bare storage answer; failures of our own
-    // (file changed, not storage) already carry their whole message.
-    if (!(error instanceof errors/* UploadError */.oW) || error.status < 400)
-        return error;
-    const { status, storageCode } = error;
-    const message = retry/* RETRYABLE_STATUSES */.U3.has(status)
-        ? (0,outside_text.t) `The upload kept failing (${error.message}) after ${attempts} attempts. It may be a passing storage outage: re-run the job.`
-        : (0,outside_text.t) `The upload was refused (${error.message})${advice(storageCode)}`;
-    return new errors/* UploadError */.oW(message, status, storageCode);
-}
-function progressLogger(total, clock, started, log) {
-    let lastLog = started;
-    return sent => {
-        const now = clock.now();
-        if (now - lastLog < PROGRESS_EVERY_MS || sent >= total)
-            return;
-        lastLog = now;
-        const mib = sent / 1048576;
-        const rate = mib / Math.max(0.001, (now - started) / 1000);
-        log.info((0,outside_text.t) `Uploading: ${Math.floor((sent / total) * 100)}% (${mib.toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB) at ${rate.toFixed(1)} MiB/s`);
-    };
-}
-/** Google Cloud Storage's XML error code and message; empty when it sent none. */
-function storageError(response) {
-    const text = response.body.toString('utf8');
-    const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1]?.trim() ?? '';
-    // Taken whole (the body is capped): cutting comes after redaction, in scrub().
-    const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1]?.trim() ?? '';
-    return { code: (0,outside_text/* shorten */.ml)(code, 100), message: scrub(message) };
-}
-function describeStorage(status, storage) {
-    if (!storage.code)
-        return (0,outside_text.t) `HTTP ${status}, no error details`;
-    return (0,outside_text.t) `HTTP ${status} ${storage.code}${storage.message ? `: ${storage.message}` : ''}`;
-}
-/** Storage messages sometimes echo the request (URL, signature): keep neither, then cut. */
-function scrub(message) {
-    return (0,outside_text/* shorten */.ml)((0,outside_text/* redact */.E$)(message)
-        .replace(/https?:\/\/\S+/g, '<url>')
-        .replace(/[A-Fa-f0-9]{64,}/g, '<signature>'));
-}
-function advice(code) {
-    switch (code) {
-        case 'BadDigest':
-        case 'InvalidDigest':
-            return '. The file changed between the check and the upload; make sure nothing writes it during the step.';
-        case 'ExpiredToken':
-            return '. The signed upload URL expired; run the step again to get a new one.';
-        case 'SignatureDoesNotMatch':
-            return '. The storage refused the signed request; run the step again, and report it if it persists.';
-        case 'PreconditionFailed':
-            return '. The storage already holds this file, yet a minute later Nexus still shows the dataset Waiting; it is kept: check it later with operation: wait.';
-        default:
-            return '.';
-    }
-}
-function looksLikeWebPage(response) {
-    const type = (0,http/* headerValue */.Z)(response, 'content-type') ?? '';
-    return /html/i.test(type) || (0,outside_text/* looksLikeHtml */.te)(response.body.toString('utf8', 0, 64));
-}
-
-// EXTERNAL MODULE: ./src/operations/dataset-selection.ts
-var dataset_selection = __nccwpck_require__(1601);
-// EXTERNAL MODULE: ./src/operations/file-check.ts + 7 modules
-var file_check = __nccwpck_require__(5203);
-// EXTERNAL MODULE: ./src/operations/wait-until-ready.ts
-var wait_until_ready = __nccwpck_require__(958);
-;// CONCATENATED MODULE: ./src/operations/create.ts
-
-
-
-
-
-
-
-
-
-
-/** Deleting the dataset of a failed upload gets this long, with retries... */
-const CLEANUP_MS = 60_000;
-/** ...or this long after a cancel, whatever the run's own state. */
-const CANCEL_CLEANUP_MS = 3000;
-async function createOperation(ctx) {
-    const { inputs, client, log, report } = ctx;
-    const checked = await (0,file_check/* checkDatasetFile */.p)(ctx);
-    const name = inputs.name;
-    report.output('reused', 'false');
-    if (inputs.ifExists !== 'create') {
-        const reusable = await lookForNamesake(ctx, name);
-        if (reusable) {
-            report.reused(reusable);
-            await finish(ctx, checked, reusable);
-            return;
-        }
-    }
-    const unanswered = () => {
-        report.facts.unansweredCreate = { name };
-    };
-    const { dataset: created, adopted } = await createDataset({ ...ctx, onUnanswered: unanswered }, { name, sizeBytes: checked.scan.sizeBytes, crc32c: checked.scan.crc32c }).catch((error) => {
-        // A cancel may cut the POST past its grace, answer unread.
-        if (ctx.signal.aborted)
-            unanswered();
-        throw error;
-    });
-    const uploadUrl = (0,types/* uploadUrlOf */.qC)(created);
-    if (uploadUrl)
-        maskUploadUrl(uploadUrl, log);
-    report.dataset(created);
-    log.info((0,outside_text.t) `${adopted ? 'Using' : 'Created'} dataset ${created.id} ${(0,outside_text/* quote */.hD)(created.name, outside_text/* NAME_SHOWN */.od)}.`);
-    const uploadStarted = ctx.clock.now();
-    try {
-        // Cancelled while the POST was under way: its answer named the dataset.
-        ctx.signal.throwIfAborted();
-        if (!uploadUrl) {
-            throw new errors/* ActionError */.lZ((0,outside_text.t) `Nexus created dataset ${created.id} without an upload URL; it cannot receive the file. Report this to Datature support.`);
-        }
-        const upload = await uploadFile({
-            uploadUrl,
-            openFile: checked.open,
-            sizeBytes: checked.scan.sizeBytes,
-            stallTimeoutMs: Math.max(inputs.requestTimeoutMs, 1000),
-            apiUrl: client.apiUrl,
-            policy: client.retryPolicy,
-            clock: ctx.clock,
-            random: ctx.random,
-            signal: ctx.signal,
-            log,
-            earlierAttemptLanded: () => nexusSeesUpload(ctx, created.id)
-        });
-        report.facts.durations.upload = upload.durationMs;
-        report.facts.upload = { bytesPerSecond: upload.bytesPerSecond, attempts: upload.attempts };
-        log.info((0,outside_text.t) `Uploaded ${(0,format/* formatBytes */.z3)(checked.scan.sizeBytes)} in ${(0,format/* readableDuration */.P1)(upload.durationMs)}${upload.attempts > 1 ? ` (${upload.attempts} attempts)` : ''}.`);
-    }
-    catch (error) {
-        // A failed upload's time says where the step's time went.
-        report.facts.durations.upload = ctx.clock.now() - uploadStarted;
-        // 412: the storage holds this exact file (the URL is signed for its CRC),
-        // Nexus has just not said so yet. Deleting would throw good bytes away.
-        const failure = error instanceof errors/* UploadError */.oW && error.storageCode === 'PreconditionFailed'
-            ? { error, deleted: false }
-            : await abandon(ctx, created.id, error);
-        if (failure.deleted)
-            report.deleted();
-        throw failure.error;
-    }
-    await finish(ctx, checked, await client.getDataset(created.id));
-}
-/**
- * With if-exists reuse or fail: the not-expired datasets that already have this name. fail stops
- * at the first; reuse returns the newest that is past Waiting and not failed (its file landed,
- * so no upload is needed), and names the ones it passes over.
- */
-async function lookForNamesake(ctx, name) {
-    const { inputs, client, clock, log } = ctx;
-    const listing = await client.listAll();
-    (0,dataset_selection/* warnRejected */.DM)(log, listing.rejected);
-    const namesakes = (0,dataset_selection/* findNamesakes */.Wv)(listing.datasets, name, clock.now());
-    if (inputs.ifExists === 'fail') {
-        const [newest] = namesakes.all;
-        if (newest === undefined)
-            return undefined;
-        const others = namesakes.all.length > 1 ? ` (and ${namesakes.all.length - 1} more)` : '';
-        throw new errors/* DatasetExistsError */.t9((0,outside_text.t) `A dataset named ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} already exists in project ${client.projectId}: ${newest.id}, ${(0,outside_text/* shorten */.ml)(newest.status.overview, outside_text/* STATUS_SHOWN */.$x)}${others}. Nothing was created (if-exists: fail). Give the step another name, delete that dataset, or use if-exists: reuse.`);
-    }
-    for (const { dataset, reason } of namesakes.passedOver) {
-        log.info((0,outside_text.t) `Not reusing dataset ${dataset.id} ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)}: ${reason}.`);
-    }
-    const { reusable } = namesakes;
-    if (reusable === undefined) {
-        log.info((0,outside_text.t) `No dataset named ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} can be reused: creating one.`);
-        return undefined;
-    }
-    log.info((0,outside_text.t) `Reusing dataset ${reusable.id} ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} (if-exists: reuse): ${(0,dataset_selection/* describeNamesake */.hH)(reusable)}. Nothing is created or uploaded.`);
-    return reusable;
-}
-/** After the upload (or for a reused dataset): wait as asked, check the count. */
-async function finish(ctx, checked, first) {
-    const { inputs, log, report } = ctx;
-    let last = first;
-    if (inputs.wait) {
-        last = await (0,wait_until_ready/* waitUntilReady */.b)(ctx, first);
-    }
-    else {
-        report.dataset(first);
-        log.info((0,outside_text.t) `Dataset ${first.id} is ${(0,outside_text/* shorten */.ml)(first.status.overview, outside_text/* STATUS_SHOWN */.$x)} (wait: false, not waiting).`);
-        (0,wait_until_ready/* throwIfFailed */.t)(first);
-    }
-    // Only a ready dataset's count is final; before that Nexus may say 0.
-    const counted = last.status.itemCount;
-    const items = checked.scan.items;
-    if (last.status.overview === types/* READY_STATUS */.RL && counted !== undefined && counted !== items) {
-        log.warning((0,outside_text.t) `Nexus counted ${counted} items in dataset ${last.id}, but ${checked.file.shown} has ${items} non-blank lines.`);
-    }
-}
-/** Nexus notices a landed upload asynchronously: re-read for up to a minute. */
-const LANDED_CONFIRM_MS = 60_000;
-async function nexusSeesUpload(ctx, datasetId) {
-    const { client, clock } = ctx;
-    const deadline = clock.now() + Math.min(LANDED_CONFIRM_MS, ctx.inputs.timeoutMs);
-    try {
-        for (let interval = 500;; interval = Math.min(interval * 2, 8000)) {
-            if ((await client.getDataset(datasetId)).status.overview !== types/* WAITING_STATUS */.BZ)
-                return true;
-            const remaining = deadline - clock.now();
-            if (remaining <= 0)
-                return false;
-            await clock.sleep(Math.min(interval, remaining), ctx.signal);
-        }
-    }
-    catch (error) {
-        if (ctx.signal.aborted)
-            throw error;
-        // The storage holds this very file (412); only Nexus's word is missing. Keep the dataset
-        // (this is a PreconditionFailed, which is never deleted) rather than throw the bytes away.
-        throw new errors/* UploadError */.oW((0,outside_text.t) `The storage already holds the file (an earlier attempt landed), but Nexus could not be asked whether it took it: ${error instanceof Error ? error.message : error} Dataset ${datasetId} is kept: check it later with operation: wait.`, 0, 'PreconditionFailed');
-    }
-}
-/**
- * The upload failed or the run was cancelled: delete the dataset this run
- * created, so no empty dataset is left waiting for bytes that never come.
- * Returns the error to fail with.
- */
-async function abandon(ctx, datasetId, error) {
-    try {
-        // After a cancel the runner's kill is seconds away; otherwise retry as usual, until a cancel
-        // comes, which leaves the same few seconds.
-        const signal = ctx.signal.aborted
-            ? AbortSignal.timeout(CANCEL_CLEANUP_MS)
-            : AbortSignal.any([
-                AbortSignal.timeout(CLEANUP_MS),
-                afterGrace(ctx.signal, CANCEL_CLEANUP_MS)
-            ]);
-        await ctx.client.deleteDataset(datasetId, signal);
-        ctx.log.info((0,outside_text.t) `Deleted dataset ${datasetId}: its file never arrived.`);
-        return { error, deleted: true };
-    }
-    catch (deleteError) {
-        const why = deleteError instanceof Error ? deleteError.message : String(deleteError);
-        const message = error instanceof Error ? error.message : String(error);
-        const told = (0,outside_text.t) `${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`;
-        return {
-            error: error instanceof errors/* ActionError */.lZ ? error.restated(told) : new errors/* ActionError */.lZ(told),
-            deleted: false
-        };
-    }
-}
-
-
-/***/ }),
-
-/***/ 1601:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   DM: () => (/* binding */ warnRejected),
-/* harmony export */   Wv: () => (/* binding */ findNamesakes),
-/* harmony export */   _d: () => (/* binding */ isExpired),
-/* harmony export */   hH: () => (/* binding */ describeNamesake),
-/* harmony export */   tL: () => (/* binding */ globToRegExp)
-/* harmony export */ });
-/* harmony import */ var _nexus_types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7606);
-/* harmony import */ var _shared_format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6338);
-/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(596);
-
-
-
-/** Expired means the expiry time is not in the future; no expiry time, not expired. */
-function isExpired(dataset, now) {
-    return typeof dataset.expiryTime === 'number' && dataset.expiryTime <= now;
-}
-/**
- * A glob with `*` (any run of characters) and `?` (one character), matched
- * against the whole name; every other character stands for itself.
- */
-function globToRegExp(pattern) {
-    let source = '';
-    for (const char of pattern) {
-        if (char === '*')
-            source += '.*';
-        else if (char === '?')
-            source += '.';
-        else
-            source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    return new RegExp(`^${source}$`, 'su');
-}
-/** Warnings past this are counted, not listed. */
-const REJECTED_SHOWN = 10;
-/**
- * Entries of a listing that are not datasets as the API promises (say an id that could steer a
- * request URL) are never shown in outputs nor acted on; each is named in a warning.
- */
-function warnRejected(log, rejected) {
-    for (const entry of rejected.slice(0, REJECTED_SHOWN)) {
-        log.warning((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Skipped entry ${entry.position} of the project's listing: it is not what the Nexus API promises (${entry.problem}).`);
-    }
-    if (rejected.length > REJECTED_SHOWN) {
-        log.warning((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Skipped ${rejected.length - REJECTED_SHOWN} more such entries.`);
-    }
-}
-/**
- * A dataset's name stands for its content (the default name holds the commit and the run
- * number, which a re-run keeps), so a namesake that received its file can stand in for a new
- * upload. Several: the newest by createDate (no createDate sorts last).
- */
-function findNamesakes(datasets, name, now) {
-    const all = datasets
-        .filter(d => d.name === name && !isExpired(d, now))
-        .sort((a, b) => (b.createDate ?? -Infinity) - (a.createDate ?? -Infinity));
-    const passedOver = [];
-    for (const dataset of all) {
-        const status = dataset.status.overview;
-        if (status === _nexus_types_js__WEBPACK_IMPORTED_MODULE_0__/* .WAITING_STATUS */ .BZ) {
-            passedOver.push({ dataset, reason: (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `it is Waiting: its file never arrived` });
-        }
-        else if (_nexus_types_js__WEBPACK_IMPORTED_MODULE_0__/* .FAILED_STATUSES */ .Lg.includes(status)) {
-            passedOver.push({ dataset, reason: (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `it ended in ${status}` });
-        }
-        else {
-            return { all, reusable: dataset, passedOver };
-        }
-    }
-    return { all, passedOver };
-}
-/** Why a namesake qualified for reuse, for the log. */
-function describeNamesake(dataset) {
-    const created = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_1__/* .readableTime */ .GI)(dataset.createDate);
-    const expires = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_1__/* .readableTime */ .GI)(dataset.expiryTime);
-    return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `same name, status ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(dataset.status.overview, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_SHOWN */ .$x)} (past Waiting, not failed), ${created ? `created ${created}, ` : ''}${expires ? `expires ${expires}` : 'no expiry time'}`;
-}
-
-
-/***/ }),
-
-/***/ 1159:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.r(__webpack_exports__);
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   deleteOperation: () => (/* binding */ deleteOperation)
-/* harmony export */ });
-/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(596);
-
-async function deleteOperation({ inputs, client, log, report }) {
-    const id = inputs.datasetId;
-    // Read it first: a missing dataset fails here with a clear "not found", and
-    // the summary can say what was deleted, not just an id.
-    const dataset = await client.getDataset(id);
-    report.dataset(dataset);
-    const { alreadyGone } = await client.deleteDataset(id);
-    report.deleted();
-    log.info(alreadyGone
-        ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Dataset ${id} ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(dataset.name, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .NAME_SHOWN */ .od)} is deleted (by an earlier try whose answer was lost, or by someone else).`
-        : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Deleted dataset ${id} ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(dataset.name, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .NAME_SHOWN */ .od)}.`);
-}
-
-
-/***/ }),
-
-/***/ 5203:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  p: () => (/* binding */ checkDatasetFile)
-});
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: ./node_modules/hash-wasm/dist/index.umd.js
-var index_umd = __nccwpck_require__(608);
-;// CONCATENATED MODULE: ./src/ndjson/crc32c.ts
-
-/** Reflected Castagnoli polynomial: the CRC-32C that Google Cloud Storage checks. */
-const CASTAGNOLI = 0x82f63b78;
-/**
- * Incremental CRC-32C. hash-wasm's WebAssembly table code runs at close to 2 GiB/s, several times
- * faster than a JavaScript table loop, and needs no native addon, so the bundle runs everywhere.
- * Creating it is async because the WebAssembly module is compiled on first use.
- */
-class Crc32c {
-    hasher;
-    constructor(hasher) {
-        this.hasher = hasher;
-    }
-    static async create() {
-        const hasher = await (0,index_umd.createCRC32)(CASTAGNOLI);
-        hasher.init();
-        return new Crc32c(hasher);
-    }
-    update(chunk) {
-        this.hasher.update(chunk);
-    }
-    /** The CRC of all update()s since create() or the last digest(), which starts afresh. */
-    digest() {
-        const bytes = this.hasher.digest('binary');
-        this.hasher.init();
-        return ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
-    }
-}
-/** The form the API and the `x-goog-hash` header use: base64 of the 4 big-endian bytes. */
-function crc32cBase64(crc) {
-    const bytes = Buffer.alloc(4);
-    bytes.writeUInt32BE(crc >>> 0);
-    return bytes.toString('base64');
-}
-
-// EXTERNAL MODULE: ./src/shared/errors.ts
-var errors = __nccwpck_require__(8382);
-// EXTERNAL MODULE: external "node:buffer"
-var external_node_buffer_ = __nccwpck_require__(4573);
-;// CONCATENATED MODULE: ./src/ndjson/fast-path.wasm.ts
-// Generated by scripts/build-wasm.mjs from src/ndjson/fast-path.wat; do not edit.
-// Run `npm run build:generated` after changing the .wat, and commit this file.
-const FAST_PATH_WASM = 'AGFzbQEAAAABBwFgAn9/AX8CDwEDZW52Bm1lbW9yeQIAAQMCAQAGBgF/AUEACwcYAghhY2NlcHRlZAMACWZhc3RMaW5lcwAA' +
-    'CpEEAY4EAwd/AXsBfyAAIQICQAJAA0AgAiABTw0BIAIhA0EAIQcDQCACLQAAIQUgAkEBaiECIAVBIEYgBUEJRiAFQQ1GcnIN' +
-    'AAsgBUH7AEcNAgNAA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQALIAVBIkcNAyACKAAAQfXksZMCRiEGIAYE' +
-    'QCACQQRqIQIFA0AgAi0AACEFIAJBAWohAiAFQdwASw0AIAVBIE8gBUEiRyAFQdwAR3FxDQALIAVBIkcNBAsDQCACLQAAIQUg' +
-    'AkEBaiECIAVBIEYgBUEJRiAFQQ1GcnINAAsgBUE6Rw0DA0AgAi0AACEFIAJBAWohAiAFQSBGIAVBCUYgBUENRnJyDQALIAVB' +
-    'IkcNAyACIQgDQCAC/QAAACEJIAlBIv0P/SMgCUHcAP0P/SP9UCAJQSD9D/0m/VD9ZCEKIApFBEAgAkEQaiECDAELCyACIApo' +
-    'aiECIAItAABBIkcNAyAGBEAgCC0AACEFIAVBIkYgBUEgRnINBEEBIQcLIAJBAWohAgNAIAItAAAhBSACQQFqIQIgBUEgRiAF' +
-    'QQlGIAVBDUZycg0ACyAFQSxGDQALIAVB/QBHDQIgB0UNAgNAIAItAAAhBSACQQFqIQIgBUEgRiAFQQlGIAVBDUZycg0ACyAF' +
-    'QQpHDQIgBEEBaiEEDAALCyACIQMLIAQkACADCw==';
-
-;// CONCATENATED MODULE: ./src/ndjson/fast-path.ts
-
-/**
- * The NDJSON checker's fast path, in WebAssembly: fast-path.wat, compiled at build time
- * (npm run build:generated) into fast-path.wasm.ts. It accepts a run of plain lines, which are,
- * byte for byte: optional spaces, tabs or CRs, `{`, one or more `"key": "value"` members separated
- * by `,` (the same whitespace allowed around every token), `}`, optional whitespace, `\n`; where
- * every key and value is a string with no `\` and no byte below 0x20, one key is exactly "url",
- * and no "url" value is empty or starts with a space (it might be blank). At the first other line
- * it stops, and the general machine in check.ts reads that line and judges it: that machine is
- * the one grammar of a line.
- *
- * Invariant: every line the fast path accepts, the full checker accepts with the same item count.
- *
- * On typical lines it is about five times as fast as the general machine, mostly thanks to its
- * 16-byte SIMD compares over the values.
- */
-// Memory: the scratch area the checker copies chunks to, then slack. The module keeps no data of
-// its own, so the scratch area starts at 0.
-const SCRATCH_AT = 0;
-const SCRATCH_BYTES = 1 << 20;
-/** The SIMD loads may read up to 15 bytes past the data: this keeps them inside the memory. */
-const SLACK_BYTES = 64;
-const PAGE_BYTES = 1 << 16;
-const PAGES = Math.ceil((SCRATCH_AT + SCRATCH_BYTES + SLACK_BYTES) / PAGE_BYTES);
-let fastPathInstance;
-/**
- * The module is compiled once per thread, on first use (about a millisecond). Where
- * WebAssembly SIMD is missing (a locked-down or old runtime) the checker still works, on its
- * JavaScript path alone: slower, never wrong.
- */
-function fastPath() {
-    if (fastPathInstance === undefined) {
-        try {
-            fastPathInstance = simdPath();
-        }
-        catch {
-            fastPathInstance = scalarPath();
-        }
-    }
-    return fastPathInstance;
-}
-function simdPath() {
-    const api = globalThis.WebAssembly;
-    const memory = new api.Memory({ initial: PAGES, maximum: PAGES });
-    const module = new api.Module(Buffer.from(FAST_PATH_WASM, 'base64'));
-    const instance = new api.Instance(module, { env: { memory } });
-    return {
-        scratch: Buffer.from(memory.buffer, SCRATCH_AT, SCRATCH_BYTES),
-        words: new Int32Array(memory.buffer, SCRATCH_AT, SCRATCH_BYTES / 4),
-        run: instance.exports.fastLines,
-        accepted: instance.exports.accepted
-    };
-}
-/** Accepts no line, so every line takes the JavaScript path. */
-function scalarPath() {
-    const memory = new ArrayBuffer(SCRATCH_BYTES + SLACK_BYTES);
-    return {
-        scratch: Buffer.from(memory, 0, SCRATCH_BYTES),
-        words: new Int32Array(memory, 0, SCRATCH_BYTES / 4),
-        run: from => from,
-        accepted: { value: 0 }
-    };
-}
-
-// EXTERNAL MODULE: ./src/ndjson/file-cause.ts
-var file_cause = __nccwpck_require__(1766);
-;// CONCATENATED MODULE: ./src/ndjson/check.ts
-
-
-
-const MAX_PROBLEMS = 10;
-/** Deeper nesting is refused, so the container stack has a fixed size. */
-const MAX_DEPTH = 1000;
-// Parser states.
-const S_LINE = 0; // only whitespace so far on this line
-const S_VALUE = 1; // a value must come next
-const S_ARRAY_FIRST = 2; // after '[': a value or ']'
-const S_OBJECT_FIRST = 3; // after '{': a key or '}'
-const S_KEY = 4; // after ',' in an object: a key
-const S_COLON = 5;
-const S_AFTER = 6; // after a value: ',' or a closing bracket, or at depth 0 the end of the line
-const S_STRING = 7;
-const S_ESCAPE = 8;
-const S_HEX = 9; // inside \uXXXX
-const S_MINUS = 10; // number states, named after what was just read
-const S_ZERO = 11;
-const S_INT = 12;
-const S_DOT = 13;
-const S_FRACTION = 14;
-const S_E = 15;
-const S_EXP_SIGN = 16;
-const S_EXPONENT = 17;
-const S_LITERAL = 18;
-const S_SKIP = 19; // the line already has a problem: skip to its end
-// Value types; also what `url` and `kind` were found to be (0 = absent).
-const T_NONE = 0;
-const T_OBJECT = 1;
-const T_ARRAY = 2;
-const T_STRING = 3;
-const T_NUMBER = 4;
-const T_TRUE = 5;
-const T_FALSE = 6;
-const T_NULL = 7;
-const T_EMPTY_STRING = 8;
-const T_BLANK_STRING = 9;
-const TYPE_NAMES = [
-    'nothing',
-    'an object',
-    'an array',
-    'a string',
-    'a number',
-    'true',
-    'false',
-    'null',
-    'an empty string',
-    'a string of only whitespace'
-];
-// What the string being read is.
-const R_VALUE = 0;
-const R_KEY = 1; // a key below the top level
-const R_TOP_KEY = 2; // a key of the line's object: matched against "url" and "kind"
-const R_URL = 3; // the value of the line's "url"
-const M_NONE = 0;
-const M_URL = 1;
-const M_KIND = 2;
-const URL_CODES = [0x75, 0x72, 0x6c];
-const KIND_CODES = [0x6b, 0x69, 0x6e, 0x64];
-// Kinds of JSON syntax error.
-const J_UNEXPECTED = 0;
-const J_END_OF_LINE = 1;
-const J_END_IN_STRING = 2;
-const J_CONTROL = 3;
-const J_ESCAPE = 4;
-const J_HEX = 5;
-const J_DEPTH = 6;
-const CONTAINER_OBJECT = 1;
-const CONTAINER_ARRAY = 2;
-const LITERALS = new TextEncoder().encode('truefalsenull');
-/** Words that are not JSON but that Python's json.dumps writes for floats: NaN, Infinity. */
-const WORDS = new TextEncoder().encode('NaNInfinity');
-/** 1 for bytes that may appear unescaped in a JSON string with nothing to check (UTF-8 aside). */
-const PLAIN = new Uint8Array(256).fill(1);
-PLAIN.fill(0, 0, 0x20);
-PLAIN[0x22] = 0;
-PLAIN[0x5c] = 0;
-const HEX_VALUE = new Int8Array(256).fill(-1);
-for (let d = 0; d < 10; d++)
-    HEX_VALUE[0x30 + d] = d;
-for (let d = 0; d < 6; d++)
-    HEX_VALUE[0x41 + d] = HEX_VALUE[0x61 + d] = 10 + d;
-/** What each one-character escape stands for (0: not a valid escape; `u` is handled apart). */
-const ESCAPED = new Uint8Array(256);
-ESCAPED[0x22] = 0x22;
-ESCAPED[0x5c] = 0x5c;
-ESCAPED[0x2f] = 0x2f;
-ESCAPED[0x62] = 0x08;
-ESCAPED[0x66] = 0x0c;
-ESCAPED[0x6e] = 0x0a;
-ESCAPED[0x72] = 0x0d;
-ESCAPED[0x74] = 0x09;
-const BOM = [0xef, 0xbb, 0xbf];
-const BOM_MESSAGE = 'starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM';
-/**
- * Index of the first byte in [i, end) that is '"', '\\' or a control byte, or end. Scans four
- * bytes per step through `words`, an Int32Array over the same bytes: for the long strings of
- * lines the fast path leaves to the general machine, such as a data URL cut by the end of a chunk.
- */
-function skipPlain(b, words, i, end) {
-    while ((i & 3) !== 0) {
-        if (i >= end || PLAIN[b[i]] === 0)
-            return i;
-        i++;
-    }
-    let k = i >> 2;
-    const kEnd = Math.min(words.length, end >> 2);
-    while (k < kEnd) {
-        const x = words[k];
-        // Classic "has a zero byte" / "has a byte below n" tests; exact as a yes/no for the word.
-        // The quote, which ends most strings, is tested on its own first: measurably faster.
-        const quote = x ^ 0x22222222;
-        if (((quote - 0x01010101) & ~quote & 0x80808080) !== 0)
-            break;
-        const backslash = x ^ 0x5c5c5c5c;
-        const other = ((backslash - 0x01010101) & ~backslash) | ((x - 0x20202020) & ~x);
-        if ((other & 0x80808080) !== 0)
-            break;
-        k++;
-    }
-    i = k << 2;
-    while (i < end && PLAIN[b[i]] === 1)
-        i++;
-    return i;
-}
-/** Number of characters (bytes that are not UTF-8 continuation bytes) in b[from, to). */
-function countChars(b, from, to) {
-    let n = 0;
-    for (let i = from; i < to; i++)
-        if ((b[i] & 0xc0) !== 0x80)
-            n++;
-    return n;
-}
-/** Bytes after the lead byte c in a well-formed sequence (0: not a lead byte). */
-function sequenceTail(c) {
-    if (c >= 0xc2 && c <= 0xdf)
-        return 1;
-    if (c >= 0xe0 && c <= 0xef)
-        return 2;
-    if (c >= 0xf0 && c <= 0xf4)
-        return 3;
-    return 0;
-}
-/** Whether c may be the second byte after `lead`: excludes overlongs, surrogates, > U+10FFFF. */
-function secondByteOk(lead, c) {
-    if (lead === 0xe0)
-        return c >= 0xa0 && c <= 0xbf;
-    if (lead === 0xed)
-        return c >= 0x80 && c <= 0x9f;
-    if (lead === 0xf0)
-        return c >= 0x90 && c <= 0xbf;
-    if (lead === 0xf4)
-        return c >= 0x80 && c <= 0x8f;
-    return (c & 0xc0) === 0x80;
-}
-/** Index of the first ill-formed UTF-8 sequence in b[i, end), or -1. i must start a sequence. */
-function firstBadUtf8(b, i, end) {
-    while (i < end) {
-        const c = b[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        const n = sequenceTail(c);
-        if (n === 0 || i + n >= end || !secondByteOk(c, b[i + 1]))
-            return i;
-        for (let k = 2; k <= n; k++)
-            if ((b[i + k] & 0xc0) !== 0x80)
-                return i;
-        i += n + 1;
-    }
-    return -1;
-}
-function quoteChar(cp) {
-    const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-    if (cp === 0x22)
-        return `'"'`;
-    if (cp >= 0x21 && cp <= 0x7e)
-        return `"${String.fromCharCode(cp)}"`;
-    // Invisible and blank characters are named by code point only: quoting them shows nothing.
-    if (cp < 0x80 || /[\p{C}\p{Z}]/u.test(String.fromCodePoint(cp)))
-        return hex;
-    return `"${String.fromCodePoint(cp)}" (${hex})`;
-}
-class NdjsonChecker {
-    fast;
-    /** `fast`: the SIMD path by default; tests pass the scalar one to check the JS path alone. */
-    constructor(fast = fastPath()) {
-        this.fast = fast;
-    }
-    items = 0;
-    lines = 0;
-    badLines = 0;
-    problems = [];
-    /** Absolute offset of the current chunk's first byte. */
-    base = 0;
-    bomMatched = 0;
-    // The file's shape, for fileCause(): see FileShape.
-    firstBytes = new Uint8Array(file_cause/* FIRST_BYTES */.VA);
-    firstLength = 0;
-    lastNonBlank = -1;
-    firstItemComplete = false;
-    openObjectLine = 0;
-    closerLine = false;
-    secondValueAt = -1;
-    // The current line.
-    lineStart = 0;
-    /** Characters of the current line in earlier chunks: columns are counted from the line start. */
-    lineChars = 0;
-    state = S_LINE;
-    depth = 0;
-    stack = new Uint8Array(MAX_DEPTH);
-    top = T_NONE;
-    member = M_NONE;
-    url = T_NONE;
-    kind = T_NONE;
-    role = R_VALUE;
-    stringStart = 0;
-    /**
-     * The url being read is, so far, only whitespace, so refused as an empty one is: JSON's own
-     * whitespace (isJsonSpace), raw or escaped. Other Unicode spaces (U+00A0...) are characters a
-     * url may hold.
-     */
-    urlBlank = false;
-    keyMask = 0;
-    keyLength = 0;
-    hexLeft = 0;
-    hex = 0;
-    literalAt = 0;
-    literalEnd = 0;
-    bom = false;
-    /** First JSON syntax error on the line (absolute offset, -1 if none). */
-    jsonAt = -1;
-    jsonKind = J_UNEXPECTED;
-    jsonChar = 0;
-    jsonColumn = 0;
-    /** Continuation bytes still to read to quote the non-ASCII character of a J_UNEXPECTED. */
-    jsonCharLeft = 0;
-    /** Next byte of WORDS to match after the 'N' or 'I' of a J_UNEXPECTED (0: none pending). */
-    wordAt = 0;
-    wordEnd = 0;
-    /** The 'I' came after a '-'. */
-    wordMinus = false;
-    /** The J_UNEXPECTED is the start of a whole NaN, Infinity or -Infinity. */
-    named = false;
-    afterEnd = false;
-    /** First ill-formed UTF-8 on the line (absolute offset, -1 if none). */
-    utf8At = -1;
-    utf8Column = 0;
-    // A UTF-8 sequence cut by the end of the previous chunk.
-    tailLead = 0;
-    tailHave = 0;
-    tailNeed = 0;
-    tailAt = 0;
-    tailColumn = 0;
-    // Ill-formed UTF-8 in the chunk being pushed: at most one entry per line.
-    bad = [];
-    badIndex = 0;
-    nextBad = Infinity;
-    push(chunk) {
-        if (this.base < file_cause/* FIRST_BYTES */.VA)
-            this.keepFirstBytes(chunk);
-        this.noteLastNonBlank(chunk);
-        // The fast path can only read WebAssembly memory: chunks are copied there, piece by piece
-        // (the copy costs a few percent of a file scan; the check does not care where pieces end).
-        const fast = this.fast;
-        for (let at = 0; at < chunk.length; at += SCRATCH_BYTES) {
-            const piece = chunk.subarray(at, at + SCRATCH_BYTES);
-            fast.scratch.set(piece);
-            this.pushPiece(fast.scratch.subarray(0, piece.length), fast);
-        }
-    }
-    /** b: the start of the scratch area. */
-    pushPiece(b, fast) {
-        const end = b.length;
-        if (this.jsonCharLeft > 0)
-            this.captureChar(b, 0, end);
-        if (this.wordAt > 0)
-            this.matchWord(b, 0, end);
-        if (this.base < BOM.length)
-            this.matchBom(b);
-        const from = this.tailHave > 0 ? this.continueTail(b, 0, end) : 0;
-        const cut = this.findCut(b, from, end);
-        this.findBadUtf8(b, from, cut);
-        const lim = b.lastIndexOf(0x0a) + 1;
-        const address = b.byteOffset;
-        let i = 0;
-        while (i < end) {
-            if (this.state === S_LINE) {
-                // Whole lines only, and none with ill-formed UTF-8: the fast path does not look for it.
-                const stop = this.nextBad < lim ? b.lastIndexOf(0x0a, this.nextBad) + 1 : lim;
-                if (i < stop) {
-                    i = fast.run(address + i, address + stop) - address;
-                    const n = fast.accepted.value;
-                    if (n > 0) {
-                        this.items += n;
-                        this.lines += n;
-                        this.lineStart = this.base + i;
-                        this.lineChars = 0;
-                        if (i >= end)
-                            break;
-                    }
-                }
-            }
-            i = this.parse(b, fast.words, i, end);
-        }
-        if (this.nextBad < end)
-            this.noteUtf8(b, this.nextBad);
-        if (cut < end)
-            this.startTail(b, cut, end);
-        if (this.lineStart < this.base + end && this.wantColumns()) {
-            const start = this.lineStart - this.base;
-            this.lineChars =
-                start >= 0 ? countChars(b, start, end) : this.lineChars + countChars(b, 0, end);
-        }
-        this.base += end;
-    }
-    finish() {
-        if (this.tailNeed > 0) {
-            // The file ends inside a character.
-            this.tailNeed = 0;
-            if (this.utf8At < 0) {
-                this.utf8At = this.tailAt;
-                this.utf8Column = this.tailColumn;
-            }
-        }
-        if (this.lineStart < this.base)
-            this.endLine(null, 0);
-        const check = {
-            items: this.items,
-            lines: this.lines,
-            badLines: this.badLines,
-            problems: this.problems.slice()
-        };
-        // Only a file refused anyway gets a cause: what is accepted stays the lines' decision.
-        const cause = this.badLines > 0 ? this.fileCause() : undefined;
-        if (cause !== undefined)
-            check.cause = cause;
-        return check;
-    }
-    fileCause() {
-        return (0,file_cause/* fileCause */.QY)({
-            firstBytes: this.firstBytes.subarray(0, this.firstLength),
-            lastNonBlank: this.lastNonBlank,
-            items: this.items,
-            firstItemComplete: this.firstItemComplete,
-            openObjectLine: this.openObjectLine,
-            closerLine: this.closerLine,
-            secondValueAt: this.secondValueAt
-        });
-    }
-    /** Copies what `chunk`, which starts at `base`, holds of the file's first bytes. */
-    keepFirstBytes(chunk) {
-        const n = Math.min(chunk.length, file_cause/* FIRST_BYTES */.VA - this.base);
-        this.firstBytes.set(chunk.subarray(0, n), this.base);
-        this.firstLength = this.base + n;
-    }
-    /** From the end of the chunk back: a few bytes at most, as files rarely end in long blanks. */
-    noteLastNonBlank(chunk) {
-        for (let i = chunk.length - 1; i >= 0; i--) {
-            const c = chunk[i];
-            if (!(0,file_cause/* isJsonSpace */.RB)(c)) {
-                this.lastNonBlank = c;
-                return;
-            }
-        }
-    }
-    /** Columns and messages are only worked out while there is room to report them. */
-    wantColumns() {
-        return this.problems.length < MAX_PROBLEMS && this.jsonAt < 0 && this.utf8At < 0 && !this.bom;
-    }
-    column(b, i) {
-        const start = this.lineStart - this.base;
-        return (start >= 0 ? countChars(b, start, i) : this.lineChars + countChars(b, 0, i)) + 1;
-    }
-    matchBom(b) {
-        for (let i = 0; this.base + i < BOM.length && i < b.length; i++) {
-            if (this.bomMatched !== this.base + i || b[i] !== BOM[this.bomMatched])
-                return;
-            this.bomMatched++;
-        }
-        if (this.bomMatched === BOM.length)
-            this.bom = true;
-    }
-    /** Checks the bytes completing a sequence cut by the previous chunk; returns where they end. */
-    continueTail(b, i, end) {
-        while (this.tailHave < this.tailNeed && i < end) {
-            const c = b[i];
-            const ok = this.tailHave === 1 ? secondByteOk(this.tailLead, c) : (c & 0xc0) === 0x80;
-            if (!ok) {
-                this.tailNeed = 0;
-                this.tailHave = 0;
-                if (this.utf8At < 0) {
-                    this.utf8At = this.tailAt;
-                    this.utf8Column = this.tailColumn;
-                }
-                return i;
-            }
-            this.tailHave++;
-            i++;
-        }
-        if (this.tailHave === this.tailNeed)
-            this.tailHave = this.tailNeed = 0;
-        return i;
-    }
-    /** Start of a sequence cut by the chunk end (validated with the next chunk), or end. */
-    findCut(b, from, end) {
-        let t = end - 1;
-        while (t > from && end - t <= 3 && (b[t] & 0xc0) === 0x80)
-            t--;
-        if (t < from)
-            return end;
-        const n = sequenceTail(b[t]);
-        return n > 0 && t + n >= end ? t : end;
-    }
-    startTail(b, cut, end) {
-        this.tailLead = b[cut];
-        this.tailHave = 1;
-        this.tailNeed = sequenceTail(this.tailLead) + 1;
-        this.tailAt = this.base + cut;
-        // Wanted even when the line has a JSON error: one at this very byte loses to the UTF-8 error.
-        this.tailColumn = this.problems.length < MAX_PROBLEMS ? this.column(b, cut) : 0;
-        this.continueTail(b, cut + 1, end);
-    }
-    /** Records the first ill-formed sequence of each line in b[from, to); isUtf8 says if any. */
-    findBadUtf8(b, from, to) {
-        this.bad.length = 0;
-        this.badIndex = 0;
-        this.nextBad = Infinity;
-        if (from >= to || (0,external_node_buffer_.isUtf8)(b.subarray(from, to)))
-            return;
-        let i = from;
-        while (i < to) {
-            const at = firstBadUtf8(b, i, to);
-            if (at < 0)
-                break;
-            this.bad.push(at);
-            const nl = b.indexOf(0x0a, at);
-            if (nl < 0 || nl >= to)
-                break;
-            i = nl + 1;
-        }
-        if (this.bad.length > 0)
-            this.nextBad = this.bad[0];
-    }
-    /** Takes the pending ill-formed UTF-8 at chunk index `at`, which is on the current line. */
-    noteUtf8(b, at) {
-        if (this.utf8At < 0) {
-            this.utf8At = this.base + at;
-            if (this.problems.length < MAX_PROBLEMS)
-                this.utf8Column = this.column(b, at);
-        }
-        this.badIndex++;
-        this.nextBad = this.badIndex < this.bad.length ? this.bad[this.badIndex] : Infinity;
-    }
-    /** Reads the continuation bytes of the character quoted by a J_UNEXPECTED error. */
-    captureChar(b, i, end) {
-        while (this.jsonCharLeft > 0 && i < end) {
-            const c = b[i++];
-            if ((c & 0xc0) !== 0x80) {
-                // Ill-formed: the UTF-8 error at the same place is the one reported.
-                this.jsonCharLeft = 0;
-                return;
-            }
-            this.jsonChar = (this.jsonChar << 6) | (c & 0x3f);
-            this.jsonCharLeft--;
-        }
-    }
-    /**
-     * At the 'N' or 'I' (c) of a J_UNEXPECTED at chunk index i: starts matching NaN, Infinity or
-     * -Infinity where a value belongs, to name the word in the message.
-     */
-    startWord(b, i, c) {
-        const state = this.state;
-        const valueStart = state === S_LINE || state === S_VALUE || state === S_ARRAY_FIRST;
-        if (c === 0x4e && valueStart) {
-            this.wordAt = 1;
-            this.wordEnd = 3;
-        }
-        else if (c === 0x49 && (valueStart || state === S_MINUS)) {
-            this.wordAt = 4;
-            this.wordEnd = WORDS.length;
-        }
-        else {
-            return;
-        }
-        this.wordMinus = state === S_MINUS;
-        this.matchWord(b, i + 1, b.length);
-    }
-    /** Reads on the word startWord() began, which may go on in the next chunk. */
-    matchWord(b, i, end) {
-        while (this.wordAt < this.wordEnd && i < end) {
-            if (b[i++] !== WORDS[this.wordAt]) {
-                this.wordAt = 0;
-                return;
-            }
-            this.wordAt++;
-        }
-        if (this.wordAt === this.wordEnd) {
-            this.named = true;
-            this.wordAt = 0;
-        }
-    }
-    /** Records a JSON syntax error at chunk index i and skips the rest of the line. */
-    fail(b, i, kind, c = 0) {
-        this.jsonAt = this.base + i;
-        this.jsonKind = kind;
-        this.jsonChar = c;
-        this.afterEnd = this.state === S_AFTER && this.depth === 0;
-        // A line that starts with '}': how pretty-printed objects end (see FileShape).
-        if (this.state === S_LINE && c === 0x7d)
-            this.closerLine = true;
-        if (this.problems.length < MAX_PROBLEMS) {
-            this.jsonColumn = b === null ? this.lineChars + 1 : this.column(b, i);
-            if (b !== null && c >= 0x80) {
-                const n = sequenceTail(c);
-                this.jsonChar = c & (0x3f >> n);
-                this.jsonCharLeft = n;
-                this.captureChar(b, i + 1, b.length);
-            }
-            else if (b !== null && kind === J_UNEXPECTED) {
-                this.startWord(b, i, c);
-            }
-        }
-        this.state = S_SKIP;
-        return i;
-    }
-    /**
-     * The general machine: runs from b[i] to the end of the line (returning the index after its
-     * '\n') or of the chunk (returning end).
-     */
-    parse(b, words, i, end) {
-        while (i < end) {
-            const c = b[i];
-            if (c === 0x0a)
-                return this.endLine(b, i);
-            if ((c === 0x20 || c === 0x09 || c === 0x0d) && this.state < S_STRING) {
-                i++;
-                continue;
-            }
-            switch (this.state) {
-                case S_SKIP: {
-                    const nl = b.indexOf(0x0a, i);
-                    i = nl < 0 ? end : nl;
-                    break;
-                }
-                case S_LINE:
-                case S_VALUE:
-                    i = this.beginValue(b, i, c);
-                    break;
-                case S_ARRAY_FIRST:
-                    i = c === 0x5d ? this.close(b, i, CONTAINER_ARRAY, c) : this.beginValue(b, i, c);
-                    break;
-                case S_OBJECT_FIRST:
-                    i = c === 0x7d ? this.close(b, i, CONTAINER_OBJECT, c) : this.beginKey(b, i, c);
-                    break;
-                case S_KEY:
-                    i = this.beginKey(b, i, c);
-                    break;
-                case S_COLON:
-                    if (c === 0x3a) {
-                        this.state = S_VALUE;
-                        i++;
-                    }
-                    else {
-                        i = this.fail(b, i, J_UNEXPECTED, c);
-                    }
-                    break;
-                case S_AFTER:
-                    i = this.afterValue(b, i, c);
-                    break;
-                case S_STRING:
-                    i = this.stringContent(b, words, i, end);
-                    break;
-                case S_ESCAPE:
-                    i = this.escape(b, i, c);
-                    break;
-                case S_HEX:
-                    i = this.hexDigit(b, i, c);
-                    break;
-                case S_LITERAL:
-                    if (c !== LITERALS[this.literalAt]) {
-                        i = this.fail(b, i, J_UNEXPECTED, c);
-                    }
-                    else {
-                        if (++this.literalAt === this.literalEnd)
-                            this.state = S_AFTER;
-                        i++;
-                    }
-                    break;
-                default:
-                    i = this.number(b, i, c);
-            }
-        }
-        return end;
-    }
-    escape(b, i, c) {
-        if (c === 0x75) {
-            this.state = S_HEX;
-            this.hexLeft = 4;
-            this.hex = 0;
-            return i + 1;
-        }
-        const decoded = ESCAPED[c];
-        if (decoded === 0)
-            return this.fail(b, i, J_ESCAPE, c);
-        if (this.role === R_TOP_KEY)
-            this.matchKey(decoded);
-        else if (this.urlBlank && !(0,file_cause/* isJsonSpace */.RB)(decoded))
-            this.urlBlank = false;
-        this.state = S_STRING;
-        return i + 1;
-    }
-    hexDigit(b, i, c) {
-        const d = HEX_VALUE[c];
-        if (d < 0)
-            return this.fail(b, i, J_HEX, c);
-        this.hex = (this.hex << 4) | d;
-        if (--this.hexLeft === 0) {
-            if (this.role === R_TOP_KEY)
-                this.matchKey(this.hex);
-            else if (this.urlBlank && !(0,file_cause/* isJsonSpace */.RB)(this.hex))
-                this.urlBlank = false;
-            this.state = S_STRING;
-        }
-        return i + 1;
-    }
-    number(b, i, c) {
-        const digit = c >= 0x30 && c <= 0x39;
-        switch (this.state) {
-            case S_MINUS:
-                if (!digit)
-                    return this.fail(b, i, J_UNEXPECTED, c);
-                this.state = c === 0x30 ? S_ZERO : S_INT;
-                return i + 1;
-            case S_ZERO:
-            case S_INT:
-                if (digit && this.state === S_INT)
-                    return i + 1;
-                if (c === 0x2e)
-                    this.state = S_DOT;
-                else if (c === 0x65 || c === 0x45)
-                    this.state = S_E;
-                else
-                    return this.endNumber(i);
-                return i + 1;
-            case S_DOT:
-                if (!digit)
-                    return this.fail(b, i, J_UNEXPECTED, c);
-                this.state = S_FRACTION;
-                return i + 1;
-            case S_FRACTION:
-                if (digit)
-                    return i + 1;
-                if (c === 0x65 || c === 0x45) {
-                    this.state = S_E;
-                    return i + 1;
-                }
-                return this.endNumber(i);
-            case S_E:
-                if (c === 0x2b || c === 0x2d) {
-                    this.state = S_EXP_SIGN;
-                    return i + 1;
-                }
-                if (!digit)
-                    return this.fail(b, i, J_UNEXPECTED, c);
-                this.state = S_EXPONENT;
-                return i + 1;
-            case S_EXP_SIGN:
-                if (!digit)
-                    return this.fail(b, i, J_UNEXPECTED, c);
-                this.state = S_EXPONENT;
-                return i + 1;
-            default: // S_EXPONENT
-                if (digit)
-                    return i + 1;
-                return this.endNumber(i);
-        }
-    }
-    /** A complete number ended at b[i], which is read again as what follows a value. */
-    endNumber(i) {
-        this.state = S_AFTER;
-        return i;
-    }
-    beginValue(b, i, c) {
-        let type;
-        let state;
-        switch (c) {
-            case 0x7b:
-                type = T_OBJECT;
-                state = S_OBJECT_FIRST;
-                break;
-            case 0x5b:
-                type = T_ARRAY;
-                state = S_ARRAY_FIRST;
-                break;
-            case 0x22:
-                type = T_STRING;
-                state = S_STRING;
-                break;
-            case 0x74:
-            case 0x66:
-            case 0x6e:
-                type = c === 0x74 ? T_TRUE : c === 0x66 ? T_FALSE : T_NULL;
-                state = S_LITERAL;
-                this.literalAt = c === 0x74 ? 1 : c === 0x66 ? 5 : 10;
-                this.literalEnd = c === 0x74 ? 4 : c === 0x66 ? 9 : 13;
-                break;
-            case 0x2d:
-                type = T_NUMBER;
-                state = S_MINUS;
-                break;
-            case 0x30:
-                type = T_NUMBER;
-                state = S_ZERO;
-                break;
-            default:
-                if (c < 0x31 || c > 0x39)
-                    return this.fail(b, i, J_UNEXPECTED, c);
-                type = T_NUMBER;
-                state = S_INT;
-        }
-        if (this.depth === 0) {
-            this.top = type;
-        }
-        else if (this.depth === 1 && this.member !== M_NONE) {
-            if (this.member === M_KIND)
-                this.kind = type;
-            else
-                this.url = type;
-        }
-        if (type === T_STRING) {
-            this.role = this.depth === 1 && this.member === M_URL ? R_URL : R_VALUE;
-            this.urlBlank = this.role === R_URL;
-            this.stringStart = this.base + i;
-        }
-        else if (type === T_OBJECT || type === T_ARRAY) {
-            if (this.depth === MAX_DEPTH)
-                return this.fail(b, i, J_DEPTH);
-            this.stack[this.depth++] = type === T_OBJECT ? CONTAINER_OBJECT : CONTAINER_ARRAY;
-        }
-        this.state = state;
-        return i + 1;
-    }
-    beginKey(b, i, c) {
-        if (c !== 0x22)
-            return this.fail(b, i, J_UNEXPECTED, c);
-        if (this.depth === 1) {
-            this.role = R_TOP_KEY;
-            this.keyMask = 3;
-            this.keyLength = 0;
-        }
-        else {
-            this.role = R_KEY;
-        }
-        this.state = S_STRING;
-        return i + 1;
-    }
-    close(b, i, container, c) {
-        if (this.stack[this.depth - 1] !== container)
-            return this.fail(b, i, J_UNEXPECTED, c);
-        this.depth--;
-        this.state = S_AFTER;
-        return i + 1;
-    }
-    afterValue(b, i, c) {
-        if (this.depth === 0)
-            return this.fail(b, i, J_UNEXPECTED, c);
-        if (c === 0x2c) {
-            this.state = this.stack[this.depth - 1] === CONTAINER_OBJECT ? S_KEY : S_VALUE;
-            return i + 1;
-        }
-        if (c === 0x7d)
-            return this.close(b, i, CONTAINER_OBJECT, c);
-        if (c === 0x5d)
-            return this.close(b, i, CONTAINER_ARRAY, c);
-        return this.fail(b, i, J_UNEXPECTED, c);
-    }
-    /** Feeds one decoded UTF-16 code unit of a top-level key to the "url"/"kind" matcher. */
-    matchKey(unit) {
-        const n = this.keyLength++;
-        let mask = 0;
-        if ((this.keyMask & M_URL) !== 0 && n < 3 && unit === URL_CODES[n])
-            mask = M_URL;
-        if ((this.keyMask & M_KIND) !== 0 && n < 4 && unit === KIND_CODES[n])
-            mask |= M_KIND;
-        this.keyMask = mask;
-    }
-    stringContent(b, words, i, end) {
-        if (this.role === R_TOP_KEY) {
-            // Key bytes go one by one through the matcher until it can no longer match.
-            while (i < end && this.keyMask !== 0 && PLAIN[b[i]] === 1)
-                this.matchKey(b[i++]);
-        }
-        else if (this.urlBlank) {
-            // A url that is so far only whitespace: its spaces one by one, up to any other character.
-            while (i < end && b[i] === 0x20)
-                i++;
-            if (i < end && PLAIN[b[i]] === 1)
-                this.urlBlank = false;
-        }
-        i = skipPlain(b, words, i, end);
-        if (i >= end)
-            return end;
-        const c = b[i];
-        if (c === 0x22) {
-            const role = this.role;
-            if (role === R_TOP_KEY) {
-                const mask = this.keyMask;
-                const n = this.keyLength;
-                const url = (mask & M_URL) !== 0 && n === 3;
-                this.member = url ? M_URL : (mask & M_KIND) !== 0 && n === 4 ? M_KIND : M_NONE;
-            }
-            else if (role === R_URL) {
-                const empty = this.base + i === this.stringStart + 1;
-                this.url = !this.urlBlank ? T_STRING : empty ? T_EMPTY_STRING : T_BLANK_STRING;
-                this.urlBlank = false;
-            }
-            this.state = role === R_KEY || role === R_TOP_KEY ? S_COLON : S_AFTER;
-            return i + 1;
-        }
-        if (c === 0x5c) {
-            this.state = S_ESCAPE;
-            return i + 1;
-        }
-        // A control byte; '\n' is left for the caller, which ends the line.
-        return c === 0x0a ? i : this.fail(b, i, J_CONTROL, c);
-    }
-    /** Ends the current line at chunk index i ('\n'), or at the end of the input when b is null. */
-    endLine(b, i) {
-        const state = this.state;
-        if (state === S_LINE) {
-            this.lines++;
-            this.resetLine(b === null ? this.base : this.base + i + 1);
-            return i + 1;
-        }
-        if (state !== S_SKIP) {
-            const complete = this.depth === 0 &&
-                (state === S_AFTER ||
-                    state === S_ZERO ||
-                    state === S_INT ||
-                    state === S_FRACTION ||
-                    state === S_EXPONENT);
-            if (!complete) {
-                const inString = state === S_STRING || state === S_ESCAPE || state === S_HEX;
-                this.fail(b, i, inString ? J_END_IN_STRING : J_END_OF_LINE);
-            }
-        }
-        if (b !== null && this.nextBad < i)
-            this.noteUtf8(b, this.nextBad);
-        if (this.items === 0)
-            this.firstItemComplete = this.jsonAt < 0;
-        if (this.lines === 0 && this.jsonAt >= 0 && this.jsonKind === J_UNEXPECTED && this.afterEnd) {
-            this.secondValueAt = this.jsonAt;
-        }
-        this.items++;
-        this.lines++;
-        if (this.lineIsBad()) {
-            if (this.badLines === 0 && this.endsInsideObject())
-                this.openObjectLine = this.lines;
-            this.badLines++;
-            if (this.problems.length < MAX_PROBLEMS)
-                this.problems.push(this.describeProblem());
-        }
-        this.resetLine(b === null ? this.base : this.base + i + 1);
-        return i + 1;
-    }
-    /** The line's JSON stops at its end, inside the object it opens. */
-    endsInsideObject() {
-        return this.jsonAt >= 0 && this.jsonKind === J_END_OF_LINE && this.top === T_OBJECT;
-    }
-    lineIsBad() {
-        if (this.bom || this.utf8At >= 0 || this.jsonAt >= 0 || this.top !== T_OBJECT)
-            return true;
-        return this.url !== T_STRING || (this.kind !== T_NONE && this.kind !== T_STRING);
-    }
-    describeProblem() {
-        const line = this.lines;
-        if (this.bom)
-            return { line, column: 1, message: BOM_MESSAGE };
-        if (this.utf8At >= 0 && (this.jsonAt < 0 || this.utf8At <= this.jsonAt)) {
-            const column = this.utf8Column;
-            return { line, column, message: `invalid UTF-8 at column ${column}` };
-        }
-        if (this.jsonAt >= 0) {
-            // A named -Infinity starts at its '-', the character before the 'I'.
-            const column = this.named && this.wordMinus ? this.jsonColumn - 1 : this.jsonColumn;
-            return { line, column, message: `not valid JSON: ${this.jsonError(column)}` };
-        }
-        if (this.top !== T_OBJECT) {
-            return { line, message: `expected a JSON object, found ${TYPE_NAMES[this.top]}` };
-        }
-        if (this.url === T_NONE)
-            return { line, message: '"url" is missing' };
-        if (this.url !== T_STRING) {
-            return { line, message: `"url" must be a non-empty string, found ${TYPE_NAMES[this.url]}` };
-        }
-        return { line, message: `"kind" must be a string, found ${TYPE_NAMES[this.kind]}` };
-    }
-    jsonError(column) {
-        const at = `at column ${column}`;
-        const c = this.jsonChar;
-        switch (this.jsonKind) {
-            case J_END_OF_LINE:
-                return `unexpected end of line ${at}`;
-            case J_END_IN_STRING:
-                return `unterminated string ${at}`;
-            case J_CONTROL:
-                return `unescaped control character ${quoteChar(c)} in a string ${at}`;
-            case J_ESCAPE:
-                return c >= 0x21 && c <= 0x7e
-                    ? `invalid escape "\\${String.fromCharCode(c)}" ${at}`
-                    : `invalid escape: "\\" followed by ${quoteChar(c)} ${at}`;
-            case J_HEX:
-                return `invalid \\u escape: ${quoteChar(c)} is not a hex digit ${at}`;
-            case J_DEPTH:
-                return `nested more than ${MAX_DEPTH} levels deep ${at}`;
-            default:
-                if (this.named) {
-                    const word = c === 0x4e ? 'NaN' : this.wordMinus ? '-Infinity' : 'Infinity';
-                    return `${word} ${at}; JSON has no such value (Python's json.dumps writes it): write null instead`;
-                }
-                if (c === 0xfeff) {
-                    // Line 1's own mark is BOM_MESSAGE; one further on comes from files joined together.
-                    return `byte-order mark (U+FEFF) ${at}, likely from joining files that each start with one (e.g. with cat); save them as UTF-8 without BOM before joining, or delete it`;
-                }
-                if (this.afterEnd) {
-                    const what = this.top === T_OBJECT ? 'object' : 'value';
-                    return `unexpected ${quoteChar(c)} after the end of the ${what} ${at}`;
-                }
-                return `unexpected ${quoteChar(c)} ${at}`;
-        }
-    }
-    resetLine(next) {
-        this.lineStart = next;
-        this.lineChars = 0;
-        this.state = S_LINE;
-        this.depth = 0;
-        this.top = T_NONE;
-        this.member = M_NONE;
-        this.url = T_NONE;
-        this.kind = T_NONE;
-        this.bom = false;
-        this.jsonAt = -1;
-        this.jsonCharLeft = 0;
-        this.wordAt = 0;
-        this.named = false;
-        this.utf8At = -1;
-    }
-}
-
-// EXTERNAL MODULE: ./src/shared/outside-text.ts
-var outside_text = __nccwpck_require__(596);
-;// CONCATENATED MODULE: ./src/ndjson/file-scan.ts
-
-
-
-
-
-
-
-/**
- * Bytes per read: big enough that per-read costs vanish, small enough to stay in cache, and
- * exactly what the checker's fast path takes in one piece.
- */
-const READ_BYTES = SCRATCH_BYTES;
-/**
- * Refuses (FileCheckError) a path that is missing, not a regular file, empty, changes while it
- * is read, or has no items. Bad lines are not thrown: they are in `problems` and `badLines`.
- */
-async function scanFile(path, options = {}) {
-    const { signal } = options;
-    const at = { path, name: options.label ?? `"${path}"` };
-    signal?.throwIfAborted();
-    const identity = identify(await statFile(at));
-    const handle = await openUnchanged(at, identity);
-    try {
-        const crc = await Crc32c.create();
-        const checker = new NdjsonChecker();
-        for await (const chunk of readChunks(handle, at, identity.size, signal)) {
-            crc.update(chunk);
-            checker.push(chunk);
-        }
-        if (!sameFile(identify(await handle.stat()), identity))
-            throw changedError(at);
-        const check = checker.finish();
-        if (check.items === 0) {
-            throw new errors/* FileCheckError */.pg((0,outside_text.t) `${at.name} has no items: every line is blank`, path);
-        }
-        return {
-            path,
-            identity,
-            sizeBytes: identity.size,
-            crc32c: crc32cBase64(crc.digest()),
-            ...check
-        };
-    }
-    finally {
-        await handle.close();
-    }
-}
-/**
- * The file's `size` bytes in chunks, reading the next chunk into the other of two buffers while
- * the caller works on this one. A chunk is only valid until the next one is asked for.
- */
-async function* readChunks(handle, file, size, signal) {
-    const buffers = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)];
-    const read = (buffer, at) => handle.read(buffer, 0, Math.min(buffer.length, size - at), at).then(result => result.bytesRead, (error) => Promise.reject(readError(file, error)));
-    let at = 0;
-    let current = 0;
-    let pending = read(buffers[current], at);
-    try {
-        while (at < size) {
-            const length = await pending;
-            signal?.throwIfAborted();
-            if (length === 0)
-                throw changedError(file); // it got shorter
-            const chunk = buffers[current].subarray(0, length);
-            at += length;
-            current = 1 - current;
-            pending = at < size ? read(buffers[current], at) : Promise.resolve(0);
-            yield chunk;
-        }
-    }
-    finally {
-        // Never leave a read in flight into a buffer, or on a handle about to be closed.
-        await pending.catch(() => undefined);
-    }
-}
-function identify(info) {
-    return { dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
-}
-function sameFile(a, b) {
-    return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
-}
-/** stat() follows symbolic links, so a link to a good file is fine. Opens nothing. */
-async function statFile({ path, name }) {
-    let info;
-    try {
-        info = await (0,promises_namespaceObject.stat)(path);
-    }
-    catch (error) {
-        if (error.code === 'ENOENT' && (await isLink(path))) {
-            throw new errors/* FileCheckError */.pg((0,outside_text.t) `${name} is a symbolic link to a file that does not exist`, path);
-        }
-        throw readError({ path, name }, error);
-    }
-    const problem = notARegularFile(info);
-    if (problem !== undefined)
-        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${name} ${problem}`, path);
-    if (info.size === 0)
-        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${name} is empty (0 bytes)`, path);
-    return info;
-}
-function notARegularFile(info) {
-    if (info.isFile())
-        return undefined;
-    if (info.isDirectory())
-        return 'is a directory, not a file';
-    if (info.isFIFO())
-        return 'is a named pipe (FIFO), not a regular file';
-    if (info.isSocket())
-        return 'is a socket, not a regular file';
-    if (info.isCharacterDevice() || info.isBlockDevice())
-        return 'is a device, not a regular file';
-    return 'is not a regular file';
-}
-async function isLink(path) {
-    try {
-        return (await (0,promises_namespaceObject.lstat)(path)).isSymbolicLink();
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * Opens the file statFile() checked (and, for each upload attempt, the file that was scanned). O_NONBLOCK makes open() return at once should the path have
- * been swapped for a FIFO since (a blocking open would wait for a writer forever); on a regular
- * file it changes nothing. Windows has neither the flag nor such FIFOs.
- */
-async function openUnchanged(at, identity) {
-    let handle;
-    try {
-        handle = await (0,promises_namespaceObject.open)(at.path, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NONBLOCK ?? 0));
-    }
-    catch (error) {
-        throw readError(at, error);
-    }
-    try {
-        if (!sameFile(identify(await handle.stat()), identity))
-            throw changedError(at);
-        return handle;
-    }
-    catch (error) {
-        await handle.close();
-        throw error;
-    }
-}
-function changedError({ path, name }) {
-    return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} changed while it was being read; try again once nothing writes to it`, path);
-}
-/** A FileCheckError for a system error on the path; anything else as it is. */
-function readError({ path, name }, error) {
-    const code = error?.code;
-    switch (code) {
-        case undefined:
-            return error;
-        case 'ENOENT':
-            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} does not exist`, path);
-        case 'ENOTDIR':
-            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} does not exist: part of the path is not a directory`, path);
-        case 'EACCES':
-        case 'EPERM':
-            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} cannot be read: permission denied`, path);
-        case 'ELOOP':
-            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} cannot be read: too many symbolic links (a loop?)`, path);
-        default:
-            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} cannot be read: ${error.message}`, path);
-    }
-}
-
-// EXTERNAL MODULE: ./src/shared/format.ts
-var format = __nccwpck_require__(6338);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/operations/file-location.ts
-
-
-
-
-/**
- * Trust follows who wrote the path's target. The workflow file is trusted, so an absolute path it
- * gives outside the workspace (`${{ runner.temp }}/…`) is opened as given; a relative one must
- * stay inside. The repository is not (a pull request can turn `data/items.ndjson` into a link to
- * any file on the runner), so a path inside the workspace must still be inside once every link is
- * resolved; the file opened is the resolved one, so no link can be swapped in between the check
- * and the read.
- */
-async function locateFile(workspace, given) {
-    const resolved = external_node_path_.resolve(workspace, given);
-    const shown = displayPath(workspace, resolved);
-    if (!isInside(workspace, resolved)) {
-        // An absolute path is the workflow's own choice; `..` climbing out is more likely text that
-        // an expression brought in (a branch name, say) than a choice.
-        if (external_node_path_.isAbsolute(given))
-            return { path: resolved, shown };
-        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${given} climbs out of the workspace (to ${resolved}); a relative path must stay inside it. If that file is the one to upload, give its absolute path in the workflow (path: ${resolved}).`, resolved);
-    }
-    let real;
-    try {
-        real = await (0,promises_namespaceObject.realpath)(resolved);
-    }
-    catch {
-        // Missing or unreadable: the scan says which, naming the path as given.
-        return { path: resolved, shown };
-    }
-    const realWorkspace = await (0,promises_namespaceObject.realpath)(workspace).catch(() => workspace);
-    if (!isInside(realWorkspace, real)) {
-        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shown} leads through a symbolic link to ${real}, outside the workspace; the action does not follow links out of the repository, whose content a pull request can change. If that file is the one to upload, give its real path in the workflow (path: ${real}).`, resolved);
-    }
-    const throughLink = !samePath(external_node_path_.relative(realWorkspace, real), external_node_path_.relative(workspace, resolved));
-    return { path: real, shown, ...(throughLink ? { linkTarget: real } : {}) };
-}
-function isInside(parent, child) {
-    const relative = external_node_path_.relative(parent, child);
-    return relative !== '..' && !relative.startsWith(`..${external_node_path_.sep}`) && !external_node_path_.isAbsolute(relative);
-}
-/** Windows and macOS file systems ignore case by default: the same file may be named in either. */
-function samePath(a, b) {
-    return process.platform === 'win32' || process.platform === 'darwin'
-        ? a.toLowerCase() === b.toLowerCase()
-        : a === b;
-}
-/** Relative to the workspace, with `/`, when inside it (as annotations want); else as resolved. */
-function displayPath(workspace, filePath) {
-    const relative = external_node_path_.relative(workspace, filePath);
-    return relative && isInside(workspace, filePath) ? relative.split(external_node_path_.sep).join('/') : filePath;
-}
-
-;// CONCATENATED MODULE: ./src/operations/file-check.ts
-
-
-
-
-
-/**
- * The one check of the `path` file, for `create` and `check` alike (same messages, annotations
- * and limits): locate it, scan it once (CRC-32C and every line), annotate bad lines and fail on
- * them, and set the outputs size-bytes and crc32c.
- */
-async function checkDatasetFile(ctx) {
-    const { inputs, clock, log, report } = ctx;
-    const file = await locateFile(ctx.workspace, inputs.path);
-    const shown = file.shown;
-    if (!file.path.toLowerCase().endsWith('.ndjson')) {
-        const doing = inputs.operation === 'check' ? 'checking' : 'uploading';
-        log.warning((0,outside_text.t) `${shown} does not end in .ndjson; ${doing} it as NDJSON anyway.`);
-    }
-    if (file.linkTarget !== undefined) {
-        log.info((0,outside_text.t) `${shown} is a symbolic link to ${file.linkTarget}; following it.`);
-    }
-    const started = clock.now();
-    const scan = await scanExplained(file.path, shown, ctx.signal);
-    const { sizeBytes, crc32c, items, badLines, problems, cause } = scan;
-    report.facts.file = { shown, sizeBytes, crc32c, items, badLines, problems, cause };
-    report.facts.durations.check = clock.now() - started;
-    reportBadLines(ctx, scan, shown);
-    log.info((0,outside_text.t) `Checked ${shown}: ${scan.items} items, ${(0,format/* formatBytes */.z3)(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${(0,format/* readableDuration */.P1)(report.facts.durations.check)}).`);
-    report.output('size-bytes', String(scan.sizeBytes));
-    report.output('crc32c', scan.crc32c);
-    return {
-        file,
-        scan,
-        open: async () => {
-            try {
-                return await openUnchanged({ path: file.path, name: shown }, scan.identity);
-            }
-            catch (error) {
-                if (!(error instanceof errors/* FileCheckError */.pg))
-                    throw error;
-                throw new errors/* FileCheckError */.pg((0,outside_text.t) `The file changed after it was checked, before an upload attempt: ${error.message}. Make sure nothing writes it during the step.`, error.path);
-            }
-        }
-    };
-}
-/** Scans the file; its errors name the path as the user wrote it, with what to do. */
-async function scanExplained(filePath, shownPath, signal) {
-    try {
-        return await scanFile(filePath, { signal, label: shownPath });
-    }
-    catch (error) {
-        if (!(error instanceof errors/* FileCheckError */.pg))
-            throw error;
-        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${error.message}. Nothing was created; check the path input (relative to the workspace) and the file.`, error.path);
-    }
-}
-function reportBadLines(ctx, scan, shownPath) {
-    if (scan.badLines === 0)
-        return;
-    const { cause } = scan;
-    if (cause !== undefined) {
-        // The file is in the wrong format as a whole: its one cause says more than its bad lines.
-        if (cause.line !== undefined) {
-            ctx.log.annotate((0,outside_text.t) `${place(shownPath, cause.line, cause.column)}${cause.message}`, {
-                title: (0,outside_text.t) `Bad NDJSON file`,
-                file: (0,outside_text.t) `${shownPath}`,
-                line: cause.line,
-                ...(cause.column ? { column: cause.column } : {})
-            });
-        }
-        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shownPath} ${cause.message}. Nothing was created.`, shownPath);
-    }
-    for (const problem of scan.problems) {
-        ctx.log.annotate((0,outside_text.t) `${place(shownPath, problem.line, problem.column)}${problem.message}`, {
-            title: (0,outside_text.t) `Bad NDJSON line`,
-            file: (0,outside_text.t) `${shownPath}`,
-            line: problem.line,
-            ...(problem.column ? { column: problem.column } : {})
-        });
-    }
-    const first = scan.problems[0];
-    const more = scan.badLines > 1 ? ` (${scan.badLines} bad lines in all)` : '';
-    throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}. Nothing was created; fix the file and run again.`, shownPath);
-}
-/**
- * `items.ndjson:7: ` or `items.ndjson:7:12: `, as compilers print a place: the runner's log shows
- * an annotation's message alone (its file and line are properties the log view does not print),
- * so the message names its place itself.
- */
-function place(shownPath, line, column) {
-    return `${shownPath}:${line}:${column ? `${column}:` : ''} `;
-}
-
-
-/***/ }),
-
-/***/ 6002:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.r(__webpack_exports__);
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   getOperation: () => (/* binding */ getOperation)
-/* harmony export */ });
-/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(596);
-
-async function getOperation({ inputs, client, log, report }) {
-    const id = inputs.datasetId;
-    const dataset = await client.getDataset(id);
-    report.dataset(dataset);
-    log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Dataset ${dataset.id} ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(dataset.name, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .NAME_SHOWN */ .od)} is ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .shorten */ .ml)(dataset.status.overview, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUS_SHOWN */ .$x)}.`);
-}
-
-
-/***/ }),
-
-/***/ 9132:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.r(__webpack_exports__);
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   listOperation: () => (/* binding */ listOperation)
-/* harmony export */ });
-/* harmony import */ var _dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1601);
-/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(596);
-
-
-async function listOperation({ inputs, client, clock, log, report }) {
-    let datasets;
-    let cursors = { nextPage: null, prevPage: null };
-    if (inputs.page) {
-        const page = await client.listPage(inputs.limit, inputs.page);
-        datasets = page.data;
-        cursors = { nextPage: page.nextPage, prevPage: page.prevPage };
-        (0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .warnRejected */ .DM)(log, page.rejected);
-    }
-    else {
-        const listing = await client.listAll(inputs.limit);
-        datasets = listing.datasets;
-        (0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .warnRejected */ .DM)(log, listing.rejected);
-    }
-    const total = datasets.length;
-    const now = clock.now();
-    const expired = datasets.filter(d => (0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .isExpired */ ._d)(d, now)).length;
-    const hidden = [];
-    if (!inputs.showExpired) {
-        datasets = datasets.filter(d => !(0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .isExpired */ ._d)(d, now));
-        if (expired > 0)
-            hidden.push(`${expired} expired (show-expired: true shows them)`);
-    }
-    let unmatched = 0;
-    if (inputs.namePattern) {
-        const pattern = (0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .globToRegExp */ .tL)(inputs.namePattern);
-        const before = datasets.length;
-        datasets = datasets.filter(d => pattern.test(d.name));
-        unmatched = before - datasets.length;
-        if (unmatched > 0)
-            hidden.push(`${unmatched} not matching name-pattern ${inputs.namePattern}`);
-    }
-    report.datasets(datasets, cursors);
-    report.facts.listing = {
-        datasets,
-        total,
-        onePage: inputs.page !== undefined,
-        expired,
-        expiredHidden: !inputs.showExpired,
-        unmatched,
-        namePattern: inputs.namePattern,
-        morePages: Boolean(cursors.nextPage)
-    };
-    const scope = inputs.page ? 'on this page' : 'in the project';
-    const hiddenNote = hidden.length > 0 ? `; hidden: ${hidden.join(', ')}` : '';
-    log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${datasets.length} of ${total} datasets ${scope} listed${hiddenNote}.`);
-}
-
-
-/***/ }),
-
-/***/ 958:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   b: () => (/* binding */ waitUntilReady),
-/* harmony export */   t: () => (/* binding */ throwIfFailed)
-/* harmony export */ });
-/* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8382);
-/* harmony import */ var _shared_format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6338);
-/* harmony import */ var _nexus_types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7606);
-/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(596);
-
-
-
-
-/** The poll interval grows by this factor after each read... */
-const GROWTH = 1.5;
-/** ...up to this (or poll-interval itself, when larger). */
-const MAX_INTERVAL_MS = 30_000;
-/**
- * Re-reads a dataset until it is ready (Uploaded), fails (FailedUpload,
- * FailedProcessing) or `timeout` passes. Every other status, known or not, is
- * "still in progress". However it ends (ready, failed, timed out, cancelled), the
- * last dataset read becomes the step's outputs and summary, with the time waited.
- */
-async function waitUntilReady(ctx, first) {
-    const { inputs, client, clock, signal, report } = ctx;
-    const started = clock.now();
-    const deadline = started + inputs.timeoutMs;
-    let interval = inputs.pollIntervalMs;
-    let dataset = first;
-    let lastLogged = '';
-    try {
-        for (;;) {
-            const status = dataset.status.overview;
-            const line = describeStatus(dataset);
-            if (line !== lastLogged) {
-                ctx.log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Dataset ${dataset.id}: ${line}`);
-                lastLogged = line;
-            }
-            if (status === _nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .READY_STATUS */ .RL)
-                return dataset;
-            throwIfFailed(dataset);
-            const remaining = deadline - clock.now();
-            if (remaining <= 0) {
-                throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Timed out after ${(0,_shared_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatSeconds */ .Xo)(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .shorten */ .ml)(status, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_SHOWN */ .$x)}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`, 'timeout');
-            }
-            await clock.sleep(Math.min(interval, remaining), signal);
-            interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs));
-            dataset = await client.getDataset(dataset.id);
-        }
-    }
-    finally {
-        report.dataset(dataset);
-        // A dataset ready (or failed) at the first read was not waited for.
-        if (!(0,_nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .isSettled */ .Is)(first))
-            report.facts.durations.wait = clock.now() - started;
-    }
-}
-/** FailedUpload and FailedProcessing are final: no wait makes them ready. */
-function throwIfFailed(dataset) {
-    if (_nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .FAILED_STATUSES */ .Lg.includes(dataset.status.overview)) {
-        throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`, 'failed');
-    }
-}
-function describeStatus(dataset) {
-    return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .shorten */ .ml)(dataset.status.overview)}${reason(dataset)}`;
-}
-function reason(dataset) {
-    const message = (0,_nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .statusMessage */ .uP)(dataset);
-    return message ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) ` (${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .shorten */ .ml)(message)})` : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) ``;
-}
-
-
-/***/ }),
-
-/***/ 2501:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.r(__webpack_exports__);
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   waitOperation: () => (/* binding */ waitOperation)
-/* harmony export */ });
-/* harmony import */ var _wait_until_ready_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(958);
-
-async function waitOperation(ctx) {
-    const id = ctx.inputs.datasetId;
-    await (0,_wait_until_ready_js__WEBPACK_IMPORTED_MODULE_0__/* .waitUntilReady */ .b)(ctx, await ctx.client.getDataset(id));
-}
-
-
-/***/ }),
-
-/***/ 8382:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Iu: () => (/* binding */ NexusApiError),
-/* harmony export */   RH: () => (/* binding */ DatasetNotReadyError),
-/* harmony export */   ac: () => (/* binding */ BadAnswerError),
-/* harmony export */   cc: () => (/* binding */ CancelledError),
-/* harmony export */   dz: () => (/* binding */ InputError),
-/* harmony export */   fK: () => (/* binding */ TooManyDatasetsError),
-/* harmony export */   lZ: () => (/* binding */ ActionError),
-/* harmony export */   oW: () => (/* binding */ UploadError),
-/* harmony export */   pg: () => (/* binding */ FileCheckError),
-/* harmony export */   t9: () => (/* binding */ DatasetExistsError),
-/* harmony export */   wX: () => (/* binding */ TransportError)
-/* harmony export */ });
-/**
- * Errors the action expects and explains. Each carries a message a person can
- * act on; `main` prints it through `core.setFailed` and keeps the stack for the
- * debug log. Anything that is not an ActionError is a bug and says so.
- */
-class ActionError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = new.target.name;
-    }
-    /**
-     * The same failure told with more words (say, what became of the dataset after it): same class
-     * and fields, so the job summary explains it as it would the original.
-     */
-    restated(message) {
-        const copy = Object.assign(Object.create(Object.getPrototypeOf(this)), this);
-        Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true });
-        // A function, so that `$&` and its kin in outside text are not read as replacement patterns.
-        copy.stack = this.stack?.replace(this.message, () => message);
-        return copy;
-    }
-}
-/** A bad input value: raised before any network call. */
-class InputError extends ActionError {
-}
-/** The NDJSON file is missing, not a file, empty, or has bad lines. */
-class FileCheckError extends ActionError {
-    path;
-    constructor(message, path) {
-        super(message);
-        this.path = path;
-    }
-}
-/** The Nexus API answered with a non-2xx status. */
-class NexusApiError extends ActionError {
-    status;
-    serverMessage;
-    retryAfterMs;
-    aboutDataset;
-    constructor(message, status, 
-    /** The server's own words, shortened and redacted (plain text: interpolate it into `t`). */
-    serverMessage, 
-    /** The server's Retry-After, in ms, when it sent one. */
-    retryAfterMs, 
-    /** The request addressed one dataset by its id (a 404 then means that dataset is gone). */
-    aboutDataset = false) {
-        super(message);
-        this.status = status;
-        this.serverMessage = serverMessage;
-        this.retryAfterMs = retryAfterMs;
-        this.aboutDataset = aboutDataset;
-    }
-}
-/** The API answered 2xx with something that is not what it promises. */
-class BadAnswerError extends ActionError {
-}
-/** A listing ran past the action's caps on pages or datasets: the project holds too many. */
-class TooManyDatasetsError extends ActionError {
-}
-/** The request never got an answer (connection error, timeout, stall). */
-class TransportError extends ActionError {
-    code;
-    constructor(message, code) {
-        super(message);
-        this.code = code;
-    }
-    /** Aborted by us, or a request that could not even be made: another try cannot help. */
-    get final() {
-        return this.code === 'EABORTED' || this.code === 'EINVALID';
-    }
-}
-/** The signed-URL upload was refused or kept failing. */
-class UploadError extends ActionError {
-    status;
-    storageCode;
-    retryAfterMs;
-    constructor(message, status, storageCode, 
-    /** The storage's Retry-After, in ms, when it sent one. */
-    retryAfterMs) {
-        super(message);
-        this.status = status;
-        this.storageCode = storageCode;
-        this.retryAfterMs = retryAfterMs;
-    }
-}
-/** The dataset reached FailedUpload or FailedProcessing, or did not get ready in time. */
-class DatasetNotReadyError extends ActionError {
-    reason;
-    constructor(message, 
-    /** `failed`: a final failed status; `timeout`: still in progress when the wait ran out. */
-    reason) {
-        super(message);
-        this.reason = reason;
-    }
-}
-/** if-exists: fail, and a not-expired dataset of that name exists. */
-class DatasetExistsError extends ActionError {
-}
-/** The run was cancelled (SIGINT or SIGTERM from the runner). */
-class CancelledError extends ActionError {
-}
-
-
-/***/ }),
-
-/***/ 6338:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   GI: () => (/* binding */ readableTime),
-/* harmony export */   LK: () => (/* binding */ inputDuration),
-/* harmony export */   Ly: () => (/* binding */ isoTime),
-/* harmony export */   P1: () => (/* binding */ readableDuration),
-/* harmony export */   Xo: () => (/* binding */ formatSeconds),
-/* harmony export */   Z8: () => (/* binding */ DURATION_UNITS),
-/* harmony export */   wL: () => (/* binding */ timeSpan),
-/* harmony export */   z3: () => (/* binding */ formatBytes)
-/* harmony export */ });
-/** Sizes, durations and times as people read them in logs, messages and summaries. */
-/**
- * A configured time (a timeout, a retry delay) in seconds, the unit the inputs take it in, so a
- * message says `1800 s` for `timeout: 1800`. Times the step measured read as readableDuration.
- */
-function formatSeconds(ms) {
-    const seconds = ms / 1000;
-    return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
-}
-function formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    if (bytes < 1048576)
-        return `${(bytes / 1024).toFixed(1)} KiB`;
-    if (bytes < 1073741824)
-        return `${(bytes / 1048576).toFixed(1)} MiB`;
-    return `${(bytes / 1073741824).toFixed(2)} GiB`;
-}
-/** Epoch milliseconds as ISO 8601 UTC, or '' when absent or not a time. */
-function isoTime(epochMs) {
-    if (typeof epochMs !== 'number' || !Number.isFinite(epochMs))
-        return '';
-    const date = new Date(epochMs);
-    return Number.isNaN(date.getTime()) ? '' : date.toISOString();
-}
-/**
- * Epoch milliseconds as people read a time in a summary: `2026-11-26 13:17 UTC`, to the minute
- * (the outputs keep the full ISO form), or '' when absent or not a time.
- */
-function readableTime(epochMs) {
-    const iso = isoTime(epochMs);
-    return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '';
-}
-const AGE_UNITS = [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['min', 60_000]
-];
-/**
- * How far `epochMs` is from `now`, rounded in its largest unit (two units make the next one, so
- * 36 hours read `36 h`, not `2 d`; a dataset made a minute ago that lives 10 days expires
- * `in 10 d`): `5 min`, `36 h`, `12 d`; under a minute, `under 1 min`.
- */
-function timeSpan(epochMs, now) {
-    const ms = Math.abs(epochMs - now);
-    for (const [unit, size] of AGE_UNITS) {
-        if (ms >= 2 * size || (unit === 'min' && ms >= size))
-            return `${Math.round(ms / size)} ${unit}`;
-    }
-    return 'under 1 min';
-}
-/** The units a duration input takes (`older-than: 30d`), in ms. */
-const DURATION_UNITS = {
-    s: 1000,
-    m: 60_000,
-    h: 3_600_000,
-    d: 86_400_000,
-    w: 604_800_000
-};
-/** A duration as an input would give it, in the largest unit that divides it: `30d`, `90m`. */
-function inputDuration(ms) {
-    const units = Object.entries(DURATION_UNITS).sort(([, a], [, b]) => b - a);
-    for (const [unit, size] of units) {
-        if (ms % size === 0)
-            return `${ms / size}${unit}`;
-    }
-    return `${ms / 1000}s`;
-}
-/** A step's time: `35 ms`, `4.2 s`, `12 s`, `3 min 20 s`; rounded first, so 59.6 s reads `1 min`. */
-function readableDuration(ms) {
-    if (Math.round(ms) < 1000)
-        return `${Math.round(ms)} ms`;
-    const tenths = Math.round(ms / 100) / 10;
-    if (tenths < 10)
-        return `${tenths.toFixed(1)} s`;
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 60)
-        return `${seconds} s`;
-    const rest = seconds % 60;
-    return `${Math.floor(seconds / 60)} min${rest ? ` ${rest} s` : ''}`;
-}
-
-
-/***/ }),
-
-/***/ 596:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $x: () => (/* binding */ STATUS_SHOWN),
-/* harmony export */   E$: () => (/* binding */ redact),
-/* harmony export */   Kg: () => (/* binding */ hasControlCharacters),
-/* harmony export */   MP: () => (/* binding */ describeBody),
-/* harmony export */   gz: () => (/* binding */ keepSecret),
-/* harmony export */   hD: () => (/* binding */ quote),
-/* harmony export */   ml: () => (/* binding */ shorten),
-/* harmony export */   od: () => (/* binding */ NAME_SHOWN),
-/* harmony export */   t: () => (/* binding */ t),
-/* harmony export */   tJ: () => (/* binding */ inert),
-/* harmony export */   te: () => (/* binding */ looksLikeHtml)
-/* harmony export */ });
-/**
- * The one way out for outside text: anything the action's own code did not write (API fields,
- * server messages, file names, resolved paths, inputs) reaches the log, annotations, errors and
- * the job summary only through this module.
- *
- * How it is hard to forget: outside text is only ever *interpolated* into a `t` template, whose
- * literal parts are the action's own words. `t` makes every interpolated value inert and returns
- * `Inert`, and `Inert` is the only type the log helpers, annotations and ActionError accept, so
- * a raw string cannot reach the runner by accident: the compiler refuses it, and a lint rule keeps
- * the runner's own log functions out of every module but the action's log.
- *
- * Inert means:
- * - control characters (C0, DEL, C1), U+2028/U+2029 and the bidirectional controls are shown as
- *   visible escapes (`\n`, `\u001b`), so outside text cannot start a line, move the cursor,
- *   colour the log (ANSI escapes begin with U+001B) or read backwards;
- * - no line can start with `::` and no line can hold `##[`: the runner reads both as workflow
- *   commands (the older `##[` form anywhere in a line);
- * - every credential registered with keepSecret() is cut out, in every form it may come back in,
- *   before anything is shortened (a cut-off key is one the runner's masking cannot match).
- */
-const UNSAFE = 
-// eslint-disable-next-line no-control-regex
-/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-function escapeUnsafe(text) {
-    return text.replace(UNSAFE, c => NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-/**
- * The runner's two command forms: `::name::` at the start of a line, `##[name]` anywhere. A lone
- * `:` at the start is left alone (a message piece such as `: reason` is one); a `:` that a later
- * piece turns into `::` is caught where the pieces are joined, in the `t` that joins them.
- */
-function defuseCommands(text) {
-    return text.replace(/##\[/g, '##\\u005b').replace(/^(\s*):(?=:)/gm, '$1\\u003a');
-}
-/**
- * A message: the literal parts are the action's own words, every `${value}` is outside text made
- * inert. Applying it again to its own result changes nothing, so messages nest freely.
- */
-function t(strings, ...values) {
-    let text = strings[0] ?? '';
-    values.forEach((value, i) => {
-        text += escapeUnsafe(redact(String(value))) + (strings[i + 1] ?? '');
-    });
-    return defuseCommands(text);
-}
-/** One outside value on its own, made inert. */
-function inert(value) {
-    return t `${value}`;
-}
-/** Control characters, as the inputs that must not carry them are checked for. */
-function hasControlCharacters(text) {
-    UNSAFE.lastIndex = 0;
-    return UNSAFE.test(text);
-}
-// ---------------------------------------------------------------------------------------------
-// Credentials.
-/** Every form of every credential, longest first, so a longer form is cut before its parts. */
-let secretForms = [];
-/** Shorter forms would cut ordinary words out of messages; the runner still masks them. */
-const MIN_SECRET_FORM = 6;
-/**
- * Registers a credential (the secret key, a signed URL, a signature) with the redactor: the value
- * as sent, URL-encoded (either hex case), JSON-escaped and base64 (standard and URL-safe, at each
- * of the three byte alignments it can have inside a longer base64 text, as in an echoed
- * `Authorization: Basic` header). Call it together with the runner's core.setSecret.
- */
-function keepSecret(value) {
-    if (!value)
-        return;
-    const encoded = encodeURIComponent(value);
-    const forms = [
-        value,
-        encoded,
-        encoded.replace(/%[0-9A-F]{2}/g, hex => hex.toLowerCase()),
-        JSON.stringify(value).slice(1, -1),
-        ...base64Forms(value)
-    ];
-    const all = new Set([...secretForms, ...forms.filter(f => f.length >= MIN_SECRET_FORM)]);
-    secretForms = [...all].sort((a, b) => b.length - a.length);
-}
-function base64Forms(value) {
-    const bytes = Buffer.from(value, 'utf8');
-    const forms = [];
-    for (const shift of [0, 1, 2]) {
-        const encoded = Buffer.concat([Buffer.alloc(shift), bytes])
-            .toString('base64')
-            .replace(/=+$/, '');
-        // Leading characters that mix in the bytes before the value, and a trailing one that mixes
-        // in the bytes after it, differ from text to text: keep the part that is the value's alone.
-        const head = [0, 2, 3][shift] ?? 0;
-        const tail = (shift + bytes.length) % 3 === 0 ? 0 : 1;
-        const stable = encoded.slice(head, encoded.length - tail);
-        forms.push(stable, stable.replace(/\+/g, '-').replace(/\//g, '_'));
-    }
-    return forms;
-}
-/** The text with every registered credential replaced by `***`, as the runner shows masks. */
-function redact(text) {
-    let out = text;
-    for (const form of secretForms) {
-        if (out.includes(form))
-            out = out.split(form).join('***');
-    }
-    return out;
-}
-// ---------------------------------------------------------------------------------------------
-// Outside text in messages.
-/**
- * Redacted first, then one line (line breaks and other whitespace folded), at most `max`
- * characters. Other control characters stay, for `t` to show as visible escapes.
- */
-function shorten(text, max = 300) {
-    const flat = redact(text).replace(/\s+/g, ' ').trim();
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-/** How much of an API-given name or status a message shows: a dataset name has at most 256. */
-const NAME_SHOWN = 256;
-const STATUS_SHOWN = 100;
-/** A value shown back in a message: redacted, cut, quoted (escapes visible as in JSON). */
-function quote(value, max = 80) {
-    const safe = redact(value);
-    return JSON.stringify(safe.length > max ? `${safe.slice(0, max)}…` : safe);
-}
-/** An answer's body as a few hundred characters of plain text: never a whole HTML page. */
-function describeBody(body) {
-    const text = body.toString('utf8');
-    if (text.trim() === '')
-        return 'an empty body';
-    if (looksLikeHtml(text)) {
-        const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
-        return title ? `an HTML page titled "${shorten(title)}"` : 'an HTML page';
-    }
-    // A garbled answer could carry a signed upload URL: quote the text, not the URL.
-    return `"${shorten(redact(text).replace(/https?:\/\/[^\s"'<>]+/g, '<url>'))}"`;
-}
-function looksLikeHtml(text) {
-    return /^\s*<(!doctype html|html)/i.test(text);
-}
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 3024:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 6760:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
