@@ -32251,7 +32251,7 @@ function readInputs(get = fromRunner, env = process.env) {
     if (uses('page') && raw('page'))
         inputs.page = refuseControlCharacters('page', raw('page'));
     if (uses('older-than') && raw('older-than')) {
-        inputs.olderThanMs = readDuration('older-than', raw('older-than'));
+        inputs.olderThan = readDuration('older-than', raw('older-than'));
     }
     if (uses('name-pattern')) {
         const pattern = get('name-pattern');
@@ -32378,7 +32378,8 @@ function readDuration(name, value) {
     if (!match || !(amount > 0)) {
         throw new errors/* InputError */.dz((0,outside_text.t) `Input "${name}" must be a number and a unit s, m, h, d or w (for example 36h or 7d); got ${(0,outside_text/* quote */.hD)(value)}.`);
     }
-    return Math.round(amount * (format/* DURATION_UNITS */.Z8[match[2].toLowerCase()] ?? 0));
+    const unit = format/* DURATION_UNITS */.Z8[match[2].toLowerCase()] ?? 0;
+    return { ms: Math.round(amount * unit), text: value };
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -32524,6 +32525,20 @@ function html_text(value) {
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/"/g, '&quot;');
+}
+/**
+ * Text whose `code` spans are the action's own markup (the advice in a file's cause, say), as
+ * HTML: inert and escaped like `text`, with each pair of backticks turned into <code>, since the
+ * summary is HTML, where markdown's backticks would show as they are. A backtick without a
+ * partner stays as it is.
+ */
+function withCode(value) {
+    const parts = html_text(value).split('`');
+    let html = parts[0] ?? '';
+    for (let i = 1; i < parts.length; i += 2) {
+        html += i + 1 < parts.length ? `${code(parts[i])}${parts[i + 1]}` : `\`${parts[i]}`;
+    }
+    return html;
 }
 /**
  * Outside text cut to `max` characters (a name in a table or a heading need not be whole);
@@ -32745,10 +32760,10 @@ function explainFile(error, facts, nothing, operation) {
         : ` To check a file without creating anything (and without secrets, as in a pull request), use ${code('operation: check')}.`;
     if (file?.cause) {
         const { what, fix } = (0,file_cause/* causeParts */.OD)(file.cause);
-        const todo = fix ? `${html_text(fix.charAt(0).toUpperCase() + fix.slice(1))}.` : '';
+        const todo = fix ? `${withCode(fix.charAt(0).toUpperCase() + fix.slice(1))}.` : '';
         return {
-            headline: `${shown} ${html_text(what)}${nothing}`,
-            cause: `${shown} ${html_text(what)}, so its lines cannot be read as NDJSON items.`,
+            headline: `${shown} ${withCode(what)}${nothing}`,
+            cause: `${shown} ${withCode(what)}, so its lines cannot be read as NDJSON items.`,
             fix: `${todo}${checkTip}`.trim()
         };
     }
@@ -32877,7 +32892,7 @@ function failure(input) {
     const why = explainFailure(error, operation, facts, projectId);
     const blocks = [
         heading(`❌ ${why.headline}`),
-        paragraph(`<b>Failure:</b> ${html_text(failureLine(error))}`),
+        paragraph(`<b>Failure:</b> ${withCode(failureLine(error))}`),
         paragraph(`<b>Cause:</b> ${why.cause}`),
         paragraph(`<b>Fix:</b> ${why.fix}`)
     ];
@@ -33393,7 +33408,11 @@ function reportFailure(error) {
  */
 /** How many of the file's first bytes the checker keeps for these rules. */
 const FIRST_BYTES = 4096;
-const UTF16_FIX = 'save it as UTF-8, e.g. `Out-File -Encoding utf8` in PowerShell 7 or `Set-Content -Encoding utf8NoBOM`';
+/**
+ * Windows PowerShell 5.1 has no encoding that writes UTF-8 without a byte-order mark (its
+ * `-Encoding utf8` writes one, which the check refuses too); .NET's WriteAllLines does.
+ */
+const UTF16_FIX = 'save it as UTF-8 without a byte-order mark: in Windows PowerShell 5.1 `[IO.File]::WriteAllLines($path, $lines)`, in PowerShell 7 `Set-Content -Encoding utf8NoBOM`';
 /** Each follows the file's name: what the file is, then what to do about it. */
 const CAUSES = {
     gzip: 'is gzip-compressed; upload the uncompressed NDJSON',
@@ -34582,12 +34601,9 @@ async function forEachLimited(items, limit, signal, work) {
 var dataset_selection = __nccwpck_require__(1601);
 // EXTERNAL MODULE: ./src/shared/errors.ts
 var errors = __nccwpck_require__(8382);
-// EXTERNAL MODULE: ./src/shared/format.ts
-var format = __nccwpck_require__(6338);
 // EXTERNAL MODULE: ./src/shared/outside-text.ts
 var outside_text = __nccwpck_require__(596);
 ;// CONCATENATED MODULE: ./src/operations/cleanup.ts
-
 
 
 
@@ -34606,11 +34622,11 @@ async function cleanupOperation(ctx) {
     const skipped = rejected.length > 0 ? ` Skipped as malformed: ${rejected.length}.` : '';
     const now = clock.now();
     const matches = inputs.namePattern ? (0,dataset_selection/* nameMatcher */.MH)(inputs.namePattern) : undefined;
-    const cutoff = inputs.olderThanMs === undefined ? undefined : now - inputs.olderThanMs;
+    const cutoff = inputs.olderThan === undefined ? undefined : now - inputs.olderThan.ms;
     const selected = all.filter(d => ((0,dataset_selection/* isExpired */._d)(d, now) ||
         (cutoff !== undefined && typeof d.createDate === 'number' && d.createDate < cutoff)) &&
         (!matches || matches(d.name)));
-    const criteria = describeCriteria(inputs.olderThanMs, inputs.namePattern);
+    const criteria = describeCriteria(inputs.olderThan, inputs.namePattern);
     log.info((0,outside_text.t) `${selected.length} of ${all.length} datasets selected for deletion (${criteria}).`);
     const deleted = [];
     const failed = [];
@@ -34673,10 +34689,10 @@ async function cleanupOperation(ctx) {
         throw new errors/* ActionError */.lZ((0,outside_text.t) `Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}. Re-run the job to try them again.`);
     }
 }
-function describeCriteria(olderThanMs, namePattern) {
+function describeCriteria(olderThan, namePattern) {
     const parts = ['expired'];
-    if (olderThanMs !== undefined)
-        parts.push(`or created more than ${(0,format/* inputDuration */.LK)(olderThanMs)} ago`);
+    if (olderThan !== undefined)
+        parts.push(`or created more than ${olderThan.text} ago`);
     if (namePattern)
         parts.push(`with a name matching ${namePattern}`);
     return parts.join(' ');
@@ -36791,7 +36807,7 @@ async function checkDatasetFile(ctx) {
         log.info((0,outside_text.t) `${shown} is a symbolic link to ${file.linkTarget}; following it.`);
     }
     const started = clock.now();
-    const scan = await scanExplained(file.path, shown, ctx.signal);
+    const scan = await scanExplained(file.path, shown, inputs.operation, ctx.signal);
     const { sizeBytes, crc32c, items, badLines, problems, cause } = scan;
     report.facts.file = { shown, sizeBytes, crc32c, items, badLines, problems, cause };
     report.facts.durations.check = clock.now() - started;
@@ -36815,15 +36831,25 @@ async function checkDatasetFile(ctx) {
     };
 }
 /** Scans the file; its errors name the path as the user wrote it, with what to do. */
-async function scanExplained(filePath, shownPath, signal) {
+async function scanExplained(filePath, shownPath, operation, signal) {
     try {
         return await scanFile(filePath, { signal, label: shownPath });
     }
     catch (error) {
         if (!(error instanceof errors/* FileCheckError */.pg))
             throw error;
-        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${error.message}. Nothing was created; check the path input (relative to the workspace) and the file.`, error.path);
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${error.message}.${refused(operation, 'check the path input (relative to the workspace) and the file')}`, error.path);
     }
+}
+/**
+ * The end of a refused file's message, after its full stop: create says that nothing was created
+ * (whoever reads the failure wants to know whether Nexus holds anything), then what to do; check
+ * never creates anything, so it says only what to do.
+ */
+function refused(operation, todo) {
+    if (operation !== 'check')
+        return todo ? ` Nothing was created; ${todo}.` : ' Nothing was created.';
+    return todo ? ` ${todo.charAt(0).toUpperCase()}${todo.slice(1)}.` : '';
 }
 function reportBadLines(ctx, scan, shownPath) {
     if (scan.badLines === 0)
@@ -36839,7 +36865,7 @@ function reportBadLines(ctx, scan, shownPath) {
                 ...(cause.column ? { column: cause.column } : {})
             });
         }
-        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shownPath} ${cause.message}. Nothing was created.`, shownPath);
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shownPath} ${cause.message}.${refused(ctx.inputs.operation)}`, shownPath);
     }
     for (const problem of scan.problems) {
         ctx.log.annotate((0,outside_text.t) `${place(shownPath, problem.line, problem.column)}${problem.message}`, {
@@ -36851,7 +36877,7 @@ function reportBadLines(ctx, scan, shownPath) {
     }
     const first = scan.problems[0];
     const more = scan.badLines > 1 ? ` (${scan.badLines} bad lines in all)` : '';
-    throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}. Nothing was created; fix the file and run again.`, shownPath);
+    throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}.${refused(ctx.inputs.operation, 'fix the file and run again')}`, shownPath);
 }
 /**
  * `items.ndjson:7: ` or `items.ndjson:7:12: `, as compilers print a place: the runner's log shows
@@ -37165,7 +37191,6 @@ class CancelledError extends ActionError {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   GI: () => (/* binding */ readableTime),
-/* harmony export */   LK: () => (/* binding */ inputDuration),
 /* harmony export */   Ly: () => (/* binding */ isoTime),
 /* harmony export */   P1: () => (/* binding */ readableDuration),
 /* harmony export */   Xo: () => (/* binding */ formatSeconds),
@@ -37232,15 +37257,6 @@ const DURATION_UNITS = {
     d: 86_400_000,
     w: 604_800_000
 };
-/** A duration as an input would give it, in the largest unit that divides it: `30d`, `90m`. */
-function inputDuration(ms) {
-    const units = Object.entries(DURATION_UNITS).sort(([, a], [, b]) => b - a);
-    for (const [unit, size] of units) {
-        if (ms % size === 0)
-            return `${ms / size}${unit}`;
-    }
-    return `${ms / 1000}s`;
-}
 /** A step's time: `35 ms`, `4.2 s`, `12 s`, `3 min 20 s`; rounded first, so 59.6 s reads `1 min`. */
 function readableDuration(ms) {
     if (Math.round(ms) < 1000)

@@ -2,15 +2,22 @@
  * The newcomer's tour: starts the embedded emulator, runs the bundled action
  * (dist/index.js) against it as a runner would, for create (with the sample
  * file in examples/), get, list and cleanup, and prints each step's outputs
- * and job summary. Nothing leaves this machine.
+ * and job summary. Nothing leaves this machine. Each step's runner files stay in
+ * .build/demo/ (not the temporary folder) for a look at what a runner reads.
  */
+import { rmSync } from 'node:fs'
+import * as path from 'node:path'
 import { Emulator } from '../emulator/emulator.js'
 import { ROOT, runAction, type ActionRun } from './run-action.js'
 import { renderSummary } from './render-summary.js'
 
 const DAY = 86_400_000
+/** The steps' own folders: RUNNER_TEMP and the GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files. */
+const STEPS_DIR = path.join(ROOT, '.build', 'demo')
+let steps = 0
 
 async function main(): Promise<void> {
+  rmSync(STEPS_DIR, { recursive: true, force: true })
   const emu = await Emulator.start({ processingMs: 1500 })
   try {
     const now = Date.now()
@@ -48,6 +55,9 @@ async function main(): Promise<void> {
     console.log(
       `\nDone: dataset ${id} created from examples/sample.ndjson, then read, listed, and the expired ones cleaned up.`
     )
+    console.log(
+      `Each step's raw runner files (output.txt for GITHUB_OUTPUT, summary.md for GITHUB_STEP_SUMMARY) are in ${path.relative(process.cwd(), STEPS_DIR) || STEPS_DIR}/.`
+    )
   } finally {
     await emu.close()
   }
@@ -60,17 +70,18 @@ async function step(title: string, inputs: Record<string, string>): Promise<Acti
       .map(k => `${k}=${k === 'api-url' ? '…' : inputs[k]}`)
       .join(' ')}`
   )
-  const run = await runAction(inputs, { workspace: ROOT })
+  const dir = path.join(STEPS_DIR, `${++steps}-${title}`)
+  const run = await runAction(inputs, { workspace: ROOT, dir })
   const log = run.stdout
     .split('\n')
     .filter(line => line && !line.startsWith('::add-mask::') && !line.startsWith('::debug::'))
   for (const line of log) console.log(`  | ${line}`)
   console.log(`  exit code ${run.code}`)
-  console.log('  outputs:')
+  console.log(`  outputs (raw: ${path.relative(ROOT, path.join(dir, 'output.txt'))}):`)
   for (const [name, value] of Object.entries(run.outputs)) {
     console.log(`    ${name} = ${value.length > 100 ? `${value.slice(0, 100)}…` : value}`)
   }
-  console.log('  job summary:')
+  console.log(`  job summary (raw: ${path.relative(ROOT, path.join(dir, 'summary.md'))}):`)
   for (const line of renderSummary(run.summary).split('\n')) console.log(`    ${line}`)
   if (run.code !== 0) throw new Error(`step ${title} failed: ${run.failure ?? run.stderr}`)
   return run

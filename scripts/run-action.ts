@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -47,6 +47,8 @@ export interface RunOptions {
   /** Extra environment (e.g. DATATURE_SECRET_KEY); INPUT_* come from `inputs`. */
   env?: Record<string, string>
   workspace?: string
+  /** The step's own folder (RUNNER_TEMP, the GITHUB_* files); a fresh temporary one by default. */
+  dir?: string
   /** The node binary to run the action with; default ACTION_NODE, else this node. */
   node?: string
   /** Kill the child after this long (the test then fails on the exit code). */
@@ -76,9 +78,10 @@ export interface ActionInvocation {
  */
 export function prepareAction(
   inputs: Record<string, string>,
-  options: Pick<RunOptions, 'env' | 'workspace' | 'node'> = {}
+  options: Pick<RunOptions, 'env' | 'workspace' | 'node' | 'dir'> = {}
 ): ActionInvocation {
-  const dir = mkdtempSync(path.join(tmpdir(), 'nexus-action-run-'))
+  const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'nexus-action-run-'))
+  mkdirSync(dir, { recursive: true })
   const workspace = options.workspace ?? dir
   const files = {
     GITHUB_OUTPUT: path.join(dir, 'output.txt'),

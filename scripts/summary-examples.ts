@@ -9,6 +9,7 @@ import * as path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ROOT } from './run-action.js'
 import { buildSummary, type SummaryInput } from '../src/action/summary/build.js'
+import { fileCause, type FileCause } from '../src/ndjson/file-cause.js'
 import type { Dataset, DatasetId } from '../src/nexus/types.js'
 import type { StepFacts } from '../src/operations/context.js'
 import {
@@ -22,6 +23,17 @@ import {
   UploadError
 } from '../src/shared/errors.js'
 import { t } from '../src/shared/outside-text.js'
+
+/** What the checker says of a file PowerShell 5.1 wrote: UTF-16, told from its first bytes. */
+const UTF16_CAUSE = fileCause({
+  firstBytes: Buffer.from('\ufeff{"url": "https://x/1.jpg"}\r\n', 'utf16le'),
+  lastNonBlank: 0x00,
+  items: 1,
+  firstItemComplete: false,
+  openObjectLine: 0,
+  closerLine: false,
+  secondValueAt: -1
+}) as FileCause
 
 /** The examples' "now": every relative time counts from it. */
 export const NOW = Date.UTC(2026, 10, 26, 13, 17, 34, 683)
@@ -193,17 +205,14 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       ...base,
       operation: 'check',
       elapsedMs: 12,
-      error: new FileCheckError(
-        t`data/items.ndjson is gzip-compressed; upload the uncompressed NDJSON. Nothing was created.`,
-        'data/items.ndjson'
-      ),
+      error: new FileCheckError(t`data/items.ndjson ${UTF16_CAUSE.message}.`, 'data/items.ndjson'),
       facts: facts({
         file: {
           ...FILE,
           badLines: 1,
           items: 1,
           problems: [{ line: 1, column: 1, message: 'invalid UTF-8 at column 1' }],
-          cause: { message: 'is gzip-compressed; upload the uncompressed NDJSON' }
+          cause: UTF16_CAUSE
         },
         durations: { check: 2 }
       })

@@ -150,8 +150,11 @@ describe('readInputs', () => {
     ['90m', 90 * 60_000],
     ['30s', 30_000],
     ['1.5d', 1.5 * 86_400_000]
-  ])('older-than %s', (value, ms) => {
-    expect(readInputs(base({ operation: 'cleanup', 'older-than': value })).olderThanMs).toBe(ms)
+  ])('older-than %s, echoed as written', (value, ms) => {
+    expect(readInputs(base({ operation: 'cleanup', 'older-than': value })).olderThan).toEqual({
+      ms,
+      text: value
+    })
   })
 
   test.each(['1e3', 'Infinity', 'NaN', '0x10', '1,5', '', ' '])(

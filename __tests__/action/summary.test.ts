@@ -5,7 +5,12 @@
  */
 import { describe, expect, test } from '@jest/globals'
 import { buildSummary, SUMMARY_ROW_CAP, type SummaryInput } from '../../src/action/summary/build.js'
-import { NexusApiError, TooManyDatasetsError, UploadError } from '../../src/shared/errors.js'
+import {
+  ActionError,
+  NexusApiError,
+  TooManyDatasetsError,
+  UploadError
+} from '../../src/shared/errors.js'
 import { keepSecret, t } from '../../src/shared/outside-text.js'
 import { plainText } from '../../scripts/render-summary.js'
 import { NOW, SUMMARY_EXAMPLES } from '../../scripts/summary-examples.js'
@@ -32,7 +37,7 @@ const row = (summary: string, name: string): string[] | undefined =>
 
 describe('every summary', () => {
   test.each(SUMMARY_EXAMPLES.map(e => [e.title, e.input] as const))(
-    '%s: opens with an icon and a sentence, blocks one line each, no raw timestamps',
+    '%s: opens with an icon and a sentence, blocks one line each, no raw timestamps or backticks',
     (_title, input) => {
       const summary = buildSummary(input)
       expect(firstLine(summary)).toMatch(/^<h3>(✅|❌|⚠️|⏳|🗑️|📋|🧹) \S.*<\/h3>$/u)
@@ -41,6 +46,8 @@ describe('every summary', () => {
       for (const line of summary.trimEnd().split('\n')) expect(line).toMatch(/^<(h3|h4|p|table)>/)
       expect(summary).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/)
       expect(summary).not.toMatch(/:\d\d\.\d{3}/)
+      // HTML shows markdown's backticks as they are: code is <code>.
+      expect(summary).not.toContain('`')
     }
   )
 
@@ -158,11 +165,16 @@ describe('failure: what next', () => {
     expect(shown(summary)).toContain('… and 15 more bad lines, not annotated')
   })
 
-  test('a file in the wrong format: the cause and its fix, apart', () => {
+  test('a file in the wrong format: the cause and its fix, apart, code as <code>', () => {
     const summary = summaryOf('check: the file is in the wrong format as a whole')
-    expect(shown(firstLine(summary))).toBe('❌ data/items.ndjson is gzip-compressed')
-    expect(said(summary, 'Cause')).toContain('data/items.ndjson is gzip-compressed')
-    expect(said(summary, 'Fix')).toMatch(/^Fix: Upload the uncompressed NDJSON\./)
+    expect(shown(firstLine(summary))).toBe(
+      '❌ data/items.ndjson is UTF-16 text (as Windows PowerShell 5.1 writes it)'
+    )
+    expect(said(summary, 'Cause')).toContain('data/items.ndjson is UTF-16 text')
+    expect(said(summary, 'Fix')).toMatch(
+      /^Fix: Save it as UTF-8 without a byte-order mark: in Windows PowerShell 5\.1 \[IO\.File\]::WriteAllLines\(\$path, \$lines\), in PowerShell 7 Set-Content -Encoding utf8NoBOM\./
+    )
+    expect(summary).toContain('<code>Set-Content -Encoding utf8NoBOM</code>')
     // check creates nothing, and says nothing of it.
     expect(said(summary, 'Left behind')).toBe('')
   })
@@ -385,6 +397,15 @@ describe('failure: what next', () => {
     })
     expect(summary).not.toContain('<img')
     expect(summary).toContain('&lt;img src=x')
+  })
+
+  test('backticks in a failure line become <code>, escaped; one without a partner stays', () => {
+    const summary = buildSummary({
+      ...example('an input is not valid'),
+      error: new ActionError(t`Run \`jq -c '.[]' <a.json\` first, or \`stop`)
+    })
+    expect(said(summary, 'Failure')).toBe("Failure: Run jq -c '.[]' <a.json first, or `stop")
+    expect(summary).toContain("<code>jq -c '.[]' &lt;a.json</code> first, or `stop</p>")
   })
 })
 

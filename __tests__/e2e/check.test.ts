@@ -52,7 +52,7 @@ describe('operation: check', () => {
     expect(run.outputs['item-count']).toBe('2')
   })
 
-  test('a bad file: annotations, one failure line, exit 1, as in create', async () => {
+  test('a bad file: annotations, one failure line, exit 1, as in create but for what was created', async () => {
     const bad = '{"url": "https://x/1.jpg"}\n{"kind": "Image"}\n{"url": 3}\n'
     const workspace = workspaceWith({ 'bad.ndjson': bad })
     const check = await runAction({ operation: 'check', path: 'bad.ndjson' }, { workspace })
@@ -62,10 +62,10 @@ describe('operation: check', () => {
       { workspace }
     )
     expect(check.code).toBe(1)
-    expect(check.failure).toBe(create.failure)
-    expect(check.failure).toMatch(
-      /bad\.ndjson is not valid NDJSON: line 2: "url" is missing \(2 bad lines in all\)/
-    )
+    // The same finding; only create speaks of what was not created.
+    const finding = 'bad.ndjson is not valid NDJSON: line 2: "url" is missing (2 bad lines in all).'
+    expect(check.failure).toBe(`${finding} Fix the file and run again.`)
+    expect(create.failure).toBe(`${finding} Nothing was created; fix the file and run again.`)
     const annotations = (run: typeof check) =>
       run.commands.filter(c => c.command === 'error' && c.props.file)
     expect(annotations(check)).toEqual(annotations(create))
@@ -82,6 +82,7 @@ describe('operation: check', () => {
     expect(run.failure).toMatch(
       /^items\.ndjson is UTF-16 text \(as Windows PowerShell 5\.1 writes it\); save it as UTF-8/
     )
+    expect(run.failure).not.toContain('created')
     expect(run.commands.filter(c => c.command === 'error' && c.props.file)).toEqual([])
   })
 

@@ -101,12 +101,14 @@ describe('cleanup', () => {
     expect(JSON.parse(run.outputs.datasets).map((d: { name: string }) => d.name)).toEqual(['run-1'])
   })
 
-  test('dry run deletes nothing and says so', async () => {
+  test('dry run deletes nothing and says so, echoing older-than as written', async () => {
     expired('old-a')
     expired('old-b')
     live('fresh')
-    const run = await cleanup({ 'dry-run': 'true' })
+    const run = await cleanup({ 'dry-run': 'true', 'older-than': '7d' })
     expectSuccess(run)
+    // 7d, not the "1w" a reformatted duration would read.
+    expect(run.summary).toContain('(expired or created more than 7d ago)')
     expect(run.outputs.count).toBe('2')
     expect(apiCalls(emu, 'DELETE')).toHaveLength(0)
     expect(emu.datasets()).toHaveLength(3)

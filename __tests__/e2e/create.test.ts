@@ -407,7 +407,7 @@ function cause(text: string): RegExp {
 }
 
 const UTF16_FIX =
-  'save it as UTF-8, e.g. `Out-File -Encoding utf8` in PowerShell 7 or `Set-Content -Encoding utf8NoBOM`'
+  'save it as UTF-8 without a byte-order mark: in Windows PowerShell 5.1 `[IO.File]::WriteAllLines($path, $lines)`, in PowerShell 7 `Set-Content -Encoding utf8NoBOM`'
 
 describe('create: bad files send no request', () => {
   const png = Buffer.concat([

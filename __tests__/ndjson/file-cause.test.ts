@@ -47,9 +47,9 @@ function checkAnyhow(data: string | Uint8Array, random: Random = prng(7)): Ndjso
 }
 
 const UTF16 =
-  'is UTF-16 text (as Windows PowerShell 5.1 writes it); save it as UTF-8, e.g. `Out-File -Encoding utf8` in PowerShell 7 or `Set-Content -Encoding utf8NoBOM`'
+  'is UTF-16 text (as Windows PowerShell 5.1 writes it); save it as UTF-8 without a byte-order mark: in Windows PowerShell 5.1 `[IO.File]::WriteAllLines($path, $lines)`, in PowerShell 7 `Set-Content -Encoding utf8NoBOM`'
 const UTF16BE =
-  'is UTF-16 big-endian text; save it as UTF-8, e.g. `Out-File -Encoding utf8` in PowerShell 7 or `Set-Content -Encoding utf8NoBOM`'
+  'is UTF-16 big-endian text; save it as UTF-8 without a byte-order mark: in Windows PowerShell 5.1 `[IO.File]::WriteAllLines($path, $lines)`, in PowerShell 7 `Set-Content -Encoding utf8NoBOM`'
 const GZIP = 'is gzip-compressed; upload the uncompressed NDJSON'
 const ZIP = 'is a zip archive; upload the NDJSON file in it, unzipped'
 const BINARY = 'is binary, not text; upload an NDJSON file (UTF-8 text, one JSON object per line)'

@@ -11,7 +11,7 @@ import {
 } from '../operations/context.js'
 import { INPUT_DEFAULTS, INPUT_NAMES, INPUT_USED_BY, type InputName } from '../shared/action-yml.js'
 import { InputError } from '../shared/errors.js'
-import { DURATION_UNITS } from '../shared/format.js'
+import { DURATION_UNITS, type Duration } from '../shared/format.js'
 import { hasControlCharacters, quote, t } from '../shared/outside-text.js'
 import { log } from './log.js'
 
@@ -97,7 +97,7 @@ export function readInputs(get: InputGetter = fromRunner, env: Env = process.env
   if (uses('name') && raw('name')) inputs.name = readName(raw('name'))
   if (uses('page') && raw('page')) inputs.page = refuseControlCharacters('page', raw('page'))
   if (uses('older-than') && raw('older-than')) {
-    inputs.olderThanMs = readDuration('older-than', raw('older-than'))
+    inputs.olderThan = readDuration('older-than', raw('older-than'))
   }
   if (uses('name-pattern')) {
     const pattern = get('name-pattern')
@@ -259,7 +259,7 @@ function readInteger(name: string, value: string, min: number, max: number): num
   return n
 }
 
-function readDuration(name: string, value: string): number {
+function readDuration(name: string, value: string): Duration {
   const match = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(value)
   const amount = match ? Number(match[1]) : NaN
   if (!match || !(amount > 0)) {
@@ -267,7 +267,6 @@ function readDuration(name: string, value: string): number {
       t`Input "${name}" must be a number and a unit s, m, h, d or w (for example 36h or 7d); got ${quote(value)}.`
     )
   }
-  return Math.round(
-    amount * (DURATION_UNITS[match[2].toLowerCase() as keyof typeof DURATION_UNITS] ?? 0)
-  )
+  const unit = DURATION_UNITS[match[2].toLowerCase() as keyof typeof DURATION_UNITS] ?? 0
+  return { ms: Math.round(amount * unit), text: value }
 }

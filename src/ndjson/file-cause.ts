@@ -47,8 +47,12 @@ export interface FileShape {
   secondValueAt: number
 }
 
+/**
+ * Windows PowerShell 5.1 has no encoding that writes UTF-8 without a byte-order mark (its
+ * `-Encoding utf8` writes one, which the check refuses too); .NET's WriteAllLines does.
+ */
 const UTF16_FIX =
-  'save it as UTF-8, e.g. `Out-File -Encoding utf8` in PowerShell 7 or `Set-Content -Encoding utf8NoBOM`'
+  'save it as UTF-8 without a byte-order mark: in Windows PowerShell 5.1 `[IO.File]::WriteAllLines($path, $lines)`, in PowerShell 7 `Set-Content -Encoding utf8NoBOM`'
 
 /** Each follows the file's name: what the file is, then what to do about it. */
 const CAUSES = {

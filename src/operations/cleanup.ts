@@ -2,7 +2,7 @@ import type { RunContext } from './context.js'
 import { forEachLimited } from '../shared/concurrency.js'
 import { isExpired, nameMatcher, warnRejected } from './dataset-selection.js'
 import { ActionError } from '../shared/errors.js'
-import { inputDuration } from '../shared/format.js'
+import type { Duration } from '../shared/format.js'
 import type { Dataset } from '../nexus/types.js'
 import { NAME_SHOWN, quote, t, type Inert } from '../shared/outside-text.js'
 
@@ -21,14 +21,14 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
   const skipped = rejected.length > 0 ? ` Skipped as malformed: ${rejected.length}.` : ''
   const now = clock.now()
   const matches = inputs.namePattern ? nameMatcher(inputs.namePattern) : undefined
-  const cutoff = inputs.olderThanMs === undefined ? undefined : now - inputs.olderThanMs
+  const cutoff = inputs.olderThan === undefined ? undefined : now - inputs.olderThan.ms
   const selected = all.filter(
     d =>
       (isExpired(d, now) ||
         (cutoff !== undefined && typeof d.createDate === 'number' && d.createDate < cutoff)) &&
       (!matches || matches(d.name))
   )
-  const criteria = describeCriteria(inputs.olderThanMs, inputs.namePattern)
+  const criteria = describeCriteria(inputs.olderThan, inputs.namePattern)
   log.info(t`${selected.length} of ${all.length} datasets selected for deletion (${criteria}).`)
   const deleted: Dataset[] = []
   const failed: Array<{ dataset: Dataset; reason: Inert }> = []
@@ -104,12 +104,11 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
 }
 
 function describeCriteria(
-  olderThanMs: number | undefined,
+  olderThan: Duration | undefined,
   namePattern: string | undefined
 ): string {
   const parts = ['expired']
-  if (olderThanMs !== undefined)
-    parts.push(`or created more than ${inputDuration(olderThanMs)} ago`)
+  if (olderThan !== undefined) parts.push(`or created more than ${olderThan.text} ago`)
   if (namePattern) parts.push(`with a name matching ${namePattern}`)
   return parts.join(' ')
 }

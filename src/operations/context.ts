@@ -3,6 +3,7 @@ import type { FileScan } from '../ndjson/file-scan.js'
 import type { Dataset, DatasetId } from '../nexus/types.js'
 import type { OutputName } from '../shared/action-yml.js'
 import type { Clock } from '../shared/clock.js'
+import type { Duration } from '../shared/format.js'
 import type { Logger } from '../shared/logger.js'
 import type { Inert } from '../shared/outside-text.js'
 
@@ -35,7 +36,7 @@ export interface ActionInputs {
   showExpired: boolean
   limit: number
   page?: string
-  olderThanMs?: number
+  olderThan?: Duration
   namePattern?: string
   dryRun: boolean
   concurrency: number

@@ -2,7 +2,7 @@ import { openUnchanged, scanFile, type FileScan } from '../ndjson/file-scan.js'
 import { FileCheckError } from '../shared/errors.js'
 import { formatBytes, readableDuration } from '../shared/format.js'
 import { t } from '../shared/outside-text.js'
-import type { OperationContext } from './context.js'
+import type { Operation, OperationContext } from './context.js'
 import { locateFile, type FileLocation } from './file-location.js'
 
 /** A dataset file that passed the check: where it is, what it holds. */
@@ -30,7 +30,7 @@ export async function checkDatasetFile(ctx: OperationContext): Promise<CheckedFi
     log.info(t`${shown} is a symbolic link to ${file.linkTarget}; following it.`)
   }
   const started = clock.now()
-  const scan = await scanExplained(file.path, shown, ctx.signal)
+  const scan = await scanExplained(file.path, shown, inputs.operation, ctx.signal)
   const { sizeBytes, crc32c, items, badLines, problems, cause } = scan
   report.facts.file = { shown, sizeBytes, crc32c, items, badLines, problems, cause }
   report.facts.durations.check = clock.now() - started
@@ -61,6 +61,7 @@ export async function checkDatasetFile(ctx: OperationContext): Promise<CheckedFi
 async function scanExplained(
   filePath: string,
   shownPath: string,
+  operation: Operation,
   signal: AbortSignal
 ): Promise<FileScan> {
   try {
@@ -68,10 +69,21 @@ async function scanExplained(
   } catch (error) {
     if (!(error instanceof FileCheckError)) throw error
     throw new FileCheckError(
-      t`${error.message}. Nothing was created; check the path input (relative to the workspace) and the file.`,
+      t`${error.message}.${refused(operation, 'check the path input (relative to the workspace) and the file')}`,
       error.path
     )
   }
+}
+
+/**
+ * The end of a refused file's message, after its full stop: create says that nothing was created
+ * (whoever reads the failure wants to know whether Nexus holds anything), then what to do; check
+ * never creates anything, so it says only what to do.
+ */
+function refused(operation: Operation, todo?: string): string {
+  if (operation !== 'check')
+    return todo ? ` Nothing was created; ${todo}.` : ' Nothing was created.'
+  return todo ? ` ${todo.charAt(0).toUpperCase()}${todo.slice(1)}.` : ''
 }
 
 function reportBadLines(ctx: OperationContext, scan: FileScan, shownPath: string): void {
@@ -87,7 +99,10 @@ function reportBadLines(ctx: OperationContext, scan: FileScan, shownPath: string
         ...(cause.column ? { column: cause.column } : {})
       })
     }
-    throw new FileCheckError(t`${shownPath} ${cause.message}. Nothing was created.`, shownPath)
+    throw new FileCheckError(
+      t`${shownPath} ${cause.message}.${refused(ctx.inputs.operation)}`,
+      shownPath
+    )
   }
   for (const problem of scan.problems) {
     ctx.log.annotate(t`${place(shownPath, problem.line, problem.column)}${problem.message}`, {
@@ -100,7 +115,7 @@ function reportBadLines(ctx: OperationContext, scan: FileScan, shownPath: string
   const first = scan.problems[0]
   const more = scan.badLines > 1 ? ` (${scan.badLines} bad lines in all)` : ''
   throw new FileCheckError(
-    t`${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}. Nothing was created; fix the file and run again.`,
+    t`${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}.${refused(ctx.inputs.operation, 'fix the file and run again')}`,
     shownPath
   )
 }

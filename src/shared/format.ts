@@ -60,13 +60,10 @@ export const DURATION_UNITS = {
   w: 604_800_000
 } as const
 
-/** A duration as an input would give it, in the largest unit that divides it: `30d`, `90m`. */
-export function inputDuration(ms: number): string {
-  const units = Object.entries(DURATION_UNITS).sort(([, a], [, b]) => b - a)
-  for (const [unit, size] of units) {
-    if (ms % size === 0) return `${ms / size}${unit}`
-  }
-  return `${ms / 1000}s`
+/** A duration input: its length, and its text as written, for messages that echo it (`7d`). */
+export interface Duration {
+  ms: number
+  text: string
 }
 
 /** A step's time: `35 ms`, `4.2 s`, `12 s`, `3 min 20 s`; rounded first, so 59.6 s reads `1 min`. */

@@ -29,6 +29,7 @@ import {
   table,
   text,
   when,
+  withCode,
   type Cell
 } from './html.js'
 
@@ -98,7 +99,7 @@ function failure(input: SummaryInput): string[] {
   const why = explainFailure(error, operation, facts, projectId)
   const blocks = [
     heading(`❌ ${why.headline}`),
-    paragraph(`<b>Failure:</b> ${text(failureLine(error))}`),
+    paragraph(`<b>Failure:</b> ${withCode(failureLine(error))}`),
     paragraph(`<b>Cause:</b> ${why.cause}`),
     paragraph(`<b>Fix:</b> ${why.fix}`)
   ]

@@ -22,7 +22,7 @@ import {
 } from '../../shared/errors.js'
 import { readableDuration } from '../../shared/format.js'
 import { t, type Inert } from '../../shared/outside-text.js'
-import { code, count, cut, num, text } from './html.js'
+import { code, count, cut, num, text, withCode } from './html.js'
 
 /** The step's failure line for an error: its own message, or for a bug, a request to report it. */
 export function failureLine(error: unknown): Inert {
@@ -209,10 +209,10 @@ function explainFile(
       : ` To check a file without creating anything (and without secrets, as in a pull request), use ${code('operation: check')}.`
   if (file?.cause) {
     const { what, fix } = causeParts(file.cause)
-    const todo = fix ? `${text(fix.charAt(0).toUpperCase() + fix.slice(1))}.` : ''
+    const todo = fix ? `${withCode(fix.charAt(0).toUpperCase() + fix.slice(1))}.` : ''
     return {
-      headline: `${shown} ${text(what)}${nothing}`,
-      cause: `${shown} ${text(what)}, so its lines cannot be read as NDJSON items.`,
+      headline: `${shown} ${withCode(what)}${nothing}`,
+      cause: `${shown} ${withCode(what)}, so its lines cannot be read as NDJSON items.`,
       fix: `${todo}${checkTip}`.trim()
     }
   }

@@ -18,6 +18,21 @@ export function text(value: unknown): string {
 }
 
 /**
+ * Text whose `code` spans are the action's own markup (the advice in a file's cause, say), as
+ * HTML: inert and escaped like `text`, with each pair of backticks turned into <code>, since the
+ * summary is HTML, where markdown's backticks would show as they are. A backtick without a
+ * partner stays as it is.
+ */
+export function withCode(value: string): string {
+  const parts = text(value).split('`')
+  let html = parts[0] ?? ''
+  for (let i = 1; i < parts.length; i += 2) {
+    html += i + 1 < parts.length ? `${code(parts[i])}${parts[i + 1]}` : `\`${parts[i]}`
+  }
+  return html
+}
+
+/**
  * Outside text cut to `max` characters (a name in a table or a heading need not be whole);
  * redacted first, as a credential cut in two is one the redaction can no longer find.
  */
