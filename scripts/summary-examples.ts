@@ -392,7 +392,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
           expired: EXPIRED.length,
           expiredHidden: false,
           unmatched: 0,
-          onePage: false,
+          partial: false,
           morePages: false
         }
       })
@@ -412,7 +412,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
           expiredHidden: true,
           unmatched: 92,
           namePattern: 'nightly-12*',
-          onePage: false,
+          partial: false,
           morePages: false
         }
       })

@@ -98,7 +98,8 @@ describe('readInputs', () => {
       pollIntervalMs: 5000,
       requestTimeoutMs: 60_000,
       showExpired: false,
-      limit: 100,
+      pageSize: 100,
+      ifMissing: 'fail',
       dryRun: false,
       concurrency: 8,
       path: 'data.ndjson'
@@ -275,11 +276,30 @@ describe('readInputs: each bad input is refused with a message naming it', () =>
       /"poll-interval" must be a positive number.*got "-1"/
     ],
     [
-      'limit too large',
-      { operation: 'list', limit: '1001' },
-      /"limit" must be a whole number from 1 to 1000; got "1001"/
+      'page-size too large',
+      { operation: 'list', 'page-size': '1001' },
+      /"page-size" must be a whole number from 1 to 1000; got "1001"/
     ],
-    ['limit fractional', { operation: 'list', limit: '2.5' }, /"limit" must be a whole number/],
+    [
+      'page-size fractional',
+      { operation: 'list', 'page-size': '2.5' },
+      /"page-size" must be a whole number/
+    ],
+    [
+      'max-datasets zero',
+      { operation: 'list', 'max-datasets': '0' },
+      /"max-datasets" must be a whole number from 1 to 100000; got "0"/
+    ],
+    [
+      'if-missing unknown',
+      { operation: 'delete', 'if-missing': 'skip' },
+      /"if-missing" must be one of fail, ignore/
+    ],
+    [
+      'limit, replaced in 1.0.0',
+      { operation: 'list', limit: '5' },
+      /Input "limit" was replaced in 1\.0\.0: use page-size/
+    ],
     [
       'show-expired not boolean',
       { operation: 'list', 'show-expired': 'yes please' },

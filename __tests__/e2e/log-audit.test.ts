@@ -72,7 +72,7 @@ beforeAll(async () => {
   await audited('cleanup dry run', { operation: 'cleanup', 'dry-run': 'true' })
   await audited('cleanup', { operation: 'cleanup' })
   await audited('delete', { operation: 'delete', 'dataset-id': id })
-  await audited('bad input', { operation: 'list', limit: 'lots' })
+  await audited('bad input', { operation: 'list', 'page-size': 'lots' })
   for (const r of uploads(emu)) {
     uploadSecrets.push(r.query['X-Goog-Signature'], r.query['X-Goog-Credential'], r.rawPath + '?')
   }

@@ -137,7 +137,7 @@ describe('list', () => {
     for (let i = 0; i < 3; i++) {
       emu.addDataset({ name: `old-${i}`, status: 'Uploaded', ...expiredTimes() })
     }
-    const run = await runAction({ operation: 'list', limit: '3', ...creds(emu) })
+    const run = await runAction({ operation: 'list', 'page-size': '3', ...creds(emu) })
     expectSuccess(run)
     expect(run.outputs.count).toBe('7')
     const names = JSON.parse(run.outputs.datasets).map((d: { name: string }) => d.name)
@@ -159,18 +159,76 @@ describe('list', () => {
     expect(run.outputs.count).toBe('2')
   })
 
-  test('page fetches that page only and outputs its cursors', async () => {
-    for (let i = 0; i < 5; i++) emu.addDataset({ name: `d-${i}`, status: 'Uploaded' })
-    const first = await runAction({ operation: 'list', limit: '2', ...creds(emu) })
-    expectSuccess(first)
-    const cursor = apiCalls(emu, 'GET')[1].query.page
-    emu.requests.length = 0
-    const run = await runAction({ operation: 'list', limit: '2', page: cursor, ...creds(emu) })
+  test('max-datasets and page walk the list: each dataset once, next-page empty at the end', async () => {
+    const seeded = Array.from({ length: 11 }, (_, i) =>
+      emu.addDataset({ name: `d-${i}`, status: 'Uploaded' })
+    )
+    const seen: string[] = []
+    let page = ''
+    const cursors: string[] = []
+    for (let walks = 0; walks < 10; walks++) {
+      const run = await runAction({
+        operation: 'list',
+        'max-datasets': '4',
+        'page-size': '3',
+        ...(page ? { page } : {}),
+        ...creds(emu)
+      })
+      expectSuccess(run)
+      const ids = JSON.parse(run.outputs.datasets).map((d: { id: string }) => d.id)
+      expect(ids.length).toBeLessThanOrEqual(4)
+      expect(run.outputs.count).toBe(String(ids.length))
+      seen.push(...ids)
+      if (page) expect(run.outputs['prev-page']).toBeTruthy()
+      page = run.outputs['next-page']
+      if (!page) break
+      cursors.push(page)
+    }
+    expect(page).toBe('')
+    expect(seen.sort()).toEqual(seeded.map(d => d.id).sort())
+    expect(cursors.length).toBeGreaterThanOrEqual(2)
+    // No request asks for more than the list still wants: the cursors fall where it stopped.
+    expect(apiCalls(emu, 'GET').every(r => Number(r.query.limit) <= 3)).toBe(true)
+  })
+
+  test('max-datasets counts after name-pattern and show-expired', async () => {
+    for (let i = 0; i < 6; i++) {
+      emu.addDataset({ name: `other-${i}`, status: 'Uploaded' })
+      emu.addDataset({ name: `nightly-${i}`, status: 'Uploaded' })
+      emu.addDataset({ name: `nightly-old-${i}`, status: 'Uploaded', ...expiredTimes() })
+    }
+    const run = await runAction({
+      operation: 'list',
+      'name-pattern': 'nightly-*',
+      'max-datasets': '4',
+      ...creds(emu)
+    })
     expectSuccess(run)
-    expect(apiCalls(emu, 'GET')).toHaveLength(1)
-    expect(run.outputs.count).toBe('2')
+    const names = JSON.parse(run.outputs.datasets).map((d: { name: string }) => d.name)
+    expect(names).toHaveLength(4)
+    expect(names.every((n: string) => /^nightly-\d$/.test(n))).toBe(true)
+    expect(run.outputs.count).toBe('4')
     expect(run.outputs['next-page']).toBeTruthy()
-    expect(run.outputs['prev-page']).toBeTruthy()
+    const rest = await runAction({
+      operation: 'list',
+      'name-pattern': 'nightly-*',
+      page: run.outputs['next-page'],
+      ...creds(emu)
+    })
+    expectSuccess(rest)
+    const more = JSON.parse(rest.outputs.datasets).map((d: { name: string }) => d.name)
+    expect([...names, ...more].sort()).toEqual([0, 1, 2, 3, 4, 5].map(i => `nightly-${i}`))
+    expect(rest.outputs['next-page']).toBe('')
+  })
+
+  test('limit, replaced in 1.0.0, fails naming the new inputs', async () => {
+    emu.addDataset({ name: 'd', status: 'Uploaded' })
+    const run = await runAction({ operation: 'list', limit: '1', ...creds(emu) })
+    expect(run.code).toBe(1)
+    expect(run.failure).toBe(
+      'Input "limit" was replaced in 1.0.0: use page-size for the datasets per request, and max-datasets for how many list returns (with next-page to go on).'
+    )
+    expect(apiCalls(emu)).toHaveLength(0)
   })
 
   test('name-pattern keeps only whole-name glob matches', async () => {
@@ -194,6 +252,24 @@ describe('list', () => {
 })
 
 describe('delete', () => {
+  test('if-missing: ignore makes a missing dataset a success, deleted false, with a notice', async () => {
+    const id = 'dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60'
+    const run = await runAction({
+      operation: 'delete',
+      'dataset-id': id,
+      'if-missing': 'ignore',
+      ...creds(emu)
+    })
+    expectSuccess(run)
+    expect(run.outputs.deleted).toBe('false')
+    expect(run.outputs['dataset-id']).toBe(id)
+    expect(run.stdout).toContain(
+      `::notice::Dataset ${id} is not there: nothing to delete (if-missing: ignore).`
+    )
+    expect(apiCalls(emu, 'DELETE')).toHaveLength(0)
+    expect(run.summary).toContain('was not there: nothing to delete')
+  })
+
   test('deletes the dataset and outputs deleted', async () => {
     const seeded = emu.addDataset({ name: 'doomed', status: 'Uploaded' })
     const run = await runAction({ operation: 'delete', 'dataset-id': seeded.id, ...creds(emu) })

@@ -34,6 +34,7 @@ function recordingLog(): Logger & { warnings: string[] } {
     warnings,
     debug: () => undefined,
     info: () => undefined,
+    notice: () => undefined,
     warning: message => warnings.push(message),
     annotate: () => undefined,
     group: (_title, body) => body(),

@@ -1,12 +1,10 @@
 import { describe, expect, test } from '@jest/globals'
 import { BadAnswerError } from '../../src/shared/errors.js'
 import {
-  firstOfEachId,
   isDatasetId,
   parseDataset,
   parseDatasetPage,
-  parseDeleteAnswer,
-  type Dataset
+  parseDeleteAnswer
 } from '../../src/nexus/types.js'
 
 const ID = 'dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60'
@@ -141,20 +139,4 @@ describe('the rest of an answer', () => {
       expect(() => parseDeleteAnswer(answer, 'DELETE')).toThrow(BadAnswerError)
     }
   )
-})
-
-describe('a listing names each dataset once', () => {
-  test('the first of each id is kept, in order; the ids listed again are counted', () => {
-    const listed = [ID, 'dataset_b', ID, 'dataset_c', 'dataset_b', ID].map((id, i) => ({
-      ...(dataset(id) as Dataset),
-      name: `${i}`
-    }))
-    const { datasets, repeated } = firstOfEachId(listed)
-    expect(datasets.map(d => [d.id, d.name])).toEqual([
-      [ID, '0'],
-      ['dataset_b', '1'],
-      ['dataset_c', '3']
-    ])
-    expect(repeated).toBe(2)
-  })
 })

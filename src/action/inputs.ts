@@ -1,9 +1,10 @@
 import * as core from '@actions/core'
 import { isLoopback } from '../net/url-policy.js'
-import { LARGEST_PAGE } from '../nexus/client.js'
+import { LARGEST_PAGE, MAX_LIST_DATASETS } from '../nexus/listing.js'
 import { isDatasetId, type DatasetId } from '../nexus/types.js'
 import {
   IF_EXISTS,
+  IF_MISSING,
   OPERATIONS,
   type ActionInputs,
   type ApiSettings,
@@ -17,8 +18,17 @@ import { log } from './log.js'
 
 export const DEFAULT_API_URL = 'https://api.datature.io'
 
+/**
+ * Inputs of 0.x that 1.0.0 replaced. The runner passes an input action.yml no longer declares
+ * with a mere warning, so a workflow that still sets one would quietly get other behaviour.
+ */
+const REMOVED_INPUTS = {
+  limit:
+    'Input "limit" was replaced in 1.0.0: use page-size for the datasets per request, and max-datasets for how many list returns (with next-page to go on).'
+} as const
+
 /** Reads one input as given (untrimmed; empty when not given). */
-export type InputGetter = (name: InputName) => string
+export type InputGetter = (name: InputName | keyof typeof REMOVED_INPUTS) => string
 
 /** The runner's way: INPUT_<NAME> through @actions/core, with defaults from action.yml applied. */
 const fromRunner: InputGetter = name => core.getInput(name, { trimWhitespace: false })
@@ -68,6 +78,7 @@ export function readInputs(get: InputGetter = fromRunner, env: Env = process.env
     )
   }
   const op = operation as Operation
+  refuseRemovedInputs(get)
   const uses = (name: InputName): boolean => usesInput(op, name)
 
   const inputs: ActionInputs = {
@@ -79,11 +90,15 @@ export function readInputs(get: InputGetter = fromRunner, env: Env = process.env
     pollIntervalMs: readSeconds('poll-interval', withDefault('poll-interval')),
     requestTimeoutMs: readSeconds('request-timeout', withDefault('request-timeout')),
     showExpired: readBoolean('show-expired', withDefault('show-expired')),
-    limit: readInteger('limit', withDefault('limit'), 1, LARGEST_PAGE),
+    pageSize: readInteger('page-size', withDefault('page-size'), 1, LARGEST_PAGE),
+    ifMissing: readChoice('if-missing', withDefault('if-missing'), IF_MISSING),
     dryRun: readBoolean('dry-run', withDefault('dry-run')),
     concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32)
   }
 
+  if (uses('max-datasets') && raw('max-datasets')) {
+    inputs.maxDatasets = readInteger('max-datasets', raw('max-datasets'), 1, MAX_LIST_DATASETS)
+  }
   if (uses('dataset-id')) inputs.datasetId = readDatasetId(raw('dataset-id'))
   if (uses('path')) {
     inputs.path = raw('path')
@@ -109,6 +124,12 @@ export function readInputs(get: InputGetter = fromRunner, env: Env = process.env
     if (pattern.trim()) inputs.namePattern = refuseControlCharacters('name-pattern', pattern.trim())
   }
   return inputs
+}
+
+function refuseRemovedInputs(get: InputGetter): void {
+  for (const [name, message] of Object.entries(REMOVED_INPUTS)) {
+    if (get(name as keyof typeof REMOVED_INPUTS).trim() !== '') throw new InputError(t`${message}`)
+  }
 }
 
 /**

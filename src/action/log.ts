@@ -9,6 +9,7 @@ import { keepSecret, type Inert } from '../shared/outside-text.js'
 export const log: Logger = {
   debug: message => core.debug(message),
   info: message => core.info(message),
+  notice: message => core.notice(message),
   warning: message => core.warning(message),
   annotate: (message, place) =>
     core.error(message, {

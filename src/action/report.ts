@@ -21,6 +21,11 @@ export function createReport(): Report {
       facts.deleted = true
       setOutput('deleted', 'true')
     },
+    missing: datasetId => {
+      facts.missing = datasetId
+      setOutput('dataset-id', datasetId)
+      setOutput('deleted', 'false')
+    },
     reused: d => {
       facts.reused = true
       setOutput('reused', 'true')

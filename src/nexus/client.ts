@@ -1,15 +1,10 @@
 import type { Clock } from '../shared/clock.js'
-import {
-  BadAnswerError,
-  NexusApiError,
-  TooManyDatasetsError,
-  TransportError
-} from '../shared/errors.js'
-import { formatBytes, formatSeconds } from '../shared/format.js'
+import { BadAnswerError, NexusApiError, TransportError } from '../shared/errors.js'
+import { formatSeconds } from '../shared/format.js'
+import { LARGEST_PAGE, MAX_LIST_BYTES, walkPages } from './listing.js'
 import { AgentPool, headerValue, send, type HttpResponse } from '../net/http.js'
 import type { Logger } from '../shared/logger.js'
 import {
-  firstOfEachId,
   parseDataset,
   parseDatasetPage,
   parseDeleteAnswer,
@@ -54,17 +49,6 @@ const MAX_ANSWER_BYTES = 16 * 1024 * 1024
  */
 export const MAX_ANSWER_DEPTH = 64
 
-/**
- * A listing is walked at most this far (SECURITY.md): a server whose every page points on to a
- * new one would otherwise hold the step, and every dataset in memory, forever.
- */
-export const MAX_LIST_PAGES = 1000
-export const MAX_LIST_DATASETS = 100_000
-/** Pages of up to 16 MiB each: a bound on what a listing holds in memory, whatever its count. */
-export const MAX_LIST_BYTES = 256 * 1024 * 1024
-/** The largest page the API serves: the fewest round trips for a whole listing. */
-export const LARGEST_PAGE = 1000
-
 /** Every dataset of a project, and the listed entries that were not datasets. */
 export interface Listing {
   datasets: Dataset[]
@@ -105,53 +89,27 @@ export class NexusClient {
     return dataset
   }
 
-  /** One page, each id once; entries numbered from `firstPosition` in `rejected`. */
-  async listPage(limit: number, page?: string, firstPosition = 1): Promise<CheckedPage> {
-    const { page: read } = await this.readPage(limit, page, firstPosition)
-    return { ...read, data: this.eachIdOnce(read.data) }
+  /**
+   * The listing's pages from `start` (the first page without), each dataset once, within the caps
+   * of listing.ts. `limit` is asked before each request; stop the walk by leaving the loop.
+   */
+  listPages(options: { start?: string; limit: () => number }): AsyncGenerator<CheckedPage> {
+    return walkPages((limit, page, firstPosition) => this.readPage(limit, page, firstPosition), {
+      ...options,
+      projectId: this.projectId,
+      maxBytes: this.options.maxListBytes ?? MAX_LIST_BYTES,
+      log: this.options.log
+    })
   }
 
-  /**
-   * Every dataset of the project, each id once, walking the pages from the first, within the caps
-   * above.
-   */
+  /** Every dataset of the project, each id once, walking the pages from the first. */
   async listAll(limit = LARGEST_PAGE): Promise<Listing> {
-    const maxBytes = this.options.maxListBytes ?? MAX_LIST_BYTES
     const listing: Listing = { datasets: [], rejected: [] }
-    const seen = new Set<string>()
-    let entries = 0
-    let bytes = 0
-    let page: string | undefined
-    for (let pages = 1; ; pages++) {
-      const read = await this.readPage(limit, page, entries + 1)
-      const answer = read.page
-      listing.datasets.push(...answer.data)
-      listing.rejected.push(...answer.rejected)
-      entries += answer.data.length + answer.rejected.length
-      bytes += read.bytes
-      // An empty page that still points on would have us walk forever.
-      if (!answer.nextPage || answer.data.length + answer.rejected.length === 0) {
-        return { ...listing, datasets: this.eachIdOnce(listing.datasets) }
-      }
-      // A server that hands back a cursor it already gave would loop forever.
-      if (seen.has(answer.nextPage)) {
-        throw new BadAnswerError(
-          t`The Nexus API's answer to listing datasets is not what it promises: page cursor ${answer.nextPage} repeats.`
-        )
-      }
-      if (pages >= MAX_LIST_PAGES || entries >= MAX_LIST_DATASETS) {
-        throw new TooManyDatasetsError(
-          t`Listing the datasets of project ${this.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets. Delete datasets in Nexus, or report this if the project does not hold that many.`
-        )
-      }
-      if (bytes >= maxBytes) {
-        throw new TooManyDatasetsError(
-          t`Listing the datasets of project ${this.projectId} stopped after ${pages} pages (${entries} entries, ${formatBytes(bytes)} of answers), and the API still points to a next page: the action reads at most ${formatBytes(maxBytes)} of one listing. Delete datasets in Nexus, or report this if the project does not hold that many.`
-        )
-      }
-      seen.add(answer.nextPage)
-      page = answer.nextPage
+    for await (const page of this.listPages({ limit: () => limit })) {
+      listing.datasets.push(...page.data)
+      listing.rejected.push(...page.rejected)
     }
+    return listing
   }
 
   private async readPage(
@@ -168,17 +126,6 @@ export class NexusClient {
       page: this.warnUnknownNumbers(parseDatasetPage(answer.json, 'GET datasets', firstPosition)),
       bytes: answer.bytes
     }
-  }
-
-  /** A listing's datasets, each id once (the first time listed), with a warning if any repeat. */
-  private eachIdOnce(datasets: Dataset[]): Dataset[] {
-    const unique = firstOfEachId(datasets)
-    if (unique.repeated > 0) {
-      this.options.log.warning(
-        t`The listing named ${unique.repeated} ${unique.repeated === 1 ? 'dataset' : 'datasets'} more than once; each is used once.`
-      )
-    }
-    return unique.datasets
   }
 
   /** Warns of the counts and times an answer gave that the action treats as unknown. */

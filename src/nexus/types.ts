@@ -238,28 +238,6 @@ export function parseDatasetPage(value: unknown, what: string, firstPosition = 1
   }
 }
 
-/**
- * The datasets in listing order, each id once (the first time it is listed), and how many ids
- * were listed more than once: a listing that repeats one must not have it deleted or counted twice.
- */
-export function firstOfEachId(datasets: readonly Dataset[]): {
-  datasets: Dataset[]
-  repeated: number
-} {
-  const seen = new Set<string>()
-  const repeatedIds = new Set<string>()
-  const unique: Dataset[] = []
-  for (const dataset of datasets) {
-    if (seen.has(dataset.id)) {
-      repeatedIds.add(dataset.id)
-    } else {
-      seen.add(dataset.id)
-      unique.push(dataset)
-    }
-  }
-  return { datasets: unique, repeated: repeatedIds.size }
-}
-
 export function parseDeleteAnswer(value: unknown, what: string): DeleteAnswer {
   if (
     !isObject(value) ||

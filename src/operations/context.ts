@@ -14,6 +14,10 @@ export type Operation = (typeof OPERATIONS)[number]
 export const IF_EXISTS = ['create', 'reuse', 'fail'] as const
 export type IfExists = (typeof IF_EXISTS)[number]
 
+/** What delete does when the dataset is not there. */
+export const IF_MISSING = ['fail', 'ignore'] as const
+export type IfMissing = (typeof IF_MISSING)[number]
+
 /** How to reach Nexus: read only by the operations that talk to it (not `check`). */
 export interface ApiSettings {
   secretKey: string
@@ -34,8 +38,13 @@ export interface ActionInputs {
   pollIntervalMs: number
   requestTimeoutMs: number
   showExpired: boolean
-  limit: number
+  /** Datasets per listing request. */
+  pageSize: number
+  /** list stops once it has this many (after the filters); all when absent. */
+  maxDatasets?: number
+  /** The cursor list starts at. */
   page?: string
+  ifMissing: IfMissing
   olderThan?: Duration
   namePattern?: string
   dryRun: boolean
@@ -60,12 +69,12 @@ export interface FileFacts extends Pick<
 export interface ListingFacts {
   /** The datasets listed, in order, after the filters. */
   datasets: Dataset[]
-  /** How many the project (or the page) holds before the filters... */
+  /** How many the part of the listing read holds before the filters... */
   total: number
   /** ...and how many of those are expired. */
   expired: number
-  /** A page was asked for (input page): the totals are the page's. */
-  onePage: boolean
+  /** Only part of the listing was read (from `page`, or up to `max-datasets`): totals are its. */
+  partial: boolean
   /** The expired ones are left out (show-expired: false). */
   expiredHidden: boolean
   /** Left out because name-pattern did not match them. */
@@ -105,6 +114,8 @@ export interface StepFacts {
   unansweredCreate?: { name: string }
   /** The step deleted `dataset` (delete, or create after a failed upload). */
   deleted?: boolean
+  /** delete with if-missing: ignore found no dataset of this id. */
+  missing?: DatasetId
   /** How long each part of the step took, in ms. */
   durations: { check?: number; upload?: number; wait?: number }
   upload?: { bytesPerSecond: number; attempts: number }
@@ -125,6 +136,8 @@ export interface Report {
   output(name: OutputName, value: string): void
   /** The step deleted its dataset: output deleted, and the summary's facts. */
   deleted(): void
+  /** delete found nothing to delete (if-missing: ignore): output deleted false, and the facts. */
+  missing(datasetId: DatasetId): void
   /** create reuses `dataset` (if-exists: reuse): output reused, the dataset's, and the facts. */
   reused(dataset: Dataset): void
   /** Written into as the step goes; `dataset()`, `deleted()` and `reused()` keep it current. */

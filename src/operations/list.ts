@@ -1,8 +1,14 @@
-import type { RunContext } from './context.js'
+import type { PageCursors, RunContext } from './context.js'
 import { isExpired, nameMatcher, warnRejected } from './dataset-selection.js'
-import type { Dataset } from '../nexus/types.js'
+import type { Dataset, RejectedEntry } from '../nexus/types.js'
 import { t } from '../shared/outside-text.js'
 
+/**
+ * Lists the datasets as the SDK pages them: from the cursor `page` (or the first page), the ones
+ * the filters keep, until `max-datasets` of them or the end. Each request asks for no more than
+ * are still wanted, so the cursor after the last page read is exactly where the list stopped:
+ * passing it back as `page` lists the next ones, none twice and none skipped.
+ */
 export async function listOperation({
   inputs,
   client,
@@ -10,46 +16,53 @@ export async function listOperation({
   log,
   report
 }: RunContext): Promise<void> {
-  let datasets: Dataset[]
-  let cursors = { nextPage: null as string | null, prevPage: null as string | null }
-  if (inputs.page) {
-    const page = await client.listPage(inputs.limit, inputs.page)
-    datasets = page.data
-    cursors = { nextPage: page.nextPage, prevPage: page.prevPage }
-    warnRejected(log, page.rejected)
-  } else {
-    const listing = await client.listAll(inputs.limit)
-    datasets = listing.datasets
-    warnRejected(log, listing.rejected)
-  }
-  const total = datasets.length
   const now = clock.now()
-  const expired = datasets.filter(d => isExpired(d, now)).length
-  const hidden: string[] = []
-  if (!inputs.showExpired) {
-    datasets = datasets.filter(d => !isExpired(d, now))
-    if (expired > 0) hidden.push(`${expired} expired (show-expired: true shows them)`)
-  }
+  const matches = inputs.namePattern ? nameMatcher(inputs.namePattern) : undefined
+  const max = inputs.maxDatasets ?? Infinity
+  const datasets: Dataset[] = []
+  const rejected: RejectedEntry[] = []
+  const cursors: PageCursors = { nextPage: null, prevPage: null }
+  let total = 0
+  let expired = 0
   let unmatched = 0
-  if (inputs.namePattern) {
-    const matches = nameMatcher(inputs.namePattern)
-    const before = datasets.length
-    datasets = datasets.filter(d => matches(d.name))
-    unmatched = before - datasets.length
-    if (unmatched > 0) hidden.push(`${unmatched} not matching name-pattern ${inputs.namePattern}`)
+  let first = true
+  const limit = (): number => Math.min(inputs.pageSize, max - datasets.length)
+  for await (const page of client.listPages({ start: inputs.page, limit })) {
+    if (first) cursors.prevPage = page.prevPage
+    first = false
+    cursors.nextPage = page.nextPage
+    rejected.push(...page.rejected)
+    for (const dataset of page.data) {
+      total++
+      const isOld = isExpired(dataset, now)
+      if (isOld) expired++
+      if (isOld && !inputs.showExpired) continue
+      if (matches && !matches(dataset.name)) unmatched++
+      else datasets.push(dataset)
+    }
+    if (datasets.length >= max) break
   }
-  report.datasets(datasets, cursors)
+  warnRejected(log, rejected)
+  const hidden: string[] = []
+  if (!inputs.showExpired && expired > 0) {
+    hidden.push(`${expired} expired (show-expired: true shows them)`)
+  }
+  if (unmatched > 0) hidden.push(`${unmatched} not matching name-pattern ${inputs.namePattern}`)
+  // A server that answers with more than asked for: the list still stops at max-datasets.
+  const listed = datasets.slice(0, max)
+  report.datasets(listed, cursors)
+  const partial = inputs.page !== undefined || cursors.nextPage !== null
   report.facts.listing = {
-    datasets,
+    datasets: listed,
     total,
-    onePage: inputs.page !== undefined,
+    partial,
     expired,
     expiredHidden: !inputs.showExpired,
     unmatched,
     namePattern: inputs.namePattern,
-    morePages: Boolean(cursors.nextPage)
+    morePages: cursors.nextPage !== null
   }
-  const scope = inputs.page ? 'on this page' : 'in the project'
+  const scope = partial ? 'in the part of the listing read' : 'in the project'
   const hiddenNote = hidden.length > 0 ? `; hidden: ${hidden.join(', ')}` : ''
-  log.info(t`${datasets.length} of ${total} datasets ${scope} listed${hiddenNote}.`)
+  log.info(t`${listed.length} of ${total} datasets ${scope} listed${hiddenNote}.`)
 }

@@ -15,12 +15,14 @@ export const INPUT_NAMES = [
   'poll-interval',
   'request-timeout',
   'show-expired',
-  'limit',
+  'page-size',
+  'max-datasets',
   'page',
   'older-than',
   'name-pattern',
   'dry-run',
-  'concurrency'
+  'concurrency',
+  'if-missing'
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 
@@ -53,9 +55,10 @@ export const INPUT_DEFAULTS = {
   'poll-interval': '5',
   'request-timeout': '60',
   'show-expired': 'false',
-  limit: '100',
+  'page-size': '100',
   'dry-run': 'false',
-  concurrency: '8'
+  concurrency: '8',
+  'if-missing': 'fail'
 } as const
 
 /** The inputs that only some operations read (every other input is read by all). */
@@ -72,10 +75,12 @@ export const INPUT_USED_BY = {
   'poll-interval': ['create', 'wait'],
   'request-timeout': ['create', 'get', 'list', 'delete', 'wait', 'cleanup'],
   'show-expired': ['list'],
-  limit: ['list'],
+  'page-size': ['list'],
+  'max-datasets': ['list'],
   page: ['list'],
   'older-than': ['cleanup'],
   'name-pattern': ['list', 'cleanup'],
   'dry-run': ['cleanup'],
-  concurrency: ['cleanup']
+  concurrency: ['cleanup'],
+  'if-missing': ['delete']
 } as const

@@ -16,6 +16,8 @@ export interface AnnotationPlace {
 export interface Logger {
   debug(message: Inert): void
   info(message: Inert): void
+  /** Worth seeing on the run's page, though nothing is wrong. */
+  notice(message: Inert): void
   warning(message: Inert): void
   /** An error annotation on a line of a file. */
   annotate(message: Inert, place: AnnotationPlace): void

@@ -3,4 +3,4 @@
 
 /** Sent in the User-Agent of every API request. */
 export const ACTION_NAME = 'nexus-dataset-action'
-export const ACTION_VERSION = '0.1.0'
+export const ACTION_VERSION = '1.0.0'

@@ -72,6 +72,12 @@ function success(input: SummaryInput): string[] {
       fieldTable([...fileRows(f), ['Items', cell(count(f.items, 'item'))], ...timeRows(input)])
     ]
   }
+  if (facts.missing) {
+    return [
+      heading(`🗑️ Dataset ${text(facts.missing)} was not there: nothing to delete`),
+      paragraph('<code>if-missing: ignore</code> counts a missing dataset as deleted already.')
+    ]
+  }
   const d = facts.dataset
   if (!d) return [heading('✅ Done')]
   const name = cut(d.name || d.id, NAME_IN_HEADING)
@@ -316,7 +322,7 @@ function listBlocks(input: SummaryInput): string[] {
   const listing = input.facts.listing
   if (!listing) return []
   const { datasets, total, expired } = listing
-  const where = listing.onePage ? 'on this page' : 'in the project'
+  const where = listing.partial ? 'in the part of the listing read' : 'in the project'
   const project = input.projectId ? ` ${text(input.projectId)}` : ''
   const hidden: string[] = []
   if (listing.expiredHidden && expired > 0)
@@ -335,7 +341,7 @@ function listBlocks(input: SummaryInput): string[] {
   if (listing.morePages)
     blocks.push(
       paragraph(
-        'More datasets on the next page: pass the <code>next-page</code> output as <code>page</code>.'
+        'More datasets follow: pass the <code>next-page</code> output as <code>page</code> to list them.'
       )
     )
   return blocks

@@ -4,7 +4,7 @@
  * this is what a person reads first to know what kind of trouble it is and what to do.
  */
 import { causeParts } from '../../ndjson/file-cause.js'
-import { MAX_LIST_BYTES, MAX_LIST_DATASETS, MAX_LIST_PAGES } from '../../nexus/client.js'
+import { MAX_LIST_BYTES, MAX_LIST_DATASETS, MAX_LIST_PAGES } from '../../nexus/listing.js'
 import { statusMessage } from '../../nexus/types.js'
 import type { Operation, StepFacts } from '../../operations/context.js'
 import {
