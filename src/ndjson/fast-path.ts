@@ -2,25 +2,24 @@ import { FAST_PATH_WASM } from './fast-path.wasm.js'
 
 /**
  * The NDJSON checker's fast path, in WebAssembly: fast-path.wat, compiled at build time
- * (npm run build:generated) into fast-path.wasm.ts. It accepts a run of plain lines, which are,
- * byte for byte: optional spaces, tabs or CRs, `{`, one or more `"key": "value"` members separated
- * by `,` (the same whitespace allowed around every token), `}`, optional whitespace, `\n`; where
- * every key and value is a string with no `\` and no byte below 0x20, one key is exactly "url",
- * and no "url" value is empty or starts with a space (it might be blank). At the first other line
- * it stops, and the general machine in check.ts reads that line and judges it: that machine is
- * the one grammar of a line.
+ * (npm run build:generated) into fast-path.wasm.ts. It validates the whole JSON grammar of a line
+ * (every value type, escapes, nesting up to MAX_DEPTH) and the url and kind rules, and accepts a
+ * run of good lines. At the first line it does not accept it stops, and the general machine in
+ * check.ts reads that line and judges it: that machine is the one grammar of a line. The fast path
+ * leaves it a few rare good lines too (see fast-path.wat): a top-level key written with an escape,
+ * a url starting with a space or an escape.
  *
  * Invariant: every line the fast path accepts, the full checker accepts with the same item count.
  *
- * On typical lines it is about five times as fast as the general machine, mostly thanks to its
- * 16-byte SIMD compares over the values.
+ * On typical lines it is several times as fast as the general machine, mostly thanks to its
+ * 16-byte SIMD compares over the strings.
  */
 
-// Memory: the scratch area the checker copies chunks to, then slack. The module keeps no data of
-// its own, so the scratch area starts at 0.
-const SCRATCH_AT = 0
+// Memory: the module's own data (tables and its stack of containers, see fast-path.wat), the
+// scratch area the checker copies chunks to, then slack.
+const SCRATCH_AT = 4096
 export const SCRATCH_BYTES = 1 << 20
-/** The SIMD loads may read up to 15 bytes past the data: this keeps them inside the memory. */
+/** The SIMD loads may read up to 16 bytes past the data: this keeps them inside the memory. */
 const SLACK_BYTES = 64
 const PAGE_BYTES = 1 << 16
 const PAGES = Math.ceil((SCRATCH_AT + SCRATCH_BYTES + SLACK_BYTES) / PAGE_BYTES)
@@ -37,7 +36,7 @@ export interface FastPath {
   scratch: Buffer
   words: Int32Array
   /**
-   * Reads the lines in memory [from, to), which ends with a '\n', while they are plain, and
+   * Reads the lines in memory [from, to), which ends with a '\n', while it accepts them, and
    * returns the address after the last one accepted; `accepted` then holds how many they were.
    */
   run: (from: number, to: number) => number
