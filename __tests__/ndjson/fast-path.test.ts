@@ -1,7 +1,22 @@
 import { jest } from '@jest/globals'
 import { isUtf8 } from 'node:buffer'
 import { MAX_DEPTH, NdjsonChecker, type NdjsonCheck } from '../../src/ndjson/check.js'
-import { fastPath, scalarPath, type FastPath } from '../../src/ndjson/fast-path.js'
+import {
+  fastPath,
+  scalarPath,
+  SCRATCH_BYTES,
+  URL_END,
+  URL_ESCAPED,
+  URL_FLAGS,
+  URL_HASH_HI,
+  URL_HASH_LO,
+  URL_QUERY,
+  URL_RECORD_INTS,
+  URL_START,
+  URL_WEB,
+  type FastPath
+} from '../../src/ndjson/fast-path.js'
+import { urlFacts } from '../../src/ndjson/url-facts.js'
 import { prng } from '../support/prng.js'
 
 // The random-input tests below are CPU-bound: 4–5 s on a quiet machine, up to 14 s seen with both
@@ -21,6 +36,36 @@ function fastRun(data: string | Buffer): { accepted: number; stoppedAt: number }
   const at = fast.scratch.byteOffset
   const stop = fast.run(at, at + bytes.length)
   return { accepted: fast.accepted.value, stoppedAt: stop - at }
+}
+
+interface UrlRecord {
+  start: number
+  end: number
+  hashLo: number
+  hashHi: number
+  escaped: boolean
+  web: boolean
+  query: boolean
+}
+
+/** The records of the lines the last fastRun accepted, their addresses as offsets in its data. */
+function lastRecords(): UrlRecord[] {
+  const fast = fastPath()
+  const at = fast.scratch.byteOffset
+  const records: UrlRecord[] = []
+  for (let k = 0; k < fast.accepted.value; k++) {
+    const r = fast.records.subarray(k * URL_RECORD_INTS, (k + 1) * URL_RECORD_INTS)
+    records.push({
+      start: r[URL_START] - at,
+      end: r[URL_END] - at,
+      hashLo: r[URL_HASH_LO],
+      hashHi: r[URL_HASH_HI],
+      escaped: (r[URL_FLAGS] & URL_ESCAPED) !== 0,
+      web: (r[URL_FLAGS] & URL_WEB) !== 0,
+      query: (r[URL_FLAGS] & URL_QUERY) !== 0
+    })
+  }
+  return records
 }
 
 /** The checker on `data`, pushed in chunks ending at `cuts`. */
@@ -585,5 +630,146 @@ describe('fast path: random lines of every shape', () => {
     }
     expect(fast.total).toBeGreaterThan(8000)
     expect(bad).toBeGreaterThan(4000)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// The url records: for each line it accepts, the fast path gives where its deciding url is and,
+// for a url without escapes, the same hash, web and query facts as urlFacts() in JavaScript.
+
+/** Urls around each rule of urlFacts(), and lengths around the 16-byte blocks. */
+const TRICKY_URLS = [
+  'https://example.com/a.jpg',
+  'HTTP://EXAMPLE.COM/A.JPG',
+  'HtTpS://h',
+  'http:///x',
+  'http://',
+  'https://',
+  'http://?q',
+  'http://:80/',
+  'http://:/',
+  'http://host:8080/x',
+  'http://[::1]:80/',
+  'http://user:pw@host/x',
+  'http://a@b@c/',
+  'http://user@/x',
+  'http://@host/',
+  'https:/x',
+  'https:x',
+  'http',
+  's3://bucket/key',
+  'gs://bucket/key',
+  'file:///tmp/x.jpg',
+  'data:image/png;base64,AAAA',
+  '/relative/path.jpg',
+  'https://h/a b.jpg',
+  'https://h/a.jpg ',
+  'https://例え.jp/画像/😀.jpg',
+  'https://h/x?X-Amz-Date=20240101T000000Z&X-Amz-Expires=3600',
+  'https://h/#?',
+  'x',
+  ...Array.from({ length: 70 }, (_, n) => `https://h.io/${'a'.repeat(n)}`),
+  ...Array.from(
+    { length: 40 },
+    (_, n) => `http://${'u'.repeat(n)}@${'h'.repeat(40 - n)}:8${'0'.repeat(n % 5)}/p`
+  )
+]
+const URL_STARTS = [
+  'http://',
+  'https://',
+  'HTTP://',
+  'HtTpS://',
+  'http:/',
+  'https:',
+  's3://',
+  '/',
+  ''
+]
+const URL_TEXT = [...'aZ09-._~/?#@:%&= é中😀\u007f']
+/** Characters JSON.stringify escapes. */
+const URL_ESCAPED_TEXT = ['"', '\\', '\n', '\t', '\u0001']
+
+function randomUrl(random: Random): string {
+  let url = pick(random, URL_STARTS)
+  for (let n = int(random, 60); n > 0; n--) {
+    url += random() < 0.01 ? pick(random, URL_ESCAPED_TEXT) : pick(random, URL_TEXT)
+  }
+  return url
+}
+
+/** Good lines with `url` deciding, in shapes of every kind, and where its content starts. */
+function urlLine(random: Random, url: string): { line: string; at: number } {
+  const before = pick(random, [
+    '{"url": ',
+    '{"kind": "Image", "url":',
+    '{"n": [1, {"a": null}], "url": "https://first.example.com/", "url" : ',
+    ' {\t"url"\r:'
+  ])
+  const after = pick(random, [
+    '}',
+    ', "width": 640, "height": 480}',
+    ', "m": {"url": 5, "t": [true]}}'
+  ])
+  return { line: `${before}${JSON.stringify(url)}${after}\n`, at: Buffer.byteLength(before) + 1 }
+}
+
+describe('fast path: url records', () => {
+  it('records where each deciding url is, and the same facts as urlFacts()', () => {
+    const random = prng(21)
+    const urls = [...TRICKY_URLS]
+    for (let n = 0; n < 3000; n++) urls.push(randomUrl(random))
+    const lines: string[] = []
+    let length = 0
+    const expected: Array<Partial<UrlRecord>> = []
+    let escaped = 0
+    for (const url of urls) {
+      const content = JSON.stringify(url).slice(1, -1)
+      // Empty, blank or maybe blank: left to the general machine, which would end the run.
+      if (content === '' || content.startsWith(' ') || content.startsWith('\\')) continue
+      const { line, at } = urlLine(random, url)
+      const start = length + at
+      const end = start + Buffer.byteLength(content)
+      if (content.includes('\\')) {
+        // The JavaScript side decodes such a url and works its facts out itself.
+        expected.push({ start, end, escaped: true })
+        escaped++
+      } else {
+        const { hashLo, hashHi, web, query } = urlFacts(Buffer.from(url))
+        expected.push({ start, end, hashLo, hashHi, escaped: false, web, query })
+      }
+      lines.push(line)
+      length += Buffer.byteLength(line)
+    }
+    expect(fastRun(lines.join(''))).toEqual({ accepted: expected.length, stoppedAt: length })
+    const records = lastRecords()
+    const compared = records.map(({ start, end, escaped, ...facts }) =>
+      escaped ? { start, end, escaped } : { start, end, escaped, ...facts }
+    )
+    expect(compared).toEqual(expected)
+    // Both kinds, and both answers of each flag, must be well covered.
+    expect(escaped).toBeGreaterThan(300)
+    for (const flag of ['web', 'query'] as const) {
+      expect(records.filter(r => r[flag]).length).toBeGreaterThan(300)
+      expect(records.filter(r => !r.escaped && !r[flag]).length).toBeGreaterThan(300)
+    }
+  })
+
+  it('has room for the records of a scratch area full of the shortest lines', () => {
+    const line = '{"url":"x"}\n'
+    const lines = Math.floor(SCRATCH_BYTES / line.length)
+    expect(fastRun(line.repeat(lines))).toEqual({ accepted: lines, stoppedAt: lines * line.length })
+    const records = lastRecords()
+    const { hashLo, hashHi } = urlFacts(Buffer.from('x'))
+    const last = (lines - 1) * line.length
+    expect(records.at(-1)).toEqual({
+      start: last + 8,
+      end: last + 9,
+      hashLo,
+      hashHi,
+      escaped: false,
+      web: false,
+      query: false
+    })
+    expect(fastPath().records.length).toBeGreaterThanOrEqual(lines * URL_RECORD_INTS)
   })
 })

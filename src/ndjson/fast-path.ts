@@ -16,13 +16,40 @@ import { FAST_PATH_WASM } from './fast-path.wasm.js'
  */
 
 // Memory: the module's own data (tables and its stack of containers, see fast-path.wat), the
-// scratch area the checker copies chunks to, then slack.
+// scratch area the checker copies chunks to, slack, then the records of the accepted lines.
 const SCRATCH_AT = 4096
 export const SCRATCH_BYTES = 1 << 20
 /** The SIMD loads may read up to 16 bytes past the data: this keeps them inside the memory. */
 const SLACK_BYTES = 64
+const RECORDS_AT = SCRATCH_AT + SCRATCH_BYTES + SLACK_BYTES
+
+/**
+ * A record per accepted line, of the line's deciding url: i32s at these indexes. Start and end
+ * are memory addresses (the same as the scratch Buffer's byteOffset plus an index), of the url's
+ * raw content between its quotes.
+ */
+export const URL_START = 0
+export const URL_END = 1
+/** The url-facts.ts hash of the content, as two int32 (the Int32Array's own reading). */
+export const URL_HASH_LO = 2
+export const URL_HASH_HI = 3
+export const URL_FLAGS = 4
+export const URL_RECORD_INTS = 5
+/**
+ * Flags. URL_ESCAPED: the content holds an escape; then the hash, URL_WEB and URL_QUERY are not
+ * meaningful: urlFacts() of the decoded url tells them. URL_WEB, URL_QUERY: urlFacts()' web and
+ * query.
+ */
+export const URL_ESCAPED = 1
+export const URL_WEB = 2
+export const URL_QUERY = 4
+/** `{"url":"x"}` and its '\n': no line the fast path accepts is shorter. */
+const SHORTEST_LINE = 12
+/** The most lines one run can accept: a scratch area full of the shortest. */
+const RECORDS = Math.floor(SCRATCH_BYTES / SHORTEST_LINE)
+
 const PAGE_BYTES = 1 << 16
-const PAGES = Math.ceil((SCRATCH_AT + SCRATCH_BYTES + SLACK_BYTES) / PAGE_BYTES)
+const PAGES = Math.ceil((RECORDS_AT + RECORDS * URL_RECORD_INTS * 4) / PAGE_BYTES)
 
 /** The few members of the WebAssembly API used here (the project's TypeScript libs lack them). */
 interface WebAssemblyApi {
@@ -41,6 +68,8 @@ export interface FastPath {
    */
   run: (from: number, to: number) => number
   accepted: { value: number }
+  /** The records of the lines the last run accepted: URL_RECORD_INTS each, in line order. */
+  records: Int32Array
 }
 
 let fastPathInstance: FastPath | undefined
@@ -65,12 +94,13 @@ function simdPath(): FastPath {
   const api = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly
   const memory = new api.Memory({ initial: PAGES, maximum: PAGES })
   const module = new api.Module(Buffer.from(FAST_PATH_WASM, 'base64'))
-  const instance = new api.Instance(module, { env: { memory } })
+  const instance = new api.Instance(module, { env: { memory, recordsAt: RECORDS_AT } })
   return {
     scratch: Buffer.from(memory.buffer, SCRATCH_AT, SCRATCH_BYTES),
     words: new Int32Array(memory.buffer, SCRATCH_AT, SCRATCH_BYTES / 4),
     run: instance.exports.fastLines as FastPath['run'],
-    accepted: instance.exports.accepted as FastPath['accepted']
+    accepted: instance.exports.accepted as FastPath['accepted'],
+    records: new Int32Array(memory.buffer, RECORDS_AT, RECORDS * URL_RECORD_INTS)
   }
 }
 
@@ -81,6 +111,7 @@ export function scalarPath(): FastPath {
     scratch: Buffer.from(memory, 0, SCRATCH_BYTES),
     words: new Int32Array(memory, 0, SCRATCH_BYTES / 4),
     run: from => from,
-    accepted: { value: 0 }
+    accepted: { value: 0 },
+    records: new Int32Array(0)
   }
 }

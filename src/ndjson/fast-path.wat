@@ -7,7 +7,8 @@
 ;; MAX_DEPTH (1000, as check.ts); the whitespace between tokens is space, tab or CR. It finds the
 ;; line's top-level "url" and "kind" members, the last of duplicate keys deciding, and accepts a
 ;; line only when it is one object whose url is a string neither empty nor blank and whose kind,
-;; when present, is a string.
+;; when present, is a string. For each line it accepts it writes a record of that url: where it
+;; is, its hash and a few facts (see $url), for the checks of the urls across the file.
 ;;
 ;; Invariant: the full checker accepts every line this accepts, and counts it as one item. So the
 ;; general machine stays the one grammar of a line, and this may leave it any line it does not
@@ -23,6 +24,8 @@
 (module
   ;; The checker copies the data in and says where: after the module's own data (below).
   (import "env" "memory" (memory 1))
+  ;; Where fastLines writes the record of each line it accepts (see $url), one after the other.
+  (import "env" "recordsAt" (global $recordsAt i32))
 
   ;; The module's own data, at the start of the memory, where loads reach it by their offset:
   ;;   SPACE  [0, 256)     1 for the whitespace between tokens (space, tab, CR), else 0
@@ -84,8 +87,199 @@
           (i32.or (i32.eq (local.get $c) (i32.const 0x72))
             (i32.eq (local.get $c) (i32.const 0x74)))))))
 
-  ;; Reads the lines in memory [$from, $to), which end with a '\n', while it accepts them, and
-  ;; returns the address after the last one accepted.
+  ;; The url of an accepted line, whose content starts at $p (it is neither empty nor starts with
+  ;; a space or an escape): reads it up to its closing '"', writes its record at $record and
+  ;; returns the address after the '"', or 0 if it is not a valid string. A record is five i32
+  ;; (fast-path.ts reads them):
+  ;;   start, end   the addresses of the url's raw content (between its quotes)
+  ;;   hashLo/Hi    the 64-bit hash of that content (url-facts.ts computes the same in JavaScript)
+  ;;   flags        1: it holds an escape (the JavaScript side then decodes it and works out all
+  ;;                its facts from the decoded url: the hash and flags 2 and 4 here are not
+  ;;                meaningful); 2: a web url (see url-facts.ts); 4: it holds a '?'
+  ;;
+  ;; The hash takes the content in 16-byte blocks (the last one the 0-15 bytes left, then
+  ;; zeros) as two little-endian 64-bit lanes d, and adds up, in two 64-bit lanes acc (from the
+  ;; constants below), for block i (from 0):
+  ;;   x = d ^ (KEY + i * STEP)                    a key per block: blocks do not commute
+  ;;   acc += lo32(x) * hi32(x) + d, its lanes swapped
+  ;; as XXH3 does. Urls that differ in one lane of one block differ in the other lane of acc by
+  ;; that difference; others collide with odds near 2^-64: acc has 64 bits per lane, where
+  ;; 32-bit lanes would give 2^-32 to urls that differ in one lane. Then the four 32-bit words
+  ;; of acc, each ^ the length, are mixed as MurmurHash3 x86_128 ends: h1 = h1 + h2 + h3 + h4,
+  ;; h2..h4 += h1, fmix32 of each, h1 = h1 + h2 + h3 + h4, h2 += h1; the hash is h1 (low) and h2.
+  ;; One multiply per 8 bytes and no chain of them: less than half the time of four lanes of
+  ;; MurmurHash3's steps (two multiplies in a chain per 4 bytes).
+  (func $url (param $p i32) (param $record i32) (result i32)
+    (local $start i32)
+    (local $c i32)
+    (local $bytes v128)
+    (local $ends i32)      ;; a bit for each byte of the block that is '"', '\' or a control
+    (local $t i32)         ;; index of the first such byte
+    (local $flags i32)
+    (local $spaces v128)   ;; the blocks' bytes that are ' ', or-ed together
+    (local $queries v128)  ;; and those that are '?'
+    (local $x v128)
+    (local $acc v128)
+    (local $key v128)
+    (local $h1 i32)
+    (local $h2 i32)
+    (local $host i32)      ;; web check: where the host starts, after the last '@'
+    (local $q i32)         ;; the authority's read position, then its end
+    (local $stops i32)     ;; a bit for each byte of the block that ends the authority
+    (local $ats i32)       ;; and for each '@'
+
+    (local.set $start (local.get $p))
+    (local.set $acc (v128.const i64x2 0x9e3779b97f4a7c15 0xbf58476d1ce4e5b9))
+    (local.set $key (v128.const i64x2 0x243f6a8885a308d3 0x13198a2e03707344)) ;; KEY
+    (loop $block
+      (local.set $bytes (v128.load align=1 (local.get $p)))
+      (local.set $ends
+        (i8x16.bitmask
+          (v128.or
+            (v128.or
+              (i8x16.eq (local.get $bytes) (i8x16.splat (i32.const 0x22)))
+              (i8x16.eq (local.get $bytes) (i8x16.splat (i32.const 0x5c))))
+            (i8x16.lt_u (local.get $bytes) (i8x16.splat (i32.const 0x20))))))
+      (if (local.get $ends)
+        (then
+          (local.set $t (i32.ctz (local.get $ends)))
+          (local.set $c (i32.load8_u (i32.add (local.get $p) (local.get $t))))
+          (if (i32.eq (local.get $c) (i32.const 0x5c))
+            (then
+              (local.set $flags (i32.const 1))
+              (local.set $p
+                (call $escape (i32.add (i32.add (local.get $p) (local.get $t)) (i32.const 1))))
+              (if (i32.eqz (local.get $p)) (then (return (i32.const 0))))
+              (br $block)))
+          (if (i32.ne (local.get $c) (i32.const 0x22)) (then (return (i32.const 0))))
+          ;; The last block: its bytes from the '"' on count as zeros.
+          (local.set $bytes
+            (v128.and (local.get $bytes)
+              (i8x16.lt_u
+                (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
+                (i8x16.splat (local.get $t)))))))
+      (local.set $spaces
+        (v128.or (local.get $spaces)
+          (i8x16.eq (local.get $bytes) (i8x16.splat (i32.const 0x20)))))
+      (local.set $queries
+        (v128.or (local.get $queries)
+          (i8x16.eq (local.get $bytes) (i8x16.splat (i32.const 0x3f)))))
+      ;; lo32(x) * hi32(x) per lane: the low words of x times its high words.
+      (local.set $x (v128.xor (local.get $bytes) (local.get $key)))
+      (local.set $acc
+        (i64x2.add
+          (i64x2.add (local.get $acc)
+            (i64x2.extmul_low_i32x4_u
+              (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (local.get $x) (local.get $x))
+              (i8x16.shuffle 4 5 6 7 12 13 14 15 4 5 6 7 12 13 14 15
+                (local.get $x) (local.get $x))))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7
+            (local.get $bytes) (local.get $bytes))))
+      (local.set $key ;; + STEP
+        (i64x2.add (local.get $key) (v128.const i64x2 0x9e3779b97f4a7c15 0xd1b54a32d192ed03)))
+      (if (i32.eqz (local.get $ends))
+        (then
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (br $block))))
+    (local.set $p (i32.add (local.get $p) (local.get $t))) ;; the closing '"'
+
+    (local.set $acc
+      (v128.xor (local.get $acc) (i32x4.splat (i32.sub (local.get $p) (local.get $start)))))
+    (local.set $h1
+      (i32.add
+        (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+        (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
+    (local.set $acc
+      (i32x4.add (local.get $acc)
+        (i32x4.replace_lane 0 (i32x4.splat (local.get $h1))
+          (i32.sub (local.get $h1) (i32x4.extract_lane 0 (local.get $acc))))))
+    (local.set $acc (v128.xor (local.get $acc) (i32x4.shr_u (local.get $acc) (i32.const 16))))
+    (local.set $acc (i32x4.mul (local.get $acc) (i32x4.splat (i32.const 0x85ebca6b))))
+    (local.set $acc (v128.xor (local.get $acc) (i32x4.shr_u (local.get $acc) (i32.const 13))))
+    (local.set $acc (i32x4.mul (local.get $acc) (i32x4.splat (i32.const 0xc2b2ae35))))
+    (local.set $acc (v128.xor (local.get $acc) (i32x4.shr_u (local.get $acc) (i32.const 16))))
+    (local.set $h2 (i32x4.extract_lane 1 (local.get $acc)))
+    (local.set $h1
+      (i32.add
+        (i32.add (i32x4.extract_lane 0 (local.get $acc)) (local.get $h2))
+        (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
+
+    ;; A web url: "http://" or "https://" (letters in either case), then an authority up to the
+    ;; first '/', '?' or '#' or the end, whose host (after the last '@', less a ':port' of digits
+    ;; only) is not empty; and no space anywhere (nor a control character: a string holds none
+    ;; raw). The 8-byte compare can read past a short url: it then fails on its closing '"'.
+    (if (i32.eqz (v128.any_true (local.get $spaces)))
+      (then
+        (local.set $host
+          (select
+            (i32.add (local.get $start) (i32.const 7))
+            (select
+              (i32.add (local.get $start) (i32.const 8))
+              (i32.const 0)
+              (i64.eq
+                (i64.or (i64.load align=1 (local.get $start)) (i64.const 0x2020202020))
+                (i64.const 0x2f2f3a7370747468)))
+            (i64.eq
+              (i64.and
+                (i64.or (i64.load align=1 (local.get $start)) (i64.const 0x20202020))
+                (i64.const 0x00ffffffffffffff))
+              (i64.const 0x002f2f3a70747468))))
+        (if (local.get $host)
+          (then
+            ;; 16 bytes at a time up to the first '/', '?', '#' or '"', noting the last '@'.
+            (local.set $q (local.get $host))
+            (loop $authority
+              (local.set $bytes (v128.load align=1 (local.get $q)))
+              (local.set $stops
+                (i8x16.bitmask
+                  (v128.or
+                    (v128.or
+                      (i8x16.eq (local.get $bytes) (i8x16.splat (i32.const 0x2f)))
+                      (i8x16.eq (local.get $bytes) (i8x16.splat (i32.const 0x3f))))
+                    (v128.or
+                      (i8x16.eq (local.get $bytes) (i8x16.splat (i32.const 0x23)))
+                      (i8x16.eq (local.get $bytes) (i8x16.splat (i32.const 0x22)))))))
+              ;; The '@'s before the first stop.
+              (local.set $ats
+                (i32.and
+                  (i8x16.bitmask (i8x16.eq (local.get $bytes) (i8x16.splat (i32.const 0x40))))
+                  (i32.sub (i32.and (local.get $stops) (i32.sub (i32.const 0) (local.get $stops)))
+                    (i32.const 1))))
+              (if (local.get $ats)
+                (then
+                  (local.set $host
+                    (i32.sub (i32.add (local.get $q) (i32.const 32)) (i32.clz (local.get $ats))))))
+              (if (i32.eqz (local.get $stops))
+                (then
+                  (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                  (br $authority))))
+            (local.set $q (i32.add (local.get $q) (i32.ctz (local.get $stops)))) ;; its end
+            ;; Not empty, and not ':' and digits only.
+            (if (i32.lt_u (local.get $host) (local.get $q))
+              (then
+                (local.set $t (local.get $host))
+                (if (i32.eq (i32.load8_u (local.get $host)) (i32.const 0x3a))
+                  (then
+                    (loop $port
+                      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                      (br_if $port
+                        (i32.and (i32.lt_u (local.get $t) (local.get $q))
+                          (i32.lt_u (i32.sub (i32.load8_u (local.get $t)) (i32.const 0x30))
+                            (i32.const 10)))))))
+                (if (i32.lt_u (local.get $t) (local.get $q))
+                  (then (local.set $flags (i32.or (local.get $flags) (i32.const 2)))))))))))
+    (if (v128.any_true (local.get $queries))
+      (then (local.set $flags (i32.or (local.get $flags) (i32.const 4)))))
+
+    (i32.store offset=0 (local.get $record) (local.get $start))
+    (i32.store offset=4 (local.get $record) (local.get $p))
+    (i32.store offset=8 (local.get $record) (local.get $h1))
+    (i32.store offset=12 (local.get $record) (i32.add (local.get $h2) (local.get $h1)))
+    (i32.store offset=16 (local.get $record) (local.get $flags))
+    (i32.add (local.get $p) (i32.const 1)))
+
+    ;; Reads the lines in memory [$from, $to), which end with a '\n', while it accepts them, and
+  ;; returns the address after the last one accepted; their records are at $recordsAt, in order.
   ;;
   ;; No read needs a bounds check: every scan stops at a byte it does not take, at the latest the
   ;; '\n' ending the data, and every multi-byte compare fails on a '\n'. The 4- and 16-byte loads
@@ -103,7 +297,9 @@
     (local $kindGood i32) ;; no kind member so far, or the last is a string
     (local $bytes v128)   ;; 16 bytes of a string
     (local $ends i32)     ;; a bit for each of them that is '"', '\' or a control byte
+    (local $record i32)   ;; where the record of the line being read goes
 
+    (local.set $record (global.get $recordsAt))
     ;; The line's own object, at depth 1, never pushed.
     (i32.store8 offset=513 (i32.const 0) (i32.const 0))
     (local.set $p (local.get $from))
@@ -196,31 +392,42 @@
 
             ;; A value, its first byte in $c and $p after it.
             (loop $value
-              (if (local.get $member)
-                (then
-                  (if (i32.eq (local.get $c) (i32.const 0x22))
-                    (then
-                      (if (i32.eq (local.get $member) (i32.const 1))
-                        (then
-                          ;; A url whose first character is not a space or an escape is not
-                          ;; blank; an empty one is bad; another might be blank (2).
-                          (local.set $c (i32.load8_u (local.get $p)))
-                          (local.set $urlGood
-                            (select (i32.const 2) (i32.ne (local.get $c) (i32.const 0x22))
-                              (i32.or (i32.eq (local.get $c) (i32.const 0x20))
-                                (i32.eq (local.get $c) (i32.const 0x5c))))))
-                        (else
-                          (local.set $kindGood (i32.const 1))))
-                      (local.set $c (i32.const 0x22)))
-                    (else
-                      ;; Not a string: the line is bad unless a later member of the same name
-                      ;; decides.
-                      (if (i32.eq (local.get $member) (i32.const 1))
-                        (then (local.set $urlGood (i32.const 0)))
-                        (else (local.set $kindGood (i32.const 0))))))
-                  (local.set $member (i32.const 0))))
-
               (block $valueRead
+                (if (local.get $member)
+                  (then
+                    (if (i32.eq (local.get $c) (i32.const 0x22))
+                      (then
+                        (if (i32.eq (local.get $member) (i32.const 1))
+                          (then
+                            ;; A url whose first character is not a space or an escape is not
+                            ;; blank: $url reads it and writes the line's record. An empty one
+                            ;; is bad; another might be blank (2): the string is read below.
+                            (local.set $member (i32.const 0))
+                            (local.set $c (i32.load8_u (local.get $p)))
+                            (if (i32.eqz
+                                  (i32.or
+                                    (i32.or (i32.eq (local.get $c) (i32.const 0x20))
+                                      (i32.eq (local.get $c) (i32.const 0x5c)))
+                                    (i32.eq (local.get $c) (i32.const 0x22))))
+                              (then
+                                (local.set $urlGood (i32.const 1))
+                                (local.set $p (call $url (local.get $p) (local.get $record)))
+                                (br_if $refuse (i32.eqz (local.get $p)))
+                                (br $valueRead)))
+                            (local.set $urlGood
+                              (select (i32.const 0) (i32.const 2)
+                                (i32.eq (local.get $c) (i32.const 0x22))))
+                            (local.set $c (i32.const 0x22)))
+                          (else
+                            (local.set $kindGood (i32.const 1)))))
+                      (else
+                        ;; Not a string: the line is bad unless a later member of the same name
+                        ;; decides.
+                        (if (i32.eq (local.get $member) (i32.const 1))
+                          (then (local.set $urlGood (i32.const 0)))
+                          (else (local.set $kindGood (i32.const 0))))))
+                    (local.set $member (i32.const 0))))
+
                 (if (i32.eq (local.get $c) (i32.const 0x22)) ;; a string
                   (then
                     ;; 16 bytes at a time up to the first byte that ends a run of plain text.
@@ -394,6 +601,7 @@
           (br_if $refuse (i32.eqz (i32.and (local.get $urlGood) (local.get $kindGood))))
 
           (local.set $count (i32.add (local.get $count) (i32.const 1)))
+          (local.set $record (i32.add (local.get $record) (i32.const 20)))
           (br $nextLine)))
       (local.set $line (local.get $p)))
     (global.set $accepted (local.get $count))
