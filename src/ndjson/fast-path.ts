@@ -24,17 +24,17 @@ const SLACK_BYTES = 64
 const RECORDS_AT = SCRATCH_AT + SCRATCH_BYTES + SLACK_BYTES
 
 /**
- * A record per accepted line, of the line's deciding url: i32s at these indexes. Start and end
- * are memory addresses (the same as the scratch Buffer's byteOffset plus an index), of the url's
- * raw content between its quotes.
+ * A record per accepted line, of the line's deciding url: URL_RECORD_INTS i32s, of which those
+ * at these indexes mean something. Start and end are memory addresses (the same as the scratch
+ * Buffer's byteOffset plus an index), of the url's raw content between its quotes.
  */
 export const URL_START = 0
 export const URL_END = 1
+export const URL_FLAGS = 2
 /** The url-facts.ts hash of the content, as two int32 (the Int32Array's own reading). */
-export const URL_HASH_LO = 2
-export const URL_HASH_HI = 3
-export const URL_FLAGS = 4
-export const URL_RECORD_INTS = 5
+export const URL_HASH_LO = 4
+export const URL_HASH_HI = 5
+export const URL_RECORD_INTS = 8
 /**
  * Flags. URL_ESCAPED: the content holds an escape; then the hash, URL_WEB and URL_QUERY are not
  * meaningful: urlFacts() of the decoded url tells them. URL_WEB, URL_QUERY: urlFacts()' web and
