@@ -566,13 +566,27 @@ const FEATURES: Record<string, RegExp> = {
 }
 
 describe('fast path: random lines of every shape', () => {
-  it('accepts every ordinary good line itself', () => {
+  it('accepts every ordinary good line itself, and records its deciding url', () => {
     const random = prng(2026)
     for (let n = 0; n < 3000; n++) {
       const data = Buffer.concat([ordinaryLine(random), Buffer.from('\n')])
-      expect({ line: data.toString(), run: fastRun(data) }).toEqual({
-        line: data.toString(),
+      const line = data.toString()
+      expect({ line, run: fastRun(data) }).toEqual({
+        line,
         run: { accepted: 1, stoppedAt: data.length }
+      })
+      const { start, end, escaped, ...facts } = lastRecords()[0]
+      const content = data.subarray(start, end)
+      expect({
+        line,
+        url: JSON.parse(`"${content.toString()}"`) as string,
+        escaped,
+        facts: escaped ? undefined : facts
+      }).toEqual({
+        line,
+        url: (JSON.parse(line) as { url: string }).url,
+        escaped: content.includes(0x5c),
+        facts: escaped ? undefined : urlFacts(content)
       })
     }
   })

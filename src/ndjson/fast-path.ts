@@ -15,8 +15,9 @@ import { FAST_PATH_WASM } from './fast-path.wasm.js'
  * 16-byte SIMD compares over the strings.
  */
 
-// Memory: the module's own data (tables and its stack of containers, see fast-path.wat), the
-// scratch area the checker copies chunks to, slack, then the records of the accepted lines.
+// Memory: the module's own data in its first 1513 bytes (tables, its stack of containers: see
+// fast-path.wat), the scratch area the checker copies chunks to, slack, then the records of the
+// accepted lines.
 const SCRATCH_AT = 4096
 export const SCRATCH_BYTES = 1 << 20
 /** The SIMD loads may read up to 16 bytes past the data: this keeps them inside the memory. */
