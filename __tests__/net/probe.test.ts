@@ -538,14 +538,17 @@ describe('probeUrls bounds its work', () => {
       seen++
       inFlight++
       most = Math.max(most, inFlight)
-      res.on('close', () => inFlight--)
       held.push(res)
       // A full batch (or the last requests) is held a while, for any request past the limit to
       // arrive and be counted, then answered.
       if (inFlight === PROBE_CONCURRENCY || seen === items) {
         clearTimeout(release)
         release = setTimeout(() => {
-          for (const r of held.splice(0)) r.end()
+          // Answered: only then may the client start the next item.
+          for (const r of held.splice(0)) {
+            inFlight--
+            r.end()
+          }
         }, 100)
       }
     })
