@@ -1,11 +1,2 @@
-/** Deterministic PRNG (mulberry32): property tests draw the same cases on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Property tests draw their cases from the generator the URL sample uses. */
+export { prng } from '../../src/shared/prng.js'

@@ -255,7 +255,8 @@ export function send(pool: AgentPool, req: HttpRequest): Promise<HttpResponse> {
   })
 }
 
-function describeNetworkError(error: NodeJS.ErrnoException, url: URL): Inert {
+/** A network failure in plain words, naming the host: `connection to s3.amazonaws.com refused`. */
+export function describeNetworkError(error: NodeJS.ErrnoException, url: URL): Inert {
   switch (error.code) {
     case 'ECONNREFUSED':
       return t`connection to ${url.host} refused`
