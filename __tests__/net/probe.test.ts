@@ -98,6 +98,7 @@ function logger(lines: Inert[] = []): Logger {
   return {
     debug: message => lines.push(message),
     info: message => lines.push(message),
+    notice: message => lines.push(message),
     warning: message => lines.push(message),
     annotate: message => lines.push(message),
     group: (_title, body) => body(),
