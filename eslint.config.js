@@ -3,6 +3,7 @@
 // (a promise nobody awaits, an async callback where a sync one is expected).
 import js from '@eslint/js'
 import { defineConfig, globalIgnores } from 'eslint/config'
+import jest from 'eslint-plugin-jest'
 import tseslint from 'typescript-eslint'
 
 /** The source folders, top down, with what each may import. */
@@ -145,6 +146,33 @@ export default defineConfig(
       'no-restricted-syntax': ['error', WHOLE_CORE, ...NO_REGEXP_FROM_TEXT]
     }
   },
+
+  // Jest's recommended rules for the tests: an expect() outside a test or in a branch of one, a
+  // test that asserts nothing, a focused or skipped test left in, a misused matcher.
+  { files: ['__tests__/**/*.ts'], ...jest.configs['flat/recommended'] },
+  {
+    files: ['__tests__/**/*.ts'],
+    rules: {
+      // posixTest and symlinkTest (support/platform.ts) and cancelTest (e2e/cancel.test.ts) define
+      // a test as test() does; the tests' expect… helpers (expectSuccess, expectCancelled) assert.
+      // cancelTest is left out of expect-expect: its body is often a function passed by name, in
+      // which the rule cannot see the assertions.
+      'jest/expect-expect': [
+        'warn',
+        {
+          additionalTestBlockFunctions: ['posixTest', 'symlinkTest'],
+          assertFunctionNames: ['expect', 'expect*']
+        }
+      ],
+      'jest/no-standalone-expect': [
+        'error',
+        { additionalTestBlockFunctions: ['posixTest', 'symlinkTest', 'cancelTest'] }
+      ]
+    }
+  },
+  // A support module that defines tests (fault-matrix.ts) exports the function that defines them
+  // for the test files to call: no test file imports another.
+  { files: ['__tests__/support/**'], rules: { 'jest/no-export': 'off' } },
 
   // The tests' own helpers stay theirs: the emulator, scripts and the action never import them.
   {

@@ -111,6 +111,12 @@ function inputRow(name, spec) {
       /\bthe `?([A-Z][A-Z0-9_]*)`? environment variable\b/g,
       (_, variable) => `env ${code(variable)}`
     )
+    // A lone value in the default column reads as a default the runner applies, which it does not.
+    if (/^`[^`]*`$/.test(fallback)) {
+      throw new Error(
+        `action.yml: input ${name} describes the default ${fallback} without declaring it: declare it as its default, or say where the value comes from`
+      )
+    }
     description =
       description.slice(0, sentence.index) + description.slice(sentence.index + sentence[0].length)
   }

@@ -42,7 +42,9 @@ function cancelTest(
   signal: NodeJS.Signals,
   fn: (delivery: Delivery) => Promise<void>
 ): void {
+  // eslint-disable-next-line jest/expect-expect -- fn, which each caller writes, asserts
   posixTest(`${name}, by a real ${signal}`, 'child.kill sends signals', () => fn('signal'))
+  // eslint-disable-next-line jest/expect-expect -- as above
   test(`${name}, by ${signal} emitted in the process`, () => fn('emitted'))
 }
 
@@ -105,6 +107,7 @@ describe('cancellation', () => {
     const name = `${signal} during the upload deletes the dataset, writes outputs and summary, exits non-zero in time`
     // SIGBREAK is Windows' Ctrl-Break: no other OS can send it, so it is only ever emitted.
     if (signal === 'SIGBREAK')
+      // eslint-disable-next-line jest/expect-expect -- the assertions are in body, above
       test(`${name}, by ${signal} emitted in the process`, () => body('emitted'))
     else cancelTest(name, signal, body)
   }
@@ -261,6 +264,9 @@ const PHASES: Phase[] = [
     then: (run, e) => {
       expect(e.datasets()).toEqual([])
       expect(uploads(e).every(r => r.answered === 0)).toBe(true)
+      // The rule takes the end of the arrow function on the line above for the end of this
+      // callback, and this expect() for one outside a test.
+      // eslint-disable-next-line jest/no-standalone-expect
       expect(run.outputs.deleted).toBe('true')
     }
   },

@@ -189,7 +189,11 @@ describe('openUnchanged opens only the file that was scanned', () => {
     const path = await file('kept.ndjson', ITEM)
     const { identity } = await scanFile(path)
     const handle = await openUnchanged({ path, name: 'kept.ndjson' }, identity)
-    await handle.close()
+    try {
+      expect(await handle.readFile('utf8')).toBe(ITEM)
+    } finally {
+      await handle.close()
+    }
   })
 
   it('a file rewritten in place with its size and mtime put back: refused', async () => {

@@ -162,6 +162,64 @@ async function runStep(step: Step, e: Emulator): Promise<{ run: ActionRun; seede
   }
 }
 
+/** What one case showed and left behind, in the terms `expected` writes its expectation in. */
+function outcome(run: ActionRun, e: Emulator, where: Target, seededId?: string) {
+  // The requests the fault is about, by the emulator's own matching, less those it let through.
+  const faulted = e.requests
+    .filter(r => matches(where, r.server, r.method, r.path))
+    .slice(where.skip ?? 0)
+  const retryPauseMs = faulted.length > 1 ? faulted[1].time - faulted[0].time : undefined
+  return {
+    code: run.code,
+    failure: run.failure,
+    outputs: { deleted: run.outputs.deleted, status: run.outputs.status },
+    /** The datasets the run made: each one's status, and whether the dataset-id output names it. */
+    made: e
+      .datasets()
+      .filter(d => d.name !== 'bystander' && d.id !== seededId)
+      .map(d => ({ status: d.status.overview, named: d.id === run.outputs['dataset-id'] })),
+    seeded: seededId === undefined ? 'none' : e.dataset(seededId) ? 'kept' : 'deleted',
+    bystander: e.datasets().some(d => d.name === 'bystander') ? 'kept' : 'deleted',
+    /** The faulted request was tried again. */
+    retried: faulted.length > 1,
+    retryPauseMs,
+    // After a 429, the retry waited out Retry-After rather than the tests' 20 ms backoff. A lower
+    // bound (a little under the 1 s, for timer rounding), which a busy machine only makes easier.
+    waitedOutRetryAfter: retryPauseMs !== undefined && retryPauseMs >= RETRY_AFTER_S * 1000 - 50
+  }
+}
+
+/**
+ * What a run with `fault` at `step` must show and leave behind, for toMatchObject on its
+ * `outcome`. What the user sees: a garbled answer where the action cannot retry fails the step
+ * with a line that names the page; every other fault is retried until the step succeeds. Nothing
+ * left behind: no orphan dataset, no half-deleted state reported as success.
+ */
+function expected(step: Step, fault: Fault): Record<string, unknown> {
+  const fails = fault === 'non-JSON 2xx' && FAILS_ON_GARBAGE.includes(step)
+  const creates = step === 'create' || step === 'upload'
+  return {
+    code: fails ? 1 : 0,
+    // On a success, no failure line: the diff then shows the one a failed run wrote.
+    failure: fails
+      ? expect.stringMatching(
+          step === 'upload'
+            ? /The upload host answered HTTP 200 with an HTML page titled "Welcome to the proxy", not a storage answer/
+            : /is not JSON: an HTML page titled "Welcome to the proxy".*Check api-url/
+        )
+      : undefined,
+    ...(fails ? {} : { retried: true }),
+    ...(fault === '429 Retry-After' ? { waitedOutRetryAfter: true } : {}),
+    outputs: {
+      deleted: (step === 'upload' && fails) || (step === 'delete' && !fails) ? 'true' : undefined,
+      ...(step === 'wait' && !fails ? { status: 'Uploaded' } : {})
+    },
+    made: creates && !fails ? [{ status: 'Uploaded', named: true }] : [],
+    seeded: creates || step === 'list' ? 'none' : step === 'delete' && !fails ? 'deleted' : 'kept',
+    bystander: 'kept'
+  }
+}
+
 /** Defines the matrix's tests for `steps`: call once at the top of a test file. */
 export function faultMatrix(steps: Step[]): void {
   const start = useEmulators()
@@ -172,58 +230,10 @@ export function faultMatrix(steps: Step[]): void {
       const where = target(step, e)
       e.fault({ ...where, ...effect(fault, step) })
       const { run, seededId } = await runStep(step, e)
-      // The requests the fault is about, by the emulator's own matching (its skip aside).
-      const faulted = e.requests.filter(r => matches(where, r.server, r.method, r.path))
-      const expectFailure = fault === 'non-JSON 2xx' && FAILS_ON_GARBAGE.includes(step)
-
-      // What the user sees.
-      if (expectFailure && step === 'upload') {
-        expect(run.code).toBe(1)
-        expect(run.failure).toMatch(
-          /The upload host answered HTTP 200 with an HTML page titled "Welcome to the proxy", not a storage answer/
-        )
-        expect(run.outputs.deleted).toBe('true')
-      } else if (expectFailure) {
-        expect(run.code).toBe(1)
-        expect(run.failure).toMatch(/is not JSON: an HTML page titled "Welcome to the proxy"/)
-        expect(run.failure).toMatch(/Check api-url/)
-        expect((run.failure ?? '').length).toBeLessThan(500)
-      } else {
-        if (run.code !== 0)
-          throw new Error(`${step} × ${fault}: exit ${run.code}: ${run.failure}\n${run.stdout}`)
-        // Was retried: the fault target saw more than the requests it let through plus the faulted one.
-        const skipped = where.skip ?? 0
-        expect(faulted.length).toBeGreaterThan(1 + skipped)
-        if (fault === '429 Retry-After') {
-          // The retry waited out Retry-After rather than the tests' 20 ms backoff. A lower bound
-          // (a little under the 1 s, for timer rounding), which a busy machine only makes easier.
-          const waited = faulted[skipped + 1].time - faulted[skipped].time
-          expect(waited).toBeGreaterThanOrEqual(RETRY_AFTER_S * 1000 - 50)
-        }
-      }
+      expect(outcome(run, e, where, seededId)).toMatchObject(expected(step, fault))
+      expect((run.failure ?? '').length).toBeLessThan(500)
       expect(run.stdout + run.stderr).not.toMatch(/TypeError|\n\s+at /)
       expect(run.stdout.length).toBeLessThan(50_000)
-
-      // Nothing left behind.
-      const others = e.datasets().filter(d => d.name !== 'bystander')
-      if (step === 'upload' && expectFailure) {
-        expect(others).toHaveLength(0)
-      } else if (step === 'create' || step === 'upload') {
-        expect(others).toHaveLength(1)
-        expect(others[0].status.overview).toBe('Uploaded')
-        expect(run.outputs['dataset-id']).toBe(others[0].id)
-      } else if (step === 'delete') {
-        if (expectFailure) {
-          expect(e.dataset(seededId as string)).toBeDefined()
-          expect(run.outputs.deleted).toBeUndefined()
-        } else {
-          expect(e.dataset(seededId as string)).toBeUndefined()
-          expect(run.outputs.deleted).toBe('true')
-        }
-      } else if (step === 'wait' && !expectFailure) {
-        expect(run.outputs.status).toBe('Uploaded')
-      }
-      expect(e.datasets().some(d => d.name === 'bystander')).toBe(true)
     })
   })
 }
