@@ -166,6 +166,7 @@ describe('list', () => {
     const seen: string[] = []
     let page = ''
     const cursors: string[] = []
+    const prevPages: string[] = []
     for (let walks = 0; walks < 10; walks++) {
       const run = await runAction({
         operation: 'list',
@@ -179,7 +180,8 @@ describe('list', () => {
       expect(ids.length).toBeLessThanOrEqual(4)
       expect(run.outputs.count).toBe(String(ids.length))
       seen.push(...ids)
-      if (page) expect(run.outputs['prev-page']).toBeTruthy()
+      // Nexus's cursor back to the page before: none before the first.
+      prevPages.push(run.outputs['prev-page'])
       page = run.outputs['next-page']
       if (!page) break
       cursors.push(page)
@@ -187,6 +189,8 @@ describe('list', () => {
     expect(page).toBe('')
     expect(seen.sort()).toEqual(seeded.map(d => d.id).sort())
     expect(cursors.length).toBeGreaterThanOrEqual(2)
+    expect(prevPages[0]).toBe('')
+    expect(prevPages.slice(1).every(cursor => cursor !== '')).toBe(true)
     // No request asks for more than the list still wants: the cursors fall where it stopped.
     expect(apiCalls(emu, 'GET').every(r => Number(r.query.limit) <= 3)).toBe(true)
   })
