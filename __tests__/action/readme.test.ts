@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, posix } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
+import { errorMessage } from '../../src/shared/errors.js'
 
 /**
  * Keeps README.md honest about the contract in action.yml: its inputs and outputs tables list
@@ -173,7 +174,7 @@ describe('README text', () => {
       try {
         doc = parse(source)
       } catch (error) {
-        problems.push(`YAML block ${index + 1}: ${(error as Error).message}`)
+        problems.push(`YAML block ${index + 1}: ${errorMessage(error)}`)
         return
       }
       for (const step of stepsOf(doc)) {
