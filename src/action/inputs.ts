@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { isLoopback } from '../net/url-policy.js'
+import { isLoopback } from '../net/loopback.js'
 import { LARGEST_PAGE } from '../nexus/client.js'
 import { isDatasetId, type DatasetId } from '../nexus/types.js'
 import {
@@ -15,7 +15,7 @@ import { DURATION_UNITS, type Duration } from '../shared/format.js'
 import { hasControlCharacters, quote, t } from '../shared/outside-text.js'
 import { log } from './log.js'
 
-export const DEFAULT_API_URL = 'https://api.datature.io'
+const DEFAULT_API_URL = 'https://api.datature.io'
 
 /** Reads one input as given (untrimmed; empty when not given). */
 export type InputGetter = (name: InputName) => string
