@@ -32077,8 +32077,8 @@ async function defaultDatasetName() {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var core = __nccwpck_require__(3340);
-// EXTERNAL MODULE: ./src/net/url-policy.ts
-var url_policy = __nccwpck_require__(1785);
+// EXTERNAL MODULE: ./src/net/loopback.ts
+var loopback = __nccwpck_require__(1830);
 // EXTERNAL MODULE: ./src/nexus/listing.ts
 var listing = __nccwpck_require__(7623);
 // EXTERNAL MODULE: ./src/nexus/types.ts
@@ -32116,24 +32116,6 @@ const INPUT_NAMES = [
     'concurrency',
     'if-missing'
 ];
-const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'dataset-id',
-    'status',
-    'item-count',
-    'size-bytes',
-    'crc32c',
-    'reused',
-    'name',
-    'expiry-time',
-    'dataset',
-    'datasets',
-    'count',
-    'datasets-truncated',
-    'datasets-file',
-    'next-page',
-    'prev-page',
-    'deleted'
-]));
 /** The defaults action.yml declares; the runner applies them, and the action when an input is empty. */
 const INPUT_DEFAULTS = {
     operation: 'create',
@@ -32338,7 +32320,7 @@ function readApiUrl(value) {
     if (url.search || url.hash || text.includes('?') || text.includes('#')) {
         throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must not have a query or fragment; got ${(0,outside_text/* quote */.hD)(url.origin + url.pathname)}…`);
     }
-    if (url.protocol === 'http:' && !(0,url_policy/* isLoopback */.U)(url.hostname)) {
+    if (url.protocol === 'http:' && !(0,loopback/* isLoopback */.U)(url.hostname)) {
         throw new errors/* InputError */.dz((0,outside_text.t) `Input "api-url" must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and ::1, where tests run); got ${(0,outside_text/* quote */.hD)(url.origin)}.`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
@@ -32423,6 +32405,7 @@ var external_node_path_ = __nccwpck_require__(6760);
 
 
 
+
 /**
  * GitHub's limit for one output: a larger one makes the expression that reads it fail (and all
  * outputs of a run share 50 MB). Counted in UTF-8 bytes.
@@ -32486,7 +32469,7 @@ function setListOutputs(datasets, cursors) {
         file = writeDatasetsFile(items);
     }
     catch (error) {
-        log/* log */.Rm.warning((0,outside_text.t) `Could not write the datasets file (output datasets-file is empty): ${error.message}`);
+        log/* log */.Rm.warning((0,outside_text.t) `Could not write the datasets file (output datasets-file is empty): ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
     setOutput('datasets-file', file);
     if (fit < items.length) {
@@ -32643,7 +32626,7 @@ function count(n, noun) {
 function failureLine(error) {
     if (error instanceof errors/* ActionError */.lZ)
         return error.message;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = (0,errors/* errorMessage */.gJ)(error);
     return (0,outside_text.t) `Unexpected error: ${message}. This is a bug in nexus-dataset-action; please report it with the step's debug log.`;
 }
 /** How much of a name a heading shows. */
@@ -33184,6 +33167,7 @@ function cleanupBlocks(input) {
 
 
 
+
 /**
  * Builds the step's summary (build.ts) and appends it to the job summary, or does nothing when
  * the step runs outside a runner (GITHUB_STEP_SUMMARY unset). Neither a summary that cannot be
@@ -33198,14 +33182,14 @@ async function writeSummary(build) {
         html = build();
     }
     catch (error) {
-        log/* log */.Rm.warning((0,outside_text.t) `Could not build the job summary, a bug in nexus-dataset-action (please report it with the step's debug log): ${error instanceof Error ? error.message : error}`);
+        log/* log */.Rm.warning((0,outside_text.t) `Could not build the job summary, a bug in nexus-dataset-action (please report it with the step's debug log): ${(0,errors/* errorMessage */.gJ)(error)}`);
         return;
     }
     try {
         await core/* summary */.z.addRaw(html).write();
     }
     catch (error) {
-        log/* log */.Rm.warning((0,outside_text.t) `Could not write the job summary: ${error.message}`);
+        log/* log */.Rm.warning((0,outside_text.t) `Could not write the job summary: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 
@@ -33279,75 +33263,19 @@ async function run() {
     const controller = new AbortController();
     // Every request and wait listens on it: a cleanup with concurrency 32 is not a leak.
     (0,external_node_events_.setMaxListeners)(256, controller.signal);
-    const started = systemClock.now();
-    const report = createReport();
-    let operation;
-    let projectId;
-    let client;
+    const step = { started: systemClock.now(), report: createReport() };
     // The step ends once, with at most one failure line and one summary: at the end of run(), or
-    // from the backstop below, whichever comes first.
+    // from the cancel backstop, whichever comes first.
     let ending;
     const end = (failed) => (ending ??= (async () => {
         if (failed)
             reportFailure(failed.error);
-        await summarize(operation, projectId, report, failed, started);
+        await summarize(step, failed);
     })());
-    let backstop;
-    const onSignal = (signal) => {
-        if (controller.signal.aborted)
-            return;
-        log/* log */.Rm.warning((0,outside_text.t) `Received ${signal}: cancelling, cleaning up what this run started.`);
-        controller.abort(new errors/* CancelledError */.cc((0,outside_text.t) `The run was cancelled (${signal}) before the operation finished.`));
-        // Whatever happens, be gone before the runner's hard kill; run() clears this once it ends.
-        backstop = setTimeout(() => {
-            const gaveUp = new errors/* CancelledError */.cc((0,outside_text.t) `The run was cancelled (${signal}); clean-up did not finish in time.${mayBeLeft(operation, report.facts)}`);
-            void end({ error: gaveUp })
-                .then(log/* drained */.oB)
-                .finally(() => process.exit());
-        }, cancelGraceFromEnv()).unref();
-    };
-    for (const signal of CANCEL_SIGNALS)
-        process.on(signal, onSignal);
+    const stopWatching = watchForCancel(controller, step, end);
     let failed;
     try {
-        const inputs = readInputs();
-        operation = inputs.operation;
-        projectId = inputs.api?.projectId;
-        for (const name of unusedInputs(inputs.operation)) {
-            log/* log */.Rm.warning((0,outside_text.t) `Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`);
-        }
-        const context = {
-            inputs,
-            log: log/* log */.Rm,
-            report,
-            workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-            clock: systemClock,
-            random: Math.random,
-            signal: controller.signal
-        };
-        const { api } = inputs;
-        if (operation === 'check') {
-            // The one operation that needs no credentials and no client.
-            await (await checkOperation())(context);
-        }
-        else {
-            // readInputs reads the API settings for every operation that talks to Nexus.
-            if (api === undefined)
-                throw new Error(`no API settings for operation ${operation}`);
-            if (operation === 'create')
-                inputs.name ??= await defaultDatasetName();
-            const run = await API_OPERATIONS[operation]();
-            client = new nexus_client/* NexusClient */.v4({
-                ...api,
-                requestTimeoutMs: inputs.requestTimeoutMs,
-                retry: retryPolicyFromEnv(),
-                clock: context.clock,
-                random: context.random,
-                signal: controller.signal,
-                log: log/* log */.Rm
-            });
-            await run({ ...context, client });
-        }
+        await runOperation(step, controller.signal);
     }
     catch (error) {
         // After a cancel, a low-level abort error says less than "the run was cancelled".
@@ -33357,15 +33285,81 @@ async function run() {
                 : error
         };
     }
-    finally {
-        client?.dispose();
-    }
     await end(failed);
     // Until here a signal still finds its handler: the default one would end the process before
     // its failure line or summary is written.
-    clearTimeout(backstop);
+    stopWatching();
+}
+/**
+ * On the runner's cancel signals: aborts the run (its clean-up starts), and arms the backstop
+ * that ends the step before the runner's hard kill. Returns what stops listening.
+ */
+function watchForCancel(controller, step, end) {
+    let backstop;
+    const onSignal = (signal) => {
+        if (controller.signal.aborted)
+            return;
+        log/* log */.Rm.warning((0,outside_text.t) `Received ${signal}: cancelling, cleaning up what this run started.`);
+        controller.abort(new errors/* CancelledError */.cc((0,outside_text.t) `The run was cancelled (${signal}) before the operation finished.`));
+        // Whatever happens, be gone before the runner's hard kill; run() clears this once it ends.
+        backstop = setTimeout(() => {
+            const gaveUp = new errors/* CancelledError */.cc((0,outside_text.t) `The run was cancelled (${signal}); clean-up did not finish in time.${mayBeLeft(step.operation, step.report.facts)}`);
+            void end({ error: gaveUp })
+                .then(log/* drained */.oB)
+                .finally(() => process.exit());
+        }, cancelGraceFromEnv()).unref();
+    };
     for (const signal of CANCEL_SIGNALS)
-        process.off(signal, onSignal);
+        process.on(signal, onSignal);
+    return () => {
+        clearTimeout(backstop);
+        for (const signal of CANCEL_SIGNALS)
+            process.off(signal, onSignal);
+    };
+}
+/** Reads the inputs and runs the operation they name; the API operations get a client. */
+async function runOperation(step, signal) {
+    const inputs = readInputs();
+    const { operation, api } = inputs;
+    step.operation = operation;
+    step.projectId = api?.projectId;
+    for (const name of unusedInputs(operation)) {
+        log/* log */.Rm.warning((0,outside_text.t) `Input "${name}" is not used by operation ${operation}; it is ignored.`);
+    }
+    const context = {
+        inputs,
+        log: log/* log */.Rm,
+        report: step.report,
+        workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+        clock: systemClock,
+        random: Math.random,
+        signal
+    };
+    if (operation === 'check') {
+        // The one operation that needs no credentials and no client.
+        return (await checkOperation())(context);
+    }
+    // readInputs reads the API settings for every operation that talks to Nexus.
+    if (api === undefined)
+        throw new Error(`no API settings for operation ${operation}`);
+    if (operation === 'create')
+        inputs.name ??= await defaultDatasetName();
+    const operationRun = await API_OPERATIONS[operation]();
+    const client = new nexus_client/* NexusClient */.v4({
+        ...api,
+        requestTimeoutMs: inputs.requestTimeoutMs,
+        retry: retryPolicyFromEnv(),
+        clock: context.clock,
+        random: context.random,
+        signal,
+        log: log/* log */.Rm
+    });
+    try {
+        await operationRun({ ...context, client });
+    }
+    finally {
+        client.dispose();
+    }
 }
 /**
  * What a cancelled create may leave in Nexus when its clean-up was given up, for the failure line:
@@ -33386,15 +33380,15 @@ function mayBeLeft(operation, facts) {
     return (0,outside_text.t) ` Dataset ${dataset.id} may be left Waiting: delete it with operation: delete, dataset-id: ${dataset.id}.`;
 }
 /** The job summary: the outcome first, then (for a failure) what next, then the details. */
-async function summarize(operation, projectId, report, failed, started) {
+async function summarize(step, failed) {
     const now = systemClock.now();
     await writeSummary(() => buildSummary({
-        operation,
-        projectId,
-        facts: report.facts,
+        operation: step.operation,
+        projectId: step.projectId,
+        facts: step.report.facts,
         ...(failed ? { error: failed.error } : {}),
         now,
-        elapsedMs: now - started
+        elapsedMs: now - step.started
     }));
 }
 /**
@@ -33420,7 +33414,7 @@ function cancelGraceFromEnv() {
 /** One failure line a person can act on; the stack only in the debug log. */
 function reportFailure(error) {
     (0,log/* fail */.fJ)(failureLine(error));
-    const message = error instanceof Error ? error.message : String(error);
+    const message = (0,errors/* errorMessage */.gJ)(error);
     log/* log */.Rm.debug((0,outside_text.t) `${error instanceof Error ? (error.stack ?? message) : message}`);
 }
 
@@ -33625,7 +33619,7 @@ function causeParts(cause) {
 
 /***/ }),
 
-/***/ 4990:
+/***/ 3918:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33642,6 +33636,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
 var lib = __nccwpck_require__(4942);
 // EXTERNAL MODULE: ./src/shared/errors.ts
@@ -33664,6 +33660,7 @@ var outside_text = __nccwpck_require__(596);
 
 
 
+
 /** Gives each origin a reusable, proxy-aware agent. */
 class AgentPool {
     client;
@@ -33677,173 +33674,202 @@ class AgentPool {
         this.client.dispose();
     }
 }
-function send(pool, req) {
-    return new Promise((resolve, reject) => {
-        const { url } = req;
-        const module = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
-        let settled = false;
-        let idleTimer;
-        let totalTimer;
-        let answerTimer;
-        let continueTimer;
-        let source;
-        let bodyStarted = false;
-        const finish = (error, response) => {
-            if (settled)
-                return;
-            settled = true;
-            for (const timer of [idleTimer, totalTimer, answerTimer, continueTimer])
+/**
+ * Sends one request and reads its answer. Resolves with any answer, refusals included; rejects
+ * with a TransportError when none came (or the caller's abort reason).
+ */
+async function send(pool, req) {
+    if (req.signal?.aborted)
+        throw cancelReason(req.signal);
+    const stop = new AbortController();
+    const outgoing = openRequest(pool, req, stop.signal);
+    const deadlines = startDeadlines(req, outgoing, stop);
+    const x = {
+        req,
+        outgoing,
+        stop,
+        progress: deadlines.progress,
+        answered: false,
+        bodySent: false
+    };
+    const onCancel = () => stop.abort(cancelReason(req.signal));
+    req.signal?.addEventListener('abort', onCancel, { once: true });
+    try {
+        return await new Promise((resolve, reject) => {
+            // Settled from here, not from the request's 'error': a request still waiting for its
+            // socket (a proxy that never answers CONNECT) is destroyed without one.
+            stop.signal.addEventListener('abort', () => reject(stop.signal.reason), { once: true });
+            outgoing.on('error', (error) => {
+                // A server that refuses early (403 before the body is read) closes the socket under our
+                // body; its answer, already in hand, is the news.
+                if (!x.answered)
+                    stop.abort(networkError(error, req.url));
+            });
+            outgoing.once('response', incoming => readAnswer(x, incoming, resolve));
+            startBody(x);
+        });
+    }
+    finally {
+        deadlines.clear();
+        req.signal?.removeEventListener('abort', onCancel);
+    }
+}
+function cancelReason(signal) {
+    const reason = signal?.reason;
+    return reason instanceof Error ? reason : new errors/* TransportError */.wX((0,outside_text.t) `request aborted`, 'EABORTED');
+}
+function openRequest(pool, req, signal) {
+    const { url } = req;
+    const module = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
+    const headers = holdsBody(req) ? { ...req.headers, Expect: '100-continue' } : req.headers;
+    try {
+        return module.request(url, { method: req.method, headers, agent: pool.agentFor(url), signal });
+    }
+    catch (error) {
+        // node:http throws at once on a header it cannot send (say a pasted
+        // non-ASCII character): no retry can fix that.
+        throw new errors/* TransportError */.wX((0,outside_text.t) `the request could not be made: ${(0,errors/* errorMessage */.gJ)(error)}`, 'EINVALID');
+    }
+}
+function holdsBody(req) {
+    return req.expectContinue !== undefined && req.body !== undefined;
+}
+/**
+ * The exchange's timers, each ending it with its own message: no progress for idleTimeoutMs
+ * (armed now, so a connection that never opens is caught too), the whole exchange past
+ * totalTimeoutMs, the answer not complete answerTimeoutMs after the body went out.
+ */
+function startDeadlines(req, outgoing, stop) {
+    const { method, url } = req;
+    const expire = (message) => () => {
+        stop.abort(new errors/* TransportError */.wX(message, 'ETIMEDOUT'));
+    };
+    const idle = setTimeout(expire((0,outside_text.t) `no progress for ${(0,format/* formatSeconds */.Xo)(req.idleTimeoutMs)} on ${method} ${url.host}`), req.idleTimeoutMs);
+    const timers = [idle];
+    let cleared = false;
+    const after = (ms, message) => {
+        if (!cleared)
+            timers.push(setTimeout(expire(message), ms));
+    };
+    const { totalTimeoutMs: total, answerTimeoutMs: answer } = req;
+    if (total !== undefined) {
+        after(total, (0,outside_text.t) `no answer within ${(0,format/* formatSeconds */.Xo)(total)} from ${method} ${url.host}`);
+    }
+    if (answer !== undefined) {
+        // From the last body byte handed to the system, or from an answer that began before it:
+        // bytes trickling in push back the idle timer, never this one.
+        const arm = () => {
+            outgoing.off('finish', arm).off('response', arm);
+            after(answer, (0,outside_text.t) `the answer from ${url.host} did not finish within ${(0,format/* formatSeconds */.Xo)(answer)}`);
+        };
+        outgoing.once('finish', arm).once('response', arm);
+    }
+    return {
+        // A cleared timer stays cleared: refresh() does not bring it back.
+        progress: () => idle.refresh(),
+        clear: () => {
+            cleared = true;
+            for (const timer of timers)
                 clearTimeout(timer);
-            req.signal?.removeEventListener('abort', onAbort);
-            if (error) {
-                source?.destroy();
-                outgoing?.destroy();
-                reject(error);
-            }
-            else if (response) {
-                resolve(response);
-            }
-        };
-        const armIdle = () => {
-            clearTimeout(idleTimer);
-            idleTimer = setTimeout(() => {
-                finish(new errors/* TransportError */.wX((0,outside_text.t) `no progress for ${(0,format/* formatSeconds */.Xo)(req.idleTimeoutMs)} on ${req.method} ${url.host}`, 'ETIMEDOUT'));
-            }, req.idleTimeoutMs);
-        };
-        const onAbort = () => {
-            const reason = req.signal?.reason;
-            finish(reason instanceof Error ? reason : new errors/* TransportError */.wX((0,outside_text.t) `request aborted`, 'EABORTED'));
-        };
-        let outgoing;
-        const holdBody = req.expectContinue !== undefined && req.body !== undefined;
-        try {
-            outgoing = module.request(url, {
-                method: req.method,
-                headers: holdBody ? { ...req.headers, Expect: '100-continue' } : req.headers,
-                agent: pool.agentFor(url)
-            });
         }
-        catch (error) {
-            // node:http throws at once on a header it cannot send (say a pasted
-            // non-ASCII character): no retry can fix that.
-            reject(new errors/* TransportError */.wX((0,outside_text.t) `the request could not be made: ${error.message}`, 'EINVALID'));
-            return;
-        }
-        let answered = false;
-        outgoing.on('error', (error) => {
-            // A server that refuses early (403 before the body is read) closes the
-            // socket under our body stream; its answer, already in hand, is the news.
-            if (answered)
-                return;
-            finish(new errors/* TransportError */.wX(describeNetworkError(error, url), error.code ?? 'ECONNRESET'));
-        });
-        outgoing.on('response', incoming => {
-            answered = true;
-            armIdle();
-            const chunks = [];
-            let length = 0;
-            let truncated = false;
-            const done = () => {
-                // An early answer (say a 403 before the body was read) leaves the body
-                // unsent or half-sent: stop it, the exchange is over.
-                if (!bodyStarted || (source && !source.readableEnded)) {
-                    source?.destroy();
-                    outgoing.destroy();
-                }
-                finish(undefined, {
-                    status: incoming.statusCode ?? 0,
-                    headers: incoming.headers,
-                    body: Buffer.concat(chunks),
-                    truncated
-                });
-            };
-            incoming.on('data', (chunk) => {
-                armIdle();
-                const room = req.maxResponseBytes - length;
-                if (chunk.length > room) {
-                    // Past the cap the rest is noise: stop reading rather than drain megabytes.
-                    chunks.push(chunk.subarray(0, room));
-                    truncated = true;
-                    // Settle first: destroying the stream emits its own error, which must not win.
-                    done();
-                    incoming.destroy();
-                    return;
-                }
-                chunks.push(chunk);
-                length += chunk.length;
-            });
-            incoming.on('end', done);
-            // Cut off mid-answer: a refusal's status still stands (its text may be
-            // partial); a success that cannot be read in full is a transport failure.
-            const cut = (code) => {
-                if ((incoming.statusCode ?? 0) >= 400) {
-                    done();
-                    return;
-                }
-                finish(new errors/* TransportError */.wX((0,outside_text.t) `connection to ${url.host} closed while reading the answer`, code));
-            };
-            incoming.on('error', (error) => cut(error.code ?? 'ECONNRESET'));
-            incoming.on('aborted', () => cut('ECONNRESET'));
-        });
-        if (req.signal?.aborted) {
-            onAbort();
-            return;
-        }
-        req.signal?.addEventListener('abort', onAbort, { once: true });
-        armIdle();
-        if (req.totalTimeoutMs !== undefined) {
-            totalTimer = setTimeout(() => {
-                finish(new errors/* TransportError */.wX((0,outside_text.t) `no answer within ${(0,format/* formatSeconds */.Xo)(req.totalTimeoutMs ?? 0)} from ${req.method} ${url.host}`, 'ETIMEDOUT'));
-            }, req.totalTimeoutMs);
-        }
-        const { answerTimeoutMs } = req;
-        if (answerTimeoutMs !== undefined) {
-            // From the last body byte handed to the system ('finish'), or from an answer that began
-            // before it: bytes trickling in reset the idle timer, never this one.
-            const armAnswer = () => {
-                if (settled || answerTimer !== undefined)
-                    return;
-                answerTimer = setTimeout(() => {
-                    finish(new errors/* TransportError */.wX((0,outside_text.t) `the answer from ${url.host} did not finish within ${(0,format/* formatSeconds */.Xo)(answerTimeoutMs)}`, 'ETIMEDOUT'));
-                }, answerTimeoutMs);
-            };
-            outgoing.on('finish', armAnswer);
-            outgoing.on('response', armAnswer);
-        }
-        const sendBody = () => {
-            if (settled || bodyStarted)
-                return;
-            bodyStarted = true;
-            clearTimeout(continueTimer);
-            if (req.body === undefined) {
-                outgoing.end();
-            }
-            else if (Buffer.isBuffer(req.body)) {
-                outgoing.end(req.body);
-            }
-            else {
-                source = req.body();
-                let sent = 0;
-                source.on('data', (chunk) => {
-                    sent += chunk.length;
-                    armIdle();
-                    req.onBodyProgress?.(sent);
-                });
-                source.on('error', error => {
-                    finish(new errors/* TransportError */.wX((0,outside_text.t) `could not read the upload body: ${error.message}`, 'EREAD'));
-                });
-                source.pipe(outgoing);
-            }
-        };
-        if (holdBody && req.expectContinue) {
-            outgoing.flushHeaders();
-            outgoing.once('continue', sendBody);
-            continueTimer = setTimeout(sendBody, req.expectContinue.timeoutMs);
-        }
-        else {
-            sendBody();
+    };
+}
+/**
+ * Sends the body: at once, or (expectContinue) once the server says `100 Continue`, or when it
+ * has not said so within the wait, as a server that ignores the expectation never will.
+ */
+function startBody(x) {
+    const { expectContinue } = x.req;
+    if (!holdsBody(x.req) || expectContinue === undefined) {
+        writeBody(x);
+        return;
+    }
+    x.outgoing.flushHeaders();
+    const go = () => {
+        clearTimeout(wait);
+        x.outgoing.off('continue', go);
+        writeBody(x);
+    };
+    const wait = setTimeout(go, expectContinue.timeoutMs);
+    x.outgoing.once('continue', go);
+    x.stop.signal.addEventListener('abort', () => clearTimeout(wait), { once: true });
+}
+/** Writes the body; a stream's bytes count as progress as the request takes them. */
+function writeBody(x) {
+    const { req, outgoing, stop } = x;
+    // Held for `100 Continue`, the body is not for an exchange that has its answer or has ended.
+    if (x.answered || stop.signal.aborted)
+        return;
+    if (req.body === undefined || Buffer.isBuffer(req.body)) {
+        outgoing.end(req.body);
+        x.bodySent = true;
+        return;
+    }
+    const source = req.body();
+    // Registered before the pipeline's own: a read error is told as one before the pipeline
+    // passes it on to the request. Errors that come back from the request side find the answer
+    // already in hand, or the exchange already ended by the request's own error.
+    source.on('error', error => {
+        if (!x.answered) {
+            stop.abort(new errors/* TransportError */.wX((0,outside_text.t) `could not read the upload body: ${error.message}`, 'EREAD'));
         }
     });
+    // Each side reports its own failure, above and in send(): the pipeline only moves the bytes
+    // (pausing the file while the socket is full) and tears both down together.
+    (0,promises_namespaceObject.pipeline)(source, outgoing, { signal: stop.signal }).catch(() => undefined);
+    let sent = 0;
+    source.on('data', (chunk) => {
+        sent += chunk.length;
+        x.progress();
+        req.onBodyProgress?.(sent);
+    });
+    source.once('end', () => (x.bodySent = true));
+}
+/** Reads the answer into memory up to maxResponseBytes; past it the rest is cut and flagged. */
+function readAnswer(x, incoming, resolve) {
+    x.answered = true;
+    x.progress();
+    const { host } = x.req.url;
+    const status = incoming.statusCode ?? 0;
+    const chunks = [];
+    let length = 0;
+    let truncated = false;
+    const done = () => {
+        resolve({ status, headers: incoming.headers, body: Buffer.concat(chunks), truncated });
+        // An early answer (say a 403 before the body was read) leaves the body unsent or half-sent:
+        // stop it, the exchange is over.
+        if (!x.bodySent)
+            x.stop.abort();
+    };
+    incoming.on('data', (chunk) => {
+        x.progress();
+        const room = x.req.maxResponseBytes - length;
+        if (chunk.length > room) {
+            // Past the cap the rest is noise: stop reading rather than drain megabytes. Settled
+            // first: destroying the stream ends it with an error, which must not win.
+            chunks.push(chunk.subarray(0, room));
+            truncated = true;
+            done();
+            incoming.destroy();
+            return;
+        }
+        chunks.push(chunk);
+        length += chunk.length;
+    });
+    incoming.on('end', done);
+    // Cut off mid-answer: a refusal's status still stands (its text may be partial); a success
+    // that cannot be read in full is a transport failure.
+    const cut = (code) => {
+        if (status >= 400)
+            done();
+        else
+            x.stop.abort(new errors/* TransportError */.wX((0,outside_text.t) `connection to ${host} closed while reading the answer`, code));
+    };
+    incoming.on('error', (error) => cut(error.code ?? 'ECONNRESET'));
+    incoming.on('aborted', () => cut('ECONNRESET'));
+}
+function networkError(error, url) {
+    return new errors/* TransportError */.wX(describeNetworkError(error, url), error.code ?? 'ECONNRESET');
 }
 /** A network failure in plain words, naming the host: `connection to s3.amazonaws.com refused`. */
 function describeNetworkError(error, url) {
@@ -33864,6 +33890,24 @@ function describeNetworkError(error, url) {
 function headerValue(response, name) {
     const value = response.headers[name];
     return Array.isArray(value) ? value[0] : value;
+}
+
+
+/***/ }),
+
+/***/ 1830:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ isLoopback)
+/* harmony export */ });
+/**
+ * Which hosts may be spoken to in plain http://. Loopback only: that is where the project's own
+ * emulator runs in tests; anywhere else a secret key or a file must travel over TLS.
+ */
+function isLoopback(hostname) {
+    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 
@@ -33939,24 +33983,6 @@ async function withRetries(attempt, options) {
 
 /***/ }),
 
-/***/ 1785:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   U: () => (/* binding */ isLoopback)
-/* harmony export */ });
-/**
- * Which hosts may be spoken to in plain http://. Loopback only: that is where the project's own
- * emulator runs in tests; anywhere else a secret key or a file must travel over TLS.
- */
-function isLoopback(hostname) {
-    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-
-/***/ }),
-
 /***/ 5363:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -33975,8 +34001,8 @@ var errors = __nccwpck_require__(8382);
 var format = __nccwpck_require__(6338);
 // EXTERNAL MODULE: ./src/nexus/listing.ts
 var nexus_listing = __nccwpck_require__(7623);
-// EXTERNAL MODULE: ./src/net/http.ts + 1 modules
-var http = __nccwpck_require__(4990);
+// EXTERNAL MODULE: ./src/net/http.ts + 2 modules
+var http = __nccwpck_require__(3918);
 // EXTERNAL MODULE: ./src/nexus/types.ts
 var types = __nccwpck_require__(7606);
 // EXTERNAL MODULE: ./src/shared/outside-text.ts
@@ -34730,7 +34756,7 @@ async function cleanupOperation(ctx) {
                 }
                 catch (error) {
                     if (!ctx.signal.aborted) {
-                        const reason = (0,outside_text.t) `${error instanceof Error ? error.message : error}`;
+                        const reason = (0,outside_text.t) `${(0,errors/* errorMessage */.gJ)(error)}`;
                         failed.push({ dataset, reason });
                         log.info((0,outside_text.t) `Could not delete ${dataset.id} ${(0,outside_text/* quote */.hD)(dataset.name, outside_text/* NAME_SHOWN */.od)}: ${reason}`);
                     }
@@ -34903,13 +34929,13 @@ function shortReason(error) {
         return (0,outside_text.t) `${error.code}`;
     if (error instanceof errors/* BadAnswerError */.ac)
         return (0,outside_text.t) `an answer that is not a dataset`;
-    return (0,outside_text.t) `${error instanceof Error ? error.message : String(error)}`;
+    return (0,outside_text.t) `${(0,errors/* errorMessage */.gJ)(error)}`;
 }
 
-// EXTERNAL MODULE: ./src/net/http.ts + 1 modules
-var http = __nccwpck_require__(4990);
-// EXTERNAL MODULE: ./src/net/url-policy.ts
-var url_policy = __nccwpck_require__(1785);
+// EXTERNAL MODULE: ./src/net/http.ts + 2 modules
+var http = __nccwpck_require__(3918);
+// EXTERNAL MODULE: ./src/net/loopback.ts
+var loopback = __nccwpck_require__(1830);
 ;// CONCATENATED MODULE: ./src/nexus/upload.ts
 
 
@@ -34994,7 +35020,7 @@ function planUpload(uploadUrl, sizeBytes, apiUrl) {
     }
     if (url.username || url.password)
         refuse((0,outside_text.t) `${what} carries a user name or password.`);
-    const plainHttpAllowed = (0,url_policy/* isLoopback */.U)(apiUrl.hostname) && (0,url_policy/* isLoopback */.U)(url.hostname);
+    const plainHttpAllowed = (0,loopback/* isLoopback */.U)(apiUrl.hostname) && (0,loopback/* isLoopback */.U)(url.hostname);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainHttpAllowed)) {
         refuse((0,outside_text.t) `${what} uses ${(0,outside_text/* quote */.hD)(url.protocol, 10)}; only https:// is accepted (plain http:// only when api-url and the upload host are both on loopback, as in tests).`);
     }
@@ -35334,7 +35360,7 @@ async function nexusSeesUpload(ctx, datasetId) {
             throw error;
         // The storage holds this very file (412); only Nexus's word is missing. Keep the dataset
         // (this is a PreconditionFailed, which is never deleted) rather than throw the bytes away.
-        throw new errors/* UploadError */.oW((0,outside_text.t) `The storage already holds the file (an earlier attempt landed), but Nexus could not be asked whether it took it: ${error instanceof Error ? error.message : error} Dataset ${datasetId} is kept: check it later with operation: wait.`, 0, 'PreconditionFailed');
+        throw new errors/* UploadError */.oW((0,outside_text.t) `The storage already holds the file (an earlier attempt landed), but Nexus could not be asked whether it took it: ${(0,errors/* errorMessage */.gJ)(error)} Dataset ${datasetId} is kept: check it later with operation: wait.`, 0, 'PreconditionFailed');
     }
 }
 /**
@@ -35357,8 +35383,8 @@ async function abandon(ctx, datasetId, error) {
         return { error, deleted: true };
     }
     catch (deleteError) {
-        const why = deleteError instanceof Error ? deleteError.message : String(deleteError);
-        const message = error instanceof Error ? error.message : String(error);
+        const why = (0,errors/* errorMessage */.gJ)(deleteError);
+        const message = (0,errors/* errorMessage */.gJ)(error);
         const told = (0,outside_text.t) `${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`;
         return {
             error: error instanceof errors/* ActionError */.lZ ? error.restated(told) : new errors/* ActionError */.lZ(told),
@@ -36989,7 +37015,7 @@ function readError({ path, name }, error) {
         case 'ELOOP':
             return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} cannot be read: too many symbolic links (a loop?)`, path);
         default:
-            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} cannot be read: ${error.message}`, path);
+            return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} cannot be read: ${(0,errors/* errorMessage */.gJ)(error)}`, path);
     }
 }
 
@@ -37383,12 +37409,16 @@ async function waitOperation(ctx) {
 /* harmony export */   cc: () => (/* binding */ CancelledError),
 /* harmony export */   dz: () => (/* binding */ InputError),
 /* harmony export */   fK: () => (/* binding */ TooManyDatasetsError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
 /* harmony export */   lZ: () => (/* binding */ ActionError),
 /* harmony export */   oW: () => (/* binding */ UploadError),
 /* harmony export */   pg: () => (/* binding */ FileCheckError),
 /* harmony export */   t9: () => (/* binding */ DatasetExistsError),
 /* harmony export */   wX: () => (/* binding */ TransportError)
 /* harmony export */ });
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_0__);
+
 /**
  * Errors the action expects and explains. Each carries a message a person can
  * act on; `main` prints it through `core.setFailed` and keeps the stack for the
@@ -37489,6 +37519,13 @@ class DatasetExistsError extends ActionError {
 }
 /** The run was cancelled (SIGINT or SIGTERM from the runner). */
 class CancelledError extends ActionError {
+}
+/**
+ * What a caught value says: an Error's message, anything else as text. Node's own errors made in
+ * another realm (a test's VM context) are Errors too, though not `instanceof` this one's.
+ */
+function errorMessage(error) {
+    return error instanceof Error || node_util__WEBPACK_IMPORTED_MODULE_0__.types.isNativeError(error) ? error.message : String(error);
 }
 
 
@@ -46111,6 +46148,18 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -9,6 +9,7 @@
  * else (usage, errors) goes to stderr so stdout stays machine-readable.
  */
 import { Emulator, type EmulatorOptions } from './emulator.js'
+import { errorMessage } from '../src/shared/errors.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 const USAGE =
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
   try {
     options = parseArgs(process.argv.slice(2))
   } catch (error) {
-    process.stderr.write(`emulator-cli: ${(error as Error).message}\n${USAGE}\n`)
+    process.stderr.write(`emulator-cli: ${errorMessage(error)}\n${USAGE}\n`)
     process.exit(2)
   }
   const emulator = await Emulator.start(options.emulator)
@@ -116,6 +117,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`emulator-cli: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.stderr.write(`emulator-cli: ${errorMessage(error)}\n`)
   process.exit(1)
 })

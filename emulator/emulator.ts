@@ -14,6 +14,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { errorMessage } from '../src/shared/errors.js'
 import { ApiHandler } from './api.js'
 import { FaultBook } from './faults.js'
 import { apiError, drainBody, hasBody, newRecord, sendOpenEndedHead, sendReply } from './http.js'
@@ -253,7 +254,7 @@ export class Emulator {
       }
       this.answer(ctx, res, reply, { resetAfterAnswer })
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
+      const message = errorMessage(error)
       this.answer(ctx, res, apiError(500, `Internal emulator error: ${message}`))
     }
   }

@@ -29,6 +29,7 @@ import * as path from 'node:path'
 import { Emulator } from '../emulator/emulator.js'
 import { parseOutputs, prepareAction, runAction, type ActionInvocation } from './run-action.js'
 import type { FileScan } from '../src/ndjson/file-scan.js'
+import { errorMessage } from '../src/shared/errors.js'
 import { SOURCE_KIND, parseDataset, type CreateDatasetBody } from '../src/nexus/types.js'
 import { MiB, SHAPES, benchFile, benchScan, median, type Shape } from './bench-scan.js'
 
@@ -447,7 +448,7 @@ function describeEnvironments(minimal: Record<string, string>): void {
       const count = text.split('-----BEGIN CERTIFICATE-----').length - 1
       what = `${count} certificates, ${(statSync(ca).size / 1024).toFixed(0)} KiB`
     } catch (error) {
-      what = `unreadable: ${error instanceof Error ? error.message : String(error)}`
+      what = `unreadable: ${errorMessage(error)}`
     }
     console.log(`  NODE_EXTRA_CA_CERTS=${ca} (${what})`)
   }

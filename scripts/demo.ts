@@ -8,6 +8,7 @@
 import { rmSync } from 'node:fs'
 import * as path from 'node:path'
 import { Emulator } from '../emulator/emulator.js'
+import { errorMessage } from '../src/shared/errors.js'
 import { ROOT, runAction, type ActionRun } from './run-action.js'
 import { renderSummary } from './render-summary.js'
 
@@ -88,6 +89,6 @@ async function step(title: string, inputs: Record<string, string>): Promise<Acti
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error)
+  console.error(errorMessage(error))
   process.exit(1)
 })

@@ -16,7 +16,7 @@ import type {
   StepFacts
 } from './operations/context.js'
 import { systemClock } from './shared/clock.js'
-import { ActionError, CancelledError } from './shared/errors.js'
+import { ActionError, CancelledError, errorMessage } from './shared/errors.js'
 import { NAME_SHOWN, quote, t, type Inert } from './shared/outside-text.js'
 
 /**
@@ -57,24 +57,56 @@ const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK'] as const
  */
 const CANCEL_GRACE_MS = 4500
 
+/** What the step knows as it goes: the failure line and the summary read it. */
+interface Step {
+  started: number
+  report: Report
+  operation?: Operation
+  projectId?: string
+}
+
 /** Runs the action once: inputs, the operation, outputs; failures through setFailed. */
 export async function run(): Promise<void> {
   const controller = new AbortController()
   // Every request and wait listens on it: a cleanup with concurrency 32 is not a leak.
   setMaxListeners(256, controller.signal)
-  const started = systemClock.now()
-  const report = createReport()
-  let operation: Operation | undefined
-  let projectId: string | undefined
-  let client: NexusClient | undefined
+  const step: Step = { started: systemClock.now(), report: createReport() }
   // The step ends once, with at most one failure line and one summary: at the end of run(), or
-  // from the backstop below, whichever comes first.
+  // from the cancel backstop, whichever comes first.
   let ending: Promise<void> | undefined
   const end = (failed?: { error: unknown }): Promise<void> =>
     (ending ??= (async () => {
       if (failed) reportFailure(failed.error)
-      await summarize(operation, projectId, report, failed, started)
+      await summarize(step, failed)
     })())
+  const stopWatching = watchForCancel(controller, step, end)
+  let failed: { error: unknown } | undefined
+  try {
+    await runOperation(step, controller.signal)
+  } catch (error) {
+    // After a cancel, a low-level abort error says less than "the run was cancelled".
+    failed = {
+      error:
+        controller.signal.aborted && !(error instanceof ActionError)
+          ? controller.signal.reason
+          : error
+    }
+  }
+  await end(failed)
+  // Until here a signal still finds its handler: the default one would end the process before
+  // its failure line or summary is written.
+  stopWatching()
+}
+
+/**
+ * On the runner's cancel signals: aborts the run (its clean-up starts), and arms the backstop
+ * that ends the step before the runner's hard kill. Returns what stops listening.
+ */
+function watchForCancel(
+  controller: AbortController,
+  step: Step,
+  end: (failed: { error: unknown }) => Promise<void>
+): () => void {
   let backstop: NodeJS.Timeout | undefined
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return
@@ -85,7 +117,7 @@ export async function run(): Promise<void> {
     // Whatever happens, be gone before the runner's hard kill; run() clears this once it ends.
     backstop = setTimeout(() => {
       const gaveUp = new CancelledError(
-        t`The run was cancelled (${signal}); clean-up did not finish in time.${mayBeLeft(operation, report.facts)}`
+        t`The run was cancelled (${signal}); clean-up did not finish in time.${mayBeLeft(step.operation, step.report.facts)}`
       )
       void end({ error: gaveUp })
         .then(drained)
@@ -93,62 +125,52 @@ export async function run(): Promise<void> {
     }, cancelGraceFromEnv()).unref()
   }
   for (const signal of CANCEL_SIGNALS) process.on(signal, onSignal)
-
-  let failed: { error: unknown } | undefined
-  try {
-    const inputs = readInputs()
-    operation = inputs.operation
-    projectId = inputs.api?.projectId
-    for (const name of unusedInputs(inputs.operation)) {
-      log.warning(t`Input "${name}" is not used by operation ${inputs.operation}; it is ignored.`)
-    }
-    const context: OperationContext = {
-      inputs,
-      log,
-      report,
-      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-      clock: systemClock,
-      random: Math.random,
-      signal: controller.signal
-    }
-    const { api } = inputs
-    if (operation === 'check') {
-      // The one operation that needs no credentials and no client.
-      await (
-        await checkOperation()
-      )(context)
-    } else {
-      // readInputs reads the API settings for every operation that talks to Nexus.
-      if (api === undefined) throw new Error(`no API settings for operation ${operation}`)
-      if (operation === 'create') inputs.name ??= await defaultDatasetName()
-      const run = await API_OPERATIONS[operation]()
-      client = new NexusClient({
-        ...api,
-        requestTimeoutMs: inputs.requestTimeoutMs,
-        retry: retryPolicyFromEnv(),
-        clock: context.clock,
-        random: context.random,
-        signal: controller.signal,
-        log
-      })
-      await run({ ...context, client })
-    }
-  } catch (error) {
-    // After a cancel, a low-level abort error says less than "the run was cancelled".
-    failed = {
-      error:
-        controller.signal.aborted && !(error instanceof ActionError)
-          ? controller.signal.reason
-          : error
-    }
-  } finally {
-    client?.dispose()
+  return () => {
+    clearTimeout(backstop)
+    for (const signal of CANCEL_SIGNALS) process.off(signal, onSignal)
   }
-  await end(failed)
-  // Until here a signal still finds its handler: the default one would end the process before
-  // its failure line or summary is written.
-  clearTimeout(backstop)
-  for (const signal of CANCEL_SIGNALS) process.off(signal, onSignal)
+}
+
+/** Reads the inputs and runs the operation they name; the API operations get a client. */
+async function runOperation(step: Step, signal: AbortSignal): Promise<void> {
+  const inputs = readInputs()
+  const { operation, api } = inputs
+  step.operation = operation
+  step.projectId = api?.projectId
+  for (const name of unusedInputs(operation)) {
+    log.warning(t`Input "${name}" is not used by operation ${operation}; it is ignored.`)
+  }
+  const context: OperationContext = {
+    inputs,
+    log,
+    report: step.report,
+    workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+    clock: systemClock,
+    random: Math.random,
+    signal
+  }
+  if (operation === 'check') {
+    // The one operation that needs no credentials and no client.
+    return (await checkOperation())(context)
+  }
+  // readInputs reads the API settings for every operation that talks to Nexus.
+  if (api === undefined) throw new Error(`no API settings for operation ${operation}`)
+  if (operation === 'create') inputs.name ??= await defaultDatasetName()
+  const operationRun = await API_OPERATIONS[operation]()
+  const client = new NexusClient({
+    ...api,
+    requestTimeoutMs: inputs.requestTimeoutMs,
+    retry: retryPolicyFromEnv(),
+    clock: context.clock,
+    random: context.random,
+    signal,
+    log
+  })
+  try {
+    await operationRun({ ...context, client })
+  } finally {
+    client.dispose()
+  }
 }
 
 /**
@@ -169,22 +191,16 @@ export function mayBeLeft(operation: Operation | undefined, facts: StepFacts): I
 }
 
 /** The job summary: the outcome first, then (for a failure) what next, then the details. */
-async function summarize(
-  operation: Operation | undefined,
-  projectId: string | undefined,
-  report: Report,
-  failed: { error: unknown } | undefined,
-  started: number
-): Promise<void> {
+async function summarize(step: Step, failed: { error: unknown } | undefined): Promise<void> {
   const now = systemClock.now()
   await writeSummary(() =>
     buildSummary({
-      operation,
-      projectId,
-      facts: report.facts,
+      operation: step.operation,
+      projectId: step.projectId,
+      facts: step.report.facts,
       ...(failed ? { error: failed.error } : {}),
       now,
-      elapsedMs: now - started
+      elapsedMs: now - step.started
     })
   )
 }
@@ -213,6 +229,6 @@ function cancelGraceFromEnv(): number {
 /** One failure line a person can act on; the stack only in the debug log. */
 export function reportFailure(error: unknown): void {
   fail(failureLine(error))
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   log.debug(t`${error instanceof Error ? (error.stack ?? message) : message}`)
 }

@@ -6,7 +6,7 @@ const setSecret = jest.fn<(value: string) => void>()
 jest.unstable_mockModule('@actions/core', () => ({ setSecret }))
 const inputsModule = await import('../../src/action/inputs.js')
 const { OPERATIONS } = await import('../../src/operations/context.js')
-const { isLoopback } = await import('../../src/net/url-policy.js')
+const { isLoopback } = await import('../../src/net/loopback.js')
 const { InputError } = await import('../../src/shared/errors.js')
 
 const KEY = 'sk_test_abcdef'

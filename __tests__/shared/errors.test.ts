@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { UploadError } from '../../src/shared/errors.js'
+import { runInNewContext } from 'node:vm'
+import { UploadError, errorMessage } from '../../src/shared/errors.js'
 import { t } from '../../src/shared/outside-text.js'
 
 describe('ActionError.restated', () => {
@@ -20,5 +21,20 @@ describe('ActionError.restated', () => {
     const original = new UploadError(t`Refused.`, 403, 'AccessDenied')
     const told = original.restated(t`Refused. Dataset ${"a$&b$'c"} kept.`)
     expect(told.stack).toContain("Refused. Dataset a$&b$'c kept.")
+  })
+})
+
+describe('errorMessage', () => {
+  test.each<[string, unknown, string]>([
+    ['an Error: its message', new TypeError('bad type'), 'bad type'],
+    [
+      'an Error from another realm: its message',
+      runInNewContext("new Error('elsewhere')"),
+      'elsewhere'
+    ],
+    ['a string: as it is', 'plain words', 'plain words'],
+    ['anything else: as text', 42, '42']
+  ])('%s', (_name, thrown, expected) => {
+    expect(errorMessage(thrown)).toBe(expected)
   })
 })

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { isLoopback } from '../net/url-policy.js'
+import { isLoopback } from '../net/loopback.js'
 import { LARGEST_PAGE, MAX_LIST_DATASETS } from '../nexus/listing.js'
 import { isDatasetId, type DatasetId } from '../nexus/types.js'
 import {
@@ -16,7 +16,7 @@ import { DURATION_UNITS, type Duration } from '../shared/format.js'
 import { hasControlCharacters, quote, t } from '../shared/outside-text.js'
 import { log } from './log.js'
 
-export const DEFAULT_API_URL = 'https://api.datature.io'
+const DEFAULT_API_URL = 'https://api.datature.io'
 
 /**
  * Inputs of 0.x that 1.0.0 replaced. The runner passes an input action.yml no longer declares

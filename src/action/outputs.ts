@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import { withoutUploadUrl, type Dataset } from '../nexus/types.js'
 import type { PageCursors } from '../operations/context.js'
 import type { OutputName } from '../shared/action-yml.js'
+import { errorMessage } from '../shared/errors.js'
 import { formatBytes, isoTime } from '../shared/format.js'
 import { redact, t } from '../shared/outside-text.js'
 import { log } from './log.js'
@@ -75,7 +76,7 @@ export function setListOutputs(datasets: Dataset[], cursors?: PageCursors): void
     file = writeDatasetsFile(items)
   } catch (error) {
     log.warning(
-      t`Could not write the datasets file (output datasets-file is empty): ${(error as Error).message}`
+      t`Could not write the datasets file (output datasets-file is empty): ${errorMessage(error)}`
     )
   }
   setOutput('datasets-file', file)

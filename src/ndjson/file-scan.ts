@@ -1,7 +1,7 @@
 import { constants, type Stats } from 'node:fs'
 import { lstat, open, stat, type FileHandle } from 'node:fs/promises'
 import { Crc32c, crc32cBase64 } from './crc32c.js'
-import { FileCheckError } from '../shared/errors.js'
+import { FileCheckError, errorMessage } from '../shared/errors.js'
 import { NdjsonChecker, type NdjsonCheck } from './check.js'
 import { t } from '../shared/outside-text.js'
 import { SCRATCH_BYTES } from './fast-path.js'
@@ -218,6 +218,6 @@ function readError({ path, name }: Where, error: unknown): unknown {
     case 'ELOOP':
       return new FileCheckError(t`${name} cannot be read: too many symbolic links (a loop?)`, path)
     default:
-      return new FileCheckError(t`${name} cannot be read: ${(error as Error).message}`, path)
+      return new FileCheckError(t`${name} cannot be read: ${errorMessage(error)}`, path)
   }
 }

@@ -1,6 +1,6 @@
 import { withRetries } from '../net/retry.js'
 import type { Clock } from '../shared/clock.js'
-import { BadAnswerError, NexusApiError, TransportError } from '../shared/errors.js'
+import { BadAnswerError, NexusApiError, TransportError, errorMessage } from '../shared/errors.js'
 import { formatSeconds } from '../shared/format.js'
 import { apiRetryVerdict, NexusClient } from './client.js'
 import {
@@ -130,5 +130,5 @@ function shortReason(error: unknown): Inert {
   if (error instanceof NexusApiError) return t`HTTP ${error.status}`
   if (error instanceof TransportError) return t`${error.code}`
   if (error instanceof BadAnswerError) return t`an answer that is not a dataset`
-  return t`${error instanceof Error ? error.message : String(error)}`
+  return t`${errorMessage(error)}`
 }

@@ -21,7 +21,7 @@ import {
   type RetryPolicy,
   type RetryVerdict
 } from '../net/retry.js'
-import { isLoopback } from '../net/url-policy.js'
+import { isLoopback } from '../net/loopback.js'
 
 /** Progress lines at most this often: enough to see it move, not a line per chunk. */
 const PROGRESS_EVERY_MS = 10_000
@@ -318,7 +318,7 @@ function progressLogger(
 }
 
 /** Google Cloud Storage's XML error code and message; empty when it sent none. */
-export function storageError(response: HttpResponse): { code: string; message: string } {
+function storageError(response: HttpResponse): { code: string; message: string } {
   const text = response.body.toString('utf8')
   const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1]?.trim() ?? ''
   // Taken whole (the body is capped): cutting comes after redaction, in scrub().

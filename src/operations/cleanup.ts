@@ -1,7 +1,7 @@
 import type { RunContext } from './context.js'
 import { forEachLimited } from '../shared/concurrency.js'
 import { isExpired, nameMatcher, warnRejected } from './dataset-selection.js'
-import { ActionError } from '../shared/errors.js'
+import { ActionError, errorMessage } from '../shared/errors.js'
 import type { Duration } from '../shared/format.js'
 import type { Dataset } from '../nexus/types.js'
 import { NAME_SHOWN, quote, t, type Inert } from '../shared/outside-text.js'
@@ -68,7 +68,7 @@ export async function cleanupOperation(ctx: RunContext): Promise<void> {
             )
           } catch (error) {
             if (!ctx.signal.aborted) {
-              const reason = t`${error instanceof Error ? error.message : error}`
+              const reason = t`${errorMessage(error)}`
               failed.push({ dataset, reason })
               log.info(
                 t`Could not delete ${dataset.id} ${quote(dataset.name, NAME_SHOWN)}: ${reason}`

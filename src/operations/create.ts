@@ -7,7 +7,7 @@ import {
   type DatasetId
 } from '../nexus/types.js'
 import { maskUploadUrl, uploadFile, type UploadResult } from '../nexus/upload.js'
-import { ActionError, DatasetExistsError, UploadError } from '../shared/errors.js'
+import { ActionError, DatasetExistsError, UploadError, errorMessage } from '../shared/errors.js'
 import { formatBytes, readableDuration } from '../shared/format.js'
 import { afterGrace } from '../shared/signals.js'
 import { NAME_SHOWN, STATUS_SHOWN, quote, shorten, t } from '../shared/outside-text.js'
@@ -174,7 +174,7 @@ async function nexusSeesUpload(ctx: RunContext, datasetId: DatasetId): Promise<b
     // The storage holds this very file (412); only Nexus's word is missing. Keep the dataset
     // (this is a PreconditionFailed, which is never deleted) rather than throw the bytes away.
     throw new UploadError(
-      t`The storage already holds the file (an earlier attempt landed), but Nexus could not be asked whether it took it: ${error instanceof Error ? error.message : error} Dataset ${datasetId} is kept: check it later with operation: wait.`,
+      t`The storage already holds the file (an earlier attempt landed), but Nexus could not be asked whether it took it: ${errorMessage(error)} Dataset ${datasetId} is kept: check it later with operation: wait.`,
       0,
       'PreconditionFailed'
     )
@@ -204,8 +204,8 @@ async function abandon(
     ctx.log.info(t`Deleted dataset ${datasetId}: its file never arrived.`)
     return { error, deleted: true }
   } catch (deleteError) {
-    const why = deleteError instanceof Error ? deleteError.message : String(deleteError)
-    const message = error instanceof Error ? error.message : String(error)
+    const why = errorMessage(deleteError)
+    const message = errorMessage(error)
     const told = t`${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`
     return {
       error: error instanceof ActionError ? error.restated(told) : new ActionError(told),

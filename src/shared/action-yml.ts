@@ -26,25 +26,23 @@ export const INPUT_NAMES = [
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 
-export const OUTPUT_NAMES = [
-  'dataset-id',
-  'status',
-  'item-count',
-  'size-bytes',
-  'crc32c',
-  'reused',
-  'name',
-  'expiry-time',
-  'dataset',
-  'datasets',
-  'count',
-  'datasets-truncated',
-  'datasets-file',
-  'next-page',
-  'prev-page',
-  'deleted'
-] as const
-export type OutputName = (typeof OUTPUT_NAMES)[number]
+export type OutputName =
+  | 'dataset-id'
+  | 'status'
+  | 'item-count'
+  | 'size-bytes'
+  | 'crc32c'
+  | 'reused'
+  | 'name'
+  | 'expiry-time'
+  | 'dataset'
+  | 'datasets'
+  | 'count'
+  | 'datasets-truncated'
+  | 'datasets-file'
+  | 'next-page'
+  | 'prev-page'
+  | 'deleted'
 
 /** The defaults action.yml declares; the runner applies them, and the action when an input is empty. */
 export const INPUT_DEFAULTS = {

@@ -1,3 +1,4 @@
+import { types } from 'node:util'
 import type { Inert } from './outside-text.js'
 
 /**
@@ -106,3 +107,11 @@ export class DatasetExistsError extends ActionError {}
 
 /** The run was cancelled (SIGINT or SIGTERM from the runner). */
 export class CancelledError extends ActionError {}
+
+/**
+ * What a caught value says: an Error's message, anything else as text. Node's own errors made in
+ * another realm (a test's VM context) are Errors too, though not `instanceof` this one's.
+ */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error || types.isNativeError(error) ? error.message : String(error)
+}

@@ -18,7 +18,8 @@ import {
   NexusApiError,
   TooManyDatasetsError,
   TransportError,
-  UploadError
+  UploadError,
+  errorMessage
 } from '../../shared/errors.js'
 import { readableDuration } from '../../shared/format.js'
 import { t, type Inert } from '../../shared/outside-text.js'
@@ -27,7 +28,7 @@ import { code, count, cut, num, text, withCode } from './html.js'
 /** The step's failure line for an error: its own message, or for a bug, a request to report it. */
 export function failureLine(error: unknown): Inert {
   if (error instanceof ActionError) return error.message
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   return t`Unexpected error: ${message}. This is a bug in nexus-dataset-action; please report it with the step's debug log.`
 }
 

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { errorMessage } from '../../shared/errors.js'
 import { log } from '../log.js'
 import { t } from '../../shared/outside-text.js'
 
@@ -15,13 +16,13 @@ export async function writeSummary(build: () => string): Promise<void> {
     html = build()
   } catch (error) {
     log.warning(
-      t`Could not build the job summary, a bug in nexus-dataset-action (please report it with the step's debug log): ${error instanceof Error ? error.message : error}`
+      t`Could not build the job summary, a bug in nexus-dataset-action (please report it with the step's debug log): ${errorMessage(error)}`
     )
     return
   }
   try {
     await core.summary.addRaw(html).write()
   } catch (error) {
-    log.warning(t`Could not write the job summary: ${(error as Error).message}`)
+    log.warning(t`Could not write the job summary: ${errorMessage(error)}`)
   }
 }
