@@ -32221,57 +32221,83 @@ function readInputs(get = fromRunner, env = process.env) {
     }
     const op = operation;
     refuseRemovedInputs(get);
-    const uses = (name) => usesInput(op, name);
-    const inputs = {
-        operation: op,
-        ...(talksToNexus ? { api: readApi(secretKey, raw, env) } : {}),
-        ifExists: readChoice('if-exists', withDefault('if-exists'), IF_EXISTS),
-        wait: readBoolean('wait', withDefault('wait')),
-        timeoutMs: readSeconds('timeout', withDefault('timeout')),
-        pollIntervalMs: readSeconds('poll-interval', withDefault('poll-interval')),
-        requestTimeoutMs: readSeconds('request-timeout', withDefault('request-timeout')),
-        showExpired: readBoolean('show-expired', withDefault('show-expired')),
-        pageSize: readInteger('page-size', withDefault('page-size'), 1, listing/* LARGEST_PAGE */.LS),
-        ifMissing: readChoice('if-missing', withDefault('if-missing'), IF_MISSING),
-        dryRun: readBoolean('dry-run', withDefault('dry-run')),
-        concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32)
+    if (op === 'check')
+        return { operation: op, path: readPath(op, raw('path')) };
+    const nexus = {
+        api: readApi(secretKey, raw, env),
+        requestTimeoutMs: readSeconds('request-timeout', withDefault('request-timeout'))
     };
-    if (uses('max-datasets') && raw('max-datasets')) {
-        inputs.maxDatasets = readInteger('max-datasets', raw('max-datasets'), 1, listing/* MAX_LIST_DATASETS */.c8);
+    const waiting = () => ({
+        timeoutMs: readSeconds('timeout', withDefault('timeout')),
+        pollIntervalMs: readSeconds('poll-interval', withDefault('poll-interval'))
+    });
+    switch (op) {
+        case 'create':
+            return {
+                operation: op,
+                ...nexus,
+                ...waiting(),
+                path: readPath(op, raw('path')),
+                ...(raw('name') ? { name: readName(raw('name')) } : {}),
+                ifExists: readChoice('if-exists', withDefault('if-exists'), IF_EXISTS),
+                wait: readBoolean('wait', withDefault('wait'))
+            };
+        case 'get':
+            return { operation: op, ...nexus, datasetId: readDatasetId(raw('dataset-id')) };
+        case 'wait':
+            return { operation: op, ...nexus, ...waiting(), datasetId: readDatasetId(raw('dataset-id')) };
+        case 'delete':
+            return {
+                operation: op,
+                ...nexus,
+                datasetId: readDatasetId(raw('dataset-id')),
+                ifMissing: readChoice('if-missing', withDefault('if-missing'), IF_MISSING)
+            };
+        case 'list':
+            return {
+                operation: op,
+                ...nexus,
+                showExpired: readBoolean('show-expired', withDefault('show-expired')),
+                pageSize: readInteger('page-size', withDefault('page-size'), 1, listing/* LARGEST_PAGE */.LS),
+                ...(raw('max-datasets')
+                    ? { maxDatasets: readInteger('max-datasets', raw('max-datasets'), 1, listing/* MAX_LIST_DATASETS */.c8) }
+                    : {}),
+                ...(raw('page') ? { page: refuseControlCharacters('page', raw('page')) } : {}),
+                ...readNamePattern(get)
+            };
+        case 'cleanup':
+            return {
+                operation: op,
+                ...nexus,
+                ...(raw('older-than') ? { olderThan: readDuration('older-than', raw('older-than')) } : {}),
+                ...readNamePattern(get),
+                dryRun: readBoolean('dry-run', withDefault('dry-run')),
+                concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32)
+            };
     }
-    if (uses('dataset-id'))
-        inputs.datasetId = readDatasetId(raw('dataset-id'));
-    if (uses('path')) {
-        inputs.path = raw('path');
-        if (!inputs.path) {
-            throw new errors/* InputError */.dz((0,outside_text.t) `Input "path" is required for operation ${op}: the NDJSON file to ${op === 'check' ? 'check' : 'upload'}.`);
-        }
-        refuseControlCharacters('path', inputs.path);
-    }
-    if (uses('name') && raw('name'))
-        inputs.name = readName(raw('name'));
-    if (uses('page') && raw('page'))
-        inputs.page = refuseControlCharacters('page', raw('page'));
-    if (uses('older-than') && raw('older-than')) {
-        inputs.olderThan = readDuration('older-than', raw('older-than'));
-    }
-    if (uses('name-pattern')) {
-        const pattern = get('name-pattern');
-        // An explicitly empty pattern would silently match nothing (or, read as
-        // "no filter", everything): neither is what someone who typed it meant.
-        if (pattern !== '' && pattern.trim() === '') {
-            throw new errors/* InputError */.dz((0,outside_text.t) `Input "name-pattern" is empty; remove it to match every name.`);
-        }
-        if (pattern.trim())
-            inputs.namePattern = refuseControlCharacters('name-pattern', pattern.trim());
-    }
-    return inputs;
 }
 function refuseRemovedInputs(get) {
     for (const [name, message] of Object.entries(REMOVED_INPUTS)) {
         if (get(name).trim() !== '')
             throw new errors/* InputError */.dz((0,outside_text.t) `${message}`);
     }
+}
+function readPath(op, path) {
+    if (!path) {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "path" is required for operation ${op}: the NDJSON file to ${op === 'check' ? 'check' : 'upload'}.`);
+    }
+    return refuseControlCharacters('path', path);
+}
+function readNamePattern(get) {
+    const pattern = get('name-pattern');
+    // An explicitly empty pattern would silently match nothing (or, read as
+    // "no filter", everything): neither is what someone who typed it meant.
+    if (pattern !== '' && pattern.trim() === '') {
+        throw new errors/* InputError */.dz((0,outside_text.t) `Input "name-pattern" is empty; remove it to match every name.`);
+    }
+    return pattern.trim()
+        ? { namePattern: refuseControlCharacters('name-pattern', pattern.trim()) }
+        : {};
 }
 /**
  * Inputs given that this operation does not read. Inputs with a default are left out: the runner
@@ -33319,15 +33345,13 @@ function watchForCancel(controller, step, end) {
 }
 /** Reads the inputs and runs the operation they name; the API operations get a client. */
 async function runOperation(step, signal) {
-    const inputs = readInputs();
-    const { operation, api } = inputs;
+    const read = readInputs();
+    const { operation } = read;
     step.operation = operation;
-    step.projectId = api?.projectId;
     for (const name of unusedInputs(operation)) {
         log/* log */.Rm.warning((0,outside_text.t) `Input "${name}" is not used by operation ${operation}; it is ignored.`);
     }
-    const context = {
-        inputs,
+    const means = {
         log: log/* log */.Rm,
         report: step.report,
         workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
@@ -33335,27 +33359,30 @@ async function runOperation(step, signal) {
         random: Math.random,
         signal
     };
-    if (operation === 'check') {
+    if (read.operation === 'check') {
         // The one operation that needs no credentials and no client.
-        return (await checkOperation())(context);
+        return (await checkOperation())({ ...means, inputs: read });
     }
-    // readInputs reads the API settings for every operation that talks to Nexus.
-    if (api === undefined)
-        throw new Error(`no API settings for operation ${operation}`);
-    if (operation === 'create')
-        inputs.name ??= await defaultDatasetName();
-    const operationRun = await API_OPERATIONS[operation]();
+    const inputs = read.operation === 'create'
+        ? { ...read, name: read.name ?? (await defaultDatasetName()) }
+        : read;
+    step.projectId = read.api.projectId;
+    await runApiOperation(inputs, means);
+}
+/** One operation that talks to Nexus, with a client made for it and disposed after it. */
+async function runApiOperation(inputs, means) {
+    const operationRun = await API_OPERATIONS[inputs.operation]();
     const client = new nexus_client/* NexusClient */.v4({
-        ...api,
+        ...inputs.api,
         requestTimeoutMs: inputs.requestTimeoutMs,
         retry: retryPolicyFromEnv(),
-        clock: context.clock,
-        random: context.random,
-        signal,
+        clock: means.clock,
+        random: means.random,
+        signal: means.signal,
         log: log/* log */.Rm
     });
     try {
-        await operationRun({ ...context, client });
+        await operationRun({ ...means, inputs, client });
     }
     finally {
         client.dispose();

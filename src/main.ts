@@ -9,8 +9,10 @@ import { writeSummary } from './action/summary/write.js'
 import { API_RETRY_POLICY, type RetryPolicy } from './net/retry.js'
 import { NexusClient } from './nexus/client.js'
 import type {
+  ActionInputs,
+  ApiOperation,
+  InputsOf,
   Operation,
-  OperationContext,
   Report,
   RunContext,
   StepFacts
@@ -29,10 +31,9 @@ const checkOperation = async () =>
   (await import(/* webpackMode: "eager" */ './operations/check.js')).checkOperation
 
 /** The operations that talk to Nexus: they get a client, and nothing else does. */
-const API_OPERATIONS: Record<
-  Exclude<Operation, 'check'>,
-  () => Promise<(ctx: RunContext) => Promise<void>>
-> = {
+const API_OPERATIONS: {
+  [O in ApiOperation]: () => Promise<(ctx: RunContext<O>) => Promise<void>>
+} = {
   create: async () =>
     (await import(/* webpackMode: "eager" */ './operations/create.js')).createOperation,
   get: async () => (await import(/* webpackMode: "eager" */ './operations/get.js')).getOperation,
@@ -133,15 +134,13 @@ function watchForCancel(
 
 /** Reads the inputs and runs the operation they name; the API operations get a client. */
 async function runOperation(step: Step, signal: AbortSignal): Promise<void> {
-  const inputs = readInputs()
-  const { operation, api } = inputs
+  const read = readInputs()
+  const { operation } = read
   step.operation = operation
-  step.projectId = api?.projectId
   for (const name of unusedInputs(operation)) {
     log.warning(t`Input "${name}" is not used by operation ${operation}; it is ignored.`)
   }
-  const context: OperationContext = {
-    inputs,
+  const means = {
     log,
     report: step.report,
     workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
@@ -149,25 +148,35 @@ async function runOperation(step: Step, signal: AbortSignal): Promise<void> {
     random: Math.random,
     signal
   }
-  if (operation === 'check') {
+  if (read.operation === 'check') {
     // The one operation that needs no credentials and no client.
-    return (await checkOperation())(context)
+    return (await checkOperation())({ ...means, inputs: read })
   }
-  // readInputs reads the API settings for every operation that talks to Nexus.
-  if (api === undefined) throw new Error(`no API settings for operation ${operation}`)
-  if (operation === 'create') inputs.name ??= await defaultDatasetName()
-  const operationRun = await API_OPERATIONS[operation]()
+  const inputs: Exclude<ActionInputs, { operation: 'check' }> =
+    read.operation === 'create'
+      ? { ...read, name: read.name ?? (await defaultDatasetName()) }
+      : read
+  step.projectId = read.api.projectId
+  await runApiOperation(inputs, means)
+}
+
+/** One operation that talks to Nexus, with a client made for it and disposed after it. */
+async function runApiOperation<O extends ApiOperation>(
+  inputs: InputsOf<O>,
+  means: Omit<RunContext<O>, 'inputs' | 'client'>
+): Promise<void> {
+  const operationRun = await API_OPERATIONS[inputs.operation]()
   const client = new NexusClient({
-    ...api,
+    ...inputs.api,
     requestTimeoutMs: inputs.requestTimeoutMs,
     retry: retryPolicyFromEnv(),
-    clock: context.clock,
-    random: context.random,
-    signal,
+    clock: means.clock,
+    random: means.random,
+    signal: means.signal,
     log
   })
   try {
-    await operationRun({ ...context, client })
+    await operationRun({ ...means, inputs, client })
   } finally {
     client.dispose()
   }

@@ -6,11 +6,14 @@ const setSecret = jest.fn<(value: string) => void>()
 jest.unstable_mockModule('@actions/core', () => ({ setSecret }))
 const inputsModule = await import('../../src/action/inputs.js')
 const { OPERATIONS } = await import('../../src/operations/context.js')
+type Operation = import('../../src/operations/context.js').Operation
+type ByOperation = import('../../src/operations/context.js').InputsByOperation
 const { isLoopback } = await import('../../src/net/loopback.js')
 const { InputError } = await import('../../src/shared/errors.js')
 
 const KEY = 'sk_test_abcdef'
 const PROJECT = 'proj_0123456789abcdef0123456789abcdef'
+const ID = 'dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60'
 
 /** Inputs as a runner would give them (each name read through the getter), and the environment. */
 interface Given {
@@ -23,7 +26,11 @@ function env(inputs: Record<string, string>, extra: Record<string, string> = {})
 }
 
 const getter = (given: Given) => (name: string) => given.inputs[name] ?? ''
-const readInputs = (given: Given) => inputsModule.readInputs(getter(given), given.env)
+/** Any operation's inputs, each field optional: what a test reads of whichever it got. */
+type SomeInputs = { operation: Operation } & Partial<
+  ByOperation['create'] & ByOperation['list'] & ByOperation['cleanup'] & ByOperation['delete']
+>
+const readInputs = (given: Given): SomeInputs => inputsModule.readInputs(getter(given), given.env)
 const unusedInputs = (operation: 'list', given: Given) =>
   inputsModule.unusedInputs(operation, getter(given))
 
@@ -88,22 +95,37 @@ describe('if-exists', () => {
 })
 
 describe('readInputs', () => {
-  test('defaults fill every tuning input', () => {
-    const inputs = readInputs(base({ path: 'data.ndjson' }))
-    expect(inputs).toMatchObject({
-      operation: 'create',
-      wait: true,
-      timeoutMs: 1_800_000,
-      pollIntervalMs: 5000,
+  test.each([
+    [
+      'create',
+      { path: 'data.ndjson' },
+      {
+        wait: true,
+        timeoutMs: 1_800_000,
+        pollIntervalMs: 5000,
+        ifExists: 'create',
+        path: 'data.ndjson'
+      }
+    ],
+    ['list', {}, { showExpired: false, pageSize: 100 }],
+    ['delete', { 'dataset-id': ID }, { datasetId: ID, ifMissing: 'fail' }],
+    ['cleanup', {}, { dryRun: false, concurrency: 8 }]
+  ])('defaults fill every tuning input of %s, and only its own', (operation, given, expected) => {
+    const inputs = readInputs(base({ operation, ...given }))
+    expect(inputs).toEqual({
+      operation,
+      api: expect.anything(),
       requestTimeoutMs: 60_000,
-      showExpired: false,
-      pageSize: 100,
-      ifMissing: 'fail',
-      dryRun: false,
-      concurrency: 8,
-      path: 'data.ndjson'
+      ...expected
     })
     expect(inputs.api?.apiUrl.href).toBe('https://api.datature.io/')
+  })
+
+  test('check reads only its path: no credentials', () => {
+    expect(readInputs(env({ operation: 'check', path: 'a.ndjson' }))).toEqual({
+      operation: 'check',
+      path: 'a.ndjson'
+    })
   })
 
   test('masks the secret key before anything else, even when the operation is bad', () => {
@@ -139,8 +161,10 @@ describe('readInputs', () => {
   })
 
   test('fractional seconds are accepted', () => {
-    expect(readInputs(base({ operation: 'list', 'poll-interval': '0.5' })).pollIntervalMs).toBe(500)
-    expect(readInputs(base({ operation: 'list', timeout: '.25' })).timeoutMs).toBe(250)
+    const wait = (given: Record<string, string>) =>
+      readInputs(base({ operation: 'wait', 'dataset-id': ID, ...given }))
+    expect(wait({ 'poll-interval': '0.5' }).pollIntervalMs).toBe(500)
+    expect(wait({ timeout: '.25' }).timeoutMs).toBe(250)
   })
 
   test.each([
@@ -158,13 +182,15 @@ describe('readInputs', () => {
   })
 
   test.each(['1e3', 'Infinity', 'NaN', '0x10', '1,5'])('timeout %j is refused', value => {
-    expect(() => readInputs(base({ operation: 'list', timeout: value }))).toThrow(
+    expect(() => readInputs(base({ operation: 'wait', 'dataset-id': ID, timeout: value }))).toThrow(
       /"timeout" must be a positive number/
     )
   })
 
   test.each(['', ' '])('timeout %j is defaulted', value => {
-    expect(readInputs(base({ operation: 'list', timeout: value })).timeoutMs).toBe(1_800_000)
+    expect(
+      readInputs(base({ operation: 'wait', 'dataset-id': ID, timeout: value })).timeoutMs
+    ).toBe(1_800_000)
   })
 
   test.each([
@@ -216,7 +242,6 @@ describe('readInputs', () => {
  * (exit code, one failure line, no stack, no request, the mask).
  */
 describe('readInputs: each bad input is refused with a message naming it', () => {
-  const ID = 'dataset_8f14e45f-ea9c-4b6e-9d7a-1c2b3d4e5f60'
   /** Credentials as the e2e tests give them: api-url on loopback, like the emulator. */
   const creds = { 'secret-key': KEY, 'project-id': PROJECT, 'api-url': 'http://127.0.0.1:8787' }
   const cases: Array<[string, Record<string, string>, RegExp]> = [
@@ -288,7 +313,7 @@ describe('readInputs: each bad input is refused with a message naming it', () =>
     ],
     [
       'if-missing unknown',
-      { operation: 'delete', 'if-missing': 'skip' },
+      { operation: 'delete', 'dataset-id': ID, 'if-missing': 'skip' },
       /"if-missing" must be one of fail, ignore/
     ],
     [

@@ -7,6 +7,7 @@ import {
   IF_MISSING,
   OPERATIONS,
   type ActionInputs,
+  type InputsOf,
   type ApiSettings,
   type Operation
 } from '../operations/context.js'
@@ -26,6 +27,11 @@ const REMOVED_INPUTS = {
   limit:
     'Input "limit" was replaced in 1.0.0: use page-size for the datasets per request, and max-datasets for how many list returns (with next-page to go on).'
 } as const
+
+/** The inputs as read: create's default name comes later (main.ts), from the run's context. */
+export type InputsAsRead =
+  | Exclude<ActionInputs, { operation: 'create' }>
+  | (Omit<InputsOf<'create'>, 'name'> & { name?: string })
 
 /** Reads one input as given (untrimmed; empty when not given). */
 export type InputGetter = (name: InputName | keyof typeof REMOVED_INPUTS) => string
@@ -60,7 +66,7 @@ type Env = Record<string, string | undefined>
  * and what would be accepted. The secret key is masked before anything else.
  * An input given empty gets action.yml's default, as one not given does.
  */
-export function readInputs(get: InputGetter = fromRunner, env: Env = process.env): ActionInputs {
+export function readInputs(get: InputGetter = fromRunner, env: Env = process.env): InputsAsRead {
   const raw = (name: InputName): string => get(name).trim()
   const withDefault = (name: keyof typeof INPUT_DEFAULTS): string =>
     raw(name) || INPUT_DEFAULTS[name]
@@ -79,57 +85,86 @@ export function readInputs(get: InputGetter = fromRunner, env: Env = process.env
   }
   const op = operation as Operation
   refuseRemovedInputs(get)
-  const uses = (name: InputName): boolean => usesInput(op, name)
-
-  const inputs: ActionInputs = {
-    operation: op,
-    ...(talksToNexus ? { api: readApi(secretKey, raw, env) } : {}),
-    ifExists: readChoice('if-exists', withDefault('if-exists'), IF_EXISTS),
-    wait: readBoolean('wait', withDefault('wait')),
+  if (op === 'check') return { operation: op, path: readPath(op, raw('path')) }
+  const nexus = {
+    api: readApi(secretKey, raw, env),
+    requestTimeoutMs: readSeconds('request-timeout', withDefault('request-timeout'))
+  }
+  const waiting = () => ({
     timeoutMs: readSeconds('timeout', withDefault('timeout')),
-    pollIntervalMs: readSeconds('poll-interval', withDefault('poll-interval')),
-    requestTimeoutMs: readSeconds('request-timeout', withDefault('request-timeout')),
-    showExpired: readBoolean('show-expired', withDefault('show-expired')),
-    pageSize: readInteger('page-size', withDefault('page-size'), 1, LARGEST_PAGE),
-    ifMissing: readChoice('if-missing', withDefault('if-missing'), IF_MISSING),
-    dryRun: readBoolean('dry-run', withDefault('dry-run')),
-    concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32)
+    pollIntervalMs: readSeconds('poll-interval', withDefault('poll-interval'))
+  })
+  switch (op) {
+    case 'create':
+      return {
+        operation: op,
+        ...nexus,
+        ...waiting(),
+        path: readPath(op, raw('path')),
+        ...(raw('name') ? { name: readName(raw('name')) } : {}),
+        ifExists: readChoice('if-exists', withDefault('if-exists'), IF_EXISTS),
+        wait: readBoolean('wait', withDefault('wait'))
+      }
+    case 'get':
+      return { operation: op, ...nexus, datasetId: readDatasetId(raw('dataset-id')) }
+    case 'wait':
+      return { operation: op, ...nexus, ...waiting(), datasetId: readDatasetId(raw('dataset-id')) }
+    case 'delete':
+      return {
+        operation: op,
+        ...nexus,
+        datasetId: readDatasetId(raw('dataset-id')),
+        ifMissing: readChoice('if-missing', withDefault('if-missing'), IF_MISSING)
+      }
+    case 'list':
+      return {
+        operation: op,
+        ...nexus,
+        showExpired: readBoolean('show-expired', withDefault('show-expired')),
+        pageSize: readInteger('page-size', withDefault('page-size'), 1, LARGEST_PAGE),
+        ...(raw('max-datasets')
+          ? { maxDatasets: readInteger('max-datasets', raw('max-datasets'), 1, MAX_LIST_DATASETS) }
+          : {}),
+        ...(raw('page') ? { page: refuseControlCharacters('page', raw('page')) } : {}),
+        ...readNamePattern(get)
+      }
+    case 'cleanup':
+      return {
+        operation: op,
+        ...nexus,
+        ...(raw('older-than') ? { olderThan: readDuration('older-than', raw('older-than')) } : {}),
+        ...readNamePattern(get),
+        dryRun: readBoolean('dry-run', withDefault('dry-run')),
+        concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32)
+      }
   }
-
-  if (uses('max-datasets') && raw('max-datasets')) {
-    inputs.maxDatasets = readInteger('max-datasets', raw('max-datasets'), 1, MAX_LIST_DATASETS)
-  }
-  if (uses('dataset-id')) inputs.datasetId = readDatasetId(raw('dataset-id'))
-  if (uses('path')) {
-    inputs.path = raw('path')
-    if (!inputs.path) {
-      throw new InputError(
-        t`Input "path" is required for operation ${op}: the NDJSON file to ${op === 'check' ? 'check' : 'upload'}.`
-      )
-    }
-    refuseControlCharacters('path', inputs.path)
-  }
-  if (uses('name') && raw('name')) inputs.name = readName(raw('name'))
-  if (uses('page') && raw('page')) inputs.page = refuseControlCharacters('page', raw('page'))
-  if (uses('older-than') && raw('older-than')) {
-    inputs.olderThan = readDuration('older-than', raw('older-than'))
-  }
-  if (uses('name-pattern')) {
-    const pattern = get('name-pattern')
-    // An explicitly empty pattern would silently match nothing (or, read as
-    // "no filter", everything): neither is what someone who typed it meant.
-    if (pattern !== '' && pattern.trim() === '') {
-      throw new InputError(t`Input "name-pattern" is empty; remove it to match every name.`)
-    }
-    if (pattern.trim()) inputs.namePattern = refuseControlCharacters('name-pattern', pattern.trim())
-  }
-  return inputs
 }
 
 function refuseRemovedInputs(get: InputGetter): void {
   for (const [name, message] of Object.entries(REMOVED_INPUTS)) {
     if (get(name as keyof typeof REMOVED_INPUTS).trim() !== '') throw new InputError(t`${message}`)
   }
+}
+
+function readPath(op: 'check' | 'create', path: string): string {
+  if (!path) {
+    throw new InputError(
+      t`Input "path" is required for operation ${op}: the NDJSON file to ${op === 'check' ? 'check' : 'upload'}.`
+    )
+  }
+  return refuseControlCharacters('path', path)
+}
+
+function readNamePattern(get: InputGetter): { namePattern?: string } {
+  const pattern = get('name-pattern')
+  // An explicitly empty pattern would silently match nothing (or, read as
+  // "no filter", everything): neither is what someone who typed it meant.
+  if (pattern !== '' && pattern.trim() === '') {
+    throw new InputError(t`Input "name-pattern" is empty; remove it to match every name.`)
+  }
+  return pattern.trim()
+    ? { namePattern: refuseControlCharacters('name-pattern', pattern.trim()) }
+    : {}
 }
 
 /**

@@ -14,7 +14,7 @@ const FAILURES_SHOWN = 10
  * those whose name matches name-pattern. Reads every page first, so deleting
  * cannot shift the pages being walked; then deletes with bounded concurrency.
  */
-export async function cleanupOperation(ctx: RunContext): Promise<void> {
+export async function cleanupOperation(ctx: RunContext<'cleanup'>): Promise<void> {
   const { inputs, client, clock, log, report } = ctx
   const { datasets: all, rejected } = await client.listAll()
   warnRejected(log, rejected)

@@ -25,31 +25,61 @@ export interface ApiSettings {
   apiUrl: URL
 }
 
-/** Every input an operation reads, checked and typed (src/action/inputs.ts reads them). */
-export interface ActionInputs {
-  operation: Operation
-  api?: ApiSettings
-  datasetId?: DatasetId
-  name?: string
-  ifExists: IfExists
-  path?: string
-  wait: boolean
+/** What talking to Nexus takes: every operation but `check` reads these. */
+interface ApiInputs {
+  api: ApiSettings
+  requestTimeoutMs: number
+}
+
+/** How long to wait for a dataset to be ready, and how often to look. */
+interface WaitInputs {
   timeoutMs: number
   pollIntervalMs: number
-  requestTimeoutMs: number
-  showExpired: boolean
-  /** Datasets per listing request. */
-  pageSize: number
-  /** list stops once it has this many (after the filters); all when absent. */
-  maxDatasets?: number
-  /** The cursor list starts at. */
-  page?: string
-  ifMissing: IfMissing
-  olderThan?: Duration
-  namePattern?: string
-  dryRun: boolean
-  concurrency: number
 }
+
+/**
+ * The inputs each operation reads, checked and typed (src/action/inputs.ts reads them): an
+ * operation is handed what it needs, present, and nothing it does not read.
+ */
+export interface InputsByOperation {
+  check: { path: string }
+  create: ApiInputs &
+    WaitInputs & {
+      path: string
+      /** Given, or the default name (main.ts makes it: it needs the run's context). */
+      name: string
+      ifExists: IfExists
+      wait: boolean
+    }
+  get: ApiInputs & { datasetId: DatasetId }
+  wait: ApiInputs & WaitInputs & { datasetId: DatasetId }
+  delete: ApiInputs & { datasetId: DatasetId; ifMissing: IfMissing }
+  list: ApiInputs & {
+    showExpired: boolean
+    /** Datasets per listing request. */
+    pageSize: number
+    /** list stops once it has this many (after the filters); all when absent. */
+    maxDatasets?: number
+    /** The cursor list starts at. */
+    page?: string
+    namePattern?: string
+  }
+  cleanup: ApiInputs & {
+    olderThan?: Duration
+    namePattern?: string
+    dryRun: boolean
+    concurrency: number
+  }
+}
+
+/** One operation's inputs, with the operation's name. */
+export type InputsOf<O extends Operation> = { operation: O } & InputsByOperation[O]
+
+/** The inputs of whichever operation the step runs. */
+export type ActionInputs = { [O in Operation]: InputsOf<O> }[Operation]
+
+/** The operations that talk to Nexus. */
+export type ApiOperation = Exclude<Operation, 'check'>
 
 export interface PageCursors {
   nextPage: string | null
@@ -144,9 +174,9 @@ export interface Report {
   readonly facts: StepFacts
 }
 
-/** What every operation is handed. */
-export interface OperationContext {
-  inputs: ActionInputs
+/** What every operation is handed: operation `O`'s inputs, and the step's means. */
+export interface OperationContext<O extends Operation = Operation> {
+  inputs: InputsOf<O>
   log: Logger
   report: Report
   /** The folder a relative `path` resolves against (GITHUB_WORKSPACE on a runner). */
@@ -158,6 +188,6 @@ export interface OperationContext {
 }
 
 /** What the operations that talk to Nexus are handed: the above and the API client. */
-export interface RunContext extends OperationContext {
+export interface RunContext<O extends ApiOperation> extends OperationContext<O> {
   client: NexusClient
 }

@@ -21,10 +21,10 @@ const CLEANUP_MS = 60_000
 /** ...or this long after a cancel, whatever the run's own state. */
 const CANCEL_CLEANUP_MS = 3000
 
-export async function createOperation(ctx: RunContext): Promise<void> {
+export async function createOperation(ctx: RunContext<'create'>): Promise<void> {
   const { inputs, client, log, report } = ctx
   const checked = await checkDatasetFile(ctx)
-  const name = inputs.name as string
+  const name = inputs.name
   report.output('reused', 'false')
 
   if (inputs.ifExists !== 'create') {
@@ -106,7 +106,10 @@ export async function createOperation(ctx: RunContext): Promise<void> {
  * at the first; reuse returns the newest that is past Waiting and not failed (its file landed,
  * so no upload is needed), and names the ones it passes over.
  */
-async function lookForNamesake(ctx: RunContext, name: string): Promise<Dataset | undefined> {
+async function lookForNamesake(
+  ctx: RunContext<'create'>,
+  name: string
+): Promise<Dataset | undefined> {
   const { inputs, client, clock, log } = ctx
   const listing = await client.listAll()
   warnRejected(log, listing.rejected)
@@ -134,7 +137,11 @@ async function lookForNamesake(ctx: RunContext, name: string): Promise<Dataset |
 }
 
 /** After the upload (or for a reused dataset): wait as asked, check the count. */
-async function finish(ctx: RunContext, checked: CheckedFile, first: Dataset): Promise<void> {
+async function finish(
+  ctx: RunContext<'create'>,
+  checked: CheckedFile,
+  first: Dataset
+): Promise<void> {
   const { inputs, log, report } = ctx
   let last = first
   if (inputs.wait) {
@@ -159,7 +166,7 @@ async function finish(ctx: RunContext, checked: CheckedFile, first: Dataset): Pr
 /** Nexus notices a landed upload asynchronously: re-read for up to a minute. */
 const LANDED_CONFIRM_MS = 60_000
 
-async function nexusSeesUpload(ctx: RunContext, datasetId: DatasetId): Promise<boolean> {
+async function nexusSeesUpload(ctx: RunContext<'create'>, datasetId: DatasetId): Promise<boolean> {
   const { client, clock } = ctx
   const deadline = clock.now() + Math.min(LANDED_CONFIRM_MS, ctx.inputs.timeoutMs)
   try {
@@ -187,7 +194,7 @@ async function nexusSeesUpload(ctx: RunContext, datasetId: DatasetId): Promise<b
  * Returns the error to fail with.
  */
 async function abandon(
-  ctx: RunContext,
+  ctx: RunContext<'create'>,
   datasetId: DatasetId,
   error: unknown
 ): Promise<{ error: unknown; deleted: boolean }> {

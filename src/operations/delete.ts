@@ -2,8 +2,13 @@ import type { RunContext } from './context.js'
 import { NexusApiError } from '../shared/errors.js'
 import { NAME_SHOWN, quote, t } from '../shared/outside-text.js'
 
-export async function deleteOperation({ inputs, client, log, report }: RunContext): Promise<void> {
-  const id = inputs.datasetId as NonNullable<typeof inputs.datasetId>
+export async function deleteOperation({
+  inputs,
+  client,
+  log,
+  report
+}: RunContext<'delete'>): Promise<void> {
+  const id = inputs.datasetId
   // Read it first: a missing dataset fails here with a clear "not found", and
   // the summary can say what was deleted, not just an id.
   let dataset

@@ -18,9 +18,11 @@ export interface CheckedFile {
  * and limits): locate it, scan it once (CRC-32C and every line), annotate bad lines and fail on
  * them, and set the outputs size-bytes and crc32c.
  */
-export async function checkDatasetFile(ctx: OperationContext): Promise<CheckedFile> {
+export async function checkDatasetFile(
+  ctx: OperationContext<'check' | 'create'>
+): Promise<CheckedFile> {
   const { inputs, clock, log, report } = ctx
-  const file = await locateFile(ctx.workspace, inputs.path as string)
+  const file = await locateFile(ctx.workspace, inputs.path)
   const shown = file.shown
   if (!file.path.toLowerCase().endsWith('.ndjson')) {
     const doing = inputs.operation === 'check' ? 'checking' : 'uploading'
@@ -86,7 +88,11 @@ function refused(operation: Operation, todo?: string): string {
   return todo ? ` ${todo.charAt(0).toUpperCase()}${todo.slice(1)}.` : ''
 }
 
-function reportBadLines(ctx: OperationContext, scan: FileScan, shownPath: string): void {
+function reportBadLines(
+  ctx: OperationContext<'check' | 'create'>,
+  scan: FileScan,
+  shownPath: string
+): void {
   if (scan.badLines === 0) return
   const { cause } = scan
   if (cause !== undefined) {

@@ -1,8 +1,13 @@
 import type { RunContext } from './context.js'
 import { NAME_SHOWN, STATUS_SHOWN, quote, shorten, t } from '../shared/outside-text.js'
 
-export async function getOperation({ inputs, client, log, report }: RunContext): Promise<void> {
-  const id = inputs.datasetId as NonNullable<typeof inputs.datasetId>
+export async function getOperation({
+  inputs,
+  client,
+  log,
+  report
+}: RunContext<'get'>): Promise<void> {
+  const id = inputs.datasetId
   const dataset = await client.getDataset(id)
   report.dataset(dataset)
   log.info(

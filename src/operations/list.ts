@@ -15,7 +15,7 @@ export async function listOperation({
   clock,
   log,
   report
-}: RunContext): Promise<void> {
+}: RunContext<'list'>): Promise<void> {
   const now = clock.now()
   const matches = inputs.namePattern ? nameMatcher(inputs.namePattern) : undefined
   const max = inputs.maxDatasets ?? Infinity

@@ -21,7 +21,10 @@ const MAX_INTERVAL_MS = 30_000
  * "still in progress". However it ends (ready, failed, timed out, cancelled), the
  * last dataset read becomes the step's outputs and summary, with the time waited.
  */
-export async function waitUntilReady(ctx: RunContext, first: Dataset): Promise<Dataset> {
+export async function waitUntilReady(
+  ctx: RunContext<'create' | 'wait'>,
+  first: Dataset
+): Promise<Dataset> {
   const { inputs, client, clock, signal, report } = ctx
   const started = clock.now()
   const deadline = started + inputs.timeoutMs
