@@ -186,7 +186,7 @@ export function faultMatrix(steps: Step[]): void {
       } else if (expectFailure) {
         expect(run.code).toBe(1)
         expect(run.failure).toMatch(/is not JSON: an HTML page titled "Welcome to the proxy"/)
-        expect(run.failure).toMatch(/Check api-url/)
+        expect(run.failure).toMatch(/Check that `api-url` points at the Nexus API/)
         expect((run.failure ?? '').length).toBeLessThan(500)
       } else {
         if (run.code !== 0)

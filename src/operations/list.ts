@@ -1,5 +1,5 @@
 import type { RunContext } from './context.js'
-import { isExpired, nameMatcher, warnRejected } from './dataset-selection.js'
+import { hiddenFromListing, isExpired, nameMatcher, warnRejected } from './dataset-selection.js'
 import type { Dataset } from '../nexus/types.js'
 import { t } from '../shared/outside-text.js'
 
@@ -25,10 +25,8 @@ export async function listOperation({
   const total = datasets.length
   const now = clock.now()
   const expired = datasets.filter(d => isExpired(d, now)).length
-  const hidden: string[] = []
   if (!inputs.showExpired) {
     datasets = datasets.filter(d => !isExpired(d, now))
-    if (expired > 0) hidden.push(`${expired} expired (show-expired: true shows them)`)
   }
   let unmatched = 0
   if (inputs.namePattern) {
@@ -36,7 +34,6 @@ export async function listOperation({
     const before = datasets.length
     datasets = datasets.filter(d => matches(d.name))
     unmatched = before - datasets.length
-    if (unmatched > 0) hidden.push(`${unmatched} not matching name-pattern ${inputs.namePattern}`)
   }
   report.datasets(datasets, cursors)
   report.facts.listing = {
@@ -50,6 +47,7 @@ export async function listOperation({
     morePages: Boolean(cursors.nextPage)
   }
   const scope = inputs.page ? 'on this page' : 'in the project'
-  const hiddenNote = hidden.length > 0 ? `; hidden: ${hidden.join(', ')}` : ''
+  const hidden = hiddenFromListing(report.facts.listing)
+  const hiddenNote = hidden ? `; hidden: ${hidden}` : ''
   log.info(t`${datasets.length} of ${total} datasets ${scope} listed${hiddenNote}.`)
 }
