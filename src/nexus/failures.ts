@@ -119,13 +119,14 @@ function apiFailure(
   return told(t`Nexus rejected ${doing} (${status}).`, advice('apiRejected'))
 }
 
-/** The storage's refusals that have advice of their own, by its error code. */
-const STORAGE_CODES: Record<string, 'storageDigest' | 'storageExpired' | 'storageSignature'> = {
-  BadDigest: 'storageDigest',
-  InvalidDigest: 'storageDigest',
-  ExpiredToken: 'storageExpired',
-  SignatureDoesNotMatch: 'storageSignature'
-}
+/** The storage's refusals that have advice of their own, by its error code (outside text). */
+const STORAGE_CODES: ReadonlyMap<string, 'storageDigest' | 'storageExpired' | 'storageSignature'> =
+  new Map([
+    ['BadDigest', 'storageDigest'],
+    ['InvalidDigest', 'storageDigest'],
+    ['ExpiredToken', 'storageExpired'],
+    ['SignatureDoesNotMatch', 'storageSignature']
+  ] as const)
 
 function storageFailure(error: UploadError, attempts: number): UploadError {
   const { status, storageCode } = error
@@ -133,6 +134,6 @@ function storageFailure(error: UploadError, attempts: number): UploadError {
   const what = failing
     ? t`The upload kept failing (${error.what}) after ${attempts} attempts.`
     : t`The upload was refused (${error.what}).`
-  const kind = failing ? 'storageFailing' : (STORAGE_CODES[storageCode] ?? 'storageRefused')
+  const kind = failing ? 'storageFailing' : (STORAGE_CODES.get(storageCode) ?? 'storageRefused')
   return new UploadError(what, status, storageCode, undefined, advice(kind))
 }

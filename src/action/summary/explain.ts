@@ -5,10 +5,15 @@
  * for; only the headline, which names what the step knew (the file, the dataset), is written here.
  */
 import { causeParts } from '../../ndjson/file-cause.js'
-import type { NexusApiError } from '../../shared/errors.js'
 import type { Operation, StepFacts } from '../../operations/context.js'
 import { advice, type Advice, type FailureKind } from '../../shared/advice.js'
-import { ActionError, CancelledError, FileCheckError, InputError } from '../../shared/errors.js'
+import {
+  ActionError,
+  CancelledError,
+  FileCheckError,
+  InputError,
+  type NexusApiError
+} from '../../shared/errors.js'
 import { readableDuration } from '../../shared/format.js'
 import { t, type Inert } from '../../shared/outside-text.js'
 import { count, cut, num, text, withCode } from './html.js'
