@@ -32548,6 +32548,8 @@ function createReport() {
 var dataset_selection = __nccwpck_require__(1601);
 // EXTERNAL MODULE: ./src/ndjson/file-cause.ts
 var file_cause = __nccwpck_require__(1766);
+// EXTERNAL MODULE: ./src/shared/advice.ts
+var advice = __nccwpck_require__(7229);
 ;// CONCATENATED MODULE: ./src/action/summary/html.ts
 /**
  * The pieces a job summary is made of. Every summary is raw HTML, each block on one line: a
@@ -32637,11 +32639,11 @@ function count(n, noun) {
 
 ;// CONCATENATED MODULE: ./src/action/summary/explain.ts
 /**
- * What a failed step's summary says first: a headline, the cause in plain words and the fix, by
- * the kind of failure. The step's failure line (the error's own message) has the particulars;
- * this is what a person reads first to know what kind of trouble it is and what to do.
+ * What a failed step's summary says first: a headline by the kind of failure, then its cause and
+ * its fix. Those are the failure's own (shared/advice.ts), carried by the error from where it was
+ * thrown, so the summary says what the failure line says, and the cause that the line has no room
+ * for; only the headline, which names what the step knew (the file, the dataset), is written here.
  */
-
 
 
 
@@ -32655,213 +32657,106 @@ function failureLine(error) {
     const message = (0,errors/* errorMessage */.gJ)(error);
     return (0,outside_text.t) `Unexpected error: ${message}. This is a bug in nexus-dataset-action; please report it with the step's debug log.`;
 }
+/** The failure as the summary shows it: the failure line without the fix, which follows apart. */
+function failureWhat(error) {
+    return error instanceof errors/* ActionError */.lZ ? error.what : failureLine(error);
+}
 /** How much of a name a heading shows. */
 const NAME_IN_HEADING = 64;
-function explainFailure(error, operation, facts, projectId) {
-    // Only when sure: a create request left unanswered may have made a dataset after all.
-    const nothing = operation === 'create' && facts.dataset === undefined && !facts.unansweredCreate
-        ? ': nothing created'
-        : '';
-    const project = projectId ? ` ${code(html_text(projectId))}` : '';
-    const named = () => facts.dataset
-        ? `Dataset ${cut(facts.dataset.name || facts.dataset.id, NAME_IN_HEADING)}`
-        : 'The dataset';
+function explainFailure(error, operation, facts) {
+    const told = adviceOf(error);
+    const headline = HEADLINES[told.kind] ?? HEADLINES.other;
+    return {
+        headline: headline({ error, operation, facts }),
+        cause: withCode(told.cause),
+        fix: withCode(told.fix)
+    };
+}
+/** The error's own advice; for one thrown without any (its line says what to do), its kind's. */
+function adviceOf(error) {
+    if (error instanceof errors/* ActionError */.lZ && error.advice)
+        return error.advice;
+    if (error instanceof errors/* InputError */.dz)
+        return (0,advice/* advice */.v)('input');
     if (error instanceof errors/* FileCheckError */.pg)
-        return explainFile(error, facts, nothing, operation);
-    if (error instanceof errors/* InputError */.dz) {
-        return {
-            headline: 'An input of the step is not valid: nothing was done',
-            cause: 'The inputs are checked before anything is read or sent, and one of them is wrong (the failure line names it).',
-            fix: `Correct it in the step's ${code('with:')} in the workflow file; the README lists every input.`
-        };
-    }
-    if (error instanceof errors/* DatasetExistsError */.t9) {
-        return {
-            headline: `A dataset with this name already exists${nothing}`,
-            cause: `${code('if-exists: fail')} refuses to make a second dataset with a name that a dataset not yet expired has.`,
-            fix: `Give the step another ${code('name')}, delete the other dataset, or use ${code('if-exists: reuse')}.`
-        };
-    }
-    if (error instanceof errors/* DatasetNotReadyError */.RH && facts.dataset) {
-        const status = facts.dataset.status;
-        if (error.reason === 'failed') {
-            const message = (0,types/* statusMessage */.uP)(facts.dataset);
-            const says = message ? ` Nexus says: “${cut(message, 300)}”.` : '';
-            // With if-exists: fail, this failed dataset would block the next create of its name.
-            const again = operation === 'create'
-                ? `run the step again: it creates a new dataset (with ${code('if-exists: fail')}, delete this one first)`
-                : `create the dataset again (${code('operation: create')})`;
-            // One reading for both failed statuses, as the failure line (throwIfFailed) gives.
-            return {
-                headline: `${named()} ended ${cut(status.overview, 40)}`,
-                cause: `Nexus could not take or process the file (an item whose ${code('url')} it cannot fetch, say).${says}`,
-                fix: `Check the file's items (URLs reachable, kinds right), then ${again}.`
-            };
-        }
-        const waited = facts.durations.wait !== undefined ? ` within ${(0,format/* readableDuration */.P1)(facts.durations.wait)}` : '';
-        return {
-            headline: `${named()} was not ready${waited}: still ${cut(status.overview, 40)}`,
-            cause: "Nexus was still working on the dataset when the step's timeout ran out.",
-            fix: `Raise ${code('timeout')}, or wait for it in a later step with ${code('operation: wait')} and ${code(`dataset-id: ${html_text(facts.dataset.id)}`)}.`
-        };
-    }
-    if (error instanceof errors/* UploadError */.oW) {
-        const file = facts.file ? ` of ${html_text(facts.file.shown)}` : '';
-        if (error.storageCode === 'BadUploadUrl') {
-            return {
-                headline: 'Nexus handed out an upload URL the action will not use',
-                cause: "The signed upload URL failed the action's checks (the failure line says which), so nothing was sent.",
-                fix: "Report it to Datature support with the step's debug log; a new run gets a new URL, most likely of the same kind."
-            };
-        }
-        if (error.storageCode === 'NotStorage') {
-            return {
-                headline: `Something other than the storage answered the upload${file}`,
-                cause: 'A web page answered the upload instead of the storage (a proxy, say); nothing was stored.',
-                fix: `Check the runner's proxy settings (${code('https_proxy')}, ${code('no_proxy')}), then run the job again.`
-            };
-        }
-        if (error.storageCode === 'PreconditionFailed' && facts.dataset) {
-            // The storage holds this very file (the URL is signed for its CRC-32C); only Nexus's word
-            // is missing. Another create would make a twin.
-            return {
-                headline: `The upload${file} landed, but Nexus has not confirmed it`,
-                cause: 'The storage already holds the file (an earlier attempt got through), but Nexus did not yet say it took it.',
-                fix: `Do not create it again: wait for it with ${code('operation: wait')} and ${code(`dataset-id: ${html_text(facts.dataset.id)}`)}.`
-            };
-        }
-        return {
-            headline: `The upload${file} failed`,
-            cause: 'The storage behind the signed upload URL refused the file, or kept failing until the retries ran out (the failure line has its answer).',
-            fix: 'Run the job again: the step creates a new dataset and uploads the file again.'
-        };
-    }
-    if (error instanceof errors/* CancelledError */.cc) {
+        return (0,advice/* advice */.v)('fileUnusable');
+    if (error instanceof errors/* CancelledError */.cc)
+        return (0,advice/* advice */.v)('cancelled');
+    return (0,advice/* advice */.v)(error instanceof errors/* ActionError */.lZ ? 'other' : 'bug');
+}
+/** Only when sure: a create request left unanswered may have made a dataset after all. */
+const nothing = ({ operation, facts }) => operation === 'create' && facts.dataset === undefined && !facts.unansweredCreate
+    ? ': nothing created'
+    : '';
+const named = ({ facts }) => facts.dataset
+    ? `Dataset ${cut(facts.dataset.name || facts.dataset.id, NAME_IN_HEADING)}`
+    : 'The dataset';
+const statusOf = ({ facts }) => cut(facts.dataset?.status.overview ?? '', 40);
+const shownFile = ({ error, facts }) => html_text(facts.file?.shown ?? (error instanceof errors/* FileCheckError */.pg ? error.path : 'The file'));
+const ofFile = ({ facts }) => (facts.file ? ` of ${html_text(facts.file.shown)}` : '');
+const httpStatus = ({ error }) => error.status;
+const unusable = s => `${shownFile(s)} could not be used${nothing(s)}`;
+const uploadFailed = s => `The upload${ofFile(s)} failed`;
+const cannotUse = () => 'Nexus answered with something the action cannot use';
+const HEADLINES = {
+    input: () => 'An input of the step is not valid: nothing was done',
+    fileUnusable: unusable,
+    fileChanged: unusable,
+    fileOutside: unusable,
+    fileLinkOut: unusable,
+    wrongFormat: s => {
+        const cause = s.facts.file?.cause;
+        return cause ? `${shownFile(s)} ${withCode((0,file_cause/* causeParts */.OD)(cause).what)}${nothing(s)}` : unusable(s);
+    },
+    badLines: s => {
+        const bad = s.facts.file?.badLines ?? 0;
+        return `${shownFile(s)} is not valid NDJSON: ${count(bad, 'bad line')}${nothing(s) ? ', nothing created' : ''}`;
+    },
+    exists: s => `A dataset with this name already exists${nothing(s)}`,
+    datasetFailed: s => `${named(s)} ended ${statusOf(s) || 'failed'}`,
+    datasetTimeout: s => {
+        const wait = s.facts.durations.wait;
+        const waited = wait !== undefined ? ` within ${(0,format/* readableDuration */.P1)(wait)}` : '';
+        return `${named(s)} was not ready${waited}${s.facts.dataset ? `: still ${statusOf(s)}` : ''}`;
+    },
+    noUploadUrl: () => 'Nexus made the dataset without an upload URL',
+    keyRefused: s => `Nexus refused the secret key (${httpStatus(s)})`,
+    datasetNotFound: () => 'Dataset not found in Nexus (404)',
+    projectNotFound: () => 'Nexus answered “not found” (404)',
+    tooManyRequests: () => 'Nexus kept refusing: too many requests (429)',
+    apiFailing: s => `Nexus kept failing (HTTP ${httpStatus(s)})`,
+    apiRejected: s => `Nexus refused the request (HTTP ${httpStatus(s)})`,
+    unreachable: () => 'Nexus could not be reached',
+    notNexus: cannotUse,
+    mixedAnswer: cannotUse,
+    badAnswer: cannotUse,
+    notDeleted: cannotUse,
+    tooManyDatasets: () => 'The project holds more datasets than the action reads',
+    badUploadUrl: () => 'Nexus handed out an upload URL the action will not use',
+    notStorage: s => `Something other than the storage answered the upload${ofFile(s)}`,
+    storageDigest: uploadFailed,
+    storageExpired: uploadFailed,
+    storageSignature: uploadFailed,
+    storageRefused: uploadFailed,
+    storageFailing: uploadFailed,
+    storageUnreachable: uploadFailed,
+    uploadUnconfirmed: s => `The upload${ofFile(s)} landed, but Nexus has not confirmed it`,
+    cleanupFailed: ({ facts }) => {
         const c = facts.cleanup;
-        return {
-            headline: c && !c.dryRun
-                ? `Cancelled: cleanup deleted ${num(c.deleted.length)} of ${count(c.selected.length, 'selected dataset')}`
-                : `Cancelled: ${operation ?? 'the step'} did not finish`,
-            cause: "The run was cancelled: by a person, by a newer run of the same concurrency group, or by the job's timeout-minutes.",
-            fix: 'Nothing to fix; run it again when you want it done.'
-        };
-    }
-    if (error instanceof errors/* NexusApiError */.Iu)
-        return explainApi(error, project);
-    if (error instanceof errors/* TooManyDatasetsError */.fK) {
-        return {
-            headline: 'The project holds more datasets than the action reads',
-            cause: `Listing the datasets stopped at the action’s limit (${num(listing/* MAX_LIST_PAGES */.rt)} pages, ${num(listing/* MAX_LIST_DATASETS */.c8)} datasets or ${num(listing/* MAX_LIST_BYTES */.Cb / 1048576)} MiB of answers), and Nexus still pointed to more.`,
-            fix: `Delete datasets in Nexus (a scheduled ${code('operation: cleanup')} keeps their number down), or report it if the project does not hold that many.`
-        };
-    }
-    if (error instanceof errors/* TransportError */.wX) {
-        return {
-            headline: 'Nexus could not be reached',
-            cause: 'The requests got no answer (refused, timed out or cut off), on every retry.',
-            fix: `Run the job again. If it keeps failing, check ${code('api-url')} and the runner's network (a proxy in ${code('https_proxy')}, a firewall).`
-        };
-    }
-    if (error instanceof errors/* BadAnswerError */.ac) {
-        return {
-            headline: 'Nexus answered with something the action cannot use',
-            cause: 'An answer was not what the Nexus API promises (the failure line says how).',
-            fix: "Run the job again; if it keeps happening, report it to Datature support with the step's debug log."
-        };
-    }
-    if (facts.cleanup && !facts.cleanup.dryRun) {
-        const { deleted, failed, selected } = facts.cleanup;
-        return {
-            headline: `Cleanup deleted ${num(deleted.length)} of ${count(selected.length, 'selected dataset')}: ${num(failed.length)} failed`,
-            cause: 'Nexus refused or failed some of the deletions (the reasons are in the table and the failure line).',
-            fix: 'Run the job again: it selects the ones still there and tries them again.'
-        };
-    }
-    if (error instanceof errors/* ActionError */.lZ) {
-        // A failure the action explains in its failure line alone (a dataset Nexus made without an
-        // upload URL, say): that line has the cause and the fix.
-        return {
-            headline: `${operation ?? 'The step'} failed${nothing}`,
-            cause: 'The failure line above says what happened.',
-            fix: 'It also says what to do.'
-        };
-    }
-    return {
-        headline: `The action hit a bug: ${operation ?? 'the step'} did not finish${nothing}`,
-        cause: 'An error the action does not expect, which is a bug in nexus-dataset-action.',
-        fix: "Report it with the step's debug log (re-run the job with debug logging on)."
-    };
-}
-function explainFile(error, facts, nothing, operation) {
-    const file = facts.file;
-    const shown = html_text(file?.shown ?? error.path);
-    const checkTip = operation === 'check'
-        ? ''
-        : ` To check a file without creating anything (and without secrets, as in a pull request), use ${code('operation: check')}.`;
-    if (file?.cause) {
-        const { what, fix } = (0,file_cause/* causeParts */.OD)(file.cause);
-        const todo = fix ? `${withCode(fix.charAt(0).toUpperCase() + fix.slice(1))}.` : '';
-        return {
-            headline: `${shown} ${withCode(what)}${nothing}`,
-            cause: `${shown} ${withCode(what)}, so its lines cannot be read as NDJSON items.`,
-            fix: `${todo}${checkTip}`.trim()
-        };
-    }
-    if (file && file.badLines > 0) {
-        return {
-            headline: `${shown} is not valid NDJSON: ${count(file.badLines, 'bad line')}${nothing ? ', nothing created' : ''}`,
-            cause: `${num(file.badLines)} of the file's ${count(file.items, 'non-blank line')} ${file.badLines === 1 ? 'is' : 'are'} not a JSON object with a string ${code('url')}: see the table below (each is also annotated on the file).`,
-            fix: `Fix the lines, then run again.${checkTip}`
-        };
-    }
-    return {
-        headline: `${shown} could not be used${nothing}`,
-        cause: `The ${code('path')} input must name a non-empty NDJSON file in the workspace, and this one is missing, empty, not a regular file or changed while it was read (the failure line says which).`,
-        fix: `Check ${code('path')} (relative to the workspace), and that an earlier step checks out or writes the file.`
-    };
-}
-function explainApi(error, project) {
-    const status = error.status;
-    if (status === 401 || status === 403) {
-        return {
-            headline: `Nexus refused the secret key (${status})`,
-            cause: `Nexus did not accept the secret key for project${project}: it is wrong, revoked, or a key of another project.`,
-            fix: `Check that the secret ${code('secret-key')} reads is a current secret key of this project, and that ${code('project-id')} is right.`
-        };
-    }
-    if (status === 404) {
-        return error.aboutDataset
-            ? {
-                headline: 'Dataset not found in Nexus (404)',
-                cause: `Project${project} has no dataset with this id: it was deleted, or expired and was removed.`,
-                fix: `Check ${code('dataset-id')} and ${code('project-id')}; ${code('operation: list')} shows the datasets there are.`
-            }
-            : {
-                headline: 'Nexus answered “not found” (404)',
-                cause: `Nexus does not know project${project} at this address.`,
-                fix: `Check ${code('project-id')}, and that ${code('api-url')} is the Nexus API.`
-            };
-    }
-    if (status === 429) {
-        return {
-            headline: 'Nexus kept refusing: too many requests (429)',
-            cause: 'Nexus limits how many requests a key makes, and the retries did not get through.',
-            fix: `Run the job again later, or space out the workflows using this project; for cleanup, lower ${code('concurrency')}.`
-        };
-    }
-    if (status >= 500) {
-        return {
-            headline: `Nexus kept failing (HTTP ${status})`,
-            cause: 'Nexus answered with a server error on every retry: the trouble is on its side.',
-            fix: 'Run the job again later; if it keeps failing, ask Datature support.'
-        };
-    }
-    return {
-        headline: `Nexus refused the request (HTTP ${status})`,
-        cause: 'Nexus said the request is not valid (its own words are in the failure line).',
-        fix: "Check the step's inputs; if they are right, report it with the step's debug log."
-    };
-}
+        return c
+            ? `Cleanup deleted ${num(c.deleted.length)} of ${count(c.selected.length, 'selected dataset')}: ${num(c.failed.length)} failed`
+            : 'Cleanup could not delete every dataset';
+    },
+    cancelled: ({ operation, facts }) => {
+        const c = facts.cleanup;
+        return c && !c.dryRun
+            ? `Cancelled: cleanup deleted ${num(c.deleted.length)} of ${count(c.selected.length, 'selected dataset')}`
+            : `Cancelled: ${operation ?? 'the step'} did not finish`;
+    },
+    // A failure the action explains in its failure line alone: that line has the cause and the fix.
+    other: s => `${s.operation ?? 'The step'} failed${nothing(s)}`,
+    bug: s => `The action hit a bug: ${s.operation ?? 'the step'} did not finish${nothing(s)}`
+};
 
 ;// CONCATENATED MODULE: ./src/action/summary/build.ts
 /**
@@ -32934,11 +32829,11 @@ function success(input) {
     return [heading(line), fieldTable(datasetRows(d, input))];
 }
 function failure(input) {
-    const { facts, operation, projectId, error } = input;
-    const why = explainFailure(error, operation, facts, projectId);
+    const { facts, operation, error } = input;
+    const why = explainFailure(error, operation, facts);
     const blocks = [
         heading(`❌ ${why.headline}`),
-        paragraph(`<b>Failure:</b> ${withCode(failureLine(error))}`),
+        paragraph(`<b>Failure:</b> ${withCode(failureWhat(error))}`),
         paragraph(`<b>Cause:</b> ${why.cause}`),
         paragraph(`<b>Fix:</b> ${why.fix}`)
     ];
@@ -32980,8 +32875,8 @@ function leftBehind({ operation, facts, now, error }) {
     if (facts.deleted)
         return 'nothing (the dataset was deleted, as its file never arrived).';
     const status = html_text(d.status.overview);
-    // 412: the storage holds the file, so only Nexus's word is missing.
-    const landed = error instanceof errors/* UploadError */.oW && error.storageCode === 'PreconditionFailed';
+    // The storage holds the file, so only Nexus's word is missing.
+    const landed = error instanceof errors/* UploadUnconfirmedError */.K9;
     const mayFinish = !(0,types/* isSettled */.Is)(d)
         ? ` It may still become ready: ${d.status.overview === types/* WAITING_STATUS */.BZ && !landed ? 'if its file landed, ' : ''}wait for it with ${code('operation: wait')}.`
         : '';
@@ -33144,14 +33039,10 @@ function listBlocks(input) {
     const { datasets, total, expired } = listing;
     const where = listing.partial ? 'in the part of the listing read' : 'in the project';
     const project = input.projectId ? ` ${html_text(input.projectId)}` : '';
-    const hidden = [];
-    if (listing.expiredHidden && expired > 0)
-        hidden.push(`${num(expired)} expired (<code>show-expired: true</code> shows them)`);
-    if (listing.unmatched > 0)
-        hidden.push(`${num(listing.unmatched)} not matching <code>name-pattern: ${html_text(listing.namePattern ?? '')}</code>`);
+    const hidden = (0,dataset_selection/* hiddenFromListing */.fw)(listing);
     const blocks = [
         heading(`📋 ${count(datasets.length, 'dataset')} listed from project${project}`),
-        paragraph(`${count(total, 'dataset')} ${where}, ${num(expired)} expired.${hidden.length > 0 ? ` Hidden: ${hidden.join('; ')}.` : ''}`),
+        paragraph(`${count(total, 'dataset')} ${where}, ${num(expired)} expired.${hidden ? ` Hidden: ${withCode(hidden)}.` : ''}`),
         ...datasetTable(datasets, input)
     ];
     if (listing.morePages)
@@ -33266,7 +33157,7 @@ const systemClock = {
 const checkOperation = async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 8562))).checkOperation;
 /** The operations that talk to Nexus: they get a client, and nothing else does. */
 const API_OPERATIONS = {
-    create: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 8531))).createOperation,
+    create: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 4369))).createOperation,
     get: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 6002))).getOperation,
     list: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9132))).listOperation,
     delete: async () => (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1159))).deleteOperation,
@@ -34016,12 +33907,13 @@ async function withRetries(attempt, options) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  v4: () => (/* binding */ NexusClient),
-  YT: () => (/* binding */ apiRetryVerdict)
+  v4: () => (/* binding */ NexusClient)
 });
 
 // UNUSED EXPORTS: MAX_ANSWER_DEPTH, nestedDeeperThan
 
+// EXTERNAL MODULE: ./src/shared/advice.ts
+var advice = __nccwpck_require__(7229);
 // EXTERNAL MODULE: ./src/shared/errors.ts
 var errors = __nccwpck_require__(8382);
 // EXTERNAL MODULE: ./src/shared/format.ts
@@ -34043,7 +33935,11 @@ var retry = __nccwpck_require__(7893);
 const ACTION_NAME = 'nexus-dataset-action';
 const ACTION_VERSION = '1.0.0';
 
+// EXTERNAL MODULE: ./src/nexus/failures.ts
+var failures = __nccwpck_require__(772);
 ;// CONCATENATED MODULE: ./src/nexus/client.ts
+
+
 
 
 
@@ -34086,7 +33982,7 @@ class NexusClient {
         });
         const { dataset } = this.warnUnknownNumbers((0,types/* parseDataset */.oH)(answer.json, `GET dataset ${datasetId}`));
         if (dataset.id !== datasetId) {
-            throw new errors/* BadAnswerError */.ac((0,outside_text.t) `Nexus answered about dataset ${dataset.id} when asked for ${datasetId}; the answer is not used. Check that api-url reaches the Nexus API itself (a proxy or cache in the way may mix up answers), then re-run the job.`);
+            throw new errors/* BadAnswerError */.ac((0,outside_text.t) `Nexus answered about dataset ${dataset.id} when asked for ${datasetId}; the answer is not used.`, (0,advice/* advice */.v)('mixedAnswer'));
         }
         return dataset;
     }
@@ -34159,10 +34055,10 @@ class NexusClient {
         }
         const told = (0,types/* parseDeleteAnswer */.Ht)(answer.json, `DELETE dataset ${datasetId}`);
         if (told.id !== undefined && told.id !== datasetId) {
-            throw new errors/* BadAnswerError */.ac((0,outside_text.t) `Nexus answered about dataset ${(0,outside_text/* quote */.hD)(told.id)} when asked for ${datasetId} to be deleted; the answer is not used, so whether ${datasetId} is deleted is not known. Check it in Nexus, and that api-url reaches the Nexus API itself (a proxy or cache in the way may mix up answers).`);
+            throw new errors/* BadAnswerError */.ac((0,outside_text.t) `Nexus answered about dataset ${(0,outside_text/* quote */.hD)(told.id)} when asked for ${datasetId} to be deleted; the answer is not used, so whether ${datasetId} is deleted is not known.`, (0,advice/* advice */.v)('mixedAnswer'));
         }
         if (!told.deleted) {
-            throw new errors/* BadAnswerError */.ac((0,outside_text.t) `Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`);
+            throw new errors/* BadAnswerError */.ac((0,outside_text.t) `Nexus answered that dataset ${datasetId} was not deleted.`, (0,advice/* advice */.v)('notDeleted'));
         }
         return { alreadyGone: false };
     }
@@ -34234,66 +34130,39 @@ class NexusClient {
                 clock: options.clock,
                 random: options.random,
                 signal,
-                classify: apiRetryVerdict,
+                classify: failures/* apiRetryVerdict */.YT,
                 onRetry: ({ attempt, delayMs, reason }) => {
                     options.log.info((0,outside_text.t) `${spec.what}: ${reason}; retrying in ${(0,format/* formatSeconds */.Xo)(delayMs)} (attempt ${attempt + 1} of ${policy.maxAttempts})`);
                 }
             });
         }
         catch (error) {
-            throw this.explain(error, spec, tries);
+            throw (0,failures/* explainFailedRequest */.YO)(error, tries, {
+                to: 'api',
+                doing: spec.what,
+                origin: options.apiUrl.origin,
+                projectId: this.projectId,
+                datasetId: spec.notFound
+            });
         }
     }
     interpret(method, url, response, spec) {
         const { status } = response;
         if (status >= 200 && status < 300) {
             if (response.truncated) {
-                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to ${spec.what} is larger than ${MAX_ANSWER_BYTES / 1048576} MiB; it is not a Nexus answer (a proxy in the way?).`);
+                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to ${spec.what} is larger than ${MAX_ANSWER_BYTES / 1048576} MiB; it is not a Nexus answer.`, (0,advice/* advice */.v)('notNexus'));
             }
             if (nestedDeeperThan(response.body, MAX_ANSWER_DEPTH)) {
-                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to ${spec.what} is nested deeper than ${MAX_ANSWER_DEPTH} levels; it is not a Nexus answer (a proxy in the way?).`);
+                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to ${spec.what} is nested deeper than ${MAX_ANSWER_DEPTH} levels; it is not a Nexus answer.`, (0,advice/* advice */.v)('notNexus'));
             }
             try {
                 return { json: JSON.parse(response.body.toString('utf8')), bytes: response.body.length };
             }
             catch {
-                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${(0,outside_text/* describeBody */.MP)(response.body)}. Check api-url points at the Nexus API, not a web page or proxy.`);
+                throw new errors/* BadAnswerError */.ac((0,outside_text.t) `The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${(0,outside_text/* describeBody */.MP)(response.body)}.`, (0,advice/* advice */.v)('notNexus'));
             }
         }
         throw new errors/* NexusApiError */.Iu((0,outside_text.t) `${method} ${url.pathname} answered HTTP ${status}`, status, serverMessage(response), (0,retry/* parseRetryAfter */.mu)((0,http/* headerValue */.Z)(response, 'retry-after'), this.options.clock.now()));
-    }
-    /** Turns the last error into one message a person can act on. */
-    explain(error, spec, tries) {
-        const project = this.projectId;
-        const after = tries > 1 ? ` after ${tries} attempts` : '';
-        if (error instanceof errors/* NexusApiError */.Iu) {
-            const server = error.serverMessage ? (0,outside_text.t) `: ${error.serverMessage}` : '';
-            const status = (0,outside_text.t) `HTTP ${error.status}${server}`;
-            let message;
-            if (error.status === 401 || error.status === 403) {
-                message = (0,outside_text.t) `Nexus refused the secret key for project ${project} (${status}). Check that secret-key is a secret key of this project and project-id is right.`;
-            }
-            else if (error.status === 404 && spec.notFound) {
-                message = (0,outside_text.t) `Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id and project-id; it may have been deleted.`;
-            }
-            else if (error.status === 404) {
-                message = (0,outside_text.t) `Nexus answered "not found" while ${spec.what} in project ${project} (${status}). Check project-id, and that api-url is the Nexus API.`;
-            }
-            else if (error.status === 429) {
-                message = (0,outside_text.t) `Nexus kept answering "too many requests" while ${spec.what}${after} (${status}). Try again later, or space out the workflows using this project.`;
-            }
-            else if (error.status >= 500) {
-                message = (0,outside_text.t) `The Nexus API failed while ${spec.what}${after} (${status}). It may be a passing outage: re-run the job.`;
-            }
-            else {
-                message = (0,outside_text.t) `Nexus rejected ${spec.what} (${status}).`;
-            }
-            return new errors/* NexusApiError */.Iu(message, error.status, error.serverMessage, error.retryAfterMs, spec.notFound !== undefined);
-        }
-        if (error instanceof errors/* TransportError */.wX) {
-            return new errors/* TransportError */.wX((0,outside_text.t) `Could not reach the Nexus API at ${this.options.apiUrl.origin} while ${spec.what}${after}: ${error.message}. Check api-url and the runner's network or proxy settings.`, error.code);
-        }
-        return error;
     }
 }
 /** Distinct unknown counts and times named in a warning each; the rest in one more. */
@@ -34347,20 +34216,6 @@ function nestedDeeperThan(body, max) {
     }
     return false;
 }
-/** Whether a failed API call is worth another try, and after how long. */
-function apiRetryVerdict(error) {
-    if (error instanceof errors/* TransportError */.wX) {
-        return error.final ? { retry: false } : { retry: true, reason: error.message };
-    }
-    if (error instanceof errors/* NexusApiError */.Iu && retry/* RETRYABLE_STATUSES */.U3.has(error.status)) {
-        return {
-            retry: true,
-            retryAfterMs: error.retryAfterMs,
-            reason: (0,outside_text.t) `HTTP ${error.status}${error.serverMessage ? (0,outside_text.t) ` (${error.serverMessage})` : ''}`
-        };
-    }
-    return { retry: false };
-}
 /** The server's own words: its JSON `message`, else a short cut of the text. */
 function serverMessage(response) {
     const text = response.body.toString('utf8');
@@ -34381,6 +34236,107 @@ function serverMessage(response) {
 
 /***/ }),
 
+/***/ 772:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Vj: () => (/* binding */ uploadRetryVerdict),
+/* harmony export */   YO: () => (/* binding */ explainFailedRequest),
+/* harmony export */   YT: () => (/* binding */ apiRetryVerdict)
+/* harmony export */ });
+/* harmony import */ var _net_retry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7893);
+/* harmony import */ var _shared_advice_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7229);
+/* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8382);
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(596);
+/**
+ * Failed requests, to the API and to the storage: whether another try may get through, and the
+ * one explanation of a request that failed for good, for both alike. The last attempt's error
+ * becomes what happened, with the particulars (which request, how many attempts, the server's
+ * words), and the advice for its kind.
+ */
+
+
+
+
+/** Whether a failed API call is worth another try, and after how long. */
+function apiRetryVerdict(error) {
+    if (error instanceof _shared_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .TransportError */ .wX) {
+        return error.final ? { retry: false } : { retry: true, reason: error.message };
+    }
+    if (error instanceof _shared_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .NexusApiError */ .Iu && _net_retry_js__WEBPACK_IMPORTED_MODULE_0__/* .RETRYABLE_STATUSES */ .U3.has(error.status)) {
+        return {
+            retry: true,
+            retryAfterMs: error.retryAfterMs,
+            reason: (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `HTTP ${error.status}${error.serverMessage ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) ` (${error.serverMessage})` : ''}`
+        };
+    }
+    return { retry: false };
+}
+/** Storage outages and lost connections are worth another try; refusals are not. */
+function uploadRetryVerdict(error) {
+    if (error instanceof _shared_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UploadError */ .oW && _net_retry_js__WEBPACK_IMPORTED_MODULE_0__/* .RETRYABLE_STATUSES */ .U3.has(error.status)) {
+        return { retry: true, reason: error.message, retryAfterMs: error.retryAfterMs };
+    }
+    if (error instanceof _shared_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .TransportError */ .wX && !error.final)
+        return { retry: true, reason: error.message };
+    return { retry: false };
+}
+/** The error to fail with, after the last of `attempts` tries of `request` failed with `error`. */
+function explainFailedRequest(error, attempts, request) {
+    if (error instanceof _shared_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .TransportError */ .wX && !error.final) {
+        return request.to === 'api'
+            ? new _shared_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .TransportError */ .wX((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Could not reach the Nexus API at ${request.origin} while ${request.doing}${after(attempts)}: ${error.message}.`, error.code, (0,_shared_advice_js__WEBPACK_IMPORTED_MODULE_1__/* .advice */ .v)('unreachable'))
+            : new _shared_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UploadError */ .oW((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `The upload kept failing: ${error.message} (after ${attempts} attempts).`, 0, error.code, undefined, (0,_shared_advice_js__WEBPACK_IMPORTED_MODULE_1__/* .advice */ .v)('storageUnreachable'));
+    }
+    if (error instanceof _shared_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .NexusApiError */ .Iu && request.to === 'api')
+        return apiFailure(error, attempts, request);
+    // Failures of our own (an upload URL refused, not the storage answering) are already explained.
+    if (error instanceof _shared_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UploadError */ .oW && error.status >= 400)
+        return storageFailure(error, attempts);
+    return error;
+}
+const after = (attempts) => (attempts > 1 ? ` after ${attempts} attempts` : '');
+function apiFailure(error, attempts, { projectId, doing, datasetId }) {
+    const server = error.serverMessage ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `: ${error.serverMessage}` : '';
+    const status = (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `HTTP ${error.status}${server}`;
+    const told = (what, advised) => new _shared_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .NexusApiError */ .Iu(what, error.status, error.serverMessage, error.retryAfterMs, advised);
+    if (error.status === 401 || error.status === 403) {
+        return told((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Nexus refused the secret key for project ${projectId} (${status}).`, (0,_shared_advice_js__WEBPACK_IMPORTED_MODULE_1__/* .advice */ .v)('keyRefused', projectId));
+    }
+    if (error.status === 404 && datasetId) {
+        return told((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Dataset ${datasetId} not found in project ${projectId} (${status}).`, (0,_shared_advice_js__WEBPACK_IMPORTED_MODULE_1__/* .advice */ .v)('datasetNotFound', projectId));
+    }
+    if (error.status === 404) {
+        return told((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Nexus answered "not found" while ${doing} in project ${projectId} (${status}).`, (0,_shared_advice_js__WEBPACK_IMPORTED_MODULE_1__/* .advice */ .v)('projectNotFound', projectId));
+    }
+    if (error.status === 429) {
+        return told((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Nexus kept answering "too many requests" while ${doing}${after(attempts)} (${status}).`, (0,_shared_advice_js__WEBPACK_IMPORTED_MODULE_1__/* .advice */ .v)('tooManyRequests'));
+    }
+    if (error.status >= 500) {
+        return told((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `The Nexus API failed while ${doing}${after(attempts)} (${status}).`, (0,_shared_advice_js__WEBPACK_IMPORTED_MODULE_1__/* .advice */ .v)('apiFailing'));
+    }
+    return told((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Nexus rejected ${doing} (${status}).`, (0,_shared_advice_js__WEBPACK_IMPORTED_MODULE_1__/* .advice */ .v)('apiRejected'));
+}
+/** The storage's refusals that have advice of their own, by its error code (outside text). */
+const STORAGE_CODES = new Map([
+    ['BadDigest', 'storageDigest'],
+    ['InvalidDigest', 'storageDigest'],
+    ['ExpiredToken', 'storageExpired'],
+    ['SignatureDoesNotMatch', 'storageSignature']
+]);
+function storageFailure(error, attempts) {
+    const { status, storageCode } = error;
+    const failing = _net_retry_js__WEBPACK_IMPORTED_MODULE_0__/* .RETRYABLE_STATUSES */ .U3.has(status);
+    const what = failing
+        ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `The upload kept failing (${error.what}) after ${attempts} attempts.`
+        : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `The upload was refused (${error.what}).`;
+    const kind = failing ? 'storageFailing' : (STORAGE_CODES.get(storageCode) ?? 'storageRefused');
+    return new _shared_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UploadError */ .oW(what, status, storageCode, undefined, (0,_shared_advice_js__WEBPACK_IMPORTED_MODULE_1__/* .advice */ .v)(kind));
+}
+
+
+/***/ }),
+
 /***/ 7623:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -34388,9 +34344,9 @@ function serverMessage(response) {
 /* harmony export */   Cb: () => (/* binding */ MAX_LIST_BYTES),
 /* harmony export */   LS: () => (/* binding */ LARGEST_PAGE),
 /* harmony export */   c8: () => (/* binding */ MAX_LIST_DATASETS),
-/* harmony export */   rt: () => (/* binding */ MAX_LIST_PAGES),
 /* harmony export */   wZ: () => (/* binding */ walkPages)
 /* harmony export */ });
+/* unused harmony export MAX_LIST_PAGES */
 /* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8382);
 /* harmony import */ var _shared_format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6338);
 /* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(596);
@@ -34457,10 +34413,10 @@ function checkCaps(options, next, seenCursors, walked) {
         throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .BadAnswerError */ .ac((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `The Nexus API's answer to listing datasets is not what it promises: page cursor ${next} repeats.`);
     }
     if (pages >= MAX_LIST_PAGES || entries >= MAX_LIST_DATASETS) {
-        throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .TooManyDatasetsError */ .fK((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Listing the datasets of project ${options.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets. Delete datasets in Nexus, or report this if the project does not hold that many.`);
+        throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .TooManyDatasetsError */ .fK((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Listing the datasets of project ${options.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets.`);
     }
     if (bytes >= options.maxBytes) {
-        throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .TooManyDatasetsError */ .fK((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Listing the datasets of project ${options.projectId} stopped after ${pages} pages (${entries} entries, ${(0,_shared_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(bytes)} of answers), and the API still points to a next page: the action reads at most ${(0,_shared_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(options.maxBytes)} of one listing. Delete datasets in Nexus, or report this if the project does not hold that many.`);
+        throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .TooManyDatasetsError */ .fK((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `Listing the datasets of project ${options.projectId} stopped after ${pages} pages (${entries} entries, ${(0,_shared_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(bytes)} of answers), and the API still points to a next page: the action reads at most ${(0,_shared_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(options.maxBytes)} of one listing.`);
     }
 }
 
@@ -34683,7 +34639,7 @@ __nccwpck_require__.r(__webpack_exports__);
  * Made for pull requests, where a workflow from a fork gets no secrets.
  */
 async function checkOperation(ctx) {
-    const checked = await (0,_file_check_js__WEBPACK_IMPORTED_MODULE_0__/* .checkDatasetFile */ .p)(ctx);
+    const checked = await (0,_file_check_js__WEBPACK_IMPORTED_MODULE_0__/* .checkDatasetFile */ .pV)(ctx);
     ctx.report.output('item-count', String(checked.scan.items));
     ctx.log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${checked.file.shown} is valid NDJSON: ready to upload with operation create.`);
 }
@@ -34721,11 +34677,14 @@ async function forEachLimited(items, limit, signal, work) {
 
 // EXTERNAL MODULE: ./src/operations/dataset-selection.ts
 var dataset_selection = __nccwpck_require__(1601);
+// EXTERNAL MODULE: ./src/shared/advice.ts
+var advice = __nccwpck_require__(7229);
 // EXTERNAL MODULE: ./src/shared/errors.ts
 var errors = __nccwpck_require__(8382);
 // EXTERNAL MODULE: ./src/shared/outside-text.ts
 var outside_text = __nccwpck_require__(596);
 ;// CONCATENATED MODULE: ./src/operations/cleanup.ts
+
 
 
 
@@ -34783,7 +34742,7 @@ async function cleanupOperation(ctx) {
                 }
                 catch (error) {
                     if (!ctx.signal.aborted) {
-                        const reason = (0,outside_text.t) `${(0,errors/* errorMessage */.gJ)(error)}`;
+                        const reason = (0,outside_text.t) `${(0,errors/* whatHappened */.ez)(error)}`;
                         failed.push({ dataset, reason });
                         log.info((0,outside_text.t) `Could not delete ${dataset.id} ${(0,outside_text/* quote */.hD)(dataset.name, outside_text/* NAME_SHOWN */.od)}: ${reason}`);
                     }
@@ -34808,7 +34767,7 @@ async function cleanupOperation(ctx) {
             .map(f => (0,outside_text.t) `${f.dataset.id}: ${f.reason.replace(/\.$/, '')}`)
             .join('; ');
         const more = failed.length > FAILURES_SHOWN ? `; and ${failed.length - FAILURES_SHOWN} more` : '';
-        throw new errors/* ActionError */.lZ((0,outside_text.t) `Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}. Re-run the job to try them again.`);
+        throw new errors/* ActionError */.lZ((0,outside_text.t) `Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}.`, (0,advice/* advice */.v)('cleanupFailed'));
     }
 }
 function describeCriteria(olderThan, namePattern) {
@@ -34823,7 +34782,7 @@ function describeCriteria(olderThan, namePattern) {
 
 /***/ }),
 
-/***/ 8531:
+/***/ 4369:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -34842,6 +34801,8 @@ var errors = __nccwpck_require__(8382);
 var format = __nccwpck_require__(6338);
 // EXTERNAL MODULE: ./src/nexus/client.ts + 1 modules
 var nexus_client = __nccwpck_require__(5363);
+// EXTERNAL MODULE: ./src/nexus/failures.ts
+var failures = __nccwpck_require__(772);
 // EXTERNAL MODULE: ./src/nexus/types.ts
 var types = __nccwpck_require__(7606);
 ;// CONCATENATED MODULE: ./src/shared/signals.ts
@@ -34864,6 +34825,7 @@ function afterGrace(signal, ms) {
 // EXTERNAL MODULE: ./src/shared/outside-text.ts
 var outside_text = __nccwpck_require__(596);
 ;// CONCATENATED MODULE: ./src/nexus/create-dataset.ts
+
 
 
 
@@ -34919,7 +34881,7 @@ async function createDataset(ctx, source) {
         // A garbled 2xx or a lost answer may mean the dataset exists: retrying is
         // safe only because each retry first looks for it.
         classify: error => {
-            const verdict = (0,nexus_client/* apiRetryVerdict */.YT)(error);
+            const verdict = (0,failures/* apiRetryVerdict */.YT)(error);
             return verdict.retry || nexus_client/* NexusClient */.v4.isAmbiguous(error)
                 ? { ...verdict, retry: true, reason: shortReason(error) }
                 : verdict;
@@ -34961,21 +34923,63 @@ function shortReason(error) {
 
 // EXTERNAL MODULE: ./src/net/http.ts + 2 modules
 var http = __nccwpck_require__(3918);
+// EXTERNAL MODULE: ./src/shared/advice.ts
+var advice = __nccwpck_require__(7229);
+;// CONCATENATED MODULE: ./src/nexus/storage-answer.ts
+/**
+ * Reading what the storage answered an upload with: Google Cloud Storage's XML error (its code and
+ * message, scrubbed of anything the request put in it), or a web page that something else answered
+ * with in its place.
+ */
+
+
+
+
+
+/** Google Cloud Storage's XML error code and message; empty when it sent none. */
+function storageError(response) {
+    const text = response.body.toString('utf8');
+    const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1]?.trim() ?? '';
+    // Taken whole (the body is capped): cutting comes after redaction, in scrub().
+    const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1]?.trim() ?? '';
+    return { code: (0,outside_text/* shorten */.ml)(code, 100), message: scrub(message) };
+}
+/** A refused or failed attempt, in the storage's own words (`HTTP 403 AccessDenied: …`). */
+function storageRefusal(response, now) {
+    const { code, message } = storageError(response);
+    const said = !code
+        ? (0,outside_text.t) `HTTP ${response.status}, no error details`
+        : (0,outside_text.t) `HTTP ${response.status} ${code}${message ? `: ${message}` : ''}`;
+    return new errors/* UploadError */.oW(said, response.status, code, (0,retry/* parseRetryAfter */.mu)((0,http/* headerValue */.Z)(response, 'retry-after'), now));
+}
+/**
+ * Storage answers a PUT with an empty body: a 2xx that is a web page means something else (a
+ * captive portal or proxy) answered, and nothing was stored.
+ */
+function notStorage(response) {
+    const type = (0,http/* headerValue */.Z)(response, 'content-type') ?? '';
+    if (!/html/i.test(type) && !(0,outside_text/* looksLikeHtml */.te)(response.body.toString('utf8', 0, 64)))
+        return undefined;
+    return new errors/* UploadError */.oW((0,outside_text.t) `The upload host answered HTTP ${response.status} with ${(0,outside_text/* describeBody */.MP)(response.body)}, not a storage answer; nothing was stored.`, response.status, '', undefined, (0,advice/* advice */.v)('notStorage'));
+}
+/** Storage messages sometimes echo the request (URL, signature): keep neither, then cut. */
+function scrub(message) {
+    return (0,outside_text/* shorten */.ml)((0,outside_text/* redact */.E$)(message)
+        .replace(/https?:\/\/\S+/g, '<url>')
+        .replace(/[A-Fa-f0-9]{64,}/g, '<signature>'));
+}
+
 // EXTERNAL MODULE: ./src/net/loopback.ts
 var loopback = __nccwpck_require__(1830);
-;// CONCATENATED MODULE: ./src/nexus/upload.ts
+;// CONCATENATED MODULE: ./src/nexus/upload-plan.ts
+/**
+ * The upload request, planned by the action from the upload URL Nexus returned: checked, and built
+ * from what passes the checks, never taken wholesale.
+ */
 
 
 
 
-
-
-/** Progress lines at most this often: enough to see it move, not a line per chunk. */
-const PROGRESS_EVERY_MS = 10_000;
-const READ_CHUNK_BYTES = 1024 * 1024;
-const MAX_ERROR_BYTES = 64 * 1024;
-/** How long a storage host that ignores `Expect: 100-continue` holds up the body (curl: 1 s). */
-const CONTINUE_WAIT_MS = 2000;
 /**
  * Masks the signed URL, and its signature on its own, before anything can log
  * them: whoever holds the URL can write the object until it expires.
@@ -35024,8 +35028,8 @@ const NEVER_FROM_THE_API = new Set([
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** What node:http would send in a header value; anything else it refuses at once. */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-function refuse(message, code = 'BadUploadUrl') {
-    throw new errors/* UploadError */.oW((0,outside_text.t) `${message} Nothing was sent.`, 0, code);
+function refuse(message) {
+    throw new errors/* UploadError */.oW((0,outside_text.t) `${message} Nothing was sent.`, 0, '', undefined, (0,advice/* advice */.v)('badUploadUrl'));
 }
 /**
  * Checks the upload URL Nexus returned and builds the request from it: method PUT, https (plain
@@ -35072,11 +35076,26 @@ function planUpload(uploadUrl, sizeBytes, apiUrl) {
     }
     const length = headers['content-length'];
     if (length !== undefined && length !== String(sizeBytes)) {
-        refuse((0,outside_text.t) `${what} is signed for ${(0,outside_text/* quote */.hD)(length, 20)} bytes, but the file has ${sizeBytes}.`, 'SizeMismatch');
+        refuse((0,outside_text.t) `${what} is signed for ${(0,outside_text/* quote */.hD)(length, 20)} bytes, but the file has ${sizeBytes}.`);
     }
     headers['content-length'] = String(sizeBytes);
     return { url, headers };
 }
+
+;// CONCATENATED MODULE: ./src/nexus/upload.ts
+
+
+
+
+
+
+
+/** Progress lines at most this often: enough to see it move, not a line per chunk. */
+const PROGRESS_EVERY_MS = 10_000;
+const READ_CHUNK_BYTES = 1024 * 1024;
+const MAX_ERROR_BYTES = 64 * 1024;
+/** How long a storage host that ignores `Expect: 100-continue` holds up the body (curl: 1 s). */
+const CONTINUE_WAIT_MS = 2000;
 /**
  * PUTs the file as planUpload() built the request (a fixed Content-Length, never chunked, no API
  * credential: the secret key never goes to the storage host). The body waits for the storage's
@@ -35085,8 +35104,8 @@ function planUpload(uploadUrl, sizeBytes, apiUrl) {
  * are not.
  */
 async function uploadFile(options) {
-    const { uploadUrl, clock, policy, signal, log } = options;
-    const { url, headers } = planUpload(uploadUrl, options.sizeBytes, options.apiUrl);
+    const { clock, policy, signal, log } = options;
+    const plan = planUpload(options.uploadUrl, options.sizeBytes, options.apiUrl);
     const pool = new http/* AgentPool */.mS(false);
     const started = clock.now();
     let attempts = 0;
@@ -35094,37 +35113,11 @@ async function uploadFile(options) {
         return await (0,retry/* withRetries */.LH)(async (attempt) => {
             attempts = attempt;
             const attemptStarted = clock.now();
-            // A file rewritten since it was hashed would only come back as BadDigest.
-            const file = await options.openFile();
-            let response;
-            try {
-                response = await (0,http/* send */.tN)(pool, {
-                    method: 'PUT',
-                    url,
-                    headers,
-                    body: () => file.createReadStream({
-                        highWaterMark: READ_CHUNK_BYTES,
-                        start: 0,
-                        end: Math.max(0, options.sizeBytes - 1),
-                        autoClose: false
-                    }),
-                    expectContinue: { timeoutMs: Math.min(CONTINUE_WAIT_MS, options.stallTimeoutMs / 2) },
-                    idleTimeoutMs: options.stallTimeoutMs,
-                    answerTimeoutMs: options.stallTimeoutMs,
-                    maxResponseBytes: MAX_ERROR_BYTES,
-                    signal,
-                    onBodyProgress: progressLogger(options.sizeBytes, clock, attemptStarted, log)
-                });
-            }
-            finally {
-                await file.close();
-            }
+            const response = await putOnce(pool, plan, options, attemptStarted);
             if (response.status >= 200 && response.status < 300) {
-                if (looksLikeWebPage(response)) {
-                    // Storage answers a PUT with an empty body: a page means something else
-                    // (a captive portal or proxy) answered, and nothing was stored.
-                    throw new errors/* UploadError */.oW((0,outside_text.t) `The upload host answered HTTP ${response.status} with ${(0,outside_text/* describeBody */.MP)(response.body)}, not a storage answer; nothing was stored. Check the runner's proxy settings (https_proxy, no_proxy).`, response.status, 'NotStorage');
-                }
+                const refused = notStorage(response);
+                if (refused)
+                    throw refused;
                 const elapsed = Math.max(1, clock.now() - attemptStarted);
                 return {
                     attempts: attempt,
@@ -35132,51 +35125,54 @@ async function uploadFile(options) {
                     bytesPerSecond: (options.sizeBytes * 1000) / elapsed
                 };
             }
-            if (response.status === 412 && (await options.earlierAttemptLanded())) {
+            if (response.status === 412) {
+                await options.confirmEarlierLanding();
                 log.info((0,outside_text.t) `The storage already holds the file: an earlier attempt landed and its answer was lost.`);
                 return { attempts: attempt, durationMs: clock.now() - started, bytesPerSecond: 0 };
             }
-            const storage = storageError(response);
-            throw new errors/* UploadError */.oW(describeStorage(response.status, storage), response.status, storage.code, (0,retry/* parseRetryAfter */.mu)((0,http/* headerValue */.Z)(response, 'retry-after'), clock.now()));
+            throw storageRefusal(response, clock.now());
         }, {
             policy,
             clock,
             random: options.random,
             signal,
-            classify: uploadRetryVerdict,
+            classify: failures/* uploadRetryVerdict */.Vj,
             onRetry: ({ attempt, delayMs, reason }) => log.info((0,outside_text.t) `Upload attempt ${attempt} of ${policy.maxAttempts} failed: ${reason}; retrying in ${(0,format/* formatSeconds */.Xo)(delayMs)}.`)
         });
     }
     catch (error) {
-        throw explain(error, attempts);
+        throw (0,failures/* explainFailedRequest */.YO)(error, attempts, { to: 'storage' });
     }
     finally {
         pool.dispose();
     }
 }
-/** Storage outages and lost connections are worth another try; refusals are not. */
-function uploadRetryVerdict(error) {
-    if (error instanceof errors/* UploadError */.oW && retry/* RETRYABLE_STATUSES */.U3.has(error.status)) {
-        return { retry: true, reason: error.message, retryAfterMs: error.retryAfterMs };
+/** One attempt: the file, reopened, sent whole; the storage's answer read up to its cap. */
+async function putOnce(pool, { url, headers }, options, started) {
+    // A file rewritten since it was hashed would only come back as BadDigest.
+    const file = await options.openFile();
+    try {
+        return await (0,http/* send */.tN)(pool, {
+            method: 'PUT',
+            url,
+            headers,
+            body: () => file.createReadStream({
+                highWaterMark: READ_CHUNK_BYTES,
+                start: 0,
+                end: Math.max(0, options.sizeBytes - 1),
+                autoClose: false
+            }),
+            expectContinue: { timeoutMs: Math.min(CONTINUE_WAIT_MS, options.stallTimeoutMs / 2) },
+            idleTimeoutMs: options.stallTimeoutMs,
+            answerTimeoutMs: options.stallTimeoutMs,
+            maxResponseBytes: MAX_ERROR_BYTES,
+            signal: options.signal,
+            onBodyProgress: progressLogger(options.sizeBytes, options.clock, started, options.log)
+        });
     }
-    if (error instanceof errors/* TransportError */.wX && !error.final)
-        return { retry: true, reason: error.message };
-    return { retry: false };
-}
-/** Turns the last failed attempt into one message a person can act on. */
-function explain(error, attempts) {
-    if (error instanceof errors/* TransportError */.wX && !error.final) {
-        return new errors/* UploadError */.oW((0,outside_text.t) `The upload kept failing: ${error.message} (after ${attempts} attempts). Check the runner's network; re-run the job.`, 0, error.code);
+    finally {
+        await file.close();
     }
-    // Refusals are raised with the bare storage answer; failures of our own
-    // (file changed, not storage) already carry their whole message.
-    if (!(error instanceof errors/* UploadError */.oW) || error.status < 400)
-        return error;
-    const { status, storageCode } = error;
-    const message = retry/* RETRYABLE_STATUSES */.U3.has(status)
-        ? (0,outside_text.t) `The upload kept failing (${error.message}) after ${attempts} attempts. It may be a passing storage outage: re-run the job.`
-        : (0,outside_text.t) `The upload was refused (${error.message})${advice(storageCode)}`;
-    return new errors/* UploadError */.oW(message, status, storageCode);
 }
 function progressLogger(total, clock, started, log) {
     let lastLog = started;
@@ -35189,44 +35185,6 @@ function progressLogger(total, clock, started, log) {
         const rate = mib / Math.max(0.001, (now - started) / 1000);
         log.info((0,outside_text.t) `Uploading: ${Math.floor((sent / total) * 100)}% (${mib.toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB) at ${rate.toFixed(1)} MiB/s`);
     };
-}
-/** Google Cloud Storage's XML error code and message; empty when it sent none. */
-function storageError(response) {
-    const text = response.body.toString('utf8');
-    const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1]?.trim() ?? '';
-    // Taken whole (the body is capped): cutting comes after redaction, in scrub().
-    const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1]?.trim() ?? '';
-    return { code: (0,outside_text/* shorten */.ml)(code, 100), message: scrub(message) };
-}
-function describeStorage(status, storage) {
-    if (!storage.code)
-        return (0,outside_text.t) `HTTP ${status}, no error details`;
-    return (0,outside_text.t) `HTTP ${status} ${storage.code}${storage.message ? `: ${storage.message}` : ''}`;
-}
-/** Storage messages sometimes echo the request (URL, signature): keep neither, then cut. */
-function scrub(message) {
-    return (0,outside_text/* shorten */.ml)((0,outside_text/* redact */.E$)(message)
-        .replace(/https?:\/\/\S+/g, '<url>')
-        .replace(/[A-Fa-f0-9]{64,}/g, '<signature>'));
-}
-function advice(code) {
-    switch (code) {
-        case 'BadDigest':
-        case 'InvalidDigest':
-            return '. The file changed between the check and the upload; make sure nothing writes it during the step.';
-        case 'ExpiredToken':
-            return '. The signed upload URL expired; run the step again to get a new one.';
-        case 'SignatureDoesNotMatch':
-            return '. The storage refused the signed request; run the step again, and report it if it persists.';
-        case 'PreconditionFailed':
-            return '. The storage already holds this file, yet a minute later Nexus still shows the dataset Waiting; it is kept: check it later with operation: wait.';
-        default:
-            return '.';
-    }
-}
-function looksLikeWebPage(response) {
-    const type = (0,http/* headerValue */.Z)(response, 'content-type') ?? '';
-    return /html/i.test(type) || (0,outside_text/* looksLikeHtml */.te)(response.body.toString('utf8', 0, 64));
 }
 
 // EXTERNAL MODULE: ./src/operations/dataset-selection.ts
@@ -35246,13 +35204,15 @@ var wait_until_ready = __nccwpck_require__(958);
 
 
 
+
+
 /** Deleting the dataset of a failed upload gets this long, with retries... */
 const CLEANUP_MS = 60_000;
 /** ...or this long after a cancel, whatever the run's own state. */
 const CANCEL_CLEANUP_MS = 3000;
 async function createOperation(ctx) {
     const { inputs, client, log, report } = ctx;
-    const checked = await (0,file_check/* checkDatasetFile */.p)(ctx);
+    const checked = await (0,file_check/* checkDatasetFile */.pV)(ctx);
     const name = inputs.name;
     report.output('reused', 'false');
     if (inputs.ifExists !== 'create') {
@@ -35285,7 +35245,7 @@ async function createOperation(ctx) {
         // Cancelled while the POST was under way: its answer named the dataset.
         ctx.signal.throwIfAborted();
         if (!uploadUrl) {
-            throw new errors/* ActionError */.lZ((0,outside_text.t) `Nexus created dataset ${created.id} without an upload URL; it cannot receive the file. Report this to Datature support.`);
+            throw new errors/* ActionError */.lZ((0,outside_text.t) `Nexus created dataset ${created.id} without an upload URL; it cannot receive the file.`, (0,advice/* advice */.v)('noUploadUrl'));
         }
         const upload = await uploadFile({
             uploadUrl,
@@ -35298,7 +35258,7 @@ async function createOperation(ctx) {
             random: ctx.random,
             signal: ctx.signal,
             log,
-            earlierAttemptLanded: () => nexusSeesUpload(ctx, created.id)
+            confirmEarlierLanding: () => confirmLanding(ctx, created.id)
         });
         report.facts.durations.upload = upload.durationMs;
         report.facts.upload = { bytesPerSecond: upload.bytesPerSecond, attempts: upload.attempts };
@@ -35309,9 +35269,8 @@ async function createOperation(ctx) {
         if (uploadStarted !== undefined) {
             report.facts.durations.upload = ctx.clock.now() - uploadStarted;
         }
-        // 412: the storage holds this exact file (the URL is signed for its CRC),
-        // Nexus has just not said so yet. Deleting would throw good bytes away.
-        const failure = error instanceof errors/* UploadError */.oW && error.storageCode === 'PreconditionFailed'
+        // The storage holds this very file, Nexus has just not said so: deleting would lose it.
+        const failure = error instanceof errors/* UploadUnconfirmedError */.K9
             ? { error, deleted: false }
             : await abandon(ctx, created.id, error);
         if (failure.deleted)
@@ -35335,7 +35294,7 @@ async function lookForNamesake(ctx, name) {
         if (newest === undefined)
             return undefined;
         const others = namesakes.all.length > 1 ? ` (and ${namesakes.all.length - 1} more)` : '';
-        throw new errors/* DatasetExistsError */.t9((0,outside_text.t) `A dataset named ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} already exists in project ${client.projectId}: ${newest.id}, ${(0,outside_text/* shorten */.ml)(newest.status.overview, outside_text/* STATUS_SHOWN */.$x)}${others}. Nothing was created (if-exists: fail). Give the step another name, delete that dataset, or use if-exists: reuse.`);
+        throw new errors/* DatasetExistsError */.t9((0,outside_text.t) `A dataset named ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)} already exists in project ${client.projectId}: ${newest.id}, ${(0,outside_text/* shorten */.ml)(newest.status.overview, outside_text/* STATUS_SHOWN */.$x)}${others}. Nothing was created (if-exists: fail).`);
     }
     for (const { dataset, reason } of namesakes.passedOver) {
         log.info((0,outside_text.t) `Not reusing dataset ${dataset.id} ${(0,outside_text/* quote */.hD)(name, outside_text/* NAME_SHOWN */.od)}: ${reason}.`);
@@ -35353,12 +35312,12 @@ async function finish(ctx, checked, first) {
     const { inputs, log, report } = ctx;
     let last = first;
     if (inputs.wait) {
-        last = await (0,wait_until_ready/* waitUntilReady */.b)(ctx, first);
+        last = await (0,wait_until_ready/* waitUntilReady */.bs)(ctx, first);
     }
     else {
         report.dataset(first);
         log.info((0,outside_text.t) `Dataset ${first.id} is ${(0,outside_text/* shorten */.ml)(first.status.overview, outside_text/* STATUS_SHOWN */.$x)} (wait: false, not waiting).`);
-        (0,wait_until_ready/* throwIfFailed */.t)(first);
+        (0,wait_until_ready/* throwIfFailed */.tq)(first, inputs.operation);
     }
     // Only a ready dataset's count is final; before that Nexus may say 0.
     const counted = last.status.itemCount;
@@ -35369,26 +35328,30 @@ async function finish(ctx, checked, first) {
 }
 /** Nexus notices a landed upload asynchronously: re-read for up to a minute. */
 const LANDED_CONFIRM_MS = 60_000;
-async function nexusSeesUpload(ctx, datasetId) {
+/**
+ * The storage answered 412: it holds this very file (an earlier attempt landed, its answer lost).
+ * Resolves once Nexus shows the dataset past Waiting; otherwise the dataset is kept, unconfirmed.
+ */
+async function confirmLanding(ctx, datasetId) {
     const { client, clock } = ctx;
     const deadline = clock.now() + Math.min(LANDED_CONFIRM_MS, ctx.inputs.timeoutMs);
+    const landed = (0,outside_text.t) `The storage already holds the file (an earlier attempt landed)`;
     try {
         for (let interval = 500;; interval = Math.min(interval * 2, 8000)) {
             if ((await client.getDataset(datasetId)).status.overview !== types/* WAITING_STATUS */.BZ)
-                return true;
+                return;
             const remaining = deadline - clock.now();
             if (remaining <= 0)
-                return false;
+                break;
             await clock.sleep(Math.min(interval, remaining), ctx.signal);
         }
     }
     catch (error) {
         if (ctx.signal.aborted)
             throw error;
-        // The storage holds this very file (412); only Nexus's word is missing. Keep the dataset
-        // (this is a PreconditionFailed, which is never deleted) rather than throw the bytes away.
-        throw new errors/* UploadError */.oW((0,outside_text.t) `The storage already holds the file (an earlier attempt landed), but Nexus could not be asked whether it took it: ${(0,errors/* errorMessage */.gJ)(error)} Dataset ${datasetId} is kept: check it later with operation: wait.`, 0, 'PreconditionFailed');
+        throw new errors/* UploadUnconfirmedError */.K9((0,outside_text.t) `${landed}, but Nexus could not be asked whether it took it: ${(0,errors/* whatHappened */.ez)(error)} Dataset ${datasetId} is kept.`, datasetId);
     }
+    throw new errors/* UploadUnconfirmedError */.K9((0,outside_text.t) `${landed}, but a minute later Nexus still shows dataset ${datasetId} Waiting; it is kept.`, datasetId);
 }
 /**
  * The upload failed or the run was cancelled: delete the dataset this run
@@ -35410,11 +35373,11 @@ async function abandon(ctx, datasetId, error) {
         return { error, deleted: true };
     }
     catch (deleteError) {
-        const why = (0,errors/* errorMessage */.gJ)(deleteError);
-        const message = (0,errors/* errorMessage */.gJ)(error);
-        const told = (0,outside_text.t) `${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`;
+        const more = (0,outside_text.t) `Dataset ${datasetId} could not be deleted afterwards (${(0,errors/* whatHappened */.ez)(deleteError)}); delete it in Nexus.`;
         return {
-            error: error instanceof errors/* ActionError */.lZ ? error.restated(told) : new errors/* ActionError */.lZ(told),
+            error: error instanceof errors/* ActionError */.lZ
+                ? error.adding(more)
+                : new errors/* ActionError */.lZ((0,outside_text.t) `${(0,errors/* whatHappened */.ez)(error)} ${more}`),
             deleted: false
         };
     }
@@ -35431,6 +35394,7 @@ async function abandon(ctx, datasetId, error) {
 /* harmony export */   MH: () => (/* binding */ nameMatcher),
 /* harmony export */   Wv: () => (/* binding */ findNamesakes),
 /* harmony export */   _d: () => (/* binding */ isExpired),
+/* harmony export */   fw: () => (/* binding */ hiddenFromListing),
 /* harmony export */   hH: () => (/* binding */ describeNamesake)
 /* harmony export */ });
 /* harmony import */ var _nexus_types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7606);
@@ -35532,6 +35496,20 @@ function describeNamesake(dataset) {
     const expires = (0,_shared_format_js__WEBPACK_IMPORTED_MODULE_1__/* .readableTime */ .GI)(dataset.expiryTime);
     return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `same name, status ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .shorten */ .ml)(dataset.status.overview, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_SHOWN */ .$x)} (past Waiting, not failed), ${created ? `created ${created}, ` : ''}${expires ? `expires ${expires}` : 'no expiry time'}`;
 }
+/**
+ * What a listing's filters left out, by why: `25 expired (`show-expired: true` shows them); 3 not
+ * matching `name-pattern: nightly-*``, or empty. The log and the job summary both say it so.
+ */
+function hiddenFromListing(listing) {
+    const parts = [];
+    if (listing.expiredHidden && listing.expired > 0) {
+        parts.push(`${listing.expired} expired (\`show-expired: true\` shows them)`);
+    }
+    if (listing.unmatched > 0) {
+        parts.push(`${listing.unmatched} not matching \`name-pattern: ${listing.namePattern ?? ''}\``);
+    }
+    return parts.join('; ');
+}
 
 
 /***/ }),
@@ -35559,8 +35537,7 @@ async function deleteOperation({ inputs, client, log, report }) {
         // Only a 404 for the dataset's own address: any other refusal still fails the step.
         if (inputs.ifMissing === 'ignore' &&
             error instanceof _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .NexusApiError */ .Iu &&
-            error.status === 404 &&
-            error.aboutDataset) {
+            error.advice?.kind === 'datasetNotFound') {
             report.missing(id);
             log.notice((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `Dataset ${id} is not there: nothing to delete (if-missing: ignore).`);
             return;
@@ -35584,8 +35561,10 @@ async function deleteOperation({ inputs, client, log, report }) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  p: () => (/* binding */ checkDatasetFile)
+  pV: () => (/* binding */ checkDatasetFile)
 });
+
+// UNUSED EXPORTS: badLines, wrongFormat
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -35629,6 +35608,8 @@ function crc32cBase64(crc) {
     return bytes.toString('base64');
 }
 
+// EXTERNAL MODULE: ./src/shared/advice.ts
+var advice = __nccwpck_require__(7229);
 // EXTERNAL MODULE: ./src/shared/errors.ts
 var errors = __nccwpck_require__(8382);
 ;// CONCATENATED MODULE: ./src/ndjson/fast-path.wasm.ts
@@ -36881,6 +36862,7 @@ var outside_text = __nccwpck_require__(596);
 
 
 
+
 /**
  * Bytes per read: big enough that per-read costs vanish, small enough to stay in cache, and
  * exactly what the checker's fast path takes in one piece.
@@ -37024,7 +37006,7 @@ async function openUnchanged(at, identity) {
     }
 }
 function changedError({ path, name }) {
-    return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} changed while it was being read; try again once nothing writes to it`, path);
+    return new errors/* FileCheckError */.pg((0,outside_text.t) `${name} changed while it was being read`, path, (0,advice/* advice */.v)('fileChanged'));
 }
 /** A FileCheckError for a system error on the path; anything else as it is. */
 function readError({ path, name }, error) {
@@ -37055,6 +37037,7 @@ var external_node_path_ = __nccwpck_require__(6760);
 
 
 
+
 /**
  * Trust follows who wrote the path's target. The workflow file is trusted, so an absolute path it
  * gives outside the workspace (`${{ runner.temp }}/…`) is opened as given; a relative one must
@@ -37077,7 +37060,7 @@ async function locateFile(workspace, given) {
         // an expression brought in (a branch name, say) than a choice.
         if (external_node_path_.isAbsolute(given))
             return { path: resolved, shown: resolved };
-        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${given} climbs out of the workspace (to ${resolved}); a relative path must stay inside it. If that file is the one to upload, give its absolute path in the workflow (path: ${resolved}).`, resolved);
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${given} climbs out of the workspace (to ${resolved}); a relative path must stay inside it.`, resolved, (0,advice/* advice */.v)('fileOutside', resolved));
     }
     const shown = external_node_path_.relative(realWorkspace, entered).split(external_node_path_.sep).join('/') || resolved;
     let real;
@@ -37089,7 +37072,7 @@ async function locateFile(workspace, given) {
         return { path: resolved, shown };
     }
     if (!isInside(realWorkspace, real)) {
-        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shown} leads through a symbolic link to ${real}, outside the workspace; the action does not follow links out of the repository, whose content a pull request can change. If that file is the one to upload, give its real path in the workflow (path: ${real}).`, resolved);
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shown} leads through a symbolic link to ${real}, outside the workspace; the action does not follow links out of the repository, whose content a pull request can change.`, resolved, (0,advice/* advice */.v)('fileLinkOut', real));
     }
     return { path: real, shown, ...(samePath(real, entered) ? {} : { linkTarget: real }) };
 }
@@ -37134,6 +37117,8 @@ function samePath(a, b) {
 
 
 
+
+
 /**
  * The one check of the `path` file, for `create` and `check` alike (same messages, annotations
  * and limits): locate it, scan it once (CRC-32C and every line), annotate bad lines and fail on
@@ -37169,7 +37154,7 @@ async function checkDatasetFile(ctx) {
             catch (error) {
                 if (!(error instanceof errors/* FileCheckError */.pg))
                     throw error;
-                throw new errors/* FileCheckError */.pg((0,outside_text.t) `The file changed after it was checked, before an upload attempt: ${error.message}. Make sure nothing writes it during the step.`, error.path);
+                throw new errors/* FileCheckError */.pg((0,outside_text.t) `The file changed after it was checked, before an upload attempt: ${error.what}.`, error.path, (0,advice/* advice */.v)('fileChanged'));
             }
         }
     };
@@ -37182,18 +37167,15 @@ async function scanExplained(filePath, shownPath, operation, signal) {
     catch (error) {
         if (!(error instanceof errors/* FileCheckError */.pg))
             throw error;
-        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${error.message}.${refused(operation, 'check the path input (relative to the workspace) and the file')}`, error.path);
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${error.what}.${nothingCreated(operation)}`, error.path, error.advice ?? (0,advice/* advice */.v)('fileUnusable'));
     }
 }
 /**
- * The end of a refused file's message, after its full stop: create says that nothing was created
- * (whoever reads the failure wants to know whether Nexus holds anything), then what to do; check
- * never creates anything, so it says only what to do.
+ * After a refused file's finding, before what to do: create says that nothing was created (whoever
+ * reads the failure wants to know whether Nexus holds anything); check never creates anything.
  */
-function refused(operation, todo) {
-    if (operation !== 'check')
-        return todo ? ` Nothing was created; ${todo}.` : ' Nothing was created.';
-    return todo ? ` ${todo.charAt(0).toUpperCase()}${todo.slice(1)}.` : '';
+function nothingCreated(operation) {
+    return operation === 'check' ? '' : ' Nothing was created.';
 }
 function reportBadLines(ctx, scan, shownPath) {
     if (scan.badLines === 0)
@@ -37209,7 +37191,7 @@ function reportBadLines(ctx, scan, shownPath) {
                 ...(cause.column ? { column: cause.column } : {})
             });
         }
-        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shownPath} ${cause.message}.${refused(ctx.inputs.operation)}`, shownPath);
+        throw wrongFormat(shownPath, cause, ctx.inputs.operation);
     }
     for (const problem of scan.problems) {
         ctx.log.annotate((0,outside_text.t) `${place(shownPath, problem.line, problem.column)}${problem.message}`, {
@@ -37219,9 +37201,18 @@ function reportBadLines(ctx, scan, shownPath) {
             ...(problem.column ? { column: problem.column } : {})
         });
     }
+    throw badLines(shownPath, scan, ctx.inputs.operation);
+}
+/** A file in the wrong format as a whole: what it is, then what to do (its cause's two halves). */
+function wrongFormat(shownPath, cause, operation) {
+    const { what, fix } = (0,file_cause/* causeParts */.OD)(cause);
+    return new errors/* FileCheckError */.pg((0,outside_text.t) `${shownPath} ${what}.${nothingCreated(operation)}`, shownPath, (0,advice/* advice */.v)('wrongFormat', shownPath, what, fix));
+}
+/** A file with bad lines: the first, and how many in all. */
+function badLines(shownPath, scan, operation) {
     const first = scan.problems[0];
     const more = scan.badLines > 1 ? ` (${scan.badLines} bad lines in all)` : '';
-    throw new errors/* FileCheckError */.pg((0,outside_text.t) `${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}.${refused(ctx.inputs.operation, 'fix the file and run again')}`, shownPath);
+    return new errors/* FileCheckError */.pg((0,outside_text.t) `${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}.${nothingCreated(operation)}`, shownPath, (0,advice/* advice */.v)('badLines', scan.badLines, scan.items, operation === 'check'));
 }
 /**
  * `items.ndjson:7: ` or `items.ndjson:7:12: `, as compilers print a place: the runner's log shows
@@ -37305,12 +37296,6 @@ async function listOperation({ inputs, client, clock, log, report }) {
             break;
     }
     (0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .warnRejected */ .DM)(log, rejected);
-    const hidden = [];
-    if (!inputs.showExpired && expired > 0) {
-        hidden.push(`${expired} expired (show-expired: true shows them)`);
-    }
-    if (unmatched > 0)
-        hidden.push(`${unmatched} not matching name-pattern ${inputs.namePattern}`);
     // A server that answers with more than asked for: the list still stops at max-datasets.
     const listed = datasets.slice(0, max);
     report.datasets(listed, cursors);
@@ -37326,7 +37311,8 @@ async function listOperation({ inputs, client, clock, log, report }) {
         morePages: cursors.nextPage !== null
     };
     const scope = partial ? 'in the part of the listing read' : 'in the project';
-    const hiddenNote = hidden.length > 0 ? `; hidden: ${hidden.join(', ')}` : '';
+    const hidden = (0,_dataset_selection_js__WEBPACK_IMPORTED_MODULE_0__/* .hiddenFromListing */ .fw)(report.facts.listing);
+    const hiddenNote = hidden ? `; hidden: ${hidden}` : '';
     log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_1__.t) `${listed.length} of ${total} datasets ${scope} listed${hiddenNote}.`);
 }
 
@@ -37337,13 +37323,16 @@ async function listOperation({ inputs, client, clock, log, report }) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   b: () => (/* binding */ waitUntilReady),
-/* harmony export */   t: () => (/* binding */ throwIfFailed)
+/* harmony export */   bs: () => (/* binding */ waitUntilReady),
+/* harmony export */   tq: () => (/* binding */ throwIfFailed)
 /* harmony export */ });
-/* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8382);
-/* harmony import */ var _shared_format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6338);
-/* harmony import */ var _nexus_types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7606);
-/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(596);
+/* unused harmony exports failed, timedOut */
+/* harmony import */ var _shared_advice_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7229);
+/* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8382);
+/* harmony import */ var _shared_format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6338);
+/* harmony import */ var _nexus_types_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7606);
+/* harmony import */ var _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(596);
+
 
 
 
@@ -37370,16 +37359,15 @@ async function waitUntilReady(ctx, first) {
             const status = dataset.status.overview;
             const line = describeStatus(dataset);
             if (line !== lastLogged) {
-                ctx.log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Dataset ${dataset.id}: ${line}`);
+                ctx.log.info((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_4__.t) `Dataset ${dataset.id}: ${line}`);
                 lastLogged = line;
             }
-            if (status === _nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .READY_STATUS */ .RL)
+            if (status === _nexus_types_js__WEBPACK_IMPORTED_MODULE_3__/* .READY_STATUS */ .RL)
                 return dataset;
-            throwIfFailed(dataset);
+            throwIfFailed(dataset, inputs.operation);
             const remaining = deadline - clock.now();
-            if (remaining <= 0) {
-                throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Timed out after ${(0,_shared_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatSeconds */ .Xo)(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .shorten */ .ml)(status, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_SHOWN */ .$x)}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`, 'timeout');
-            }
+            if (remaining <= 0)
+                throw timedOut(dataset, inputs.timeoutMs);
             await clock.sleep(Math.min(interval, remaining), signal);
             interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs));
             dataset = await client.getDataset(dataset.id);
@@ -37388,22 +37376,29 @@ async function waitUntilReady(ctx, first) {
     finally {
         report.dataset(dataset);
         // A dataset ready (or failed) at the first read was not waited for.
-        if (!(0,_nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .isSettled */ .Is)(first))
+        if (!(0,_nexus_types_js__WEBPACK_IMPORTED_MODULE_3__/* .isSettled */ .Is)(first))
             report.facts.durations.wait = clock.now() - started;
     }
 }
 /** FailedUpload and FailedProcessing are final: no wait makes them ready. */
-function throwIfFailed(dataset) {
-    if (_nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .FAILED_STATUSES */ .Lg.includes(dataset.status.overview)) {
-        throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`, 'failed');
-    }
+function throwIfFailed(dataset, operation) {
+    if (_nexus_types_js__WEBPACK_IMPORTED_MODULE_3__/* .FAILED_STATUSES */ .Lg.includes(dataset.status.overview))
+        throw failed(dataset, operation);
+}
+/** A dataset that ended failed; create's own can be made again by running the step again. */
+function failed(dataset, operation) {
+    return new _shared_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_4__.t) `Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}.`, (0,_shared_advice_js__WEBPACK_IMPORTED_MODULE_0__/* .advice */ .v)('datasetFailed', (0,_nexus_types_js__WEBPACK_IMPORTED_MODULE_3__/* .statusMessage */ .uP)(dataset), operation === 'create'));
+}
+/** A dataset still in progress when the wait ran out. */
+function timedOut(dataset, timeoutMs) {
+    return new _shared_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .DatasetNotReadyError */ .RH((0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_4__.t) `Timed out after ${(0,_shared_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatSeconds */ .Xo)(timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_4__/* .shorten */ .ml)(dataset.status.overview, _shared_outside_text_js__WEBPACK_IMPORTED_MODULE_4__/* .STATUS_SHOWN */ .$x)}${reason(dataset)}.`, (0,_shared_advice_js__WEBPACK_IMPORTED_MODULE_0__/* .advice */ .v)('datasetTimeout', dataset.id));
 }
 function describeStatus(dataset) {
-    return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) `${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .shorten */ .ml)(dataset.status.overview)}${reason(dataset)}`;
+    return (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_4__.t) `${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_4__/* .shorten */ .ml)(dataset.status.overview)}${reason(dataset)}`;
 }
 function reason(dataset) {
-    const message = (0,_nexus_types_js__WEBPACK_IMPORTED_MODULE_2__/* .statusMessage */ .uP)(dataset);
-    return message ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) ` (${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__/* .shorten */ .ml)(message)})` : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_3__.t) ``;
+    const message = (0,_nexus_types_js__WEBPACK_IMPORTED_MODULE_3__/* .statusMessage */ .uP)(dataset);
+    return message ? (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_4__.t) ` (${(0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_4__/* .shorten */ .ml)(message)})` : (0,_shared_outside_text_js__WEBPACK_IMPORTED_MODULE_4__.t) ``;
 }
 
 
@@ -37420,7 +37415,84 @@ __nccwpck_require__.r(__webpack_exports__);
 
 async function waitOperation(ctx) {
     const id = ctx.inputs.datasetId;
-    await (0,_wait_until_ready_js__WEBPACK_IMPORTED_MODULE_0__/* .waitUntilReady */ .b)(ctx, await ctx.client.getDataset(id));
+    await (0,_wait_until_ready_js__WEBPACK_IMPORTED_MODULE_0__/* .waitUntilReady */ .bs)(ctx, await ctx.client.getDataset(id));
+}
+
+
+/***/ }),
+
+/***/ 7229:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   v: () => (/* binding */ advice)
+/* harmony export */ });
+/* harmony import */ var _outside_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(596);
+/**
+ * Every kind of failure the action explains, with its cause and its fix, written once. The error
+ * is thrown with its advice (errors.ts): the failure line is what happened followed by the fix,
+ * and the job summary shows the cause and the fix apart, from the same words. Backticks mark code:
+ * the summary shows it as code, the log as written. Nothing else writes advice: a failure line
+ * without any (an input, a file's own finding) says what to do in its own words.
+ */
+
+const said = (cause, fix) => ({ cause, fix });
+/** The fix for a file that changed under the step, whoever noticed it. */
+const KEEP_THE_FILE = (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Make sure nothing writes the file during the step, then run it again.`;
+const NEW_UPLOAD = (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Run the job again: the step creates a new dataset and uploads the file again.`;
+const REPORT = (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Report it to Datature support with the step's debug log`;
+const TABLE = {
+    // Inputs and the file.
+    input: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The inputs are checked before anything is read or sent, and one of them is wrong (the failure line names it).`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Correct it in the step's \`with:\` in the workflow file; the README lists every input.`),
+    fileUnusable: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The \`path\` input must name a non-empty NDJSON file in the workspace, and this one is missing, empty, not a regular file or cannot be read.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Check \`path\` (relative to the workspace), and that an earlier step checks out or writes the file.`),
+    fileChanged: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Something wrote, replaced or moved the file while the step was using it: the bytes sent must be the bytes checked.`, KEEP_THE_FILE),
+    fileOutside: (resolved) => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `A relative \`path\` may not lead out of the workspace with \`..\`: it is more likely text an expression brought in than a choice. An absolute path is the workflow's own choice, and is used as given.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `If that file is the one to upload, give its absolute path in the workflow (path: ${resolved}).`),
+    fileLinkOut: (real) => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `A pull request can turn a file of the repository into a link to any file on the runner, so the file read must be in the workspace once every link is resolved.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `If that file is the one to upload, give its real path in the workflow (path: ${real}).`),
+    /** A file in the wrong format as a whole: the cause's two halves (ndjson/file-cause.ts). */
+    wrongFormat: (shown, what, fix) => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `${shown} ${what}, so its lines cannot be read as NDJSON items.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `${fix.charAt(0).toUpperCase()}${fix.slice(1)}.`),
+    badLines: (bad, items, checkOnly) => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `${bad} of the file's ${items} non-blank ${items === 1 ? 'line' : 'lines'} ${bad === 1 ? 'is' : 'are'} not a JSON object with a string \`url\`: see the table below (each is also annotated on the file).`, checkOnly
+        ? (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Fix the file and run again.`
+        : (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Fix the file and run again; \`operation: check\` checks a file without creating anything (and without secrets, as in a pull request).`),
+    exists: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `\`if-exists: fail\` refuses to make a second dataset with a name that a dataset not yet expired has.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Give the step another \`name\`, delete that dataset, or use \`if-exists: reuse\`.`),
+    // The dataset.
+    datasetFailed: (nexusSays, created) => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nexus could not take or process the file (an item whose \`url\` it cannot fetch, say).${nexusSays ? (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) ` Nexus says: “${(0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .shorten */ .ml)(nexusSays, 300)}”.` : ''}`, created
+        ? (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Check the file's items (URLs reachable, kinds right), then run the step again: it creates a new dataset (with \`if-exists: fail\`, delete this one first).`
+        : (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Check the file's items (URLs reachable, kinds right), then create the dataset again (\`operation: create\`).`),
+    datasetTimeout: (datasetId) => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nexus was still working on the dataset when the step's \`timeout\` ran out.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Raise \`timeout\`, or wait for it in a later step with \`operation: wait\` and \`dataset-id: ${datasetId}\`.`),
+    noUploadUrl: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nexus's answer to the create held no upload URL, so the file had nowhere to go.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `${REPORT}.`),
+    // The Nexus API.
+    keyRefused: (projectId) => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nexus did not accept the secret key for project ${projectId}: it is wrong, revoked, or a key of another project.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Check that \`secret-key\` is a current secret key of this project, and that \`project-id\` is right.`),
+    datasetNotFound: (projectId) => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Project ${projectId} has no dataset with this id: it was deleted, or expired and was removed.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Check \`dataset-id\` and \`project-id\`; \`operation: list\` shows the datasets there are.`),
+    projectNotFound: (projectId) => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nexus does not know project ${projectId} at this address.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Check \`project-id\`, and that \`api-url\` is the Nexus API.`),
+    tooManyRequests: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nexus limits how many requests a key makes, and the retries did not get through.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Run the job again later, or space out the workflows using this project; for cleanup, lower \`concurrency\`.`),
+    apiFailing: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nexus answered with a server error on every retry: the trouble is on its side (or, when the answer is a web page, in a proxy on the way).`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Run the job again later; if it keeps failing, ask Datature support.`),
+    apiRejected: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nexus said the request is not valid (its own words are in the failure line).`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Check the step's inputs; if they are right, report it with the step's debug log.`),
+    unreachable: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The requests got no answer (refused, timed out or cut off), on every retry.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Check \`api-url\` and the runner's network (a proxy in \`https_proxy\`, a firewall), then run the job again; on a slow network, raise \`request-timeout\`.`),
+    notNexus: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Something other than the Nexus API answered: a web page, or a proxy in the way.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Check that \`api-url\` points at the Nexus API, and the runner's proxy settings (\`https_proxy\`, \`no_proxy\`).`),
+    mixedAnswer: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The answer was about another dataset than the one asked for; acting on it would act on the wrong dataset.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Check that \`api-url\` reaches the Nexus API itself (a proxy or cache in the way may mix up answers), then run the job again.`),
+    badAnswer: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `An answer was not what the Nexus API promises (the failure line says how).`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Run the job again; if it keeps happening, report it to Datature support with the step's debug log.`),
+    notDeleted: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nexus answered that it did not delete the dataset, without saying why.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Run the job again, or delete the dataset in Nexus.`),
+    tooManyDatasets: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Listing the datasets stopped at the action's limits (the failure line says which), and Nexus still pointed to more.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Delete datasets in Nexus (a scheduled \`operation: cleanup\` keeps their number down), or report it if the project does not hold that many.`),
+    // The upload.
+    badUploadUrl: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The signed upload URL failed the action's checks (the failure line says which), so nothing was sent.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `${REPORT}; a new run gets a new URL, most likely of the same kind.`),
+    notStorage: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `A web page answered the upload instead of the storage (a proxy, say); nothing was stored.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Check the runner's proxy settings (\`https_proxy\`, \`no_proxy\`), then run the job again.`),
+    storageDigest: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The bytes the storage received do not match the CRC-32C the dataset was created with: the file changed between the check and the upload.`, KEEP_THE_FILE),
+    storageExpired: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The signed upload URL expired: a very long run, or a runner clock far off.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Run the step again to get a new upload URL.`),
+    storageSignature: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The storage refused the signed request: the URL or a header does not match its signature.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Run the step again; report it to Datature support if it persists.`),
+    storageRefused: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The storage behind the signed upload URL refused the file (its code and message are in the failure line); a refusal is not retried.`, NEW_UPLOAD),
+    storageFailing: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The storage kept failing (HTTP 408, 429 or 5xx) until the retries ran out: most likely a passing outage.`, NEW_UPLOAD),
+    storageUnreachable: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The upload got no answer (refused, timed out or cut off), on every attempt.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Check the runner's network and proxy (\`https_proxy\`, \`no_proxy\`), and on a slow network raise \`request-timeout\`; then run the job again.`),
+    uploadUnconfirmed: (datasetId) => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The storage already holds the file (an earlier attempt got through), but Nexus did not yet say it took it. The dataset is kept: another create would make a twin.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Do not create it again: wait for it with \`operation: wait\` and \`dataset-id: ${datasetId}\`.`),
+    // The run.
+    cleanupFailed: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nexus refused or failed some of the deletions (the reasons are in the table and the failure line).`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Run the job again: it selects the ones still there and tries them again.`),
+    cancelled: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The run was cancelled: by a person, by a newer run of the same concurrency group, or by the job's \`timeout-minutes\`.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Nothing to fix; run it again when you want it done.`),
+    other: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The failure line above says what happened.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `It also says what to do.`),
+    bug: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `An error the action does not expect, which is a bug in nexus-dataset-action.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Report it with the step's debug log (re-run the job with debug logging on).`)
+};
+/** The advice for a kind of failure, with the particulars its words name. */
+function advice(kind, ...args) {
+    const make = TABLE[kind];
+    return { kind, ...make(...args) };
 }
 
 
@@ -37431,10 +37503,12 @@ async function waitOperation(ctx) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Iu: () => (/* binding */ NexusApiError),
+/* harmony export */   K9: () => (/* binding */ UploadUnconfirmedError),
 /* harmony export */   RH: () => (/* binding */ DatasetNotReadyError),
 /* harmony export */   ac: () => (/* binding */ BadAnswerError),
 /* harmony export */   cc: () => (/* binding */ CancelledError),
 /* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   ez: () => (/* binding */ whatHappened),
 /* harmony export */   fK: () => (/* binding */ TooManyDatasetsError),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
 /* harmony export */   lZ: () => (/* binding */ ActionError),
@@ -37445,28 +37519,48 @@ async function waitOperation(ctx) {
 /* harmony export */ });
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _advice_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7229);
+/* harmony import */ var _outside_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(596);
+
+
 
 /**
- * Errors the action expects and explains. Each carries a message a person can
- * act on; `main` prints it through `core.setFailed` and keeps the stack for the
- * debug log. Anything that is not an ActionError is a bug and says so.
+ * Errors the action expects and explains. Each says what happened, and most carry their advice
+ * (advice.ts): the failure line is what happened followed by the fix. `main` prints it through
+ * `core.setFailed` and keeps the stack for the debug log. Anything that is not an ActionError is
+ * a bug and says so.
  */
 class ActionError extends Error {
-    constructor(message) {
-        super(message);
+    /** What happened, with its particulars: the failure line without its fix. */
+    what;
+    /** Why, and what to do. Absent: what happened says what to do in its own words. */
+    advice;
+    constructor(what, advice) {
+        super(advice ? told(what, advice) : what);
         this.name = new.target.name;
+        this.what = what;
+        if (advice)
+            this.advice = advice;
     }
     /**
-     * The same failure told with more words (say, what became of the dataset after it): same class
-     * and fields, so the job summary explains it as it would the original.
+     * The same failure with more said of it (say, what became of the dataset after it), before its
+     * fix: same class and fields, so the job summary explains it as it would the original.
      */
-    restated(message) {
+    adding(more) {
         const copy = Object.assign(Object.create(Object.getPrototypeOf(this)), this);
-        Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true });
+        const what = (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `${this.what} ${more}`;
+        const message = this.advice ? told(what, this.advice) : what;
+        for (const [key, value] of Object.entries({ what, message })) {
+            Object.defineProperty(copy, key, { value, writable: true, configurable: true });
+        }
         // A function, so that `$&` and its kin in outside text are not read as replacement patterns.
         copy.stack = this.stack?.replace(this.message, () => message);
         return copy;
     }
+}
+/** The failure line: what happened, as a sentence, then the fix. */
+function told(what, advice) {
+    return /[.!?]$/.test(what) ? (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `${what} ${advice.fix}` : (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_2__.t) `${what}. ${advice.fix}`;
 }
 /** A bad input value: raised before any network call. */
 class InputError extends ActionError {
@@ -37474,8 +37568,8 @@ class InputError extends ActionError {
 /** The NDJSON file is missing, not a file, empty, or has bad lines. */
 class FileCheckError extends ActionError {
     path;
-    constructor(message, path) {
-        super(message);
+    constructor(what, path, advice) {
+        super(what, advice);
         this.path = path;
     }
 }
@@ -37484,32 +37578,34 @@ class NexusApiError extends ActionError {
     status;
     serverMessage;
     retryAfterMs;
-    aboutDataset;
-    constructor(message, status, 
+    constructor(what, status, 
     /** The server's own words, shortened and redacted (plain text: interpolate it into `t`). */
     serverMessage, 
     /** The server's Retry-After, in ms, when it sent one. */
-    retryAfterMs, 
-    /** The request addressed one dataset by its id (a 404 then means that dataset is gone). */
-    aboutDataset = false) {
-        super(message);
+    retryAfterMs, advice) {
+        super(what, advice);
         this.status = status;
         this.serverMessage = serverMessage;
         this.retryAfterMs = retryAfterMs;
-        this.aboutDataset = aboutDataset;
     }
 }
 /** The API answered 2xx with something that is not what it promises. */
 class BadAnswerError extends ActionError {
+    constructor(what, advice = (0,_advice_js__WEBPACK_IMPORTED_MODULE_1__/* .advice */ .v)('badAnswer')) {
+        super(what, advice);
+    }
 }
 /** A listing ran past the action's caps on pages, datasets or bytes: the project holds too many. */
 class TooManyDatasetsError extends ActionError {
+    constructor(what) {
+        super(what, (0,_advice_js__WEBPACK_IMPORTED_MODULE_1__/* .advice */ .v)('tooManyDatasets'));
+    }
 }
 /** The request never got an answer (connection error, timeout, stall). */
 class TransportError extends ActionError {
     code;
-    constructor(message, code) {
-        super(message);
+    constructor(what, code, advice) {
+        super(what, advice);
         this.code = code;
     }
     /** Aborted by us, or a request that could not even be made: another try cannot help. */
@@ -37517,32 +37613,48 @@ class TransportError extends ActionError {
         return this.code === 'EABORTED' || this.code === 'EINVALID';
     }
 }
-/** The signed-URL upload was refused or kept failing. */
+/** The signed-URL upload was refused, kept failing, or was never sent. */
 class UploadError extends ActionError {
     status;
     storageCode;
     retryAfterMs;
-    constructor(message, status, storageCode, 
+    constructor(what, 
+    /** The storage's HTTP status; 0 when it gave none. */
+    status, 
+    /** The storage's error code (`ExpiredToken`, say), or the connection's; empty when none. */
+    storageCode, 
     /** The storage's Retry-After, in ms, when it sent one. */
-    retryAfterMs) {
-        super(message);
+    retryAfterMs, advice) {
+        super(what, advice);
         this.status = status;
         this.storageCode = storageCode;
         this.retryAfterMs = retryAfterMs;
     }
 }
+/**
+ * The storage already holds the file (412: an earlier attempt landed, its answer lost), but Nexus
+ * has not confirmed it took it. The dataset is kept: another create would make a twin.
+ */
+class UploadUnconfirmedError extends ActionError {
+    datasetId;
+    constructor(what, datasetId) {
+        super(what, (0,_advice_js__WEBPACK_IMPORTED_MODULE_1__/* .advice */ .v)('uploadUnconfirmed', datasetId));
+        this.datasetId = datasetId;
+    }
+}
 /** The dataset reached FailedUpload or FailedProcessing, or did not get ready in time. */
 class DatasetNotReadyError extends ActionError {
-    reason;
-    constructor(message, 
-    /** `failed`: a final failed status; `timeout`: still in progress when the wait ran out. */
-    reason) {
-        super(message);
-        this.reason = reason;
+    constructor(what, 
+    /** `datasetFailed`: a final failed status; `datasetTimeout`: the wait ran out. */
+    advice) {
+        super(what, advice);
     }
 }
 /** if-exists: fail, and a not-expired dataset of that name exists. */
 class DatasetExistsError extends ActionError {
+    constructor(what) {
+        super(what, (0,_advice_js__WEBPACK_IMPORTED_MODULE_1__/* .advice */ .v)('exists'));
+    }
 }
 /** The run was cancelled (SIGINT or SIGTERM from the runner). */
 class CancelledError extends ActionError {
@@ -37553,6 +37665,13 @@ class CancelledError extends ActionError {
  */
 function errorMessage(error) {
     return error instanceof Error || node_util__WEBPACK_IMPORTED_MODULE_0__.types.isNativeError(error) ? error.message : String(error);
+}
+/**
+ * What an error says happened, without its fix: how a failure is told inside another message (a
+ * failed clean-up after it, one deletion among many), where its own advice would not fit.
+ */
+function whatHappened(error) {
+    return error instanceof ActionError ? error.what : errorMessage(error);
 }
 
 

@@ -12,17 +12,20 @@ import { buildSummary, type SummaryInput } from '../src/action/summary/build.js'
 import { fileCause, type FileCause } from '../src/ndjson/file-cause.js'
 import type { Dataset, DatasetId } from '../src/nexus/types.js'
 import type { StepFacts } from '../src/operations/context.js'
+import { explainFailedRequest } from '../src/nexus/failures.js'
+import { badLines, wrongFormat } from '../src/operations/file-check.js'
+import { failed, timedOut } from '../src/operations/wait-until-ready.js'
+import { advice } from '../src/shared/advice.js'
 import {
   ActionError,
   CancelledError,
   DatasetExistsError,
-  DatasetNotReadyError,
-  FileCheckError,
   InputError,
   NexusApiError,
-  UploadError
+  UploadError,
+  UploadUnconfirmedError
 } from '../src/shared/errors.js'
-import { t } from '../src/shared/outside-text.js'
+import { t, type Inert } from '../src/shared/outside-text.js'
 
 /** What the checker says of a file PowerShell 5.1 wrote: UTF-16, told from its first bytes. */
 const UTF16_CAUSE = fileCause({
@@ -65,6 +68,21 @@ function dataset(
   }
 }
 
+/** A failed API request as the client explains it after its last attempt. */
+function apiFailure(
+  status: number,
+  serverMessage: string,
+  attempts: number,
+  doing: Inert,
+  datasetId?: DatasetId
+): unknown {
+  return explainFailedRequest(
+    new NexusApiError(t`answered HTTP ${status}`, status, serverMessage),
+    attempts,
+    { to: 'api', doing, origin: 'https://api.datature.io', projectId: PROJECT, datasetId }
+  )
+}
+
 const FILE = {
   shown: 'data/items.ndjson',
   sizeBytes: 4500,
@@ -72,6 +90,16 @@ const FILE = {
   items: 50,
   badLines: 0,
   problems: []
+}
+
+const BAD_FILE = {
+  ...FILE,
+  badLines: 3,
+  problems: [
+    { line: 7, message: '"url" is missing' },
+    { line: 12, column: 31, message: 'not valid JSON: expected , or } after a value' },
+    { line: 40, message: '"url" must be a non-empty string, found a number' }
+  ]
 }
 
 const facts = (more: Partial<StepFacts>): StepFacts => ({ durations: {}, ...more })
@@ -185,22 +213,8 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       ...base,
       operation: 'create',
       elapsedMs: 25,
-      error: new FileCheckError(
-        t`data/items.ndjson is not valid NDJSON: line 7: "url" is missing (3 bad lines in all). Nothing was created; fix the file and run again.`,
-        'data/items.ndjson'
-      ),
-      facts: facts({
-        file: {
-          ...FILE,
-          badLines: 3,
-          problems: [
-            { line: 7, message: '"url" is missing' },
-            { line: 12, column: 31, message: 'not valid JSON: expected , or } after a value' },
-            { line: 40, message: '"url" must be a non-empty string, found a number' }
-          ]
-        },
-        durations: { check: 6 }
-      })
+      error: badLines('data/items.ndjson', BAD_FILE, 'create'),
+      facts: facts({ file: BAD_FILE, durations: { check: 6 } })
     }
   },
   {
@@ -209,7 +223,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       ...base,
       operation: 'check',
       elapsedMs: 12,
-      error: new FileCheckError(t`data/items.ndjson ${UTF16_CAUSE.message}.`, 'data/items.ndjson'),
+      error: wrongFormat('data/items.ndjson', UTF16_CAUSE, 'check'),
       facts: facts({
         file: {
           ...FILE,
@@ -228,10 +242,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       ...base,
       operation: 'create',
       elapsedMs: 9 * MINUTE,
-      error: new DatasetNotReadyError(
-        t`Dataset ${FAILED.id} ended in FailedProcessing (Items 3, 17 and 41: url could not be fetched). Check the NDJSON file's items, then create the dataset again.`,
-        'failed'
-      ),
+      error: failed(FAILED, 'create'),
       facts: uploaded(FAILED, 8 * MINUTE)
     }
   },
@@ -241,10 +252,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       ...base,
       operation: 'create',
       elapsedMs: 30 * MINUTE + 900,
-      error: new DatasetNotReadyError(
-        t`Timed out after 1800 s waiting for dataset ${PROCESSING.id} to be ready; its last status was Processing (Processing Dataset). Raise timeout, or wait on it in a later step with operation: wait.`,
-        'timeout'
-      ),
+      error: timedOut(PROCESSING, 30 * MINUTE),
       facts: uploaded(PROCESSING, 30 * MINUTE)
     }
   },
@@ -255,10 +263,10 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       ...base,
       operation: 'create',
       elapsedMs: 41_000,
-      error: new UploadError(
-        t`The upload kept failing (HTTP 503 SlowDown: Please reduce your request rate.) after 5 attempts. It may be a passing storage outage: re-run the job.`,
-        503,
-        'SlowDown'
+      error: explainFailedRequest(
+        new UploadError(t`HTTP 503 SlowDown: Please reduce your request rate.`, 503, 'SlowDown'),
+        5,
+        { to: 'storage' }
       ),
       facts: facts({
         file: FILE,
@@ -274,10 +282,9 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       ...base,
       operation: 'create',
       elapsedMs: 75_000,
-      error: new UploadError(
-        t`The upload was refused (HTTP 412 PreconditionFailed). The storage already holds this file, yet a minute later Nexus still shows the dataset Waiting; it is kept: check it later with operation: wait.`,
-        412,
-        'PreconditionFailed'
+      error: new UploadUnconfirmedError(
+        t`The storage already holds the file (an earlier attempt landed), but a minute later Nexus still shows dataset ${WAITING.id} Waiting; it is kept.`,
+        WAITING.id
       ),
       facts: facts({
         file: FILE,
@@ -292,11 +299,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       ...base,
       operation: 'create',
       elapsedMs: 95_000,
-      error: new NexusApiError(
-        t`The Nexus API failed while creating dataset "nightly-2026-11-26" after 5 attempts (HTTP 503: upstream timeout). It may be a passing outage: re-run the job.`,
-        503,
-        'upstream timeout'
-      ),
+      error: apiFailure(503, 'upstream timeout', 5, t`creating dataset "nightly-2026-11-26"`),
       facts: facts({
         file: FILE,
         unansweredCreate: { name: 'nightly-2026-11-26' },
@@ -329,7 +332,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       operation: 'create',
       elapsedMs: 350,
       error: new DatasetExistsError(
-        t`A dataset named "vision-a1b2c3d-42" already exists in project ${PROJECT}: ${READY.id}, Uploaded. Nothing was created (if-exists: fail). Give the step another name, delete that dataset, or use if-exists: reuse.`
+        t`A dataset named "vision-a1b2c3d-42" already exists in project ${PROJECT}: ${READY.id}, Uploaded. Nothing was created (if-exists: fail).`
       ),
       facts: facts({ file: FILE, durations: { check: 5 } })
     }
@@ -341,11 +344,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       ...base,
       operation: 'get',
       elapsedMs: 300,
-      error: new NexusApiError(
-        t`Nexus refused the secret key for project ${PROJECT} (HTTP 401: Invalid secret key). Check that secret-key is a secret key of this project and project-id is right.`,
-        401,
-        'Invalid secret key'
-      ),
+      error: apiFailure(401, 'Invalid secret key', 1, t`reading dataset ${READY.id}`, READY.id),
       facts: facts({})
     }
   },
@@ -369,10 +368,7 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       ...base,
       operation: 'wait',
       elapsedMs: 12_000,
-      error: new DatasetNotReadyError(
-        t`Dataset ${FAILED_UPLOAD.id} ended in FailedUpload (CRC-32C mismatch). Check the NDJSON file's items, then create the dataset again.`,
-        'failed'
-      ),
+      error: failed(FAILED_UPLOAD, 'wait'),
       facts: facts({ dataset: FAILED_UPLOAD, durations: { wait: 11_500 } })
     }
   },
@@ -471,7 +467,8 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       operation: 'cleanup',
       elapsedMs: 12_000,
       error: new ActionError(
-        t`Cleanup could not delete 2 of 25 datasets (23 deleted): ${idOf(195)}: ${inUse(idOf(195)).slice(0, -1)}; ${idOf(196)}: ${inUse(idOf(196)).slice(0, -1)}. Re-run the job to try them again.`
+        t`Cleanup could not delete 2 of 25 datasets (23 deleted): ${idOf(195)}: ${inUse(idOf(195)).slice(0, -1)}; ${idOf(196)}: ${inUse(idOf(196)).slice(0, -1)}.`,
+        advice('cleanupFailed')
       ),
       facts: facts({
         cleanup: {

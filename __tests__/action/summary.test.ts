@@ -5,6 +5,9 @@
  */
 import { describe, expect, test } from '@jest/globals'
 import { buildSummary, SUMMARY_ROW_CAP, type SummaryInput } from '../../src/action/summary/build.js'
+import { explainFailedRequest } from '../../src/nexus/failures.js'
+import type { DatasetId } from '../../src/nexus/types.js'
+import { advice } from '../../src/shared/advice.js'
 import {
   ActionError,
   NexusApiError,
@@ -304,13 +307,13 @@ describe('failure: what next', () => {
     const summary = buildSummary({
       ...example('get: the secret key is refused'),
       operation,
-      error: new NexusApiError(
-        t`Nexus answered ${status}.`,
-        status,
-        '',
-        undefined,
-        about === 'a dataset'
-      )
+      error: explainFailedRequest(new NexusApiError(t`answered ${status}`, status, ''), 1, {
+        to: 'api',
+        doing: t`reading`,
+        origin: 'https://api.datature.io',
+        projectId: 'proj_1',
+        ...(about === 'a dataset' ? { datasetId: 'dataset_1' as DatasetId } : {})
+      })
     })
     expect(shown(firstLine(summary))).toBe(headline)
     expect(said(summary, 'Fix')).toContain(inFix)
@@ -318,19 +321,19 @@ describe('failure: what next', () => {
 
   test.each([
     [
-      'BadUploadUrl',
+      'badUploadUrl',
       '❌ Nexus handed out an upload URL the action will not use',
       'Datature support'
     ],
     [
-      'NotStorage',
+      'notStorage',
       '❌ Something other than the storage answered the upload of data/items.ndjson',
       'https_proxy'
     ]
-  ])('an upload refused as %s: its own cause and fix', (storageCode, headline, inFix) => {
+  ] as const)('an upload refused as %s: its own cause and fix', (kind, headline, inFix) => {
     const summary = buildSummary({
       ...example('create: the upload failed, the dataset was deleted'),
-      error: new UploadError(t`Refused. Nothing was sent.`, 0, storageCode)
+      error: new UploadError(t`Refused. Nothing was sent.`, 0, '', undefined, advice(kind))
     })
     expect(shown(firstLine(summary))).toBe(headline)
     expect(said(summary, 'Fix')).toContain(inFix)

@@ -65,7 +65,9 @@ describe('operation: check', () => {
     // The same finding; only create speaks of what was not created.
     const finding = 'bad.ndjson is not valid NDJSON: line 2: "url" is missing (2 bad lines in all).'
     expect(check.failure).toBe(`${finding} Fix the file and run again.`)
-    expect(create.failure).toBe(`${finding} Nothing was created; fix the file and run again.`)
+    expect(create.failure).toBe(
+      `${finding} Nothing was created. Fix the file and run again; \`operation: check\` checks a file without creating anything (and without secrets, as in a pull request).`
+    )
     const annotations = (run: typeof check) =>
       run.commands.filter(c => c.command === 'error' && c.props.file)
     expect(annotations(check)).toEqual(annotations(create))
@@ -80,7 +82,7 @@ describe('operation: check', () => {
     )
     expect(run.code).toBe(1)
     expect(run.failure).toMatch(
-      /^items\.ndjson is UTF-16 text \(as Windows PowerShell 5\.1 writes it\); save it as UTF-8/
+      /^items\.ndjson is UTF-16 text \(as Windows PowerShell 5\.1 writes it\)\. Save it as UTF-8/
     )
     expect(run.failure).not.toContain('created')
     expect(run.commands.filter(c => c.command === 'error' && c.props.file)).toEqual([])

@@ -209,7 +209,7 @@ describe('create: faults', () => {
     expect(run.code).toBe(1)
     expect(uploads(e).map(u => u.answered)).toEqual(['dropped', 412])
     expect(run.failure).toMatch(
-      /^The storage already holds the file \(an earlier attempt landed\), but Nexus could not be asked whether it took it: .*HTTP 503.* Dataset dataset_[0-9a-f-]+ is kept: check it later with operation: wait\.$/
+      /^The storage already holds the file \(an earlier attempt landed\), but Nexus could not be asked whether it took it: .*HTTP 503.* Dataset (dataset_[0-9a-f-]+) is kept\. Do not create it again: wait for it with `operation: wait` and `dataset-id: \1`\.$/
     )
     expect(apiCalls(e, 'DELETE')).toHaveLength(0)
     expect(e.datasets()).toHaveLength(1)
@@ -233,7 +233,7 @@ describe('create: faults', () => {
     )
     expect(run.code).toBe(1)
     expect(run.failure).toBe(
-      'The file changed after it was checked, before an upload attempt: a.ndjson changed while it was being read; try again once nothing writes to it. Make sure nothing writes it during the step.'
+      'The file changed after it was checked, before an upload attempt: a.ndjson changed while it was being read. Make sure nothing writes the file during the step, then run it again.'
     )
     expect(uploads(e)).toHaveLength(1)
     expect(e.datasets()).toHaveLength(0)
@@ -263,7 +263,7 @@ describe('create: faults', () => {
     await rewritten
     expect(run.code).toBe(1)
     expect(run.failure).toBe(
-      'The file changed after it was checked, before an upload attempt: a.ndjson changed while it was being read; try again once nothing writes to it. Make sure nothing writes it during the step.'
+      'The file changed after it was checked, before an upload attempt: a.ndjson changed while it was being read. Make sure nothing writes the file during the step, then run it again.'
     )
     expect(uploads(e)).toHaveLength(0)
     expect(e.datasets()).toHaveLength(0)
@@ -352,7 +352,7 @@ describe('create: faults', () => {
     const run = await create(e, { 'big.ndjson': lines(120_000) }, { name: 'expired' })
     expect(run.code).toBe(1)
     expect(run.failure).toContain('HTTP 400 ExpiredToken')
-    expect(run.failure).toContain('run the step again to get a new one')
+    expect(run.failure).toContain('Run the step again to get a new upload URL.')
     expect(uploads(e)).toHaveLength(1)
     expect(e.datasets()).toHaveLength(0)
   })
@@ -400,10 +400,17 @@ describe('create: faults', () => {
   })
 })
 
-/** The whole failure line for a file in the wrong format: its path, its cause, nothing else. */
+/**
+ * The whole failure line for a file in the wrong format: its path, what it is, that nothing was
+ * created, and what to do (the cause's two halves, written `what; fix`), nothing else.
+ */
 function cause(text: string): RegExp {
-  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  return new RegExp(`^data/bad\\.ndjson ${escaped}\\. Nothing was created\\.$`)
+  const escape = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const at = text.indexOf('; ')
+  const [what, fix] = [text.slice(0, at), text.slice(at + 2)]
+  return new RegExp(
+    `^data/bad\\.ndjson ${escape(what)}\\. Nothing was created\\. ${escape(fix.charAt(0).toUpperCase() + fix.slice(1))}\\.$`
+  )
 }
 
 const UTF16_FIX =

@@ -335,7 +335,7 @@ describe('answers nested too deep are refused before they are read', () => {
     const run = await getWith(deepDataset({ ...seeded, id: ID }, 100))
     expect(run.code).toBe(1)
     expect(run.failure).toBe(
-      `The Nexus API's answer to reading dataset ${ID} is nested deeper than 64 levels; it is not a Nexus answer (a proxy in the way?).`
+      `The Nexus API's answer to reading dataset ${ID} is nested deeper than 64 levels; it is not a Nexus answer. Check that \`api-url\` points at the Nexus API, and the runner's proxy settings (\`https_proxy\`, \`no_proxy\`).`
     )
     expect(run.stdout + run.stderr).not.toMatch(/call stack|RangeError|\n\s+at /)
   })

@@ -450,7 +450,7 @@ describe('8. a refusal sent while the body would go out is reported as that refu
         ])
         expect([round, run.failure]).toEqual([
           round,
-          expect.stringContaining('run the step again to get a new one')
+          expect.stringContaining('Run the step again to get a new upload URL.')
         ])
         // Refused from the headers alone: no 100 Continue, not a body byte sent, no retry spent.
         expect([round, uploads(e).map(u => [u.continued, u.bodyBytes])]).toEqual([

@@ -134,7 +134,7 @@ describe('if-exists', () => {
     const run = await create(e, { name: 'n', 'if-exists': 'fail' })
     expect(run.code).toBe(1)
     expect(run.failure).toBe(
-      `A dataset named "n" already exists in project ${e.projectId}: ${waiting.id}, Waiting. Nothing was created (if-exists: fail). Give the step another name, delete that dataset, or use if-exists: reuse.`
+      `A dataset named "n" already exists in project ${e.projectId}: ${waiting.id}, Waiting. Nothing was created (if-exists: fail). Give the step another \`name\`, delete that dataset, or use \`if-exists: reuse\`.`
     )
     expect(posts(e)).toHaveLength(0)
     expect(run.outputs.reused).toBe('false')

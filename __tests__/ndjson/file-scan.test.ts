@@ -206,9 +206,8 @@ describe('openUnchanged opens only the file that was scanned', () => {
       (e: unknown) => e
     )
     expect(error).toBeInstanceOf(FileCheckError)
-    expect((error as FileCheckError).message).toBe(
-      'rewritten.ndjson changed while it was being read; try again once nothing writes to it'
-    )
+    expect((error as FileCheckError).what).toBe('rewritten.ndjson changed while it was being read')
+    expect((error as FileCheckError).advice?.kind).toBe('fileChanged')
   })
 })
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { UploadError } from '../../src/shared/errors.js'
 import type { UploadUrl } from '../../src/nexus/types.js'
-import { planUpload } from '../../src/nexus/upload.js'
+import { planUpload } from '../../src/nexus/upload-plan.js'
 
 const API = new URL('https://api.datature.io')
 const LOOPBACK_API = new URL('http://127.0.0.1:8787')
@@ -74,7 +74,7 @@ describe('planUpload: the request is the action’s', () => {
     expect(error.message).toContain(
       `sets the header ${name.toLowerCase()}, which only the action decides`
     )
-    expect(error.storageCode).toBe('BadUploadUrl')
+    expect(error.advice?.kind).toBe('badUploadUrl')
   })
 
   test('a header outside the allow-list is refused, named', () => {
@@ -101,7 +101,7 @@ describe('planUpload: the request is the action’s', () => {
   test('a Content-Length other than the file’s size is refused', () => {
     const error = refusal(signed({ headers: { 'content-length': '11' } }))
     expect(error.message).toContain('is signed for "11" bytes, but the file has 10')
-    expect(error.storageCode).toBe('SizeMismatch')
+    expect(error.advice?.kind).toBe('badUploadUrl')
   })
 
   test('plain http only between loopback hosts, and only when the API is on loopback', () => {

@@ -205,7 +205,7 @@ function expected(step: Step, fault: Fault): Record<string, unknown> {
       ? expect.stringMatching(
           step === 'upload'
             ? /The upload host answered HTTP 200 with an HTML page titled "Welcome to the proxy", not a storage answer/
-            : /is not JSON: an HTML page titled "Welcome to the proxy".*Check api-url/
+            : /is not JSON: an HTML page titled "Welcome to the proxy".*Check that `api-url` points at the Nexus API/
         )
       : undefined,
     ...(fails ? {} : { retried: true }),

@@ -1,6 +1,7 @@
 import { constants, type Stats } from 'node:fs'
 import { lstat, open, stat, type FileHandle } from 'node:fs/promises'
 import { Crc32c, crc32cBase64 } from './crc32c.js'
+import { advice } from '../shared/advice.js'
 import { FileCheckError, errorMessage } from '../shared/errors.js'
 import { NdjsonChecker, type NdjsonCheck } from './check.js'
 import { t } from '../shared/outside-text.js'
@@ -193,10 +194,7 @@ export async function openUnchanged(at: Where, identity: FileIdentity): Promise<
 }
 
 function changedError({ path, name }: Where): FileCheckError {
-  return new FileCheckError(
-    t`${name} changed while it was being read; try again once nothing writes to it`,
-    path
-  )
+  return new FileCheckError(t`${name} changed while it was being read`, path, advice('fileChanged'))
 }
 
 /** A FileCheckError for a system error on the path; anything else as it is. */

@@ -1,3 +1,4 @@
+import { advice } from '../shared/advice.js'
 import type { Clock } from '../shared/clock.js'
 import { BadAnswerError, NexusApiError, TransportError } from '../shared/errors.js'
 import { formatSeconds } from '../shared/format.js'
@@ -17,14 +18,9 @@ import {
   type UnknownNumber
 } from './types.js'
 import { NAME_SHOWN, describeBody, quote, shorten, t, type Inert } from '../shared/outside-text.js'
-import {
-  RETRYABLE_STATUSES,
-  parseRetryAfter,
-  withRetries,
-  type RetryPolicy,
-  type RetryVerdict
-} from '../net/retry.js'
+import { parseRetryAfter, withRetries, type RetryPolicy } from '../net/retry.js'
 import { ACTION_NAME, ACTION_VERSION } from '../shared/version.js'
+import { apiRetryVerdict, explainFailedRequest } from './failures.js'
 
 export interface NexusClientOptions {
   apiUrl: URL
@@ -83,7 +79,8 @@ export class NexusClient {
     )
     if (dataset.id !== datasetId) {
       throw new BadAnswerError(
-        t`Nexus answered about dataset ${dataset.id} when asked for ${datasetId}; the answer is not used. Check that api-url reaches the Nexus API itself (a proxy or cache in the way may mix up answers), then re-run the job.`
+        t`Nexus answered about dataset ${dataset.id} when asked for ${datasetId}; the answer is not used.`,
+        advice('mixedAnswer')
       )
     }
     return dataset
@@ -170,12 +167,14 @@ export class NexusClient {
     const told = parseDeleteAnswer(answer.json, `DELETE dataset ${datasetId}`)
     if (told.id !== undefined && told.id !== datasetId) {
       throw new BadAnswerError(
-        t`Nexus answered about dataset ${quote(told.id)} when asked for ${datasetId} to be deleted; the answer is not used, so whether ${datasetId} is deleted is not known. Check it in Nexus, and that api-url reaches the Nexus API itself (a proxy or cache in the way may mix up answers).`
+        t`Nexus answered about dataset ${quote(told.id)} when asked for ${datasetId} to be deleted; the answer is not used, so whether ${datasetId} is deleted is not known.`,
+        advice('mixedAnswer')
       )
     }
     if (!told.deleted) {
       throw new BadAnswerError(
-        t`Nexus answered that dataset ${datasetId} was not deleted; try again, or delete it in Nexus.`
+        t`Nexus answered that dataset ${datasetId} was not deleted.`,
+        advice('notDeleted')
       )
     }
     return { alreadyGone: false }
@@ -276,7 +275,13 @@ export class NexusClient {
         }
       )
     } catch (error) {
-      throw this.explain(error, spec, tries)
+      throw explainFailedRequest(error, tries, {
+        to: 'api',
+        doing: spec.what,
+        origin: options.apiUrl.origin,
+        projectId: this.projectId,
+        datasetId: spec.notFound
+      })
     }
   }
 
@@ -290,19 +295,22 @@ export class NexusClient {
     if (status >= 200 && status < 300) {
       if (response.truncated) {
         throw new BadAnswerError(
-          t`The Nexus API's answer to ${spec.what} is larger than ${MAX_ANSWER_BYTES / 1048576} MiB; it is not a Nexus answer (a proxy in the way?).`
+          t`The Nexus API's answer to ${spec.what} is larger than ${MAX_ANSWER_BYTES / 1048576} MiB; it is not a Nexus answer.`,
+          advice('notNexus')
         )
       }
       if (nestedDeeperThan(response.body, MAX_ANSWER_DEPTH)) {
         throw new BadAnswerError(
-          t`The Nexus API's answer to ${spec.what} is nested deeper than ${MAX_ANSWER_DEPTH} levels; it is not a Nexus answer (a proxy in the way?).`
+          t`The Nexus API's answer to ${spec.what} is nested deeper than ${MAX_ANSWER_DEPTH} levels; it is not a Nexus answer.`,
+          advice('notNexus')
         )
       }
       try {
         return { json: JSON.parse(response.body.toString('utf8')), bytes: response.body.length }
       } catch {
         throw new BadAnswerError(
-          t`The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${describeBody(response.body)}. Check api-url points at the Nexus API, not a web page or proxy.`
+          t`The Nexus API's answer to ${spec.what} (HTTP ${status}) is not JSON: ${describeBody(response.body)}.`,
+          advice('notNexus')
         )
       }
     }
@@ -312,48 +320,6 @@ export class NexusClient {
       serverMessage(response),
       parseRetryAfter(headerValue(response, 'retry-after'), this.options.clock.now())
     )
-  }
-
-  /** Turns the last error into one message a person can act on. */
-  private explain(
-    error: unknown,
-    spec: { what: Inert; notFound?: DatasetId },
-    tries: number
-  ): unknown {
-    const project = this.projectId
-    const after = tries > 1 ? ` after ${tries} attempts` : ''
-    if (error instanceof NexusApiError) {
-      const server = error.serverMessage ? t`: ${error.serverMessage}` : ''
-      const status = t`HTTP ${error.status}${server}`
-      let message: Inert
-      if (error.status === 401 || error.status === 403) {
-        message = t`Nexus refused the secret key for project ${project} (${status}). Check that secret-key is a secret key of this project and project-id is right.`
-      } else if (error.status === 404 && spec.notFound) {
-        message = t`Dataset ${spec.notFound} not found in project ${project} (${status}). Check dataset-id and project-id; it may have been deleted.`
-      } else if (error.status === 404) {
-        message = t`Nexus answered "not found" while ${spec.what} in project ${project} (${status}). Check project-id, and that api-url is the Nexus API.`
-      } else if (error.status === 429) {
-        message = t`Nexus kept answering "too many requests" while ${spec.what}${after} (${status}). Try again later, or space out the workflows using this project.`
-      } else if (error.status >= 500) {
-        message = t`The Nexus API failed while ${spec.what}${after} (${status}). It may be a passing outage: re-run the job.`
-      } else {
-        message = t`Nexus rejected ${spec.what} (${status}).`
-      }
-      return new NexusApiError(
-        message,
-        error.status,
-        error.serverMessage,
-        error.retryAfterMs,
-        spec.notFound !== undefined
-      )
-    }
-    if (error instanceof TransportError) {
-      return new TransportError(
-        t`Could not reach the Nexus API at ${this.options.apiUrl.origin} while ${spec.what}${after}: ${error.message}. Check api-url and the runner's network or proxy settings.`,
-        error.code
-      )
-    }
-    return error
   }
 }
 
@@ -401,21 +367,6 @@ export function nestedDeeperThan(body: Uint8Array, max: number): boolean {
     }
   }
   return false
-}
-
-/** Whether a failed API call is worth another try, and after how long. */
-export function apiRetryVerdict(error: unknown): RetryVerdict {
-  if (error instanceof TransportError) {
-    return error.final ? { retry: false } : { retry: true, reason: error.message }
-  }
-  if (error instanceof NexusApiError && RETRYABLE_STATUSES.has(error.status)) {
-    return {
-      retry: true,
-      retryAfterMs: error.retryAfterMs,
-      reason: t`HTTP ${error.status}${error.serverMessage ? t` (${error.serverMessage})` : ''}`
-    }
-  }
-  return { retry: false }
 }
 
 /** The server's own words: its JSON `message`, else a short cut of the text. */

@@ -2,7 +2,8 @@ import { withRetries } from '../net/retry.js'
 import type { Clock } from '../shared/clock.js'
 import { BadAnswerError, NexusApiError, TransportError, errorMessage } from '../shared/errors.js'
 import { formatSeconds } from '../shared/format.js'
-import { apiRetryVerdict, NexusClient } from './client.js'
+import { NexusClient } from './client.js'
+import { apiRetryVerdict } from './failures.js'
 import {
   SOURCE_KIND,
   WAITING_STATUS,

@@ -93,12 +93,12 @@ function checkCaps(
   }
   if (pages >= MAX_LIST_PAGES || entries >= MAX_LIST_DATASETS) {
     throw new TooManyDatasetsError(
-      t`Listing the datasets of project ${options.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets. Delete datasets in Nexus, or report this if the project does not hold that many.`
+      t`Listing the datasets of project ${options.projectId} stopped after ${pages} pages and ${entries} entries, and the API still points to a next page: the action walks at most ${MAX_LIST_PAGES} pages or ${MAX_LIST_DATASETS} datasets.`
     )
   }
   if (bytes >= options.maxBytes) {
     throw new TooManyDatasetsError(
-      t`Listing the datasets of project ${options.projectId} stopped after ${pages} pages (${entries} entries, ${formatBytes(bytes)} of answers), and the API still points to a next page: the action reads at most ${formatBytes(options.maxBytes)} of one listing. Delete datasets in Nexus, or report this if the project does not hold that many.`
+      t`Listing the datasets of project ${options.projectId} stopped after ${pages} pages (${entries} entries, ${formatBytes(bytes)} of answers), and the API still points to a next page: the action reads at most ${formatBytes(options.maxBytes)} of one listing.`
     )
   }
 }

@@ -1,7 +1,8 @@
 import type { RunContext } from './context.js'
 import { forEachLimited } from '../shared/concurrency.js'
 import { isExpired, nameMatcher, warnRejected } from './dataset-selection.js'
-import { ActionError, errorMessage } from '../shared/errors.js'
+import { advice } from '../shared/advice.js'
+import { ActionError, whatHappened } from '../shared/errors.js'
 import type { Duration } from '../shared/format.js'
 import type { Dataset } from '../nexus/types.js'
 import { NAME_SHOWN, quote, t, type Inert } from '../shared/outside-text.js'
@@ -68,7 +69,7 @@ export async function cleanupOperation(ctx: RunContext<'cleanup'>): Promise<void
             )
           } catch (error) {
             if (!ctx.signal.aborted) {
-              const reason = t`${errorMessage(error)}`
+              const reason = t`${whatHappened(error)}`
               failed.push({ dataset, reason })
               log.info(
                 t`Could not delete ${dataset.id} ${quote(dataset.name, NAME_SHOWN)}: ${reason}`
@@ -98,7 +99,8 @@ export async function cleanupOperation(ctx: RunContext<'cleanup'>): Promise<void
     const more =
       failed.length > FAILURES_SHOWN ? `; and ${failed.length - FAILURES_SHOWN} more` : ''
     throw new ActionError(
-      t`Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}. Re-run the job to try them again.`
+      t`Cleanup could not delete ${failed.length} of ${selected.length} datasets (${deleted.length} deleted): ${shown}${more}.`,
+      advice('cleanupFailed')
     )
   }
 }

@@ -6,8 +6,15 @@ import {
   type Dataset,
   type DatasetId
 } from '../nexus/types.js'
-import { maskUploadUrl, uploadFile, type UploadResult } from '../nexus/upload.js'
-import { ActionError, DatasetExistsError, UploadError, errorMessage } from '../shared/errors.js'
+import { uploadFile, type UploadResult } from '../nexus/upload.js'
+import { maskUploadUrl } from '../nexus/upload-plan.js'
+import { advice } from '../shared/advice.js'
+import {
+  ActionError,
+  DatasetExistsError,
+  UploadUnconfirmedError,
+  whatHappened
+} from '../shared/errors.js'
 import { formatBytes, readableDuration } from '../shared/format.js'
 import { afterGrace } from '../shared/signals.js'
 import { NAME_SHOWN, STATUS_SHOWN, quote, shorten, t } from '../shared/outside-text.js'
@@ -62,7 +69,8 @@ export async function createOperation(ctx: RunContext<'create'>): Promise<void> 
     ctx.signal.throwIfAborted()
     if (!uploadUrl) {
       throw new ActionError(
-        t`Nexus created dataset ${created.id} without an upload URL; it cannot receive the file. Report this to Datature support.`
+        t`Nexus created dataset ${created.id} without an upload URL; it cannot receive the file.`,
+        advice('noUploadUrl')
       )
     }
     const upload: UploadResult = await uploadFile({
@@ -76,7 +84,7 @@ export async function createOperation(ctx: RunContext<'create'>): Promise<void> 
       random: ctx.random,
       signal: ctx.signal,
       log,
-      earlierAttemptLanded: () => nexusSeesUpload(ctx, created.id)
+      confirmEarlierLanding: () => confirmLanding(ctx, created.id)
     })
     report.facts.durations.upload = upload.durationMs
     report.facts.upload = { bytesPerSecond: upload.bytesPerSecond, attempts: upload.attempts }
@@ -88,10 +96,9 @@ export async function createOperation(ctx: RunContext<'create'>): Promise<void> 
     if (uploadStarted !== undefined) {
       report.facts.durations.upload = ctx.clock.now() - uploadStarted
     }
-    // 412: the storage holds this exact file (the URL is signed for its CRC),
-    // Nexus has just not said so yet. Deleting would throw good bytes away.
+    // The storage holds this very file, Nexus has just not said so: deleting would lose it.
     const failure =
-      error instanceof UploadError && error.storageCode === 'PreconditionFailed'
+      error instanceof UploadUnconfirmedError
         ? { error, deleted: false }
         : await abandon(ctx, created.id, error)
     if (failure.deleted) report.deleted()
@@ -119,7 +126,7 @@ async function lookForNamesake(
     if (newest === undefined) return undefined
     const others = namesakes.all.length > 1 ? ` (and ${namesakes.all.length - 1} more)` : ''
     throw new DatasetExistsError(
-      t`A dataset named ${quote(name, NAME_SHOWN)} already exists in project ${client.projectId}: ${newest.id}, ${shorten(newest.status.overview, STATUS_SHOWN)}${others}. Nothing was created (if-exists: fail). Give the step another name, delete that dataset, or use if-exists: reuse.`
+      t`A dataset named ${quote(name, NAME_SHOWN)} already exists in project ${client.projectId}: ${newest.id}, ${shorten(newest.status.overview, STATUS_SHOWN)}${others}. Nothing was created (if-exists: fail).`
     )
   }
   for (const { dataset, reason } of namesakes.passedOver) {
@@ -151,7 +158,7 @@ async function finish(
     log.info(
       t`Dataset ${first.id} is ${shorten(first.status.overview, STATUS_SHOWN)} (wait: false, not waiting).`
     )
-    throwIfFailed(first)
+    throwIfFailed(first, inputs.operation)
   }
   // Only a ready dataset's count is final; before that Nexus may say 0.
   const counted = last.status.itemCount
@@ -166,26 +173,32 @@ async function finish(
 /** Nexus notices a landed upload asynchronously: re-read for up to a minute. */
 const LANDED_CONFIRM_MS = 60_000
 
-async function nexusSeesUpload(ctx: RunContext<'create'>, datasetId: DatasetId): Promise<boolean> {
+/**
+ * The storage answered 412: it holds this very file (an earlier attempt landed, its answer lost).
+ * Resolves once Nexus shows the dataset past Waiting; otherwise the dataset is kept, unconfirmed.
+ */
+async function confirmLanding(ctx: RunContext<'create'>, datasetId: DatasetId): Promise<void> {
   const { client, clock } = ctx
   const deadline = clock.now() + Math.min(LANDED_CONFIRM_MS, ctx.inputs.timeoutMs)
+  const landed = t`The storage already holds the file (an earlier attempt landed)`
   try {
     for (let interval = 500; ; interval = Math.min(interval * 2, 8000)) {
-      if ((await client.getDataset(datasetId)).status.overview !== WAITING_STATUS) return true
+      if ((await client.getDataset(datasetId)).status.overview !== WAITING_STATUS) return
       const remaining = deadline - clock.now()
-      if (remaining <= 0) return false
+      if (remaining <= 0) break
       await clock.sleep(Math.min(interval, remaining), ctx.signal)
     }
   } catch (error) {
     if (ctx.signal.aborted) throw error
-    // The storage holds this very file (412); only Nexus's word is missing. Keep the dataset
-    // (this is a PreconditionFailed, which is never deleted) rather than throw the bytes away.
-    throw new UploadError(
-      t`The storage already holds the file (an earlier attempt landed), but Nexus could not be asked whether it took it: ${errorMessage(error)} Dataset ${datasetId} is kept: check it later with operation: wait.`,
-      0,
-      'PreconditionFailed'
+    throw new UploadUnconfirmedError(
+      t`${landed}, but Nexus could not be asked whether it took it: ${whatHappened(error)} Dataset ${datasetId} is kept.`,
+      datasetId
     )
   }
+  throw new UploadUnconfirmedError(
+    t`${landed}, but a minute later Nexus still shows dataset ${datasetId} Waiting; it is kept.`,
+    datasetId
+  )
 }
 
 /**
@@ -211,11 +224,12 @@ async function abandon(
     ctx.log.info(t`Deleted dataset ${datasetId}: its file never arrived.`)
     return { error, deleted: true }
   } catch (deleteError) {
-    const why = errorMessage(deleteError)
-    const message = errorMessage(error)
-    const told = t`${message} Dataset ${datasetId} could not be deleted afterwards (${why}); delete it in Nexus.`
+    const more = t`Dataset ${datasetId} could not be deleted afterwards (${whatHappened(deleteError)}); delete it in Nexus.`
     return {
-      error: error instanceof ActionError ? error.restated(told) : new ActionError(told),
+      error:
+        error instanceof ActionError
+          ? error.adding(more)
+          : new ActionError(t`${whatHappened(error)} ${more}`),
       deleted: false
     }
   }

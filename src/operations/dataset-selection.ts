@@ -1,4 +1,5 @@
 import type { Logger } from '../shared/logger.js'
+import type { ListingFacts } from './context.js'
 import {
   FAILED_STATUSES,
   WAITING_STATUS,
@@ -112,4 +113,19 @@ export function describeNamesake(dataset: Dataset): Inert {
   const created = readableTime(dataset.createDate)
   const expires = readableTime(dataset.expiryTime)
   return t`same name, status ${shorten(dataset.status.overview, STATUS_SHOWN)} (past Waiting, not failed), ${created ? `created ${created}, ` : ''}${expires ? `expires ${expires}` : 'no expiry time'}`
+}
+
+/**
+ * What a listing's filters left out, by why: `25 expired (`show-expired: true` shows them); 3 not
+ * matching `name-pattern: nightly-*``, or empty. The log and the job summary both say it so.
+ */
+export function hiddenFromListing(listing: ListingFacts): string {
+  const parts: string[] = []
+  if (listing.expiredHidden && listing.expired > 0) {
+    parts.push(`${listing.expired} expired (\`show-expired: true\` shows them)`)
+  }
+  if (listing.unmatched > 0) {
+    parts.push(`${listing.unmatched} not matching \`name-pattern: ${listing.namePattern ?? ''}\``)
+  }
+  return parts.join('; ')
 }

@@ -19,8 +19,7 @@ export async function deleteOperation({
     if (
       inputs.ifMissing === 'ignore' &&
       error instanceof NexusApiError &&
-      error.status === 404 &&
-      error.aboutDataset
+      error.advice?.kind === 'datasetNotFound'
     ) {
       report.missing(id)
       log.notice(t`Dataset ${id} is not there: nothing to delete (if-missing: ignore).`)

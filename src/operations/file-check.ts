@@ -1,4 +1,6 @@
 import { openUnchanged, scanFile, type FileScan } from '../ndjson/file-scan.js'
+import { causeParts, type FileCause } from '../ndjson/file-cause.js'
+import { advice } from '../shared/advice.js'
 import { FileCheckError } from '../shared/errors.js'
 import { formatBytes, readableDuration } from '../shared/format.js'
 import { t } from '../shared/outside-text.js'
@@ -51,8 +53,9 @@ export async function checkDatasetFile(
       } catch (error) {
         if (!(error instanceof FileCheckError)) throw error
         throw new FileCheckError(
-          t`The file changed after it was checked, before an upload attempt: ${error.message}. Make sure nothing writes it during the step.`,
-          error.path
+          t`The file changed after it was checked, before an upload attempt: ${error.what}.`,
+          error.path,
+          advice('fileChanged')
         )
       }
     }
@@ -71,21 +74,19 @@ async function scanExplained(
   } catch (error) {
     if (!(error instanceof FileCheckError)) throw error
     throw new FileCheckError(
-      t`${error.message}.${refused(operation, 'check the path input (relative to the workspace) and the file')}`,
-      error.path
+      t`${error.what}.${nothingCreated(operation)}`,
+      error.path,
+      error.advice ?? advice('fileUnusable')
     )
   }
 }
 
 /**
- * The end of a refused file's message, after its full stop: create says that nothing was created
- * (whoever reads the failure wants to know whether Nexus holds anything), then what to do; check
- * never creates anything, so it says only what to do.
+ * After a refused file's finding, before what to do: create says that nothing was created (whoever
+ * reads the failure wants to know whether Nexus holds anything); check never creates anything.
  */
-function refused(operation: Operation, todo?: string): string {
-  if (operation !== 'check')
-    return todo ? ` Nothing was created; ${todo}.` : ' Nothing was created.'
-  return todo ? ` ${todo.charAt(0).toUpperCase()}${todo.slice(1)}.` : ''
+function nothingCreated(operation: Operation): string {
+  return operation === 'check' ? '' : ' Nothing was created.'
 }
 
 function reportBadLines(
@@ -105,10 +106,7 @@ function reportBadLines(
         ...(cause.column ? { column: cause.column } : {})
       })
     }
-    throw new FileCheckError(
-      t`${shownPath} ${cause.message}.${refused(ctx.inputs.operation)}`,
-      shownPath
-    )
+    throw wrongFormat(shownPath, cause, ctx.inputs.operation)
   }
   for (const problem of scan.problems) {
     ctx.log.annotate(t`${place(shownPath, problem.line, problem.column)}${problem.message}`, {
@@ -118,11 +116,35 @@ function reportBadLines(
       ...(problem.column ? { column: problem.column } : {})
     })
   }
+  throw badLines(shownPath, scan, ctx.inputs.operation)
+}
+
+/** A file in the wrong format as a whole: what it is, then what to do (its cause's two halves). */
+export function wrongFormat(
+  shownPath: string,
+  cause: FileCause,
+  operation: Operation
+): FileCheckError {
+  const { what, fix } = causeParts(cause)
+  return new FileCheckError(
+    t`${shownPath} ${what}.${nothingCreated(operation)}`,
+    shownPath,
+    advice('wrongFormat', shownPath, what, fix)
+  )
+}
+
+/** A file with bad lines: the first, and how many in all. */
+export function badLines(
+  shownPath: string,
+  scan: Pick<FileScan, 'badLines' | 'items' | 'problems'>,
+  operation: Operation
+): FileCheckError {
   const first = scan.problems[0]
   const more = scan.badLines > 1 ? ` (${scan.badLines} bad lines in all)` : ''
-  throw new FileCheckError(
-    t`${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}.${refused(ctx.inputs.operation, 'fix the file and run again')}`,
-    shownPath
+  return new FileCheckError(
+    t`${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}.${nothingCreated(operation)}`,
+    shownPath,
+    advice('badLines', scan.badLines, scan.items, operation === 'check')
   )
 }
 

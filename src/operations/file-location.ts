@@ -1,5 +1,6 @@
 import { realpath } from 'node:fs/promises'
 import * as path from 'node:path'
+import { advice } from '../shared/advice.js'
 import { FileCheckError } from '../shared/errors.js'
 import { t } from '../shared/outside-text.js'
 
@@ -35,8 +36,9 @@ export async function locateFile(workspace: string, given: string): Promise<File
     // an expression brought in (a branch name, say) than a choice.
     if (path.isAbsolute(given)) return { path: resolved, shown: resolved }
     throw new FileCheckError(
-      t`${given} climbs out of the workspace (to ${resolved}); a relative path must stay inside it. If that file is the one to upload, give its absolute path in the workflow (path: ${resolved}).`,
-      resolved
+      t`${given} climbs out of the workspace (to ${resolved}); a relative path must stay inside it.`,
+      resolved,
+      advice('fileOutside', resolved)
     )
   }
   const shown = path.relative(realWorkspace, entered).split(path.sep).join('/') || resolved
@@ -49,8 +51,9 @@ export async function locateFile(workspace: string, given: string): Promise<File
   }
   if (!isInside(realWorkspace, real)) {
     throw new FileCheckError(
-      t`${shown} leads through a symbolic link to ${real}, outside the workspace; the action does not follow links out of the repository, whose content a pull request can change. If that file is the one to upload, give its real path in the workflow (path: ${real}).`,
-      resolved
+      t`${shown} leads through a symbolic link to ${real}, outside the workspace; the action does not follow links out of the repository, whose content a pull request can change.`,
+      resolved,
+      advice('fileLinkOut', real)
     )
   }
   return { path: real, shown, ...(samePath(real, entered) ? {} : { linkTarget: real }) }

@@ -1,5 +1,5 @@
 import type { PageCursors, RunContext } from './context.js'
-import { isExpired, nameMatcher, warnRejected } from './dataset-selection.js'
+import { hiddenFromListing, isExpired, nameMatcher, warnRejected } from './dataset-selection.js'
 import type { Dataset, RejectedEntry } from '../nexus/types.js'
 import { t } from '../shared/outside-text.js'
 
@@ -43,11 +43,6 @@ export async function listOperation({
     if (datasets.length >= max) break
   }
   warnRejected(log, rejected)
-  const hidden: string[] = []
-  if (!inputs.showExpired && expired > 0) {
-    hidden.push(`${expired} expired (show-expired: true shows them)`)
-  }
-  if (unmatched > 0) hidden.push(`${unmatched} not matching name-pattern ${inputs.namePattern}`)
   // A server that answers with more than asked for: the list still stops at max-datasets.
   const listed = datasets.slice(0, max)
   report.datasets(listed, cursors)
@@ -63,6 +58,7 @@ export async function listOperation({
     morePages: cursors.nextPage !== null
   }
   const scope = partial ? 'in the part of the listing read' : 'in the project'
-  const hiddenNote = hidden.length > 0 ? `; hidden: ${hidden.join(', ')}` : ''
+  const hidden = hiddenFromListing(report.facts.listing)
+  const hiddenNote = hidden ? `; hidden: ${hidden}` : ''
   log.info(t`${listed.length} of ${total} datasets ${scope} listed${hiddenNote}.`)
 }

@@ -1,4 +1,5 @@
-import type { RunContext } from './context.js'
+import type { Operation, RunContext } from './context.js'
+import { advice } from '../shared/advice.js'
 import { DatasetNotReadyError } from '../shared/errors.js'
 import { formatSeconds } from '../shared/format.js'
 import {
@@ -40,14 +41,9 @@ export async function waitUntilReady(
         lastLogged = line
       }
       if (status === READY_STATUS) return dataset
-      throwIfFailed(dataset)
+      throwIfFailed(dataset, inputs.operation)
       const remaining = deadline - clock.now()
-      if (remaining <= 0) {
-        throw new DatasetNotReadyError(
-          t`Timed out after ${formatSeconds(inputs.timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${shorten(status, STATUS_SHOWN)}${reason(dataset)}. Raise timeout, or wait on it in a later step with operation: wait.`,
-          'timeout'
-        )
-      }
+      if (remaining <= 0) throw timedOut(dataset, inputs.timeoutMs)
       await clock.sleep(Math.min(interval, remaining), signal)
       interval = Math.min(interval * GROWTH, Math.max(MAX_INTERVAL_MS, inputs.pollIntervalMs))
       dataset = await client.getDataset(dataset.id)
@@ -60,13 +56,24 @@ export async function waitUntilReady(
 }
 
 /** FailedUpload and FailedProcessing are final: no wait makes them ready. */
-export function throwIfFailed(dataset: Dataset): void {
-  if (FAILED_STATUSES.includes(dataset.status.overview)) {
-    throw new DatasetNotReadyError(
-      t`Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}. Check the NDJSON file's items, then create the dataset again.`,
-      'failed'
-    )
-  }
+export function throwIfFailed(dataset: Dataset, operation: Operation): void {
+  if (FAILED_STATUSES.includes(dataset.status.overview)) throw failed(dataset, operation)
+}
+
+/** A dataset that ended failed; create's own can be made again by running the step again. */
+export function failed(dataset: Dataset, operation: Operation): DatasetNotReadyError {
+  return new DatasetNotReadyError(
+    t`Dataset ${dataset.id} ended in ${dataset.status.overview}${reason(dataset)}.`,
+    advice('datasetFailed', statusMessage(dataset), operation === 'create')
+  )
+}
+
+/** A dataset still in progress when the wait ran out. */
+export function timedOut(dataset: Dataset, timeoutMs: number): DatasetNotReadyError {
+  return new DatasetNotReadyError(
+    t`Timed out after ${formatSeconds(timeoutMs)} waiting for dataset ${dataset.id} to be ready; its last status was ${shorten(dataset.status.overview, STATUS_SHOWN)}${reason(dataset)}.`,
+    advice('datasetTimeout', dataset.id)
+  )
 }
 
 function describeStatus(dataset: Dataset): Inert {

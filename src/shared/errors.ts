@@ -1,31 +1,48 @@
 import { types } from 'node:util'
-import type { Inert } from './outside-text.js'
+import { advice as adviceFor, type Advice } from './advice.js'
+import { t, type Inert } from './outside-text.js'
 
 /**
- * Errors the action expects and explains. Each carries a message a person can
- * act on; `main` prints it through `core.setFailed` and keeps the stack for the
- * debug log. Anything that is not an ActionError is a bug and says so.
+ * Errors the action expects and explains. Each says what happened, and most carry their advice
+ * (advice.ts): the failure line is what happened followed by the fix. `main` prints it through
+ * `core.setFailed` and keeps the stack for the debug log. Anything that is not an ActionError is
+ * a bug and says so.
  */
 export class ActionError extends Error {
   /** Inert: outside text in it has been through outside-text.ts's `t`. */
   declare readonly message: Inert
+  /** What happened, with its particulars: the failure line without its fix. */
+  readonly what: Inert
+  /** Why, and what to do. Absent: what happened says what to do in its own words. */
+  readonly advice?: Advice
 
-  constructor(message: Inert) {
-    super(message)
+  constructor(what: Inert, advice?: Advice) {
+    super(advice ? told(what, advice) : what)
     this.name = new.target.name
+    this.what = what
+    if (advice) this.advice = advice
   }
 
   /**
-   * The same failure told with more words (say, what became of the dataset after it): same class
-   * and fields, so the job summary explains it as it would the original.
+   * The same failure with more said of it (say, what became of the dataset after it), before its
+   * fix: same class and fields, so the job summary explains it as it would the original.
    */
-  restated(message: Inert): this {
+  adding(more: Inert): this {
     const copy = Object.assign(Object.create(Object.getPrototypeOf(this) as object), this) as this
-    Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true })
+    const what = t`${this.what} ${more}`
+    const message = this.advice ? told(what, this.advice) : what
+    for (const [key, value] of Object.entries({ what, message })) {
+      Object.defineProperty(copy, key, { value, writable: true, configurable: true })
+    }
     // A function, so that `$&` and its kin in outside text are not read as replacement patterns.
     copy.stack = this.stack?.replace(this.message, () => message)
     return copy
   }
+}
+
+/** The failure line: what happened, as a sentence, then the fix. */
+function told(what: Inert, advice: Advice): Inert {
+  return /[.!?]$/.test(what) ? t`${what} ${advice.fix}` : t`${what}. ${advice.fix}`
 }
 
 /** A bad input value: raised before any network call. */
@@ -34,42 +51,51 @@ export class InputError extends ActionError {}
 /** The NDJSON file is missing, not a file, empty, or has bad lines. */
 export class FileCheckError extends ActionError {
   constructor(
-    message: Inert,
-    readonly path: string
+    what: Inert,
+    readonly path: string,
+    advice?: Advice
   ) {
-    super(message)
+    super(what, advice)
   }
 }
 
 /** The Nexus API answered with a non-2xx status. */
 export class NexusApiError extends ActionError {
   constructor(
-    message: Inert,
+    what: Inert,
     readonly status: number,
     /** The server's own words, shortened and redacted (plain text: interpolate it into `t`). */
     readonly serverMessage: string,
     /** The server's Retry-After, in ms, when it sent one. */
     readonly retryAfterMs?: number,
-    /** The request addressed one dataset by its id (a 404 then means that dataset is gone). */
-    readonly aboutDataset = false
+    advice?: Advice
   ) {
-    super(message)
+    super(what, advice)
   }
 }
 
 /** The API answered 2xx with something that is not what it promises. */
-export class BadAnswerError extends ActionError {}
+export class BadAnswerError extends ActionError {
+  constructor(what: Inert, advice: Advice = adviceFor('badAnswer')) {
+    super(what, advice)
+  }
+}
 
 /** A listing ran past the action's caps on pages, datasets or bytes: the project holds too many. */
-export class TooManyDatasetsError extends ActionError {}
+export class TooManyDatasetsError extends ActionError {
+  constructor(what: Inert) {
+    super(what, adviceFor('tooManyDatasets'))
+  }
+}
 
 /** The request never got an answer (connection error, timeout, stall). */
 export class TransportError extends ActionError {
   constructor(
-    message: Inert,
-    readonly code: string
+    what: Inert,
+    readonly code: string,
+    advice?: Advice
   ) {
-    super(message)
+    super(what, advice)
   }
 
   /** Aborted by us, or a request that could not even be made: another try cannot help. */
@@ -78,32 +104,52 @@ export class TransportError extends ActionError {
   }
 }
 
-/** The signed-URL upload was refused or kept failing. */
+/** The signed-URL upload was refused, kept failing, or was never sent. */
 export class UploadError extends ActionError {
   constructor(
-    message: Inert,
+    what: Inert,
+    /** The storage's HTTP status; 0 when it gave none. */
     readonly status: number,
+    /** The storage's error code (`ExpiredToken`, say), or the connection's; empty when none. */
     readonly storageCode: string,
     /** The storage's Retry-After, in ms, when it sent one. */
-    readonly retryAfterMs?: number
+    readonly retryAfterMs?: number,
+    advice?: Advice
   ) {
-    super(message)
+    super(what, advice)
+  }
+}
+
+/**
+ * The storage already holds the file (412: an earlier attempt landed, its answer lost), but Nexus
+ * has not confirmed it took it. The dataset is kept: another create would make a twin.
+ */
+export class UploadUnconfirmedError extends ActionError {
+  constructor(
+    what: Inert,
+    readonly datasetId: string
+  ) {
+    super(what, adviceFor('uploadUnconfirmed', datasetId))
   }
 }
 
 /** The dataset reached FailedUpload or FailedProcessing, or did not get ready in time. */
 export class DatasetNotReadyError extends ActionError {
   constructor(
-    message: Inert,
-    /** `failed`: a final failed status; `timeout`: still in progress when the wait ran out. */
-    readonly reason: 'failed' | 'timeout'
+    what: Inert,
+    /** `datasetFailed`: a final failed status; `datasetTimeout`: the wait ran out. */
+    advice: Advice & { kind: 'datasetFailed' | 'datasetTimeout' }
   ) {
-    super(message)
+    super(what, advice)
   }
 }
 
 /** if-exists: fail, and a not-expired dataset of that name exists. */
-export class DatasetExistsError extends ActionError {}
+export class DatasetExistsError extends ActionError {
+  constructor(what: Inert) {
+    super(what, adviceFor('exists'))
+  }
+}
 
 /** The run was cancelled (SIGINT or SIGTERM from the runner). */
 export class CancelledError extends ActionError {}
@@ -114,4 +160,12 @@ export class CancelledError extends ActionError {}
  */
 export function errorMessage(error: unknown): string {
   return error instanceof Error || types.isNativeError(error) ? error.message : String(error)
+}
+
+/**
+ * What an error says happened, without its fix: how a failure is told inside another message (a
+ * failed clean-up after it, one deletion among many), where its own advice would not fit.
+ */
+export function whatHappened(error: unknown): string {
+  return error instanceof ActionError ? error.what : errorMessage(error)
 }

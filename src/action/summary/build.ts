@@ -4,7 +4,7 @@
  * what to do and what is left behind; the details follow. Pure: the same facts, error and time
  * give the same text, so every kind of summary is a unit test.
  */
-import { isExpired } from '../../operations/dataset-selection.js'
+import { hiddenFromListing, isExpired } from '../../operations/dataset-selection.js'
 import type { Operation, StepFacts, FileFacts } from '../../operations/context.js'
 import {
   FAILED_STATUSES,
@@ -13,9 +13,9 @@ import {
   isSettled,
   type Dataset
 } from '../../nexus/types.js'
-import { UploadError } from '../../shared/errors.js'
+import { UploadUnconfirmedError } from '../../shared/errors.js'
 import { formatBytes, readableDuration } from '../../shared/format.js'
-import { NAME_IN_HEADING, explainFailure, failureLine } from './explain.js'
+import { NAME_IN_HEADING, explainFailure, failureWhat } from './explain.js'
 import {
   cell,
   code,
@@ -101,11 +101,11 @@ function success(input: SummaryInput): string[] {
 }
 
 function failure(input: SummaryInput): string[] {
-  const { facts, operation, projectId, error } = input
-  const why = explainFailure(error, operation, facts, projectId)
+  const { facts, operation, error } = input
+  const why = explainFailure(error, operation, facts)
   const blocks = [
     heading(`❌ ${why.headline}`),
-    paragraph(`<b>Failure:</b> ${withCode(failureLine(error))}`),
+    paragraph(`<b>Failure:</b> ${withCode(failureWhat(error))}`),
     paragraph(`<b>Cause:</b> ${why.cause}`),
     paragraph(`<b>Fix:</b> ${why.fix}`)
   ]
@@ -139,8 +139,8 @@ function leftBehind({ operation, facts, now, error }: SummaryInput): string | un
   if (!d) return undefined
   if (facts.deleted) return 'nothing (the dataset was deleted, as its file never arrived).'
   const status = text(d.status.overview)
-  // 412: the storage holds the file, so only Nexus's word is missing.
-  const landed = error instanceof UploadError && error.storageCode === 'PreconditionFailed'
+  // The storage holds the file, so only Nexus's word is missing.
+  const landed = error instanceof UploadUnconfirmedError
   const mayFinish = !isSettled(d)
     ? ` It may still become ready: ${d.status.overview === WAITING_STATUS && !landed ? 'if its file landed, ' : ''}wait for it with ${code('operation: wait')}.`
     : ''
@@ -324,17 +324,11 @@ function listBlocks(input: SummaryInput): string[] {
   const { datasets, total, expired } = listing
   const where = listing.partial ? 'in the part of the listing read' : 'in the project'
   const project = input.projectId ? ` ${text(input.projectId)}` : ''
-  const hidden: string[] = []
-  if (listing.expiredHidden && expired > 0)
-    hidden.push(`${num(expired)} expired (<code>show-expired: true</code> shows them)`)
-  if (listing.unmatched > 0)
-    hidden.push(
-      `${num(listing.unmatched)} not matching <code>name-pattern: ${text(listing.namePattern ?? '')}</code>`
-    )
+  const hidden = hiddenFromListing(listing)
   const blocks = [
     heading(`📋 ${count(datasets.length, 'dataset')} listed from project${project}`),
     paragraph(
-      `${count(total, 'dataset')} ${where}, ${num(expired)} expired.${hidden.length > 0 ? ` Hidden: ${hidden.join('; ')}.` : ''}`
+      `${count(total, 'dataset')} ${where}, ${num(expired)} expired.${hidden ? ` Hidden: ${withCode(hidden)}.` : ''}`
     ),
     ...datasetTable(datasets, input)
   ]
