@@ -10,7 +10,9 @@ describe('outputs within GitHub’s limits', () => {
   test('list of 5,000 datasets: datasets under 1 MB and truncated, the file complete', async () => {
     const e = await start()
     for (let i = 0; i < 5000; i++) e.addDataset({ name: `nightly-${String(i).padStart(5, '0')}` })
-    const run = expectSuccess(await runAction({ operation: 'list', limit: '1000', ...creds(e) }))
+    const run = expectSuccess(
+      await runAction({ operation: 'list', 'page-size': '1000', ...creds(e) })
+    )
     const shown = JSON.parse(run.outputs.datasets) as Array<{ id: string; name: string }>
     expect(Buffer.byteLength(run.outputs.datasets, 'utf8')).toBeLessThanOrEqual(1_000_000)
     expect(run.outputs['datasets-truncated']).toBe('true')

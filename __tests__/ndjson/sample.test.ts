@@ -144,7 +144,7 @@ describe('readSampledUrls', () => {
     )
     expect(error).toBeInstanceOf(FileCheckError)
     expect((error as FileCheckError).message).toBe(
-      'items.ndjson changed while it was being read; try again once nothing writes to it'
+      'items.ndjson changed while it was being read. Make sure nothing writes the file during the step, then run it again.'
     )
   })
 
