@@ -9,7 +9,7 @@ import * as http from 'node:http'
 import * as https from 'node:https'
 import type { Readable } from 'node:stream'
 import { HttpClient } from '@actions/http-client'
-import { TransportError } from '../shared/errors.js'
+import { ActionError, TransportError } from '../shared/errors.js'
 import { formatSeconds } from '../shared/format.js'
 import { t, type Inert } from '../shared/outside-text.js'
 
@@ -240,7 +240,12 @@ export function send(pool: AgentPool, req: HttpRequest): Promise<HttpResponse> {
           req.onBodyProgress?.(sent)
         })
         source.on('error', error => {
-          finish(new TransportError(t`could not read the upload body: ${error.message}`, 'EREAD'))
+          // An ActionError has said what is wrong with the body, and no retry can change it.
+          finish(
+            error instanceof ActionError
+              ? error
+              : new TransportError(t`could not read the upload body: ${error.message}`, 'EREAD')
+          )
         })
         source.pipe(outgoing)
       }

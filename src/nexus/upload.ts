@@ -1,4 +1,4 @@
-import type { FileHandle } from 'node:fs/promises'
+import type { Readable } from 'node:stream'
 import type { Clock } from '../shared/clock.js'
 import { TransportError, UploadError } from '../shared/errors.js'
 import { formatSeconds } from '../shared/format.js'
@@ -25,15 +25,14 @@ import { isLoopback } from '../net/url-policy.js'
 
 /** Progress lines at most this often: enough to see it move, not a line per chunk. */
 const PROGRESS_EVERY_MS = 10_000
-const READ_CHUNK_BYTES = 1024 * 1024
 const MAX_ERROR_BYTES = 64 * 1024
 /** How long a storage host that ignores `Expect: 100-continue` holds up the body (curl: 1 s). */
 const CONTINUE_WAIT_MS = 2000
 
 export interface UploadOptions {
   uploadUrl: UploadUrl
-  /** Opens the file that was hashed, or throws if it has changed since. */
-  openFile(): Promise<FileHandle>
+  /** Opens the bytes that were hashed for one attempt, or throws if the file has changed since. */
+  openBody(): Promise<UploadBody>
   sizeBytes: number
   /**
    * No byte sent or received for this long is a stall, and once the last byte is sent the whole
@@ -52,6 +51,12 @@ export interface UploadOptions {
    * land after all? (The dataset has moved past Waiting.)
    */
   earlierAttemptLanded(): Promise<boolean>
+}
+
+/** One attempt's body: read() gives the bytes from the start (again if asked); close() ends them. */
+export interface UploadBody {
+  read(): Readable
+  close(): Promise<void>
 }
 
 export interface UploadResult {
@@ -196,20 +201,14 @@ export async function uploadFile(options: UploadOptions): Promise<UploadResult> 
         attempts = attempt
         const attemptStarted = clock.now()
         // A file rewritten since it was hashed would only come back as BadDigest.
-        const file = await options.openFile()
+        const body = await options.openBody()
         let response: HttpResponse
         try {
           response = await send(pool, {
             method: 'PUT',
             url,
             headers,
-            body: () =>
-              file.createReadStream({
-                highWaterMark: READ_CHUNK_BYTES,
-                start: 0,
-                end: Math.max(0, options.sizeBytes - 1),
-                autoClose: false
-              }),
+            body: () => body.read(),
             expectContinue: { timeoutMs: Math.min(CONTINUE_WAIT_MS, options.stallTimeoutMs / 2) },
             idleTimeoutMs: options.stallTimeoutMs,
             answerTimeoutMs: options.stallTimeoutMs,
@@ -218,7 +217,7 @@ export async function uploadFile(options: UploadOptions): Promise<UploadResult> 
             onBodyProgress: progressLogger(options.sizeBytes, clock, attemptStarted, log)
           })
         } finally {
-          await file.close()
+          await body.close()
         }
         if (response.status >= 200 && response.status < 300) {
           if (looksLikeWebPage(response)) {
