@@ -26,9 +26,19 @@ import {
   zip
 } from '../support/wrong-format.js'
 import { posixTest, symlinkTest } from '../support/platform.js'
+import { referenceCrc32cBase64 } from '../support/crc32c.js'
+import { formatBytes } from '../../src/shared/format.js'
+import { num } from '../../src/action/summary/html.js'
 import { rewriteInPlace, wholeSecondMtime } from '../support/files.js'
 
 const start = useEmulators()
+
+/** A gzip whose trailer's CRC-32 does not match its data. */
+function corruptGzip(text: string): Buffer {
+  const bytes = gzip(text)
+  bytes[bytes.length - 8] ^= 0xff
+  return bytes
+}
 
 function lines(n: number, offset = 0): string {
   let text = ''
@@ -148,6 +158,36 @@ describe('create: happy paths', () => {
     expect(run.stdout).toContain('is a symbolic link to')
   })
 
+  test('a gzip file: the NDJSON in it is checked, hashed and uploaded; the summary gives both sizes', async () => {
+    const e = await start()
+    const content = Buffer.from(lines(3000))
+    const compressed = gzip(content)
+    const run = await create(e, { 'data/items.ndjson.gz': compressed })
+    expectSuccess(run)
+    const crc32c = referenceCrc32cBase64(content)
+    // The emulator answers 200 only to the signed content-length and CRC-32C: the bytes sent.
+    expect(uploads(e).map(u => [u.answered, u.headers['content-length']])).toEqual([
+      [200, String(content.length)]
+    ])
+    expect(e.uploadedBytes(run.outputs['dataset-id'])?.equals(content)).toBe(true)
+    expect(apiCalls(e, 'POST')[0].json).toMatchObject({
+      spec: { source: { sizeBytes: content.length, crc32c } }
+    })
+    expect(run.outputs).toMatchObject({
+      'size-bytes': String(content.length),
+      crc32c,
+      'item-count': '3000'
+    })
+    expect(run.stdout).toContain(
+      `Checked data/items.ndjson.gz: 3000 items, ${formatBytes(content.length)} (decompressed from gzip, ${formatBytes(compressed.length)} on disk), CRC-32C ${crc32c}`
+    )
+    expect(run.summary).toContain(
+      `${formatBytes(content.length)} (${num(content.length)} bytes), decompressed from gzip: ${formatBytes(compressed.length)} (${num(compressed.length)} bytes) on disk`
+    )
+    // .ndjson.gz is a dataset file's name.
+    expect(run.commands.filter(c => c.command === 'warning')).toEqual([])
+  })
+
   test('a differing server item count is warned about', async () => {
     const e = await start({ itemCountOverride: 7 })
     const run = await create(e, { 'a.ndjson': lines(5) }, { name: 'count' })
@@ -166,6 +206,16 @@ describe('create: faults', () => {
     const run = await create(e, { 'a.ndjson': content }, { name: 'drop' })
     expectSuccess(run)
     expect(uploads(e)).toHaveLength(2)
+    expect(e.uploadedBytes(run.outputs['dataset-id'])?.equals(Buffer.from(content))).toBe(true)
+  })
+
+  test('a gzip file is decompressed afresh for the retry of a dropped upload', async () => {
+    const e = await start()
+    e.fault({ server: 'upload', drop: 'mid-body' })
+    const content = lines(20_000)
+    const run = await create(e, { 'a.ndjson.gz': gzip(content) }, { name: 'drop' })
+    expectSuccess(run)
+    expect(uploads(e).map(u => u.answered)).toEqual(['dropped', 200])
     expect(e.uploadedBytes(run.outputs['dataset-id'])?.equals(Buffer.from(content))).toBe(true)
   })
 
@@ -452,15 +502,37 @@ describe('create: bad files send no request', () => {
     ],
     ['UTF-16BE', utf16be(lines(3)), cause(`is UTF-16 big-endian text; ${UTF16_FIX}`), undefined],
     [
-      'gzip',
-      gzip(lines(50)),
-      cause('is gzip-compressed; upload the uncompressed NDJSON'),
+      'a truncated gzip',
+      gzip(lines(50)).subarray(0, 200),
+      /^data\/bad\.ndjson is a truncated gzip file: it ends before its compressed data does \(cut short when it was written, copied or committed\?\); compress the NDJSON again\. Nothing was created; check the path input/,
+      undefined
+    ],
+    [
+      'a corrupt gzip',
+      corruptGzip(lines(50)),
+      /^data\/bad\.ndjson is a corrupt gzip file \(zlib: incorrect data check\); compress the NDJSON again\. Nothing was created;/,
+      undefined
+    ],
+    [
+      'gzip twice',
+      gzip(gzip(lines(50))),
+      cause(
+        'is gzip-compressed twice (the NDJSON in it is gzip again); compress the NDJSON only once'
+      ),
       undefined
     ],
     [
       'zip',
       zip('items.ndjson', lines(5)),
-      cause('is a zip archive; upload the NDJSON file in it, unzipped'),
+      cause('is a zip archive; upload the NDJSON file in it, unzipped or gzip-compressed'),
+      undefined
+    ],
+    [
+      'zstd',
+      Buffer.concat([Buffer.from('28b52ffd0458', 'hex'), Buffer.alloc(200, 0x01)]),
+      cause(
+        'is zstd-compressed; upload the NDJSON uncompressed, or gzip-compressed (`gzip items.ndjson`)'
+      ),
       undefined
     ],
     [

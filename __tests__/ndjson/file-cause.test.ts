@@ -50,8 +50,11 @@ const UTF16 =
   'is UTF-16 text (as Windows PowerShell 5.1 writes it); save it as UTF-8 without a byte-order mark: in Windows PowerShell 5.1 `[IO.File]::WriteAllLines($path, $lines)`, in PowerShell 7 `Set-Content -Encoding utf8NoBOM`'
 const UTF16BE =
   'is UTF-16 big-endian text; save it as UTF-8 without a byte-order mark: in Windows PowerShell 5.1 `[IO.File]::WriteAllLines($path, $lines)`, in PowerShell 7 `Set-Content -Encoding utf8NoBOM`'
-const GZIP = 'is gzip-compressed; upload the uncompressed NDJSON'
-const ZIP = 'is a zip archive; upload the NDJSON file in it, unzipped'
+const GZIP =
+  'is gzip-compressed twice (the NDJSON in it is gzip again); compress the NDJSON only once'
+const ZIP = 'is a zip archive; upload the NDJSON file in it, unzipped or gzip-compressed'
+const compressed = (format: string): string =>
+  `is ${format}-compressed; upload the NDJSON uncompressed, or gzip-compressed (\`gzip items.ndjson\`)`
 const BINARY = 'is binary, not text; upload an NDJSON file (UTF-8 text, one JSON object per line)'
 const LFS =
   'is a Git LFS pointer, not the file; check out with `lfs: true` (actions/checkout), or run `git lfs pull`'
@@ -83,6 +86,7 @@ describe('file causes: told from the first bytes', () => {
     ['UTF-16BE with a BOM', utf16be(good), UTF16BE],
     ['UTF-16BE without a BOM', utf16be(good, false), UTF16BE],
     ['UTF-16LE of one short line', utf16le('{"url": "x"}\n', false), UTF16],
+    // The scan decompresses a gzip file: the checker sees gzip only inside a gzip.
     ['gzip of good NDJSON', gzip(good), GZIP],
     ['gzip of one line', gzip('{"url":"x"}\n'), GZIP],
     ['a zip holding good NDJSON', zip('items.ndjson', good), ZIP],
@@ -91,7 +95,17 @@ describe('file causes: told from the first bytes', () => {
     [
       'an xz archive',
       Buffer.concat([Buffer.from('fd377a585a000004e6d6b446', 'hex'), randomBytes(prng(3), 400)]),
-      BINARY
+      compressed('xz')
+    ],
+    [
+      'a zstd frame',
+      Buffer.concat([Buffer.from('28b52ffd0458', 'hex'), randomBytes(prng(4), 400)]),
+      compressed('zstd')
+    ],
+    [
+      'a bzip2 stream',
+      Buffer.concat([Buffer.from('BZh91AY&SY'), randomBytes(prng(5), 400)]),
+      compressed('bzip2')
     ],
     ['a Git LFS pointer', LFS_POINTER, LFS],
     ['a Git LFS pointer with CRLF', LFS_POINTER.replace(/\n/g, '\r\n'), LFS]

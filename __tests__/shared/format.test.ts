@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { readableDuration, readableTime, timeSpan } from '../../src/shared/format.js'
+import { formatBytes, readableDuration, readableTime, timeSpan } from '../../src/shared/format.js'
 
 const MIN = 60_000
 const HOUR = 60 * MIN
@@ -37,5 +37,17 @@ describe('times as people read them', () => {
     [999.6, '1.0 s']
   ])('a step of %d ms took %s', (ms, expected) => {
     expect(readableDuration(ms)).toBe(expected)
+  })
+})
+
+describe('sizes as people read them', () => {
+  test.each([
+    [1000, '1000 B'],
+    [1536, '1.5 KiB'],
+    [256 * 2 ** 20, '256.0 MiB'],
+    [3 * 2 ** 30, '3.00 GiB'],
+    [5 * 2 ** 40, '5.00 TiB']
+  ])('%d bytes read %s', (bytes, expected) => {
+    expect(formatBytes(bytes)).toBe(expected)
   })
 })

@@ -43,8 +43,8 @@ export function utf16be(text: string, bom = true): Buffer {
   return bom ? Buffer.concat([BOM16BE, bytes]) : bytes
 }
 
-export function gzip(text: string): Buffer {
-  return gzipSync(Buffer.from(text))
+export function gzip(data: string | Uint8Array): Buffer {
+  return gzipSync(data)
 }
 
 /** A valid zip archive holding one stored (uncompressed) file. */

@@ -1,3 +1,5 @@
+import { GZIP_MAGIC } from './gzip.js'
+
 /**
  * Whole-file mistakes named by their cause. A file in the wrong format (UTF-16, compressed,
  * binary, a Git LFS pointer, one JSON array, pretty-printed objects, classic Mac line ends) is
@@ -11,7 +13,7 @@
 export interface FileCause {
   /**
    * Plain text that follows the file's name: what the file is, then what to do, e.g.
-   * `is gzip-compressed; upload the uncompressed NDJSON`.
+   * `is a zip archive; upload the NDJSON file in it, unzipped or gzip-compressed`.
    */
   message: string
   /** 1-based line (and column) when the cause has one place worth one annotation. */
@@ -54,10 +56,17 @@ export interface FileShape {
 const UTF16_FIX =
   'save it as UTF-8 without a byte-order mark: in Windows PowerShell 5.1 `[IO.File]::WriteAllLines($path, $lines)`, in PowerShell 7 `Set-Content -Encoding utf8NoBOM`'
 
+/** What to do with a compressed file: the scan decompresses gzip (gzip.ts), and gzip alone. */
+const RECOMPRESS = 'upload the NDJSON uncompressed, or gzip-compressed (`gzip items.ndjson`)'
+
 /** Each follows the file's name: what the file is, then what to do about it. */
 const CAUSES = {
-  gzip: 'is gzip-compressed; upload the uncompressed NDJSON',
-  zip: 'is a zip archive; upload the NDJSON file in it, unzipped',
+  // The scan decompresses a gzip file: gzip that the checker sees was inside the gzip.
+  gzip: 'is gzip-compressed twice (the NDJSON in it is gzip again); compress the NDJSON only once',
+  zip: 'is a zip archive; upload the NDJSON file in it, unzipped or gzip-compressed',
+  zstd: `is zstd-compressed; ${RECOMPRESS}`,
+  bzip2: `is bzip2-compressed; ${RECOMPRESS}`,
+  xz: `is xz-compressed; ${RECOMPRESS}`,
   utf16: `is UTF-16 text (as Windows PowerShell 5.1 writes it); ${UTF16_FIX}`,
   utf16be: `is UTF-16 big-endian text; ${UTF16_FIX}`,
   binary: 'is binary, not text; upload an NDJSON file (UTF-8 text, one JSON object per line)',
@@ -69,9 +78,12 @@ const CAUSES = {
     `holds JSON objects written over several lines (pretty-printed), the first from line ${line}; write each object on one line (e.g. \`jq -c .\`)`
 }
 
-const GZIP = [0x1f, 0x8b]
 /** A local file header: every zip that holds a file starts with one. */
 const ZIP = [0x50, 0x4b, 0x03, 0x04]
+/** Magic numbers of a zstd frame, a bzip2 stream (`BZh`, then the block size) and xz. */
+const ZSTD = [0x28, 0xb5, 0x2f, 0xfd]
+const BZIP2 = [0x42, 0x5a, 0x68]
+const XZ = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]
 const BOM = [0xef, 0xbb, 0xbf]
 /** The first line of every Git LFS pointer file (the spec's version line). */
 const LFS_POINTER = [...Buffer.from('version https://git-lfs.github.com/spec/v1')]
@@ -92,8 +104,11 @@ export function fileCause(shape: FileShape): FileCause | undefined {
 
 /** Formats told from the first bytes alone: magic numbers first, as they are certain. */
 function firstBytesCause(b: Uint8Array): string | undefined {
-  if (startsWith(b, GZIP)) return CAUSES.gzip
+  if (startsWith(b, GZIP_MAGIC)) return CAUSES.gzip
   if (startsWith(b, ZIP)) return CAUSES.zip
+  if (startsWith(b, ZSTD)) return CAUSES.zstd
+  if (startsWith(b, BZIP2) && b[3] >= 0x31 && b[3] <= 0x39) return CAUSES.bzip2
+  if (startsWith(b, XZ)) return CAUSES.xz
   const utf16 = utf16Order(b)
   if (utf16 !== undefined) return utf16 === 'le' ? CAUSES.utf16 : CAUSES.utf16be
   if (isBinary(b)) return CAUSES.binary

@@ -1,22 +1,29 @@
 import { constants, type Stats } from 'node:fs'
 import { lstat, open, stat, type FileHandle } from 'node:fs/promises'
+import { Readable } from 'node:stream'
 import { Crc32c, crc32cBase64 } from './crc32c.js'
 import { advice } from '../shared/advice.js'
 import { FileCheckError, errorMessage } from '../shared/errors.js'
 import { NdjsonChecker, type NdjsonCheck } from './check.js'
+import { formatBytes } from '../shared/format.js'
 import { t } from '../shared/outside-text.js'
 import { SCRATCH_BYTES } from './fast-path.js'
+import { gunzipStream, gzipProblem, isGzip } from './gzip.js'
 
 /**
  * The one pass over the dataset file before it is uploaded: its CRC-32C (for the create request
  * and the signed `x-goog-hash`) and the check of its lines, reading it once in bounded buffers.
+ * A gzip file is decompressed on the way: what is checked, hashed and uploaded is its NDJSON.
  */
 
 export interface FileScan extends NdjsonCheck {
   path: string
   /** What the file was when scanned: the upload reopens only this very file. */
   identity: FileIdentity
+  /** The bytes checked, hashed and uploaded: a gzip file's decompressed NDJSON. */
   sizeBytes: number
+  /** Set for a gzip file: its own size, on disk. */
+  gzipBytes?: number
   /** Base64 of the 4 big-endian bytes, as the API wants it. */
   crc32c: string
 }
@@ -26,7 +33,15 @@ export interface ScanOptions {
   signal?: AbortSignal
   /** How errors name the file (the path as the user gave it); the quoted path by default. */
   label?: string
+  /** The most bytes the file may hold, decompressed; MAX_FILE_BYTES unless a test wants less. */
+  maxBytes?: number
 }
+
+/**
+ * Google Cloud Storage's limit for one object, so the most one upload can send. A gzip file's
+ * NDJSON is held to it as it is decompressed: a small file that inflates past it is stopped there.
+ */
+export const MAX_FILE_BYTES = 5 * 2 ** 40
 
 /**
  * Bytes per read: big enough that per-read costs vanish, small enough to stay in cache, and
@@ -60,17 +75,30 @@ export interface FileIdentity {
 export async function scanFile(path: string, options: ScanOptions = {}): Promise<FileScan> {
   const { signal } = options
   const at: Where = { path, name: options.label ?? `"${path}"` }
+  const maxBytes = options.maxBytes ?? MAX_FILE_BYTES
   signal?.throwIfAborted()
   const identity = identify(await statFile(at))
   const handle = await openUnchanged(at, identity)
   try {
+    const gzip = await startsGzip(handle, at)
+    if (!gzip && identity.size > maxBytes) throw tooLarge(at, maxBytes, false)
     const crc = await Crc32c.create()
     const checker = new NdjsonChecker()
-    for await (const chunk of readChunks(handle, at, identity.size, signal)) {
+    let sizeBytes = 0
+    const chunks = gzip
+      ? gunzipChunks(handle, at, identity, signal)
+      : readChunks(handle, at, identity.size, signal)
+    for await (const chunk of chunks) {
+      sizeBytes += chunk.length
+      if (sizeBytes > maxBytes) throw tooLarge(at, maxBytes, true)
       crc.update(chunk)
       checker.push(chunk)
     }
     if (!sameFile(identify(await handle.stat()), identity)) throw changedError(at)
+    // statFile refuses an empty file: only a gzip can hold no bytes.
+    if (sizeBytes === 0) {
+      throw new FileCheckError(t`${at.name} is gzip-compressed but holds nothing (0 bytes)`, path)
+    }
     const check = checker.finish()
     if (check.items === 0) {
       throw new FileCheckError(t`${at.name} has no items: every line is blank`, path)
@@ -78,12 +106,108 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
     return {
       path,
       identity,
-      sizeBytes: identity.size,
+      sizeBytes,
+      ...(gzip ? { gzipBytes: identity.size } : {}),
       crc32c: crc32cBase64(crc.digest()),
       ...check
     }
   } finally {
     await handle.close()
+  }
+}
+
+async function startsGzip(handle: FileHandle, at: Where): Promise<boolean> {
+  const first = Buffer.alloc(2)
+  try {
+    await handle.read(first, 0, first.length, 0)
+  } catch (error) {
+    throw readError(at, error)
+  }
+  return isGzip(first)
+}
+
+function tooLarge({ path, name }: Where, maxBytes: number, gzip: boolean): FileCheckError {
+  return new FileCheckError(
+    t`${name} ${gzip ? 'decompresses to' : 'is'} more than ${formatBytes(maxBytes)}, the most one upload can hold (Google Cloud Storage's limit for one object); split it into several datasets`,
+    path
+  )
+}
+
+/**
+ * A gzip file's NDJSON, in chunks, for the scan and the upload. Each chunk is the caller's to
+ * keep. An error says the file is truncated or corrupt, or that it changed while it was read
+ * (which would also read as a broken gzip).
+ */
+async function* gunzipChunks(
+  handle: FileHandle,
+  at: Where,
+  identity: FileIdentity,
+  signal?: AbortSignal
+): AsyncGenerator<Buffer> {
+  const stream = gunzipStream(handle, identity.size)
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>
+  try {
+    for (;;) {
+      let next: IteratorResult<Buffer>
+      try {
+        next = await chunks.next()
+      } catch (error) {
+        const problem = gzipProblem(error)
+        if (problem === undefined) throw readError(at, error)
+        if (!sameFile(identify(await handle.stat()), identity)) throw changedError(at)
+        throw new FileCheckError(t`${at.name} ${problem}`, at.path)
+      }
+      signal?.throwIfAborted()
+      if (next.done) return
+      yield next.value
+    }
+  } finally {
+    stream.destroy()
+  }
+}
+
+/**
+ * The bytes the scan checked and hashed, read afresh from `handle` (the scanned file, reopened
+ * by openUnchanged) for an upload attempt: the file's own bytes, or a gzip file's NDJSON. The
+ * stream fails with a FileCheckError if those come to another size than at the scan.
+ */
+export function scannedBytes(handle: FileHandle, scan: FileScan, name: string): Readable {
+  const at = { path: scan.path, name }
+  if (scan.gzipBytes === undefined) {
+    return handle.createReadStream({
+      highWaterMark: READ_BYTES,
+      start: 0,
+      end: Math.max(0, scan.sizeBytes - 1),
+      autoClose: false
+    })
+  }
+  // Byte mode: Readable.from would otherwise read up to 16 chunks ahead.
+  return Readable.from(sizedAsScanned(gunzipChunks(handle, at, scan.identity), scan, at), {
+    objectMode: false
+  })
+}
+
+async function* sizedAsScanned(
+  chunks: AsyncGenerator<Buffer>,
+  scan: FileScan,
+  at: Where
+): AsyncGenerator<Buffer> {
+  let size = 0
+  for await (const chunk of chunks) {
+    size += chunk.length
+    // Past the size the upload is signed for, the rest is not worth decompressing.
+    if (size > scan.sizeBytes) break
+    yield chunk
+  }
+  if (size !== scan.sizeBytes) {
+    const found =
+      size > scan.sizeBytes
+        ? `more than the ${scan.sizeBytes} bytes it had`
+        : `${size} bytes, not the ${scan.sizeBytes} it had`
+    throw new FileCheckError(
+      t`${at.name} decompressed to ${found} when it was checked: it changed since; make sure nothing writes it during the step, and run it again`,
+      at.path
+    )
   }
 }
 

@@ -10,7 +10,7 @@ import * as https from 'node:https'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { HttpClient } from '@actions/http-client'
-import { TransportError, errorMessage } from '../shared/errors.js'
+import { ActionError, TransportError, errorMessage } from '../shared/errors.js'
 import { formatSeconds } from '../shared/format.js'
 import { t, type Inert } from '../shared/outside-text.js'
 
@@ -231,9 +231,13 @@ function writeBody(x: Exchange): void {
   // passes it on to the request. Errors that come back from the request side find the answer
   // already in hand, or the exchange already ended by the request's own error.
   source.on('error', error => {
-    if (!x.answered) {
-      stop.abort(new TransportError(t`could not read the upload body: ${error.message}`, 'EREAD'))
-    }
+    if (x.answered) return
+    // An ActionError has said what is wrong with the body, and no retry can change it.
+    stop.abort(
+      error instanceof ActionError
+        ? error
+        : new TransportError(t`could not read the upload body: ${error.message}`, 'EREAD')
+    )
   })
   // Each side reports its own failure, above and in send(): the pipeline only moves the bytes
   // (pausing the file while the socket is full) and tears both down together.

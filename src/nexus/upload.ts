@@ -2,7 +2,7 @@
  * The upload: the file PUT to the signed URL as planned (upload-plan.ts), retried while the
  * storage or the connection fails in a way another try can get past.
  */
-import type { FileHandle } from 'node:fs/promises'
+import type { Readable } from 'node:stream'
 import { AgentPool, send, type HttpResponse } from '../net/http.js'
 import { withRetries, type RetryPolicy } from '../net/retry.js'
 import type { Clock } from '../shared/clock.js'
@@ -16,15 +16,14 @@ import { planUpload, type UploadPlan } from './upload-plan.js'
 
 /** Progress lines at most this often: enough to see it move, not a line per chunk. */
 const PROGRESS_EVERY_MS = 10_000
-const READ_CHUNK_BYTES = 1024 * 1024
 const MAX_ERROR_BYTES = 64 * 1024
 /** How long a storage host that ignores `Expect: 100-continue` holds up the body (curl: 1 s). */
 const CONTINUE_WAIT_MS = 2000
 
 export interface UploadOptions {
   uploadUrl: UploadUrl
-  /** Opens the file that was hashed, or throws if it has changed since. */
-  openFile(): Promise<FileHandle>
+  /** Opens the bytes that were hashed for one attempt, or throws if the file has changed since. */
+  openBody(): Promise<UploadBody>
   sizeBytes: number
   /**
    * No byte sent or received for this long is a stall, and once the last byte is sent the whole
@@ -44,6 +43,12 @@ export interface UploadOptions {
    * throws the failure to report otherwise.
    */
   confirmEarlierLanding(): Promise<void>
+}
+
+/** One attempt's body: read() gives the bytes from the start (again if asked); close() ends them. */
+export interface UploadBody {
+  read(): Readable
+  close(): Promise<void>
 }
 
 export interface UploadResult {
@@ -110,7 +115,7 @@ export async function uploadFile(options: UploadOptions): Promise<UploadResult> 
   }
 }
 
-/** One attempt: the file, reopened, sent whole; the storage's answer read up to its cap. */
+/** One attempt: the checked bytes, reopened, sent whole; the storage's answer read up to its cap. */
 async function putOnce(
   pool: AgentPool,
   { url, headers }: UploadPlan,
@@ -118,19 +123,13 @@ async function putOnce(
   started: number
 ): Promise<HttpResponse> {
   // A file rewritten since it was hashed would only come back as BadDigest.
-  const file = await options.openFile()
+  const body = await options.openBody()
   try {
     return await send(pool, {
       method: 'PUT',
       url,
       headers,
-      body: () =>
-        file.createReadStream({
-          highWaterMark: READ_CHUNK_BYTES,
-          start: 0,
-          end: Math.max(0, options.sizeBytes - 1),
-          autoClose: false
-        }),
+      body: () => body.read(),
       expectContinue: { timeoutMs: Math.min(CONTINUE_WAIT_MS, options.stallTimeoutMs / 2) },
       idleTimeoutMs: options.stallTimeoutMs,
       answerTimeoutMs: options.stallTimeoutMs,
@@ -139,7 +138,7 @@ async function putOnce(
       onBodyProgress: progressLogger(options.sizeBytes, options.clock, started, options.log)
     })
   } finally {
-    await file.close()
+    await body.close()
   }
 }
 

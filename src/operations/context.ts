@@ -89,7 +89,7 @@ export interface PageCursors {
 /** The `path` file as checked: what the summary says of it, good or bad. */
 export interface FileFacts extends Pick<
   FileScan,
-  'sizeBytes' | 'crc32c' | 'items' | 'badLines' | 'problems' | 'cause'
+  'sizeBytes' | 'gzipBytes' | 'crc32c' | 'items' | 'badLines' | 'problems' | 'cause'
 > {
   /** The path as the user gave it. */
   shown: string

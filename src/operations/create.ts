@@ -75,7 +75,7 @@ export async function createOperation(ctx: RunContext<'create'>): Promise<void> 
     }
     const upload: UploadResult = await uploadFile({
       uploadUrl,
-      openFile: checked.open,
+      openBody: checked.openBody,
       sizeBytes: checked.scan.sizeBytes,
       stallTimeoutMs: Math.max(inputs.requestTimeoutMs, 1000),
       apiUrl: client.apiUrl,

@@ -1,5 +1,6 @@
-import { openUnchanged, scanFile, type FileScan } from '../ndjson/file-scan.js'
+import { openUnchanged, scanFile, scannedBytes, type FileScan } from '../ndjson/file-scan.js'
 import { causeParts, type FileCause } from '../ndjson/file-cause.js'
+import type { UploadBody } from '../nexus/upload.js'
 import { advice } from '../shared/advice.js'
 import { FileCheckError } from '../shared/errors.js'
 import { formatBytes, readableDuration } from '../shared/format.js'
@@ -11,8 +12,11 @@ import { locateFile, type FileLocation } from './file-location.js'
 export interface CheckedFile {
   file: FileLocation
   scan: FileScan
-  /** Opens the very file that was checked for each upload attempt, or throws if it changed. */
-  open(): ReturnType<typeof openUnchanged>
+  /**
+   * Opens the very file that was checked for each upload attempt, or throws if it changed: the
+   * bytes that were checked (a gzip file's decompressed NDJSON).
+   */
+  openBody(): Promise<UploadBody>
 }
 
 /**
@@ -26,7 +30,7 @@ export async function checkDatasetFile(
   const { inputs, clock, log, report } = ctx
   const file = await locateFile(ctx.workspace, inputs.path)
   const shown = file.shown
-  if (!file.path.toLowerCase().endsWith('.ndjson')) {
+  if (!/\.ndjson(\.gz)?$/i.test(file.path)) {
     const doing = inputs.operation === 'check' ? 'checking' : 'uploading'
     log.warning(t`${shown} does not end in .ndjson; ${doing} it as NDJSON anyway.`)
   }
@@ -35,21 +39,24 @@ export async function checkDatasetFile(
   }
   const started = clock.now()
   const scan = await scanExplained(file.path, shown, inputs.operation, ctx.signal)
-  const { sizeBytes, crc32c, items, badLines, problems, cause } = scan
-  report.facts.file = { shown, sizeBytes, crc32c, items, badLines, problems, cause }
+  const { sizeBytes, gzipBytes, crc32c, items, badLines, problems, cause } = scan
+  report.facts.file = { shown, sizeBytes, gzipBytes, crc32c, items, badLines, problems, cause }
   report.facts.durations.check = clock.now() - started
   reportBadLines(ctx, scan, shown)
+  const decompressed =
+    gzipBytes === undefined ? '' : ` (decompressed from gzip, ${formatBytes(gzipBytes)} on disk)`
   log.info(
-    t`Checked ${shown}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}, CRC-32C ${scan.crc32c} (${readableDuration(report.facts.durations.check)}).`
+    t`Checked ${shown}: ${scan.items} items, ${formatBytes(scan.sizeBytes)}${decompressed}, CRC-32C ${scan.crc32c} (${readableDuration(report.facts.durations.check)}).`
   )
   report.output('size-bytes', String(scan.sizeBytes))
   report.output('crc32c', scan.crc32c)
   return {
     file,
     scan,
-    open: async () => {
+    openBody: async () => {
       try {
-        return await openUnchanged({ path: file.path, name: shown }, scan.identity)
+        const handle = await openUnchanged({ path: file.path, name: shown }, scan.identity)
+        return { read: () => scannedBytes(handle, scan, shown), close: () => handle.close() }
       } catch (error) {
         if (!(error instanceof FileCheckError)) throw error
         throw new FileCheckError(

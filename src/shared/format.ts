@@ -13,7 +13,8 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`
   if (bytes < 1048576) return `${(bytes / 1024).toFixed(1)} KiB`
   if (bytes < 1073741824) return `${(bytes / 1048576).toFixed(1)} MiB`
-  return `${(bytes / 1073741824).toFixed(2)} GiB`
+  if (bytes < 1099511627776) return `${(bytes / 1073741824).toFixed(2)} GiB`
+  return `${(bytes / 1099511627776).toFixed(2)} TiB`
 }
 
 /** Epoch milliseconds as ISO 8601 UTC, or '' when absent or not a time. */

@@ -207,9 +207,12 @@ function datasetRows(d: Dataset, input: SummaryInput): Array<[string, Cell]> {
  * its count of bad lines instead, or nothing more when it is in the wrong format as a whole.
  */
 function fileRows(file: FileFacts): Array<[string, Cell]> {
+  const size = (bytes: number): string => `${formatBytes(bytes)} (${num(bytes)} bytes)`
+  const gzip =
+    file.gzipBytes === undefined ? '' : `, decompressed from gzip: ${size(file.gzipBytes)} on disk`
   const rows: Array<[string, Cell]> = [
     ['File', cell(text(file.shown))],
-    ['Size', cell(`${formatBytes(file.sizeBytes)} (${num(file.sizeBytes)} bytes)`)]
+    ['Size', cell(`${size(file.sizeBytes)}${gzip}`)]
   ]
   if (file.badLines === 0) rows.push(['CRC-32C', cell(`<code>${text(file.crc32c)}</code>`)])
   else if (!file.cause) {
