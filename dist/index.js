@@ -32702,6 +32702,7 @@ const HEADLINES = {
     input: () => 'An input of the step is not valid: nothing was done',
     fileUnusable: unusable,
     fileChanged: unusable,
+    gzipBroken: s => `${shownFile(s)} does not decompress: a broken gzip file${nothing(s)}`,
     fileOutside: unusable,
     fileLinkOut: unusable,
     wrongFormat: s => {
@@ -33751,9 +33752,9 @@ function gzipProblem(error) {
     if (typeof code !== 'string' || !code.startsWith('Z_'))
         return undefined;
     if (code === 'Z_BUF_ERROR') {
-        return 'is a truncated gzip file: it ends before its compressed data does (cut short when it was written, copied or committed?); compress the NDJSON again';
+        return 'is a truncated gzip file: it ends before its compressed data does';
     }
-    return `is a corrupt gzip file (zlib: ${String(message)}); compress the NDJSON again`;
+    return `is a corrupt gzip file (zlib: ${String(message)})`;
 }
 
 
@@ -34917,6 +34918,30 @@ var outside_text = __nccwpck_require__(596);
 /** Failures listed in the step's error; the rest are counted. */
 const FAILURES_SHOWN = 10;
 /**
+ * Deletes `selected` with bounded concurrency, into `deleted` or `failed` as each ends (not in
+ * order): the caller reports them even when a cancel cuts this short.
+ */
+async function deleteEach(ctx, selected, deleted, failed) {
+    const { client, log } = ctx;
+    if (selected.length === 0)
+        return;
+    await log.group((0,outside_text.t) `Deleting ${selected.length} datasets`, () => forEachLimited(selected, ctx.inputs.concurrency, ctx.signal, async (dataset) => {
+        try {
+            // Another cleanup job may race us: already gone counts as deleted.
+            const { alreadyGone } = await client.deleteDataset(dataset.id);
+            deleted.push(dataset);
+            log.info((0,outside_text.t) `${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${(0,outside_text/* quote */.hD)(dataset.name, outside_text/* NAME_SHOWN */.od)}.`);
+        }
+        catch (error) {
+            if (ctx.signal.aborted)
+                return;
+            const reason = (0,outside_text.t) `${(0,errors/* whatHappened */.ez)(error)}`;
+            failed.push({ dataset, reason });
+            log.info((0,outside_text.t) `Could not delete ${dataset.id} ${(0,outside_text/* quote */.hD)(dataset.name, outside_text/* NAME_SHOWN */.od)}: ${reason}`);
+        }
+    }));
+}
+/**
  * Deletes expired datasets (and, with older-than, old ones), optionally only
  * those whose name matches name-pattern. Reads every page first, so deleting
  * cannot shift the pages being walked; then deletes with bounded concurrency.
@@ -34957,23 +34982,7 @@ async function cleanupOperation(ctx) {
         return;
     }
     try {
-        if (selected.length > 0) {
-            await log.group((0,outside_text.t) `Deleting ${selected.length} datasets`, () => forEachLimited(selected, inputs.concurrency, ctx.signal, async (dataset) => {
-                try {
-                    // Another cleanup job may race us: already gone counts as deleted.
-                    const { alreadyGone } = await client.deleteDataset(dataset.id);
-                    deleted.push(dataset);
-                    log.info((0,outside_text.t) `${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${(0,outside_text/* quote */.hD)(dataset.name, outside_text/* NAME_SHOWN */.od)}.`);
-                }
-                catch (error) {
-                    if (!ctx.signal.aborted) {
-                        const reason = (0,outside_text.t) `${(0,errors/* whatHappened */.ez)(error)}`;
-                        failed.push({ dataset, reason });
-                        log.info((0,outside_text.t) `Could not delete ${dataset.id} ${(0,outside_text/* quote */.hD)(dataset.name, outside_text/* NAME_SHOWN */.od)}: ${reason}`);
-                    }
-                }
-            }));
-        }
+        await deleteEach(ctx, selected, deleted, failed);
     }
     finally {
         // Also after a cancel: report exactly what is gone so far, in the order selected.
@@ -37054,7 +37063,7 @@ async function* gunzipChunks(handle, at, identity, signal) {
                     throw readError(at, error);
                 if (!sameFile(identify(await handle.stat()), identity))
                     throw changedError(at);
-                throw new errors/* FileCheckError */.pg((0,outside_text.t) `${at.name} ${problem}`, at.path);
+                throw new errors/* FileCheckError */.pg((0,outside_text.t) `${at.name} ${problem}`, at.path, (0,advice/* advice */.v)('gzipBroken'));
             }
             signal?.throwIfAborted();
             if (next.done)
@@ -37644,6 +37653,7 @@ const TABLE = {
     // Inputs and the file.
     input: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The inputs are checked before anything is read or sent, and one of them is wrong (the failure line names it).`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Correct it in the step's \`with:\` in the workflow file; the README lists every input.`),
     fileUnusable: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The \`path\` input must name a non-empty NDJSON file in the workspace, and this one is missing, empty, not a regular file or cannot be read.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Check \`path\` (relative to the workspace), and that an earlier step checks out or writes the file.`),
+    gzipBroken: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The file is gzip (its first bytes say so), and it does not decompress to the end: it was cut short or damaged when it was written, copied or committed.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Compress the NDJSON again (\`gzip -k items.ndjson\`), and commit or upload the new file.`),
     fileChanged: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Something wrote, replaced or moved the file while the step was using it: the bytes sent must be the bytes checked.`, KEEP_THE_FILE),
     fileOutside: (resolved) => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `A relative \`path\` may not lead out of the workspace with \`..\`: it is more likely text an expression brought in than a choice. An absolute path is the workflow's own choice, and is used as given.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `If that file is the one to upload, give its absolute path in the workflow (path: ${resolved}).`),
     fileLinkOut: (real) => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `A pull request can turn a file of the repository into a link to any file on the runner, so the file read must be in the workspace once every link is resolved.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `If that file is the one to upload, give its real path in the workflow (path: ${real}).`),

@@ -368,9 +368,9 @@ describe('scanFile decompresses a gzip file', () => {
 describe('scanFile refuses a gzip file it cannot decompress', () => {
   const good = gzip(ndjson(items(200)))
   const TRUNCATED =
-    'items.ndjson.gz is a truncated gzip file: it ends before its compressed data does (cut short when it was written, copied or committed?); compress the NDJSON again'
+    'items.ndjson.gz is a truncated gzip file: it ends before its compressed data does. Compress the NDJSON again (`gzip -k items.ndjson`), and commit or upload the new file.'
   const corrupt = (zlib: string): string =>
-    `items.ndjson.gz is a corrupt gzip file (zlib: ${zlib}); compress the NDJSON again`
+    `items.ndjson.gz is a corrupt gzip file (zlib: ${zlib}). Compress the NDJSON again (\`gzip -k items.ndjson\`), and commit or upload the new file.`
   const flipped = (at: number): Buffer => {
     const bytes = Buffer.from(good)
     bytes[at < 0 ? bytes.length + at : at] ^= 0xff
@@ -467,7 +467,7 @@ describe('scanFile of a gzip file while things happen', () => {
     const push = onFirstChunk(() => truncateSync(path, 4 << 20))
     try {
       expect(await gzipRefusal(path)).toBe(
-        'items.ndjson.gz changed while it was being read; try again once nothing writes to it'
+        'items.ndjson.gz changed while it was being read. Make sure nothing writes the file during the step, then run it again.'
       )
     } finally {
       push.mockRestore()

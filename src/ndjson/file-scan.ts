@@ -155,7 +155,7 @@ async function* gunzipChunks(
         const problem = gzipProblem(error)
         if (problem === undefined) throw readError(at, error)
         if (!sameFile(identify(await handle.stat()), identity)) throw changedError(at)
-        throw new FileCheckError(t`${at.name} ${problem}`, at.path)
+        throw new FileCheckError(t`${at.name} ${problem}`, at.path, advice('gzipBroken'))
       }
       signal?.throwIfAborted()
       if (next.done) return

@@ -47,7 +47,7 @@ export function gzipProblem(error: unknown): string | undefined {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
   if (typeof code !== 'string' || !code.startsWith('Z_')) return undefined
   if (code === 'Z_BUF_ERROR') {
-    return 'is a truncated gzip file: it ends before its compressed data does (cut short when it was written, copied or committed?); compress the NDJSON again'
+    return 'is a truncated gzip file: it ends before its compressed data does'
   }
-  return `is a corrupt gzip file (zlib: ${String(message)}); compress the NDJSON again`
+  return `is a corrupt gzip file (zlib: ${String(message)})`
 }

@@ -11,6 +11,37 @@ import { NAME_SHOWN, quote, t, type Inert } from '../shared/outside-text.js'
 const FAILURES_SHOWN = 10
 
 /**
+ * Deletes `selected` with bounded concurrency, into `deleted` or `failed` as each ends (not in
+ * order): the caller reports them even when a cancel cuts this short.
+ */
+async function deleteEach(
+  ctx: RunContext<'cleanup'>,
+  selected: Dataset[],
+  deleted: Dataset[],
+  failed: Array<{ dataset: Dataset; reason: Inert }>
+): Promise<void> {
+  const { client, log } = ctx
+  if (selected.length === 0) return
+  await log.group(t`Deleting ${selected.length} datasets`, () =>
+    forEachLimited(selected, ctx.inputs.concurrency, ctx.signal, async dataset => {
+      try {
+        // Another cleanup job may race us: already gone counts as deleted.
+        const { alreadyGone } = await client.deleteDataset(dataset.id)
+        deleted.push(dataset)
+        log.info(
+          t`${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${quote(dataset.name, NAME_SHOWN)}.`
+        )
+      } catch (error) {
+        if (ctx.signal.aborted) return
+        const reason = t`${whatHappened(error)}`
+        failed.push({ dataset, reason })
+        log.info(t`Could not delete ${dataset.id} ${quote(dataset.name, NAME_SHOWN)}: ${reason}`)
+      }
+    })
+  )
+}
+
+/**
  * Deletes expired datasets (and, with older-than, old ones), optionally only
  * those whose name matches name-pattern. Reads every page first, so deleting
  * cannot shift the pages being walked; then deletes with bounded concurrency.
@@ -57,28 +88,7 @@ export async function cleanupOperation(ctx: RunContext<'cleanup'>): Promise<void
   }
 
   try {
-    if (selected.length > 0) {
-      await log.group(t`Deleting ${selected.length} datasets`, () =>
-        forEachLimited(selected, inputs.concurrency, ctx.signal, async dataset => {
-          try {
-            // Another cleanup job may race us: already gone counts as deleted.
-            const { alreadyGone } = await client.deleteDataset(dataset.id)
-            deleted.push(dataset)
-            log.info(
-              t`${alreadyGone ? 'Already deleted:' : 'Deleted'} ${dataset.id} ${quote(dataset.name, NAME_SHOWN)}.`
-            )
-          } catch (error) {
-            if (!ctx.signal.aborted) {
-              const reason = t`${whatHappened(error)}`
-              failed.push({ dataset, reason })
-              log.info(
-                t`Could not delete ${dataset.id} ${quote(dataset.name, NAME_SHOWN)}: ${reason}`
-              )
-            }
-          }
-        })
-      )
-    }
+    await deleteEach(ctx, selected, deleted, failed)
   } finally {
     // Also after a cancel: report exactly what is gone so far, in the order selected.
     const order = new Map(selected.map((d, i) => [d.id, i]))

@@ -41,6 +41,11 @@ const TABLE = {
       t`The \`path\` input must name a non-empty NDJSON file in the workspace, and this one is missing, empty, not a regular file or cannot be read.`,
       t`Check \`path\` (relative to the workspace), and that an earlier step checks out or writes the file.`
     ),
+  gzipBroken: () =>
+    said(
+      t`The file is gzip (its first bytes say so), and it does not decompress to the end: it was cut short or damaged when it was written, copied or committed.`,
+      t`Compress the NDJSON again (\`gzip -k items.ndjson\`), and commit or upload the new file.`
+    ),
   fileChanged: () =>
     said(
       t`Something wrote, replaced or moved the file while the step was using it: the bytes sent must be the bytes checked.`,
