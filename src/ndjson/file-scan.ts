@@ -2,7 +2,7 @@ import { constants, type Stats } from 'node:fs'
 import { lstat, open, stat, type FileHandle } from 'node:fs/promises'
 import { Crc32c, crc32cBase64 } from './crc32c.js'
 import { FileCheckError, errorMessage } from '../shared/errors.js'
-import { NdjsonChecker, type NdjsonCheck } from './check.js'
+import { NdjsonChecker, type NdjsonCheck, type UrlSink } from './check.js'
 import { t } from '../shared/outside-text.js'
 import { SCRATCH_BYTES } from './fast-path.js'
 
@@ -25,6 +25,8 @@ export interface ScanOptions {
   signal?: AbortSignal
   /** How errors name the file (the path as the user gave it); the quoted path by default. */
   label?: string
+  /** Takes the url of each good line (url-checks.ts), in the same pass. */
+  urls?: UrlSink
 }
 
 /**
@@ -64,7 +66,7 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
   const handle = await openUnchanged(at, identity)
   try {
     const crc = await Crc32c.create()
-    const checker = new NdjsonChecker()
+    const checker = new NdjsonChecker(undefined, options.urls)
     for await (const chunk of readChunks(handle, at, identity.size, signal)) {
       crc.update(chunk)
       checker.push(chunk)
