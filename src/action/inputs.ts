@@ -5,7 +5,9 @@ import { isDatasetId, type DatasetId } from '../nexus/types.js'
 import {
   IF_EXISTS,
   IF_MISSING,
+  MAX_URL_SAMPLE,
   OPERATIONS,
+  URL_PROBLEMS,
   type ActionInputs,
   type ApiSettings,
   type Operation
@@ -93,7 +95,11 @@ export function readInputs(get: InputGetter = fromRunner, env: Env = process.env
     pageSize: readInteger('page-size', withDefault('page-size'), 1, LARGEST_PAGE),
     ifMissing: readChoice('if-missing', withDefault('if-missing'), IF_MISSING),
     dryRun: readBoolean('dry-run', withDefault('dry-run')),
-    concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32)
+    concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32),
+    urlProblems: readChoice('url-problems', withDefault('url-problems'), URL_PROBLEMS),
+    urlMinLifetime: readDuration('url-min-lifetime', withDefault('url-min-lifetime')),
+    urlSample: readInteger('url-sample', withDefault('url-sample'), 0, MAX_URL_SAMPLE),
+    urlAllowPrivate: readBoolean('url-allow-private', withDefault('url-allow-private'))
   }
 
   if (uses('max-datasets') && raw('max-datasets')) {

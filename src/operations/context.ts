@@ -1,5 +1,6 @@
 import type { NexusClient } from '../nexus/client.js'
 import type { FileScan } from '../ndjson/file-scan.js'
+import type { UrlFindings } from '../ndjson/url-checks.js'
 import type { Dataset, DatasetId } from '../nexus/types.js'
 import type { OutputName } from '../shared/action-yml.js'
 import type { Clock } from '../shared/clock.js'
@@ -17,6 +18,13 @@ export type IfExists = (typeof IF_EXISTS)[number]
 /** What delete does when the dataset is not there. */
 export const IF_MISSING = ['fail', 'ignore'] as const
 export type IfMissing = (typeof IF_MISSING)[number]
+
+/** What create and check do when the items' URLs have problems (url-problems). */
+export const URL_PROBLEMS = ['warn', 'fail'] as const
+export type UrlProblems = (typeof URL_PROBLEMS)[number]
+
+/** The most items url-sample requests. */
+export const MAX_URL_SAMPLE = 1000
 
 /** How to reach Nexus: read only by the operations that talk to it (not `check`). */
 export interface ApiSettings {
@@ -49,6 +57,12 @@ export interface ActionInputs {
   namePattern?: string
   dryRun: boolean
   concurrency: number
+  urlProblems: UrlProblems
+  /** A signed item URL must be valid at least this long from the check on. */
+  urlMinLifetime: Duration
+  /** Items whose URLs are requested; 0: none. */
+  urlSample: number
+  urlAllowPrivate: boolean
 }
 
 export interface PageCursors {
@@ -63,6 +77,22 @@ export interface FileFacts extends Pick<
 > {
   /** The path as the user gave it. */
   shown: string
+}
+
+/** The items' URLs as checked (create, check): what the summary says of them. */
+export interface ItemUrlFacts extends UrlFindings {
+  /** url-min-lifetime as written, e.g. `1h`. */
+  minLifetime: string
+  /** What url-sample found; absent with url-sample: 0. */
+  sample?: SampleFacts
+}
+
+export interface SampleFacts {
+  /** Items whose URL was requested. */
+  sampled: number
+  unreachable: number
+  /** The first unreachable ones, with why (`404: the object is missing`). */
+  firstUnreachable: Array<{ line: number; reason: Inert }>
 }
 
 /** A listing as list shows it: what is in it, and what its filters left out. */
@@ -103,6 +133,7 @@ export interface CleanupFacts {
  */
 export interface StepFacts {
   file?: FileFacts
+  urls?: ItemUrlFacts
   /** The dataset the step is about, as last read. */
   dataset?: Dataset
   /** create: the dataset is an existing namesake (if-exists: reuse); nothing was uploaded. */
@@ -117,7 +148,7 @@ export interface StepFacts {
   /** delete with if-missing: ignore found no dataset of this id. */
   missing?: DatasetId
   /** How long each part of the step took, in ms. */
-  durations: { check?: number; upload?: number; wait?: number }
+  durations: { check?: number; sample?: number; upload?: number; wait?: number }
   upload?: { bytesPerSecond: number; attempts: number }
   listing?: ListingFacts
   cleanup?: CleanupFacts

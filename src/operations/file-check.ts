@@ -1,9 +1,12 @@
+import type { UrlSink } from '../ndjson/check.js'
 import { openUnchanged, scanFile, type FileScan } from '../ndjson/file-scan.js'
 import { FileCheckError } from '../shared/errors.js'
 import { formatBytes, readableDuration } from '../shared/format.js'
 import { t } from '../shared/outside-text.js'
 import type { Operation, OperationContext } from './context.js'
 import { locateFile, type FileLocation } from './file-location.js'
+import { checkItemUrls, itemUrlChecks } from './item-urls.js'
+import { place } from './place.js'
 
 /** A dataset file that passed the check: where it is, what it holds. */
 export interface CheckedFile {
@@ -15,8 +18,8 @@ export interface CheckedFile {
 
 /**
  * The one check of the `path` file, for `create` and `check` alike (same messages, annotations
- * and limits): locate it, scan it once (CRC-32C and every line), annotate bad lines and fail on
- * them, and set the outputs size-bytes and crc32c.
+ * and limits): locate it, scan it once (CRC-32C, every line, the items' URLs), annotate bad lines
+ * and fail on them, set the outputs size-bytes and crc32c, then check the items' URLs.
  */
 export async function checkDatasetFile(ctx: OperationContext): Promise<CheckedFile> {
   const { inputs, clock, log, report } = ctx
@@ -30,7 +33,8 @@ export async function checkDatasetFile(ctx: OperationContext): Promise<CheckedFi
     log.info(t`${shown} is a symbolic link to ${file.linkTarget}; following it.`)
   }
   const started = clock.now()
-  const scan = await scanExplained(file.path, shown, inputs.operation, ctx.signal)
+  const urls = itemUrlChecks(ctx)
+  const scan = await scanExplained(file.path, shown, inputs.operation, ctx.signal, urls)
   const { sizeBytes, crc32c, items, badLines, problems, cause } = scan
   report.facts.file = { shown, sizeBytes, crc32c, items, badLines, problems, cause }
   report.facts.durations.check = clock.now() - started
@@ -40,6 +44,7 @@ export async function checkDatasetFile(ctx: OperationContext): Promise<CheckedFi
   )
   report.output('size-bytes', String(scan.sizeBytes))
   report.output('crc32c', scan.crc32c)
+  await checkItemUrls(ctx, shown, scan, urls)
   return {
     file,
     scan,
@@ -62,10 +67,11 @@ async function scanExplained(
   filePath: string,
   shownPath: string,
   operation: Operation,
-  signal: AbortSignal
+  signal: AbortSignal,
+  urls: UrlSink
 ): Promise<FileScan> {
   try {
-    return await scanFile(filePath, { signal, label: shownPath })
+    return await scanFile(filePath, { signal, label: shownPath, urls })
   } catch (error) {
     if (!(error instanceof FileCheckError)) throw error
     throw new FileCheckError(
@@ -118,13 +124,4 @@ function reportBadLines(ctx: OperationContext, scan: FileScan, shownPath: string
     t`${shownPath} is not valid NDJSON: line ${first.line}: ${first.message}${more}.${refused(ctx.inputs.operation, 'fix the file and run again')}`,
     shownPath
   )
-}
-
-/**
- * `items.ndjson:7: ` or `items.ndjson:7:12: `, as compilers print a place: the runner's log shows
- * an annotation's message alone (its file and line are properties the log view does not print),
- * so the message names its place itself.
- */
-function place(shownPath: string, line: number, column: number | undefined): string {
-  return `${shownPath}:${line}:${column ? `${column}:` : ''} `
 }
