@@ -8,8 +8,9 @@
  *     shape of bench-scan.ts (string members only, numbers, a nested object);
  *     then the plain file gzipped: create vs `gunzip -c file | curl -T -` (the
  *     action decompresses it twice, for the scan and for the upload);
- *  2. peak RSS of the action process for 256 MiB and 32 MiB files, per shape,
- *     and for the 256 MiB one gzipped;
+ *  2. peak RSS of the action process for 256 MiB and 32 MiB files, per shape (the check of
+ *     repeated item URLs keeps 12 bytes an item, up to 64 MiB: the ratio of the two is shown
+ *     for information), and for the 256 MiB one gzipped;
  *  3. CRC-32C and line-check throughput on their own (the check per shape,
  *     bound ≥ 1 GiB/s each);
  *  4. cleanup of 1000 expired datasets, DELETE answered after 20 ms,
@@ -149,14 +150,13 @@ async function createVsCurl(emu: Emulator, shape: Shape, bigScan: FileScan): Pro
   record(
     `peak RSS, 256 MiB file, ${shape} lines`,
     `${rssBig.toFixed(0)} MiB`,
-    '≤ 120 MiB',
-    rssBig <= 120
+    '≤ 160 MiB',
+    rssBig <= 160
   )
   record(
     `peak RSS 256 MiB / 32 MiB file, ${shape} lines`,
     `${(rssBig / rssSmall).toFixed(2)} (${rssBig.toFixed(0)} / ${rssSmall.toFixed(0)} MiB)`,
-    '≤ 1.3',
-    rssBig / rssSmall <= 1.3
+    '12 B an item for the URL check'
   )
 }
 

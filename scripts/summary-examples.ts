@@ -23,7 +23,8 @@ import {
   InputError,
   NexusApiError,
   UploadError,
-  UploadUnconfirmedError
+  UploadUnconfirmedError,
+  UrlCheckError
 } from '../src/shared/errors.js'
 import { t, type Inert } from '../src/shared/outside-text.js'
 
@@ -204,6 +205,71 @@ export const SUMMARY_EXAMPLES: SummaryExample[] = [
       operation: 'check',
       elapsedMs: 30,
       facts: facts({ file: FILE, durations: { check: 5 } })
+    }
+  },
+  {
+    title: 'check: item URL problems, and a sample of 20',
+    input: {
+      ...base,
+      operation: 'check',
+      elapsedMs: 900,
+      facts: facts({
+        file: FILE,
+        urls: {
+          duplicates: {
+            count: 4,
+            first: [
+              { line: 26, earlier: 1 },
+              { line: 27, earlier: 2 },
+              { line: 28, earlier: 3 },
+              { line: 29, earlier: 4 }
+            ]
+          },
+          nonWeb: {
+            count: 1,
+            first: [{ line: 9, url: 's3://bucket/9.jpg', why: 'its scheme is s3:' }]
+          },
+          expiring: { count: 0, first: [] },
+          minLifetime: '1h',
+          sample: {
+            sampled: 20,
+            unreachable: 2,
+            firstUnreachable: [
+              { line: 12, reason: t`404: the object is missing` },
+              { line: 40, reason: t`403: a private object, or a bad or expired signature` }
+            ]
+          }
+        },
+        durations: { check: 5, sample: 840 }
+      })
+    }
+  },
+  {
+    title: 'create: signed item URLs expire too soon (url-problems: fail)',
+    input: {
+      ...base,
+      operation: 'create',
+      elapsedMs: 30,
+      error: new UrlCheckError(
+        t`data/items.ndjson has item URL problems (url-problems: fail): 50 expiring within 1d. Nothing was created; the annotations name the first lines of each kind; fix them, or set url-problems: warn.`
+      ),
+      facts: facts({
+        file: FILE,
+        urls: {
+          duplicates: { count: 0, first: [] },
+          nonWeb: { count: 0, first: [] },
+          expiring: {
+            count: 50,
+            first: [1, 2, 3, 4].map(line => ({
+              line,
+              scheme: 'AWS SigV4',
+              expiresAt: NOW + 5 * 3_600_000
+            }))
+          },
+          minLifetime: '1d'
+        },
+        durations: { check: 5 }
+      })
     }
   },
   {

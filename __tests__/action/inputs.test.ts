@@ -104,7 +104,11 @@ describe('readInputs', () => {
         timeoutMs: 1_800_000,
         pollIntervalMs: 5000,
         ifExists: 'create',
-        path: 'data.ndjson'
+        path: 'data.ndjson',
+        urlProblems: 'warn',
+        urlMinLifetime: { ms: 3_600_000, text: '1h' },
+        urlSample: 0,
+        urlAllowPrivate: false
       }
     ],
     ['list', {}, { showExpired: false, pageSize: 100 }],
@@ -121,10 +125,34 @@ describe('readInputs', () => {
     expect(inputs.api?.apiUrl.href).toBe('https://api.datature.io/')
   })
 
-  test('check reads only its path: no credentials', () => {
+  test('check reads only its file and what to make of its URLs: no credentials', () => {
     expect(readInputs(env({ operation: 'check', path: 'a.ndjson' }))).toEqual({
       operation: 'check',
-      path: 'a.ndjson'
+      path: 'a.ndjson',
+      requestTimeoutMs: 60_000,
+      urlProblems: 'warn',
+      urlMinLifetime: { ms: 3_600_000, text: '1h' },
+      urlSample: 0,
+      urlAllowPrivate: false
+    })
+  })
+
+  test('reads the item URL inputs as given', () => {
+    const inputs = readInputs(
+      env({
+        operation: 'check',
+        path: 'a.ndjson',
+        'url-problems': 'FAIL',
+        'url-min-lifetime': '2d',
+        'url-sample': '1000',
+        'url-allow-private': 'true'
+      })
+    )
+    expect(inputs).toMatchObject({
+      urlProblems: 'fail',
+      urlMinLifetime: { ms: 2 * 86_400_000, text: '2d' },
+      urlSample: 1000,
+      urlAllowPrivate: true
     })
   })
 
@@ -366,6 +394,26 @@ describe('readInputs: each bad input is refused with a message naming it', () =>
       'concurrency out of range',
       { operation: 'cleanup', concurrency: '33' },
       /"concurrency" must be a whole number from 1 to 32; got "33"/
+    ],
+    [
+      'url-problems neither warn nor fail',
+      { operation: 'check', path: 'x.ndjson', 'url-problems': 'error' },
+      /"url-problems" must be one of warn, fail; got "error"/
+    ],
+    [
+      'url-min-lifetime without a unit',
+      { operation: 'check', path: 'x.ndjson', 'url-min-lifetime': '3600' },
+      /"url-min-lifetime" must be a number and a unit s, m, h, d or w .*got "3600"/
+    ],
+    [
+      'url-sample over 1000',
+      { operation: 'create', path: 'x.ndjson', 'url-sample': '1001' },
+      /"url-sample" must be a whole number from 0 to 1000; got "1001"/
+    ],
+    [
+      'url-allow-private not a boolean',
+      { operation: 'create', path: 'x.ndjson', 'url-allow-private': 'yes' },
+      /"url-allow-private" must be true or false; got "yes"/
     ],
     [
       'empty name-pattern given explicitly',

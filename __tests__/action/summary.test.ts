@@ -126,6 +126,46 @@ describe('success', () => {
     expect(row(summary, 'Time')).toEqual(['Time', '30 ms: check 5 ms'])
   })
 
+  test('check: the items’ URLs, each check with its first lines, and the sample', () => {
+    const summary = summaryOf('check: item URL problems, and a sample of 20')
+    expect(summary).toContain('<h4>Item URLs</h4>')
+    expect(row(summary, 'Repeated')).toEqual([
+      'Repeated',
+      '4: line 26 (as 1), 27 (as 2), 28 (as 3), …'
+    ])
+    expect(row(summary, 'Not http(s)')).toEqual(['Not http(s)', '1: line 9 (its scheme is s3:)'])
+    expect(row(summary, 'Expiring within 1h')).toEqual(['Expiring within 1h', '0'])
+    expect(row(summary, 'Sampled')).toEqual([
+      'Sampled',
+      '20 requested, 2 unreachable: line 12 (404: the object is missing), 40 (403: a private object, or a bad or expired signature)'
+    ])
+    expect(row(summary, 'Time')).toEqual(['Time', '900 ms: check 5 ms, URL sample 840 ms'])
+  })
+
+  test('the items’ URLs: no sample; a file with more items than the repeat check holds', () => {
+    const input = example('create: signed item URLs expire too soon (url-problems: fail)')
+    const urls = input.facts.urls
+    if (!urls) throw new Error('the example has item URLs')
+    const summary = buildSummary({
+      ...input,
+      facts: { ...input.facts, urls: { ...urls, remembered: 5_592_405 } }
+    })
+    expect(row(summary, 'Sampled')).toEqual(['Sampled', 'none (url-sample: 0)'])
+    expect(row(summary, 'Expiring within 1d')).toEqual([
+      'Expiring within 1d',
+      '50: line 1 (AWS SigV4, in 5 h), 2 (AWS SigV4, in 5 h), 3 (AWS SigV4, in 5 h), …'
+    ])
+    expect(row(summary, 'Repeated')).toEqual([
+      'Repeated',
+      '0 (among the first 5,592,405 items only: 64.0 MiB holds no more)'
+    ])
+  })
+
+  test('a summary without item URLs (get, or a file that failed its lines) has no such section', () => {
+    expect(summaryOf('get: a dataset that failed')).not.toContain('Item URLs')
+    expect(summaryOf('create: the file has bad lines')).not.toContain('Item URLs')
+  })
+
   test('get of a failed dataset: a warning, the step itself did not fail', () => {
     const summary = summaryOf('get: a dataset that failed')
     expect(shown(firstLine(summary))).toBe('⚠️ Dataset merge-44 is FailedProcessing')
@@ -139,6 +179,15 @@ describe('success', () => {
 })
 
 describe('failure: what next', () => {
+  test('url-problems: fail: nothing created, the failure line, and the items’ URLs', () => {
+    const summary = summaryOf('create: signed item URLs expire too soon (url-problems: fail)')
+    expect(shown(firstLine(summary))).toBe('❌ create failed: nothing created')
+    expect(said(summary, 'Failure')).toContain('50 expiring within 1d. Nothing was created')
+    expect(said(summary, 'Left behind')).toBe('Left behind: nothing (no dataset was created).')
+    expect(row(summary, 'CRC-32C')).toEqual(['CRC-32C', 'vdJ+rQ=='])
+    expect(summary).toContain('<h4>Item URLs</h4>')
+  })
+
   test('a bad file: its bad lines as a table, nothing created', () => {
     const summary = summaryOf('create: the file has bad lines')
     expect(shown(firstLine(summary))).toBe(

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals'
 import { isUtf8 } from 'node:buffer'
-import { MAX_DEPTH, NdjsonChecker, type NdjsonCheck } from '../../src/ndjson/check.js'
+import { MAX_DEPTH, NdjsonChecker, type NdjsonCheck, type UrlSink } from '../../src/ndjson/check.js'
 import {
   fastPath,
   scalarPath,
@@ -68,15 +68,47 @@ function lastRecords(): UrlRecord[] {
   return records
 }
 
-/** The checker on `data`, pushed in chunks ending at `cuts`. */
-function check(fast: FastPath, data: Buffer, cuts: number[] = []): NdjsonCheck {
-  const checker = new NdjsonChecker(fast)
+/** The checker on `data`, pushed in chunks ending at `cuts`, handing urls to `urls`. */
+function check(fast: FastPath, data: Buffer, cuts: number[] = [], urls?: UrlSink): NdjsonCheck {
+  const checker = new NdjsonChecker(fast, urls)
   let from = 0
   for (const to of [...cuts, data.length]) {
     checker.push(data.subarray(from, to))
     from = to
   }
   return checker.finish()
+}
+
+/** What the checker hands a UrlSink for each good line: its number, url and the url's facts. */
+interface LineUrl {
+  line: number
+  url: string
+  hashLo: number
+  hashHi: number
+  flags: number
+}
+
+/** The check of `data` (as check() makes it) and the url of each good line. */
+function checkUrls(
+  fast: FastPath,
+  data: Buffer,
+  cuts: number[] = []
+): { result: NdjsonCheck; urls: LineUrl[] } {
+  const urls: LineUrl[] = []
+  const sink: UrlSink = {
+    url: (line, hashLo, hashHi, flags, text, from, to) =>
+      urls.push({ line, url: text.toString('utf8', from, to), hashLo, hashHi, flags })
+  }
+  return { result: check(fast, data, cuts, sink), urls }
+}
+
+/** What a good line's url is to JSON.parse, and its facts by urlFacts(). */
+function expectedUrl(data: Buffer, line: number): LineUrl {
+  const text = data.toString('utf8').split('\n')[line - 1]
+  const url = (JSON.parse(text) as { url: string }).url
+  const { hashLo, hashHi, web, query } = urlFacts(Buffer.from(url))
+  const flags = (web ? URL_WEB : 0) | (query ? URL_QUERY : 0)
+  return { line, url: Buffer.from(url).toString('utf8'), hashLo, hashHi, flags }
 }
 
 const TYPICAL = '{"kind": "Image", "url": "https://storage.example.com/datasets/000000001.jpg"}'
@@ -620,30 +652,40 @@ describe('fast path: random lines of every shape', () => {
     expect(Math.min(...Object.keys(FEATURES).map(name => covered[name] ?? 0))).toBeGreaterThan(500)
   })
 
-  it('leaves every answer of the checker unchanged, for any chunking', () => {
+  it('leaves every answer of the checker unchanged, and hands over the same urls, for any chunking', () => {
     const random = prng(1126)
     const fast = counted(fastPath())
     let bad = 0
+    let urls = 0
     for (let round = 0; round < 1000; round++) {
       const file = randomFile(random)
-      const expected = check(scalarPath(), file)
+      const expected = checkUrls(scalarPath(), file)
       const context = `round ${round}: ${JSON.stringify(file.toString('latin1'))}`
-      expect({ context, result: check(fast, file) }).toEqual({ context, result: expected })
+      expect({ context, ...checkUrls(fast, file) }).toEqual({ context, ...expected })
       const cuts = randomCuts(random, file.length)
-      expect({ context, cuts, result: check(fast, file, cuts) }).toEqual({
+      expect({ context, cuts, ...checkUrls(fast, file, cuts) }).toEqual({
         context,
         cuts,
-        result: expected
+        ...expected
       })
-      expect({ context, cuts, result: check(scalarPath(), file, cuts) }).toEqual({
+      expect({ context, cuts, ...checkUrls(scalarPath(), file, cuts) }).toEqual({
         context,
         cuts,
-        result: expected
+        ...expected
       })
-      bad += expected.badLines
+      // One url per good line, the one JSON.parse finds on it, with urlFacts()' facts of it.
+      const { result } = expected
+      expect(expected.urls).toHaveLength(result.items - result.badLines)
+      expect({
+        context,
+        urls: expected.urls.map(({ line }) => expectedUrl(file, line))
+      }).toEqual({ context, urls: expected.urls })
+      bad += result.badLines
+      urls += expected.urls.length
     }
     expect(fast.total).toBeGreaterThan(8000)
     expect(bad).toBeGreaterThan(4000)
+    expect(urls).toBeGreaterThan(8000)
   })
 })
 

@@ -1,68 +1,22 @@
 import { QUERY_BYTES, signatureExpiry } from '../../src/ndjson/signed-url.js'
+import {
+  aws,
+  azure,
+  basic,
+  CLOUDFRONT,
+  cloudfrontPolicy,
+  GCS_V2,
+  gcs,
+  policy,
+  S3_V2,
+  seconds
+} from '../support/signed-urls.js'
 
 const HOUR = 3_600_000
-
-/** `YYYYMMDDTHHMMSSZ`, the V4 signing time. */
-function basic(ms: number): string {
-  return new Date(ms)
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '')
-}
-
-/** Epoch seconds, as V2 and CloudFront write `Expires`. */
-function seconds(ms: number): number {
-  return Math.floor(ms / 1000)
-}
 
 /** A time on a whole second, an hour ahead: what a fresh URL was signed to reach. */
 const soon = Math.floor((Date.now() + HOUR) / 1000) * 1000
 const past = Date.UTC(2013, 4, 25)
-
-function aws(date: string, expires: string): string {
-  return (
-    'https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256' +
-    '&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request' +
-    `&X-Amz-Date=${date}&X-Amz-Expires=${expires}&X-Amz-SignedHeaders=host` +
-    '&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404'
-  )
-}
-
-function gcs(date: string, expires: string): string {
-  return (
-    'https://storage.googleapis.com/example-bucket/cat.jpeg?X-Goog-Algorithm=GOOG4-RSA-SHA256' +
-    '&X-Goog-Credential=example%40example-project.iam.gserviceaccount.com%2F20181026%2Fus-central1%2Fstorage%2Fgoog4_request' +
-    `&X-Goog-Date=${date}&X-Goog-Expires=${expires}&X-Goog-SignedHeaders=host` +
-    '&X-Goog-Signature=247a2aa45f169edf4d187d54e7cc46e4731b1e6273242c4f4c39a1d2507a0e58'
-  )
-}
-
-function azure(se: string): string {
-  return (
-    'https://myaccount.blob.core.windows.net/sascontainer/sasblob.jpg?sv=2019-02-02' +
-    `&st=2019-04-29T22%3A18%3A26Z&se=${se}&sr=b&sp=r&spr=https` +
-    '&sig=Z%2FRHIX5Xcg0Mq2rqI3OlWTjEg2tYkboXr1P9ZUXDtkk%3D'
-  )
-}
-
-const S3_V2 = (expires: string): string =>
-  `https://awsexamplebucket1.s3.us-west-1.amazonaws.com/photos/puppy.jpg?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=${expires}&Signature=NpgCjnDzrM%2BWFzoENXmpNDUsSn8%3D`
-const GCS_V2 = (expires: string): string =>
-  `https://storage.googleapis.com/example-bucket/cat.jpeg?GoogleAccessId=example%40example-project.iam.gserviceaccount.com&Expires=${expires}&Signature=BCl%2FnoB4Yp7JHj%2B2Q7%2BAC4%3D`
-const CLOUDFRONT = (expires: string): string =>
-  `https://d111111abcdef8.cloudfront.net/image.jpg?Expires=${expires}&Signature=nitfHRCrtziwO2HwPfWw~yYDhUF5EwRunQA-j19DzZrvDh6hQ73lDx~-ar3UocvvRQVw6EkC~GdpGQyyOSKQim-TxAnW7d8F5Kkai9HVx0FIu-5jcQb0UEmatEXAMPLE3ReXySpLSMj0yCd3ZAB4UcBCAqEijkytL6f3fVYNGQI6&Key-Pair-Id=K2JCJMDEHXQW5F`
-
-/** A CloudFront custom policy, in CloudFront's URL-safe base64. */
-function policy(statement: unknown): string {
-  const json = JSON.stringify({ Statement: [statement] })
-  return Buffer.from(json)
-    .toString('base64')
-    .replace(/[+=/]/g, c => (c === '+' ? '-' : c === '=' ? '_' : '~'))
-}
-
-function cloudfrontPolicy(policyParam: string): string {
-  return `https://d111111abcdef8.cloudfront.net/image.jpg?Policy=${policyParam}&Signature=nitfHRCrtziwO2HwPfWw~yYDhUF5Ew&Key-Pair-Id=K2JCJMDEHXQW5F`
-}
 
 describe('signatureExpiry reads each family', () => {
   it('AWS SigV4: X-Amz-Date plus X-Amz-Expires, the AWS documentation example (expired)', () => {

@@ -2,6 +2,8 @@
 import { afterEach } from '@jest/globals'
 import type { ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs'
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import type { RunOptions } from '../../scripts/run-action.js'
@@ -59,6 +61,51 @@ export function useEmulators(): (options?: EmulatorOptions) => Promise<Emulator>
     const e = await Emulator.start(options)
     started.push(e)
     return e
+  }
+}
+
+/** How an item server answers a path: one status for every method, or one per method. */
+export type ItemRoute = number | { HEAD?: number; GET?: number }
+
+/** A server of dataset items on 127.0.0.1, and every request it got. */
+export interface ItemServer {
+  origin: string
+  requests: Array<{ method: string; path: string; headers: IncomingHttpHeaders }>
+}
+
+/**
+ * Call at the top of a test file: starts item servers on demand, which answer each path from
+ * `routes` (200 for a path not listed, or a method its route leaves out) with an empty body, and
+ * closes them after each test.
+ */
+export function useItemServers(): (routes?: Record<string, ItemRoute>) => Promise<ItemServer> {
+  const started: Array<{ server: Server; sockets: Set<Socket> }> = []
+  afterEach(async () => {
+    const closing = started.splice(0).map(({ server, sockets }) => {
+      for (const socket of sockets) socket.destroy()
+      return new Promise(resolve => server.close(resolve))
+    })
+    await Promise.all(closing)
+  })
+  return async (routes = {}) => {
+    const requests: ItemServer['requests'] = []
+    const server = createServer((req, res) => {
+      const method = req.method ?? ''
+      const path = req.url ?? ''
+      requests.push({ method, path, headers: req.headers })
+      const route = routes[path] ?? 200
+      res.statusCode = typeof route === 'number' ? route : (route[method as 'HEAD' | 'GET'] ?? 200)
+      res.end()
+    })
+    const sockets = new Set<Socket>()
+    server.on('connection', socket => {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+    })
+    started.push({ server, sockets })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    return { origin: `http://127.0.0.1:${port}`, requests }
   }
 }
 

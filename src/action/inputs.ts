@@ -5,7 +5,9 @@ import { isDatasetId, type DatasetId } from '../nexus/types.js'
 import {
   IF_EXISTS,
   IF_MISSING,
+  MAX_URL_SAMPLE,
   OPERATIONS,
+  URL_PROBLEMS,
   type ActionInputs,
   type InputsOf,
   type ApiSettings,
@@ -85,10 +87,20 @@ export function readInputs(get: InputGetter = fromRunner, env: Env = process.env
   }
   const op = operation as Operation
   refuseRemovedInputs(get)
-  if (op === 'check') return { operation: op, path: readPath(op, raw('path')) }
+  // What check and create read of the file and its items' URLs.
+  const requestTimeoutMs = readSeconds('request-timeout', withDefault('request-timeout'))
+  const file = (operation: 'check' | 'create') => ({
+    path: readPath(operation, raw('path')),
+    requestTimeoutMs,
+    urlProblems: readChoice('url-problems', withDefault('url-problems'), URL_PROBLEMS),
+    urlMinLifetime: readDuration('url-min-lifetime', withDefault('url-min-lifetime')),
+    urlSample: readInteger('url-sample', withDefault('url-sample'), 0, MAX_URL_SAMPLE),
+    urlAllowPrivate: readBoolean('url-allow-private', withDefault('url-allow-private'))
+  })
+  if (op === 'check') return { operation: op, ...file(op) }
   const nexus = {
     api: readApi(secretKey, raw, env),
-    requestTimeoutMs: readSeconds('request-timeout', withDefault('request-timeout'))
+    requestTimeoutMs
   }
   const waiting = () => ({
     timeoutMs: readSeconds('timeout', withDefault('timeout')),
@@ -100,7 +112,7 @@ export function readInputs(get: InputGetter = fromRunner, env: Env = process.env
         operation: op,
         ...nexus,
         ...waiting(),
-        path: readPath(op, raw('path')),
+        ...file(op),
         ...(raw('name') ? { name: readName(raw('name')) } : {}),
         ifExists: readChoice('if-exists', withDefault('if-exists'), IF_EXISTS),
         wait: readBoolean('wait', withDefault('wait'))

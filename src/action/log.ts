@@ -12,7 +12,7 @@ export const log: Logger = {
   notice: message => core.notice(message),
   warning: message => core.warning(message),
   annotate: (message, place) =>
-    core.error(message, {
+    (place.warning ? core.warning : core.error)(message, {
       title: place.title,
       file: place.file,
       startLine: place.line,

@@ -2,10 +2,12 @@ import { fastPath, SCRATCH_BYTES, type FastPath } from './fast-path.js'
 import { fileCause, FIRST_BYTES, isJsonSpace, type FileCause } from './file-cause.js'
 import { J_END_OF_LINE, J_UNEXPECTED, LineMachine, T_OBJECT } from './line-machine.js'
 import { describeProblem, JsonError, type LineProblem } from './line-problem.js'
+import { UrlCapture, type UrlSink } from './url-capture.js'
 import { countChars, findCut, Utf8Faults } from './utf8.js'
 
 export type { FileCause } from './file-cause.js'
 export type { LineProblem } from './line-problem.js'
+export type { UrlSink } from './url-capture.js'
 export { MAX_DEPTH } from './line-machine.js'
 
 /**
@@ -40,9 +42,19 @@ export const MAX_PROBLEMS = 10
 const BOM = [0xef, 0xbb, 0xbf]
 
 export class NdjsonChecker extends LineMachine {
-  /** `fast`: the SIMD path by default; tests pass the scalar one to check the JS path alone. */
-  constructor(private readonly fast: FastPath = fastPath()) {
+  /** Hands the url of each good line to the sink given, when one is. */
+  private readonly urls: UrlCapture | undefined
+
+  /**
+   * `fast`: the SIMD path by default; tests pass the scalar one to check the JS path alone.
+   * `urls`: takes the url of each good line (url-checks.ts).
+   */
+  constructor(
+    private readonly fast: FastPath = fastPath(),
+    urls?: UrlSink
+  ) {
     super()
+    this.urls = urls && new UrlCapture(urls)
   }
 
   private items = 0
@@ -106,6 +118,7 @@ export class NdjsonChecker extends LineMachine {
           i = fast.run(address + i, address + stop) - address
           const n = fast.accepted.value
           if (n > 0) {
+            this.urls?.fastLines(fast, n, this.lines + 1)
             this.items += n
             this.lines += n
             this.lineStart = this.base + i
@@ -118,6 +131,7 @@ export class NdjsonChecker extends LineMachine {
     }
 
     if (utf8.nextBad < end) this.noteUtf8(b, utf8.nextBad)
+    if (this.urls !== undefined && this.readingUrl()) this.urlRead(b, end)
     if (cut < end) {
       // Wanted even when the line has a JSON error: one at this very byte loses to the UTF-8 error.
       const column = this.problems.length < MAX_PROBLEMS ? this.column(b, cut) : 0
@@ -236,9 +250,17 @@ export class NdjsonChecker extends LineMachine {
       if (this.badLines === 0 && this.endsInsideObject()) this.openObjectLine = this.lines
       this.badLines++
       if (this.problems.length < MAX_PROBLEMS) this.problems.push(this.problem())
+    } else {
+      this.urls?.line(this.lines)
     }
     this.resetLine(next)
     return i + 1
+  }
+
+  /** Takes the url's content up to b[to]: what of it is in this chunk. */
+  protected urlRead(b: Buffer, to: number): void {
+    const from = this.stringStart + 1 - this.base
+    this.urls?.take(b, Math.max(from, 0), to, from >= 0)
   }
 
   /** The line's JSON stops at its end, inside the object it opens. */

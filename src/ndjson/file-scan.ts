@@ -4,7 +4,7 @@ import { Readable } from 'node:stream'
 import { Crc32c, crc32cBase64 } from './crc32c.js'
 import { advice } from '../shared/advice.js'
 import { FileCheckError, errorMessage } from '../shared/errors.js'
-import { NdjsonChecker, type NdjsonCheck } from './check.js'
+import { NdjsonChecker, type NdjsonCheck, type UrlSink } from './check.js'
 import { formatBytes } from '../shared/format.js'
 import { t } from '../shared/outside-text.js'
 import { SCRATCH_BYTES } from './fast-path.js'
@@ -35,6 +35,8 @@ export interface ScanOptions {
   label?: string
   /** The most bytes the file may hold, decompressed; MAX_FILE_BYTES unless a test wants less. */
   maxBytes?: number
+  /** Takes the url of each good line (url-checks.ts), in the same pass. */
+  urls?: UrlSink
 }
 
 /**
@@ -83,7 +85,7 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
     const gzip = await startsGzip(handle, at)
     if (!gzip && identity.size > maxBytes) throw tooLarge(at, maxBytes, false)
     const crc = await Crc32c.create()
-    const checker = new NdjsonChecker()
+    const checker = new NdjsonChecker(undefined, options.urls)
     let sizeBytes = 0
     const chunks = gzip
       ? gunzipChunks(handle, at, identity, signal)

@@ -87,7 +87,8 @@ export abstract class LineMachine {
   private readonly stack = new Uint8Array(MAX_DEPTH)
   private member = M_NONE
   private role = R_VALUE
-  private stringStart = 0
+  /** Absolute offset of the opening quote of the string being read. */
+  protected stringStart = 0
   /**
    * The url being read is, so far, only whitespace, so refused as an empty one is: JSON's own
    * whitespace (isJsonSpace), raw or escaped. Other Unicode spaces (U+00A0...) are characters a
@@ -109,6 +110,14 @@ export abstract class LineMachine {
 
   /** Ends the current line at chunk index i ('\n'), or at the end of the input when b is null. */
   protected abstract endLine(b: Buffer | null, i: number): number
+
+  /** A url string of the line's object (from stringStart) ends at b[i], its closing quote. */
+  protected abstract urlRead(b: Buffer, i: number): void
+
+  /** A url string of the line's object is being read: it goes on in the next chunk. */
+  protected readingUrl(): boolean {
+    return this.role === R_URL && this.state >= S_STRING && this.state <= S_HEX
+  }
 
   /** Only whitespace so far on this line. */
   protected blankSoFar(): boolean {
@@ -285,18 +294,12 @@ export abstract class LineMachine {
         return i + 1
       case S_FRACTION:
         if (digit) return i + 1
-        if (c === 0x65 || c === 0x45) {
-          this.state = S_E
-          return i + 1
-        }
-        return this.endNumber(i)
+        if (c !== 0x65 && c !== 0x45) return this.endNumber(i)
+        this.state = S_E
+        return i + 1
       case S_E:
-        if (c === 0x2b || c === 0x2d) {
-          this.state = S_EXP_SIGN
-          return i + 1
-        }
-        if (!digit) return this.fail(b, i, J_UNEXPECTED, c)
-        this.state = S_EXPONENT
+        if (!digit && c !== 0x2b && c !== 0x2d) return this.fail(b, i, J_UNEXPECTED, c)
+        this.state = digit ? S_EXPONENT : S_EXP_SIGN
         return i + 1
       case S_EXP_SIGN:
         if (!digit) return this.fail(b, i, J_UNEXPECTED, c)
@@ -432,6 +435,7 @@ export abstract class LineMachine {
         const empty = this.base + i === this.stringStart + 1
         this.url = !this.urlBlank ? T_STRING : empty ? T_EMPTY_STRING : T_BLANK_STRING
         this.urlBlank = false
+        this.urlRead(b, i)
       }
       this.state = role === R_KEY || role === R_TOP_KEY ? S_COLON : S_AFTER
       return i + 1

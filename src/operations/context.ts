@@ -1,5 +1,6 @@
 import type { NexusClient } from '../nexus/client.js'
 import type { FileScan } from '../ndjson/file-scan.js'
+import type { UrlFindings } from '../ndjson/url-checks.js'
 import type { Dataset, DatasetId } from '../nexus/types.js'
 import type { OutputName } from '../shared/action-yml.js'
 import type { Clock } from '../shared/clock.js'
@@ -17,6 +18,13 @@ export type IfExists = (typeof IF_EXISTS)[number]
 /** What delete does when the dataset is not there. */
 export const IF_MISSING = ['fail', 'ignore'] as const
 export type IfMissing = (typeof IF_MISSING)[number]
+
+/** What create and check do when the items' URLs have problems (url-problems). */
+export const URL_PROBLEMS = ['warn', 'fail'] as const
+export type UrlProblems = (typeof URL_PROBLEMS)[number]
+
+/** The most items url-sample requests. */
+export const MAX_URL_SAMPLE = 1000
 
 /** How to reach Nexus: read only by the operations that talk to it (not `check`). */
 export interface ApiSettings {
@@ -37,15 +45,28 @@ interface WaitInputs {
   pollIntervalMs: number
 }
 
+/** The file to check, and what to make of its items' URLs: `check` and `create` read these. */
+interface FileInputs {
+  path: string
+  /** Each `url-sample` request's time. */
+  requestTimeoutMs: number
+  urlProblems: UrlProblems
+  /** A signed item URL must be valid at least this long from the check on. */
+  urlMinLifetime: Duration
+  /** Items whose URLs are requested; 0: none. */
+  urlSample: number
+  urlAllowPrivate: boolean
+}
+
 /**
  * The inputs each operation reads, checked and typed (src/action/inputs.ts reads them): an
  * operation is handed what it needs, present, and nothing it does not read.
  */
 export interface InputsByOperation {
-  check: { path: string }
+  check: FileInputs
   create: ApiInputs &
-    WaitInputs & {
-      path: string
+    WaitInputs &
+    FileInputs & {
       /** Given, or the default name (main.ts makes it: it needs the run's context). */
       name: string
       ifExists: IfExists
@@ -95,6 +116,22 @@ export interface FileFacts extends Pick<
   shown: string
 }
 
+/** The items' URLs as checked (create, check): what the summary says of them. */
+export interface ItemUrlFacts extends UrlFindings {
+  /** url-min-lifetime as written, e.g. `1h`. */
+  minLifetime: string
+  /** What url-sample found; absent with url-sample: 0. */
+  sample?: SampleFacts
+}
+
+export interface SampleFacts {
+  /** Items whose URL was requested. */
+  sampled: number
+  unreachable: number
+  /** The first unreachable ones, with why (`404: the object is missing`). */
+  firstUnreachable: Array<{ line: number; reason: Inert }>
+}
+
 /** A listing as list shows it: what is in it, and what its filters left out. */
 export interface ListingFacts {
   /** The datasets listed, in order, after the filters. */
@@ -133,6 +170,7 @@ export interface CleanupFacts {
  */
 export interface StepFacts {
   file?: FileFacts
+  urls?: ItemUrlFacts
   /** The dataset the step is about, as last read. */
   dataset?: Dataset
   /** create: the dataset is an existing namesake (if-exists: reuse); nothing was uploaded. */
@@ -147,7 +185,7 @@ export interface StepFacts {
   /** delete with if-missing: ignore found no dataset of this id. */
   missing?: DatasetId
   /** How long each part of the step took, in ms. */
-  durations: { check?: number; upload?: number; wait?: number }
+  durations: { check?: number; sample?: number; upload?: number; wait?: number }
   upload?: { bytesPerSecond: number; attempts: number }
   listing?: ListingFacts
   cleanup?: CleanupFacts

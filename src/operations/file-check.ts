@@ -1,3 +1,4 @@
+import type { UrlSink } from '../ndjson/check.js'
 import { openUnchanged, scanFile, scannedBytes, type FileScan } from '../ndjson/file-scan.js'
 import { causeParts, type FileCause } from '../ndjson/file-cause.js'
 import type { UploadBody } from '../nexus/upload.js'
@@ -7,6 +8,8 @@ import { formatBytes, readableDuration } from '../shared/format.js'
 import { t } from '../shared/outside-text.js'
 import type { Operation, OperationContext } from './context.js'
 import { locateFile, type FileLocation } from './file-location.js'
+import { checkItemUrls, itemUrlChecks } from './item-urls.js'
+import { place } from './place.js'
 
 /** A dataset file that passed the check: where it is, what it holds. */
 export interface CheckedFile {
@@ -21,8 +24,8 @@ export interface CheckedFile {
 
 /**
  * The one check of the `path` file, for `create` and `check` alike (same messages, annotations
- * and limits): locate it, scan it once (CRC-32C and every line), annotate bad lines and fail on
- * them, and set the outputs size-bytes and crc32c.
+ * and limits): locate it, scan it once (CRC-32C, every line, the items' URLs), annotate bad lines
+ * and fail on them, set the outputs size-bytes and crc32c, then check the items' URLs.
  */
 export async function checkDatasetFile(
   ctx: OperationContext<'check' | 'create'>
@@ -38,7 +41,8 @@ export async function checkDatasetFile(
     log.info(t`${shown} is a symbolic link to ${file.linkTarget}; following it.`)
   }
   const started = clock.now()
-  const scan = await scanExplained(file.path, shown, inputs.operation, ctx.signal)
+  const urls = itemUrlChecks(ctx)
+  const scan = await scanExplained(file.path, shown, inputs.operation, ctx.signal, urls)
   const { sizeBytes, gzipBytes, crc32c, items, badLines, problems, cause } = scan
   report.facts.file = { shown, sizeBytes, gzipBytes, crc32c, items, badLines, problems, cause }
   report.facts.durations.check = clock.now() - started
@@ -50,6 +54,7 @@ export async function checkDatasetFile(
   )
   report.output('size-bytes', String(scan.sizeBytes))
   report.output('crc32c', scan.crc32c)
+  await checkItemUrls(ctx, shown, scan, urls)
   return {
     file,
     scan,
@@ -74,10 +79,11 @@ async function scanExplained(
   filePath: string,
   shownPath: string,
   operation: Operation,
-  signal: AbortSignal
+  signal: AbortSignal,
+  urls: UrlSink
 ): Promise<FileScan> {
   try {
-    return await scanFile(filePath, { signal, label: shownPath })
+    return await scanFile(filePath, { signal, label: shownPath, urls })
   } catch (error) {
     if (!(error instanceof FileCheckError)) throw error
     throw new FileCheckError(
@@ -153,13 +159,4 @@ export function badLines(
     shownPath,
     advice('badLines', scan.badLines, scan.items, operation === 'check')
   )
-}
-
-/**
- * `items.ndjson:7: ` or `items.ndjson:7:12: `, as compilers print a place: the runner's log shows
- * an annotation's message alone (its file and line are properties the log view does not print),
- * so the message names its place itself.
- */
-function place(shownPath: string, line: number, column: number | undefined): string {
-  return `${shownPath}:${line}:${column ? `${column}:` : ''} `
 }

@@ -10,6 +10,10 @@ export const INPUT_NAMES = [
   'name',
   'if-exists',
   'path',
+  'url-problems',
+  'url-min-lifetime',
+  'url-sample',
+  'url-allow-private',
   'wait',
   'timeout',
   'poll-interval',
@@ -32,6 +36,11 @@ export type OutputName =
   | 'item-count'
   | 'size-bytes'
   | 'crc32c'
+  | 'duplicate-urls'
+  | 'non-http-urls'
+  | 'expiring-urls'
+  | 'urls-sampled'
+  | 'urls-unreachable'
   | 'reused'
   | 'name'
   | 'expiry-time'
@@ -48,6 +57,10 @@ export type OutputName =
 export const INPUT_DEFAULTS = {
   operation: 'create',
   'if-exists': 'create',
+  'url-problems': 'warn',
+  'url-min-lifetime': '1h',
+  'url-sample': '0',
+  'url-allow-private': 'false',
   wait: 'true',
   timeout: '1800',
   'poll-interval': '5',
@@ -68,10 +81,13 @@ export const INPUT_USED_BY = {
   name: ['create'],
   'if-exists': ['create'],
   path: ['create', 'check'],
+  'url-problems': ['create', 'check'],
+  'url-min-lifetime': ['create', 'check'],
+  'url-sample': ['create', 'check'],
+  'url-allow-private': ['create', 'check'],
   wait: ['create'],
   timeout: ['create', 'wait'],
   'poll-interval': ['create', 'wait'],
-  'request-timeout': ['create', 'get', 'list', 'delete', 'wait', 'cleanup'],
   'show-expired': ['list'],
   'page-size': ['list'],
   'max-datasets': ['list'],

@@ -59,6 +59,12 @@ export class FileCheckError extends ActionError {
   }
 }
 
+/**
+ * url-problems: fail, and the items' URLs have problems: repeated, not http(s), signed to expire
+ * too soon, or unreachable in the sample. Raised before anything is created.
+ */
+export class UrlCheckError extends ActionError {}
+
 /** The Nexus API answered with a non-2xx status. */
 export class NexusApiError extends ActionError {
   constructor(

@@ -6,6 +6,8 @@ export interface AnnotationPlace {
   file: Inert
   line: number
   column?: number
+  /** A warning annotation, where the step goes on; an error one by default. */
+  warning?: boolean
 }
 
 /**
@@ -19,7 +21,7 @@ export interface Logger {
   /** Worth seeing on the run's page, though nothing is wrong. */
   notice(message: Inert): void
   warning(message: Inert): void
-  /** An error annotation on a line of a file. */
+  /** An annotation on a line of a file: an error, or a warning (`place.warning`). */
   annotate(message: Inert, place: AnnotationPlace): void
   /** Runs `body` with the lines it logs folded under `title` (a collapsed group in the log). */
   group<T>(title: Inert, body: () => Promise<T>): Promise<T>

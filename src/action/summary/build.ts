@@ -16,6 +16,7 @@ import {
 import { UploadUnconfirmedError } from '../../shared/errors.js'
 import { formatBytes, readableDuration } from '../../shared/format.js'
 import { NAME_IN_HEADING, explainFailure, failureWhat } from './explain.js'
+import { itemUrlBlocks } from './item-urls.js'
 import {
   cell,
   code,
@@ -69,7 +70,8 @@ function success(input: SummaryInput): string[] {
         `✅ ${text(f.shown)} is valid NDJSON: ${count(f.items, 'item')}, ${formatBytes(f.sizeBytes)}`
       ),
       paragraph(`Ready to upload with <code>operation: create</code>.`),
-      fieldTable([...fileRows(f), ['Items', cell(count(f.items, 'item'))], ...timeRows(input)])
+      fieldTable([...fileRows(f), ['Items', cell(count(f.items, 'item'))], ...timeRows(input)]),
+      ...itemUrlBlocks(facts.urls, input.now)
     ]
   }
   if (facts.missing) {
@@ -97,7 +99,7 @@ function success(input: SummaryInput): string[] {
   } else {
     line = `⏳ Dataset ${name} is ${status}`
   }
-  return [heading(line), fieldTable(datasetRows(d, input))]
+  return [heading(line), fieldTable(datasetRows(d, input)), ...itemUrlBlocks(facts.urls, input.now)]
 }
 
 function failure(input: SummaryInput): string[] {
@@ -116,12 +118,13 @@ function failure(input: SummaryInput): string[] {
   // The details of the success summary, under the failure's own headline.
   if (facts.cleanup) return [...blocks, ...cleanupBlocks(input).slice(1)]
   if (facts.listing) return [...blocks, ...listBlocks(input).slice(1)]
-  if (facts.dataset) return [...blocks, fieldTable(datasetRows(facts.dataset, input))]
+  const urls = itemUrlBlocks(facts.urls, input.now)
+  if (facts.dataset) return [...blocks, fieldTable(datasetRows(facts.dataset, input)), ...urls]
   if (facts.file) {
     blocks.push(fieldTable(fileRows(facts.file)))
     if (facts.file.badLines > 0 && !facts.file.cause) blocks.push(...badLineBlocks(facts.file))
   }
-  return blocks
+  return [...blocks, ...urls]
 }
 
 /**
@@ -226,9 +229,10 @@ function fileRows(file: FileFacts): Array<[string, Cell]> {
 
 /** The whole step's time in one row, split by part; throughput only where it means something. */
 function timeRows({ facts, elapsedMs }: SummaryInput): Array<[string, Cell]> {
-  const { check, upload, wait } = facts.durations
+  const { check, sample, upload, wait } = facts.durations
   const parts: string[] = []
   if (check !== undefined) parts.push(`check ${readableDuration(check)}`)
+  if (sample !== undefined) parts.push(`URL sample ${readableDuration(sample)}`)
   if (upload !== undefined) {
     const attempts =
       facts.upload && facts.upload.attempts > 1 ? ` (${facts.upload.attempts} attempts)` : ''
