@@ -32727,6 +32727,7 @@ const HEADLINES = {
     input: () => 'An input of the step is not valid: nothing was done',
     fileUnusable: unusable,
     fileChanged: unusable,
+    urlProblems: s => `${shownFile(s)}: item URL problems${nothing(s)}`,
     gzipBroken: s => `${shownFile(s)} does not decompress: a broken gzip file${nothing(s)}`,
     fileOutside: unusable,
     fileLinkOut: unusable,
@@ -37960,7 +37961,6 @@ async function* gunzipChunks(handle, at, identity, signal) {
  * stream fails with a FileCheckError if those come to another size than at the scan.
  */
 function scannedBytes(handle, scan, name) {
-    const at = { path: scan.path, name };
     if (scan.gzipBytes === undefined) {
         return handle.createReadStream({
             highWaterMark: READ_BYTES,
@@ -37970,9 +37970,17 @@ function scannedBytes(handle, scan, name) {
         });
     }
     // Byte mode: Readable.from would otherwise read up to 16 chunks ahead.
-    return external_node_stream_.Readable.from(sizedAsScanned(gunzipChunks(handle, at, scan.identity), scan, at), {
-        objectMode: false
-    });
+    return external_node_stream_.Readable.from(scannedChunks(handle, scan, name), { objectMode: false });
+}
+/**
+ * The same bytes in chunks, each valid until the next is asked for: for a second read in the
+ * step (the URL sample). Fails as scannedBytes does; rejects with the signal's reason on abort.
+ */
+function scannedChunks(handle, scan, name, signal) {
+    const at = { path: scan.path, name };
+    return scan.gzipBytes === undefined
+        ? readChunks(handle, at, scan.sizeBytes, signal)
+        : sizedAsScanned(gunzipChunks(handle, at, scan.identity, signal), scan, at);
 }
 async function* sizedAsScanned(chunks, scan, at) {
     let size = 0;
@@ -37987,7 +37995,7 @@ async function* sizedAsScanned(chunks, scan, at) {
         const found = size > scan.sizeBytes
             ? `more than the ${scan.sizeBytes} bytes it had`
             : `${size} bytes, not the ${scan.sizeBytes} it had`;
-        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${at.name} decompressed to ${found} when it was checked: it changed since; make sure nothing writes it during the step, and run it again`, at.path);
+        throw new errors/* FileCheckError */.pg((0,outside_text.t) `${at.name} decompressed to ${found} when it was checked: it changed since`, at.path, (0,advice/* advice */.v)('fileChanged'));
     }
 }
 /**
@@ -38247,7 +38255,7 @@ function sampleIndexes(count, n, seed) {
 const MAX_SAMPLED_LINE_BYTES = 32 * 1024;
 /**
  * The `url` of each chosen item (an index among the non-blank lines, as sampleIndexes gives),
- * reading the scanned file again in chunks and keeping only the chosen lines. The file must be
+ * reading the scanned bytes again in chunks (a gzip file's NDJSON) and keeping only the chosen lines. The file must be
  * the one scanned (same identity) and is not checked again: each chosen line is parsed as it is.
  * Throws FileCheckError if the file changed since the scan; rejects with the signal's reason once
  * it aborts.
@@ -38270,7 +38278,7 @@ async function readSampledUrls(file, itemIndexes, options = {}) {
     });
     const handle = await openUnchanged(at, file.identity);
     try {
-        for await (const chunk of readChunks(handle, at, file.identity.size, options.signal)) {
+        for await (const chunk of scannedChunks(handle, file, at.name, options.signal)) {
             if (lines.push(chunk))
                 break;
         }
@@ -38839,6 +38847,7 @@ function place(shownPath, line, column) {
 
 
 
+
 /**
  * The checks of the items' URLs, in create and check, once the file's lines passed: what the
  * offline checks of the scan found (url-checks.ts), then the sample of url-sample, and with
@@ -38982,9 +38991,8 @@ function failOnProblems(ctx, shown, urls) {
     ].filter(Boolean);
     if (counts.length === 0)
         return;
-    const todo = 'annotations name the first lines of each kind; fix them, or set url-problems: warn';
-    const end = ctx.inputs.operation === 'check' ? ` The ${todo}.` : ` Nothing was created; the ${todo}.`;
-    throw new errors/* UrlCheckError */.Ib((0,outside_text.t) `${shown} has item URL problems (url-problems: fail): ${counts.join(', ')}.${end}`);
+    const end = ctx.inputs.operation === 'check' ? '' : ' Nothing was created.';
+    throw new errors/* UrlCheckError */.Ib((0,outside_text.t) `${shown} has item URL problems (url-problems: fail): ${counts.join(', ')}.${end}`, (0,advice/* advice */.v)('urlProblems'));
 }
 
 ;// CONCATENATED MODULE: ./src/operations/file-check.ts
@@ -39320,6 +39328,7 @@ const TABLE = {
     input: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The inputs are checked before anything is read or sent, and one of them is wrong (the failure line names it).`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Correct it in the step's \`with:\` in the workflow file; the README lists every input.`),
     fileUnusable: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The \`path\` input must name a non-empty NDJSON file in the workspace, and this one is missing, empty, not a regular file or cannot be read.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Check \`path\` (relative to the workspace), and that an earlier step checks out or writes the file.`),
     gzipBroken: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `The file is gzip (its first bytes say so), and it does not decompress to the end: it was cut short or damaged when it was written, copied or committed.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Compress the NDJSON again (\`gzip -k items.ndjson\`), and commit or upload the new file.`),
+    urlProblems: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `With \`url-problems: fail\`, the items' URLs must not repeat, must be \`http(s)\` URLs with a host, must not be signed to expire within \`url-min-lifetime\`, and the sampled ones must answer.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Fix those items (the annotations and the job summary's Item URLs name the first lines of each kind), or set \`url-problems: warn\` to go on anyway.`),
     fileChanged: () => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `Something wrote, replaced or moved the file while the step was using it: the bytes sent must be the bytes checked.`, KEEP_THE_FILE),
     fileOutside: (resolved) => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `A relative \`path\` may not lead out of the workspace with \`..\`: it is more likely text an expression brought in than a choice. An absolute path is the workflow's own choice, and is used as given.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `If that file is the one to upload, give its absolute path in the workflow (path: ${resolved}).`),
     fileLinkOut: (real) => said((0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `A pull request can turn a file of the repository into a link to any file on the runner, so the file read must be in the workspace once every link is resolved.`, (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_0__.t) `If that file is the one to upload, give its real path in the workflow (path: ${real}).`),

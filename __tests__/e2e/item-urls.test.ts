@@ -147,7 +147,7 @@ describe('item URLs: the offline checks', () => {
     const failed = await runAction({ ...inputs, 'url-problems': 'fail' }, { workspace })
     expect(failed.code).toBe(1)
     expect(failed.failure).toBe(
-      'items.ndjson has item URL problems (url-problems: fail): 1 repeated, 1 not http(s), 1 expiring within 1h. Nothing was created; the annotations name the first lines of each kind; fix them, or set url-problems: warn.'
+      "items.ndjson has item URL problems (url-problems: fail): 1 repeated, 1 not http(s), 1 expiring within 1h. Nothing was created. Fix those items (the annotations and the job summary's Item URLs name the first lines of each kind), or set `url-problems: warn` to go on anyway."
     )
     expect(e.requests).toHaveLength(0)
     expect(annotations(failed).map(([level, line]) => [level, line])).toEqual([
@@ -172,7 +172,7 @@ describe('item URLs: the offline checks', () => {
     )
     expect(checked.code).toBe(1)
     expect(checked.failure).toMatch(
-      /\(url-problems: fail\): 1 repeated, 1 not http\(s\), 1 expiring within 1h\. The annotations name the first lines of each kind; fix them, or set url-problems: warn\.$/
+      /\(url-problems: fail\): 1 repeated, 1 not http\(s\), 1 expiring within 1h\. Fix those items \(the annotations and the job summary's Item URLs name the first lines of each kind\), or set `url-problems: warn` to go on anyway\.$/
     )
   })
 })
@@ -297,7 +297,7 @@ describe('item URLs: the sample', () => {
     )
     expect(run.code).toBe(1)
     expect(run.failure).toBe(
-      'items.ndjson has item URL problems (url-problems: fail): 1 of 1 sampled unreachable. Nothing was created; the annotations name the first lines of each kind; fix them, or set url-problems: warn.'
+      "items.ndjson has item URL problems (url-problems: fail): 1 of 1 sampled unreachable. Nothing was created. Fix those items (the annotations and the job summary's Item URLs name the first lines of each kind), or set `url-problems: warn` to go on anyway."
     )
     expect(e.requests).toHaveLength(0)
   })

@@ -500,7 +500,7 @@ describe('scannedBytes: what the upload sends of a gzip file', () => {
     )
     expect(error).toBeInstanceOf(FileCheckError)
     expect((error as FileCheckError).message).toBe(
-      `items.ndjson.gz decompressed to ${found(scan.sizeBytes)} when it was checked: it changed since; make sure nothing writes it during the step, and run it again`
+      `items.ndjson.gz decompressed to ${found(scan.sizeBytes)} when it was checked: it changed since. Make sure nothing writes the file during the step, then run it again.`
     )
   })
 

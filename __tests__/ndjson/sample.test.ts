@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { SCRATCH_BYTES } from '../../src/ndjson/fast-path.js'
 import { scanFile } from '../../src/ndjson/file-scan.js'
 import {
@@ -65,6 +66,13 @@ describe('readSampledUrls', () => {
     await writeFile(path, content)
     return readSampledUrls(await scanFile(path), indexes)
   }
+
+  it('reads a gzip file as the NDJSON it holds, as the scan did', async () => {
+    const content = Array.from({ length: 50 }, (_, i) => `{"url": "https://a.example/${i}.jpg"}`)
+    expect((await sampled(gzipSync(content.join('\n')), [0, 17, 49])).urls).toEqual(
+      [0, 17, 49].map(i => ({ line: i + 1, url: `https://a.example/${i}.jpg` }))
+    )
+  })
 
   it('numbers lines from 1, counting blank lines as lines but not as items', async () => {
     const content = [

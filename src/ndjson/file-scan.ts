@@ -174,7 +174,6 @@ async function* gunzipChunks(
  * stream fails with a FileCheckError if those come to another size than at the scan.
  */
 export function scannedBytes(handle: FileHandle, scan: FileScan, name: string): Readable {
-  const at = { path: scan.path, name }
   if (scan.gzipBytes === undefined) {
     return handle.createReadStream({
       highWaterMark: READ_BYTES,
@@ -184,14 +183,28 @@ export function scannedBytes(handle: FileHandle, scan: FileScan, name: string): 
     })
   }
   // Byte mode: Readable.from would otherwise read up to 16 chunks ahead.
-  return Readable.from(sizedAsScanned(gunzipChunks(handle, at, scan.identity), scan, at), {
-    objectMode: false
-  })
+  return Readable.from(scannedChunks(handle, scan, name), { objectMode: false })
+}
+
+/**
+ * The same bytes in chunks, each valid until the next is asked for: for a second read in the
+ * step (the URL sample). Fails as scannedBytes does; rejects with the signal's reason on abort.
+ */
+export function scannedChunks(
+  handle: FileHandle,
+  scan: Pick<FileScan, 'path' | 'identity' | 'sizeBytes' | 'gzipBytes'>,
+  name: string,
+  signal?: AbortSignal
+): AsyncGenerator<Buffer> {
+  const at = { path: scan.path, name }
+  return scan.gzipBytes === undefined
+    ? readChunks(handle, at, scan.sizeBytes, signal)
+    : sizedAsScanned(gunzipChunks(handle, at, scan.identity, signal), scan, at)
 }
 
 async function* sizedAsScanned(
   chunks: AsyncGenerator<Buffer>,
-  scan: FileScan,
+  scan: Pick<FileScan, 'sizeBytes'>,
   at: Where
 ): AsyncGenerator<Buffer> {
   let size = 0
@@ -207,8 +220,9 @@ async function* sizedAsScanned(
         ? `more than the ${scan.sizeBytes} bytes it had`
         : `${size} bytes, not the ${scan.sizeBytes} it had`
     throw new FileCheckError(
-      t`${at.name} decompressed to ${found} when it was checked: it changed since; make sure nothing writes it during the step, and run it again`,
-      at.path
+      t`${at.name} decompressed to ${found} when it was checked: it changed since`,
+      at.path,
+      advice('fileChanged')
     )
   }
 }

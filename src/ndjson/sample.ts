@@ -2,7 +2,7 @@ import { FileCheckError } from '../shared/errors.js'
 import { t } from '../shared/outside-text.js'
 import { prng } from '../shared/prng.js'
 import { isJsonSpace } from './file-cause.js'
-import { openUnchanged, readChunks, type FileScan } from './file-scan.js'
+import { openUnchanged, scannedChunks, type FileScan } from './file-scan.js'
 
 /**
  * The items whose URLs are requested (url-sample): which ones, and a second read of the checked
@@ -47,13 +47,13 @@ export const MAX_SAMPLED_LINE_BYTES = 32 * 1024
 
 /**
  * The `url` of each chosen item (an index among the non-blank lines, as sampleIndexes gives),
- * reading the scanned file again in chunks and keeping only the chosen lines. The file must be
+ * reading the scanned bytes again in chunks (a gzip file's NDJSON) and keeping only the chosen lines. The file must be
  * the one scanned (same identity) and is not checked again: each chosen line is parsed as it is.
  * Throws FileCheckError if the file changed since the scan; rejects with the signal's reason once
  * it aborts.
  */
 export async function readSampledUrls(
-  file: Pick<FileScan, 'path' | 'identity'>,
+  file: Pick<FileScan, 'path' | 'identity' | 'sizeBytes' | 'gzipBytes'>,
   itemIndexes: readonly number[],
   options: { signal?: AbortSignal; label?: string } = {}
 ): Promise<Sample> {
@@ -76,7 +76,7 @@ export async function readSampledUrls(
   })
   const handle = await openUnchanged(at, file.identity)
   try {
-    for await (const chunk of readChunks(handle, at, file.identity.size, options.signal)) {
+    for await (const chunk of scannedChunks(handle, file, at.name, options.signal)) {
       if (lines.push(chunk)) break
     }
     lines.finish()

@@ -11,6 +11,7 @@ import {
   timeSpan
 } from '../shared/format.js'
 import { quote, t, type Inert } from '../shared/outside-text.js'
+import { advice } from '../shared/advice.js'
 import type { ItemUrlFacts, OperationContext, SampleFacts } from './context.js'
 import { place } from './place.js'
 
@@ -192,10 +193,9 @@ function failOnProblems(
       : ''
   ].filter(Boolean)
   if (counts.length === 0) return
-  const todo = 'annotations name the first lines of each kind; fix them, or set url-problems: warn'
-  const end =
-    ctx.inputs.operation === 'check' ? ` The ${todo}.` : ` Nothing was created; the ${todo}.`
+  const end = ctx.inputs.operation === 'check' ? '' : ' Nothing was created.'
   throw new UrlCheckError(
-    t`${shown} has item URL problems (url-problems: fail): ${counts.join(', ')}.${end}`
+    t`${shown} has item URL problems (url-problems: fail): ${counts.join(', ')}.${end}`,
+    advice('urlProblems')
   )
 }

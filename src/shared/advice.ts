@@ -46,6 +46,11 @@ const TABLE = {
       t`The file is gzip (its first bytes say so), and it does not decompress to the end: it was cut short or damaged when it was written, copied or committed.`,
       t`Compress the NDJSON again (\`gzip -k items.ndjson\`), and commit or upload the new file.`
     ),
+  urlProblems: () =>
+    said(
+      t`With \`url-problems: fail\`, the items' URLs must not repeat, must be \`http(s)\` URLs with a host, must not be signed to expire within \`url-min-lifetime\`, and the sampled ones must answer.`,
+      t`Fix those items (the annotations and the job summary's Item URLs name the first lines of each kind), or set \`url-problems: warn\` to go on anyway.`
+    ),
   fileChanged: () =>
     said(
       t`Something wrote, replaced or moved the file while the step was using it: the bytes sent must be the bytes checked.`,

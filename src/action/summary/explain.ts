@@ -103,6 +103,7 @@ const HEADLINES: Partial<Record<FailureKind, Headline>> & { other: Headline } = 
   input: () => 'An input of the step is not valid: nothing was done',
   fileUnusable: unusable,
   fileChanged: unusable,
+  urlProblems: s => `${shownFile(s)}: item URL problems${nothing(s)}`,
   gzipBroken: s => `${shownFile(s)} does not decompress: a broken gzip file${nothing(s)}`,
   fileOutside: unusable,
   fileLinkOut: unusable,
