@@ -87,15 +87,11 @@ export function readInputs(get: InputGetter = fromRunner, env: Env = process.env
   }
   const op = operation as Operation
   refuseRemovedInputs(get)
-  // What check and create read of the file and its items' URLs.
   const requestTimeoutMs = readSeconds('request-timeout', withDefault('request-timeout'))
-  const file = (operation: 'check' | 'create') => ({
+  const file = (operation: 'check' | 'create'): FileRead => ({
     path: readPath(operation, raw('path')),
     requestTimeoutMs,
-    urlProblems: readChoice('url-problems', withDefault('url-problems'), URL_PROBLEMS),
-    urlMinLifetime: readDuration('url-min-lifetime', withDefault('url-min-lifetime')),
-    urlSample: readInteger('url-sample', withDefault('url-sample'), 0, MAX_URL_SAMPLE),
-    urlAllowPrivate: readBoolean('url-allow-private', withDefault('url-allow-private'))
+    ...readUrlInputs(withDefault)
   })
   if (op === 'check') return { operation: op, ...file(op) }
   const nexus = {
@@ -149,6 +145,21 @@ export function readInputs(get: InputGetter = fromRunner, env: Env = process.env
         dryRun: readBoolean('dry-run', withDefault('dry-run')),
         concurrency: readInteger('concurrency', withDefault('concurrency'), 1, 32)
       }
+  }
+}
+
+/** What check and create read of the file. */
+type FileRead = Omit<InputsOf<'check'>, 'operation'>
+
+/** What to make of the items' URLs (check and create). */
+function readUrlInputs(
+  withDefault: (name: keyof typeof INPUT_DEFAULTS) => string
+): Omit<FileRead, 'path' | 'requestTimeoutMs'> {
+  return {
+    urlProblems: readChoice('url-problems', withDefault('url-problems'), URL_PROBLEMS),
+    urlMinLifetime: readDuration('url-min-lifetime', withDefault('url-min-lifetime')),
+    urlSample: readInteger('url-sample', withDefault('url-sample'), 0, MAX_URL_SAMPLE),
+    urlAllowPrivate: readBoolean('url-allow-private', withDefault('url-allow-private'))
   }
 }
 
