@@ -2,7 +2,7 @@ import CRC32C from 'crc-32/crc32c.js'
 import { crc32cBase64 } from '../../src/ndjson/crc32c.js'
 
 /**
- * CRC-32C by the crc-32 package: a pure-JS implementation independent of the hash-wasm code the
+ * CRC-32C by the crc-32 package: a pure-JS implementation independent of the WebAssembly code the
  * action uses, so a test comparing the two can fail.
  */
 export function referenceCrc32c(bytes: Uint8Array): number {

@@ -84,7 +84,7 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
   try {
     const gzip = await startsGzip(handle, at)
     if (!gzip && identity.size > maxBytes) throw tooLarge(at, maxBytes, false)
-    const crc = await Crc32c.create()
+    const crc = new Crc32c()
     const checker = new NdjsonChecker(undefined, options.urls)
     let sizeBytes = 0
     const chunks = gzip
