@@ -2,6 +2,7 @@ import { constants, type Stats } from 'node:fs'
 import { lstat, open, stat, type FileHandle } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { Crc32c, crc32cBase64 } from './crc32c.js'
+import { CrcWorker } from './crc-worker.js'
 import { advice } from '../shared/advice.js'
 import { FileCheckError, errorMessage } from '../shared/errors.js'
 import { NdjsonChecker, type NdjsonCheck, type UrlSink } from './check.js'
@@ -13,6 +14,7 @@ import { gunzipStream, gzipProblem, isGzip } from './gzip.js'
 /**
  * The one pass over the dataset file before it is uploaded: its CRC-32C (for the create request
  * and the signed `x-goog-hash`) and the check of its lines, reading it once in bounded buffers.
+ * On a large file the CRC is computed in a worker thread beside the check (crc-worker.ts).
  * A gzip file is decompressed on the way: what is checked, hashed and uploaded is its NDJSON.
  */
 
@@ -37,6 +39,14 @@ export interface ScanOptions {
   maxBytes?: number
   /** Takes the url of each good line (url-checks.ts), in the same pass. */
   urls?: UrlSink
+  /**
+   * Where the CRC-32C is computed; every way gives the same result. 'auto': in a worker thread
+   * beside the check, for a file of WORKER_FROM_BYTES or more with two cores or more, on this
+   * thread until the worker is up; 'inline': on this thread, chunk by chunk before the check;
+   * 'worker' (for tests): in the worker from the first chunk, whatever the file's size.
+   * A gzip file is always hashed inline: its inflate is the slower stage already.
+   */
+  crc?: 'auto' | 'inline' | 'worker'
 }
 
 /**
@@ -50,6 +60,12 @@ export const MAX_FILE_BYTES = 5 * 2 ** 40
  * exactly what the checker's fast path takes in one piece.
  */
 const READ_BYTES = SCRATCH_BYTES
+
+/**
+ * The size from which a worker hashes beside the check: it takes ~50 ms to start, in which this
+ * thread scans about as much by itself, so on a smaller file it would take no chunk.
+ */
+export const WORKER_FROM_BYTES = 64 * 2 ** 20
 
 /** The file: its path for the system, its name for messages. */
 export interface Where {
@@ -81,21 +97,26 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
   signal?.throwIfAborted()
   const identity = identify(await statFile(at))
   const handle = await openUnchanged(at, identity)
+  let beside: CrcWorker | undefined
   try {
     const gzip = await startsGzip(handle, at)
     if (!gzip && identity.size > maxBytes) throw tooLarge(at, maxBytes, false)
-    const crc = new Crc32c()
+    beside = gzip ? undefined : crcWorker(identity.size, options)
+    if (options.crc === 'worker') await beside?.ready()
+    const crc = beside ?? new Crc32c()
     const checker = new NdjsonChecker(undefined, options.urls)
     let sizeBytes = 0
     const chunks = gzip
       ? gunzipChunks(handle, at, identity, signal)
-      : readChunks(handle, at, identity.size, signal)
+      : readChunks(handle, at, identity.size, signal, beside)
     for await (const chunk of chunks) {
       sizeBytes += chunk.length
       if (sizeBytes > maxBytes) throw tooLarge(at, maxBytes, true)
+      // Handed to the worker first, where there is one, which hashes it during the check.
       crc.update(chunk)
       checker.push(chunk)
     }
+    const crc32c = crc32cBase64(await crc.digest())
     if (!sameFile(identify(await handle.stat()), identity)) throw changedError(at)
     // statFile refuses an empty file: only a gzip can hold no bytes.
     if (sizeBytes === 0) {
@@ -110,12 +131,19 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
       identity,
       sizeBytes,
       ...(gzip ? { gzipBytes: identity.size } : {}),
-      crc32c: crc32cBase64(crc.digest()),
+      crc32c,
       ...check
     }
   } finally {
+    beside?.close()
     await handle.close()
   }
+}
+
+/** The worker to hash beside the check, where ScanOptions.crc wants one and it can start. */
+function crcWorker(size: number, { crc = 'auto', signal }: ScanOptions): CrcWorker | undefined {
+  if (crc === 'inline' || (crc === 'auto' && size < WORKER_FROM_BYTES)) return undefined
+  return CrcWorker.start(READ_BYTES, signal)
 }
 
 async function startsGzip(handle: FileHandle, at: Where): Promise<boolean> {
@@ -227,34 +255,48 @@ async function* sizedAsScanned(
   }
 }
 
+/** Buffers for readChunks to read into in turn, and when one may be read into again. */
+export interface ReadPool {
+  buffers: Buffer[]
+  /** Before chunk n is read into buffers[n % buffers.length]: a promise to wait for, if any. */
+  free?(n: number): Promise<void> | undefined
+}
+
 /**
- * The file's `size` bytes in chunks, reading the next chunk into the other of two buffers while
- * the caller works on this one. A chunk is only valid until the next one is asked for.
+ * The file's `size` bytes in chunks, reading the next chunk into the next buffer of the pool
+ * while the caller works on this one. A chunk is valid until the next one is asked for, and with
+ * a pool's `free` until its buffer is free.
  */
 export async function* readChunks(
   handle: FileHandle,
   file: Where,
   size: number,
-  signal?: AbortSignal
+  signal?: AbortSignal,
+  pool: ReadPool = { buffers: [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)] }
 ): AsyncGenerator<Buffer> {
-  const buffers = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)]
-  const read = (buffer: Buffer, at: number): Promise<number> =>
-    handle.read(buffer, 0, Math.min(buffer.length, size - at), at).then(
-      result => result.bytesRead,
-      (error: unknown) => Promise.reject(readError(file, error))
-    )
+  const { buffers } = pool
+  const read = (n: number, at: number): Promise<number> => {
+    const buffer = buffers[n % buffers.length]
+    const reading = (): Promise<number> =>
+      handle.read(buffer, 0, Math.min(buffer.length, size - at), at).then(
+        result => result.bytesRead,
+        (error: unknown) => Promise.reject(readError(file, error))
+      )
+    const free = pool.free?.(n)
+    return free === undefined ? reading() : free.then(reading)
+  }
   let at = 0
-  let current = 0
-  let pending = read(buffers[current], at)
+  let n = 0
+  let pending = read(n, at)
   try {
     while (at < size) {
       const length = await pending
       signal?.throwIfAborted()
       if (length === 0) throw changedError(file) // it got shorter
-      const chunk = buffers[current].subarray(0, length)
+      const chunk = buffers[n % buffers.length].subarray(0, length)
       at += length
-      current = 1 - current
-      pending = at < size ? read(buffers[current], at) : Promise.resolve(0)
+      n++
+      pending = at < size ? read(n, at) : Promise.resolve(0)
       yield chunk
     }
   } finally {
