@@ -1,21 +1,25 @@
 /**
  * Throughput of the pre-upload file pass over ~256 MiB files of three line shapes (SHAPES):
  * reading alone and CRC-32C alone (once: they do not look at the lines), then per shape the line
- * check alone and the whole scanFile(). Not a test: timings vary with the machine.
+ * check alone and the whole scanFile(), with the CRC beside the check (in a worker thread, as the
+ * action does it with two cores or more) and inline. Not a test: timings vary with the machine.
  *
  *   node .build/scripts/bench-scan.js [file.ndjson]
  *
- * Without a file it writes one file per shape under the OS temp directory (kept for reuse).
+ * Without a file it writes one file per shape under BENCH_DIR (kept for reuse).
  */
-import { appendFile, open, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, appendFile, open, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Crc32c } from '../src/ndjson/crc32c.js'
 import { readChunks, scanFile, type FileScan } from '../src/ndjson/file-scan.js'
 import { NdjsonChecker } from '../src/ndjson/check.js'
+import { ROOT } from './run-action.js'
 
 export const MiB = 1 << 20
+
+/** Where the benches write their files: git-ignored, and not the OS temp folder. */
+export const BENCH_DIR = join(ROOT, '.build', 'bench')
 
 function imageUrl(n: number): string {
   return `https://storage.example.com/datasets/vision/images/${String(n).padStart(9, '0')}.jpg`
@@ -39,7 +43,8 @@ export type Shape = keyof typeof SHAPES
 /** About `bytes` of `shape` lines (256 MiB: ~2.9M plain lines); written once, reused while intact. */
 export async function benchFile(bytes = 256 * MiB, shape: Shape = 'plain'): Promise<string> {
   const line = SHAPES[shape]
-  const path = join(tmpdir(), `nexus-bench-${shape}-${Math.round(bytes / MiB)}mib.ndjson`)
+  await mkdir(BENCH_DIR, { recursive: true })
+  const path = join(BENCH_DIR, `${shape}-${Math.round(bytes / MiB)}mib.ndjson`)
   const lineBytes = Buffer.byteLength(line(0))
   const lines = Math.floor(bytes / lineBytes)
   if ((await stat(path).catch(() => undefined))?.size === lines * lineBytes) return path
@@ -93,7 +98,8 @@ function linePasses(
       if (check.badLines !== 0) throw new Error(`the bench file has bad lines: ${path}`)
       return check
     },
-    'scanFile (CRC + check)': async () => keep(await scanFile(path))
+    'scanFile (CRC + check)': async () => keep(await scanFile(path)),
+    'scanFile, CRC inline': () => scanFile(path, { crc: 'inline' })
   }
 }
 

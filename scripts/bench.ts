@@ -12,7 +12,8 @@
  *     repeated item URLs keeps 12 bytes an item, up to 64 MiB: the ratio of the two is shown
  *     for information), and for the 256 MiB one gzipped;
  *  3. CRC-32C and line-check throughput on their own (the check per shape,
- *     bound ≥ 1 GiB/s each);
+ *     bound ≥ 1 GiB/s each), and the whole scan with the CRC beside the
+ *     check (a worker thread) against the scan with the CRC inline;
  *  4. cleanup of 1000 expired datasets, DELETE answered after 20 ms,
  *     concurrency 8 vs 1;
  *  5. start-up, for information: `get` end to end vs a bare `node -e 0`,
@@ -25,6 +26,9 @@
  * receives both uploads and bounds both (it checks the CRC-32C as bytes come):
  * curl's MiB/s is printed so that ceiling shows. Rounds alternate which of the
  * two runs first.
+ *
+ * It writes under .build/bench (git-ignored): the data files, kept for the next
+ * run, and the runs' temporary folders, removed at the end.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import {
@@ -39,16 +43,21 @@ import {
 } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
-import { loadavg, tmpdir } from 'node:os'
+import { loadavg } from 'node:os'
 import * as path from 'node:path'
 import { Emulator } from '../emulator/emulator.js'
 import { parseOutputs, prepareAction, runAction, type ActionInvocation } from './run-action.js'
 import type { FileScan } from '../src/ndjson/file-scan.js'
 import { errorMessage } from '../src/shared/errors.js'
 import { SOURCE_KIND, parseDataset, type CreateDatasetBody } from '../src/nexus/types.js'
-import { MiB, SHAPES, benchFile, benchScan, median, type Shape } from './bench-scan.js'
+import { BENCH_DIR, MiB, SHAPES, benchFile, benchScan, median, type Shape } from './bench-scan.js'
 
-const DIR = path.join(tmpdir(), 'nexus-action-bench')
+const DIR = BENCH_DIR
+/**
+ * The bench's temporary folders (each action run's, with its runner files), as TMPDIR for it and
+ * its children: removed at the end, so that the bench leaves nothing in the OS temp folder.
+ */
+const RUNS = path.join(DIR, 'runs')
 /** A preload that writes the action process's peak RSS (KiB) when it exits. */
 const RSS_HOOK = path.join(DIR, 'report-max-rss.mjs')
 // Five rounds: on a shared two-core machine single create runs vary by ±25 %; the median of three
@@ -62,8 +71,14 @@ const results: Array<{ figure: string; value: string; bound: string; ok?: boolea
 async function main(): Promise<void> {
   const benchStarted = performance.now()
   console.log(`load average at start: ${loadAverage()}`)
-  if (process.argv[2] !== 'start') await transferSections()
-  await startSection()
+  mkdirSync(RUNS, { recursive: true })
+  process.env.TMPDIR = RUNS
+  try {
+    if (process.argv[2] !== 'start') await transferSections()
+    await startSection()
+  } finally {
+    rmSync(RUNS, { recursive: true, force: true })
+  }
 
   const minutes = (performance.now() - benchStarted) / 60_000
   console.log(`\n# Figures (${minutes.toFixed(1)} min; load average now: ${loadAverage()})`)
@@ -94,6 +109,13 @@ async function transferSections(): Promise<void> {
       `${rate.toFixed(0)} MiB/s`,
       '≥ 1024 MiB/s',
       rate >= 1024
+    )
+    const beside = figures[`scanFile (CRC + check) (${shape})`]
+    const inline = figures[`scanFile, CRC inline (${shape})`]
+    record(
+      `scan, CRC beside the check / inline, ${shape} lines`,
+      `${(beside / inline).toFixed(2)} (${beside.toFixed(0)} / ${inline.toFixed(0)} MiB/s)`,
+      '(information)'
     )
   }
 
