@@ -2,9 +2,18 @@ import { describe, expect, test } from '@jest/globals'
 import { createServer } from 'node:net'
 import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { creds, useEmulators, workspaceWith } from '../support/e2e.js'
+import {
+  creds,
+  preloading,
+  SLOW_READS,
+  useEmulators,
+  WATCH_WORKERS,
+  workspaceWith
+} from '../support/e2e.js'
 import { items, ndjson, utf16le } from '../support/wrong-format.js'
+import { referenceCrc32cBase64 } from '../support/crc32c.js'
 import { expectSuccess, runAction } from '../../scripts/run-action.js'
+import { WORKER_FROM_BYTES } from '../../src/ndjson/file-scan.js'
 
 const start = useEmulators()
 const ITEMS = '{"kind": "Image", "url": "https://x/1.jpg"}\r\n\n{"url": "https://x/2.jpg"}\n'
@@ -109,6 +118,25 @@ describe('operation: check', () => {
       }
     })
     expect(readFileSync(path.join(workspace, 'a.ndjson'), 'utf8')).toBe(ITEMS)
+  })
+
+  test('hashes a large file in the worker thread bundled in dist/, beside the check', async () => {
+    const line = '{"kind": "Image", "url": "https://storage.example.com/images/000001.jpg"}\n'
+    const content = Buffer.from(line.repeat(Math.ceil(WORKER_FROM_BYTES / line.length)))
+    const workspace = workspaceWith({ 'big.ndjson': content })
+    const workers = path.join(workspace, 'workers.txt')
+    // Reads held back 20 ms each (64 of them): the worker is up long before the scan ends.
+    const env = {
+      ...preloading(SLOW_READS, WATCH_WORKERS),
+      NEXUS_TEST_READ_DELAY_MS: '20',
+      NEXUS_TEST_WORKERS_FILE: workers
+    }
+    const run = expectSuccess(
+      await runAction({ operation: 'check', path: 'big.ndjson' }, { workspace, env })
+    )
+    expect(run.outputs.crc32c).toBe(referenceCrc32cBase64(content))
+    // The fallback would give the same CRC: the worker did start, and raised no error.
+    expect(readFileSync(workers, 'utf8')).toBe('made\nonline\n')
   })
 
   test('inputs check does not read are named in a warning, not read', async () => {

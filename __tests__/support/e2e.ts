@@ -146,6 +146,8 @@ const supportModule = (name: string): string => new URL(`./${name}`, import.meta
 export const SLOW_READS = supportModule('slow-reads.mjs')
 /** A preload that keeps the event loop busy for minutes (see hold-open.mjs). */
 export const HOLD_OPEN = supportModule('hold-open.mjs')
+/** A preload that notes the worker threads the action makes (see watch-workers.mjs). */
+export const WATCH_WORKERS = supportModule('watch-workers.mjs')
 
 /** The environment that preloads `modules` (URLs, as SLOW_READS) into the action's process. */
 export function preloading(...modules: string[]): Record<string, string> {
